@@ -1,0 +1,75 @@
+"""Porch comment service: takes reader comments and routes them to the post's authors."""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask, redirect, url_for
+from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import errors
+from .config import load_settings
+from .extensions import cors, csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS = str(Path(__file__).parent / "migrations")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the service; ``test_config`` overrides settings (see config.DEFAULTS)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(load_settings(app.instance_path, test_config))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _init_extensions(app)
+    _register_blueprints(app)
+    errors.register(app)
+    from . import cli
+
+    cli.register(app)
+    app.add_url_rule("/healthz", "healthz", healthz)
+    proxies = app.config["PORCH_TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    blog = urlsplit(app.config["PORCH_BLOG_URL"])
+    cors.init_app(
+        app,
+        resources={r"/api/*": {"origins": [f"{blog.scheme}://{blog.netloc}"]}},
+        methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Content-Type"],
+        max_age=600,
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .api import bp as api_bp
+    from .auth import bp as auth_bp
+    from .moderation import bp as moderation_bp
+
+    # Readers post from the static blog, where no CSRF token can be baked in; the
+    # API checks the Origin header instead (see api.routes._require_blog_origin).
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(moderation_bp)
+    app.add_url_rule("/", "index", moderation_index_redirect)
+
+
+def moderation_index_redirect():
+    return redirect(url_for("moderation.queue"))
+
+
+def healthz():
+    """Liveness and database reachability, for load balancers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001 - any database failure means "not ready"
+        return {"status": "unavailable", "database": type(error).__name__}, 503
+    return {"status": "ok"}

@@ -1,0 +1,113 @@
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models import Comment, utcnow
+from ..queries import flagged_staff, for_staff, may_moderate, pending_approval, unanswered_for
+from ..services import moderation
+from ..services.comments import add_staff_answer
+from . import bp
+from .forms import ActionForm, AnswerForm, DismissForm
+
+QUEUE_LIMIT = 200
+
+
+@bp.before_request
+@login_required
+def require_staff():
+    """Every page here is for signed-in staff only."""
+
+
+@bp.get("/")
+def queue():
+    waiting = db.session.scalars(unanswered_for(current_user).limit(QUEUE_LIMIT)).all()
+    pending = db.session.scalars(
+        for_staff(pending_approval(), current_user).limit(QUEUE_LIMIT)
+    ).all()
+    hours = current_app.config["PORCH_ANSWER_WITHIN_HOURS"]
+    return render_template(
+        "moderation/queue.html",
+        waiting=waiting,
+        pending=pending,
+        now=utcnow(),
+        answer_within=timedelta(hours=hours),
+        flagged_for=lambda comment: [s.name for s in flagged_staff(comment.post)],
+        answer_form=AnswerForm(),
+        dismiss_form=DismissForm(),
+        action_form=ActionForm(),
+        blog_url=current_app.config["PORCH_BLOG_URL"].rstrip("/"),
+    )
+
+
+@bp.post("/comments/<int:comment_id>/answer")
+def answer(comment_id: int):
+    comment = _comment_in_my_care(comment_id)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        return _back_with_errors(form)
+    reply = add_staff_answer(comment, current_user, form.body.data.strip())
+    flash(f"Your answer to {comment.author_name} is published.", "success")
+    return _back(reply.id)
+
+
+@bp.post("/comments/<int:comment_id>/dismiss")
+def dismiss(comment_id: int):
+    comment = _comment_in_my_care(comment_id)
+    form = DismissForm()
+    if not form.validate_on_submit():
+        return _back_with_errors(form)
+    reason = form.reason.data.strip()
+    return _decide(moderation.dismiss, comment, reason, done="marked no answer needed")
+
+
+@bp.post("/comments/<int:comment_id>/approve")
+def approve(comment_id: int):
+    return _simple_action(moderation.approve, comment_id, "approved")
+
+
+@bp.post("/comments/<int:comment_id>/spam")
+def spam(comment_id: int):
+    return _simple_action(moderation.mark_spam, comment_id, "marked as spam")
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+def delete(comment_id: int):
+    return _simple_action(moderation.delete, comment_id, "deleted")
+
+
+def _simple_action(action, comment_id: int, done: str):
+    comment = _comment_in_my_care(comment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    return _decide(action, comment, done=done)
+
+
+def _decide(action, comment: Comment, *args, done: str):
+    try:
+        action(comment, current_user, *args)
+    except moderation.ModerationError as error:
+        flash(str(error), "error")
+        return _back()
+    flash(f"Comment by {comment.author_name} {done}.", "success")
+    return _back()
+
+
+def _comment_in_my_care(comment_id: int) -> Comment:
+    comment = db.get_or_404(Comment, comment_id, description="No such comment.")
+    if not may_moderate(current_user, comment.post):
+        abort(403, "This comment is on a post you are not an author of.")
+    return comment
+
+
+def _back(anchor: int | None = None):
+    target = url_for("moderation.queue")
+    return redirect(f"{target}#comment-{anchor}" if anchor else target, code=303)
+
+
+def _back_with_errors(form):
+    for messages in form.errors.values():
+        for message in messages:
+            flash(message, "error")
+    return _back()

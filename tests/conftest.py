@@ -1,0 +1,183 @@
+"""Fixtures: a real database per test (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)."""
+
+import os
+import shutil
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import has_app_context
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from comments_service import create_app
+from comments_service.extensions import db
+from comments_service.models import Comment, CommentStatus, Post, PostAuthor, Role, Staff
+from comments_service.services.passwords import hash_password
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+BLOG_URL = "http://blog.test"
+PASSWORD = "correct horse battery"
+TABLES = "moderation_actions, comments, post_authors, posts, staff"
+
+
+def settings(database_url: str, **extra) -> dict:
+    return {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "BLOG_URL": BLOG_URL,
+        "SESSION_COOKIE_SECURE": False,
+        "TESTING": True,
+        "RATELIMIT_ENABLED": False,
+        **extra,
+    }
+
+
+def migrated(database_url: str) -> None:
+    app = create_app(settings(database_url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """Migrate once; each test gets a copy of the file."""
+    path = tmp_path_factory.mktemp("template") / "porch.sqlite3"
+    migrated(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schema():
+    app = create_app(settings(POSTGRES_URL))
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        db.engine.dispose()
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        path = tmp_path / "porch.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_schema")
+    app = create_app(settings(url))
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+    with app.app_context():
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url):
+    """The service on this test's database. No app context is held open, so each
+    test-client request gets its own, exactly as in production."""
+    app = create_app(settings(database_url))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for tests that work with the models directly."""
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@contextmanager
+def context_of(app):
+    """Reuse the test's app context if it has one, else open one for this block."""
+    if has_app_context():
+        yield
+    else:
+        with app.app_context():
+            yield
+
+
+def stored(app, obj):
+    """Commit obj and hand it back with its columns loaded, usable after the context ends."""
+    with context_of(app):
+        db.session.add(obj)
+        db.session.commit()
+        db.session.refresh(obj)
+    return obj
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def password_hash():
+    """Hashing is slow on purpose; hash the shared test password once."""
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture
+def make_staff(app, password_hash):
+    def make(name: str, role: Role = Role.AUTHOR, email: str | None = None) -> Staff:
+        email = email or f"{name.split()[0].lower()}@porch.test"
+        return stored(app, Staff(name=name, email=email, role=role, password_hash=password_hash))
+
+    return make
+
+
+@pytest.fixture
+def make_post(app):
+    def make(slug: str = "hello", authors=("Ana Lima",), title: str | None = None) -> Post:
+        post = Post(slug=slug, title=title or slug.title(), path=f"/2026/11/{slug}/")
+        post.authors = [PostAuthor(name=name, position=i) for i, name in enumerate(authors)]
+        return stored(app, post)
+
+    return make
+
+
+@pytest.fixture
+def make_comment(app):
+    """Store a comment directly, for rule tests that need exact times and shapes."""
+
+    def make(post, parent=None, staff=None, name="Reader", minutes_ago=0, **fields) -> Comment:
+        created = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+        comment = Comment(
+            post_id=post.id,
+            parent_id=parent.id if parent else None,
+            staff_id=staff.id if staff else None,
+            author_name=staff.name if staff else name,
+            body_markdown="text",
+            body_html="<p>text</p>",
+            status=fields.pop("status", CommentStatus.APPROVED),
+            created_at=created,
+            published_at=created,
+            **fields,
+        )
+        return stored(app, comment)
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def sign_in(staff: Staff, password: str = PASSWORD):
+        page = client.get("/auth/login")
+        token = csrf_token(page.get_data(as_text=True))
+        return client.post(
+            "/auth/login", data={"email": staff.email, "password": password, "csrf_token": token}
+        )
+
+    return sign_in
+
+
+def csrf_token(html: str) -> str:
+    marker = 'name="csrf_token" type="hidden" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
