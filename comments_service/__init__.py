@@ -35,8 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
+    limiter.init_app(app)  # before CSRF, so floods are limited even with bad tokens
     csrf.init_app(app)
-    limiter.init_app(app)
     login_manager.init_app(app)
     blog = urlsplit(app.config["PORCH_BLOG_URL"])
     cors.init_app(

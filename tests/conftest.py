@@ -1,6 +1,7 @@
 """Fixtures: a real database per test (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)."""
 
 import os
+import re
 import shutil
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -178,6 +179,6 @@ def login(client):
 
 
 def csrf_token(html: str) -> str:
-    marker = 'name="csrf_token" type="hidden" value="'
-    start = html.index(marker) + len(marker)
-    return html[start : html.index('"', start)]
+    """The CSRF token of the first form on a page."""
+    tag = re.search(r'<input[^>]*name="csrf_token"[^>]*>', html).group(0)
+    return re.search(r'value="([^"]+)"', tag).group(1)
