@@ -87,6 +87,21 @@ def app(database_url):
 
 
 @pytest.fixture
+def app_with(database_url):
+    """Build the service with extra settings; engines are closed after the test."""
+    apps = []
+
+    def build(**overrides):
+        apps.append(create_app(settings(database_url, **overrides)))
+        return apps[-1]
+
+    yield build
+    for built in apps:
+        with built.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def ctx(app):
     """An app context for tests that work with the models directly."""
     with app.app_context():

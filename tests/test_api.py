@@ -64,7 +64,9 @@ def test_email_is_never_in_public_output(client, make_post):
 def test_thread_supports_conditional_get(client, make_post):
     make_post("hello")
     first = client.get("/api/posts/hello/comments")
-    again = client.get("/api/posts/hello/comments", headers={"If-None-Match": first.headers["ETag"]})
+    again = client.get(
+        "/api/posts/hello/comments", headers={"If-None-Match": first.headers["ETag"]}
+    )
     assert again.status_code == 304
 
 
@@ -108,8 +110,8 @@ def test_comment_with_many_links_is_held(client, make_post):
     assert client.get("/api/posts/hello/comments").get_json()["count"] == 0
 
 
-def test_queue_policy_holds_every_reader_comment(database_url, make_post):
-    app = create_app(settings(database_url, MODERATION_POLICY="queue"))
+def test_queue_policy_holds_every_reader_comment(app_with, make_post):
+    app = app_with(MODERATION_POLICY="queue")
     make_post("hello")
     assert post_json(app.test_client()).get_json()["status"] == "pending"
 
@@ -145,8 +147,12 @@ def test_a_reader_cannot_post_under_a_staff_name(client, make_post, make_staff):
 
 @pytest.mark.parametrize(
     ("data", "content_type"),
-    [("{not json", "application/json"), ('["a list"]', "application/json"),
-     ('{"author_name": {"x": 1}, "body": "hi"}', "application/json"), ("hello", "text/plain")],
+    [
+        ("{not json", "application/json"),
+        ('["a list"]', "application/json"),
+        ('{"author_name": {"x": 1}, "body": "hi"}', "application/json"),
+        ("hello", "text/plain"),
+    ],
 )
 def test_malformed_bodies_get_400(client, make_post, data, content_type):
     make_post("hello")
@@ -200,7 +206,9 @@ def test_comment_html_is_sanitised(client, make_post, markdown, forbidden):
 
 def test_links_get_nofollow_ugc(client, make_post):
     make_post("hello")
-    html = post_json(client, body="See [docs](https://docs.example/x).").get_json()["comment"]["html"]
+    html = post_json(client, body="See [docs](https://docs.example/x).").get_json()["comment"][
+        "html"
+    ]
     assert '<a href="https://docs.example/x" rel="nofollow ugc">docs</a>' in html
 
 
@@ -242,10 +250,8 @@ def test_posts_from_another_site_are_refused(client, app, make_post):
         assert db.session.query(Comment).count() == 1
 
 
-def test_comment_posting_is_rate_limited(database_url, make_post):
-    app = create_app(
-        settings(database_url, RATELIMIT_ENABLED=True, COMMENT_RATE_LIMIT="2 per minute")
-    )
+def test_comment_posting_is_rate_limited(app_with, make_post):
+    app = app_with(RATELIMIT_ENABLED=True, COMMENT_RATE_LIMIT="2 per minute")
     make_post("hello")
     client = app.test_client()
     statuses = [post_json(client).status_code for _ in range(3)]
@@ -259,7 +265,9 @@ def test_openapi_document_describes_the_api(client):
     operations = document["paths"]["/api/posts/{slug}/comments"]
     assert set(operations) >= {"get", "post"}
     required = document["components"]["schemas"]["Comment"]["required"]
-    assert {"id", "parent_id", "author_name", "html", "created_at", "staff", "replies"} <= set(required)
+    assert {"id", "parent_id", "author_name", "html", "created_at", "staff", "replies"} <= set(
+        required
+    )
 
 
 def test_healthz_reports_database(client):
@@ -270,3 +278,5 @@ def test_healthz_fails_when_database_is_unreachable(tmp_path):
     app = create_app(settings(f"sqlite:///{tmp_path}/missing-dir/db.sqlite3"))
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
+    with app.app_context():
+        db.engine.dispose()

@@ -27,8 +27,16 @@ def entry(slug, *authors, title=None):
 def test_staff_add_reads_password_from_stdin_and_hashes_it(app):
     runner = app.test_cli_runner()
     result = runner.invoke(
-        args=["staff", "add", "Ana Lima", "--email", "Ana@Porch.test", "--role", "admin",
-              "--password-stdin"],
+        args=[
+            "staff",
+            "add",
+            "Ana Lima",
+            "--email",
+            "Ana@Porch.test",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
         input="a long enough secret\n",
     )
     assert result.exit_code == 0, result.output
@@ -100,17 +108,23 @@ def test_comments_waiting_lists_by_author_and_as_json(app, make_post, make_staff
     everything = runner.invoke(args=["comments", "waiting"])
     assert "2 waiting." in everything.output
     assert "OVERDUE" in everything.output
-    rows = json.loads(runner.invoke(args=["comments", "waiting", "--author", "Ana Lima", "--json"]).output)
+    rows = json.loads(
+        runner.invoke(args=["comments", "waiting", "--author", "Ana Lima", "--json"]).output
+    )
     assert [(r["post"], r["author_name"], r["overdue"], r["flagged_for"]) for r in rows] == [
         ("mine", "Jo", True, ["Ana Lima"])
     ]
-    admin_rows = json.loads(runner.invoke(args=["comments", "waiting", "--author", "Root", "--json"]).output)
+    admin_rows = json.loads(
+        runner.invoke(args=["comments", "waiting", "--author", "Root", "--json"]).output
+    )
     assert [r["flagged_for"] for r in admin_rows] == [["Ana Lima"], ["Root"]]
     unknown = runner.invoke(args=["comments", "waiting", "--author", "Nobody"])
     assert unknown.exit_code != 0 and "No staff account named 'Nobody'" in unknown.output
 
 
-def test_comments_export_writes_approved_threads(app, tmp_path, make_post, make_staff, make_comment):
+def test_comments_export_writes_approved_threads(
+    app, tmp_path, make_post, make_staff, make_comment
+):
     post = make_post("hello")
     ana = make_staff("Ana Lima")
     question = make_comment(post, name="Jo", author_email="jo@example.com")

@@ -4,7 +4,7 @@ from comments_service import create_app
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, ModerationAction, Role
 
-from .conftest import PASSWORD, csrf_token, settings
+from .conftest import PASSWORD, csrf_token
 
 
 def page(client, path="/moderation/"):
@@ -41,8 +41,8 @@ def test_forms_without_csrf_token_are_refused(client, make_staff):
     assert client.get("/moderation/").status_code == 302
 
 
-def test_sign_in_is_rate_limited(database_url, make_staff):
-    app = create_app(settings(database_url, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute"))
+def test_sign_in_is_rate_limited(app_with):
+    app = app_with(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     client = app.test_client()
     token = csrf_token(client.get("/auth/login").get_data(as_text=True))
     guess = {"email": "x@y.z", "password": "nope", "csrf_token": token}
@@ -53,9 +53,11 @@ def test_sign_in_is_rate_limited(database_url, make_staff):
 def test_next_only_redirects_within_the_site(client, make_staff):
     ana = make_staff("Ana Lima")
     token = csrf_token(client.get("/auth/login").get_data(as_text=True))
-    for target, expected in [("/moderation/?x=1", "/moderation/?x=1"),
-                             ("https://evil.example/", "/moderation/"),
-                             ("//evil.example/", "/moderation/")]:
+    for target, expected in [
+        ("/moderation/?x=1", "/moderation/?x=1"),
+        ("https://evil.example/", "/moderation/"),
+        ("//evil.example/", "/moderation/"),
+    ]:
         response = client.post(
             f"/auth/login?next={target}",
             data={"email": ana.email, "password": PASSWORD, "csrf_token": token},
@@ -130,7 +132,9 @@ def test_answer_in_place_publishes_it_and_empties_the_queue(
     assert "<strong>Export</strong>" in answer["html"]
 
 
-def test_empty_answer_is_refused_with_a_message(client, app, make_staff, make_post, make_comment, login):
+def test_empty_answer_is_refused_with_a_message(
+    client, app, make_staff, make_post, make_comment, login
+):
     question = make_comment(make_post("mine"))
     login(make_staff("Ana Lima"))
     _, html = page(client)
@@ -172,11 +176,15 @@ def test_approve_and_spam_held_comments(client, app, make_staff, make_post, make
     with app.app_context():
         assert db.session.get(Comment, good.id).status == CommentStatus.APPROVED
         assert db.session.get(Comment, bad.id).status == CommentStatus.SPAM
-    names = [c["author_name"] for c in client.get("/api/posts/mine/comments").get_json()["comments"]]
+    names = [
+        c["author_name"] for c in client.get("/api/posts/mine/comments").get_json()["comments"]
+    ]
     assert names == ["Good Reader"]
 
 
-def test_delete_removes_a_published_comment(client, app, make_staff, make_post, make_comment, login):
+def test_delete_removes_a_published_comment(
+    client, app, make_staff, make_post, make_comment, login
+):
     rude = make_comment(make_post("mine"))
     login(make_staff("Ana Lima"))
     _, html = page(client)
@@ -184,24 +192,37 @@ def test_delete_removes_a_published_comment(client, app, make_staff, make_post, 
     assert client.get("/api/posts/mine/comments").get_json()["count"] == 0
 
 
-def test_actions_without_csrf_token_change_nothing(client, app, make_staff, make_post, make_comment, login):
+def test_actions_without_csrf_token_change_nothing(
+    client, app, make_staff, make_post, make_comment, login
+):
     comment = make_comment(make_post("mine"))
     login(make_staff("Ana Lima"))
     assert client.post(f"/moderation/comments/{comment.id}/delete").status_code == 400
-    assert client.post(f"/moderation/comments/{comment.id}/answer", data={"body": "x"}).status_code == 400
+    assert (
+        client.post(f"/moderation/comments/{comment.id}/answer", data={"body": "x"}).status_code
+        == 400
+    )
     with app.app_context():
         assert db.session.get(Comment, comment.id).status == CommentStatus.APPROVED
 
 
-def test_authors_cannot_act_on_other_authors_posts(client, make_staff, make_post, make_comment, login):
+def test_authors_cannot_act_on_other_authors_posts(
+    client, make_staff, make_post, make_comment, login
+):
     other = make_comment(make_post("theirs", authors=("Ben Okafor",)))
     login(make_staff("Ana Lima"))
     _, html = page(client)
     response = client.post(
-        f"/moderation/comments/{other.id}/answer", data={"body": "hi", "csrf_token": csrf_token(html)}
+        f"/moderation/comments/{other.id}/answer",
+        data={"body": "hi", "csrf_token": csrf_token(html)},
     )
     assert response.status_code == 403
-    assert client.post("/moderation/comments/999/approve", data={"csrf_token": csrf_token(html)}).status_code == 404
+    assert (
+        client.post(
+            "/moderation/comments/999/approve", data={"csrf_token": csrf_token(html)}
+        ).status_code
+        == 404
+    )
 
 
 def test_session_cookie_is_secure_by_default(tmp_path):

@@ -125,9 +125,7 @@ def test_deleted_or_spam_comment_leaves_the_queue(make_post, make_staff, make_co
     assert ids(unanswered()) == []
 
 
-def test_deleting_the_only_staff_answer_puts_the_question_back(
-    make_post, make_staff, make_comment
-):
+def test_deleting_the_only_staff_answer_puts_the_question_back(make_post, make_staff, make_comment):
     post = make_post()
     ana, ben = make_staff("Ana Lima"), make_staff("Ben Okafor")
     question = make_comment(post, minutes_ago=60)

@@ -75,7 +75,9 @@ def _check_website(website, errors):
         return
     parts = urlsplit(website)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(website) > 500:
-        errors["website"] = "Please give a full web address starting with https:// (or leave it empty)."
+        errors["website"] = (
+            "Please give a full web address starting with https:// (or leave it empty)."
+        )
 
 
 def _check_parent(raw, errors):

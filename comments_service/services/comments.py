@@ -67,7 +67,9 @@ def add_reader_comment(
     )
     db.session.add(comment)
     if verdict.reason:
-        db.session.add(ModerationAction(comment=comment, action=status.value, reason=verdict.reason))
+        db.session.add(
+            ModerationAction(comment=comment, action=status.value, reason=verdict.reason)
+        )
     db.session.commit()
     return comment
 

@@ -96,4 +96,3 @@ def _apply(post: Post, entry: dict) -> bool:
     post.authors = [PostAuthor(name=name, position=i) for i, name in enumerate(entry["authors"])]
     post.synced_at = utcnow()
     return True
-
