@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `make run`: migrate, build the sample blog, load its posts, then serve the blog
+# on :8000 and the comment service on :5000 until Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=.venv/bin
+export FLASK_APP=comments_service
+export PORCH_BLOG_URL="${PORCH_BLOG_URL:-http://127.0.0.1:8000}"
+# Local development runs over plain http, where a Secure cookie would never be sent.
+export PORCH_SESSION_COOKIE_SECURE="${PORCH_SESSION_COOKIE_SECURE:-false}"
+blog_port="${PORCH_BLOG_PORT:-8000}"
+service_port="${PORCH_SERVICE_PORT:-5000}"
+
+"$bin/flask" db upgrade
+"$bin/invoke" build
+"$bin/flask" posts sync output/porch-manifest.json
+"$bin/python" scripts/dev_seed.py
+# Bake the approved comments into the pages, as a deployment's build step would.
+"$bin/flask" comments export var/comments-export.json
+"$bin/invoke" build
+
+trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT
+"$bin/flask" run --host 127.0.0.1 --port "$service_port" &
+"$bin/pelican" --listen --bind 127.0.0.1 --port "$blog_port" output &
+cat <<MSG
+
+  Blog:        http://127.0.0.1:$blog_port/
+  Moderation:  http://127.0.0.1:$service_port/moderation/   (sign in with an account above)
+  Stop both with Ctrl-C.
+
+MSG
+wait
