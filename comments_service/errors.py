@@ -1,6 +1,6 @@
 """Errors as JSON for the API and as pages for people, with messages they can act on."""
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -32,10 +32,17 @@ def error_body(error: HTTPException) -> dict:
     return body
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def handle_http_error(error: HTTPException):
-    if request.path.startswith("/api/") or request.is_json:
+    """JSON for API clients; a page for people, including readers posting a plain form."""
+    from_form = request.mimetype in FORM_TYPES
+    if request.path.startswith("/api/") and not from_form or request.is_json:
         return error_body(error), error.code
-    return render_template("errors/error.html", error=error, message=_message(error)), error.code
+    back = current_app.config["PORCH_BLOG_URL"] if request.path.startswith("/api/") else None
+    page = render_template("errors/error.html", error=error, message=_message(error), back=back)
+    return page, error.code
 
 
 def _kind(error: HTTPException) -> str:

@@ -280,3 +280,12 @@ def test_healthz_fails_when_database_is_unreachable(tmp_path):
     assert response.status_code == 503
     with app.app_context():
         db.engine.dispose()
+
+
+def test_form_post_errors_are_pages_a_reader_can_act_on(client):
+    response = client.post("/api/posts/nope/comments", data={"author_name": "Jo", "body": "Hi"})
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "There is no post &#39;nope&#39; to comment on." in page
+    assert f'href="{BLOG_URL}"' in page
