@@ -30,12 +30,30 @@ ACCOUNTS = [
 ]
 # (post slug, reader, question, hours ago, answering staff or None, answer)
 THREADS = [
-    ("hello-porch", "Priya N.", "Do you really answer *every* comment? Even the grumpy ones?", 30,
-     "Ana Lima", "Every one. Grumpy ones first, usually: they tend to have the best bug reports."),
-    ("offline-mode-explained", "Tomasz K.",
-     "What happens if two technicians edit the same job while both are offline?", 28, None, None),
-    ("faster-schedule-sync", "Lee W.", "Did the new sync change battery use on older phones?", 3,
-     None, None),
+    (
+        "hello-porch",
+        "Priya N.",
+        "Do you really answer *every* comment? Even the grumpy ones?",
+        30,
+        "Ana Lima",
+        "Every one. Grumpy ones first, usually: they tend to have the best bug reports.",
+    ),
+    (
+        "offline-mode-explained",
+        "Tomasz K.",
+        "What happens if two technicians edit the same job while both are offline?",
+        28,
+        None,
+        None,
+    ),
+    (
+        "faster-schedule-sync",
+        "Lee W.",
+        "Did the new sync change battery use on older phones?",
+        3,
+        None,
+        None,
+    ),
 ]
 
 
@@ -55,8 +73,12 @@ def ensure_threads() -> None:
         if post is None:
             continue
         comment = add_reader_comment(
-            post, None, Submission(author_name=reader, body=question), RequestContext(),
-            policy="publish", max_links=3,
+            post,
+            None,
+            Submission(author_name=reader, body=question),
+            RequestContext(),
+            policy="publish",
+            max_links=3,
         )
         comment.created_at = comment.published_at = utcnow() - timedelta(hours=hours)
         db.session.commit()
@@ -70,7 +92,7 @@ def main() -> int:
     with app.app_context():
         ensure_accounts()
         ensure_threads()
-    print("Sample staff accounts (password for all: %s):" % PASSWORD)
+    print(f"Sample staff accounts (password for all: {PASSWORD}):")
     for name, email, role in ACCOUNTS:
         print(f"  {email:<30} {name} ({role.value})")
     return 0
