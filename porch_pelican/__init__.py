@@ -1,0 +1,19 @@
+"""Porch Pelican plugin: connects the static blog to the Porch comment service.
+
+The blog never needs the service to build. The plugin bakes the service's
+comments export into articles, attaches author profiles, and writes the posts
+manifest the service loads to learn which posts (and authors) exist.
+"""
+
+from pelican import signals
+
+from . import comments, defaults, manifest, profiles
+
+
+def register():
+    """Connect module-level handlers (blinker keeps only weak references)."""
+    signals.initialized.connect(defaults.apply_defaults)
+    signals.article_generator_finalized.connect(comments.attach_comments)
+    signals.article_generator_finalized.connect(manifest.collect_posts)
+    signals.all_generators_finalized.connect(profiles.attach_profiles)
+    signals.finalized.connect(manifest.write_manifest)

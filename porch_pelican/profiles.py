@@ -1,0 +1,69 @@
+"""Author profiles read from content/<PORCH_AUTHORS_DIR>/*.md.
+
+Every comment gets an answer from a named author, so readers should see who
+that author is: the theme shows the profile next to posts and staff replies.
+"""
+
+import glob
+import logging
+import os
+
+from pelican.readers import MarkdownReader
+
+logger = logging.getLogger(__name__)
+
+
+def attach_profiles(generators):
+    """Expose profiles to templates and hang each one on the matching Author objects.
+
+    Runs once every generator has read its content, so pages and drafts get
+    profiles too; Pelican creates separate Author objects per document.
+    """
+    context = generators[0].context  # one dict shared by every generator
+    profiles = load_profiles(generators[0].settings)
+    context["PORCH_AUTHOR_PROFILES"] = profiles
+    for content in context["generated_content"].values():
+        for author in authors_of(content):
+            author.profile = profiles.get(author.name)
+
+
+def authors_of(content):
+    """Return every Author object a document refers to (None marks a file that failed)."""
+    if content is None:
+        return []
+    authors = list(getattr(content, "authors", []))
+    if hasattr(content, "author"):
+        authors.append(content.author)
+    return authors
+
+
+def load_profiles(settings):
+    """Return {name: profile} for every readable profile file, sorted by file name."""
+    folder = os.path.join(settings["PATH"], settings["PORCH_AUTHORS_DIR"])
+    reader = MarkdownReader(settings)
+    profiles = {}
+    for path in sorted(glob.glob(os.path.join(glob.escape(folder), "*.md"))):
+        profile = read_profile(reader, path)
+        if profile is not None:
+            profiles[profile["name"]] = profile
+    return profiles
+
+
+def read_profile(reader, path):
+    """Read one profile; a broken file is logged and skipped so the site still builds."""
+    try:
+        bio_html, metadata = reader.read(path)
+    except (OSError, ValueError) as error:
+        logger.error("Porch: cannot read author profile %s: %s", path, error)
+        return None
+    if not metadata.get("name"):
+        logger.error("Porch: author profile %s has no 'Name:' line; skipped", path)
+        return None
+    avatar = metadata.get("avatar")
+    return {
+        "name": metadata["name"],
+        "role": metadata.get("role"),
+        "bio_html": bio_html,
+        "avatar_url": avatar.lstrip("/") if avatar else None,
+        "slug": os.path.splitext(os.path.basename(path))[0],
+    }

@@ -1,0 +1,219 @@
+"""The Porch Pelican plugin, exercised by real builds of the tiny site in tests/fixtures."""
+
+import json
+import logging
+import re
+import stat
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from pelican import Pelican
+from pelican.settings import read_settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXPORT = FIXTURES / "comments-export.json"
+HELLO = Path("2026/11/hello-porch/index.html")
+QUIET = Path("2026/10/quiet-launch/index.html")
+
+
+def build(tmp_path, **overrides):
+    """Build the fixture site into tmp_path/output and return that folder."""
+    output = tmp_path / "output"
+    settings = read_settings(
+        path=None,
+        override={
+            "PATH": str(FIXTURES / "site" / "content"),
+            "OUTPUT_PATH": str(output),
+            "THEME": str(FIXTURES / "theme"),
+            "THEME_STATIC_PATHS": [],
+            "PLUGINS": ["porch_pelican"],
+            "TIMEZONE": "UTC",
+            "ARTICLE_URL": "{date:%Y}/{date:%m}/{slug}/",
+            "ARTICLE_SAVE_AS": "{date:%Y}/{date:%m}/{slug}/index.html",
+            "FEED_ALL_ATOM": None,
+            "CATEGORY_FEED_ATOM": None,
+            "AUTHOR_FEED_ATOM": None,
+            "AUTHOR_FEED_RSS": None,
+            "TRANSLATION_FEED_ATOM": None,
+            "PORCH_COMMENTS_EXPORT": str(EXPORT),
+            **overrides,
+        },
+    )
+    Pelican(settings).run()
+    return output
+
+
+def read_manifest(path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+class CommentTree(HTMLParser):
+    """Map each rendered comment id to the id of the comment it sits under (None for roots)."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.open = []
+        self.parents = {}
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "li":
+            comment_id = dict(attrs).get("id", "").removeprefix("comment-")
+            self.parents[comment_id] = self.open[-1] if self.open else None
+            self.open.append(comment_id)
+
+    def handle_endtag(self, tag):
+        if tag == "li":
+            self.open.pop()
+
+
+def section_data(html):
+    """Return the data-* attributes of the fixture theme's comments section."""
+    tag = re.search(r"<section id=\"comments\"[^>]*>", html).group(0)
+    return dict(re.findall(r'data-([\w-]+)="([^"]*)"', tag))
+
+
+def test_manifest_lists_published_posts_with_named_authors_in_order(tmp_path):
+    output = build(tmp_path)
+
+    manifest = read_manifest(output / "porch-manifest.json")
+
+    assert manifest["version"] == 1
+    assert manifest["site_url"] == ""
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", manifest["generated_at"])
+    assert [post["slug"] for post in manifest["posts"]] == [
+        "quiet-launch",
+        "a-same-day-note",  # same minute as hello-porch: the slug breaks the tie
+        "hello-porch",
+    ]
+    hello = manifest["posts"][-1]
+    assert hello == {
+        "slug": "hello-porch",
+        "title": "Hello, Porch",
+        "path": "/2026/11/hello-porch/",
+        "date": "2026-11-02T09:00:00+00:00",
+        "authors": ["Ana Lima", "Ben Okafor"],
+    }
+    for post in manifest["posts"]:
+        assert datetime.fromisoformat(post["date"]).utcoffset() is not None
+        assert (output / post["path"].lstrip("/") / "index.html").is_file()
+
+
+def test_manifest_leaves_out_drafts_pages_and_author_profiles(tmp_path):
+    output = build(tmp_path)
+
+    slugs = {post["slug"] for post in read_manifest(output / "porch-manifest.json")["posts"]}
+
+    assert (output / "drafts" / "roadmap-draft.html").is_file()
+    assert (output / "pages" / "about.html").is_file()
+    assert slugs.isdisjoint({"roadmap-draft", "about", "ana-lima"})
+
+
+def test_manifest_is_written_atomically_where_configured(tmp_path):
+    target = tmp_path / "var" / "manifest.json"
+
+    output = build(tmp_path, PORCH_MANIFEST_PATH=str(target))
+
+    assert len(read_manifest(target)["posts"]) == 3
+    assert not (output / "porch-manifest.json").exists()
+    assert [path.name for path in target.parent.iterdir()] == ["manifest.json"]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_baked_comments_keep_threading_and_staff_badge(tmp_path, caplog):
+    output = build(tmp_path)
+
+    html = (output / HELLO).read_text(encoding="utf-8")
+
+    assert CommentTree(html).parents == {"1": None, "3": "1", "4": "3", "2": None}
+    assert "<p>Will every answer really come from the author?</p>" in html
+    assert '<li class="comment comment--staff" id="comment-3">' in html
+    assert '<span class="staff-badge">Ana Lima · author</span>' in html
+    assert section_data(html) == {
+        "porch-api": "http://127.0.0.1:5000/api/posts/hello-porch/comments",
+        "count": "4",
+        "exported-at": "2026-11-23T12:00:00Z",
+    }
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+def test_article_without_comments_gets_an_empty_thread(tmp_path):
+    output = build(tmp_path)
+
+    html = (output / QUIET).read_text(encoding="utf-8")
+
+    assert section_data(html)["count"] == "0"
+    assert '<ol class="comment-list"></ol>' in html
+
+
+def test_missing_export_builds_without_comments(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="porch_pelican")
+
+    output = build(tmp_path, PORCH_COMMENTS_EXPORT=str(tmp_path / "absent.json"))
+
+    html = (output / HELLO).read_text(encoding="utf-8")
+    assert section_data(html)["count"] == "0"
+    assert section_data(html)["exported-at"] == ""
+    assert "comment-1" not in html
+    assert "absent.json" in caplog.text
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert (output / "porch-manifest.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("content", "explanation"),
+    [
+        ('{"version": 1, "posts": {', "Expecting"),
+        ('{"version": 2, "posts": {}}', "unsupported export version 2"),
+        ('{"version": 1, "posts": []}', '"posts" is not an object'),
+        ('{"version": 1, "posts": {"hello-porch": [{"id": 1}]}}', "lacks author_name"),
+    ],
+    ids=["invalid-json", "unknown-version", "posts-not-object", "incomplete-comment"],
+)
+def test_unusable_export_is_logged_and_the_build_continues(tmp_path, caplog, content, explanation):
+    export = tmp_path / "broken-export.json"
+    export.write_text(content, encoding="utf-8")
+
+    output = build(tmp_path, PORCH_COMMENTS_EXPORT=str(export))
+
+    errors = [record.getMessage() for record in caplog.records if record.levelno == logging.ERROR]
+    assert len(errors) == 1
+    assert str(export) in errors[0]
+    assert explanation in errors[0]
+    assert section_data((output / HELLO).read_text(encoding="utf-8"))["count"] == "0"
+    assert (output / "porch-manifest.json").is_file()
+
+
+def test_relative_export_path_is_read_from_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(EXPORT.parent)
+
+    output = build(tmp_path, PORCH_COMMENTS_EXPORT=EXPORT.name)
+
+    assert section_data((output / HELLO).read_text(encoding="utf-8"))["count"] == "4"
+
+
+def test_author_profiles_are_attached_to_authors(tmp_path):
+    output = build(tmp_path)
+
+    html = (output / HELLO).read_text(encoding="utf-8")
+
+    ana = re.search(r'<p class="author" data-name="Ana Lima"([^>]*)>(.*?)</p>\n', html, re.S)
+    assert ana, "Ana Lima's profile was not attached"
+    assert dict(re.findall(r'data-([\w-]+)="([^"]*)"', ana.group(1))) == {
+        "role": "Head of Customer Support",
+        "avatar": "images/avatars/ana-lima.svg",
+        "slug": "ana-lima",
+    }
+    assert "<strong>recurring jobs</strong>" in ana.group(2)
+    assert '<p class="author author--no-profile" data-name="Ben Okafor">' in html
+
+
+def test_service_url_setting_is_used_without_trailing_slash(tmp_path):
+    output = build(tmp_path, PORCH_SERVICE_URL="https://comments.example.com/")
+
+    html = (output / HELLO).read_text(encoding="utf-8")
+
+    api = section_data(html)["porch-api"]
+    assert api == "https://comments.example.com/api/posts/hello-porch/comments"

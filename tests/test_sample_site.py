@@ -1,0 +1,74 @@
+"""The real sample site (pelicanconf.py, content/, theme/) builds with the Porch plugin."""
+
+import json
+from pathlib import Path
+
+import pytest
+from pelican import Pelican
+from pelican.settings import read_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPORT = Path(__file__).parent / "fixtures" / "comments-export.json"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """Build once for every test here: the output folder and the manifest it produced."""
+    tmp_path = tmp_path_factory.mktemp("sample-site")
+    manifest_path = tmp_path / "porch-manifest.json"
+    settings = read_settings(
+        str(ROOT / "pelicanconf.py"),
+        override={
+            "OUTPUT_PATH": str(tmp_path / "output"),
+            "CACHE_PATH": str(tmp_path / "cache"),
+            "PORCH_COMMENTS_EXPORT": str(EXPORT),
+            "PORCH_MANIFEST_PATH": str(manifest_path),
+        },
+    )
+    Pelican(settings).run()
+    return tmp_path / "output", json.loads(manifest_path.read_text(encoding="utf-8"))
+
+
+def test_manifest_has_the_sample_posts_and_their_named_authors(site):
+    _, manifest = site
+
+    posts = manifest["posts"]
+    authors = {name for post in posts for name in post["authors"]}
+    assert len(posts) >= 6
+    assert len(authors) >= 3
+    assert any(len(post["authors"]) == 2 for post in posts)
+    assert all(post["path"].startswith("/") and post["path"].endswith("/") for post in posts)
+
+
+def test_about_page_404_page_and_feeds_are_built(site):
+    output, _ = site
+
+    assert (output / "about" / "index.html").is_file()
+    assert (output / "404.html").is_file()
+    assert (output / "feeds" / "all.atom.xml").is_file()
+    assert list((output / "feeds" / "authors").glob("*.atom.xml"))
+
+
+def test_comments_script_ships_with_the_theme(site):
+    output, _ = site
+
+    assert (output / "theme" / "js" / "porch-comments.js").is_file()
+
+
+@pytest.mark.parametrize(
+    ("slug", "reader_text", "staff_comment_id"),
+    [
+        ("hello-porch", "Will every answer really come from the author?", 3),
+        ("offline-mode-explained", "Do photos taken offline upload later?", 6),
+    ],
+)
+def test_exported_comments_are_baked_into_their_article(site, slug, reader_text, staff_comment_id):
+    output, manifest = site
+    post = next(post for post in manifest["posts"] if post["slug"] == slug)
+
+    html = (output / post["path"].strip("/") / "index.html").read_text(encoding="utf-8")
+
+    assert reader_text in html
+    assert f'data-porch-api="http://127.0.0.1:5000/api/posts/{slug}/comments"' in html
+    assert f'<li class="comment comment--staff" id="comment-{staff_comment_id}"' in html
+    assert 'class="staff-badge"' in html
