@@ -58,12 +58,25 @@ def overdue(now: datetime, answer_within: timedelta) -> Select:
     return unanswered().where(Comment.created_at < now - answer_within)
 
 
-def approved_comments(post: Post) -> Select:
-    """Every approved comment on a post, oldest first, ready to build a tree from."""
+def public_comment_rows() -> Select:
+    """The public columns of every approved comment, oldest first.
+
+    Plain rows rather than ORM objects: reading a thread is the hot path.
+    """
     return (
-        select(Comment)
-        .where(Comment.post_id == post.id, Comment.status == CommentStatus.APPROVED)
-        .options(selectinload(Comment.staff))
+        select(
+            Comment.post_id,
+            Comment.id,
+            Comment.parent_id,
+            Comment.author_name,
+            Comment.author_website,
+            Comment.body_html,
+            Comment.created_at,
+            Staff.name.label("staff_name"),
+            Staff.role.label("staff_role"),
+        )
+        .outerjoin(Staff, Comment.staff_id == Staff.id)
+        .where(Comment.status == CommentStatus.APPROVED)
         .order_by(Comment.created_at, Comment.id)
     )
 
