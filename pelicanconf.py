@@ -1,0 +1,82 @@
+"""Pelican settings for writing and previewing the Porch blog on your own machine.
+
+publishconf.py builds on these for the public site.
+"""
+
+import os
+
+AUTHOR = "Lanternworks"
+SITENAME = "Lanternworks Porch"
+SITESUBTITLE = "Straight answers from the people who build Lantern"
+SITEURL = ""
+RELATIVE_URLS = True
+
+PATH = "content"
+THEME = "theme"
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+DEFAULT_DATE_FORMAT = "%-d %B %Y"
+
+STATIC_PATHS = ["images"]
+ARTICLE_EXCLUDES = ["authors", "pages"]
+PAGE_EXCLUDES = ["authors"]
+
+# Pretty, stable URLs. The comment service stores "/" + ARTICLE_URL for each post.
+ARTICLE_URL = "{date:%Y}/{date:%m}/{slug}/"
+ARTICLE_SAVE_AS = ARTICLE_URL + "index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = PAGE_URL + "index.html"
+AUTHOR_URL = "authors/{slug}/"
+AUTHOR_SAVE_AS = AUTHOR_URL + "index.html"
+CATEGORY_URL = "categories/{slug}/"
+CATEGORY_SAVE_AS = CATEGORY_URL + "index.html"
+TAG_URL = "tags/{slug}/"
+TAG_SAVE_AS = TAG_URL + "index.html"
+AUTHORS_URL = "authors/"
+AUTHORS_SAVE_AS = AUTHORS_URL + "index.html"
+CATEGORIES_URL = "categories/"
+CATEGORIES_SAVE_AS = CATEGORIES_URL + "index.html"
+TAGS_URL = "tags/"
+TAGS_SAVE_AS = TAGS_URL + "index.html"
+ARCHIVES_URL = "archives/"
+ARCHIVES_SAVE_AS = ARCHIVES_URL + "index.html"
+YEAR_ARCHIVE_URL = "{date:%Y}/"
+YEAR_ARCHIVE_SAVE_AS = YEAR_ARCHIVE_URL + "index.html"
+MONTH_ARCHIVE_URL = "{date:%Y}/{date:%m}/"
+MONTH_ARCHIVE_SAVE_AS = MONTH_ARCHIVE_URL + "index.html"
+
+# "404" renders theme/templates/404.html to 404.html for the web server.
+DIRECT_TEMPLATES = ["index", "authors", "categories", "tags", "archives", "404"]
+DEFAULT_PAGINATION = 4
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+
+# Atom feeds, also in development. Feed entries need absolute links, so they
+# point at the local server started by `invoke serve`.
+FEED_DOMAIN = f"http://127.0.0.1:{os.environ.get('PORCH_BLOG_PORT', '8000')}"
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/categories/{slug}.atom.xml"
+AUTHOR_FEED_ATOM = "feeds/authors/{slug}.atom.xml"
+AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.codehilite": {"css_class": "highlight"},
+        "markdown.extensions.extra": {},
+        "markdown.extensions.meta": {},
+        "markdown.extensions.smarty": {},
+        "markdown.extensions.toc": {},
+    },
+    "output_format": "html5",
+}
+
+# The Porch plugin bakes approved comments into posts, reads author profiles
+# and writes the posts manifest to <OUTPUT_PATH>/porch-manifest.json (set
+# PORCH_MANIFEST_PATH to write it elsewhere).
+PLUGINS = ["porch_pelican"]
+PORCH_SERVICE_URL = "http://127.0.0.1:5000"
+PORCH_COMMENTS_EXPORT = "var/comments-export.json"
+PORCH_AUTHORS_DIR = "authors"
