@@ -37,14 +37,8 @@ def register(app) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def add_staff(name: str, email: str, role: str, password_stdin: bool) -> None:
     """Create a staff account. NAME must match the Pelican author name exactly."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_LENGTH:
-        raise click.ClickException(f"The password needs at least {MIN_LENGTH} characters.")
     staff = Staff(name=name.strip(), email=email.strip().lower(), role=Role(role))
-    staff.password_hash = hash_password(password)
+    staff.password_hash = hash_password(_new_password(password_stdin))
     db.session.add(staff)
     try:
         db.session.commit()
@@ -52,6 +46,44 @@ def add_staff(name: str, email: str, role: str, password_stdin: bool) -> None:
         db.session.rollback()
         raise click.ClickException(f"A staff account named {name!r} or {email!r} exists.") from None
     click.echo(f"Added {role} {staff.name} <{staff.email}>.")
+
+
+@staff_cli.command("set-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password(name: str, password_stdin: bool) -> None:
+    """Give a staff account a new password."""
+    staff = _staff_or_fail(name)
+    staff.password_hash = hash_password(_new_password(password_stdin))
+    db.session.commit()
+    click.echo(f"New password set for {staff.name}.")
+
+
+@staff_cli.command("deactivate")
+@click.argument("name")
+def deactivate(name: str) -> None:
+    """Stop an account from signing in; its answers stay published under its name."""
+    staff = _staff_or_fail(name)
+    staff.active = False
+    db.session.commit()
+    click.echo(f"{staff.name} can no longer sign in.")
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_LENGTH:
+        raise click.ClickException(f"The password needs at least {MIN_LENGTH} characters.")
+    return password
+
+
+def _staff_or_fail(name: str) -> Staff:
+    staff = staff_by_name(name)
+    if staff is None:
+        raise click.ClickException(f"No staff account named {name!r} (see: staff list).")
+    return staff
 
 
 @staff_cli.command("list")
@@ -86,10 +118,7 @@ def waiting(author: str | None, as_json: bool) -> None:
     """Reader comments waiting for an answer, oldest first."""
     query = unanswered()
     if author:
-        staff = staff_by_name(author)
-        if staff is None:
-            raise click.ClickException(f"No staff account named {author!r} (see: staff list).")
-        query = unanswered_for(staff)
+        query = unanswered_for(_staff_or_fail(author))
     now = utcnow()
     within = timedelta(hours=current_app.config["PORCH_ANSWER_WITHIN_HOURS"])
     rows = [_waiting_row(comment, now, within) for comment in db.session.scalars(query)]

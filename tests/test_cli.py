@@ -141,3 +141,20 @@ def test_comments_export_writes_approved_threads(
     assert root["author_name"] == "Jo"
     assert root["replies"][0]["staff"] == {"name": "Ana Lima", "role": "author"}
     assert "jo@example.com" not in target.read_text()
+
+
+def test_set_password_and_deactivate(app, make_staff):
+    make_staff("Ana Lima")
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["staff", "set-password", "Ana Lima", "--password-stdin"], input="a brand new secret\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["staff", "deactivate", "Ana Lima"]).exit_code == 0
+    with app.app_context():
+        ana = db.session.query(Staff).one()
+        assert verify_password(ana.password_hash, "a brand new secret")
+        assert ana.active is False
+    assert "(inactive)" in runner.invoke(args=["staff", "list"]).output
+    missing = runner.invoke(args=["staff", "deactivate", "Nobody"])
+    assert missing.exit_code != 0 and "No staff account named 'Nobody'" in missing.output
