@@ -1,0 +1,225 @@
+"""End to end in a real browser: a reader asks on the built blog, the post's author
+answers from the moderation page, and the answer shows under the question, first
+live (JavaScript) and then baked into the static page (JavaScript off).
+
+Nothing is mocked: the sample site is built with `pelican`, the service is set up
+with its own CLI and runs as `flask run`, and Chromium talks to both over HTTP.
+"""
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from .browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    ServiceProcess,
+    StaticSite,
+    build_site,
+    clean_environment,
+    flask,
+    free_port,
+)
+
+pytestmark = pytest.mark.browser
+
+SLUG = "offline-mode-explained"
+AUTHOR = "Ana Lima"
+AUTHOR_EMAIL = "ana@porch.test"
+AUTHOR_PASSWORD = "one bar in the basement"
+READER = "Jo Reader"
+QUESTION = "Do photos taken in a basement upload by themselves once the phone has signal again?"
+ANSWER = "Yes. They wait on the phone and upload on their own as soon as there is a connection."
+SECOND_READER = "Sam Field"
+SECOND_QUESTION = "Does the offline copy include the customer's gate code?"
+ARTIFACTS = ROOT / "test-artifacts"
+TIMEOUT_MS = 10_000
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+class Porch:
+    """The running blog and comment service, and the build step that bakes comments in."""
+
+    def __init__(self, tmp, site: StaticSite, service: ServiceProcess, env: dict):
+        self.site, self.service, self.env = site, service, env
+        self.output = tmp / "output"
+        self.manifest = tmp / "manifest.json"
+        self.export = tmp / "export.json"
+
+    def build(self) -> None:
+        build_site(
+            self.output,
+            self.env,
+            PORCH_SERVICE_URL=self.service.url,
+            PORCH_MANIFEST_PATH=str(self.manifest),
+            PORCH_COMMENTS_EXPORT=str(self.export),
+        )
+
+    def bake_comments(self) -> None:
+        """What a deployment does after comments arrive: export them, rebuild the blog."""
+        flask("comments", "export", str(self.export), env=self.env)
+        self.build()
+
+    def post(self) -> dict:
+        """The post as the blog announced it to the service (its path is the article URL)."""
+        posts = json.loads(self.manifest.read_text(encoding="utf-8"))["posts"]
+        return next(post for post in posts if post["slug"] == SLUG)
+
+    @property
+    def article_url(self) -> str:
+        return self.site.url + self.post()["path"]
+
+
+@pytest.fixture(scope="module")
+def porch(tmp_path_factory):
+    """A fresh SQLite service with Ana's account and the built sample blog, both serving."""
+    tmp = tmp_path_factory.mktemp("porch-e2e")
+    (tmp / "output").mkdir()
+    site = StaticSite(tmp / "output").start()
+    env = clean_environment(
+        DATABASE_URL=f"sqlite:///{tmp / 'porch.sqlite3'}",
+        SECRET_KEY="end-to-end-secret",
+        BLOG_URL=site.url,
+        SESSION_COOKIE_SECURE="false",
+        BLOG_PORT=str(site.port),  # read by pelicanconf.py for the feeds' absolute links
+    )
+    service = ServiceProcess(free_port(), env, tmp / "service.log")
+    try:
+        flask("db", "upgrade", env=env)
+        add_author = ["staff", "add", AUTHOR, "--email", AUTHOR_EMAIL, "--role", "author"]
+        flask(*add_author, "--password-stdin", env=env, stdin=AUTHOR_PASSWORD + "\n")
+        stack = Porch(tmp, site, service, env)
+        stack.build()
+        flask("posts", "sync", str(stack.manifest), env=env)
+        service.start()
+        yield stack
+    finally:
+        service.stop()
+        site.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium; if it cannot start, the test errors instead of skipping."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """Open a page in its own browser context (own cookies, optionally no JavaScript)."""
+    contexts = []
+
+    def open_(javascript: bool = True) -> Page:
+        context = browser.new_context(java_script_enabled=javascript)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Keep a full-page PNG for a person to look at; layout is judged by eye, not compared."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / name, full_page=True)
+
+
+def new_comment_form(page: Page):
+    """The form for a new top-level comment (each comment also has its own reply form)."""
+    return page.locator("#comments > form.comment-form")
+
+
+def ask_with_javascript(page: Page, article_url: str) -> str:
+    """Post the reader's question; the script inserts it without leaving the page."""
+    form = new_comment_form(page)
+    form.get_by_label("Your name").fill(READER)
+    form.get_by_label("Your question or comment").fill(QUESTION)
+    form.get_by_role("button", name="Post comment").click()
+    question = page.locator(".comment-list > li.comment").filter(has_text=QUESTION)
+    expect(question).to_be_visible()
+    expect(question.locator(".comment-author")).to_have_text(READER)
+    expect(page.locator("#comments .comment-empty")).to_have_count(0)
+    expect(page).to_have_url(article_url)
+    return question.get_attribute("data-comment-id")
+
+
+def answer_from_moderation(page: Page, porch: Porch) -> None:
+    """Sign in as the post's author, find the question waiting, answer it in place."""
+    page.goto(f"{porch.service.url}/moderation/")
+    expect(page).to_have_url(re.compile(r"/auth/login\?next="))
+    expect(page.get_by_text("Please sign in to see what is waiting for you.")).to_be_visible()
+    page.get_by_label("Email", exact=True).fill(AUTHOR_EMAIL)
+    page.get_by_label("Password", exact=True).fill(AUTHOR_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page).to_have_url(f"{porch.service.url}/moderation/")
+    expect(page.get_by_role("heading", name=re.compile(r"^Waiting for you"))).to_be_visible()
+    waiting = page.locator("article.item").filter(has_text=QUESTION)
+    expect(waiting).to_have_count(1)
+    expect(waiting.locator(".body")).to_contain_text(QUESTION)
+    expect(waiting.get_by_role("link", name=porch.post()["title"])).to_be_visible()
+    screenshot(page, "moderation-waiting.png")
+
+    waiting.get_by_label(f"Your answer to {READER}").fill(ANSWER)
+    waiting.get_by_role("button", name="Publish answer").click()
+    expect(page.locator(".flash--success")).to_have_text(f"Your answer to {READER} is published.")
+    expect(page.locator("#waiting-title .count")).to_have_text("0")
+    expect(page.get_by_text("Nothing is waiting for you.")).to_be_visible()
+
+
+def expect_answer_under_question(page: Page, question_id: str) -> None:
+    """The staff answer is nested in the question's replies, badged with the author's name."""
+    question = page.locator(f"#comment-{question_id}")
+    expect(question.locator(".comment-body").first).to_contain_text(QUESTION)
+    answer = page.locator(f"#comment-{question_id} > .comment-replies > li.comment--staff")
+    expect(answer).to_have_count(1)
+    expect(answer.locator(".comment-body")).to_contain_text(ANSWER)
+    expect(answer.locator(".comment-author")).to_have_text(AUTHOR)
+    expect(answer.locator(".staff-badge")).to_contain_text(AUTHOR)
+
+
+def ask_with_plain_form(page: Page, article_url: str) -> None:
+    """Without JavaScript the form posts to the service, which sends the reader back."""
+    form = new_comment_form(page)
+    form.get_by_label("Your name").fill(SECOND_READER)
+    form.get_by_label("Your question or comment").fill(SECOND_QUESTION)
+    form.get_by_role("button", name="Post comment").click()
+    expect(page).to_have_url(f"{article_url}#comment-status-approved")
+    expect(page.locator("#comment-status-approved")).to_be_visible()
+    expect(page.locator("#comment-status-approved")).to_contain_text("Your comment is published")
+    expect(page.locator("#comment-status-pending")).to_be_hidden()
+    screenshot(page, "article-plain-form-status.png")
+
+
+def test_reader_question_gets_named_answer_live_then_baked(open_page, porch):
+    """The promise of the blog, in order: ask, get a named answer, see it with or without JS."""
+    reader = open_page()
+    reader.goto(porch.article_url)
+    expect(reader.locator("#comments .comment-empty")).to_be_visible()
+    question_id = ask_with_javascript(reader, porch.article_url)
+
+    answer_from_moderation(open_page(), porch)
+
+    reader.reload()
+    expect_answer_under_question(reader, question_id)
+    screenshot(reader, "article-live-answer.png")
+
+    porch.bake_comments()
+    static = open_page(javascript=False)
+    static.goto(porch.article_url)
+    expect_answer_under_question(static, question_id)
+    expect(static.locator("#comments .comment-empty")).to_have_count(0)
+    screenshot(static, "article-baked-no-js.png")
+
+    ask_with_plain_form(static, porch.article_url)
