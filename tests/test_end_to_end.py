@@ -28,6 +28,7 @@ pytestmark = pytest.mark.browser
 
 SLUG = "offline-mode-explained"
 AUTHOR = "Ana Lima"
+AUTHOR_ROLE = "Head of Customer Support"  # from content/authors/ana-lima.md
 AUTHOR_EMAIL = "ana@porch.test"
 AUTHOR_PASSWORD = "one bar in the basement"
 READER = "Jo Reader"
@@ -179,7 +180,7 @@ def answer_from_moderation(page: Page, porch: Porch) -> None:
 
 
 def expect_answer_under_question(page: Page, question_id: str) -> None:
-    """The staff answer is nested in the question's replies, badged with the author's name."""
+    """The staff answer is nested in the question's replies, with the author's face and role."""
     question = page.locator(f"#comment-{question_id}")
     expect(question.locator(".comment-body").first).to_contain_text(QUESTION)
     answer = page.locator(f"#comment-{question_id} > .comment-replies > li.comment--staff")
@@ -187,6 +188,8 @@ def expect_answer_under_question(page: Page, question_id: str) -> None:
     expect(answer.locator(".comment-body")).to_contain_text(ANSWER)
     expect(answer.locator(".comment-author")).to_have_text(AUTHOR)
     expect(answer.locator(".staff-badge")).to_contain_text(AUTHOR)
+    expect(answer.locator(".staff-badge")).to_contain_text(AUTHOR_ROLE)
+    expect(answer.locator("img.avatar")).to_have_attribute("src", re.compile(r"ana-lima\.svg$"))
 
 
 def ask_with_plain_form(page: Page, article_url: str) -> None:
@@ -198,6 +201,7 @@ def ask_with_plain_form(page: Page, article_url: str) -> None:
     expect(page).to_have_url(f"{article_url}#comment-status-approved")
     expect(page.locator("#comment-status-approved")).to_be_visible()
     expect(page.locator("#comment-status-approved")).to_contain_text("Your comment is published")
+    expect(page.locator("#comment-status-approved")).to_contain_text(AUTHOR)
     expect(page.locator("#comment-status-pending")).to_be_hidden()
     screenshot(page, "article-plain-form-status.png")
 

@@ -3,6 +3,7 @@
   const sec = document.querySelector("#comments[data-porch-api]");
   if (!sec) return;
   const api = sec.dataset.porchApi;
+  const faces = JSON.parse(sec.dataset.porchStaff || "{}"); // name -> [role, avatar url]
   const $ = (sel, root = sec) => root.querySelector(sel);
   const list = $(".comment-list");
   const blank = $(":scope>.comment-form").cloneNode(true); // before typing: clones copy values
@@ -56,12 +57,19 @@
       name.href = c.author_website;
       name.rel = "nofollow ugc noopener";
     }
-    const head = h("header", "comment-header", initials(c.author_name), h("span", "comment-author", name));
-    if (s) {
-      const role = s.role[0].toUpperCase() + s.role.slice(1);
-      head.append(h("span", "staff-badge", h("span", "visually-hidden", s.name + " · "), role));
+    const [role, face] = (s && faces[s.name]) || [];
+    let pic = initials(c.author_name);
+    if (face) {
+      pic = h("img", "avatar avatar--s");
+      pic.src = face;
+      pic.alt = "";
     }
-    const when = new Date(c.created_at).toLocaleString(undefined, { dateStyle: "long", timeStyle: "short" });
+    const head = h("header", "comment-header", pic, h("span", "comment-author", name));
+    if (s) {
+      const label = role || s.role[0].toUpperCase() + s.role.slice(1);
+      head.append(h("span", "staff-badge", h("span", "visually-hidden", s.name + " · "), label));
+    }
+    const when = new Date(c.created_at).toLocaleDateString("en-GB", { dateStyle: "long" });
     const time = h("time", "", when);
     time.dateTime = c.created_at;
     const link = head.appendChild(h("a", "comment-permalink", time));
