@@ -73,6 +73,28 @@ def flask(*args: str, env: dict, stdin: str | None = None) -> str:
     return run([str(BIN / "flask"), "--app", "comments_service", *args], env, stdin)
 
 
+def post_comment(service_url: str, slug: str, origin: str, **fields: str | int) -> dict:
+    """Post a comment to the service's JSON API as the blog's page would; return its 201 body.
+
+    Fails with the service's answer if it refuses, so setup problems read clearly.
+    """
+    request = urllib.request.Request(
+        f"{service_url}/api/posts/{slug}/comments",
+        data=json.dumps(fields).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "Origin": origin,
+        },
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=COMMAND_TIMEOUT) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        raise AssertionError(f"POST {request.full_url} -> {error.code}: {error.read()!r}") from None
+
+
 def build_site(output: Path, env: dict, **settings: str) -> str:
     """Build the real sample blog with `pelican`, overriding string settings.
 

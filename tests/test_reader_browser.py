@@ -1,0 +1,270 @@
+"""The reader's side of the comment forms in a real browser, JavaScript on.
+
+Held comments (PORCH_MODERATION_POLICY=queue): the form says the comment waits for a
+check and keeps it out of the list; the service's per-field errors show next to their
+fields and go away once fixed. Replies (default policy, published at once): a reply
+sent from a baked comment's own form appears nested under it without a reload.
+
+Nothing is mocked: each blog is the sample site built with `pelican` and served over
+HTTP, each service runs as `flask run` on its own SQLite file, Chromium talks to both.
+"""
+
+import json
+import re
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from playwright.sync_api import Locator, Page, Response, expect, sync_playwright
+
+from .browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    ServiceProcess,
+    StaticSite,
+    build_site,
+    clean_environment,
+    flask,
+    free_port,
+    post_comment,
+)
+
+pytestmark = pytest.mark.browser
+
+SLUG = "hello-porch"
+PARENT_AUTHOR = "Pat Early"
+PARENT_BODY = "Will the blog keep working when your comment service is down for a while?"
+READER = "Jo Reader"
+READER_EMAIL = "jo@example.com"
+QUESTION = "Can a crew lead see the jobs of the whole team on the phone?"
+REPLY = "Same question here: does the static page still show the old answers then?"
+PENDING_NOTE = re.compile(r"will appear here once .*checked")
+ARTIFACTS = ROOT / "test-artifacts"
+TIMEOUT_MS = 10_000
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+class Blog:
+    """One copy of the sample blog, built and served, and the comment service it talks to."""
+
+    def __init__(self, folder: Path, database: Path, **porch_settings: str):
+        self.folder = folder
+        self.output = folder / "output"
+        self.output.mkdir(parents=True)
+        self.site = StaticSite(self.output).start()
+        self.env = clean_environment(
+            DATABASE_URL=f"sqlite:///{database}",
+            SECRET_KEY="reader-browser-secret",
+            BLOG_URL=self.site.url,
+            SESSION_COOKIE_SECURE="false",
+            BLOG_PORT=str(self.site.port),
+            **porch_settings,
+        )
+        self.service = ServiceProcess(free_port(), self.env, folder / "service.log")
+        self.manifest = folder / "manifest.json"
+        self.export = folder / "export.json"  # absent until exported: nothing baked
+
+    def build(self) -> None:
+        build_site(
+            self.output,
+            self.env,
+            PORCH_SERVICE_URL=self.service.url,
+            PORCH_MANIFEST_PATH=str(self.manifest),
+            PORCH_COMMENTS_EXPORT=str(self.export),
+        )
+
+    @property
+    def post_path(self) -> str:
+        posts = json.loads(self.manifest.read_text(encoding="utf-8"))["posts"]
+        return next(post["path"] for post in posts if post["slug"] == SLUG)
+
+    @property
+    def article_url(self) -> str:
+        return self.site.url + self.post_path
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.service.url}/api/posts/{SLUG}/comments"
+
+    def stop(self) -> None:
+        self.service.stop()
+        self.site.stop()
+
+
+@pytest.fixture(scope="module")
+def blogs(tmp_path_factory):
+    """Two blogs: one whose service holds every comment, one that publishes at once and
+    already has an approved comment baked into the post (exported, then rebuilt)."""
+    tmp = tmp_path_factory.mktemp("porch-reader")
+    held = Blog(tmp / "held", tmp / "held.sqlite3", MODERATION_POLICY="queue")
+    published = Blog(tmp / "published", tmp / "published.sqlite3")  # default: "publish"
+    try:
+        flask("db", "upgrade", env=held.env)
+        held.build()
+        flask("posts", "sync", str(held.manifest), env=held.env)
+        # Same migrated posts for the second service, without running the CLI twice.
+        shutil.copy(tmp / "held.sqlite3", tmp / "published.sqlite3")
+        held.service.start()
+        published.service.start()
+
+        fields = {"author_name": PARENT_AUTHOR, "body": PARENT_BODY}
+        parent = post_comment(published.service.url, SLUG, published.site.url, **fields)
+        assert parent["status"] == "approved", parent
+        flask("comments", "export", str(published.export), env=published.env)
+        published.build()
+        baked = (published.output / published.post_path.lstrip("/") / "index.html").read_text()
+        assert f'id="comment-{parent["id"]}"' in baked, "the approved comment is not baked in"
+        yield SimpleNamespace(held=held, published=published, parent_id=parent["id"])
+    finally:
+        held.stop()
+        published.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium; if it cannot start, the tests error instead of skipping."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser) -> Page:
+    """A fresh page in its own browser context, JavaScript on."""
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context.new_page()
+    context.close()
+
+
+def open_article(page: Page, blog: Blog) -> None:
+    """Open the post and wait until the script has fetched the live thread."""
+    with page.expect_response(lambda r: r.request.method == "GET" and r.url == blog.api_url) as got:
+        page.goto(blog.article_url)
+    assert got.value.status == 200
+
+
+def send(form: Locator, button: str) -> Response:
+    """Click the form's submit button; return the service's answer to the script's POST."""
+    with form.page.expect_response(lambda r: r.request.method == "POST") as answer:
+        form.get_by_role("button", name=button).click()
+    return answer.value
+
+
+def new_comment_form(page: Page) -> Locator:
+    return page.locator("#comments > form.comment-form")
+
+
+def test_held_comment_shows_a_note_and_stays_out_of_the_list(blogs, page):
+    open_article(page, blogs.held)
+    form = new_comment_form(page)
+    form.get_by_label("Your name").fill(READER)
+    form.get_by_label("Your question or comment").fill(QUESTION)
+
+    answer = send(form, "Post comment")
+    assert answer.status == 201
+    assert answer.json()["status"] == "pending"
+
+    note = page.locator("#comments > form.comment-form + .comment--pending-note")
+    expect(note).to_be_visible()
+    expect(note).to_have_text(PENDING_NOTE)
+    expect(note).to_have_attribute("role", "status")
+    expect(form.locator(".form-errors")).to_be_empty()
+    expect(form.locator(".field-error")).to_have_count(0)
+    expect(form.get_by_label("Your name")).to_have_value("")
+    expect(form.get_by_label("Your question or comment")).to_have_value("")
+    expect(form.get_by_role("button", name="Post comment")).to_be_enabled()
+    expect(page.locator("#comments .comment-list > li")).to_have_count(0)
+    expect(page.locator("#comments")).not_to_contain_text(QUESTION)
+    expect(page.locator("#comments .comment-empty")).to_be_visible()
+    expect(page).to_have_url(blogs.held.article_url)
+
+
+def test_service_field_errors_show_next_to_their_fields_then_clear(blogs, page):
+    open_article(page, blogs.held)
+    form = new_comment_form(page)
+    # The browser's own checks (`required`, type="email") would stop the submit before the
+    # script runs, so the service's 422 and its messages would never be shown. The service
+    # is the authority (old browsers, autofill quirks, names of only spaces), so turn the
+    # browser's checks off for this form, as `novalidate` does.
+    form.evaluate("form => { form.noValidate = true; }")
+    name = form.get_by_label("Your name")
+    email = form.get_by_label("Email")
+    body = form.get_by_label("Your question or comment")
+    email.fill("jo at example")
+    body.fill(QUESTION)
+
+    answer = send(form, "Post comment")
+    assert answer.status == 422
+    assert set(answer.json()["fields"]) == {"author_name", "email"}
+
+    name_error = form.locator("#cf-new-author_name + p.field-error#cf-new-author_name-error")
+    email_error = form.locator("#cf-new-email + p.field-error#cf-new-email-error")
+    expect(name_error).to_have_text("Please tell us your name.")
+    expect(email_error).to_have_text(re.compile(r"email address does not look right"))
+    expect(form.locator(".field-error")).to_have_count(2)
+    for field, error_id in ((name, "cf-new-author_name-error"), (email, "cf-new-email-error")):
+        expect(field).to_have_attribute("aria-invalid", "true")
+        expect(field).to_have_attribute("aria-describedby", re.compile(rf"\b{error_id}\b"))
+    expect(name).to_be_focused()
+    expect(body).not_to_have_attribute("aria-invalid", "true")
+    expect(body).to_have_value(QUESTION)
+    expect(email).to_have_value("jo at example")
+    expect(form.locator(".form-errors")).to_be_empty()
+    expect(page.locator("#comments .comment--pending-note")).to_have_count(0)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#comments").screenshot(path=ARTIFACTS / "reader-field-errors.png")
+
+    name.fill(READER)
+    email.fill(READER_EMAIL)
+    answer = send(form, "Post comment")
+    assert answer.status == 201
+    assert answer.json()["status"] == "pending"
+    expect(page.locator("#comments .comment--pending-note")).to_have_text(PENDING_NOTE)
+    expect(form.locator(".field-error")).to_have_count(0)
+    for field in (name, email):
+        expect(field).not_to_have_attribute("aria-invalid", "true")
+        expect(field).not_to_have_attribute("aria-describedby", re.compile("error"))
+    expect(form.locator(".form-errors")).to_be_empty()
+    expect(body).to_have_value("")
+    expect(page.locator("#comments .comment-list > li")).to_have_count(0)
+
+
+def test_reply_appears_under_its_baked_parent_live(blogs, page):
+    blog, parent_id = blogs.published, blogs.parent_id
+    open_article(page, blog)
+    page.evaluate("window.porchSamePage = true")  # gone if the page reloads or navigates
+    parent = page.locator(f"#comment-{parent_id}")
+    expect(parent.locator(".comment-author")).to_have_text(PARENT_AUTHOR)
+    reply_box = parent.locator(":scope > .comment-card > details.comment-reply")
+    form = reply_box.locator("form.comment-form")
+    expect(form).to_be_hidden()
+
+    reply_box.locator("summary").click()
+    expect(reply_box).to_have_attribute("open", "")
+    form.get_by_label("Your name").fill(READER)
+    form.get_by_label("Your reply").fill(REPLY)
+    answer = send(form, "Post reply")
+    assert answer.status == 201
+    created = answer.json()
+    assert created["status"] == "approved"
+    assert created["comment"]["parent_id"] == parent_id
+
+    reply = page.locator(f"#comment-{parent_id} > .comment-replies > li")
+    expect(reply).to_have_count(1)
+    expect(reply).to_have_id(f"comment-{created['id']}")
+    expect(reply.locator(".comment-author")).to_have_text(READER)
+    expect(reply.locator(".comment-body")).to_have_text(REPLY)
+    expect(reply).to_be_focused()
+    expect(page.locator("#comments > .comment-list > li")).to_have_count(1)  # not top level
+    expect(reply_box).not_to_have_attribute("open", "")
+    expect(form.locator(".form-errors")).to_be_empty()
+    expect(page.locator("#comments .comment--pending-note")).to_have_count(0)
+    assert page.evaluate("window.porchSamePage") is True
+    expect(page).to_have_url(blog.article_url)
