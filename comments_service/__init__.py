@@ -3,7 +3,7 @@
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, redirect, url_for
+from flask import Flask, current_app, redirect, url_for
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     cli.register(app)
     app.add_url_rule("/healthz", "healthz", healthz)
+    app.after_request(add_security_headers)
     proxies = app.config["PORCH_TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
@@ -64,6 +65,27 @@ def _register_blueprints(app: Flask) -> None:
 
 def moderation_index_redirect():
     return redirect(url_for("moderation.queue"))
+
+
+PAGE_POLICY = (
+    "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self' {blog}"
+)
+
+
+def add_security_headers(response):
+    """Pages of the service are never framed, sniffed or allowed to run scripts.
+
+    Forms may also lead to the blog: a reader's corrected comment is redirected there.
+    """
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        blog = urlsplit(current_app.config["PORCH_BLOG_URL"])
+        policy = PAGE_POLICY.format(blog=f"{blog.scheme}://{blog.netloc}")
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
 
 
 def healthz():

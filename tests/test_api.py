@@ -289,3 +289,19 @@ def test_form_post_errors_are_pages_a_reader_can_act_on(client):
     page = response.get_data(as_text=True)
     assert "There is no post &#39;nope&#39; to comment on." in page
     assert f'href="{BLOG_URL}"' in page
+
+
+def test_every_api_route_is_in_the_openapi_document(app, client):
+    documented = {
+        (path, method)
+        for path, operations in client.get("/api/openapi.json").get_json()["paths"].items()
+        for method in operations
+        if method != "parameters"
+    }
+    served = {
+        (rule.rule.replace("<slug>", "{slug}"), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/posts") or rule.rule == "/healthz"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert served == documented

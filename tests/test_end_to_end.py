@@ -227,3 +227,28 @@ def test_reader_question_gets_named_answer_live_then_baked(open_page, porch):
     screenshot(static, "article-baked-no-js.png")
 
     ask_with_plain_form(static, porch.article_url)
+
+
+def test_plain_form_with_a_mistake_is_corrected_on_the_service_and_lands_back(open_page, porch):
+    """Without JavaScript a wrong field gets a page on the service that keeps the text;
+    fixing it there posts the comment and sends the reader back to the article."""
+    page = open_page(javascript=False)
+    page.goto(porch.article_url)
+    form = new_comment_form(page)
+    form.get_by_label("Your name").fill("   ")  # passes the browser's `required`, not the service
+    form.get_by_label("Your question or comment").fill("Can crews see each other's routes?")
+    form.get_by_role("button", name="Post comment").click()
+
+    expect(
+        page.get_by_role("heading", name=re.compile("please check your comment"))
+    ).to_be_visible()
+    expect(page.get_by_text("Please tell us your name.").first).to_be_visible()
+    expect(page.get_by_label("Comment (Markdown)")).to_have_value(
+        "Can crews see each other's routes?"
+    )
+    screenshot(page, "service-form-correction.png")
+
+    page.get_by_label("Your name").fill("Robin")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page).to_have_url(f"{porch.article_url}#comment-status-approved")
+    expect(page.locator("#comment-status-approved")).to_be_visible()

@@ -231,3 +231,11 @@ def test_session_cookie_is_secure_by_default(tmp_path):
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_service_pages_forbid_framing_and_scripts(client):
+    response = client.get("/auth/login")
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "script-src 'none'" in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
