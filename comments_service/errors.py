@@ -38,7 +38,7 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 def handle_http_error(error: HTTPException):
     """JSON for API clients; a page for people, including readers posting a plain form."""
     from_form = request.mimetype in FORM_TYPES
-    if request.path.startswith("/api/") and not from_form or request.is_json:
+    if (request.path.startswith("/api/") and not from_form) or request.is_json:
         return error_body(error), error.code
     back = current_app.config["PORCH_BLOG_URL"] if request.path.startswith("/api/") else None
     page = render_template("errors/error.html", error=error, message=_message(error), back=back)

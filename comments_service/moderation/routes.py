@@ -33,12 +33,24 @@ def queue():
         pending=pending,
         now=utcnow(),
         answer_within=timedelta(hours=hours),
-        flagged_for=lambda comment: [s.name for s in flagged_staff(comment.post)],
+        flagged_for=_flagged_names(),
         answer_form=AnswerForm(),
         dismiss_form=DismissForm(),
         action_form=ActionForm(),
         blog_url=current_app.config["PORCH_BLOG_URL"].rstrip("/"),
     )
+
+
+def _flagged_names():
+    """Who each comment is flagged for, looked up once per post on the page."""
+    names: dict[int, list[str]] = {}
+
+    def flagged_for(comment: Comment) -> list[str]:
+        if comment.post_id not in names:
+            names[comment.post_id] = [staff.name for staff in flagged_staff(comment.post)]
+        return names[comment.post_id]
+
+    return flagged_for
 
 
 @bp.post("/comments/<int:comment_id>/answer")
