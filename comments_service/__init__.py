@@ -1,14 +1,14 @@
 """Porch comment service: takes reader comments and routes them to the post's authors."""
 
+import os
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import Flask, current_app, redirect, url_for
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import errors
-from .config import load_settings
+from .config import load_settings, origin_of
 from .extensions import cors, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -16,7 +16,10 @@ MIGRATIONS = str(Path(__file__).parent / "migrations")
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the service; ``test_config`` overrides settings (see config.DEFAULTS)."""
-    app = Flask(__name__, instance_relative_config=True)
+    # The instance folder holds the SQLite file and the generated secret key; an
+    # installed package would otherwise put it inside the virtual environment.
+    instance = os.environ.get("PORCH_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance and os.path.abspath(instance))
     app.config.from_mapping(load_settings(app.instance_path, test_config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _init_extensions(app)
@@ -39,10 +42,9 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)  # before CSRF, so floods are limited even with bad tokens
     csrf.init_app(app)
     login_manager.init_app(app)
-    blog = urlsplit(app.config["PORCH_BLOG_URL"])
     cors.init_app(
         app,
-        resources={r"/api/*": {"origins": [f"{blog.scheme}://{blog.netloc}"]}},
+        resources={r"/api/*": {"origins": [origin_of(app.config["PORCH_BLOG_URL"])]}},
         methods=["GET", "POST", "OPTIONS"],
         allow_headers=["Content-Type"],
         max_age=600,
@@ -81,8 +83,7 @@ def add_security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":
-        blog = urlsplit(current_app.config["PORCH_BLOG_URL"])
-        policy = PAGE_POLICY.format(blog=f"{blog.scheme}://{blog.netloc}")
+        policy = PAGE_POLICY.format(blog=origin_of(current_app.config["PORCH_BLOG_URL"]))
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Frame-Options", "DENY")
     return response

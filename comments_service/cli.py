@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
 from .models import Role, Staff, utcnow
-from .queries import flagged_staff, staff_by_name, unanswered, unanswered_for
+from .queries import flagged_staff, is_overdue, staff_by_name, unanswered, unanswered_for
 from .services.manifest import ManifestError, load_manifest, sync_posts
 from .services.passwords import MIN_LENGTH, hash_password
 from .services.threads import count_nodes, export_document, iso
@@ -142,7 +142,7 @@ def _waiting_row(comment, now, within) -> dict:
         "author_name": comment.author_name,
         "created_at": iso(comment.created_at),
         "age_hours": round(age.total_seconds() / 3600, 1),
-        "overdue": age > within,
+        "overdue": is_overdue(comment, now, within),
         "flagged_for": [staff.name for staff in flagged_staff(comment.post)],
     }
 

@@ -8,7 +8,12 @@ gives a boolean). docs/configuration.md lists every setting.
 
 import os
 import secrets
+import tempfile
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
+
+MODERATION_POLICIES = ("publish", "queue")
 
 DEFAULTS = {
     # Storage. A relative SQLite path lives in the Flask instance folder.
@@ -38,6 +43,12 @@ DEFAULTS = {
 }
 
 
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of a URL: what browsers send as Origin."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
     """Return Flask config built from DEFAULTS, the PORCH_* environment and overrides.
 
@@ -52,6 +63,11 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
             settings[key] = _parse(key, raw, DEFAULTS[key])
         if key in overrides:
             settings[key] = overrides.pop(key)
+    if settings["MODERATION_POLICY"] not in MODERATION_POLICIES:
+        raise ValueError(
+            f"PORCH_MODERATION_POLICY must be one of {', '.join(MODERATION_POLICIES)}, "
+            f"not {settings['MODERATION_POLICY']!r}"
+        )
     if not settings["SECRET_KEY"]:
         settings["SECRET_KEY"] = _instance_secret(Path(instance_path))
     return {**to_flask_config(settings), **overrides}
@@ -71,6 +87,7 @@ def to_flask_config(settings: dict) -> dict:
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=settings["SESSION_COOKIE_SECURE"],
         REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_DURATION=timedelta(days=14),
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
@@ -100,11 +117,17 @@ def _instance_secret(instance: Path) -> str:
     Several hosts behind a load balancer must share one key: set PORCH_SECRET_KEY.
     """
     path = instance / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        # Write aside, then link into place: of several workers starting at once, one
+        # key wins and every worker reads that one, never a half-written file.
+        fd, temporary = tempfile.mkstemp(dir=instance, prefix=".secret_key-")
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    return path.read_text().strip()

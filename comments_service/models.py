@@ -1,6 +1,7 @@
 """Database models: posts and their named authors, staff, threaded comments."""
 
 import enum
+import hashlib
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
@@ -98,6 +99,14 @@ class Staff(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(_enum(Role, "staff_role"), default=Role.AUTHOR)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def get_id(self) -> str:
+        """The session names the account and its password: a new password ends old sessions."""
+        return f"{self.id}:{self.password_fingerprint}"
+
+    @property
+    def password_fingerprint(self) -> str:
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
     @property
     def is_admin(self) -> bool:

@@ -58,6 +58,11 @@ def overdue(now: datetime, answer_within: timedelta) -> Select:
     return unanswered().where(Comment.created_at < now - answer_within)
 
 
+def is_overdue(comment: Comment, now: datetime, answer_within: timedelta) -> bool:
+    """The same rule as overdue(), for one comment already loaded."""
+    return comment.created_at < now - answer_within
+
+
 def public_comment_rows() -> Select:
     """The public columns of every approved comment, oldest first.
 
@@ -78,6 +83,13 @@ def public_comment_rows() -> Select:
         .outerjoin(Staff, Comment.staff_id == Staff.id)
         .where(Comment.status == CommentStatus.APPROVED)
         .order_by(Comment.created_at, Comment.id)
+    )
+
+
+def removed_comment_rows() -> Select:
+    """Where comments taken down (spam, deleted) sat in their threads; never their content."""
+    return select(Comment.post_id, Comment.id, Comment.parent_id, Comment.created_at).where(
+        Comment.status.in_([CommentStatus.SPAM, CommentStatus.DELETED])
     )
 
 

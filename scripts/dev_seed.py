@@ -14,8 +14,8 @@ from comments_service.extensions import db
 from comments_service.models import Comment, Role, Staff, utcnow
 from comments_service.queries import post_by_slug
 from comments_service.services.comments import (
-    RequestContext,
     Submission,
+    SubmissionContext,
     add_reader_comment,
     add_staff_answer,
 )
@@ -76,7 +76,7 @@ def ensure_threads() -> None:
             post,
             None,
             Submission(author_name=reader, body=question),
-            RequestContext(),
+            SubmissionContext(),
             policy="publish",
             max_links=3,
         )

@@ -5,6 +5,7 @@ import pytest
 from comments_service import create_app
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus
+from comments_service.services import moderation
 from comments_service.services.comments import add_staff_answer
 
 from .conftest import BLOG_URL, settings
@@ -126,6 +127,8 @@ def test_queue_policy_holds_every_reader_comment(app_with, make_post):
         ({"email": "not-an-address"}, "email", "does not look right"),
         ({"website": "javascript:alert(1)"}, "website", "starting with https://"),
         ({"parent_id": "abc"}, "parent_id", "not a valid comment number"),
+        ({"parent_id": 10**20}, "parent_id", "not a valid comment number"),
+        ({"website": 'https://x.example/" onmouseover="x'}, "website", "starting with https://"),
     ],
 )
 def test_invalid_fields_get_422_with_a_message_per_field(client, make_post, fields, field, message):
@@ -137,10 +140,12 @@ def test_invalid_fields_get_422_with_a_message_per_field(client, make_post, fiel
     assert message in body["fields"][field]
 
 
-def test_a_reader_cannot_post_under_a_staff_name(client, make_post, make_staff):
+@pytest.mark.parametrize("name", ["ana lima", "ÉMILE ØRSTED"])
+def test_a_reader_cannot_post_under_a_staff_name(client, make_post, make_staff, name):
     make_post("hello")
     make_staff("Ana Lima")
-    response = post_json(client, author_name="ana lima")
+    make_staff("Émile Ørsted")
+    response = post_json(client, author_name=name)
     assert response.status_code == 422
     assert "belongs to a member of staff" in response.get_json()["fields"]["author_name"]
 
@@ -305,3 +310,19 @@ def test_every_api_route_is_in_the_openapi_document(app, client):
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert served == documented
+
+
+def test_removed_comment_stays_as_a_placeholder_above_its_replies(client, app, make_post):
+    make_post("hello")
+    question = post_json(client, body="Rude question").get_json()["id"]
+    reply = post_json(client, body="A fair follow-up", parent_id=question).get_json()["id"]
+    with app.app_context():
+        moderation.delete(db.session.get(Comment, question), None, "abusive")
+    body = client.get("/api/posts/hello/comments").get_json()
+    (placeholder,) = body["comments"]
+    assert placeholder["removed"] is True
+    assert placeholder["html"] is None and placeholder["author_name"] is None
+    assert [node["id"] for node in placeholder["replies"]] == [reply]
+    assert body["count"] == 1
+    assert b"Rude question" not in client.get("/api/posts/hello/comments").data
+    assert post_json(client, parent_id=question).status_code == 404

@@ -1,8 +1,11 @@
 """Staff sign-in and the moderation page: Waiting for you, answers in place, decisions."""
 
+import pytest
+
 from comments_service import create_app
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, ModerationAction, Role
+from comments_service.services.passwords import hash_password
 
 from .conftest import PASSWORD, csrf_token
 
@@ -86,7 +89,7 @@ def test_waiting_for_you_lists_my_unanswered_comments_oldest_first(
     make_comment(theirs, name="Not Mine")
     login(make_staff("Ana Lima"))
     _, html = page(client)
-    assert "Waiting for you" in html
+    assert '<span class="count">3</span>' in html
     assert html.index("Sam") < html.index("Older Reader") < html.index("Newer Reader")
     assert "Not Mine" not in html
     assert "In reply to Sam" in html
@@ -97,9 +100,12 @@ def test_waiting_for_you_lists_my_unanswered_comments_oldest_first(
 def test_overdue_comments_are_marked(client, make_staff, make_post, make_comment, login):
     post = make_post("mine")
     make_comment(post, name="Patient Reader", minutes_ago=25 * 60)
+    make_comment(post, name="Recent Reader", minutes_ago=5)
     login(make_staff("Ana Lima"))
     _, html = page(client)
-    assert "1 day" in html and "overdue" in html
+    assert html.count("age--overdue") == 1
+    assert "1 day</time> · overdue" in html
+    assert "5 minutes</time>\n" in html
 
 
 def test_admin_sees_posts_whose_authors_have_no_account(
@@ -206,23 +212,44 @@ def test_actions_without_csrf_token_change_nothing(
         assert db.session.get(Comment, comment.id).status == CommentStatus.APPROVED
 
 
+@pytest.mark.parametrize("action", ["answer", "dismiss", "approve", "spam", "delete"])
 def test_authors_cannot_act_on_other_authors_posts(
-    client, make_staff, make_post, make_comment, login
+    client, app, make_staff, make_post, make_comment, login, action
 ):
-    other = make_comment(make_post("theirs", authors=("Ben Okafor",)))
+    other = make_comment(make_post("theirs", authors=("Ben Okafor",)), status=CommentStatus.PENDING)
     login(make_staff("Ana Lima"))
     _, html = page(client)
-    response = client.post(
-        f"/moderation/comments/{other.id}/answer",
-        data={"body": "hi", "csrf_token": csrf_token(html)},
-    )
+    data = {"body": "hi", "reason": "no", "csrf_token": csrf_token(html)}
+    response = client.post(f"/moderation/comments/{other.id}/{action}", data=data)
     assert response.status_code == 403
-    assert (
-        client.post(
-            "/moderation/comments/999/approve", data={"csrf_token": csrf_token(html)}
-        ).status_code
-        == 404
-    )
+    with app.app_context():
+        assert db.session.query(Comment).count() == 1
+        assert db.session.get(Comment, other.id).status == CommentStatus.PENDING
+    assert client.post("/moderation/comments/999/approve", data=data).status_code == 404
+
+
+def test_a_new_password_ends_existing_sessions(client, app, make_staff, login):
+    ana = make_staff("Ana Lima")
+    login(ana)
+    assert client.get("/moderation/").status_code == 200
+    with app.app_context():
+        db.session.merge(ana).password_hash = hash_password("a different secret")
+        db.session.commit()
+    assert client.get("/moderation/").status_code == 302
+
+
+def test_deactivated_staff_are_signed_out(client, app, make_staff, login):
+    ana = make_staff("Ana Lima")
+    login(ana)
+    with app.app_context():
+        db.session.merge(ana).active = False
+        db.session.commit()
+    assert client.get("/moderation/").status_code == 302
+
+
+def test_unknown_moderation_policy_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="PORCH_MODERATION_POLICY must be one of publish, queue"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "MODERATION_POLICY": "Queue"})
 
 
 def test_session_cookie_is_secure_by_default(tmp_path):

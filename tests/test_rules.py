@@ -85,6 +85,27 @@ def test_reader_reply_under_staff_answer_is_unanswered_in_its_own_right(
     assert ids(unanswered()) == [follow_up.id]
 
 
+def test_a_staff_answer_marked_spam_no_longer_counts(make_post, make_staff, make_comment):
+    post = make_post()
+    ana = make_staff("Ana Lima")
+    question = make_comment(post, minutes_ago=60)
+    moderation.mark_spam(add_staff_answer(question, ana, "Buy now"), ana)
+    assert ids(unanswered()) == [question.id]
+
+
+def test_an_answer_below_a_removed_staff_answer_still_answers(make_post, make_staff, make_comment):
+    post = make_post()
+    ana, ben = make_staff("Ana Lima"), make_staff("Ben Okafor")
+    question = make_comment(post, minutes_ago=60)
+    first = add_staff_answer(question, ana, "First")
+    follow_up = make_comment(post, parent=first, minutes_ago=0)
+    second = add_staff_answer(follow_up, ben, "Second")
+    moderation.delete(first, ana)
+    db.session.refresh(question)
+    assert (question.answered_at, question.answered_by_id) == (second.created_at, ben.id)
+    assert ids(unanswered()) == []
+
+
 def test_first_staff_answer_time_is_kept(make_post, make_staff, make_comment):
     post = make_post()
     ana, ben = make_staff("Ana Lima"), make_staff("Ben Okafor")
@@ -132,9 +153,31 @@ def test_deleting_the_only_staff_answer_puts_the_question_back(make_post, make_s
     first = add_staff_answer(question, ana, "Wrong answer.")
     moderation.delete(first, ana)
     assert ids(unanswered()) == [question.id]
+    db.session.refresh(question)
+    assert (question.answered_at, question.answered_by_id) == (None, None)
     second = add_staff_answer(question, ben, "Right answer.")
     db.session.refresh(question)
     assert (question.answered_at, question.answered_by_id) == (second.created_at, ben.id)
+
+
+def test_a_reply_under_a_deleted_comment_still_waits(make_post, make_staff, make_comment):
+    post = make_post()
+    ana = make_staff("Ana Lima")
+    question = make_comment(post, minutes_ago=20)
+    follow_up = make_comment(post, parent=question, minutes_ago=10)
+    moderation.delete(question, ana, "abusive")
+    assert ids(unanswered()) == [follow_up.id]
+
+
+def test_taken_down_comments_cannot_be_answered_or_dismissed(make_post, make_staff, make_comment):
+    post = make_post()
+    ana = make_staff("Ana Lima")
+    junk = make_comment(post)
+    moderation.mark_spam(junk, ana)
+    with pytest.raises(moderation.ModerationError):
+        add_staff_answer(junk, ana, "Hello?")
+    with pytest.raises(moderation.ModerationError):
+        moderation.dismiss(junk, ana, "spam")
 
 
 def test_answering_a_held_comment_approves_it(make_post, make_staff, make_comment):

@@ -2,16 +2,16 @@
 
 import json
 from importlib.resources import files
-from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, redirect, render_template, request
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from ..errors import ApiError
+from ..config import origin_of
+from ..errors import FORM_TYPES, ApiError
 from ..extensions import db, limiter
 from ..models import Comment, CommentStatus, Staff
 from ..queries import post_by_slug
-from ..services.comments import RequestContext, add_reader_comment
+from ..services.comments import SubmissionContext, add_reader_comment
 from ..services.threads import comment_node, count_nodes, thread_for
 from . import bp
 from .validation import Invalid, Malformed, parse_submission
@@ -90,7 +90,7 @@ def _submitted_data() -> dict:
         if data is None:
             raise ApiError(400, "malformed", "The body is not valid JSON.")
         return data
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if request.mimetype in FORM_TYPES:
         return request.form.to_dict()
     raise ApiError(
         400, "malformed", "Send the comment as JSON (Content-Type: application/json) or a form."
@@ -116,26 +116,21 @@ def _parent_or_404(post, parent_id: int | None) -> Comment | None:
 
 
 def _staff_names() -> set[str]:
-    return set(db.session.scalars(select(func.lower(Staff.name))))
+    return {name.casefold() for name in db.session.scalars(select(Staff.name))}
 
 
-def _request_context() -> RequestContext:
-    return RequestContext(
+def _request_context() -> SubmissionContext:
+    return SubmissionContext(
         remote_addr=request.remote_addr,
         user_agent=(request.user_agent.string or None) and request.user_agent.string[:500],
         referrer=request.referrer and request.referrer[:1000],
     )
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def _require_blog_origin() -> None:
     """Refuse posts that a browser sent from another site's page (cross-site forgery)."""
-    sent = request.headers.get("Origin") or (request.referrer and _origin(request.referrer))
-    allowed = {_origin(current_app.config["PORCH_BLOG_URL"]), _origin(request.host_url)}
+    sent = request.headers.get("Origin") or (request.referrer and origin_of(request.referrer))
+    allowed = {origin_of(current_app.config["PORCH_BLOG_URL"]), origin_of(request.host_url)}
     if sent and sent not in allowed:
         raise ApiError(
             403, "foreign_origin", "Comments can only be posted from the blog's own pages."

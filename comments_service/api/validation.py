@@ -74,7 +74,8 @@ def _check_website(website, errors):
     if not website:
         return
     parts = urlsplit(website)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(website) > 500:
+    unsafe = any(char.isspace() or char in "\"'<>`\\" for char in website)
+    if parts.scheme not in ("http", "https") or not parts.netloc or unsafe or len(website) > 500:
         errors["website"] = (
             "Please give a full web address starting with https:// (or leave it empty)."
         )
@@ -83,8 +84,7 @@ def _check_website(website, errors):
 def _check_parent(raw, errors):
     if not raw:
         return None
-    try:
-        return int(raw)
-    except ValueError:
+    if not raw.isdigit() or not 0 < int(raw) < 2**31:
         errors["parent_id"] = "The comment you reply to is not a valid comment number."
         return None
+    return int(raw)

@@ -7,7 +7,3 @@ class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
     remember = BooleanField("Keep me signed in on this device")
-
-
-class LogoutForm(FlaskForm):
-    """An empty form: its CSRF token is what makes sign-out safe."""

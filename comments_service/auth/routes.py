@@ -1,3 +1,4 @@
+import secrets
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -8,15 +9,21 @@ from ..extensions import db, limiter, login_manager
 from ..models import Staff
 from ..services.passwords import hash_password, needs_rehash, verify_password
 from . import bp
-from .forms import LoginForm, LogoutForm
+from .forms import LoginForm
+
+UNKNOWN_ACCOUNT_HASH = hash_password(secrets.token_hex(16))
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to see what is waiting for you."
 
 
 @login_manager.user_loader
-def load_staff(staff_id: str) -> Staff | None:
-    return db.session.get(Staff, int(staff_id))
+def load_staff(session_id: str) -> Staff | None:
+    staff_id, _, fingerprint = session_id.partition(":")
+    staff = db.session.get(Staff, int(staff_id)) if staff_id.isdigit() else None
+    if staff is None or staff.password_fingerprint != fingerprint:
+        return None
+    return staff
 
 
 def login_rate_limit() -> str:
@@ -40,15 +47,17 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    if LogoutForm().validate_on_submit():
-        logout_user()
-        flash("You are signed out.", "info")
+    logout_user()
+    flash("You are signed out.", "info")
     return redirect(url_for("auth.login"), code=303)
 
 
 def _authenticate(email: str, password: str) -> Staff | None:
     staff = db.session.scalar(select(Staff).where(func.lower(Staff.email) == email.lower()))
-    if staff is None or not staff.active or not verify_password(staff.password_hash, password):
+    if staff is None:
+        verify_password(UNKNOWN_ACCOUNT_HASH, password)  # same time as a known address
+        return None
+    if not staff.active or not verify_password(staff.password_hash, password):
         return None
     if needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)

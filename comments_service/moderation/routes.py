@@ -2,10 +2,18 @@ from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Comment, utcnow
-from ..queries import flagged_staff, for_staff, may_moderate, pending_approval, unanswered_for
+from ..queries import (
+    flagged_staff,
+    for_staff,
+    is_overdue,
+    may_moderate,
+    pending_approval,
+    unanswered_for,
+)
 from ..services import moderation
 from ..services.comments import add_staff_answer
 from . import bp
@@ -22,17 +30,22 @@ def require_staff():
 
 @bp.get("/")
 def queue():
-    waiting = db.session.scalars(unanswered_for(current_user).limit(QUEUE_LIMIT)).all()
+    waiting_query = unanswered_for(current_user)
+    waiting = db.session.scalars(waiting_query.limit(QUEUE_LIMIT)).all()
+    waiting_count = db.session.scalar(select(func.count()).select_from(waiting_query.subquery()))
     pending = db.session.scalars(
         for_staff(pending_approval(), current_user).limit(QUEUE_LIMIT)
     ).all()
-    hours = current_app.config["PORCH_ANSWER_WITHIN_HOURS"]
+    answer_within = timedelta(hours=current_app.config["PORCH_ANSWER_WITHIN_HOURS"])
+    now = utcnow()
     return render_template(
         "moderation/queue.html",
         waiting=waiting,
+        waiting_count=waiting_count,
         pending=pending,
-        now=utcnow(),
-        answer_within=timedelta(hours=hours),
+        now=now,
+        answer_within=answer_within,
+        overdue=lambda comment: is_overdue(comment, now, answer_within),
         flagged_for=_flagged_names(),
         answer_form=AnswerForm(),
         dismiss_form=DismissForm(),
@@ -59,7 +72,11 @@ def answer(comment_id: int):
     form = AnswerForm()
     if not form.validate_on_submit():
         return _back_with_errors(form)
-    reply = add_staff_answer(comment, current_user, form.body.data.strip())
+    try:
+        reply = add_staff_answer(comment, current_user, form.body.data.strip())
+    except moderation.ModerationError as error:
+        flash(str(error), "error")
+        return _back()
     flash(f"Your answer to {comment.author_name} is published.", "success")
     return _back(reply.id)
 
@@ -90,10 +107,8 @@ def delete(comment_id: int):
 
 
 def _simple_action(action, comment_id: int, done: str):
-    comment = _comment_in_my_care(comment_id)
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form expired; reload the page and try again.")
-    return _decide(action, comment, done=done)
+    """Approve, spam, delete: the CSRF token (checked for every form) is all they carry."""
+    return _decide(action, _comment_in_my_care(comment_id), done=done)
 
 
 def _decide(action, comment: Comment, *args, done: str):

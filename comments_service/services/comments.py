@@ -6,6 +6,7 @@ from ..extensions import db
 from ..models import Comment, CommentStatus, ModerationAction, Post, Staff, utcnow
 from . import spam
 from .answers import record_answer
+from .moderation import ModerationError
 from .rendering import render_comment
 
 
@@ -21,7 +22,7 @@ class Submission:
 
 
 @dataclass(frozen=True)
-class RequestContext:
+class SubmissionContext:
     """Where a comment came from; stored for spam checks and abuse reports."""
 
     remote_addr: str | None = None
@@ -41,7 +42,7 @@ def add_reader_comment(
     post: Post,
     parent: Comment | None,
     submission: Submission,
-    context: RequestContext,
+    context: SubmissionContext,
     *,
     policy: str,
     max_links: int,
@@ -79,6 +80,8 @@ def add_staff_answer(parent: Comment, staff: Staff, body: str) -> Comment:
 
     Answering a comment that was held for approval approves it: a person has read it.
     """
+    if parent.status in (CommentStatus.SPAM, CommentStatus.DELETED):
+        raise ModerationError("This comment was taken down; answers to it would never show.")
     now = utcnow()
     if parent.status == CommentStatus.PENDING:
         parent.status = CommentStatus.APPROVED

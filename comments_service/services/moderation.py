@@ -29,6 +29,8 @@ def dismiss(comment: Comment, staff: Staff, reason: str) -> None:
     """Mark a reader comment "no answer needed": it leaves every queue, with the reason kept."""
     if not comment.is_reader:
         raise ModerationError("Only reader comments wait for an answer.")
+    if comment.status in (CommentStatus.SPAM, CommentStatus.DELETED):
+        raise ModerationError("This comment was taken down; it waits for nobody.")
     if comment.answered_at or comment.dismissed_at:
         raise ModerationError("This comment is no longer waiting for an answer.")
     comment.dismissed_at = utcnow()

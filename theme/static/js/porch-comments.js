@@ -47,10 +47,17 @@
   };
 
   const build = (c) => {
-    const s = c.staff;
-    const li = h("li", s ? "comment comment--staff" : "comment");
+    const li = h("li", c.removed ? "comment comment--removed" : c.staff ? "comment comment--staff" : "comment");
     li.id = "comment-" + c.id;
     li.dataset.commentId = c.id;
+    if (c.removed) li.append(h("p", "comment-removed", "This comment was removed."));
+    else li.append(card(c));
+    if (c.replies.length) li.append(h("ol", "comment-replies", ...c.replies.map(build)));
+    return li;
+  };
+
+  const card = (c) => {
+    const s = c.staff;
     let name = c.author_name;
     if (!s && /^https?:\/\//i.test(c.author_website)) {
       name = h("a", "", name);
@@ -73,13 +80,11 @@
     const time = h("time", "", when);
     time.dateTime = c.created_at;
     const link = head.appendChild(h("a", "comment-permalink", time));
-    link.href = "#" + li.id;
+    link.href = "#comment-" + c.id;
     const body = h("div", "comment-body");
     body.innerHTML = c.html; // sanitised by the service
     const summary = h("summary", "", "Reply", h("span", "visually-hidden", " to " + c.author_name));
-    li.append(h("article", "comment-card", head, body, h("details", "comment-reply", summary, replyForm(c.id))));
-    if (c.replies.length) li.append(h("ol", "comment-replies", ...c.replies.map(build)));
-    return li;
+    return h("article", "comment-card", head, body, h("details", "comment-reply", summary, replyForm(c.id)));
   };
 
   const insert = (c) => {
