@@ -9,12 +9,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import has_app_context
 from flask_migrate import upgrade
+from playwright.sync_api import sync_playwright
 from sqlalchemy import text
 
 from comments_service import create_app
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, Post, PostAuthor, Role, Staff
 from comments_service.services.passwords import hash_password
+
+from .browser_support import CHROMIUM, CHROMIUM_ARGS
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -40,6 +43,17 @@ def migrated(database_url: str) -> None:
     with app.app_context():
         upgrade()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, shared by the browser tests; if it cannot start they error, never skip."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,9 @@ import json
 import re
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from .browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
     ServiceProcess,
     StaticSite,
@@ -101,17 +99,6 @@ def porch(tmp_path_factory):
     finally:
         service.stop()
         site.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium; if it cannot start, the test errors instead of skipping."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -16,11 +16,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from playwright.sync_api import Locator, Page, Response, expect, sync_playwright
+from playwright.sync_api import Locator, Page, Response, expect
 
 from .browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
     ServiceProcess,
     StaticSite,
@@ -121,17 +119,6 @@ def blogs(tmp_path_factory):
     finally:
         held.stop()
         published.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium; if it cannot start, the tests error instead of skipping."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
