@@ -1,17 +1,14 @@
 """From the service's export to the real theme's pages: what readers wrote stays text."""
 
 import json
-from pathlib import Path
-
-from pelican import Pelican
-from pelican.settings import read_settings
 
 from comments_service.extensions import db
 from comments_service.models import Comment, utcnow
 from comments_service.services import moderation
 from comments_service.services.threads import export_document
 
-ROOT = Path(__file__).resolve().parents[1]
+from .site_support import build_sample_site
+
 HOSTILE_NAME = '<img src=x onerror="alert(1)">'
 HOSTILE_WEBSITE = 'https://x.example/" onmouseover="alert(2)'
 
@@ -20,17 +17,8 @@ def bake(tmp_path, document: dict) -> str:
     """Build the real sample site with this export; return hello-porch's HTML."""
     export = tmp_path / "export.json"
     export.write_text(json.dumps(document))
-    settings = read_settings(
-        str(ROOT / "pelicanconf.py"),
-        override={
-            "OUTPUT_PATH": str(tmp_path / "output"),
-            "CACHE_PATH": str(tmp_path / "cache"),
-            "PORCH_COMMENTS_EXPORT": str(export),
-            "PORCH_MANIFEST_PATH": str(tmp_path / "manifest.json"),
-        },
-    )
-    Pelican(settings).run()
-    return (tmp_path / "output/2026/11/hello-porch/index.html").read_text(encoding="utf-8")
+    output, _ = build_sample_site(tmp_path, export)
+    return (output / "2026/11/hello-porch/index.html").read_text(encoding="utf-8")
 
 
 def test_hostile_names_from_the_service_are_escaped_in_baked_pages(

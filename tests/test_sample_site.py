@@ -4,29 +4,17 @@ import json
 from pathlib import Path
 
 import pytest
-from pelican import Pelican
-from pelican.settings import read_settings
 
-ROOT = Path(__file__).resolve().parents[1]
+from .site_support import build_sample_site
+
 EXPORT = Path(__file__).parent / "fixtures" / "comments-export.json"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """Build once for every test here: the output folder and the manifest it produced."""
-    tmp_path = tmp_path_factory.mktemp("sample-site")
-    manifest_path = tmp_path / "porch-manifest.json"
-    settings = read_settings(
-        str(ROOT / "pelicanconf.py"),
-        override={
-            "OUTPUT_PATH": str(tmp_path / "output"),
-            "CACHE_PATH": str(tmp_path / "cache"),
-            "PORCH_COMMENTS_EXPORT": str(EXPORT),
-            "PORCH_MANIFEST_PATH": str(manifest_path),
-        },
-    )
-    Pelican(settings).run()
-    return tmp_path / "output", json.loads(manifest_path.read_text(encoding="utf-8"))
+    output, manifest = build_sample_site(tmp_path_factory.mktemp("sample-site"), EXPORT)
+    return output, json.loads(manifest.read_text(encoding="utf-8"))
 
 
 def test_manifest_has_the_sample_posts_and_their_named_authors(site):

@@ -1,6 +1,7 @@
 """Thin views: read input, call a service, answer in JSON (or redirect a plain form)."""
 
 import json
+from functools import cache
 from importlib.resources import files
 
 from flask import current_app, jsonify, redirect, render_template, request
@@ -21,11 +22,15 @@ def comment_rate_limit() -> str:
     return current_app.config["PORCH_COMMENT_RATE_LIMIT"]
 
 
+@cache
+def _openapi_document() -> dict:
+    return json.loads(files("comments_service").joinpath("openapi.json").read_text())
+
+
 @bp.get("/openapi.json")
 def openapi():
-    """The API description, kept next to the code it describes."""
-    document = json.loads(files("comments_service").joinpath("openapi.json").read_text())
-    return jsonify(document)
+    """The API description, kept next to the code it describes (read once per process)."""
+    return jsonify(_openapi_document())
 
 
 @bp.get("/posts/<slug>/comments")
