@@ -77,6 +77,9 @@ MARKDOWN = {
 # and writes the posts manifest to <OUTPUT_PATH>/porch-manifest.json (set
 # PORCH_MANIFEST_PATH to write it elsewhere).
 PLUGINS = ["porch_pelican"]
-PORCH_SERVICE_URL = "http://127.0.0.1:5000"
+# Where the pages post comments: the service `make run` starts, on PORCH_SERVICE_PORT.
+PORCH_SERVICE_URL = os.environ.get(
+    "PORCH_SERVICE_URL", f"http://127.0.0.1:{os.environ.get('PORCH_SERVICE_PORT', '5000')}"
+)
 PORCH_COMMENTS_EXPORT = "var/comments-export.json"
 PORCH_AUTHORS_DIR = "authors"

@@ -78,8 +78,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(
             {
-                "DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
-                "SECRET_KEY": "bench",
+                "PORCH_DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
+                "PORCH_SECRET_KEY": "bench",
                 "RATELIMIT_ENABLED": False,
             }
         )

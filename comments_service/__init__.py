@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, current_app, redirect, url_for
+from flask import Flask, current_app, redirect, request, url_for
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.register(app)
     app.add_url_rule("/healthz", "healthz", healthz)
     app.after_request(add_security_headers)
+    app.after_request(vary_api_by_origin)
     proxies = app.config["PORCH_TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
@@ -46,8 +47,9 @@ def _init_extensions(app: Flask) -> None:
         app,
         resources={r"/api/*": {"origins": [origin_of(app.config["PORCH_BLOG_URL"])]}},
         methods=["GET", "POST", "OPTIONS"],
-        allow_headers=["Content-Type"],
+        allow_headers=["Content-Type", "Idempotency-Key"],
         max_age=600,
+        vary_header=False,  # vary_api_by_origin sets it on every API answer
     )
 
 
@@ -89,10 +91,22 @@ def add_security_headers(response):
     return response
 
 
+def vary_api_by_origin(response):
+    """API answers depend on the Origin header (CORS), so a cache must keep them apart.
+
+    flask-cors adds ``Vary: Origin`` only when it allows several origins; a cache in
+    front would then hand one origin's answer, CORS headers and all, to another.
+    """
+    if request.path.startswith("/api/"):
+        response.vary.add("Origin")
+    return response
+
+
 def healthz():
     """Liveness and database reachability, for load balancers."""
     try:
         db.session.execute(text("SELECT 1"))
     except Exception as error:  # noqa: BLE001 - any database failure means "not ready"
-        return {"status": "unavailable", "database": type(error).__name__}, 503
+        retry = {"Retry-After": str(current_app.config["PORCH_RETRY_AFTER_SECONDS"])}
+        return {"status": "unavailable", "database": type(error).__name__}, 503, retry
     return {"status": "ok"}

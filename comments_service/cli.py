@@ -4,6 +4,7 @@ import json
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,14 +12,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
 from .models import Role, Staff, utcnow
-from .queries import flagged_staff, is_overdue, staff_by_name, unanswered, unanswered_for
+from .queries import flagged_staff, staff_by_name, unanswered, unanswered_for
+from .services import staff as accounts
 from .services.manifest import ManifestError, load_manifest, sync_posts
-from .services.passwords import MIN_LENGTH, hash_password
-from .services.threads import count_nodes, export_document, iso
+from .services.text import for_terminal
+from .services.threads import export_document, iso
 
 staff_cli = AppGroup("staff", help="Staff accounts (authors and admins).")
 posts_cli = AppGroup("posts", help="Posts the blog has published.")
@@ -37,46 +38,56 @@ def register(app) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def add_staff(name: str, email: str, role: str, password_stdin: bool) -> None:
     """Create a staff account. NAME must match the Pelican author name exactly."""
-    staff = Staff(name=name.strip(), email=email.strip().lower(), role=Role(role))
-    staff.password_hash = hash_password(_new_password(password_stdin))
-    db.session.add(staff)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise click.ClickException(f"A staff account named {name!r} or {email!r} exists.") from None
-    click.echo(f"Added {role} {staff.name} <{staff.email}>.")
+    with _staff_errors():
+        staff = accounts.add_staff(name, email, Role(role), _new_password(password_stdin))
+    db.session.commit()
+    click.echo(for_terminal(f"Added {role} {staff.name} <{staff.email}>."))
 
 
 @staff_cli.command("set-password")
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def set_password(name: str, password_stdin: bool) -> None:
-    """Give a staff account a new password."""
+    """Give a staff account a new password; its open sessions end."""
     staff = _staff_or_fail(name)
-    staff.password_hash = hash_password(_new_password(password_stdin))
+    with _staff_errors():
+        accounts.set_password(staff, _new_password(password_stdin))
     db.session.commit()
-    click.echo(f"New password set for {staff.name}.")
+    click.echo(for_terminal(f"New password set for {staff.name}."))
 
 
 @staff_cli.command("deactivate")
 @click.argument("name")
 def deactivate(name: str) -> None:
-    """Stop an account from signing in; its answers stay published under its name."""
+    """Stop an account from signing in and end its sessions; its answers stay published."""
     staff = _staff_or_fail(name)
-    staff.active = False
+    accounts.deactivate(staff)
     db.session.commit()
-    click.echo(f"{staff.name} can no longer sign in.")
+    click.echo(for_terminal(f"{staff.name} can no longer sign in."))
+
+
+@staff_cli.command("reactivate")
+@click.argument("name")
+def reactivate(name: str) -> None:
+    """Let a deactivated account sign in again."""
+    staff = _staff_or_fail(name)
+    accounts.reactivate(staff)
+    db.session.commit()
+    click.echo(for_terminal(f"{staff.name} can sign in again."))
 
 
 def _new_password(from_stdin: bool) -> str:
     if from_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_LENGTH:
-        raise click.ClickException(f"The password needs at least {MIN_LENGTH} characters.")
-    return password
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@contextmanager
+def _staff_errors():
+    try:
+        yield
+    except accounts.StaffError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _staff_or_fail(name: str) -> Staff:
@@ -91,7 +102,7 @@ def list_staff() -> None:
     """List staff accounts."""
     for staff in db.session.scalars(select(Staff).order_by(Staff.name)):
         state = "" if staff.active else " (inactive)"
-        click.echo(f"{staff.name}\t{staff.email}\t{staff.role.value}{state}")
+        _echo_columns(staff.name, staff.email, f"{staff.role.value}{state}")
 
 
 @posts_cli.command("sync")
@@ -102,13 +113,14 @@ def sync(path: Path) -> None:
         report = sync_posts(load_manifest(path))
     except ManifestError as error:
         raise click.ClickException(str(error)) from None
+    db.session.commit()
     click.echo(
         f"{len(report.created)} new, {len(report.updated)} updated, "
         f"{len(report.unchanged)} unchanged posts."
     )
     if report.not_in_manifest:
         names = ", ".join(report.not_in_manifest)
-        click.echo(f"Kept (no longer in the manifest, comments preserved): {names}")
+        click.echo(for_terminal(f"Kept (no longer in the manifest, comments preserved): {names}"))
 
 
 @comments_cli.command("waiting")
@@ -123,15 +135,25 @@ def waiting(author: str | None, as_json: bool) -> None:
     within = timedelta(hours=current_app.config["PORCH_ANSWER_WITHIN_HOURS"])
     rows = [_waiting_row(comment, now, within) for comment in db.session.scalars(query)]
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        # ensure_ascii writes every control or invisible character in a name as \uXXXX.
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=True))
         return
     for row in rows:
         mark = " OVERDUE" if row["overdue"] else ""
-        click.echo(
-            f"#{row['id']}\t{row['age_hours']}h{mark}\t{row['post']}\t{row['author_name']}\t"
-            f"for: {', '.join(row['flagged_for']) or '-'}"
+        flagged = ", ".join(row["flagged_for"]) or "-"
+        _echo_columns(
+            f"#{row['id']}",
+            f"{row['age_hours']}h{mark}",
+            row["post"],
+            row["author_name"],
+            f"for: {flagged}",
         )
     click.echo(f"{len(rows)} waiting.")
+
+
+def _echo_columns(*columns: str) -> None:
+    """One tab-separated line; what readers wrote cannot recolour or rewrite the terminal."""
+    click.echo("\t".join(for_terminal(column) for column in columns))
 
 
 def _waiting_row(comment, now, within) -> dict:
@@ -142,7 +164,7 @@ def _waiting_row(comment, now, within) -> dict:
         "author_name": comment.author_name,
         "created_at": iso(comment.created_at),
         "age_hours": round(age.total_seconds() / 3600, 1),
-        "overdue": is_overdue(comment, now, within),
+        "overdue": comment.is_overdue(now, within),
         "flagged_for": [staff.name for staff in flagged_staff(comment.post)],
     }
 
@@ -158,5 +180,5 @@ def export(path: Path) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(document, handle, ensure_ascii=False, indent=1)
     os.replace(temporary, path)
-    total = sum(count_nodes(nodes) for nodes in document["posts"].values())
+    total = sum(thread["count"] for thread in document["posts"].values())
     click.echo(f"Exported {total} comments on {len(document['posts'])} posts to {path}.")

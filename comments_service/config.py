@@ -1,9 +1,11 @@
 """Settings for the comment service: one place, safe defaults.
 
-Every setting can be overridden by an environment variable with the ``PORCH_``
-prefix (``PORCH_DATABASE_URL``, ``PORCH_ANSWER_WITHIN_HOURS``...). Values from the
-environment take the type of their default (``PORCH_SESSION_COOKIE_SECURE=false``
-gives a boolean). docs/configuration.md lists every setting.
+Each setting has one name, ``PORCH_<NAME>``: in the environment, in the mapping a
+test passes to ``create_app`` and in ``app.config``. Values from the environment take
+the type of their default (``PORCH_SESSION_COOKIE_SECURE=false`` gives a boolean).
+The names Flask and its extensions read (``SECRET_KEY``, ``SQLALCHEMY_DATABASE_URI``...)
+are derived from these and are not settings of their own. docs/configuration.md
+lists every setting.
 """
 
 import os
@@ -13,7 +15,9 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-MODERATION_POLICIES = ("publish", "queue")
+from .enums import ModerationPolicy
+
+PREFIX = "PORCH_"
 
 DEFAULTS = {
     # Storage. A relative SQLite path lives in the Flask instance folder.
@@ -21,11 +25,13 @@ DEFAULTS = {
     # Where the static blog is served; its origin is the only one allowed by CORS
     # and by the cross-site check on comment forms.
     "BLOG_URL": "http://127.0.0.1:8000",
+    # Where readers' browsers reach this service; the only other origin allowed to post.
+    "PUBLIC_URL": "http://127.0.0.1:5000",
     # A reader comment is overdue once it has waited this long for a staff answer.
     "ANSWER_WITHIN_HOURS": 24,
     # "publish": reader comments appear at once unless the spam guard objects.
     # "queue": every reader comment waits for a staff member to approve it.
-    "MODERATION_POLICY": "publish",
+    "MODERATION_POLICY": ModerationPolicy.PUBLISH,
     # A comment with more links than this is held for approval.
     "MAX_LINKS": 3,
     "MAX_COMMENT_CHARS": 10_000,
@@ -39,6 +45,14 @@ DEFAULTS = {
     # Number of proxies in front of the service whose X-Forwarded-* headers to trust.
     "TRUSTED_PROXIES": 0,
     "SESSION_COOKIE_SECURE": True,
+    # A staff session ends after this long, or after REMEMBER_DAYS with "keep me signed in".
+    "SESSION_HOURS": 12,
+    "REMEMBER_DAYS": 14,
+    # What a 503 tells clients to wait before retrying, while the database is away.
+    "RETRY_AFTER_SECONDS": 5,
+    # How long a request waits for the database (a PostgreSQL connection, a SQLite
+    # lock) before answering 503: well inside gunicorn's worker timeout.
+    "DATABASE_TIMEOUT_SECONDS": 5,
     "SECRET_KEY": None,
 }
 
@@ -52,62 +66,92 @@ def origin_of(url: str) -> str:
 def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
     """Return Flask config built from DEFAULTS, the PORCH_* environment and overrides.
 
-    Override keys named like DEFAULTS replace Porch settings; any other key (TESTING,
-    WTF_CSRF_ENABLED...) is passed to Flask unchanged.
+    Override keys named ``PORCH_<NAME>`` replace Porch settings; any other key
+    (TESTING, RATELIMIT_ENABLED...) is passed to Flask unchanged.
     """
     overrides = dict(overrides or {})
-    settings = dict(DEFAULTS)
-    for key in settings:
-        raw = os.environ.get(f"PORCH_{key}")
-        if raw is not None:
-            settings[key] = _parse(key, raw, DEFAULTS[key])
-        if key in overrides:
-            settings[key] = overrides.pop(key)
-    if settings["MODERATION_POLICY"] not in MODERATION_POLICIES:
+    unknown = [
+        key
+        for key in overrides
+        if key.startswith(PREFIX) and key.removeprefix(PREFIX) not in DEFAULTS
+    ]
+    if unknown:
+        raise ValueError(f"Unknown setting(s): {', '.join(sorted(unknown))}")
+    settings = {}
+    for key, default in DEFAULTS.items():
+        name = PREFIX + key
+        raw = os.environ.get(name)
+        value = default if raw is None else _parse(name, raw, default)
+        settings[name] = overrides.pop(name, value)
+    settings["PORCH_MODERATION_POLICY"] = _policy(settings["PORCH_MODERATION_POLICY"])
+    if not settings["PORCH_SECRET_KEY"]:
+        settings["PORCH_SECRET_KEY"] = _instance_secret(Path(instance_path))
+    return {**settings, **flask_names(settings), **overrides}
+
+
+def _policy(value) -> ModerationPolicy:
+    try:
+        return ModerationPolicy(value)
+    except ValueError:
+        choices = ", ".join(policy.value for policy in ModerationPolicy)
         raise ValueError(
-            f"PORCH_MODERATION_POLICY must be one of {', '.join(MODERATION_POLICIES)}, "
-            f"not {settings['MODERATION_POLICY']!r}"
-        )
-    if not settings["SECRET_KEY"]:
-        settings["SECRET_KEY"] = _instance_secret(Path(instance_path))
-    return {**to_flask_config(settings), **overrides}
+            f"PORCH_MODERATION_POLICY must be one of {choices}, not {value!r}"
+        ) from None
 
 
-def to_flask_config(settings: dict) -> dict:
-    """Map Porch settings onto the names Flask and its extensions read."""
-    config = {f"PORCH_{key}": value for key, value in settings.items()}
-    config.update(
-        SECRET_KEY=settings["SECRET_KEY"],
-        SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
-        MAX_CONTENT_LENGTH=settings["MAX_CONTENT_LENGTH"],
-        RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE_URI"],
+def flask_names(settings: dict) -> dict:
+    """The names Flask and its extensions read, derived from Porch settings."""
+    secure = settings["PORCH_SESSION_COOKIE_SECURE"]
+    return dict(
+        SECRET_KEY=settings["PORCH_SECRET_KEY"],
+        SQLALCHEMY_DATABASE_URI=settings["PORCH_DATABASE_URL"],
+        MAX_CONTENT_LENGTH=settings["PORCH_MAX_CONTENT_LENGTH"],
+        RATELIMIT_STORAGE_URI=settings["PORCH_RATELIMIT_STORAGE_URI"],
         RATELIMIT_HEADERS_ENABLED=True,
-        SESSION_COOKIE_SECURE=settings["SESSION_COOKIE_SECURE"],
+        # Redis away: count in this process for a while rather than refuse every comment.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        SESSION_COOKIE_SECURE=secure,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        REMEMBER_COOKIE_SECURE=settings["SESSION_COOKIE_SECURE"],
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings["PORCH_SESSION_HOURS"]),
+        REMEMBER_COOKIE_SECURE=secure,
         REMEMBER_COOKIE_HTTPONLY=True,
-        REMEMBER_COOKIE_DURATION=timedelta(days=14),
+        REMEMBER_COOKIE_DURATION=timedelta(days=settings["PORCH_REMEMBER_DAYS"]),
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
     )
-    return config
 
 
-def _parse(key: str, raw: str, default):
+def _engine_options(settings: dict) -> dict:
+    """Bound every wait for the database, so an outage is a quick 503 and not a hung worker.
+
+    Pooled connections are tested before use: after a database restart the pool
+    reconnects instead of handing out dead connections.
+    """
+    url = settings["PORCH_DATABASE_URL"]
+    wait = settings["PORCH_DATABASE_TIMEOUT_SECONDS"]
+    options = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        options["connect_args"] = {"timeout": wait}  # for another connection's lock
+    elif url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": wait}
+    return options
+
+
+def _parse(name: str, raw: str, default):
     """Read an environment value as the type of its default, or say which one is wrong."""
     if isinstance(default, bool):
         if raw.strip().lower() in {"1", "true", "yes", "on"}:
             return True
         if raw.strip().lower() in {"0", "false", "no", "off"}:
             return False
-        raise ValueError(f"PORCH_{key} must be true or false, not {raw!r}")
+        raise ValueError(f"{name} must be true or false, not {raw!r}")
     if isinstance(default, int):
         try:
             return int(raw)
         except ValueError:
-            raise ValueError(f"PORCH_{key} must be a whole number, not {raw!r}") from None
+            raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
     return raw
 
 

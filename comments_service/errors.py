@@ -1,7 +1,13 @@
 """Errors as JSON for the API and as pages for people, with messages they can act on."""
 
+import sqlite3
+
 from flask import current_app, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask_limiter.errors import RateLimitExceeded
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
+
+from .extensions import db
 
 MESSAGES = {
     400: "The request could not be read.",
@@ -9,7 +15,12 @@ MESSAGES = {
     405: "That method is not allowed here.",
     413: "That is too large to send; please shorten your comment.",
     429: "Too many requests in a short time; please wait a minute and try again.",
+    503: "Comments are unavailable for a moment: our database cannot be reached. "
+    "Please try again in a few seconds.",
 }
+
+# SQLite reports busy and missing files as OperationalError, like its query mistakes.
+SQLITE_OUTAGES = ("database is locked", "unable to open database")
 
 
 class ApiError(HTTPException):
@@ -41,8 +52,60 @@ def handle_http_error(error: HTTPException):
     if (request.path.startswith("/api/") and not from_form) or request.is_json:
         return error_body(error), error.code
     back = current_app.config["PORCH_BLOG_URL"] if request.path.startswith("/api/") else None
-    page = render_template("errors/error.html", error=error, message=_message(error), back=back)
-    return page, error.code
+    context = dict(error=error, message=_message(error), back=back)
+    if error.code == 503:
+        return _unavailable_page(context), error.code
+    return render_template("errors/error.html", **context), error.code
+
+
+def _unavailable_page(context: dict) -> str:
+    """The 503 page, rendered without context processors and with no signed-in user:
+    Flask-Login's would load the user from the database that is away."""
+    template = current_app.jinja_env.get_template("errors/unavailable.html")
+    return template.render(**context)
+
+
+def is_outage(error: DBAPIError) -> bool:
+    """Whether the database is away or busy (worth a retry), rather than a query being wrong.
+
+    psycopg's OperationalError (connection lost, server shutting down, lock timeout...)
+    reaches us wrapped as SQLAlchemy's OperationalError.
+    """
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError | InterfaceError):
+        return False
+    if isinstance(error.orig, sqlite3.Error):
+        return any(outage in str(error.orig) for outage in SQLITE_OUTAGES)
+    return True
+
+
+def handle_database_error(error: DBAPIError):
+    """An unreachable database is a 503 that says when to retry; anything else stays a 500.
+
+    The session is rolled back so nothing of the failed request is committed later.
+    """
+    if not is_outage(error):
+        raise error
+    current_app.logger.warning("Database unavailable: %s", error.orig)
+    release_session()
+    response = current_app.make_response(handle_http_error(ServiceUnavailable()))
+    response.retry_after = current_app.config["PORCH_RETRY_AFTER_SECONDS"]
+    return response
+
+
+def release_session(error: BaseException | None = None) -> None:
+    """Roll back and give the connection back, even when the database is gone.
+
+    It also ends every request (a teardown): when the database went away after the
+    request's last statement, the rollback fails, and that exception would replace a
+    finished answer (a stored comment's 201) with gunicorn's bare 500. SQLAlchemy has
+    discarded the dead connection by then, so there is nothing left to do but say so.
+    """
+    try:
+        db.session.close()
+    except DBAPIError as lost:
+        current_app.logger.warning("Database connection lost while ending a request: %s", lost.orig)
 
 
 def _kind(error: HTTPException) -> str:
@@ -50,12 +113,18 @@ def _kind(error: HTTPException) -> str:
 
 
 def _message(error: HTTPException) -> str:
-    if isinstance(error, ApiError):
+    """A description given where the error was raised is kept; Werkzeug's stock text is not.
+
+    Flask-Limiter's description is the limit itself ("5 per 1 minute"), not a message.
+    """
+    stock = error.description == type(error).description or isinstance(error, RateLimitExceeded)
+    if error.description and not stock:
         return error.description
-    if error.code in MESSAGES and error.code != 400:
-        return MESSAGES[error.code]
-    return error.description or MESSAGES.get(error.code, "Something went wrong.")
+    return MESSAGES.get(error.code) or error.description or "Something went wrong."
 
 
 def register(app) -> None:
+    """Bind the handlers; after Flask-SQLAlchemy, so release_session runs before its teardown."""
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(DBAPIError, handle_database_error)
+    app.teardown_appcontext(release_session)

@@ -1,14 +1,26 @@
-"""Database models: posts and their named authors, staff, threaded comments."""
+"""Database models: posts and their named authors, staff and their sessions, comments."""
 
-import enum
-import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, Enum, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .enums import CommentStatus, Decision, Role
 from .extensions import db
+
+__all__ = ["Comment", "CommentStatus", "Decision", "ModerationAction", "Post", "PostAuthor"]
+__all__ += ["Role", "Staff", "StaffSession", "utcnow"]
 
 
 def utcnow() -> datetime:
@@ -30,18 +42,6 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else value.replace(tzinfo=UTC)
-
-
-class Role(enum.StrEnum):
-    AUTHOR = "author"
-    ADMIN = "admin"
-
-
-class CommentStatus(enum.StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    SPAM = "spam"
-    DELETED = "deleted"
 
 
 def _enum(cls, name):
@@ -74,6 +74,15 @@ class Post(db.Model):
     def author_names(self) -> list[str]:
         return [author.name for author in self.authors]
 
+    @hybrid_method
+    def names_author(self, name: str) -> bool:
+        """Whether the post names this person as an author: the root of "who looks after"."""
+        return name in self.author_names
+
+    @names_author.expression
+    def names_author(cls, name):
+        return cls.authors.any(PostAuthor.name == name)
+
 
 class PostAuthor(db.Model):
     """A named author of a post, by the name Pelican uses; may or may not have an account."""
@@ -100,13 +109,12 @@ class Staff(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    def get_id(self) -> str:
-        """The session names the account and its password: a new password ends old sessions."""
-        return f"{self.id}:{self.password_fingerprint}"
+    # The token of the sign-in this object was loaded for (see services.staff); it is
+    # what Flask-Login keeps in the session and the remember-me cookie.
+    session_token = None
 
-    @property
-    def password_fingerprint(self) -> str:
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+    def get_id(self) -> str | None:
+        return self.session_token
 
     @property
     def is_admin(self) -> bool:
@@ -117,10 +125,30 @@ class Staff(UserMixin, db.Model):
         return self.active
 
 
+class StaffSession(db.Model):
+    """One sign-in, kept on the server so that signing out really ends it.
+
+    Only a hash of the token is stored: a copy of the database opens no session.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    staff: Mapped[Staff] = relationship()
+
+
 class Comment(db.Model):
     """A comment by a reader (staff_id is NULL) or a staff member, in a thread."""
 
     __tablename__ = "comments"
+    # A client that retries a post it got no answer for sends the same key again.
+    __table_args__ = (
+        UniqueConstraint("post_id", "idempotency_key", name="uq_comments_idempotency_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
@@ -147,6 +175,7 @@ class Comment(db.Model):
     remote_addr: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(500))
     referrer: Mapped[str | None] = mapped_column(String(1000))
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
 
     post: Mapped[Post] = relationship()
     parent: Mapped["Comment | None"] = relationship(remote_side=[id])
@@ -158,6 +187,14 @@ class Comment(db.Model):
     def is_reader(self) -> bool:
         return self.staff_id is None
 
+    @hybrid_method
+    def is_overdue(self, now: datetime, answer_within: timedelta) -> bool:
+        """For a waiting comment: it has waited longer than the answer-within time.
+
+        One expression serves as Python on a loaded comment and as SQL in queries.
+        """
+        return self.created_at < now - answer_within
+
 
 class ModerationAction(db.Model):
     """What a staff member did to a comment, and why: the audit trail."""
@@ -167,7 +204,7 @@ class ModerationAction(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    action: Mapped[str] = mapped_column(String(20))
+    action: Mapped[Decision] = mapped_column(_enum(Decision, "decision"))
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

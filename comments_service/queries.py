@@ -1,7 +1,9 @@
 """The rules about which comments are waiting, and for whom, as select() builders.
 
 Each builder returns a ``Select`` so views, the CLI and later reports share one
-tested definition of "unanswered", "overdue" and "flagged".
+tested definition of "unanswered", "overdue" and "flagged". The two rules that
+also apply to one loaded object, "overdue" (``Comment.is_overdue``) and "named
+author" (``Post.names_author``), are hybrid methods: one expression for both.
 """
 
 from datetime import datetime, timedelta
@@ -10,7 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from .extensions import db
-from .models import Comment, CommentStatus, Post, PostAuthor, Role, Staff
+from .models import Comment, CommentStatus, Post, Role, Staff
 
 
 def unanswered() -> Select:
@@ -46,7 +48,12 @@ def for_staff(query: Select, staff: Staff) -> Select:
     """
     if staff.is_admin:
         return query
-    return query.where(Comment.post.has(Post.authors.any(PostAuthor.name == staff.name)))
+    return query.where(Comment.post.has(Post.names_author(staff.name)))
+
+
+def looks_after(staff: Staff, post: Post) -> bool:
+    """The rule of for_staff() for one post already loaded."""
+    return staff.is_admin or post.names_author(staff.name)
 
 
 def unanswered_for(staff: Staff) -> Select:
@@ -55,12 +62,7 @@ def unanswered_for(staff: Staff) -> Select:
 
 def overdue(now: datetime, answer_within: timedelta) -> Select:
     """Unanswered comments that have waited longer than the answer-within time."""
-    return unanswered().where(Comment.created_at < now - answer_within)
-
-
-def is_overdue(comment: Comment, now: datetime, answer_within: timedelta) -> bool:
-    """The same rule as overdue(), for one comment already loaded."""
-    return comment.created_at < now - answer_within
+    return unanswered().where(Comment.is_overdue(now, answer_within))
 
 
 def public_comment_rows() -> Select:
@@ -95,8 +97,9 @@ def removed_comment_rows() -> Select:
 
 def flagged_staff(post: Post) -> list[Staff]:
     """Who a reader comment on this post is flagged for: its authors with accounts, else admins."""
+    named = select(Post.id).where(Post.id == post.id, Post.names_author(Staff.name)).exists()
     authors = db.session.scalars(
-        select(Staff).where(Staff.active, Staff.name.in_(post.author_names)).order_by(Staff.name)
+        select(Staff).where(Staff.active, named).order_by(Staff.name)
     ).all()
     if authors:
         return list(authors)
@@ -105,11 +108,6 @@ def flagged_staff(post: Post) -> list[Staff]:
             select(Staff).where(Staff.active, Staff.role == Role.ADMIN).order_by(Staff.name)
         )
     )
-
-
-def may_moderate(staff: Staff, post: Post) -> bool:
-    """Whether this staff member looks after comments on this post."""
-    return staff.is_admin or staff.name in post.author_names
 
 
 def staff_by_name(name: str) -> Staff | None:

@@ -3,6 +3,10 @@
 Readers without JavaScript (and search engines) still see every approved
 comment and its staff answer; the script then only adds what is newer than
 the build. A missing or broken export never stops the blog from building.
+
+The export holds each thread as one flat list in reading order, every comment
+with its depth. Nothing here or in the theme recurses: threads have no depth
+limit, and the page nests replies only PORCH_THREAD_DEPTH levels deep.
 """
 
 import json
@@ -12,9 +16,10 @@ from itertools import chain
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_VERSION = 1
-REQUIRED_NODE_KEYS = ("id", "author_name", "html", "created_at", "replies")
+SUPPORTED_VERSION = 2
+REQUIRED_NODE_KEYS = ("id", "parent_id", "depth", "author_name", "html", "created_at")
 NO_COMMENTS = {"exported_at": None, "posts": {}}
+NO_THREAD = {"count": 0, "comments": []}
 
 
 class ExportError(ValueError):
@@ -22,13 +27,14 @@ class ExportError(ValueError):
 
 
 def attach_comments(generator):
-    """Give every article its comment tree and count; put the export time in the context."""
+    """Give every article its thread, ready to render, and the service's count of it."""
     export = read_export(os.path.abspath(generator.settings["PORCH_COMMENTS_EXPORT"]))
     generator.context["PORCH_EXPORTED_AT"] = export["exported_at"]
+    levels = generator.settings["PORCH_THREAD_DEPTH"]
     for article in every_article(generator):
-        roots = export["posts"].get(article.slug, [])
-        article.porch_comments = roots
-        article.porch_comment_count = count_nodes(roots)
+        thread = export["posts"].get(article.slug, NO_THREAD)
+        article.porch_comments = for_display(thread["comments"], levels)
+        article.porch_comment_count = thread["count"]
 
 
 def every_article(generator):
@@ -43,9 +49,25 @@ def every_article(generator):
     )
 
 
-def count_nodes(nodes):
-    """Count comments at every depth of the thread."""
-    return sum(1 + count_nodes(node["replies"]) for node in nodes)
+def for_display(comments, levels):
+    """Tell a template, comment by comment, how to nest the flat thread in one loop.
+
+    A comment sits at its depth, or at the last of ``levels`` levels when it is
+    deeper; then it is ``flattened`` and says which comment it answers. ``nests``:
+    the next comment is its reply, so a replies list opens inside this comment.
+    ``closes``: how many replies lists end after it.
+    """
+    shown = [min(node["depth"], levels - 1) for node in comments]
+    following = [*shown[1:], 0] if shown else []  # after the last comment: the top level
+    return [
+        {
+            **node,
+            "flattened": node["depth"] >= levels,
+            "nests": after > level,
+            "closes": max(level - after, 0),
+        }
+        for node, level, after in zip(comments, shown, following, strict=True)
+    ]
 
 
 def read_export(path):
@@ -79,15 +101,26 @@ def validate_export(data):
     posts = data.get("posts")
     if not isinstance(posts, dict):
         raise ExportError('"posts" is not an object keyed by post slug')
-    for slug, roots in posts.items():
-        check_nodes(roots, f"posts[{slug!r}]")
+    for slug, thread in posts.items():
+        check_thread(thread, f"posts[{slug!r}]")
     return {"exported_at": data.get("exported_at"), "posts": posts}
 
 
+def check_thread(thread, where):
+    """Raise ExportError unless a post's entry has a count and a list of comments."""
+    if not isinstance(thread, dict) or not isinstance(thread.get("comments"), list):
+        raise ExportError(f'{where} is not an object with a "comments" list')
+    if not isinstance(thread.get("count"), int):
+        raise ExportError(f'{where} has no "count" of its comments')
+    check_nodes(thread["comments"], f"{where}.comments")
+
+
 def check_nodes(nodes, where):
-    """Raise ExportError naming the first comment node that lacks a required key."""
-    if not isinstance(nodes, list):
-        raise ExportError(f"{where} is not a list of comments")
+    """Raise ExportError at the first comment that lacks a key or is out of thread order.
+
+    In thread order each comment is at most one level deeper than the one before it.
+    """
+    previous_depth = -1
     for index, node in enumerate(nodes):
         here = f"{where}[{index}]"
         if not isinstance(node, dict):
@@ -95,4 +128,9 @@ def check_nodes(nodes, where):
         missing = [key for key in REQUIRED_NODE_KEYS if key not in node]
         if missing:
             raise ExportError(f"{here} lacks {', '.join(missing)}")
-        check_nodes(node["replies"], f"{here}.replies")
+        depth = node["depth"]
+        if not isinstance(depth, int) or not 0 <= depth <= previous_depth + 1:
+            raise ExportError(
+                f"{here} has depth {depth!r}; in thread order it can be 0 to {previous_depth + 1}"
+            )
+        previous_depth = depth

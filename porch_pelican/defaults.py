@@ -1,15 +1,23 @@
-"""Default values for the PORCH_* settings.
+"""Default values for the PORCH_* settings, and the Jinja setting the theme relies on.
 
-Applied once per build, before any generator runs, so templates and the other
-handlers can rely on every setting being present.
+Applied once per build, before any generator runs (generators build their Jinja
+environment from the settings), so templates and the other handlers can rely on
+every setting being present.
 """
 
+import logging
 import os
+from functools import partial
+
+logger = logging.getLogger(__name__)
 
 SERVICE_URL = "http://127.0.0.1:5000"
 COMMENTS_EXPORT = "var/comments-export.json"
 AUTHORS_DIR = "authors"
 MANIFEST_FILENAME = "porch-manifest.json"
+THREAD_DEPTH = 5
+# Templates that print what readers wrote: they escape every value unless told |safe.
+AUTOESCAPED_TEMPLATES = frozenset({"_comments.html", "_people.html"})
 
 
 def apply_defaults(pelican):
@@ -26,7 +34,18 @@ def apply_defaults(pelican):
     settings.setdefault(
         "PORCH_MANIFEST_PATH", os.path.join(settings["OUTPUT_PATH"], MANIFEST_FILENAME)
     )
+    settings["PORCH_THREAD_DEPTH"] = thread_depth(settings)
     exclude_authors_dir(settings)
+    autoescape_comment_templates(settings)
+
+
+def thread_depth(settings):
+    """How many levels replies nest on a page; a value that cannot work falls back."""
+    depth = settings.get("PORCH_THREAD_DEPTH", THREAD_DEPTH)
+    if isinstance(depth, int) and not isinstance(depth, bool) and depth >= 1:
+        return depth
+    logger.error("Porch: PORCH_THREAD_DEPTH must be a whole number of at least 1, not %r", depth)
+    return THREAD_DEPTH
 
 
 def exclude_authors_dir(settings):
@@ -35,3 +54,22 @@ def exclude_authors_dir(settings):
     for key in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES"):
         if authors_dir not in settings[key]:
             settings[key] = [*settings[key], authors_dir]
+
+
+def autoescape_comment_templates(settings):
+    """Turn Jinja autoescape on for the templates that print reader input.
+
+    Pelican renders without autoescape, so one forgotten ``|e`` would be stored XSS.
+    Other templates keep whatever the site configured. The dict is replaced, not
+    changed: Pelican may share it with its default settings.
+    """
+    jinja = dict(settings["JINJA_ENVIRONMENT"])
+    jinja["autoescape"] = partial(escapes, jinja.get("autoescape", False))
+    settings["JINJA_ENVIRONMENT"] = jinja
+
+
+def escapes(site_setting, template_name):
+    """Autoescape decision for one template, like the functions jinja2.select_autoescape makes."""
+    if template_name in AUTOESCAPED_TEMPLATES:
+        return True
+    return site_setting(template_name) if callable(site_setting) else bool(site_setting)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from comments_service import create_app
+from comments_service.enums import ModerationPolicy
 from comments_service.extensions import db
 from comments_service.models import Comment, Role, Staff, utcnow
 from comments_service.queries import post_by_slug
@@ -77,7 +78,7 @@ def ensure_threads() -> None:
             None,
             Submission(author_name=reader, body=question),
             SubmissionContext(),
-            policy="publish",
+            policy=ModerationPolicy.PUBLISH,
             max_links=3,
         )
         comment.created_at = comment.published_at = utcnow() - timedelta(hours=hours)
@@ -85,6 +86,7 @@ def ensure_threads() -> None:
         if staff_name:
             staff = db.session.scalar(select(Staff).where(Staff.name == staff_name))
             add_staff_answer(comment, staff, answer)
+    db.session.commit()
 
 
 def main() -> int:

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # `make run`: migrate, build the sample blog, load its posts, then serve the blog
-# on :8000 and the comment service on :5000 until Ctrl-C.
+# on :8000 and the comment service on :5000 (PORCH_BLOG_PORT, PORCH_SERVICE_PORT) until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.venv/bin
 export FLASK_APP=comments_service
-export PORCH_BLOG_URL="${PORCH_BLOG_URL:-http://127.0.0.1:8000}"
-# Local development runs over plain http, where a Secure cookie would never be sent.
-export PORCH_SESSION_COOKIE_SECURE="${PORCH_SESSION_COOKIE_SECURE:-false}"
 blog_port="${PORCH_BLOG_PORT:-8000}"
 service_port="${PORCH_SERVICE_PORT:-5000}"
+export PORCH_BLOG_URL="${PORCH_BLOG_URL:-http://127.0.0.1:$blog_port}"
+# Local development runs over plain http, where a Secure cookie would never be sent.
+export PORCH_SESSION_COOKIE_SECURE="${PORCH_SESSION_COOKIE_SECURE:-false}"
+# Where browsers reach the service: its own pages may post comments, no other host may.
+export PORCH_PUBLIC_URL="${PORCH_PUBLIC_URL:-http://127.0.0.1:$service_port}"
 
 "$bin/flask" db upgrade
 "$bin/invoke" build

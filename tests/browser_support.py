@@ -31,6 +31,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 COMMAND_TIMEOUT = 60
+# How long a browser test waits for the page (Playwright's timeouts, in milliseconds).
+TIMEOUT_MS = 10_000
 
 
 def free_port() -> int:
@@ -149,7 +151,8 @@ class ServiceProcess:
             "--no-reload",
             "--no-debugger",
         ]
-        self._env = env
+        # Its own pages (the form that keeps a reader's text) post from this origin.
+        self._env = {"PORCH_PUBLIC_URL": self.url, **env}
         self._log_path = log_path
         self._process: subprocess.Popen | None = None
 
@@ -179,11 +182,16 @@ class ServiceProcess:
         return self._log_path.read_text(encoding="utf-8", errors="replace")
 
     def stop(self) -> None:
-        if self._process is None or self._process.poll() is not None:
-            return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait(timeout=5)
+        stop_process(self._process)
+
+
+def stop_process(process: subprocess.Popen | None, grace: float = 10) -> None:
+    """Ask a server process to stop; kill it if it has not stopped within ``grace`` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)

@@ -17,21 +17,21 @@ from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, Post, PostAuthor, Role, Staff
 from comments_service.services.passwords import hash_password
 
-from .browser_support import CHROMIUM, CHROMIUM_ARGS
+from .browser_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 BLOG_URL = "http://blog.test"
 PASSWORD = "correct horse battery"
-TABLES = "moderation_actions, comments, post_authors, posts, staff"
+TABLES = "moderation_actions, comments, post_authors, posts, staff_sessions, staff"
 
 
 def settings(database_url: str, **extra) -> dict:
     return {
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "test-secret",
-        "BLOG_URL": BLOG_URL,
-        "SESSION_COOKIE_SECURE": False,
+        "PORCH_DATABASE_URL": database_url,
+        "PORCH_SECRET_KEY": "test-secret",
+        "PORCH_BLOG_URL": BLOG_URL,
+        "PORCH_SESSION_COOKIE_SECURE": False,
         "TESTING": True,
         "RATELIMIT_ENABLED": False,
         **extra,
@@ -54,6 +54,15 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page in its own browser context, JavaScript on."""
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture(scope="session")

@@ -8,17 +8,18 @@ from pelican.settings import read_settings
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def build_sample_site(folder: Path, export: Path) -> tuple[Path, Path]:
-    """Build with this comments export; return the output folder and the manifest path."""
+def build_sample_site(folder: Path, export: Path, **settings) -> tuple[Path, Path]:
+    """Build with this comments export (and settings); return the output folder and manifest."""
     manifest = folder / "porch-manifest.json"
-    settings = read_settings(
+    pelican_settings = read_settings(
         str(ROOT / "pelicanconf.py"),
         override={
             "OUTPUT_PATH": str(folder / "output"),
             "CACHE_PATH": str(folder / "cache"),
             "PORCH_COMMENTS_EXPORT": str(export),
             "PORCH_MANIFEST_PATH": str(manifest),
+            **settings,
         },
     )
-    Pelican(settings).run()
+    Pelican(pelican_settings).run()
     return folder / "output", manifest

@@ -36,24 +36,25 @@ def test_json_comment_is_created_and_published(client, app, make_post):
     assert stored.remote_addr == "127.0.0.1"
 
 
-def test_thread_is_nested_oldest_first_with_staff_badge(client, app, make_post, make_staff):
+def test_thread_is_flat_each_comment_before_its_replies(client, app, make_post, make_staff):
     make_post("hello")
     ana = make_staff("Ana Lima")
     first = post_json(client, body="First question").get_json()["id"]
     second = post_json(client, body="Second question").get_json()["id"]
     with app.app_context():
         add_staff_answer(db.session.get(Comment, first), db.session.merge(ana), "An answer")
+        db.session.commit()
     reply = post_json(client, body="Thanks!", parent_id=first).get_json()["id"]
 
     body = client.get("/api/posts/hello/comments").get_json()
     assert body["count"] == 4
-    roots = body["comments"]
-    assert [c["id"] for c in roots] == [first, second]
-    answer, thanks = roots[0]["replies"]
+    question, answer, thanks, other = body["comments"]
+    assert [question["id"], thanks["id"], other["id"]] == [first, reply, second]
+    assert [c["depth"] for c in body["comments"]] == [0, 1, 1, 0]
     assert answer["staff"] == {"name": "Ana Lima", "role": "author"}
-    assert answer["parent_id"] == first
-    assert thanks["id"] == reply and thanks["staff"] is None
-    assert set(roots[1]) >= {"id", "parent_id", "author_name", "html", "created_at", "replies"}
+    assert (answer["parent_id"], answer["in_reply_to"]) == (first, "Jo Reader")
+    assert thanks["staff"] is None and other["in_reply_to"] is None
+    assert "replies" not in question
 
 
 def test_email_is_never_in_public_output(client, make_post):
@@ -112,7 +113,7 @@ def test_comment_with_many_links_is_held(client, make_post):
 
 
 def test_queue_policy_holds_every_reader_comment(app_with, make_post):
-    app = app_with(MODERATION_POLICY="queue")
+    app = app_with(PORCH_MODERATION_POLICY="queue")
     make_post("hello")
     assert post_json(app.test_client()).get_json()["status"] == "pending"
 
@@ -196,11 +197,11 @@ def test_unknown_or_hidden_parent_is_refused(client, make_post, make_comment):
     ("markdown", "forbidden"),
     [
         ("<script>alert(1)</script>hello", "<script"),
-        ('<img src=x onerror="alert(1)">', "onerror"),
+        ('<img src=x onerror="alert(1)">hello', "onerror"),
         ("[click](javascript:alert(1))", "javascript:"),
         ('<a href="javascript:alert(1)">x</a>', "javascript:"),
         ('<p style="color:red" onclick="x()">hi</p>', "onclick"),
-        ("<iframe src='https://evil.example'></iframe>", "<iframe"),
+        ("<iframe src='https://evil.example'></iframe>hello", "<iframe"),
     ],
 )
 def test_comment_html_is_sanitised(client, make_post, markdown, forbidden):
@@ -256,7 +257,7 @@ def test_posts_from_another_site_are_refused(client, app, make_post):
 
 
 def test_comment_posting_is_rate_limited(app_with, make_post):
-    app = app_with(RATELIMIT_ENABLED=True, COMMENT_RATE_LIMIT="2 per minute")
+    app = app_with(RATELIMIT_ENABLED=True, PORCH_COMMENT_RATE_LIMIT="2 per minute")
     make_post("hello")
     client = app.test_client()
     statuses = [post_json(client).status_code for _ in range(3)]
@@ -270,7 +271,7 @@ def test_openapi_document_describes_the_api(client):
     operations = document["paths"]["/api/posts/{slug}/comments"]
     assert set(operations) >= {"get", "post"}
     required = document["components"]["schemas"]["Comment"]["required"]
-    assert {"id", "parent_id", "author_name", "html", "created_at", "staff", "replies"} <= set(
+    assert {"id", "parent_id", "depth", "in_reply_to", "author_name", "html", "staff"} <= set(
         required
     )
 
@@ -318,11 +319,12 @@ def test_removed_comment_stays_as_a_placeholder_above_its_replies(client, app, m
     reply = post_json(client, body="A fair follow-up", parent_id=question).get_json()["id"]
     with app.app_context():
         moderation.delete(db.session.get(Comment, question), None, "abusive")
+        db.session.commit()
     body = client.get("/api/posts/hello/comments").get_json()
-    (placeholder,) = body["comments"]
+    placeholder, follow_up = body["comments"]
     assert placeholder["removed"] is True
     assert placeholder["html"] is None and placeholder["author_name"] is None
-    assert [node["id"] for node in placeholder["replies"]] == [reply]
+    assert (follow_up["id"], follow_up["depth"], follow_up["in_reply_to"]) == (reply, 1, None)
     assert body["count"] == 1
     assert b"Rude question" not in client.get("/api/posts/hello/comments").data
     assert post_json(client, parent_id=question).status_code == 404

@@ -7,6 +7,8 @@ from comments_service.models import Post, Role, Staff
 from comments_service.services.comments import add_staff_answer
 from comments_service.services.passwords import verify_password
 
+from .conftest import PASSWORD
+
 
 def manifest(tmp_path, posts, version=1):
     path = tmp_path / "porch-manifest.json"
@@ -131,15 +133,17 @@ def test_comments_export_writes_approved_threads(
     make_comment(post, name="Held", status="pending")
     with app.app_context():
         add_staff_answer(db.session.merge(question), db.session.merge(ana), "Answer")
+        db.session.commit()
     target = tmp_path / "out" / "comments-export.json"
     result = app.test_cli_runner().invoke(args=["comments", "export", str(target)])
     assert result.exit_code == 0, result.output
     assert "Exported 2 comments on 1 posts" in result.output
     document = json.loads(target.read_text())
-    assert document["version"] == 1
-    (root,) = document["posts"]["hello"]
+    assert document["version"] == 2
+    assert document["posts"]["hello"]["count"] == 2
+    root, answer = document["posts"]["hello"]["comments"]
     assert root["author_name"] == "Jo"
-    assert root["replies"][0]["staff"] == {"name": "Ana Lima", "role": "author"}
+    assert answer["staff"] == {"name": "Ana Lima", "role": "author"} and answer["depth"] == 1
     assert "jo@example.com" not in target.read_text()
 
 
@@ -158,3 +162,91 @@ def test_set_password_and_deactivate(app, make_staff):
     assert "(inactive)" in runner.invoke(args=["staff", "list"]).output
     missing = runner.invoke(args=["staff", "deactivate", "Nobody"])
     assert missing.exit_code != 0 and "No staff account named 'Nobody'" in missing.output
+
+
+def test_staff_reactivate_lets_the_account_sign_in_again(app, make_staff, login):
+    ana = make_staff("Ana Lima")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["staff", "deactivate", "Ana Lima"]).exit_code == 0
+    assert login(ana).status_code == 401
+    result = runner.invoke(args=["staff", "reactivate", "Ana Lima"])
+    assert result.exit_code == 0, result.output
+    assert "Ana Lima can sign in again." in result.output
+    assert login(ana).status_code == 303
+
+
+def test_staff_reactivate_names_an_unknown_account_and_fails(app):
+    result = app.test_cli_runner().invoke(args=["staff", "reactivate", "Nobody"])
+    assert result.exit_code == 1
+    assert "No staff account named 'Nobody'" in result.output
+
+
+def test_staff_add_with_a_short_password_stores_nothing(app):
+    result = app.test_cli_runner().invoke(
+        args=["staff", "add", "Cy Ng", "--email", "cy@porch.test", "--password-stdin"],
+        input="too short\n",
+    )
+    assert result.exit_code == 1
+    assert "Error: The password needs at least 10 characters." in result.output
+    with app.app_context():
+        assert db.session.query(Staff).count() == 0
+
+
+def test_staff_add_with_a_taken_name_or_email_stores_nothing(app, make_staff):
+    make_staff("Ana Lima")
+    runner = app.test_cli_runner()
+    for name, email in [(" Ana Lima ", "new@porch.test"), ("Ana Two", " ANA@Porch.test")]:
+        result = runner.invoke(
+            args=["staff", "add", name, "--email", email, "--password-stdin"],
+            input="a long enough secret\n",
+        )
+        assert result.exit_code == 1
+        assert "exists" in result.output and "Traceback" not in result.output
+    with app.app_context():
+        assert db.session.query(Staff.name).all() == [("Ana Lima",)]
+
+
+def test_staff_set_password_refuses_a_short_password_and_keeps_the_old_one(app, make_staff):
+    make_staff("Ana Lima")
+    result = app.test_cli_runner().invoke(
+        args=["staff", "set-password", "Ana Lima", "--password-stdin"], input="too short\n"
+    )
+    assert result.exit_code == 1
+    assert "at least 10 characters" in result.output
+    with app.app_context():
+        assert verify_password(db.session.query(Staff).one().password_hash, PASSWORD)
+
+
+SHOUTY_NAME = "\x1b]0;owned\x07\x1b[31mEve\u202egnp.exe\u200b"
+
+
+def test_comments_waiting_shows_control_characters_in_names_as_escapes(
+    app, make_post, make_comment
+):
+    """Rows stored before names were checked must not drive the operator's terminal."""
+    make_comment(make_post("mine"), name=SHOUTY_NAME)
+    runner = app.test_cli_runner()
+    lines = runner.invoke(args=["comments", "waiting"]).output
+    assert "\\u001b]0;owned\\u0007\\u001b[31mEve\\u202egnp.exe\\u200b" in lines
+    as_json = runner.invoke(args=["comments", "waiting", "--json"]).output
+    for output in (lines, as_json):
+        assert not {"\x1b", "\x07", "\u202e", "\u200b"} & set(output)
+    assert json.loads(as_json)[0]["author_name"] == SHOUTY_NAME
+
+
+def test_staff_list_shows_control_characters_as_escapes(app, make_staff):
+    make_staff("Ana\x1b[2J Lima", email="ana@porch.test")
+    output = app.test_cli_runner().invoke(args=["staff", "list"]).output
+    assert "Ana\\u001b[2J Lima\tana@porch.test\tauthor" in output
+    assert "\x1b" not in output
+
+
+def test_staff_add_refuses_control_characters_in_a_name_and_never_echoes_them(app):
+    result = app.test_cli_runner().invoke(
+        args=["staff", "add", "Ana\x1b[2J Lima", "--email", "ana@porch.test", "--password-stdin"],
+        input=f"{PASSWORD}\n",
+    )
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\\x1b" in result.output
+    with app.app_context():
+        assert db.session.query(Staff).count() == 0

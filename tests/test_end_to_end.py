@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from .browser_support import (
     ROOT,
+    TIMEOUT_MS,
     ServiceProcess,
     StaticSite,
     build_site,
@@ -35,7 +36,6 @@ ANSWER = "Yes. They wait on the phone and upload on their own as soon as there i
 SECOND_READER = "Sam Field"
 SECOND_QUESTION = "Does the offline copy include the customer's gate code?"
 ARTIFACTS = ROOT / "test-artifacts"
-TIMEOUT_MS = 10_000
 
 expect.set_options(timeout=TIMEOUT_MS)
 

@@ -1,11 +1,13 @@
 """Staff sign-in and the moderation page: Waiting for you, answers in place, decisions."""
 
 import pytest
+from sqlalchemy import select
 
 from comments_service import create_app
 from comments_service.extensions import db
-from comments_service.models import Comment, CommentStatus, ModerationAction, Role
-from comments_service.services.passwords import hash_password
+from comments_service.models import Comment, CommentStatus, ModerationAction, Role, Staff
+from comments_service.services import staff as accounts
+from comments_service.services.comments import add_staff_answer
 
 from .conftest import PASSWORD, csrf_token
 
@@ -45,7 +47,7 @@ def test_forms_without_csrf_token_are_refused(client, make_staff):
 
 
 def test_sign_in_is_rate_limited(app_with):
-    app = app_with(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+    app = app_with(RATELIMIT_ENABLED=True, PORCH_LOGIN_RATE_LIMIT="3 per minute")
     client = app.test_client()
     token = csrf_token(client.get("/auth/login").get_data(as_text=True))
     guess = {"email": "x@y.z", "password": "nope", "csrf_token": token}
@@ -66,6 +68,47 @@ def test_next_only_redirects_within_the_site(client, make_staff):
             data={"email": ana.email, "password": PASSWORD, "csrf_token": token},
         )
         assert response.headers["Location"] == expected
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "////evil.example/x",  # Werkzeug folds the slashes into //evil.example/x
+        "///evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",  # browsers read a backslash as a slash
+        "\\\\evil.example/",
+        "/\t/evil.example/",  # browsers drop tabs and newlines
+        "\t//evil.example/",
+        " //evil.example/",
+        "/\r\nSet-Cookie: x=1",  # would not even fit in a header
+        "/\x00/evil.example/",
+        "https:evil.example/",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "evil.example/",
+    ],
+)
+def test_sign_in_never_redirects_off_site(client, make_staff, target):
+    response = sign_in_then_go_to(client, make_staff("Ana Lima"), target)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/moderation/"
+
+
+@pytest.mark.parametrize("target", ["/%2F%2Fevil.example/", "/.//evil.example/", "/moderation/#a"])
+def test_sign_in_follows_odd_looking_paths_that_stay_on_the_site(client, make_staff, target):
+    """Encoded slashes and dot segments are still paths here: a browser asks this host."""
+    response = sign_in_then_go_to(client, make_staff("Ana Lima"), target)
+    assert response.headers["Location"] == target
+
+
+def sign_in_then_go_to(client, staff, target: str):
+    token = csrf_token(client.get("/auth/login").get_data(as_text=True))
+    return client.post(
+        "/auth/login",
+        query_string={"next": target},
+        data={"email": staff.email, "password": PASSWORD, "csrf_token": token},
+    )
 
 
 def test_sign_out_needs_csrf_and_ends_the_session(client, make_staff, login):
@@ -133,7 +176,8 @@ def test_answer_in_place_publishes_it_and_empties_the_queue(
     assert "Your answer to Jo Reader is published." in html
     assert "Nothing is waiting for you" in html
     thread = client.get("/api/posts/mine/comments").get_json()["comments"]
-    answer = thread[0]["replies"][0]
+    asked, answer = thread
+    assert answer["parent_id"] == asked["id"] == question.id
     assert answer["staff"] == {"name": "Ana Lima", "role": "author"}
     assert "<strong>Export</strong>" in answer["html"]
 
@@ -228,12 +272,89 @@ def test_authors_cannot_act_on_other_authors_posts(
     assert client.post("/moderation/comments/999/approve", data=data).status_code == 404
 
 
+def staff_answer(app, question, writer) -> int:
+    """Publish a staff answer through the service, as the answer form does."""
+    with app.app_context():
+        answer = add_staff_answer(
+            db.session.get(Comment, question.id), db.session.merge(writer), "An answer."
+        )
+        db.session.commit()
+        return answer.id
+
+
+def take_down(client, comment_id, action):
+    _, html = page(client)
+    return client.post(
+        f"/moderation/comments/{comment_id}/{action}", data={"csrf_token": csrf_token(html)}
+    )
+
+
+TAKEN_DOWN = {"delete": CommentStatus.DELETED, "spam": CommentStatus.SPAM}
+
+
+@pytest.mark.parametrize("action", ["delete", "spam"])
+def test_authors_may_take_down_their_own_answers(
+    client, app, make_staff, make_post, make_comment, login, action
+):
+    question = make_comment(make_post("mine"))
+    ana = make_staff("Ana Lima")
+    answer = staff_answer(app, question, ana)
+    login(ana)
+    assert take_down(client, answer, action).status_code == 303
+    with app.app_context():
+        assert db.session.get(Comment, answer).status == TAKEN_DOWN[action]
+        assert db.session.get(Comment, question.id).answered_at is None
+
+
+@pytest.mark.parametrize("action", ["delete", "spam"])
+@pytest.mark.parametrize("writer", ["Root", "Ben Okafor"])
+def test_authors_cannot_take_down_an_admins_or_co_authors_answer_on_their_post(
+    client, app, make_staff, make_post, make_comment, login, writer, action
+):
+    question = make_comment(make_post("ours", authors=("Ana Lima", "Ben Okafor")))
+    ana = make_staff("Ana Lima")
+    make_staff("Ben Okafor")
+    make_staff("Root", role=Role.ADMIN)
+    with app.app_context():
+        writer_account = db.session.scalar(select(Staff).where(Staff.name == writer))
+    answer = staff_answer(app, question, writer_account)
+    login(ana)
+    assert take_down(client, answer, action).status_code == 403
+    with app.app_context():
+        assert db.session.get(Comment, answer).status == CommentStatus.APPROVED
+        assert db.session.get(Comment, question.id).answered_by_id == writer_account.id
+        assert db.session.query(ModerationAction).filter_by(comment_id=answer).count() == 0
+
+
+@pytest.mark.parametrize("action", ["delete", "spam"])
+def test_admins_may_take_down_anyones_answer(
+    client, app, make_staff, make_post, make_comment, login, action
+):
+    question = make_comment(make_post("mine"))
+    answer = staff_answer(app, question, make_staff("Ana Lima"))
+    login(make_staff("Root", role=Role.ADMIN))
+    assert take_down(client, answer, action).status_code == 303
+    with app.app_context():
+        assert db.session.get(Comment, answer).status == TAKEN_DOWN[action]
+
+
+@pytest.mark.parametrize("action", ["delete", "spam"])
+def test_any_author_of_a_post_may_take_down_its_reader_comments(
+    client, app, make_staff, make_post, make_comment, login, action
+):
+    rude = make_comment(make_post("ours", authors=("Ben Okafor", "Ana Lima")))
+    login(make_staff("Ana Lima"))
+    assert take_down(client, rude.id, action).status_code == 303
+    with app.app_context():
+        assert db.session.get(Comment, rude.id).status == TAKEN_DOWN[action]
+
+
 def test_a_new_password_ends_existing_sessions(client, app, make_staff, login):
     ana = make_staff("Ana Lima")
     login(ana)
     assert client.get("/moderation/").status_code == 200
     with app.app_context():
-        db.session.merge(ana).password_hash = hash_password("a different secret")
+        accounts.set_password(db.session.merge(ana), "a different secret")
         db.session.commit()
     assert client.get("/moderation/").status_code == 302
 
@@ -249,11 +370,13 @@ def test_deactivated_staff_are_signed_out(client, app, make_staff, login):
 
 def test_unknown_moderation_policy_is_refused(tmp_path):
     with pytest.raises(ValueError, match="PORCH_MODERATION_POLICY must be one of publish, queue"):
-        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "MODERATION_POLICY": "Queue"})
+        create_app(
+            {"PORCH_DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "PORCH_MODERATION_POLICY": "Queue"}
+        )
 
 
 def test_session_cookie_is_secure_by_default(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "SECRET_KEY": "k"})
+    app = create_app({"PORCH_DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "PORCH_SECRET_KEY": "k"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

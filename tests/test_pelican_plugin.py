@@ -12,6 +12,8 @@ import pytest
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from .site_support import build_sample_site
+
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPORT = FIXTURES / "comments-export.json"
 HELLO = Path("2026/11/hello-porch/index.html")
@@ -43,6 +45,17 @@ def build(tmp_path, **overrides):
     )
     Pelican(settings).run()
     return output
+
+
+def exported_thread(*depths):
+    """An export whose hello-porch thread has comments at these depths, in this order."""
+    keys = {"parent_id": None, "author_name": "Jo", "html": "<p>hi</p>", "created_at": "2026"}
+    comments = [{"id": i + 1, "depth": depth, **keys} for i, depth in enumerate(depths)]
+    thread = {"count": len(comments), "comments": comments}
+    return {"version": 2, "posts": {"hello-porch": thread}}
+
+
+EXPORT_WITH_A_GAP = exported_thread(0, 2)
 
 
 def read_manifest(path):
@@ -139,6 +152,38 @@ def test_baked_comments_keep_threading_and_staff_badge(tmp_path, caplog):
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
 
 
+def test_replies_past_the_thread_depth_sit_beside_their_parent_and_name_it(tmp_path, caplog):
+    output = build(tmp_path, PORCH_THREAD_DEPTH=2)
+
+    html = (output / HELLO).read_text(encoding="utf-8")
+
+    assert CommentTree(html).parents == {"1": None, "3": "1", "4": "1", "2": None}
+    assert '<a class="in-reply-to" href="#comment-3">Ana Lima</a>' in html
+    assert html.count('class="in-reply-to"') == 1
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+def test_a_thread_depth_below_one_is_logged_and_the_default_used(tmp_path, caplog):
+    output = build(tmp_path, PORCH_THREAD_DEPTH=0)
+
+    html = (output / HELLO).read_text(encoding="utf-8")
+
+    assert CommentTree(html).parents == {"1": None, "3": "1", "4": "3", "2": None}
+    errors = [record.getMessage() for record in caplog.records if record.levelno == logging.ERROR]
+    assert errors == ["Porch: PORCH_THREAD_DEPTH must be a whole number of at least 1, not 0"]
+
+
+def test_baked_count_is_the_count_the_service_exported(tmp_path):
+    export = tmp_path / "export.json"
+    document = json.loads(EXPORT.read_text(encoding="utf-8"))
+    document["posts"]["hello-porch"]["count"] = 3  # as when one of the four is a placeholder
+    export.write_text(json.dumps(document), encoding="utf-8")
+
+    output = build(tmp_path, PORCH_COMMENTS_EXPORT=str(export))
+
+    assert section_data((output / HELLO).read_text(encoding="utf-8"))["count"] == "3"
+
+
 def test_article_without_comments_gets_an_empty_thread(tmp_path):
     output = build(tmp_path)
 
@@ -165,12 +210,26 @@ def test_missing_export_builds_without_comments(tmp_path, caplog):
 @pytest.mark.parametrize(
     ("content", "explanation"),
     [
-        ('{"version": 1, "posts": {', "Expecting"),
-        ('{"version": 2, "posts": {}}', "unsupported export version 2"),
-        ('{"version": 1, "posts": []}', '"posts" is not an object'),
-        ('{"version": 1, "posts": {"hello-porch": [{"id": 1}]}}', "lacks author_name"),
+        ('{"version": 2, "posts": {', "Expecting"),
+        ('{"version": 1, "posts": {}}', "unsupported export version 1"),
+        ('{"version": 2, "posts": []}', '"posts" is not an object'),
+        ('{"version": 2, "posts": {"hello-porch": []}}', 'is not an object with a "comments"'),
+        ('{"version": 2, "posts": {"hello-porch": {"comments": []}}}', 'has no "count"'),
+        (
+            '{"version": 2, "posts": {"hello-porch": {"count": 1, "comments": [{"id": 1}]}}}',
+            "lacks parent_id, depth, author_name",
+        ),
+        (json.dumps(EXPORT_WITH_A_GAP), "[1] has depth 2; in thread order it can be 0 to 1"),
     ],
-    ids=["invalid-json", "unknown-version", "posts-not-object", "incomplete-comment"],
+    ids=[
+        "invalid-json",
+        "unknown-version",
+        "posts-not-object",
+        "thread-not-object",
+        "thread-without-count",
+        "incomplete-comment",
+        "reply-deeper-than-its-place",
+    ],
 )
 def test_unusable_export_is_logged_and_the_build_continues(tmp_path, caplog, content, explanation):
     export = tmp_path / "broken-export.json"
@@ -217,3 +276,10 @@ def test_service_url_setting_is_used_without_trailing_slash(tmp_path):
 
     api = section_data(html)["porch-api"]
     assert api == "https://comments.example.com/api/posts/hello-porch/comments"
+
+
+def test_an_empty_service_url_means_the_blog_own_origin(tmp_path):
+    output, _ = build_sample_site(tmp_path, tmp_path / "no-export.json", PORCH_SERVICE_URL="")
+    html = (output / "2026/11/hello-porch/index.html").read_text(encoding="utf-8")
+    assert 'data-porch-api="/api/posts/hello-porch/comments"' in html
+    assert 'action="/api/posts/hello-porch/comments"' in html

@@ -20,6 +20,7 @@ from playwright.sync_api import Locator, Page, Response, expect
 
 from .browser_support import (
     ROOT,
+    TIMEOUT_MS,
     ServiceProcess,
     StaticSite,
     build_site,
@@ -40,7 +41,6 @@ QUESTION = "Can a crew lead see the jobs of the whole team on the phone?"
 REPLY = "Same question here: does the static page still show the old answers then?"
 PENDING_NOTE = re.compile(r"will appear here once .*checked")
 ARTIFACTS = ROOT / "test-artifacts"
-TIMEOUT_MS = 10_000
 
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -119,15 +119,6 @@ def blogs(tmp_path_factory):
     finally:
         held.stop()
         published.stop()
-
-
-@pytest.fixture
-def page(browser) -> Page:
-    """A fresh page in its own browser context, JavaScript on."""
-    context = browser.new_context()
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context.new_page()
-    context.close()
 
 
 def open_article(page: Page, blog: Blog) -> None:

@@ -3,10 +3,19 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from comments_service.extensions import db
-from comments_service.models import CommentStatus, Role
-from comments_service.queries import flagged_staff, overdue, unanswered, unanswered_for
+from comments_service.models import Comment, CommentStatus, Role
+from comments_service.queries import (
+    flagged_staff,
+    for_staff,
+    looks_after,
+    overdue,
+    staff_by_name,
+    unanswered,
+    unanswered_for,
+)
 from comments_service.services import moderation
 from comments_service.services.comments import add_staff_answer
 
@@ -44,7 +53,7 @@ def test_staff_reply_answers_the_comment_and_records_when(make_post, make_staff,
     ana = make_staff("Ana Lima")
     question = make_comment(post, minutes_ago=90)
     answer = add_staff_answer(question, ana, "Thanks for asking.")
-    db.session.refresh(question)
+    db.session.commit()
     assert question.answered_at == answer.created_at
     assert question.answered_by_id == ana.id
     assert ids(unanswered()) == []
@@ -101,7 +110,7 @@ def test_an_answer_below_a_removed_staff_answer_still_answers(make_post, make_st
     follow_up = make_comment(post, parent=first, minutes_ago=0)
     second = add_staff_answer(follow_up, ben, "Second")
     moderation.delete(first, ana)
-    db.session.refresh(question)
+    db.session.commit()
     assert (question.answered_at, question.answered_by_id) == (second.created_at, ben.id)
     assert ids(unanswered()) == []
 
@@ -112,7 +121,7 @@ def test_first_staff_answer_time_is_kept(make_post, make_staff, make_comment):
     question = make_comment(post, minutes_ago=60)
     first = add_staff_answer(question, ana, "First.")
     add_staff_answer(question, ben, "Second.")
-    db.session.refresh(question)
+    db.session.commit()
     assert (question.answered_at, question.answered_by_id) == (first.created_at, ana.id)
 
 
@@ -153,10 +162,10 @@ def test_deleting_the_only_staff_answer_puts_the_question_back(make_post, make_s
     first = add_staff_answer(question, ana, "Wrong answer.")
     moderation.delete(first, ana)
     assert ids(unanswered()) == [question.id]
-    db.session.refresh(question)
+    db.session.commit()
     assert (question.answered_at, question.answered_by_id) == (None, None)
     second = add_staff_answer(question, ben, "Right answer.")
-    db.session.refresh(question)
+    db.session.commit()
     assert (question.answered_at, question.answered_by_id) == (second.created_at, ben.id)
 
 
@@ -221,3 +230,47 @@ def test_overdue_after_the_answer_within_time(make_post, make_comment):
     late = make_comment(post, minutes_ago=25 * 60)
     make_comment(post, minutes_ago=23 * 60)
     assert ids(overdue(datetime.now(UTC), timedelta(hours=24))) == [late.id]
+
+
+# Around the limit: a microsecond, a second and a minute either side, and exactly on it.
+LIMIT_OFFSETS = [timedelta(microseconds=1), timedelta(seconds=1), timedelta(minutes=1)]
+
+
+def test_overdue_in_sql_and_on_a_loaded_comment_agree_at_the_limit(make_post, make_comment):
+    post = make_post()
+    now, within = datetime.now(UTC), timedelta(hours=24)
+    offsets = [timedelta(0)] + LIMIT_OFFSETS + [-offset for offset in LIMIT_OFFSETS]
+    for offset in offsets:
+        make_comment(post).created_at = now - within - offset
+    make_comment(post, status=CommentStatus.PENDING).created_at = now - 2 * within
+    db.session.commit()
+    waiting = db.session.scalars(unanswered()).all()
+    on_loaded_comments = {c.id for c in waiting if c.is_overdue(now, within)}
+    assert set(ids(overdue(now, within))) == on_loaded_comments
+    assert len(on_loaded_comments) == len(LIMIT_OFFSETS)
+
+
+def test_looks_after_one_post_agrees_with_for_staff_in_sql(make_post, make_staff, make_comment):
+    posts = {
+        "anas": make_post("anas", authors=("Ana Lima",)),
+        "shared": make_post("shared", authors=("Ben Okafor", "Ana Lima")),
+        "bens": make_post("bens", authors=("Ben Okafor",)),
+        "orphan": make_post("orphan", authors=("Dev Patel",)),
+    }
+    for post in posts.values():
+        make_comment(post)
+    expected = {
+        "Ana Lima": {"anas", "shared"},
+        "Ben Okafor": {"shared", "bens"},
+        "Ana": set(),  # a name that is only part of an author's name
+        "Root": set(posts),
+    }
+    make_staff("Ana Lima")
+    make_staff("Ben Okafor")
+    make_staff("Ana", email="ana.other@porch.test")
+    make_staff("Root", role=Role.ADMIN)
+    for name, slugs in expected.items():
+        staff = staff_by_name(name)
+        in_sql = {c.post.slug for c in db.session.scalars(for_staff(select(Comment), staff))}
+        one_post_at_a_time = {slug for slug, post in posts.items() if looks_after(staff, post)}
+        assert in_sql == one_post_at_a_time == slugs, name

@@ -1,21 +1,30 @@
 """Thin views: read input, call a service, answer in JSON (or redirect a plain form)."""
 
 import json
+import re
 from functools import cache
 from importlib.resources import files
 
 from flask import current_app, jsonify, redirect, render_template, request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..config import origin_of
 from ..errors import FORM_TYPES, ApiError
 from ..extensions import db, limiter
 from ..models import Comment, CommentStatus, Staff
 from ..queries import post_by_slug
-from ..services.comments import SubmissionContext, add_reader_comment
-from ..services.threads import comment_node, count_nodes, thread_for
+from ..services.comments import (
+    KeyReused,
+    NoSuchParent,
+    SubmissionContext,
+    add_reader_comment,
+    already_posted,
+    reply_target,
+)
+from ..services.threads import comment_node, counted, thread_for
 from . import bp
-from .validation import Invalid, Malformed, parse_submission
+from .validation import Invalid, Malformed, is_possible_slug, parse_submission
 
 
 def comment_rate_limit() -> str:
@@ -36,12 +45,7 @@ def openapi():
 @bp.get("/posts/<slug>/comments")
 def list_comments(slug: str):
     post = _post_or_404(slug)
-    nodes = thread_for(post)
-    body = {
-        "post": {"slug": post.slug, "title": post.title},
-        "comments": nodes,
-        "count": count_nodes(nodes),
-    }
+    body = {"post": {"slug": post.slug, "title": post.title}, **counted(thread_for(post))}
     response = jsonify(body)
     response.cache_control.no_cache = True
     response.add_etag()
@@ -68,15 +72,38 @@ def create_comment(slug: str):
         if not request.is_json:
             return _form_with_errors(post, data, error.fields), 422
         raise ApiError(422, "invalid", str(error), error.fields) from None
+    context = _request_context()
+    try:
+        comment = already_posted(post, submission, parent_id, context.idempotency_key)
+        if comment is None:
+            comment = _store_once(post, submission, parent_id, context)
+    except KeyReused as error:
+        raise ApiError(422, "idempotency_key_reused", str(error)) from None
+    return _created(post, comment)
+
+
+def _store_once(post, submission, parent_id: int | None, context: SubmissionContext) -> Comment:
+    """Add the comment and commit; if a request with the same key won a race, that one's."""
+    try:
+        parent = reply_target(post, parent_id)
+    except NoSuchParent as error:
+        raise ApiError(404, "unknown_parent", str(error)) from None
     comment = add_reader_comment(
         post,
-        _parent_or_404(post, parent_id),
+        parent,
         submission,
-        _request_context(),
-        policy=config["PORCH_MODERATION_POLICY"],
-        max_links=config["PORCH_MAX_LINKS"],
+        context,
+        policy=current_app.config["PORCH_MODERATION_POLICY"],
+        max_links=current_app.config["PORCH_MAX_LINKS"],
     )
-    return _created(post, comment)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        comment = already_posted(post, submission, parent_id, context.idempotency_key)
+        if comment is None:
+            raise
+    return comment
 
 
 def _created(post, comment: Comment):
@@ -103,43 +130,73 @@ def _submitted_data() -> dict:
 
 
 def _post_or_404(slug: str):
+    if not is_possible_slug(slug):
+        raise ApiError(404, "unknown_post", "There is no post at this address to comment on.")
     post = post_by_slug(slug)
     if post is None:
         raise ApiError(404, "unknown_post", f"There is no post '{slug}' to comment on.")
     return post
 
 
-def _parent_or_404(post, parent_id: int | None) -> Comment | None:
-    if parent_id is None:
-        return None
-    parent = db.session.get(Comment, parent_id)
-    if parent is None or parent.post_id != post.id or parent.status != CommentStatus.APPROVED:
-        raise ApiError(
-            404, "unknown_parent", f"There is no comment {parent_id} on this post to reply to."
-        )
-    return parent
-
-
-def _staff_names() -> set[str]:
-    return {name.casefold() for name in db.session.scalars(select(Staff.name))}
+def _staff_names() -> list[str]:
+    """Names readers may not pass as: one small query; their skeletons are cached (names.py)."""
+    return list(db.session.scalars(select(Staff.name)))
 
 
 def _request_context() -> SubmissionContext:
     return SubmissionContext(
         remote_addr=request.remote_addr,
-        user_agent=(request.user_agent.string or None) and request.user_agent.string[:500],
-        referrer=request.referrer and request.referrer[:1000],
+        user_agent=_stored_header(request.user_agent.string, 500),
+        referrer=_stored_header(request.referrer, 1000),
+        idempotency_key=_idempotency_key(),
     )
 
 
+def _stored_header(value: str | None, limit: int) -> str | None:
+    """A header kept for spam checks: PostgreSQL refuses NUL, and not every server drops it."""
+    return (value and value.replace("\x00", "")[:limit]) or None
+
+
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{8,100}")
+
+
+def _idempotency_key() -> str | None:
+    """The client's key for this submission: a retry with the same key is the same comment."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise ApiError(
+            400,
+            "malformed",
+            "The Idempotency-Key header must be 8 to 100 letters, digits or . _ : -",
+        )
+    return key
+
+
 def _require_blog_origin() -> None:
-    """Refuse posts that a browser sent from another site's page (cross-site forgery)."""
-    sent = request.headers.get("Origin") or (request.referrer and origin_of(request.referrer))
-    allowed = {origin_of(current_app.config["PORCH_BLOG_URL"]), origin_of(request.host_url)}
+    """Refuse posts that a browser sent from another site's page (cross-site forgery).
+
+    Only configured origins count: the blog, and the service's own pages (the form that
+    keeps a reader's text). The Host header is the sender's to choose, so never trusted.
+    """
+    sent = request.headers.get("Origin") or _referrer_origin()
+    config = current_app.config
+    allowed = {origin_of(config["PORCH_BLOG_URL"]), origin_of(config["PORCH_PUBLIC_URL"])}
     if sent and sent not in allowed:
         raise ApiError(
             403, "foreign_origin", "Comments can only be posted from the blog's own pages."
         )
+
+
+def _referrer_origin() -> str | None:
+    """The Referer's origin; one that cannot be read (``http://[``) is no origin of ours."""
+    if not request.referrer:
+        return None
+    try:
+        return origin_of(request.referrer)
+    except ValueError:
+        return "null"
 
 
 def _article_url(post) -> str:

@@ -1,12 +1,32 @@
-"""Check a posted comment field by field, with messages a reader can act on."""
+"""Check a posted comment field by field, with messages a reader can act on.
+
+Text is NFC normalised before it is checked, so what is stored is what was checked.
+The character rules themselves live in services/text.py, shared with staff forms.
+"""
 
 import re
 from urllib.parse import urlsplit
 
+from ..models import Post
 from ..services.comments import Submission
+from ..services.names import is_reserved
+from ..services.rendering import render_comment
+from ..services.text import (
+    body_problem,
+    has_visible_text,
+    line_problem,
+    normalised,
+    normalised_body,
+)
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-FIELDS = ("author_name", "email", "website", "body", "parent_id", "leave_blank")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+TEXT_FIELDS = ("author_name", "email", "website", "body", "leave_blank")
+# ASCII digits only: Python's int() also reads "١" (Arabic-Indic one) and str.isdigit()
+# accepts "¹", neither of which a client means as a comment number.
+COMMENT_NUMBER = re.compile(r"[0-9]{1,10}")
+LAST_COMMENT_NUMBER = 2**31 - 1
+MAX_SLUG = Post.__table__.c.slug.type.length
+NOT_A_COMMENT = "The comment you reply to is not a valid comment number."
 
 
 class Invalid(ValueError):
@@ -21,22 +41,25 @@ class Malformed(ValueError):
     """The request body is not a comment at all."""
 
 
+def is_possible_slug(slug: str) -> bool:
+    """Whether a post could have this slug: short enough for the column, nothing invisible.
+
+    Checked before the database is asked, since PostgreSQL refuses NUL in a query.
+    """
+    return len(slug) <= MAX_SLUG and line_problem(slug) is None
+
+
 def parse_submission(data, *, max_chars: int, max_name: int, reserved_names) -> tuple:
     """Return (Submission, parent_id) or raise Invalid / Malformed."""
     if not isinstance(data, dict):
         raise Malformed("Send a JSON object with author_name and body.")
-    values = {}
-    for name in FIELDS:
-        value = data.get(name)
-        if isinstance(value, bool) or (value is not None and not isinstance(value, str | int)):
-            raise Malformed(f"'{name}' must be a string.")
-        values[name] = "" if value is None else str(value).strip()
+    values = {name: _text_field(data, name) for name in TEXT_FIELDS}
     errors = {}
     _check_name(values["author_name"], max_name, reserved_names, errors)
     _check_body(values["body"], max_chars, errors)
     _check_email(values["email"], errors)
     _check_website(values["website"], errors)
-    parent_id = _check_parent(values["parent_id"], errors)
+    parent_id = _check_parent(_parent_field(data), errors)
     if errors:
         raise Invalid(errors)
     submission = Submission(
@@ -49,12 +72,30 @@ def parse_submission(data, *, max_chars: int, max_name: int, reserved_names) -> 
     return submission, parent_id
 
 
+def _text_field(data: dict, name: str) -> str:
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Malformed(f"'{name}' must be a string.")
+    return (normalised_body(value) if name == "body" else normalised(value)).strip()
+
+
+def _parent_field(data: dict) -> int | str | None:
+    value = data.get("parent_id")
+    if isinstance(value, bool) or not isinstance(value, int | str | None):
+        raise Malformed("'parent_id' must be a comment number.")
+    return value
+
+
 def _check_name(name, max_name, reserved_names, errors):
     if not name:
         errors["author_name"] = "Please tell us your name."
+    elif problem := line_problem(name):
+        errors["author_name"] = problem
     elif len(name) > max_name:
         errors["author_name"] = f"Please keep your name under {max_name} characters."
-    elif name.casefold() in reserved_names:
+    elif is_reserved(name, reserved_names):
         errors["author_name"] = "That name belongs to a member of staff; please use your own."
 
 
@@ -63,28 +104,57 @@ def _check_body(body, max_chars, errors):
         errors["body"] = "Please write a comment."
     elif len(body) > max_chars:
         errors["body"] = f"Please keep comments under {max_chars:,} characters ({len(body):,} now)."
+    elif problem := body_problem(body):
+        errors["body"] = problem
+    elif not has_visible_text(render_comment(body)):
+        errors["body"] = (
+            "Nothing of this comment would show: HTML tags and comments are removed. "
+            "Please write it as plain text (Markdown is welcome)."
+        )
 
 
 def _check_email(email, errors):
-    if email and (len(email) > 254 or not EMAIL.match(email)):
+    if not email:
+        return
+    if problem := line_problem(email):
+        errors["email"] = problem
+    elif len(email) > 254 or not EMAIL.fullmatch(email):
         errors["email"] = "That email address does not look right (or leave it empty)."
 
 
 def _check_website(website, errors):
     if not website:
         return
-    parts = urlsplit(website)
-    unsafe = any(char.isspace() or char in "\"'<>`\\" for char in website)
-    if parts.scheme not in ("http", "https") or not parts.netloc or unsafe or len(website) > 500:
+    if problem := line_problem(website):
+        errors["website"] = problem
+    elif not _is_web_address(website):
         errors["website"] = (
             "Please give a full web address starting with https:// (or leave it empty)."
         )
 
 
-def _check_parent(raw, errors):
-    if not raw:
+def _is_web_address(website: str) -> bool:
+    if len(website) > 500 or any(char.isspace() or char in "\"'<>`\\" for char in website):
+        return False
+    try:
+        parts = urlsplit(website)
+    except ValueError:  # e.g. "http://[::1": an unclosed IPv6 host
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _check_parent(raw, errors) -> int | None:
+    if isinstance(raw, str):
+        raw = raw.strip()
+        if not raw:
+            return None
+        if not COMMENT_NUMBER.fullmatch(raw):
+            errors["parent_id"] = NOT_A_COMMENT
+            return None
+        raw = int(raw)
+    if raw is None:
         return None
-    if not raw.isdigit() or not 0 < int(raw) < 2**31:
-        errors["parent_id"] = "The comment you reply to is not a valid comment number."
+    if not 0 < raw <= LAST_COMMENT_NUMBER:
+        errors["parent_id"] = NOT_A_COMMENT
         return None
-    return int(raw)
+    return raw

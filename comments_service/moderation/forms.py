@@ -1,7 +1,18 @@
+"""Forms of the moderation pages; staff text follows the same character rules as readers'."""
+
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
+
+from ..services.rendering import render_comment
+from ..services.text import (
+    body_problem,
+    has_visible_text,
+    line_problem,
+    normalised,
+    normalised_body,
+)
 
 
 def within_comment_limit(form, field) -> None:
@@ -11,17 +22,41 @@ def within_comment_limit(form, field) -> None:
         raise ValidationError(f"Please keep answers under {limit:,} characters.")
 
 
+def storable_body(form, field) -> None:
+    """No NUL, lone surrogate or other control character reaches the database."""
+    if field.data and (problem := body_problem(field.data)):
+        raise ValidationError(problem)
+
+
+def shows_something(form, field) -> None:
+    """An answer that sanitises to nothing would mark a question answered with a blank."""
+    if field.data and not has_visible_text(render_comment(field.data)):
+        raise ValidationError("Nothing of this answer would show: HTML tags are removed.")
+
+
+def storable_line(form, field) -> None:
+    if field.data and (problem := line_problem(field.data)):
+        raise ValidationError(problem)
+
+
 class AnswerForm(FlaskForm):
     body = TextAreaField(
         "Your answer (Markdown)",
-        validators=[DataRequired("Write an answer first."), within_comment_limit],
+        filters=[lambda text: text and normalised_body(text)],
+        validators=[
+            DataRequired("Write an answer first."),
+            within_comment_limit,
+            storable_body,
+            shows_something,
+        ],
     )
 
 
 class DismissForm(FlaskForm):
     reason = StringField(
         "Why no answer is needed",
-        validators=[DataRequired("Say why no answer is needed."), Length(max=500)],
+        filters=[lambda text: text and normalised(text)],
+        validators=[DataRequired("Say why no answer is needed."), Length(max=500), storable_line],
     )
 
 

@@ -6,14 +6,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Comment, utcnow
-from ..queries import (
-    flagged_staff,
-    for_staff,
-    is_overdue,
-    may_moderate,
-    pending_approval,
-    unanswered_for,
-)
+from ..queries import flagged_staff, for_staff, looks_after, pending_approval, unanswered_for
 from ..services import moderation
 from ..services.comments import add_staff_answer
 from . import bp
@@ -45,7 +38,7 @@ def queue():
         pending=pending,
         now=now,
         answer_within=answer_within,
-        overdue=lambda comment: is_overdue(comment, now, answer_within),
+        overdue=lambda comment: comment.is_overdue(now, answer_within),
         flagged_for=_flagged_names(),
         answer_form=AnswerForm(),
         dismiss_form=DismissForm(),
@@ -77,6 +70,7 @@ def answer(comment_id: int):
     except moderation.ModerationError as error:
         flash(str(error), "error")
         return _back()
+    db.session.commit()
     flash(f"Your answer to {comment.author_name} is published.", "success")
     return _back(reply.id)
 
@@ -114,16 +108,19 @@ def _simple_action(action, comment_id: int, done: str):
 def _decide(action, comment: Comment, *args, done: str):
     try:
         action(comment, current_user, *args)
+    except moderation.NotAllowed as error:
+        abort(403, str(error))
     except moderation.ModerationError as error:
         flash(str(error), "error")
         return _back()
+    db.session.commit()
     flash(f"Comment by {comment.author_name} {done}.", "success")
     return _back()
 
 
 def _comment_in_my_care(comment_id: int) -> Comment:
     comment = db.get_or_404(Comment, comment_id, description="No such comment.")
-    if not may_moderate(current_user, comment.post):
+    if not looks_after(current_user, comment.post):
         abort(403, "This comment is on a post you are not an author of.")
     return comment
 

@@ -2,23 +2,25 @@
 
 A reader comment is answered from the first staff reply anywhere beneath it in
 its thread. The time of that reply is stored on the reader comment, so the
-queue needs no tree walk and the time to answer is exact.
+queue needs no tree walk and the time to answer is exact. Threads have no depth
+limit, so neither function here costs more for a long chain than for a wide thread.
 """
 
 from collections import defaultdict
-from collections.abc import Iterator
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Comment, CommentStatus
+from .threads import ancestors_of
 
 
-def ancestors(comment: Comment) -> Iterator[Comment]:
-    parent = comment.parent
-    while parent is not None:
-        yield parent
-        parent = parent.parent
+def ancestors(comment: Comment) -> list[Comment]:
+    """The comments above this one, nearest first, loaded in one query."""
+    parent = comment.parent  # set even before the comment is flushed
+    if parent is None:
+        return []
+    return [parent, *db.session.scalars(ancestors_of(parent.id))]
 
 
 def record_answer(answer: Comment) -> list[Comment]:
@@ -33,25 +35,40 @@ def record_answer(answer: Comment) -> list[Comment]:
 
 
 def recompute_answers(post_id: int) -> None:
-    """Re-derive answered_at for a post's reader comments after a staff answer went away."""
+    """Re-derive answered_at for a post's reader comments after a staff answer went away.
+
+    One pass from the deepest replies up: each comment hands its parent the first
+    staff answer at or beneath it, so every comment learns its own in one step.
+    """
     comments = db.session.scalars(select(Comment).where(Comment.post_id == post_id)).all()
-    children: dict[int | None, list[Comment]] = defaultdict(list)
-    for comment in comments:
-        children[comment.parent_id].append(comment)
+    first_below: dict[int | None, Comment | None] = defaultdict(lambda: None)
+    for comment in _replies_before_parents(comments):
+        own = comment if _is_published_answer(comment) else None
+        first = _earliest(own, first_below[comment.id])
+        first_below[comment.parent_id] = _earliest(first_below[comment.parent_id], first)
     for comment in comments:
         if comment.is_reader:
-            first = _first_staff_answer_below(comment, children)
+            first = first_below[comment.id]
             comment.answered_at = first.created_at if first else None
             comment.answered_by_id = first.staff_id if first else None
 
 
-def _first_staff_answer_below(comment: Comment, children) -> Comment | None:
-    first = None
-    stack = list(children[comment.id])
-    while stack:
-        node = stack.pop()
-        stack.extend(children[node.id])
-        is_answer = not node.is_reader and node.status == CommentStatus.APPROVED
-        if is_answer and (first is None or node.created_at < first.created_at):
-            first = node
+def _replies_before_parents(comments: list[Comment]) -> list[Comment]:
+    """The comments breadth first from the top of the thread, reversed."""
+    replies: dict[int | None, list[Comment]] = defaultdict(list)
+    for comment in comments:
+        replies[comment.parent_id].append(comment)
+    order = list(replies[None])
+    for comment in order:  # the list grows as it is read: one level after another
+        order.extend(replies[comment.id])
+    return order[::-1]
+
+
+def _is_published_answer(comment: Comment) -> bool:
+    return not comment.is_reader and comment.status == CommentStatus.APPROVED
+
+
+def _earliest(first: Comment | None, second: Comment | None) -> Comment | None:
+    if first is None or (second is not None and second.created_at < first.created_at):
+        return second
     return first

@@ -77,7 +77,6 @@ def sync_posts(entries: list[dict]) -> SyncReport:
         else:
             report.unchanged.append(entry["slug"])
     report.not_in_manifest = sorted(known)
-    db.session.commit()
     return report
 
 

@@ -1,5 +1,9 @@
-"""Staff decisions on a comment; each leaves a ModerationAction behind."""
+"""Staff decisions on a comment; each leaves a ModerationAction behind.
 
+Nothing here commits: the request or command that decides commits once.
+"""
+
+from ..enums import Decision
 from ..extensions import db
 from ..models import Comment, CommentStatus, ModerationAction, Staff, utcnow
 from .answers import recompute_answers
@@ -9,20 +13,34 @@ class ModerationError(ValueError):
     """A decision that does not fit the comment's current state."""
 
 
+class NotAllowed(ModerationError):
+    """This staff member may not take this decision on this comment."""
+
+
+def may_remove(staff: Staff, comment: Comment) -> bool:
+    """Who may take a comment down, among those who look after its post.
+
+    Any of them for a reader comment; for a staff answer only its writer or an admin:
+    an author must not take down what a colleague (or an admin) said in their own
+    name, even under the author's post. The views check ``queries.looks_after`` first.
+    """
+    return comment.is_reader or staff.is_admin or comment.staff_id == staff.id
+
+
 def approve(comment: Comment, staff: Staff) -> None:
     if comment.status != CommentStatus.PENDING:
         raise ModerationError("Only a comment waiting for approval can be approved.")
     comment.status = CommentStatus.APPROVED
     comment.published_at = utcnow()
-    _record(comment, staff, "approve")
+    _record(comment, staff, Decision.APPROVE)
 
 
 def mark_spam(comment: Comment, staff: Staff) -> None:
-    _take_down(comment, staff, CommentStatus.SPAM, "spam")
+    _take_down(comment, staff, CommentStatus.SPAM, Decision.SPAM)
 
 
 def delete(comment: Comment, staff: Staff, reason: str | None = None) -> None:
-    _take_down(comment, staff, CommentStatus.DELETED, "delete", reason)
+    _take_down(comment, staff, CommentStatus.DELETED, Decision.DELETE, reason)
 
 
 def dismiss(comment: Comment, staff: Staff, reason: str) -> None:
@@ -36,10 +54,12 @@ def dismiss(comment: Comment, staff: Staff, reason: str) -> None:
     comment.dismissed_at = utcnow()
     comment.dismissed_by = staff
     comment.dismiss_reason = reason
-    _record(comment, staff, "dismiss", reason)
+    _record(comment, staff, Decision.DISMISS, reason)
 
 
 def _take_down(comment, staff, status, action, reason=None) -> None:
+    if not may_remove(staff, comment):
+        raise NotAllowed("Only its writer or an admin can remove a staff answer.")
     if comment.status in (CommentStatus.SPAM, CommentStatus.DELETED):
         raise ModerationError("This comment has already been taken down.")
     comment.status = status
@@ -49,6 +69,5 @@ def _take_down(comment, staff, status, action, reason=None) -> None:
     _record(comment, staff, action, reason)
 
 
-def _record(comment: Comment, staff: Staff, action: str, reason: str | None = None) -> None:
+def _record(comment: Comment, staff: Staff, action: Decision, reason: str | None = None) -> None:
     db.session.add(ModerationAction(comment=comment, staff=staff, action=action, reason=reason))
-    db.session.commit()

@@ -7,21 +7,22 @@ context stored on every comment.
 
 from dataclasses import dataclass
 
+from ..enums import SpamVerdict
 from .rendering import count_links
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """``publish``, ``hold`` (wait for a person) or ``spam``, with the reason."""
+class Assessment:
+    """The guard's verdict on one comment, with the reason when it is not ``publish``."""
 
-    decision: str
+    verdict: SpamVerdict
     reason: str | None = None
 
 
-def assess(*, html: str, honeypot: str, max_links: int) -> Verdict:
+def assess(*, html: str, honeypot: str, max_links: int) -> Assessment:
     if honeypot.strip():
-        return Verdict("spam", "honeypot field was filled in")
+        return Assessment(SpamVerdict.SPAM, "honeypot field was filled in")
     links = count_links(html)
     if links > max_links:
-        return Verdict("hold", f"{links} links (more than {max_links})")
-    return Verdict("publish")
+        return Assessment(SpamVerdict.HOLD, f"{links} links (more than {max_links})")
+    return Assessment(SpamVerdict.PUBLISH)

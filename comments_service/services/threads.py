@@ -1,16 +1,25 @@
-"""Approved comments as the nested JSON readers get, from the API and in the export."""
+"""Approved comments as the flat thread readers get, from the API and in the export.
+
+A thread is one list in reading order: each comment followed by the replies
+beneath it, siblings oldest first. Every node says how deep it sits (``depth``,
+0 for a top-level comment) and what it answers (``parent_id``, ``in_reply_to``),
+so a renderer can nest it, or stop nesting at its own limit, without lookups.
+Readers decide how deep threads go: nothing here recurses, and a flat list
+serialises at any depth (nested JSON stops at about a thousand levels).
+"""
 
 from collections import defaultdict
 from collections.abc import Callable
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, literal, select
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Comment, Post
 from ..queries import public_comment_rows, removed_comment_rows
 
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
 
 
 def iso(moment) -> str:
@@ -23,8 +32,13 @@ def public_node(row) -> dict:
 
 
 def comment_node(comment: Comment) -> dict:
+    """A comment just published, shaped and placed like the nodes of its thread."""
     staff = comment.staff
-    return _node(comment, comment.body_html, staff and staff.name, staff and staff.role)
+    node = _node(comment, comment.body_html, staff and staff.name, staff and staff.role)
+    parent = comment.parent
+    node["depth"] = depth_of(comment.id)
+    node["in_reply_to"] = parent.author_name if parent else None
+    return node
 
 
 def removed_node(row) -> dict:
@@ -36,66 +50,115 @@ def _node(source, html, staff_name, staff_role) -> dict:
     return {
         "id": source.id,
         "parent_id": source.parent_id,
+        "depth": 0,
+        "in_reply_to": None,
         "author_name": getattr(source, "author_name", None),
         "author_website": getattr(source, "author_website", None),
         "html": html,
         "created_at": iso(source.created_at),
         "staff": {"name": staff_name, "role": staff_role.value} if staff_name else None,
-        "replies": [],
     }
 
 
-def build_tree(rows, load_removed: Callable[[], dict]) -> list[dict]:
-    """Nest approved comments (oldest first) under their parents.
+def thread_nodes(rows, load_removed: Callable[[], dict]) -> list[dict]:
+    """Approved comments (and placeholders for removed parents) in thread order.
 
-    A removed (spam or deleted) parent of a published reply becomes a placeholder;
     ``load_removed`` gives the removed comments by id and is called only if needed.
     A reply under a comment still held for approval cannot exist, so none is shown.
     """
     nodes = {row.id: public_node(row) for row in rows}
-    roots: list[dict] = []
-    removed: dict | None = None
-    for row in rows:
-        node, parent_id = nodes[row.id], row.parent_id
-        while parent_id is not None and parent_id not in nodes:
-            removed = load_removed() if removed is None else removed
-            if parent_id not in removed:
-                break
-            nodes[parent_id] = removed_node(removed[parent_id])
-            nodes[parent_id]["replies"].append(node)
-            node, parent_id = nodes[parent_id], removed[parent_id].parent_id
-        else:
-            (roots if parent_id is None else nodes[parent_id]["replies"]).append(node)
-    return _oldest_first(roots)
+    _add_placeholders(nodes, load_removed)
+    replies: dict[int | None, list[dict]] = defaultdict(list)
+    for node in nodes.values():
+        replies[node["parent_id"]].append(node)
+    for siblings in replies.values():
+        siblings.sort(key=lambda node: (node["created_at"], node["id"]))
+    return _in_thread_order(replies)
 
 
-def _oldest_first(nodes: list[dict]) -> list[dict]:
-    nodes.sort(key=lambda node: (node["created_at"], node["id"]))
-    for node in nodes:
-        _oldest_first(node["replies"])
-    return nodes
+def _add_placeholders(nodes: dict, load_removed: Callable[[], dict]) -> None:
+    """Put a placeholder wherever a published reply's parent, or its parent's parent...,
+    was removed; a reply whose line breaks at anything else is left unreachable."""
+    missing = {node["parent_id"] for node in nodes.values()} - nodes.keys() - {None}
+    removed = load_removed() if missing else {}
+    while missing:
+        row = removed.get(missing.pop())
+        if row is None:
+            continue
+        nodes[row.id] = removed_node(row)
+        if row.parent_id is not None and row.parent_id not in nodes:
+            missing.add(row.parent_id)
 
 
-def count_nodes(nodes: list[dict]) -> int:
-    """How many comments a tree shows; placeholders do not count."""
-    return sum((not node.get("removed")) + count_nodes(node["replies"]) for node in nodes)
+def _in_thread_order(replies: dict) -> list[dict]:
+    """Walk from the top-level comments down with an explicit stack: each node, then its replies."""
+    thread = []
+    stack = [(node, None) for node in reversed(replies[None])]
+    while stack:
+        node, parent = stack.pop()
+        if parent is not None:
+            node["depth"] = parent["depth"] + 1
+            node["in_reply_to"] = None if node.get("removed") else parent["author_name"]
+        thread.append(node)
+        stack.extend((reply, node) for reply in reversed(replies[node["id"]]))
+    return thread
+
+
+def count_comments(thread: list[dict]) -> int:
+    """How many comments a thread shows; placeholders do not count."""
+    return sum(not node.get("removed") for node in thread)
+
+
+def counted(thread: list[dict]) -> dict:
+    """A thread with its count, as both the API and the export hand it out."""
+    return {"comments": thread, "count": count_comments(thread)}
 
 
 def thread_for(post: Post) -> list[dict]:
     rows = db.session.execute(public_comment_rows().where(Comment.post_id == post.id)).all()
-    return build_tree(rows, lambda: _removed(Comment.post_id == post.id))
+    return thread_nodes(rows, lambda: _removed(Comment.post_id == post.id))
 
 
 def export_document(now) -> dict:
-    """Every post's approved thread, keyed by slug, for the blog build to bake in."""
+    """Every post's approved thread and count, keyed by slug, for the blog build to bake in."""
     slugs = dict(db.session.execute(select(Post.id, Post.slug)).all())
     by_post = defaultdict(list)
     for row in db.session.execute(public_comment_rows()):
         by_post[slugs[row.post_id]].append(row)
     load_removed = cache(_removed)
-    posts = {slug: build_tree(rows, load_removed) for slug, rows in sorted(by_post.items())}
+    posts = {
+        slug: counted(thread_nodes(rows, load_removed)) for slug, rows in sorted(by_post.items())
+    }
     return {"version": EXPORT_VERSION, "exported_at": iso(now), "posts": posts}
 
 
 def _removed(*conditions) -> dict:
     return {row.id: row for row in db.session.execute(removed_comment_rows().where(*conditions))}
+
+
+def _lineage(comment_id: int):
+    """This comment and every comment above it with its distance, as one recursive query."""
+    start = select(Comment.id, Comment.parent_id, literal(0).label("distance"))
+    lineage = start.where(Comment.id == comment_id).cte("lineage", recursive=True)
+    above = aliased(Comment)
+    return lineage.union_all(
+        select(above.id, above.parent_id, lineage.c.distance + 1).join(
+            lineage, above.id == lineage.c.parent_id
+        )
+    )
+
+
+def ancestors_of(comment_id: int) -> Select:
+    """The comments above this one, nearest first: one query however deep it sits."""
+    lineage = _lineage(comment_id)
+    return (
+        select(Comment)
+        .join(lineage, Comment.id == lineage.c.id)
+        .where(lineage.c.distance > 0)
+        .order_by(lineage.c.distance)
+    )
+
+
+def depth_of(comment_id: int) -> int:
+    """How many comments sit above this one: its depth in the thread, 0 at the top."""
+    return db.session.scalar(select(func.max(_lineage(comment_id).c.distance)))

@@ -1,9 +1,11 @@
-/* Porch comments: post forms as JSON, show errors in place, add comments newer than the build. */
+/* Porch comments: post forms as JSON, show errors in place, add comments newer than the build.
+   Threads come flat, in reading order, each comment with its depth: nothing here recurses. */
 (() => {
   const sec = document.querySelector("#comments[data-porch-api]");
   if (!sec) return;
   const api = sec.dataset.porchApi;
   const faces = JSON.parse(sec.dataset.porchStaff || "{}"); // name -> [role, avatar url]
+  const levels = +sec.dataset.porchThreadDepth || 5; // as deep as replies nest (PORCH_THREAD_DEPTH)
   const $ = (sel, root = sec) => root.querySelector(sel);
   const list = $(".comment-list");
   const blank = $(":scope>.comment-form").cloneNode(true); // before typing: clones copy values
@@ -46,14 +48,20 @@
     return f;
   };
 
+  // One comment without its replies: they follow in the thread and are inserted one by one.
   const build = (c) => {
     const li = h("li", c.removed ? "comment comment--removed" : c.staff ? "comment comment--staff" : "comment");
     li.id = "comment-" + c.id;
     li.dataset.commentId = c.id;
-    if (c.removed) li.append(h("p", "comment-removed", "This comment was removed."));
-    else li.append(card(c));
-    if (c.replies.length) li.append(h("ol", "comment-replies", ...c.replies.map(build)));
+    li.append(c.removed ? h("p", "comment-removed", "This comment was removed.") : card(c));
     return li;
+  };
+
+  // Shown beside its parent rather than under it, a reply says what it answers.
+  const inReplyTo = (c) => {
+    const link = h("a", "", c.in_reply_to || "a removed comment");
+    link.href = "#comment-" + c.parent_id;
+    return h("p", "comment-in-reply-to", "In reply to ", link);
   };
 
   const card = (c) => {
@@ -84,20 +92,24 @@
     const body = h("div", "comment-body");
     body.innerHTML = c.html; // sanitised by the service
     const summary = h("summary", "", "Reply", h("span", "visually-hidden", " to " + c.author_name));
-    return h("article", "comment-card", head, body, h("details", "comment-reply", summary, replyForm(c.id)));
+    const article = h("article", "comment-card", head, body, h("details", "comment-reply", summary, replyForm(c.id)));
+    if (c.depth >= levels) head.after(inReplyTo(c));
+    return article;
   };
 
+  // A reply goes under its parent, or beside it once the thread is `levels` deep.
   const insert = (c) => {
     const parent = c.parent_id && byId(c.parent_id);
-    const into = parent
-      ? $(":scope>.comment-replies", parent) || parent.appendChild(h("ol", "comment-replies"))
-      : list;
+    let into = list;
+    if (parent && c.depth < levels) {
+      into = $(":scope>.comment-replies", parent) || parent.appendChild(h("ol", "comment-replies"));
+    } else if (parent) into = parent.parentElement;
     $(".comment-empty")?.remove();
     return into.appendChild(build(c));
   };
 
-  // What the live thread has and the page lacks is newer than the build.
-  const merge = (nodes) => nodes.forEach((c) => (byId(c.id) ? merge(c.replies) : insert(c)));
+  // What the live thread has and the page lacks is newer than the build; parents come first.
+  const merge = (thread) => thread.forEach((c) => byId(c.id) || insert(c));
 
   const show = (f, text) => ($(".form-errors", f).textContent = text);
 
@@ -133,6 +145,13 @@
     (details || f).after(note);
   };
 
+  // One Idempotency-Key per comment: a retry of the same text sends the same key, so the
+  // service stores it once even when its answer was lost on the way back.
+  const keys = new WeakMap(); // form -> { body, key }
+  const newKey = () =>
+    crypto.randomUUID?.() ?? // only on https and localhost pages
+    Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+
   sec.addEventListener("submit", async (e) => {
     const f = e.target;
     if (!f.matches(".comment-form")) return;
@@ -148,19 +167,23 @@
       const v = value.trim();
       if (v) payload[key] = key === "parent_id" ? +v : v;
     }
+    const body = JSON.stringify(payload);
+    if (keys.get(f)?.body !== body) keys.set(f, { body, key: newKey() });
     const button = $("[type=submit]", f);
     button.disabled = true;
     const res = await call({
       method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(payload),
+      headers: { "Content-Type": "application/json", "Idempotency-Key": keys.get(f).key },
+      body,
     }).catch(() => 0);
     button.disabled = false;
     if (!res) {
       return show(f, "Your comment was not sent: the server could not be reached. Your text is kept; try again.");
     }
     const data = await res.json().catch(() => ({}));
-    res.status === 201 ? done(f, data) : fail(f, res.status, data);
+    if (res.status !== 201) return fail(f, res.status, data);
+    keys.delete(f); // stored: whatever this form sends next is a new comment
+    done(f, data);
   });
 
   call()

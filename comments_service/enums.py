@@ -1,0 +1,41 @@
+"""The service's closed vocabularies. Stored ones keep their values: migrations depend on them."""
+
+import enum
+
+
+class Role(enum.StrEnum):
+    AUTHOR = "author"
+    ADMIN = "admin"
+
+
+class CommentStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    SPAM = "spam"
+    DELETED = "deleted"
+
+
+class ModerationPolicy(enum.StrEnum):
+    """What happens to a new reader comment the spam guard lets through."""
+
+    PUBLISH = "publish"  # it appears at once
+    QUEUE = "queue"  # it waits for a staff member to approve it
+
+
+class SpamVerdict(enum.StrEnum):
+    """The spam guard's word on a new reader comment."""
+
+    PUBLISH = "publish"
+    HOLD = "hold"  # a person must look at it first
+    SPAM = "spam"
+
+
+class Decision(enum.StrEnum):
+    """What was done to a comment, as the audit trail (moderation_actions) records it."""
+
+    HOLD = "hold"  # the spam guard held it for approval
+    SPAM = "spam"
+    APPROVE = "approve"
+    ANSWER = "answer"
+    DISMISS = "dismiss"
+    DELETE = "delete"

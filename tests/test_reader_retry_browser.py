@@ -1,0 +1,126 @@
+"""The reader's script sends one Idempotency-Key per comment, in a real browser.
+
+A comment sent again after its answer was lost keeps its key, so the service stores it
+once; the next comment gets a new key. The sample blog is built with `pelican` and
+served over HTTP, the service runs as `flask run`; only the lost answer is staged, by
+letting the request reach the service and dropping the response on its way back.
+"""
+
+import json
+import re
+from types import SimpleNamespace
+
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+from .browser_support import (
+    ServiceProcess,
+    StaticSite,
+    build_site,
+    clean_environment,
+    flask,
+    free_port,
+)
+
+pytestmark = pytest.mark.browser
+
+SLUG = "hello-porch"
+
+
+@pytest.fixture(scope="module")
+def blog(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("porch-retry")
+    output = tmp / "output"
+    output.mkdir()
+    site = StaticSite(output).start()
+    env = clean_environment(
+        DATABASE_URL=f"sqlite:///{tmp / 'porch.sqlite3'}",
+        SECRET_KEY="retry-browser-secret",
+        BLOG_URL=site.url,
+        SESSION_COOKIE_SECURE="false",
+        BLOG_PORT=str(site.port),
+    )
+    service = ServiceProcess(free_port(), env, tmp / "service.log")
+    manifest = tmp / "manifest.json"
+    try:
+        flask("db", "upgrade", env=env)
+        build_site(
+            output,
+            env,
+            PORCH_SERVICE_URL=service.url,
+            PORCH_MANIFEST_PATH=str(manifest),
+            PORCH_COMMENTS_EXPORT=str(tmp / "export.json"),
+        )
+        flask("posts", "sync", str(manifest), env=env)
+        service.start()
+        posts = json.loads(manifest.read_text(encoding="utf-8"))["posts"]
+        path = next(post["path"] for post in posts if post["slug"] == SLUG)
+        api_url = f"{service.url}/api/posts/{SLUG}/comments"
+        yield SimpleNamespace(article_url=site.url + path, api_url=api_url)
+    finally:
+        service.stop()
+        site.stop()
+
+
+def open_form(page: Page, blog):
+    with page.expect_response(lambda r: r.request.method == "GET" and r.url == blog.api_url):
+        page.goto(blog.article_url)
+    return page.locator("#comments > form.comment-form")
+
+
+def fill(form, body: str) -> None:
+    form.get_by_label("Your name").fill("Robin")
+    form.get_by_label("Your question or comment").fill(body)
+
+
+def post(form):
+    """Submit; return the script's POST request once the service has answered it."""
+    with form.page.expect_response(lambda r: r.request.method == "POST") as answer:
+        form.get_by_role("button", name="Post comment").click()
+    return answer.value
+
+
+def bodies_on_the_service(page: Page, blog) -> list[str]:
+    comments = page.request.get(blog.api_url).json()["comments"]
+    return [comment["html"] for comment in comments]
+
+
+def test_comment_sent_again_after_a_lost_answer_is_stored_once(blog, page):
+    form = open_form(page, blog)
+    fill(form, "Is the route planner included in the basic plan?")
+    lost_keys = []
+
+    def lose_the_answer(route: Route) -> None:
+        if route.request.method != "POST":
+            return route.continue_()
+        lost_keys.append(route.request.headers["idempotency-key"])
+        route.fetch()  # the service gets the comment and stores it...
+        route.abort()  # ...but its answer never reaches the page
+
+    page.route(blog.api_url, lose_the_answer)
+    form.get_by_role("button", name="Post comment").click()
+    expect(form.locator(".form-errors")).to_contain_text("could not be reached")
+    page.unroute(blog.api_url)
+
+    answer = post(form)
+    assert answer.status == 201
+    assert answer.request.headers["idempotency-key"] == lost_keys[0]
+    expect(page.locator(f"#comment-{answer.json()['id']}")).to_be_visible()
+    stored = bodies_on_the_service(page, blog)
+    assert stored.count("<p>Is the route planner included in the basic plan?</p>") == 1
+
+    fill(form, "And can crews share it?")
+    assert post(form).request.headers["idempotency-key"] != lost_keys[0]
+
+
+def test_pages_without_random_uuid_send_a_key_from_random_values(blog, page):
+    """crypto.randomUUID exists only on https and localhost pages; a plain-http blog
+    elsewhere falls back to crypto.getRandomValues."""
+    page.add_init_script(
+        "Object.defineProperty(Crypto.prototype, 'randomUUID', {value: undefined})"
+    )
+    form = open_form(page, blog)
+    fill(form, "Does the app work offline?")
+    answer = post(form)
+    assert answer.status == 201
+    assert re.fullmatch(r"[0-9a-f]{32}", answer.request.headers["idempotency-key"])
