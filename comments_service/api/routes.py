@@ -14,6 +14,7 @@ from ..errors import FORM_TYPES, ApiError
 from ..extensions import db, limiter
 from ..models import Comment, CommentStatus, Staff
 from ..queries import post_by_slug
+from ..services import akismet, spam
 from ..services.comments import (
     KeyReused,
     NoSuchParent,
@@ -88,13 +89,14 @@ def _store_once(post, submission, parent_id: int | None, context: SubmissionCont
         parent = reply_target(post, parent_id)
     except NoSuchParent as error:
         raise ApiError(404, "unknown_parent", str(error)) from None
+    config = current_app.config
+    guard = spam.Guard(
+        max_links=config["PORCH_MAX_LINKS"],
+        min_fill_seconds=config["PORCH_MIN_FILL_SECONDS"],
+        akismet=akismet.for_app(current_app),
+    )
     comment = add_reader_comment(
-        post,
-        parent,
-        submission,
-        context,
-        policy=current_app.config["PORCH_MODERATION_POLICY"],
-        max_links=current_app.config["PORCH_MAX_LINKS"],
+        post, parent, submission, context, policy=config["PORCH_MODERATION_POLICY"], guard=guard
     )
     try:
         db.session.commit()
