@@ -32,6 +32,18 @@ def comment_rate_limit() -> str:
     return current_app.config["PORCH_COMMENT_RATE_LIMIT"]
 
 
+def post_rate_limit() -> str:
+    return current_app.config["PORCH_POST_RATE_LIMIT"]
+
+
+def post_being_commented() -> str:
+    """The post's slug: PORCH_POST_RATE_LIMIT counts every address together, per post."""
+    return f"post:{request.view_args['slug']}"
+
+
+BUSY_POST = "Many comments are arriving on this post right now; please try again in a minute."
+
+
 @cache
 def _openapi_document() -> dict:
     return json.loads(files("comments_service").joinpath("openapi.json").read_text())
@@ -55,6 +67,9 @@ def list_comments(slug: str):
 
 @bp.post("/posts/<slug>/comments")
 @limiter.limit(comment_rate_limit, methods=["POST"])
+@limiter.limit(
+    post_rate_limit, methods=["POST"], key_func=post_being_commented, error_message=BUSY_POST
+)
 def create_comment(slug: str):
     _require_blog_origin()
     post = _post_or_404(slug)
