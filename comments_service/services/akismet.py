@@ -58,8 +58,7 @@ def settings_from(config: Mapping, environ: Mapping = os.environ) -> AkismetSett
 class Akismet:
     """One app's Akismet client, made (and its key verified) when first needed.
 
-    Threads of a gthread worker share it: httpx clients are safe to share, and the lock
-    only guards building it.
+    Threads of a gthread worker share it: httpx clients are safe to share.
     """
 
     def __init__(self, settings: AkismetSettings, client_class=akismet.SyncClient):
@@ -69,14 +68,19 @@ class Akismet:
         self._lock = threading.Lock()
 
     def client(self) -> akismet.SyncClient:
-        """The verified client; raises akismet.AkismetError when it cannot be had now."""
-        with self._lock:
-            if self._client is None:
-                self._client = self._client_class.validated_client(
-                    config=akismet.Config(key=self.settings.api_key, url=self.settings.blog_url),
-                    http_client=self._http_client(),
-                )
-            return self._client
+        """The verified client; raises akismet.AkismetError when it cannot be had now.
+
+        Verified outside the lock: while Akismet is slow, threads wait for it side by
+        side, not one after another. Of two clients built at once, one is kept.
+        """
+        if self._client is None:
+            built = self._client_class.validated_client(
+                config=akismet.Config(key=self.settings.api_key, url=self.settings.blog_url),
+                http_client=self._http_client(),
+            )
+            with self._lock:
+                self._client = self._client or built
+        return self._client
 
     def _http_client(self) -> httpx.Client:
         return httpx.Client(

@@ -51,7 +51,12 @@ class Guard:
 
 
 def assess(
-    *, html: str, honeypot: str, max_links: int, fill_seconds=None, min_fill_seconds=0
+    *,
+    html: str,
+    honeypot: str,
+    max_links: int,
+    fill_seconds: float | None = None,
+    min_fill_seconds: float = 0,
 ) -> Assessment:
     """The cheap checks, on the submission alone."""
     if honeypot.strip():
@@ -67,7 +72,9 @@ def assess(
     return Assessment(SpamVerdict.PUBLISH)
 
 
-def screen(comment: Comment, *, honeypot: str, fill_seconds, guard: Guard) -> Assessment:
+def screen(
+    comment: Comment, *, honeypot: str, fill_seconds: float | None, guard: Guard
+) -> Assessment:
     """The cheap checks, then Akismet for what they let through (bots cost no API call)."""
     cheap = assess(
         html=comment.body_html,
