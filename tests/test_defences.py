@@ -11,7 +11,9 @@ from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, ModerationAction
 from comments_service.queries import spam_for_review
 
+from .browser_support import clean_environment
 from .conftest import BLOG_URL
+from .server_support import Gunicorn, request
 
 REDIS_URL = "redis://127.0.0.1:6379/11"
 
@@ -138,25 +140,45 @@ def test_a_busy_post_tells_a_plain_form_reader_too(app_with, make_post):
 
 
 @pytest.fixture
-def redis_prefix():
-    """This test's own key prefix in Redis database 11; its keys are removed after."""
+def busy_post(make_post):
+    """A post of this test's own, so counters other runs left in Redis cannot count here;
+    its counters are removed after."""
+    slug = f"busy-{uuid.uuid4().hex[:12]}"
+    make_post(slug)
     store = redis.Redis.from_url(REDIS_URL)
     store.ping()
-    prefix = f"porch-akismet-test-{uuid.uuid4().hex}"
-    yield prefix
-    for key in store.scan_iter(f"*{prefix}*"):
+    yield slug
+    for key in store.scan_iter(f"*post:{slug}*"):
         store.delete(key)
     store.close()
 
 
-def test_two_service_hosts_share_the_per_post_limit_in_redis(app_with, make_post, redis_prefix):
-    hosts = [
-        limited_app(
-            app_with, PORCH_RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=redis_prefix
-        ).test_client()
-        for _ in range(2)
-    ]
-    make_post("hello")
-    statuses = [post_json(hosts[n % 2], address=f"192.0.2.{n + 1}").status_code for n in range(6)]
-    assert statuses == [201, 201, 201, 429, 429, 429]
-    assert redis.Redis.from_url(REDIS_URL).keys(f"*{redis_prefix}*"), "counted in Redis"
+def test_two_service_hosts_share_the_per_post_limit_in_redis(database_url, busy_post, tmp_path):
+    """Two gunicorn processes, as two hosts: each alone would let 3 through, together 3."""
+    env = clean_environment(
+        DATABASE_URL=database_url,
+        SECRET_KEY="defences-secret",
+        BLOG_URL=BLOG_URL,
+        COMMENT_RATE_LIMIT="100 per minute",
+        POST_RATE_LIMIT="3 per minute",
+        RATELIMIT_STORAGE_URI=REDIS_URL,
+        TRUSTED_PROXIES="1",
+    )
+    hosts = []
+    try:
+        for n in range(2):
+            host_env = {**env, "PORCH_INSTANCE_PATH": str(tmp_path / f"host{n}")}
+            hosts.append(Gunicorn(host_env, tmp_path / f"host{n}.log").start())
+        answers = [
+            request(
+                f"{hosts[n % 2].url}/api/posts/{busy_post}/comments",
+                {"author_name": "Jo", "body": f"Question {n}"},
+                {"Origin": BLOG_URL, "X-Forwarded-For": f"192.0.2.{n + 1}"},
+            )
+            for n in range(6)
+        ]
+    finally:
+        for host in hosts:
+            host.stop()
+    assert [status for status, _, _ in answers] == [201, 201, 201, 429, 429, 429]
+    assert all(int(headers["Retry-After"]) > 0 for _, headers, _ in answers[3:])
