@@ -18,6 +18,7 @@ from .models import Role, Staff, utcnow
 from .queries import flagged_staff, staff_by_name, unanswered, unanswered_for
 from .services import staff as accounts
 from .services.manifest import ManifestError, load_manifest, sync_posts
+from .services.spam import purge_discarded
 from .services.text import for_terminal
 from .services.threads import export_document, iso
 
@@ -182,3 +183,14 @@ def export(path: Path) -> None:
     os.replace(temporary, path)
     total = sum(thread["count"] for thread in document["posts"].values())
     click.echo(f"Exported {total} comments on {len(document['posts'])} posts to {path}.")
+
+
+@comments_cli.command("purge-discarded")
+@click.option("--days", type=click.IntRange(min=0), help="Default: PORCH_SPAM_PURGE_DAYS.")
+def purge(days: int | None) -> None:
+    """Delete blatant spam (Akismet's "discard") older than PORCH_SPAM_PURGE_DAYS; for cron."""
+    if days is None:
+        days = current_app.config["PORCH_SPAM_PURGE_DAYS"]
+    deleted = purge_discarded(utcnow() - timedelta(days=days))
+    db.session.commit()
+    click.echo(f"Deleted {deleted} discarded spam comments older than {days} days.")

@@ -30,16 +30,32 @@ DEFAULTS = {
     # A reader comment is overdue once it has waited this long for a staff answer.
     "ANSWER_WITHIN_HOURS": 24,
     # "publish": reader comments appear at once unless the spam guard objects.
+    # "first-time": a reader's first comment (by email address) waits for approval.
     # "queue": every reader comment waits for a staff member to approve it.
     "MODERATION_POLICY": ModerationPolicy.PUBLISH,
-    # A comment with more links than this is held for approval.
+    # A comment with more links (bare addresses included) than this is held for approval.
     "MAX_LINKS": 3,
+    # A form the reader script timed as sent this soon after typing began is spam.
+    "MIN_FILL_SECONDS": 3,
+    # Akismet. Empty key and blog URL fall back to the library's own environment
+    # variables (PYTHON_AKISMET_API_KEY, PYTHON_AKISMET_BLOG_URL), the URL then to
+    # BLOG_URL; no key at all: spam checking is off (docs/moderation.md).
+    "AKISMET_API_KEY": "",
+    "AKISMET_BLOG_URL": "",
+    "AKISMET_TIMEOUT_SECONDS": 2.0,
+    "AKISMET_BLOG_LANG": "en",
+    # Tell Akismet the checks are tests (staging), so they do not train it.
+    "AKISMET_IS_TEST": False,
+    # Comments Akismet calls blatant spam are deleted this many days later (CLI).
+    "SPAM_PURGE_DAYS": 15,
     "MAX_COMMENT_CHARS": 10_000,
     "MAX_NAME_CHARS": 80,
     "MAX_CONTENT_LENGTH": 64 * 1024,
     # Rate limits (Flask-Limiter syntax). Storage "memory://" suits one process;
     # use "redis://host:6379" when several service hosts share the work.
     "COMMENT_RATE_LIMIT": "5 per minute;50 per day",
+    # Comment posts per post, from all addresses together.
+    "POST_RATE_LIMIT": "30 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
     # Number of proxies in front of the service whose X-Forwarded-* headers to trust.
@@ -152,6 +168,11 @@ def _parse(name: str, raw: str, default):
             return int(raw)
         except ValueError:
             raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"{name} must be a number, not {raw!r}") from None
     return raw
 
 

@@ -19,6 +19,7 @@ class ModerationPolicy(enum.StrEnum):
     """What happens to a new reader comment the spam guard lets through."""
 
     PUBLISH = "publish"  # it appears at once
+    FIRST_TIME = "first-time"  # held until its email address has one approved comment
     QUEUE = "queue"  # it waits for a staff member to approve it
 
 
@@ -28,6 +29,15 @@ class SpamVerdict(enum.StrEnum):
     PUBLISH = "publish"
     HOLD = "hold"  # a person must look at it first
     SPAM = "spam"
+
+
+class SpamCheck(enum.StrEnum):
+    """What Akismet said about a reader comment; NULL on comments it never saw."""
+
+    PASSED = "passed"
+    SPAM = "spam"
+    DISCARDED = "discarded"  # blatant spam ("discard"): purged after PORCH_SPAM_PURGE_DAYS
+    FAILED = "failed"  # Akismet could not be asked: the comment is held
 
 
 class Decision(enum.StrEnum):

@@ -115,8 +115,11 @@ def _kind(error: HTTPException) -> str:
 def _message(error: HTTPException) -> str:
     """A description given where the error was raised is kept; Werkzeug's stock text is not.
 
-    Flask-Limiter's description is the limit itself ("5 per 1 minute"), not a message.
+    Flask-Limiter's description is the limit itself ("5 per 1 minute"), not a message,
+    unless the limit was given one of its own.
     """
+    if isinstance(error, RateLimitExceeded) and isinstance(error.limit.error_message, str):
+        return error.limit.error_message
     stock = error.description == type(error).description or isinstance(error, RateLimitExceeded)
     if error.description and not stock:
         return error.description

@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .enums import CommentStatus, Decision, Role
+from .enums import CommentStatus, Decision, Role, SpamCheck
 from .extensions import db
 
 __all__ = ["Comment", "CommentStatus", "Decision", "ModerationAction", "Post", "PostAuthor"]
@@ -176,6 +176,9 @@ class Comment(db.Model):
     user_agent: Mapped[str | None] = mapped_column(String(500))
     referrer: Mapped[str | None] = mapped_column(String(1000))
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    # Akismet's word when the comment came in; the moderation page's "spam checking is
+    # failing" banner is read from the latest of these, so every host sees the same.
+    spam_check: Mapped[SpamCheck | None] = mapped_column(_enum(SpamCheck, "spam_check"), index=True)
 
     post: Mapped[Post] = relationship()
     parent: Mapped["Comment | None"] = relationship(remote_side=[id])
@@ -186,6 +189,11 @@ class Comment(db.Model):
     @property
     def is_reader(self) -> bool:
         return self.staff_id is None
+
+    @property
+    def comment_type(self) -> str:
+        """What Akismet calls it: a reply to another comment, or a comment on the post."""
+        return "reply" if self.parent_id is not None else "comment"
 
     @hybrid_method
     def is_overdue(self, now: datetime, answer_within: timedelta) -> bool:

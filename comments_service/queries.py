@@ -8,9 +8,10 @@ author" (``Post.names_author``), are hybrid methods: one expression for both.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
 
+from .enums import SpamCheck
 from .extensions import db
 from .models import Comment, CommentStatus, Post, Role, Staff
 
@@ -37,6 +38,56 @@ def pending_approval() -> Select:
         .where(Comment.staff_id.is_(None), Comment.status == CommentStatus.PENDING)
         .options(selectinload(Comment.post).selectinload(Post.authors))
         .order_by(Comment.created_at, Comment.id)
+    )
+
+
+def spam_for_review() -> Select:
+    """Spam staff may want to look through, newest first: blatant spam (discarded) is left out."""
+    return (
+        select(Comment)
+        .where(
+            Comment.status == CommentStatus.SPAM,
+            or_(Comment.spam_check.is_(None), Comment.spam_check != SpamCheck.DISCARDED),
+        )
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+    )
+
+
+def discarded_before(cutoff: datetime) -> Select:
+    """Ids of blatant spam that came in before cutoff and has no replies: what purging deletes."""
+    reply = aliased(Comment)
+    has_reply = select(reply.id).where(reply.parent_id == Comment.id).exists()
+    return select(Comment.id).where(
+        Comment.status == CommentStatus.SPAM,
+        Comment.spam_check == SpamCheck.DISCARDED,
+        Comment.created_at < cutoff,
+        ~has_reply,
+    )
+
+
+def spam_check_failing_since() -> Select:
+    """When the current run of failed Akismet checks began; NULL while the latest succeeded.
+
+    Read from the comments themselves, so every host of the service agrees.
+    """
+    answered = [SpamCheck.PASSED, SpamCheck.SPAM, SpamCheck.DISCARDED]
+    last_answer = (
+        select(func.max(Comment.created_at)).where(Comment.spam_check.in_(answered))
+    ).scalar_subquery()
+    return select(func.min(Comment.created_at)).where(
+        Comment.spam_check == SpamCheck.FAILED,
+        or_(last_answer.is_(None), Comment.created_at > last_answer),
+    )
+
+
+def has_approved_comment_from(email: str) -> Select:
+    """Whether a reader with this email address (in any case) has a published comment."""
+    return select(
+        exists().where(
+            Comment.staff_id.is_(None),
+            Comment.status == CommentStatus.APPROVED,
+            func.lower(Comment.author_email) == email.lower(),
+        )
     )
 
 

@@ -21,6 +21,7 @@ from comments_service.services.comments import (
     add_staff_answer,
 )
 from comments_service.services.passwords import hash_password
+from comments_service.services.spam import Guard
 
 PASSWORD = "porch-demo-password"
 ACCOUNTS = [
@@ -79,7 +80,7 @@ def ensure_threads() -> None:
             Submission(author_name=reader, body=question),
             SubmissionContext(),
             policy=ModerationPolicy.PUBLISH,
-            max_links=3,
+            guard=Guard(max_links=3, min_fill_seconds=0),
         )
         comment.created_at = comment.published_at = utcnow() - timedelta(hours=hours)
         db.session.commit()

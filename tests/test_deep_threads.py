@@ -217,6 +217,7 @@ def test_live_replies_past_the_thread_depth_sit_beside_their_parent_and_name_it(
     env = clean_environment(
         DATABASE_URL=f"sqlite:///{tmp_path / 'porch.sqlite3'}",
         SECRET_KEY="deep-threads-secret",
+        MIN_FILL_SECONDS="0",  # Playwright types faster than people
         BLOG_URL=site.url,
         BLOG_PORT=str(site.port),
         SESSION_COOKIE_SECURE="false",

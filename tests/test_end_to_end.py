@@ -82,6 +82,7 @@ def porch(tmp_path_factory):
     env = clean_environment(
         DATABASE_URL=f"sqlite:///{tmp / 'porch.sqlite3'}",
         SECRET_KEY="end-to-end-secret",
+        MIN_FILL_SECONDS="0",  # Playwright types faster than people
         BLOG_URL=site.url,
         SESSION_COOKIE_SECURE="false",
         BLOG_PORT=str(site.port),  # read by pelicanconf.py for the feeds' absolute links

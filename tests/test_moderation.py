@@ -369,7 +369,9 @@ def test_deactivated_staff_are_signed_out(client, app, make_staff, login):
 
 
 def test_unknown_moderation_policy_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="PORCH_MODERATION_POLICY must be one of publish, queue"):
+    with pytest.raises(
+        ValueError, match="PORCH_MODERATION_POLICY must be one of publish, first-time, queue"
+    ):
         create_app(
             {"PORCH_DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "PORCH_MODERATION_POLICY": "Queue"}
         )

@@ -333,6 +333,7 @@ def test_gunicorn_through_database_outages_answers_201_or_503_and_stores_each_ke
         BLOG_URL=BLOG_URL,
         INSTANCE_PATH=str(tmp_path / "instance"),
         COMMENT_RATE_LIMIT="1000 per minute",
+        POST_RATE_LIMIT="1000 per minute",
         DATABASE_TIMEOUT_SECONDS="1",
         RETRY_AFTER_SECONDS=str(RETRY_AFTER),
     )

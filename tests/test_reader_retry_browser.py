@@ -36,6 +36,7 @@ def blog(tmp_path_factory):
     env = clean_environment(
         DATABASE_URL=f"sqlite:///{tmp / 'porch.sqlite3'}",
         SECRET_KEY="retry-browser-secret",
+        MIN_FILL_SECONDS="0",  # Playwright types faster than people
         BLOG_URL=site.url,
         SESSION_COOKIE_SECURE="false",
         BLOG_PORT=str(site.port),

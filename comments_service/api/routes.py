@@ -14,6 +14,7 @@ from ..errors import FORM_TYPES, ApiError
 from ..extensions import db, limiter
 from ..models import Comment, CommentStatus, Staff
 from ..queries import post_by_slug
+from ..services import akismet, spam
 from ..services.comments import (
     KeyReused,
     NoSuchParent,
@@ -29,6 +30,18 @@ from .validation import Invalid, Malformed, is_possible_slug, parse_submission
 
 def comment_rate_limit() -> str:
     return current_app.config["PORCH_COMMENT_RATE_LIMIT"]
+
+
+def post_rate_limit() -> str:
+    return current_app.config["PORCH_POST_RATE_LIMIT"]
+
+
+def post_being_commented() -> str:
+    """The post's slug: PORCH_POST_RATE_LIMIT counts every address together, per post."""
+    return f"post:{request.view_args['slug']}"
+
+
+BUSY_POST = "Many comments are arriving on this post right now; please try again in a minute."
 
 
 @cache
@@ -54,6 +67,9 @@ def list_comments(slug: str):
 
 @bp.post("/posts/<slug>/comments")
 @limiter.limit(comment_rate_limit, methods=["POST"])
+@limiter.limit(
+    post_rate_limit, methods=["POST"], key_func=post_being_commented, error_message=BUSY_POST
+)
 def create_comment(slug: str):
     _require_blog_origin()
     post = _post_or_404(slug)
@@ -88,13 +104,14 @@ def _store_once(post, submission, parent_id: int | None, context: SubmissionCont
         parent = reply_target(post, parent_id)
     except NoSuchParent as error:
         raise ApiError(404, "unknown_parent", str(error)) from None
+    config = current_app.config
+    guard = spam.Guard(
+        max_links=config["PORCH_MAX_LINKS"],
+        min_fill_seconds=config["PORCH_MIN_FILL_SECONDS"],
+        akismet=akismet.for_app(current_app),
+    )
     comment = add_reader_comment(
-        post,
-        parent,
-        submission,
-        context,
-        policy=current_app.config["PORCH_MODERATION_POLICY"],
-        max_links=current_app.config["PORCH_MAX_LINKS"],
+        post, parent, submission, context, policy=config["PORCH_MODERATION_POLICY"], guard=guard
     )
     try:
         db.session.commit()

@@ -25,6 +25,8 @@ TEXT_FIELDS = ("author_name", "email", "website", "body", "leave_blank")
 # accepts "¹", neither of which a client means as a comment number.
 COMMENT_NUMBER = re.compile(r"[0-9]{1,10}")
 LAST_COMMENT_NUMBER = 2**31 - 1
+# What the blog's script sends as fill_seconds: a plain decimal number of seconds.
+SECONDS = re.compile(r"[0-9]{1,7}(\.[0-9]{1,3})?")
 MAX_SLUG = Post.__table__.c.slug.type.length
 NOT_A_COMMENT = "The comment you reply to is not a valid comment number."
 
@@ -68,6 +70,7 @@ def parse_submission(data, *, max_chars: int, max_name: int, reserved_names) -> 
         email=values["email"] or None,
         website=values["website"] or None,
         honeypot=values["leave_blank"],
+        fill_seconds=_fill_seconds(data.get("fill_seconds")),
     )
     return submission, parent_id
 
@@ -86,6 +89,21 @@ def _parent_field(data: dict) -> int | str | None:
     if isinstance(value, bool) or not isinstance(value, int | str | None):
         raise Malformed("'parent_id' must be a comment number.")
     return value
+
+
+def _fill_seconds(value) -> float | None:
+    """The time the reader took, as the script measured it; absent without JavaScript.
+
+    Readers never type it, so a wrong one is a broken client: malformed, not a field error.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 0 <= value < 10**7:
+            return float(value)
+    elif isinstance(value, str) and SECONDS.fullmatch(value.strip()):
+        return float(value)
+    raise Malformed("'fill_seconds' must be a number of seconds, 0 or more.")
 
 
 def _check_name(name, max_name, reserved_names, errors):

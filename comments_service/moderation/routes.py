@@ -6,8 +6,16 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Comment, utcnow
-from ..queries import flagged_staff, for_staff, looks_after, pending_approval, unanswered_for
-from ..services import moderation
+from ..queries import (
+    flagged_staff,
+    for_staff,
+    looks_after,
+    pending_approval,
+    spam_check_failing_since,
+    unanswered_for,
+)
+from ..services import akismet, moderation
+from ..services import spam as spam_guard
 from ..services.comments import add_staff_answer
 from . import bp
 from .forms import ActionForm, AnswerForm, DismissForm
@@ -44,6 +52,8 @@ def queue():
         dismiss_form=DismissForm(),
         action_form=ActionForm(),
         blog_url=current_app.config["PORCH_BLOG_URL"].rstrip("/"),
+        spam_checking=akismet.for_app(current_app) is not None,
+        spam_check_failing_since=db.session.scalar(spam_check_failing_since()),
     )
 
 
@@ -92,7 +102,13 @@ def approve(comment_id: int):
 
 @bp.post("/comments/<int:comment_id>/spam")
 def spam(comment_id: int):
-    return _simple_action(moderation.mark_spam, comment_id, "marked as spam")
+    comment = _comment_in_my_care(comment_id)
+    return _decide(moderation.mark_spam, comment, done="marked as spam", then=report_spam)
+
+
+def report_spam(comment: Comment) -> None:
+    """Once the decision is stored, teach Akismet (best-effort: a failure is only logged)."""
+    spam_guard.report_spam(comment, akismet.for_app(current_app))
 
 
 @bp.post("/comments/<int:comment_id>/delete")
@@ -105,7 +121,7 @@ def _simple_action(action, comment_id: int, done: str):
     return _decide(action, _comment_in_my_care(comment_id), done=done)
 
 
-def _decide(action, comment: Comment, *args, done: str):
+def _decide(action, comment: Comment, *args, done: str, then=None):
     try:
         action(comment, current_user, *args)
     except moderation.NotAllowed as error:
@@ -114,6 +130,8 @@ def _decide(action, comment: Comment, *args, done: str):
         flash(str(error), "error")
         return _back()
     db.session.commit()
+    if then:
+        then(comment)
     flash(f"Comment by {comment.author_name} {done}.", "success")
     return _back()
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..enums import Decision, ModerationPolicy, SpamVerdict
 from ..extensions import db
 from ..models import Comment, CommentStatus, ModerationAction, Post, Staff, utcnow
+from ..queries import has_approved_comment_from
 from . import spam
 from .answers import record_answer
 from .moderation import ModerationError
@@ -26,6 +27,9 @@ class Submission:
     email: str | None = None
     website: str | None = None
     honeypot: str = ""
+    # Seconds between the reader's first keystroke and sending, as the blog's script
+    # measured them; None when the form came without it (no JavaScript).
+    fill_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -88,15 +92,20 @@ def _stores(comment: Comment, submission: Submission, parent_id: int | None) -> 
     )
 
 
-def initial_status(verdict: SpamVerdict, policy: ModerationPolicy) -> CommentStatus:
-    if verdict == SpamVerdict.SPAM:
-        return CommentStatus.SPAM
-    if verdict == SpamVerdict.HOLD or policy == ModerationPolicy.QUEUE:
-        return CommentStatus.PENDING
-    return CommentStatus.APPROVED
+def policy_hold(policy: ModerationPolicy, email: str | None) -> str | None:
+    """Why the moderation policy holds a reader comment the guard let through, if it does.
 
-
-GUARD_DECISIONS = {SpamVerdict.SPAM: Decision.SPAM, SpamVerdict.HOLD: Decision.HOLD}
+    Under "first-time" a reader is known by an email address with a published comment;
+    a reader who gives none cannot be recognised, so is held every time.
+    """
+    if policy == ModerationPolicy.QUEUE:
+        return "every reader comment is approved first (policy: queue)"
+    if policy == ModerationPolicy.FIRST_TIME:
+        if not email:
+            return "no email address to recognise the reader by (policy: first-time)"
+        if not db.session.scalar(has_approved_comment_from(email)):
+            return "first comment from this email address (policy: first-time)"
+    return None
 
 
 def add_reader_comment(
@@ -106,33 +115,49 @@ def add_reader_comment(
     context: SubmissionContext,
     *,
     policy: ModerationPolicy,
-    max_links: int,
+    guard: spam.Guard,
 ) -> Comment:
-    html = render_comment(submission.body)
-    assessment = spam.assess(html=html, honeypot=submission.honeypot, max_links=max_links)
-    status = initial_status(assessment.verdict, policy)
+    """Store a reader comment as published, held or spam, with the reason in the audit trail.
+
+    Akismet is asked before anything is written, so a slow answer holds no lock.
+    """
     now = utcnow()
     comment = Comment(
         post=post,
         parent=parent,
+        parent_id=parent and parent.id,  # Akismet's comment_type reads it before the flush
         author_name=submission.author_name,
         author_email=submission.email,
         author_website=submission.website,
         body_markdown=submission.body,
-        body_html=html,
-        status=status,
+        body_html=render_comment(submission.body),
         created_at=now,
-        published_at=now if status == CommentStatus.APPROVED else None,
         remote_addr=context.remote_addr,
         user_agent=context.user_agent,
         referrer=context.referrer,
         idempotency_key=context.idempotency_key,
     )
+    verdict = spam.screen(
+        comment, honeypot=submission.honeypot, fill_seconds=submission.fill_seconds, guard=guard
+    )
+    if verdict.verdict == SpamVerdict.PUBLISH and (reason := policy_hold(policy, submission.email)):
+        verdict = spam.Assessment(SpamVerdict.HOLD, reason, verdict.check)
+    comment.spam_check = verdict.check
+    comment.status = STATUS_OF[verdict.verdict]
+    comment.published_at = now if comment.status == CommentStatus.APPROVED else None
     db.session.add(comment)
-    if assessment.verdict in GUARD_DECISIONS:
-        decision = GUARD_DECISIONS[assessment.verdict]
-        db.session.add(ModerationAction(comment=comment, action=decision, reason=assessment.reason))
+    if verdict.verdict in GUARD_DECISIONS:
+        decision = GUARD_DECISIONS[verdict.verdict]
+        db.session.add(ModerationAction(comment=comment, action=decision, reason=verdict.reason))
     return comment
+
+
+STATUS_OF = {
+    SpamVerdict.PUBLISH: CommentStatus.APPROVED,
+    SpamVerdict.HOLD: CommentStatus.PENDING,
+    SpamVerdict.SPAM: CommentStatus.SPAM,
+}
+GUARD_DECISIONS = {SpamVerdict.SPAM: Decision.SPAM, SpamVerdict.HOLD: Decision.HOLD}
 
 
 def add_staff_answer(parent: Comment, staff: Staff, body: str) -> Comment:

@@ -23,9 +23,14 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc"
 
 
+# Bare addresses (https://..., www...., someone@example.com) become links, so they are
+# clickable for readers and counted against PORCH_MAX_LINKS like written links.
+EXTENSIONS = ["fenced_code", "sane_lists", "pymdownx.magiclink"]
+
+
 def render_comment(text: str) -> str:
     """Render Markdown and sanitise it: no scripts, no handlers, only safe links."""
-    html = markdown.markdown(text, extensions=["fenced_code", "sane_lists"], output_format="html")
+    html = markdown.markdown(text, extensions=EXTENSIONS, output_format="html")
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -37,4 +42,5 @@ def render_comment(text: str) -> str:
 
 
 def count_links(html: str) -> int:
+    """Links in rendered, sanitised HTML (nh3 writes every one as ``<a href=...``)."""
     return html.count("<a ")

@@ -1,14 +1,29 @@
 """The spam guard: decides whether a new reader comment is published, held or binned.
 
-It looks only at the submission itself today (a honeypot field bots fill in, and
-link count); a remote checker such as Akismet plugs in here, fed by the request
-context stored on every comment.
+Cheap checks come first (a honeypot field bots fill in, a form sent faster than
+people type, link count); what passes them is asked of Akismet when a key is set.
+An Akismet that cannot answer holds the comment for a person: never published
+unchecked, never lost. Staff corrections are reported back to Akismet, best-effort.
 """
 
+import logging
 from dataclasses import dataclass
+from datetime import datetime
 
-from ..enums import SpamVerdict
+import akismet
+import httpx
+from sqlalchemy import delete
+
+from ..enums import SpamCheck, SpamVerdict
+from ..extensions import db
+from ..models import Comment, ModerationAction
+from ..queries import discarded_before
+from .akismet import Akismet
 from .rendering import count_links
+
+log = logging.getLogger(__name__)
+
+SEVERITY = {SpamVerdict.PUBLISH: 0, SpamVerdict.HOLD: 1, SpamVerdict.SPAM: 2}
 
 
 @dataclass(frozen=True)
@@ -17,12 +32,122 @@ class Assessment:
 
     verdict: SpamVerdict
     reason: str | None = None
+    check: SpamCheck | None = None  # Akismet's word, when it was asked
+
+    def then(self, other: "Assessment") -> "Assessment":
+        """Both verdicts together: the stricter wins, both reasons are kept."""
+        verdict = max(self.verdict, other.verdict, key=SEVERITY.get)
+        reasons = "; ".join(reason for reason in (self.reason, other.reason) if reason)
+        return Assessment(verdict, reasons or None, other.check or self.check)
 
 
-def assess(*, html: str, honeypot: str, max_links: int) -> Assessment:
+@dataclass(frozen=True)
+class Guard:
+    """What the guard needs from the settings."""
+
+    max_links: int
+    min_fill_seconds: float
+    akismet: Akismet | None = None
+
+
+def assess(
+    *,
+    html: str,
+    honeypot: str,
+    max_links: int,
+    fill_seconds: float | None = None,
+    min_fill_seconds: float = 0,
+) -> Assessment:
+    """The cheap checks, on the submission alone."""
     if honeypot.strip():
         return Assessment(SpamVerdict.SPAM, "honeypot field was filled in")
+    if fill_seconds is not None and fill_seconds < min_fill_seconds:
+        return Assessment(
+            SpamVerdict.SPAM,
+            f"sent {fill_seconds:g} s after typing began (under {min_fill_seconds:g} s)",
+        )
     links = count_links(html)
     if links > max_links:
         return Assessment(SpamVerdict.HOLD, f"{links} links (more than {max_links})")
     return Assessment(SpamVerdict.PUBLISH)
+
+
+def screen(
+    comment: Comment, *, honeypot: str, fill_seconds: float | None, guard: Guard
+) -> Assessment:
+    """The cheap checks, then Akismet for what they let through (bots cost no API call)."""
+    cheap = assess(
+        html=comment.body_html,
+        honeypot=honeypot,
+        max_links=guard.max_links,
+        fill_seconds=fill_seconds,
+        min_fill_seconds=guard.min_fill_seconds,
+    )
+    if cheap.verdict == SpamVerdict.SPAM or guard.akismet is None:
+        return cheap
+    return cheap.then(ask_akismet(guard.akismet, comment))
+
+
+def ask_akismet(checker: Akismet, comment: Comment) -> Assessment:
+    """Akismet's verdict; when it cannot give one (down, slow, refusing), a hold."""
+    try:
+        answer = checker.check(comment)
+    except akismet.AkismetError as error:
+        log.warning("Akismet check failed, comment held: %s", _why(error))
+        return Assessment(SpamVerdict.HOLD, f"spam check failed: {_why(error)}", SpamCheck.FAILED)
+    if answer == akismet.CheckResponse.DISCARD:
+        return Assessment(SpamVerdict.SPAM, "Akismet: blatant spam (discard)", SpamCheck.DISCARDED)
+    if answer == akismet.CheckResponse.SPAM:
+        return Assessment(SpamVerdict.SPAM, "Akismet: spam", SpamCheck.SPAM)
+    return Assessment(SpamVerdict.PUBLISH, check=SpamCheck.PASSED)
+
+
+def _why(error: akismet.AkismetError) -> str:
+    """A short reason for the audit trail: the library's message, or the HTTP failure."""
+    if isinstance(error, akismet.APIKeyError):
+        return "Akismet refused the API key"
+    if isinstance(error, akismet.ProtocolError):
+        return "Akismet gave an unexpected answer"
+    cause = error.__cause__
+    if isinstance(cause, httpx.HTTPStatusError):
+        return f"Akismet answered HTTP {cause.response.status_code}"
+    return str(error).strip() or type(error).__name__
+
+
+def report_spam(comment: Comment, checker: Akismet | None) -> bool:
+    """Tell Akismet a reader comment it let through was spam (a staff "Spam" decision).
+
+    Call it after the decision is committed: it is best-effort, and a failing Akismet
+    is logged, never raised, so moderation goes on. Returns whether Akismet took it.
+    """
+    return _report(comment, checker, "submit_spam")
+
+
+def report_ham(comment: Comment, checker: Akismet | None) -> bool:
+    """Tell Akismet a reader comment held or binned as spam was not (a "not spam" decision).
+
+    Same terms as report_spam: after the commit, best-effort, logged on failure; staff
+    answers and comments without a stored address are not reported. Returns whether
+    Akismet took it.
+    """
+    return _report(comment, checker, "submit_ham")
+
+
+def _report(comment: Comment, checker: Akismet | None, method: str) -> bool:
+    if checker is None or not comment.is_reader or not comment.remote_addr:
+        return False
+    try:
+        getattr(checker, method)(comment)
+    except akismet.AkismetError as error:
+        log.warning("Akismet %s for comment %s failed: %s", method, comment.id, _why(error))
+        return False
+    return True
+
+
+def purge_discarded(before: datetime) -> int:
+    """Delete comments Akismet called blatant spam that came in before ``before``."""
+    ids = list(db.session.scalars(discarded_before(before)))
+    if ids:
+        db.session.execute(delete(ModerationAction).where(ModerationAction.comment_id.in_(ids)))
+        db.session.execute(delete(Comment).where(Comment.id.in_(ids)))
+    return len(ids)

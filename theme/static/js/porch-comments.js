@@ -152,6 +152,14 @@
     crypto.randomUUID?.() ?? // only on https and localhost pages
     Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 
+  // When the reader began typing in each form: the service counts a form sent sooner
+  // than people type (PORCH_MIN_FILL_SECONDS) as a bot's.
+  const started = new WeakMap(); // form -> performance.now() at the first keystroke
+  sec.addEventListener("input", (e) => {
+    const f = e.target.form;
+    if (f?.matches(".comment-form") && !started.has(f)) started.set(f, performance.now());
+  });
+
   sec.addEventListener("submit", async (e) => {
     const f = e.target;
     if (!f.matches(".comment-form")) return;
@@ -167,8 +175,10 @@
       const v = value.trim();
       if (v) payload[key] = key === "parent_id" ? +v : v;
     }
+    const text = JSON.stringify(payload); // the comment itself: what one key stands for
+    if (keys.get(f)?.body !== text) keys.set(f, { body: text, key: newKey() });
+    if (started.has(f)) payload.fill_seconds = +((performance.now() - started.get(f)) / 1000).toFixed(1);
     const body = JSON.stringify(payload);
-    if (keys.get(f)?.body !== body) keys.set(f, { body, key: newKey() });
     const button = $("[type=submit]", f);
     button.disabled = true;
     const res = await call({
@@ -183,6 +193,7 @@
     const data = await res.json().catch(() => ({}));
     if (res.status !== 201) return fail(f, res.status, data);
     keys.delete(f); // stored: whatever this form sends next is a new comment
+    started.delete(f);
     done(f, data);
   });
 
