@@ -34,6 +34,8 @@ DEFAULTS = {
     "MODERATION_POLICY": ModerationPolicy.PUBLISH,
     # A comment with more links than this is held for approval.
     "MAX_LINKS": 3,
+    # Comments per page on each tab of the moderation page.
+    "MODERATION_PAGE_SIZE": 50,
     "MAX_COMMENT_CHARS": 10_000,
     "MAX_NAME_CHARS": 80,
     "MAX_CONTENT_LENGTH": 64 * 1024,

@@ -7,6 +7,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -146,8 +147,10 @@ class Comment(db.Model):
 
     __tablename__ = "comments"
     # A client that retries a post it got no answer for sends the same key again.
+    # Every tab of the moderation page is one status, newest or oldest first.
     __table_args__ = (
         UniqueConstraint("post_id", "idempotency_key", name="uq_comments_idempotency_key"),
+        Index("ix_comments_status_created_at", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,7 +163,7 @@ class Comment(db.Model):
     body_markdown: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     status: Mapped[CommentStatus] = mapped_column(
-        _enum(CommentStatus, "comment_status"), index=True
+        _enum(CommentStatus, "comment_status")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,9 +8,10 @@ author" (``Post.names_author``), are hybrid methods: one expression for both.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from .enums import View
 from .extensions import db
 from .models import Comment, CommentStatus, Post, Role, Staff
 
@@ -40,6 +41,85 @@ def pending_approval() -> Select:
     )
 
 
+def in_spam() -> Select:
+    """Comments marked as spam, by the guard or a person, newest first."""
+    return _with_status(CommentStatus.SPAM).order_by(Comment.created_at.desc(), Comment.id.desc())
+
+
+def removed() -> Select:
+    """Comments a staff member deleted, newest first."""
+    return _with_status(CommentStatus.DELETED).order_by(
+        Comment.created_at.desc(), Comment.id.desc()
+    )
+
+
+def answered() -> Select:
+    """Published reader comments that no longer wait: answered or marked no answer needed."""
+    return (
+        _with_status(CommentStatus.APPROVED)
+        .where(
+            Comment.staff_id.is_(None),
+            or_(Comment.answered_at.is_not(None), Comment.dismissed_at.is_not(None)),
+        )
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+    )
+
+
+def every_comment() -> Select:
+    """Every comment in any state, staff answers included, newest first."""
+    return (
+        select(Comment)
+        .options(selectinload(Comment.post).selectinload(Post.authors))
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+    )
+
+
+def _with_status(status: CommentStatus) -> Select:
+    return (
+        select(Comment)
+        .where(Comment.status == status)
+        .options(selectinload(Comment.post).selectinload(Post.authors))
+    )
+
+
+VIEWS = {
+    View.WAITING: unanswered,
+    View.HELD: pending_approval,
+    View.SPAM: in_spam,
+    View.REMOVED: removed,
+    View.ANSWERED: answered,
+    View.ALL: every_comment,
+}
+
+
+def on_post(query: Select, slug: str) -> Select:
+    return query.where(Comment.post.has(Post.slug == slug))
+
+
+def by_post_author(query: Select, name: str) -> Select:
+    """Comments on posts that name this author (whether or not they have an account)."""
+    return query.where(Comment.post.has(Post.names_author(name)))
+
+
+def matching(query: Select, text: str) -> Select:
+    """Comments whose text, reader name, email or address contains ``text``, any case.
+
+    ``%`` and ``_`` are matched literally. SQLite folds only ASCII letters' case.
+    """
+    columns = (
+        Comment.body_markdown,
+        Comment.author_name,
+        Comment.author_email,
+        Comment.remote_addr,
+    )
+    return query.where(or_(*(column.icontains(text, autoescape=True) for column in columns)))
+
+
+def count_of(query: Select) -> Select:
+    """How many rows a comment query selects, counted by the database without loading them."""
+    return select(func.count()).select_from(query.order_by(None).subquery())
+
+
 def for_staff(query: Select, staff: Staff) -> Select:
     """Narrow a comment query to what this staff member looks after.
 
@@ -54,6 +134,12 @@ def for_staff(query: Select, staff: Staff) -> Select:
 def looks_after(staff: Staff, post: Post) -> bool:
     """The rule of for_staff() for one post already loaded."""
     return staff.is_admin or post.names_author(staff.name)
+
+
+def posts_for(staff: Staff) -> Select:
+    """The posts a staff member looks after, by title: the choices of the post filter."""
+    query = select(Post).order_by(Post.title, Post.id)
+    return query if staff.is_admin else query.where(Post.names_author(staff.name))
 
 
 def unanswered_for(staff: Staff) -> Select:

@@ -1,18 +1,28 @@
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
+from ..enums import Decision, View
 from ..extensions import db
 from ..models import Comment, utcnow
-from ..queries import flagged_staff, for_staff, looks_after, pending_approval, unanswered_for
+from ..queries import (
+    VIEWS,
+    by_post_author,
+    count_of,
+    flagged_staff,
+    for_staff,
+    looks_after,
+    matching,
+    on_post,
+    posts_for,
+)
 from ..services import moderation
 from ..services.comments import add_staff_answer
 from . import bp
 from .forms import ActionForm, AnswerForm, DismissForm
 
-QUEUE_LIMIT = 200
+FILTERS = ("post", "author", "q")
 
 
 @bp.before_request
@@ -23,19 +33,29 @@ def require_staff():
 
 @bp.get("/")
 def queue():
-    waiting_query = unanswered_for(current_user)
-    waiting = db.session.scalars(waiting_query.limit(QUEUE_LIMIT)).all()
-    waiting_count = db.session.scalar(select(func.count()).select_from(waiting_query.subquery()))
-    pending = db.session.scalars(
-        for_staff(pending_approval(), current_user).limit(QUEUE_LIMIT)
-    ).all()
+    view = _view()
+    filters = {name: request.args.get(name, "").strip() for name in FILTERS}
+    counts = {tab: db.session.scalar(count_of(_narrowed(tab, filters))) for tab in View}
+    listing = db.paginate(
+        _narrowed(view, filters),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PORCH_MODERATION_PAGE_SIZE"],
+        max_per_page=current_app.config["PORCH_MODERATION_PAGE_SIZE"],
+        error_out=False,
+        count=False,
+    )
     answer_within = timedelta(hours=current_app.config["PORCH_ANSWER_WITHIN_HOURS"])
     now = utcnow()
+    listing.total = counts[view]
     return render_template(
         "moderation/queue.html",
-        waiting=waiting,
-        waiting_count=waiting_count,
-        pending=pending,
+        view=view,
+        views=View,
+        counts=counts,
+        filters=filters,
+        listing=listing,
+        posts=db.session.scalars(posts_for(current_user)).all(),
+        undo=session.pop("porch_undo", None),
         now=now,
         answer_within=answer_within,
         overdue=lambda comment: comment.is_overdue(now, answer_within),
@@ -45,6 +65,25 @@ def queue():
         action_form=ActionForm(),
         blog_url=current_app.config["PORCH_BLOG_URL"].rstrip("/"),
     )
+
+
+def _view() -> View:
+    try:
+        return View(request.args.get("view", View.WAITING))
+    except ValueError:
+        abort(400, f"There is no view {request.args['view']!r}; pick one of the tabs.")
+
+
+def _narrowed(view: View, filters: dict):
+    """The view's rule, narrowed to what the signed-in staff member looks after and asked for."""
+    query = for_staff(VIEWS[view](), current_user)
+    if filters["post"]:
+        query = on_post(query, filters["post"])
+    if filters["author"]:
+        query = by_post_author(query, filters["author"])
+    if filters["q"]:
+        query = matching(query, filters["q"])
+    return query
 
 
 def _flagged_names():
@@ -92,20 +131,35 @@ def approve(comment_id: int):
 
 @bp.post("/comments/<int:comment_id>/spam")
 def spam(comment_id: int):
-    return _simple_action(moderation.mark_spam, comment_id, "marked as spam")
+    return _simple_action(moderation.mark_spam, comment_id, "marked as spam", Decision.SPAM)
 
 
 @bp.post("/comments/<int:comment_id>/delete")
 def delete(comment_id: int):
-    return _simple_action(moderation.delete, comment_id, "deleted")
+    return _simple_action(moderation.delete, comment_id, "deleted", Decision.DELETE)
 
 
-def _simple_action(action, comment_id: int, done: str):
+@bp.post("/comments/<int:comment_id>/not-spam")
+def not_spam(comment_id: int):
+    return _simple_action(moderation.mark_not_spam, comment_id, "taken out of spam")
+
+
+@bp.post("/comments/<int:comment_id>/restore")
+def restore(comment_id: int):
+    return _simple_action(moderation.restore, comment_id, "restored")
+
+
+def offer_undo(decision: Decision, comment_ids: list[int]) -> None:
+    """Remember what would undo this decision; the next page shows it as an Undo button."""
+    session["porch_undo"] = {"decision": moderation.UNDO[decision], "ids": comment_ids}
+
+
+def _simple_action(action, comment_id: int, done: str, undoable: Decision | None = None):
     """Approve, spam, delete: the CSRF token (checked for every form) is all they carry."""
-    return _decide(action, _comment_in_my_care(comment_id), done=done)
+    return _decide(action, _comment_in_my_care(comment_id), done=done, undoable=undoable)
 
 
-def _decide(action, comment: Comment, *args, done: str):
+def _decide(action, comment: Comment, *args, done: str, undoable: Decision | None = None):
     try:
         action(comment, current_user, *args)
     except moderation.NotAllowed as error:
@@ -115,6 +169,8 @@ def _decide(action, comment: Comment, *args, done: str):
         return _back()
     db.session.commit()
     flash(f"Comment by {comment.author_name} {done}.", "success")
+    if undoable:
+        offer_undo(undoable, [comment.id])
     return _back()
 
 
@@ -126,7 +182,9 @@ def _comment_in_my_care(comment_id: int) -> Comment:
 
 
 def _back(anchor: int | None = None):
-    target = url_for("moderation.queue")
+    """Back to the tab the decision was taken on (its forms name it in ``?view=``)."""
+    view = request.args.get("view")
+    target = url_for("moderation.queue", view=view if view in set(View) else None)
     return redirect(f"{target}#comment-{anchor}" if anchor else target, code=303)
 
 

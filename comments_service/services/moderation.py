@@ -6,6 +6,7 @@ Nothing here commits: the request or command that decides commits once.
 from ..enums import Decision
 from ..extensions import db
 from ..models import Comment, CommentStatus, ModerationAction, Staff, utcnow
+from ..queries import looks_after
 from .answers import recompute_answers
 
 
@@ -43,6 +44,46 @@ def delete(comment: Comment, staff: Staff, reason: str | None = None) -> None:
     _take_down(comment, staff, CommentStatus.DELETED, Decision.DELETE, reason)
 
 
+def mark_not_spam(comment: Comment, staff: Staff) -> None:
+    """Take a comment out of the spam folder, back to where it was (see restore)."""
+    _bring_back(comment, staff, CommentStatus.SPAM, Decision.NOT_SPAM)
+
+
+def restore(comment: Comment, staff: Staff) -> None:
+    """Undo a delete: the comment returns published if it had been, else held for approval.
+
+    A comment that was ever published keeps ``published_at``; one the guard held or
+    binned at once never had it, so a person still has to approve it.
+    """
+    _bring_back(comment, staff, CommentStatus.DELETED, Decision.RESTORE)
+
+
+BY_DECISION = {
+    Decision.APPROVE: approve,
+    Decision.SPAM: mark_spam,
+    Decision.NOT_SPAM: mark_not_spam,
+    Decision.DELETE: delete,
+    Decision.RESTORE: restore,
+}
+UNDO = {Decision.SPAM: Decision.NOT_SPAM, Decision.DELETE: Decision.RESTORE}
+
+
+def decide_all(decision: Decision, comments: list[Comment], staff: Staff) -> None:
+    """Take one decision on many comments, all or none: one refusal stops the lot.
+
+    Every comment is checked against who looks after its post before any changes.
+    """
+    if any(not looks_after(staff, comment.post) for comment in comments):
+        raise NotAllowed("Some of these comments are on posts you are not an author of.")
+    for comment in comments:
+        try:
+            BY_DECISION[decision](comment, staff)
+        except NotAllowed:
+            raise
+        except ModerationError as error:
+            raise ModerationError(f"Comment by {comment.author_name}: {error}") from error
+
+
 def dismiss(comment: Comment, staff: Staff, reason: str) -> None:
     """Mark a reader comment "no answer needed": it leaves every queue, with the reason kept."""
     if not comment.is_reader:
@@ -67,6 +108,22 @@ def _take_down(comment, staff, status, action, reason=None) -> None:
         db.session.flush()
         recompute_answers(comment.post_id)
     _record(comment, staff, action, reason)
+
+
+def _bring_back(comment, staff, taken_down_as, action) -> None:
+    if not may_remove(staff, comment):
+        raise NotAllowed("Only its writer or an admin can bring back a staff answer.")
+    if comment.status != taken_down_as:
+        raise ModerationError(f"This comment is not in {FOLDERS[taken_down_as]}.")
+    was_published = comment.published_at is not None
+    comment.status = CommentStatus.APPROVED if was_published else CommentStatus.PENDING
+    if not comment.is_reader:
+        db.session.flush()
+        recompute_answers(comment.post_id)
+    _record(comment, staff, action)
+
+
+FOLDERS = {CommentStatus.SPAM: "Spam", CommentStatus.DELETED: "Removed"}
 
 
 def _record(comment: Comment, staff: Staff, action: Decision, reason: str | None = None) -> None:
