@@ -162,9 +162,7 @@ class Comment(db.Model):
     author_website: Mapped[str | None] = mapped_column(String(500))
     body_markdown: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
-    status: Mapped[CommentStatus] = mapped_column(
-        _enum(CommentStatus, "comment_status")
-    )
+    status: Mapped[CommentStatus] = mapped_column(_enum(CommentStatus, "comment_status"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The first staff answer anywhere beneath a reader comment; kept so the time to
