@@ -20,7 +20,7 @@ from ..queries import (
 from ..services import moderation
 from ..services.comments import add_staff_answer
 from . import bp
-from .forms import ActionForm, AnswerForm, DismissForm
+from .forms import AnswerForm, DismissForm
 
 FILTERS = ("post", "author", "q")
 
@@ -60,9 +60,6 @@ def queue():
         answer_within=answer_within,
         overdue=lambda comment: comment.is_overdue(now, answer_within),
         flagged_for=_flagged_names(),
-        answer_form=AnswerForm(),
-        dismiss_form=DismissForm(),
-        action_form=ActionForm(),
         blog_url=current_app.config["PORCH_BLOG_URL"].rstrip("/"),
     )
 
