@@ -41,6 +41,7 @@ class Decision(enum.StrEnum):
     DELETE = "delete"
     NOT_SPAM = "not_spam"  # a person took it out of the spam folder
     RESTORE = "restore"  # a person brought back a deleted comment
+    EDIT = "edit"  # a staff member changed their own answer
 
 
 class View(enum.StrEnum):

@@ -165,6 +165,8 @@ class Comment(db.Model):
     status: Mapped[CommentStatus] = mapped_column(_enum(CommentStatus, "comment_status"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When its writer last changed a staff answer; readers see it marked "edited".
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The first staff answer anywhere beneath a reader comment; kept so the time to
     # answer is exact and the "waiting" queue needs no tree walk.
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

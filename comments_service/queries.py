@@ -165,6 +165,7 @@ def public_comment_rows() -> Select:
             Comment.author_website,
             Comment.body_html,
             Comment.created_at,
+            Comment.edited_at,
             Staff.name.label("staff_name"),
             Staff.role.label("staff_role"),
         )

@@ -18,9 +18,8 @@ from ..queries import (
     posts_for,
 )
 from ..services import moderation
-from ..services.comments import add_staff_answer
 from . import bp
-from .forms import AnswerForm, DismissForm
+from .forms import DismissForm
 
 FILTERS = ("post", "author", "q")
 
@@ -56,6 +55,8 @@ def queue():
         listing=listing,
         posts=db.session.scalars(posts_for(current_user)).all(),
         undo=session.pop("porch_undo", None),
+        draft=session.pop("porch_draft", None),
+        published=session.pop("porch_published", None),
         now=now,
         answer_within=answer_within,
         overdue=lambda comment: comment.is_overdue(now, answer_within),
@@ -95,28 +96,12 @@ def _flagged_names():
     return flagged_for
 
 
-@bp.post("/comments/<int:comment_id>/answer")
-def answer(comment_id: int):
-    comment = _comment_in_my_care(comment_id)
-    form = AnswerForm()
-    if not form.validate_on_submit():
-        return _back_with_errors(form)
-    try:
-        reply = add_staff_answer(comment, current_user, form.body.data.strip())
-    except moderation.ModerationError as error:
-        flash(str(error), "error")
-        return _back()
-    db.session.commit()
-    flash(f"Your answer to {comment.author_name} is published.", "success")
-    return _back(reply.id)
-
-
 @bp.post("/comments/<int:comment_id>/dismiss")
 def dismiss(comment_id: int):
-    comment = _comment_in_my_care(comment_id)
+    comment = comment_in_my_care(comment_id)
     form = DismissForm()
     if not form.validate_on_submit():
-        return _back_with_errors(form)
+        return back_with_errors(form)
     reason = form.reason.data.strip()
     return _decide(moderation.dismiss, comment, reason, done="marked no answer needed")
 
@@ -153,7 +138,7 @@ def offer_undo(decision: Decision, comment_ids: list[int]) -> None:
 
 def _simple_action(action, comment_id: int, done: str, undoable: Decision | None = None):
     """Approve, spam, delete: the CSRF token (checked for every form) is all they carry."""
-    return _decide(action, _comment_in_my_care(comment_id), done=done, undoable=undoable)
+    return _decide(action, comment_in_my_care(comment_id), done=done, undoable=undoable)
 
 
 def _decide(action, comment: Comment, *args, done: str, undoable: Decision | None = None):
@@ -163,30 +148,30 @@ def _decide(action, comment: Comment, *args, done: str, undoable: Decision | Non
         abort(403, str(error))
     except moderation.ModerationError as error:
         flash(str(error), "error")
-        return _back()
+        return back()
     db.session.commit()
     flash(f"Comment by {comment.author_name} {done}.", "success")
     if undoable:
         offer_undo(undoable, [comment.id])
-    return _back()
+    return back()
 
 
-def _comment_in_my_care(comment_id: int) -> Comment:
+def comment_in_my_care(comment_id: int) -> Comment:
     comment = db.get_or_404(Comment, comment_id, description="No such comment.")
     if not looks_after(current_user, comment.post):
         abort(403, "This comment is on a post you are not an author of.")
     return comment
 
 
-def _back(anchor: int | None = None):
+def back(anchor: int | None = None):
     """Back to the tab the decision was taken on (its forms name it in ``?view=``)."""
     view = request.args.get("view")
     target = url_for("moderation.queue", view=view if view in set(View) else None)
     return redirect(f"{target}#comment-{anchor}" if anchor else target, code=303)
 
 
-def _back_with_errors(form):
+def back_with_errors(form):
     for messages in form.errors.values():
         for message in messages:
             flash(message, "error")
-    return _back()
+    return back()

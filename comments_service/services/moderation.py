@@ -8,6 +8,7 @@ from ..extensions import db
 from ..models import Comment, CommentStatus, ModerationAction, Staff, utcnow
 from ..queries import looks_after
 from .answers import recompute_answers
+from .rendering import render_comment
 
 
 class ModerationError(ValueError):
@@ -26,6 +27,30 @@ def may_remove(staff: Staff, comment: Comment) -> bool:
     name, even under the author's post. The views check ``queries.looks_after`` first.
     """
     return comment.is_reader or staff.is_admin or comment.staff_id == staff.id
+
+
+def may_edit(staff: Staff, comment: Comment) -> bool:
+    """Only the writer of a staff answer may change its words, admins included.
+
+    An answer speaks in its writer's name; an admin who disagrees can take it down
+    (``may_remove``) or answer beneath it, but not put words in a colleague's mouth.
+    """
+    return comment.staff_id is not None and comment.staff_id == staff.id
+
+
+def edit_answer(answer: Comment, staff: Staff, body: str) -> None:
+    """Change a published staff answer; the audit row keeps the words it replaced."""
+    if answer.is_reader:
+        raise NotAllowed("Reader comments cannot be edited; only staff answers can.")
+    if not may_edit(staff, answer):
+        raise NotAllowed("Only its writer can edit an answer.")
+    if answer.status != CommentStatus.APPROVED:
+        raise ModerationError("This answer was taken down; restore it before editing it.")
+    previous = answer.body_markdown
+    answer.body_markdown = body
+    answer.body_html = render_comment(body)
+    answer.edited_at = utcnow()
+    _record(answer, staff, Decision.EDIT, f"Before the edit:\n{previous}")
 
 
 def approve(comment: Comment, staff: Staff) -> None:

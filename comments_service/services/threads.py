@@ -56,8 +56,13 @@ def _node(source, html, staff_name, staff_role) -> dict:
         "author_website": getattr(source, "author_website", None),
         "html": html,
         "created_at": iso(source.created_at),
+        "edited_at": _iso_or_none(getattr(source, "edited_at", None)),
         "staff": {"name": staff_name, "role": staff_role.value} if staff_name else None,
     }
+
+
+def _iso_or_none(moment) -> str | None:
+    return iso(moment) if moment else None
 
 
 def thread_nodes(rows, load_removed: Callable[[], dict]) -> list[dict]:

@@ -1,4 +1,5 @@
-"""Moderation page: an index per tab (status, newest or oldest first), undo decisions.
+"""Moderation page: an index per tab (status, newest or oldest first), undo and edit decisions,
+when an answer was edited.
 
 Revision ID: 0004_modpage
 Revises: 0002
@@ -15,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 OLD_DECISIONS = ('hold', 'spam', 'approve', 'answer', 'dismiss', 'delete')
-NEW_DECISIONS = OLD_DECISIONS + ('not_spam', 'restore')
+NEW_DECISIONS = OLD_DECISIONS + ('not_spam', 'restore', 'edit')
 
 
 def decision(values):
@@ -26,6 +27,7 @@ def upgrade():
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_comments_status'))
         batch_op.create_index('ix_comments_status_created_at', ['status', 'created_at'], unique=False)
+        batch_op.add_column(sa.Column('edited_at', sa.DateTime(), nullable=True))
 
     with op.batch_alter_table('moderation_actions', schema=None) as batch_op:
         batch_op.alter_column('action',
@@ -35,7 +37,7 @@ def upgrade():
 
 
 def downgrade():
-    op.execute("DELETE FROM moderation_actions WHERE action IN ('not_spam', 'restore')")
+    op.execute("DELETE FROM moderation_actions WHERE action IN ('not_spam', 'restore', 'edit')")
     with op.batch_alter_table('moderation_actions', schema=None) as batch_op:
         batch_op.alter_column('action',
                existing_type=decision(NEW_DECISIONS),
@@ -43,5 +45,6 @@ def downgrade():
                existing_nullable=False)
 
     with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.drop_column('edited_at')
         batch_op.drop_index('ix_comments_status_created_at')
         batch_op.create_index(batch_op.f('ix_comments_status'), ['status'], unique=False)
