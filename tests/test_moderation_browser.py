@@ -213,3 +213,24 @@ def test_tabs_and_search_work_with_the_keyboard(browser, porch):
     expect(page.locator("article.item")).to_have_count(1)
     expect(page.locator("article.item")).to_contain_text("Searchable Sam")
     page.context.close()
+
+
+def test_a_held_comment_is_answered_and_the_link_leads_to_the_answer_on_the_article(browser, porch):
+    links = " ".join(f"[doc {i}](https://example.com/{i})" for i in range(4))
+    held_id = comment(porch, "Linky Reader", f"Which of these is right? {links}")
+    page = browser.new_context().new_page()
+    sign_in(page, porch, "/moderation/?view=held")
+    held = page.locator(f"#comment-{held_id}")
+    held.get_by_label(re.compile("^Your answer to Linky Reader")).fill("The second one.")
+    held.get_by_role("button", name="Approve and publish answer").click()
+    expect(page.locator(".flash--success")).to_have_text(
+        "Your answer to Linky Reader is published."
+    )
+    expect(page.locator(f"#comment-{held_id}")).to_have_count(0)
+    screenshot(page, "moderation-held-answered.png")
+
+    page.get_by_role("link", name="See your answer on the blog").click()
+    answer = page.locator(f"#comment-{held_id} li.comment--staff")
+    expect(answer.locator(".comment-body")).to_contain_text("The second one.")
+    expect(page.locator(f"#comment-{held_id} .comment-body").first).to_contain_text("Which")
+    page.context.close()
