@@ -185,6 +185,10 @@ class Comment(db.Model):
     staff: Mapped[Staff | None] = relationship(foreign_keys=[staff_id])
     answered_by: Mapped[Staff | None] = relationship(foreign_keys=[answered_by_id])
     dismissed_by: Mapped[Staff | None] = relationship(foreign_keys=[dismissed_by_id])
+    # The audit trail, oldest first, for the moderation page; written through ModerationAction.
+    actions: Mapped[list["ModerationAction"]] = relationship(
+        order_by="ModerationAction.created_at, ModerationAction.id", viewonly=True
+    )
 
     @property
     def is_reader(self) -> bool:

@@ -135,13 +135,18 @@ def test_every_tab_on_screen(browser, porch, one_in_each_tab, scheme):
     sign_in(page, porch)
     expected = {"held": "Held Example", "spam": "Spam Example", "removed": "Removed Example"}
     expected["answered"] = "Answered Example"
+    suffix = "" if scheme == "light" else "-dark"
     for view in VIEWS:
         page.goto(f"{porch.service.url}/moderation/?view={view}")
         expect(page.locator(".tabs [aria-current=page]")).to_be_visible()
         if view in expected:
             expect(page.locator("article.item").filter(has_text=expected[view])).to_have_count(1)
-        suffix = "" if scheme == "light" else "-dark"
         screenshot(page, f"moderation-{view}{suffix}.png")
+    page.get_by_role("link", name="Whole thread of the comment by Answered Example").click()
+    expect(page.get_by_role("heading", name=re.compile("^Thread on"))).to_be_visible()
+    expect(page.locator(".thread > li")).to_have_count(2)
+    page.locator(".thread > li").first.get_by_text(re.compile("^History")).click()
+    screenshot(page, f"moderation-thread{suffix}.png")
     context.close()
 
 

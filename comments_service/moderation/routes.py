@@ -2,10 +2,11 @@ from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from ..enums import Decision, View
 from ..extensions import db
-from ..models import Comment, utcnow
+from ..models import Comment, ModerationAction, utcnow
 from ..queries import (
     VIEWS,
     by_post_author,
@@ -22,6 +23,11 @@ from . import bp
 from .forms import DismissForm
 
 FILTERS = ("post", "author", "q")
+# What each listed comment shows besides itself, loaded for the whole page at once.
+ON_THE_PAGE = (
+    selectinload(Comment.parent),
+    selectinload(Comment.actions).selectinload(ModerationAction.staff),
+)
 
 
 @bp.before_request
@@ -36,7 +42,7 @@ def queue():
     filters = {name: request.args.get(name, "").strip() for name in FILTERS}
     counts = {tab: db.session.scalar(count_of(_narrowed(tab, filters))) for tab in View}
     listing = db.paginate(
-        _narrowed(view, filters),
+        _narrowed(view, filters).options(*ON_THE_PAGE),
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PORCH_MODERATION_PAGE_SIZE"],
         max_per_page=current_app.config["PORCH_MODERATION_PAGE_SIZE"],
