@@ -239,3 +239,28 @@ def test_a_held_comment_is_answered_and_the_link_leads_to_the_answer_on_the_arti
     expect(answer.locator(".comment-body")).to_contain_text("The second one.")
     expect(page.locator(f"#comment-{held_id} .comment-body").first).to_contain_text("Which")
     page.context.close()
+
+
+def test_keyboard_alone_answers_one_comment_and_dismisses_another(browser, porch):
+    comment(porch, "Asking Alex", "Can I export my routes?")
+    comment(porch, "Thankful Toni", "Thanks for the post!")
+    page = browser.new_context().new_page()
+    sign_in(page, porch)
+
+    focus_on(page, "Your answer to Asking Alex (Markdown)")
+    page.keyboard.type("Yes: Settings, then Export.")
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED_NAME) == "Publish answer"
+    page.keyboard.press("Enter")
+    expect(page.locator(".flash--success")).to_have_text("Your answer to Asking Alex is published.")
+
+    focus_on(page, "Your answer to Thankful Toni (Markdown)")
+    focus_on(page, "No answer needed")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.type("A thank-you")
+    page.keyboard.press("Enter")
+    expect(page.locator(".flash--success")).to_have_text(
+        "Comment by Thankful Toni marked no answer needed."
+    )
+    page.context.close()
