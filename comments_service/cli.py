@@ -13,12 +13,14 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from .enums import CommentStatus, Decision
 from .extensions import db
-from .models import Role, Staff, utcnow
-from .queries import flagged_staff, staff_by_name, unanswered, unanswered_for
+from .models import Comment, Role, Staff, utcnow
+from .queries import flagged_staff, on_post, staff_by_name, unanswered, unanswered_for
+from .services import akismet, moderation
+from .services import spam as spam_guard
 from .services import staff as accounts
 from .services.manifest import ManifestError, load_manifest, sync_posts
-from .services.spam import purge_discarded
 from .services.text import for_terminal
 from .services.threads import export_document, iso
 
@@ -191,6 +193,79 @@ def purge(days: int | None) -> None:
     """Delete blatant spam (Akismet's "discard") older than PORCH_SPAM_PURGE_DAYS; for cron."""
     if days is None:
         days = current_app.config["PORCH_SPAM_PURGE_DAYS"]
-    deleted = purge_discarded(utcnow() - timedelta(days=days))
+    deleted = spam_guard.purge_discarded(utcnow() - timedelta(days=days))
     db.session.commit()
     click.echo(f"Deleted {deleted} discarded spam comments older than {days} days.")
+
+
+@comments_cli.command("list")
+@click.option("--status", required=True, type=click.Choice([s.value for s in CommentStatus]))
+@click.option("--post", "slug", help="Only comments on the post with this slug.")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
+def list_comments(status: str, slug: str | None, limit: int, as_json: bool) -> None:
+    """Comments in one state, newest first."""
+    query = select(Comment).where(Comment.status == CommentStatus(status))
+    if slug:
+        query = on_post(query, slug)
+    query = query.order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit)
+    rows = [_listed_row(comment) for comment in db.session.scalars(query)]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=True))
+        return
+    for row in rows:
+        _echo_columns(
+            f"#{row['id']}", row["created_at"], row["post"], row["author_name"], row["text"]
+        )
+    click.echo(f"{len(rows)} {status}.")
+
+
+def _listed_row(comment: Comment) -> dict:
+    first_line = comment.body_markdown.strip().split("\n")[0]
+    return {
+        "id": comment.id,
+        "post": comment.post.slug,
+        "status": comment.status.value,
+        "author_name": comment.author_name,
+        "staff": comment.staff.name if comment.staff else None,
+        "created_at": iso(comment.created_at),
+        "text": first_line if len(first_line) <= 80 else first_line[:79] + "…",
+    }
+
+
+CLI_DECISIONS = {
+    "approve": (Decision.APPROVE, "approved"),
+    "spam": (Decision.SPAM, "marked as spam"),
+    "ham": (Decision.NOT_SPAM, "taken out of spam"),
+    "delete": (Decision.DELETE, "deleted"),
+    "restore": (Decision.RESTORE, "restored"),
+}
+
+
+def _decision_command(name: str, decision: Decision, done: str) -> None:
+    @comments_cli.command(name, help=f"Comments by id {done}, all or none, in one transaction.")
+    @click.argument("ids", nargs=-1, required=True, type=click.IntRange(1))
+    @click.option("--by", "by", required=True, help="The staff member taking the decision.")
+    def decide(ids: tuple[int, ...], by: str) -> None:
+        staff = _staff_or_fail(by)
+        comments = _comments_or_fail(ids)
+        try:
+            moderation.decide_all(decision, comments, staff)
+        except moderation.ModerationError as error:
+            raise click.ClickException(f"Nothing was changed. {error}") from None
+        db.session.commit()
+        spam_guard.teach(decision, comments, akismet.for_app(current_app))
+        for comment in comments:
+            _echo_columns(f"#{comment.id}", comment.author_name, done)
+
+
+for _name, (_decision, _done) in CLI_DECISIONS.items():
+    _decision_command(_name, _decision, _done)
+
+
+def _comments_or_fail(ids: tuple[int, ...]) -> list[Comment]:
+    comments = db.session.scalars(select(Comment).where(Comment.id.in_(ids))).all()
+    missing = sorted(set(ids) - {comment.id for comment in comments})
+    if missing:
+        raise click.ClickException(f"No comment numbered {', '.join(map(str, missing))}.")
+    return sorted(comments, key=lambda comment: comment.id)

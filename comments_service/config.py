@@ -48,6 +48,8 @@ DEFAULTS = {
     "AKISMET_IS_TEST": False,
     # Comments Akismet calls blatant spam are deleted this many days later (CLI).
     "SPAM_PURGE_DAYS": 15,
+    # Comments per page on each tab of the moderation page.
+    "MODERATION_PAGE_SIZE": 50,
     "MAX_COMMENT_CHARS": 10_000,
     "MAX_NAME_CHARS": 80,
     "MAX_CONTENT_LENGTH": 64 * 1024,

@@ -49,3 +49,17 @@ class Decision(enum.StrEnum):
     ANSWER = "answer"
     DISMISS = "dismiss"
     DELETE = "delete"
+    NOT_SPAM = "not_spam"  # a person took it out of the spam folder
+    RESTORE = "restore"  # a person brought back a deleted comment
+    EDIT = "edit"  # a staff member changed their own answer
+
+
+class View(enum.StrEnum):
+    """The tabs of the moderation page; each is a select() builder in queries.VIEWS."""
+
+    WAITING = "waiting"
+    HELD = "held"
+    SPAM = "spam"
+    REMOVED = "removed"
+    ANSWERED = "answered"
+    ALL = "all"

@@ -7,6 +7,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -146,8 +147,10 @@ class Comment(db.Model):
 
     __tablename__ = "comments"
     # A client that retries a post it got no answer for sends the same key again.
+    # Every tab of the moderation page is one status, newest or oldest first.
     __table_args__ = (
         UniqueConstraint("post_id", "idempotency_key", name="uq_comments_idempotency_key"),
+        Index("ix_comments_status_created_at", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -159,11 +162,11 @@ class Comment(db.Model):
     author_website: Mapped[str | None] = mapped_column(String(500))
     body_markdown: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
-    status: Mapped[CommentStatus] = mapped_column(
-        _enum(CommentStatus, "comment_status"), index=True
-    )
+    status: Mapped[CommentStatus] = mapped_column(_enum(CommentStatus, "comment_status"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When its writer last changed a staff answer; readers see it marked "edited".
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The first staff answer anywhere beneath a reader comment; kept so the time to
     # answer is exact and the "waiting" queue needs no tree walk.
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -185,6 +188,10 @@ class Comment(db.Model):
     staff: Mapped[Staff | None] = relationship(foreign_keys=[staff_id])
     answered_by: Mapped[Staff | None] = relationship(foreign_keys=[answered_by_id])
     dismissed_by: Mapped[Staff | None] = relationship(foreign_keys=[dismissed_by_id])
+    # The audit trail, oldest first, for the moderation page; written through ModerationAction.
+    actions: Mapped[list["ModerationAction"]] = relationship(
+        order_by="ModerationAction.created_at, ModerationAction.id", viewonly=True
+    )
 
     @property
     def is_reader(self) -> bool:

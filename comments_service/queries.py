@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
-from .enums import SpamCheck
+from .enums import SpamCheck, View
 from .extensions import db
 from .models import Comment, CommentStatus, Post, Role, Staff
 
@@ -41,13 +41,34 @@ def pending_approval() -> Select:
     )
 
 
-def spam_for_review() -> Select:
-    """Spam staff may want to look through, newest first: blatant spam (discarded) is left out."""
+def in_spam() -> Select:
+    """Spam staff may look through, newest first: blatant spam Akismet discarded is left out."""
     return (
-        select(Comment)
+        _with_status(CommentStatus.SPAM)
+        .where(not_discarded())
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+    )
+
+
+def not_discarded():
+    """Akismet's blatant spam stays out of every list and count until it is purged."""
+    return or_(Comment.spam_check.is_(None), Comment.spam_check != SpamCheck.DISCARDED)
+
+
+def removed() -> Select:
+    """Comments a staff member deleted, newest first."""
+    return _with_status(CommentStatus.DELETED).order_by(
+        Comment.created_at.desc(), Comment.id.desc()
+    )
+
+
+def answered() -> Select:
+    """Published reader comments that no longer wait: answered or marked no answer needed."""
+    return (
+        _with_status(CommentStatus.APPROVED)
         .where(
-            Comment.status == CommentStatus.SPAM,
-            or_(Comment.spam_check.is_(None), Comment.spam_check != SpamCheck.DISCARDED),
+            Comment.staff_id.is_(None),
+            or_(Comment.answered_at.is_not(None), Comment.dismissed_at.is_not(None)),
         )
         .order_by(Comment.created_at.desc(), Comment.id.desc())
     )
@@ -91,6 +112,62 @@ def has_approved_comment_from(email: str) -> Select:
     )
 
 
+def every_comment() -> Select:
+    """Every comment in any state, staff answers included, newest first (blatant spam aside)."""
+    return (
+        select(Comment)
+        .where(not_discarded())
+        .options(selectinload(Comment.post).selectinload(Post.authors))
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+    )
+
+
+def _with_status(status: CommentStatus) -> Select:
+    return (
+        select(Comment)
+        .where(Comment.status == status)
+        .options(selectinload(Comment.post).selectinload(Post.authors))
+    )
+
+
+VIEWS = {
+    View.WAITING: unanswered,
+    View.HELD: pending_approval,
+    View.SPAM: in_spam,
+    View.REMOVED: removed,
+    View.ANSWERED: answered,
+    View.ALL: every_comment,
+}
+
+
+def on_post(query: Select, slug: str) -> Select:
+    return query.where(Comment.post.has(Post.slug == slug))
+
+
+def by_post_author(query: Select, name: str) -> Select:
+    """Comments on posts that name this author (whether or not they have an account)."""
+    return query.where(Comment.post.has(Post.names_author(name)))
+
+
+def matching(query: Select, text: str) -> Select:
+    """Comments whose text, reader name, email or address contains ``text``, any case.
+
+    ``%`` and ``_`` are matched literally. SQLite folds only ASCII letters' case.
+    """
+    columns = (
+        Comment.body_markdown,
+        Comment.author_name,
+        Comment.author_email,
+        Comment.remote_addr,
+    )
+    return query.where(or_(*(column.icontains(text, autoescape=True) for column in columns)))
+
+
+def count_of(query: Select) -> Select:
+    """How many rows a comment query selects, counted by the database without loading them."""
+    return select(func.count()).select_from(query.order_by(None).subquery())
+
+
 def for_staff(query: Select, staff: Staff) -> Select:
     """Narrow a comment query to what this staff member looks after.
 
@@ -105,6 +182,12 @@ def for_staff(query: Select, staff: Staff) -> Select:
 def looks_after(staff: Staff, post: Post) -> bool:
     """The rule of for_staff() for one post already loaded."""
     return staff.is_admin or post.names_author(staff.name)
+
+
+def posts_for(staff: Staff) -> Select:
+    """The posts a staff member looks after, by title: the choices of the post filter."""
+    query = select(Post).order_by(Post.title, Post.id)
+    return query if staff.is_admin else query.where(Post.names_author(staff.name))
 
 
 def unanswered_for(staff: Staff) -> Select:
@@ -130,6 +213,7 @@ def public_comment_rows() -> Select:
             Comment.author_website,
             Comment.body_html,
             Comment.created_at,
+            Comment.edited_at,
             Staff.name.label("staff_name"),
             Staff.role.label("staff_role"),
         )

@@ -192,11 +192,11 @@ def make_comment(app):
             parent_id=parent.id if parent else None,
             staff_id=staff.id if staff else None,
             author_name=staff.name if staff else name,
-            body_markdown="text",
+            body_markdown=fields.pop("body_markdown", "text"),
             body_html="<p>text</p>",
             status=fields.pop("status", CommentStatus.APPROVED),
             created_at=created,
-            published_at=created,
+            published_at=fields.pop("published_at", created),
             **fields,
         )
         return stored(app, comment)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from comments_service.enums import Decision, SpamCheck
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, ModerationAction, utcnow
-from comments_service.queries import pending_approval, spam_for_review
+from comments_service.queries import in_spam, pending_approval
 from comments_service.services.akismet import Akismet, for_app, settings_from
 from comments_service.services.spam import ask_akismet, report_ham, report_spam
 
@@ -139,7 +139,7 @@ def test_akismet_spam_is_stored_as_spam_and_the_reader_told_it_awaits_a_check(
     assert (comment.status, comment.spam_check) == (CommentStatus.SPAM, SpamCheck.SPAM)
     assert guard_reasons(app, comment.id) == [(Decision.SPAM, "Akismet: spam")]
     with app.app_context():
-        assert db.session.scalars(spam_for_review()).all()[0].id == comment.id
+        assert db.session.scalars(in_spam()).all()[0].id == comment.id
 
 
 def test_blatant_spam_is_discarded_and_left_out_of_the_spam_to_review(
@@ -152,7 +152,7 @@ def test_blatant_spam_is_discarded_and_left_out_of_the_spam_to_review(
     comment = comment_in(app, response.get_json()["id"])
     assert (comment.status, comment.spam_check) == (CommentStatus.SPAM, SpamCheck.DISCARDED)
     with app.app_context():
-        assert db.session.scalars(spam_for_review()).all() == []
+        assert db.session.scalars(in_spam()).all() == []
     assert app.test_client().get("/api/posts/hello/comments").get_json()["count"] == 0
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from comments_service.enums import Decision
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, ModerationAction
-from comments_service.queries import spam_for_review
+from comments_service.queries import in_spam
 
 from .browser_support import clean_environment
 from .conftest import BLOG_URL
@@ -46,7 +46,7 @@ def test_a_filled_honeypot_lands_in_spam_with_its_reason_and_looks_pending(clien
     assert comment.status == CommentStatus.SPAM
     assert actions == [(Decision.SPAM, "honeypot field was filled in")]
     with app.app_context():
-        assert [c.id for c in db.session.scalars(spam_for_review())] == [comment.id]
+        assert [c.id for c in db.session.scalars(in_spam())] == [comment.id]
 
 
 def test_a_filled_honeypot_in_a_plain_form_lands_in_spam(client, app, make_post):

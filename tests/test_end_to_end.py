@@ -163,7 +163,7 @@ def answer_from_moderation(page: Page, porch: Porch) -> None:
     waiting.get_by_label(f"Your answer to {READER}").fill(ANSWER)
     waiting.get_by_role("button", name="Publish answer").click()
     expect(page.locator(".flash--success")).to_have_text(f"Your answer to {READER} is published.")
-    expect(page.locator("#waiting-title .count")).to_have_text("0")
+    expect(page.locator("#view-title .count")).to_have_text("0")
     expect(page.get_by_text("Nothing is waiting for you.")).to_be_visible()
 
 

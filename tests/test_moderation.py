@@ -218,7 +218,7 @@ def test_approve_and_spam_held_comments(client, app, make_staff, make_post, make
     good = make_comment(post, name="Good Reader", status=CommentStatus.PENDING)
     bad = make_comment(post, name="Spammer", status=CommentStatus.PENDING)
     login(make_staff("Ana Lima"))
-    _, html = page(client)
+    _, html = page(client, "/moderation/?view=held")
     assert "Held for approval" in html and "Spammer" in html
     token = csrf_token(html)
     client.post(f"/moderation/comments/{good.id}/approve", data={"csrf_token": token})

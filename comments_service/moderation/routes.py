@@ -1,26 +1,35 @@
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
+from ..enums import Decision, View
 from ..extensions import db
-from ..models import Comment, utcnow
+from ..models import Comment, ModerationAction, utcnow
 from ..queries import (
+    VIEWS,
+    by_post_author,
+    count_of,
     flagged_staff,
     for_staff,
     looks_after,
-    pending_approval,
+    matching,
+    on_post,
+    posts_for,
     spam_check_failing_since,
-    unanswered_for,
 )
 from ..services import akismet, moderation
 from ..services import spam as spam_guard
-from ..services.comments import add_staff_answer
 from . import bp
-from .forms import ActionForm, AnswerForm, DismissForm
+from .forms import DismissForm
 
-QUEUE_LIMIT = 200
+FILTERS = ("post", "author", "q")
+# What each listed comment shows besides itself, loaded for the whole page at once.
+ON_THE_PAGE = (
+    selectinload(Comment.parent),
+    selectinload(Comment.actions).selectinload(ModerationAction.staff),
+)
 
 
 @bp.before_request
@@ -31,30 +40,58 @@ def require_staff():
 
 @bp.get("/")
 def queue():
-    waiting_query = unanswered_for(current_user)
-    waiting = db.session.scalars(waiting_query.limit(QUEUE_LIMIT)).all()
-    waiting_count = db.session.scalar(select(func.count()).select_from(waiting_query.subquery()))
-    pending = db.session.scalars(
-        for_staff(pending_approval(), current_user).limit(QUEUE_LIMIT)
-    ).all()
+    view = _view()
+    filters = {name: request.args.get(name, "").strip() for name in FILTERS}
+    counts = {tab: db.session.scalar(count_of(_narrowed(tab, filters))) for tab in View}
+    listing = db.paginate(
+        _narrowed(view, filters).options(*ON_THE_PAGE),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PORCH_MODERATION_PAGE_SIZE"],
+        max_per_page=current_app.config["PORCH_MODERATION_PAGE_SIZE"],
+        error_out=False,
+        count=False,
+    )
     answer_within = timedelta(hours=current_app.config["PORCH_ANSWER_WITHIN_HOURS"])
     now = utcnow()
+    listing.total = counts[view]
     return render_template(
         "moderation/queue.html",
-        waiting=waiting,
-        waiting_count=waiting_count,
-        pending=pending,
+        view=view,
+        views=View,
+        counts=counts,
+        filters=filters,
+        listing=listing,
+        posts=db.session.scalars(posts_for(current_user)).all(),
+        undo=session.pop("porch_undo", None),
+        draft=session.pop("porch_draft", None),
+        published=session.pop("porch_published", None),
         now=now,
         answer_within=answer_within,
         overdue=lambda comment: comment.is_overdue(now, answer_within),
         flagged_for=_flagged_names(),
-        answer_form=AnswerForm(),
-        dismiss_form=DismissForm(),
-        action_form=ActionForm(),
         blog_url=current_app.config["PORCH_BLOG_URL"].rstrip("/"),
         spam_checking=akismet.for_app(current_app) is not None,
         spam_check_failing_since=db.session.scalar(spam_check_failing_since()),
     )
+
+
+def _view() -> View:
+    try:
+        return View(request.args.get("view", View.WAITING))
+    except ValueError:
+        abort(400, f"There is no view {request.args['view']!r}; pick one of the tabs.")
+
+
+def _narrowed(view: View, filters: dict):
+    """The view's rule, narrowed to what the signed-in staff member looks after and asked for."""
+    query = for_staff(VIEWS[view](), current_user)
+    if filters["post"]:
+        query = on_post(query, filters["post"])
+    if filters["author"]:
+        query = by_post_author(query, filters["author"])
+    if filters["q"]:
+        query = matching(query, filters["q"])
+    return query
 
 
 def _flagged_names():
@@ -69,28 +106,12 @@ def _flagged_names():
     return flagged_for
 
 
-@bp.post("/comments/<int:comment_id>/answer")
-def answer(comment_id: int):
-    comment = _comment_in_my_care(comment_id)
-    form = AnswerForm()
-    if not form.validate_on_submit():
-        return _back_with_errors(form)
-    try:
-        reply = add_staff_answer(comment, current_user, form.body.data.strip())
-    except moderation.ModerationError as error:
-        flash(str(error), "error")
-        return _back()
-    db.session.commit()
-    flash(f"Your answer to {comment.author_name} is published.", "success")
-    return _back(reply.id)
-
-
 @bp.post("/comments/<int:comment_id>/dismiss")
 def dismiss(comment_id: int):
-    comment = _comment_in_my_care(comment_id)
+    comment = comment_in_my_care(comment_id)
     form = DismissForm()
     if not form.validate_on_submit():
-        return _back_with_errors(form)
+        return back_with_errors(form)
     reason = form.reason.data.strip()
     return _decide(moderation.dismiss, comment, reason, done="marked no answer needed")
 
@@ -102,54 +123,73 @@ def approve(comment_id: int):
 
 @bp.post("/comments/<int:comment_id>/spam")
 def spam(comment_id: int):
-    comment = _comment_in_my_care(comment_id)
-    return _decide(moderation.mark_spam, comment, done="marked as spam", then=report_spam)
-
-
-def report_spam(comment: Comment) -> None:
-    """Once the decision is stored, teach Akismet (best-effort: a failure is only logged)."""
-    spam_guard.report_spam(comment, akismet.for_app(current_app))
+    return _simple_action(moderation.mark_spam, comment_id, "marked as spam", Decision.SPAM)
 
 
 @bp.post("/comments/<int:comment_id>/delete")
 def delete(comment_id: int):
-    return _simple_action(moderation.delete, comment_id, "deleted")
+    return _simple_action(moderation.delete, comment_id, "deleted", Decision.DELETE)
 
 
-def _simple_action(action, comment_id: int, done: str):
+@bp.post("/comments/<int:comment_id>/not-spam")
+def not_spam(comment_id: int):
+    return _simple_action(
+        moderation.mark_not_spam, comment_id, "taken out of spam", Decision.NOT_SPAM
+    )
+
+
+@bp.post("/comments/<int:comment_id>/restore")
+def restore(comment_id: int):
+    return _simple_action(moderation.restore, comment_id, "restored")
+
+
+def offer_undo(decision: Decision, comment_ids: list[int]) -> None:
+    """Remember what would undo this decision; the next page shows it as an Undo button."""
+    session["porch_undo"] = {"decision": moderation.UNDO[decision], "ids": comment_ids}
+
+
+def _simple_action(action, comment_id: int, done: str, decision: Decision | None = None):
     """Approve, spam, delete: the CSRF token (checked for every form) is all they carry."""
-    return _decide(action, _comment_in_my_care(comment_id), done=done)
+    return _decide(action, comment_in_my_care(comment_id), done=done, decision=decision)
 
 
-def _decide(action, comment: Comment, *args, done: str, then=None):
+def _decide(action, comment: Comment, *args, done: str, decision: Decision | None = None):
     try:
         action(comment, current_user, *args)
     except moderation.NotAllowed as error:
         abort(403, str(error))
     except moderation.ModerationError as error:
         flash(str(error), "error")
-        return _back()
+        return back()
     db.session.commit()
-    if then:
-        then(comment)
+    teach_spam_checker(decision, [comment])
     flash(f"Comment by {comment.author_name} {done}.", "success")
-    return _back()
+    if decision in moderation.UNDO:
+        offer_undo(decision, [comment.id])
+    return back()
 
 
-def _comment_in_my_care(comment_id: int) -> Comment:
+def teach_spam_checker(decision: Decision | None, comments: list[Comment]) -> None:
+    """Once a person's spam or not-spam decision is stored, Akismet learns from it."""
+    spam_guard.teach(decision, comments, akismet.for_app(current_app))
+
+
+def comment_in_my_care(comment_id: int) -> Comment:
     comment = db.get_or_404(Comment, comment_id, description="No such comment.")
     if not looks_after(current_user, comment.post):
         abort(403, "This comment is on a post you are not an author of.")
     return comment
 
 
-def _back(anchor: int | None = None):
-    target = url_for("moderation.queue")
+def back(anchor: int | None = None):
+    """Back to the tab the decision was taken on (its forms name it in ``?view=``)."""
+    view = request.args.get("view")
+    target = url_for("moderation.queue", view=view if view in set(View) else None)
     return redirect(f"{target}#comment-{anchor}" if anchor else target, code=303)
 
 
-def _back_with_errors(form):
+def back_with_errors(form):
     for messages in form.errors.values():
         for message in messages:
             flash(message, "error")
-    return _back()
+    return back()

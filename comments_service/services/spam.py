@@ -14,7 +14,7 @@ import akismet
 import httpx
 from sqlalchemy import delete
 
-from ..enums import SpamCheck, SpamVerdict
+from ..enums import Decision, SpamCheck, SpamVerdict
 from ..extensions import db
 from ..models import Comment, ModerationAction
 from ..queries import discarded_before
@@ -131,6 +131,18 @@ def report_ham(comment: Comment, checker: Akismet | None) -> bool:
     Akismet took it.
     """
     return _report(comment, checker, "submit_ham")
+
+
+LESSONS = {Decision.SPAM: report_spam, Decision.NOT_SPAM: report_ham}
+
+
+def teach(decision: Decision | None, comments: list[Comment], checker: Akismet | None) -> None:
+    """Report a committed spam or not-spam decision on each comment; other decisions teach
+    nothing. Best-effort, like report_spam and report_ham."""
+    lesson = LESSONS.get(decision)
+    if lesson:
+        for comment in comments:
+            lesson(comment, checker)
 
 
 def _report(comment: Comment, checker: Akismet | None, method: str) -> bool:

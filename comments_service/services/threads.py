@@ -56,8 +56,13 @@ def _node(source, html, staff_name, staff_role) -> dict:
         "author_website": getattr(source, "author_website", None),
         "html": html,
         "created_at": iso(source.created_at),
+        "edited_at": _iso_or_none(getattr(source, "edited_at", None)),
         "staff": {"name": staff_name, "role": staff_role.value} if staff_name else None,
     }
+
+
+def _iso_or_none(moment) -> str | None:
+    return iso(moment) if moment else None
 
 
 def thread_nodes(rows, load_removed: Callable[[], dict]) -> list[dict]:
@@ -156,6 +161,38 @@ def ancestors_of(comment_id: int) -> Select:
         .join(lineage, Comment.id == lineage.c.id)
         .where(lineage.c.distance > 0)
         .order_by(lineage.c.distance)
+    )
+
+
+def staff_thread(comment: Comment) -> list[tuple[Comment, int]]:
+    """The whole thread a comment sits in, any state, in reading order with each depth.
+
+    For staff: held, spam and deleted comments are listed where they are. Two
+    queries (the line up to the top, then everything beneath it) and a walk with an
+    explicit stack, so a deep thread costs no recursion.
+    """
+    above = db.session.scalars(ancestors_of(comment.id)).all()
+    root = above[-1] if above else comment
+    replies: dict[int | None, list[Comment]] = defaultdict(list)
+    for member in db.session.scalars(_beneath(root.id)):
+        replies[member.parent_id].append(member)
+    thread, stack = [], [(root, 0)]
+    while stack:
+        member, depth = stack.pop()
+        thread.append((member, depth))
+        stack.extend((reply, depth + 1) for reply in reversed(replies[member.id]))
+    return thread
+
+
+def _beneath(root_id: int) -> Select:
+    """Every reply under this comment, at any depth, oldest first: one recursive query."""
+    tree = select(Comment.id).where(Comment.id == root_id).cte("tree", recursive=True)
+    reply = aliased(Comment)
+    tree = tree.union_all(select(reply.id).join(tree, reply.parent_id == tree.c.id))
+    return (
+        select(Comment)
+        .where(Comment.id.in_(select(tree.c.id)), Comment.id != root_id)
+        .order_by(Comment.created_at, Comment.id)
     )
 
 

@@ -89,6 +89,7 @@
     time.dateTime = c.created_at;
     const link = head.appendChild(h("a", "comment-permalink", time));
     link.href = "#comment-" + c.id;
+    if (c.edited_at) link.append(h("span", "comment-edited", " · edited"));
     const body = h("div", "comment-body");
     body.innerHTML = c.html; // sanitised by the service
     const summary = h("summary", "", "Reply", h("span", "visually-hidden", " to " + c.author_name));

@@ -1,0 +1,69 @@
+"""Answers from the moderation page: publish one (a held comment too), edit your own.
+
+A refused answer keeps what was typed: the text and the reasons go in the session
+and the page puts them back in the same box. A published answer is linked on the
+blog, where readers see it, since the comment it answered leaves the tab.
+"""
+
+from flask import abort, current_app, flash, session
+from flask_login import current_user
+
+from ..extensions import db
+from ..models import Comment
+from ..services import moderation
+from ..services.comments import add_staff_answer
+from . import bp
+from .forms import AnswerForm
+from .routes import back, comment_in_my_care
+
+
+@bp.post("/comments/<int:comment_id>/answer")
+def answer(comment_id: int):
+    comment = comment_in_my_care(comment_id)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        return _keep_draft(f"answer-{comment_id}", form.body.data, _errors(form), comment_id)
+    try:
+        reply = add_staff_answer(comment, current_user, form.body.data.strip())
+    except moderation.ModerationError as error:
+        return _keep_draft(f"answer-{comment_id}", form.body.data, [str(error)], comment_id)
+    db.session.commit()
+    flash(f"Your answer to {comment.author_name} is published.", "success")
+    session["porch_published"] = blog_link(reply)
+    return back()
+
+
+@bp.post("/comments/<int:comment_id>/edit")
+def edit(comment_id: int):
+    comment = comment_in_my_care(comment_id)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        return _keep_draft(f"edit-{comment_id}", form.body.data, _errors(form), comment_id)
+    try:
+        moderation.edit_answer(comment, current_user, form.body.data.strip())
+    except moderation.NotAllowed as error:
+        abort(403, str(error))
+    except moderation.ModerationError as error:
+        return _keep_draft(f"edit-{comment_id}", form.body.data, [str(error)], comment_id)
+    db.session.commit()
+    flash("Your answer is updated; readers see it marked edited.", "success")
+    session["porch_published"] = blog_link(comment)
+    return back(comment_id)
+
+
+def blog_link(comment: Comment) -> str:
+    """Where readers find this comment: the article on the blog, at the comment."""
+    blog = current_app.config["PORCH_BLOG_URL"].rstrip("/")
+    return f"{blog}{comment.post.path}#comment-{comment.id}"
+
+
+def _errors(form) -> list[str]:
+    return [message for messages in form.errors.values() for message in messages]
+
+
+def _keep_draft(form_id: str, body: str | None, errors: list[str], comment_id: int):
+    """Send the text back to the box it came from, with why it was refused."""
+    session["porch_draft"] = {"form": form_id, "body": body or "", "errors": errors}
+    for message in errors:
+        flash(message, "error")
+    return back(comment_id)

@@ -1,0 +1,88 @@
+"""One decision on many comments at once (the checkboxes of a tab), and its undo."""
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..enums import Decision, View
+from ..extensions import db
+from ..models import Comment
+from ..services import moderation
+from . import bp
+from .forms import ActionForm
+from .routes import FILTERS, offer_undo, teach_spam_checker
+
+DONE = {
+    Decision.APPROVE: "approved",
+    Decision.SPAM: "marked as spam",
+    Decision.NOT_SPAM: "taken out of spam",
+    Decision.DELETE: "deleted",
+    Decision.RESTORE: "restored",
+}
+MAX_SELECTED = 500
+
+
+@bp.post("/bulk")
+def bulk():
+    """Apply the chosen decision to every selected comment, or to none of them."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    decision = _decision()
+    comments = _selected()
+    if not comments:
+        flash("Select at least one comment first.", "error")
+        return _back()
+    try:
+        moderation.decide_all(decision, comments, current_user)
+    except moderation.NotAllowed as error:
+        abort(403, str(error))
+    except moderation.ModerationError as error:
+        db.session.rollback()
+        flash(f"Nothing was changed. {error}", "error")
+        return _back()
+    db.session.commit()
+    teach_spam_checker(decision, comments)
+    flash(f"{_how_many(comments)} {DONE[decision]}.", "success")
+    if decision in moderation.UNDO:
+        offer_undo(decision, [comment.id for comment in comments])
+    return _back()
+
+
+def _decision() -> Decision:
+    try:
+        decision = Decision(request.form.get("decision", ""))
+    except ValueError:
+        decision = None
+    if decision not in DONE:
+        abort(400, "Choose approve, spam, not spam, delete or restore.")
+    return decision
+
+
+def _selected() -> list[Comment]:
+    """The ticked comments; an id that is not a number or not a comment is refused."""
+    raw = request.form.getlist("ids")
+    if len(raw) > MAX_SELECTED:
+        abort(400, f"Select at most {MAX_SELECTED} comments at a time.")
+    if not all(value.isascii() and value.isdigit() and len(value) <= 10 for value in raw):
+        abort(400, "Comment numbers must be whole numbers.")
+    ids = {int(value) for value in raw}
+    comments = db.session.scalars(select(Comment).where(Comment.id.in_(ids))).all()
+    if len(comments) != len(ids):
+        abort(404, "Some of the selected comments no longer exist.")
+    return sorted(comments, key=lambda comment: comment.id)
+
+
+def _how_many(comments: list[Comment]) -> str:
+    if len(comments) == 1:
+        return f"Comment by {comments[0].author_name}"
+    return f"{len(comments)} comments"
+
+
+def _back():
+    """The same tab, filters and page the staff member acted from."""
+    args = {name: request.form.get(name) for name in (*FILTERS, "page") if request.form.get(name)}
+    view = request.form.get("view")
+    if view in set(View):
+        args["view"] = view
+    return redirect(url_for("moderation.queue", **args), code=303)
