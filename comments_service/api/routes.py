@@ -95,6 +95,7 @@ def _store_once(post, submission, parent_id: int | None, context: SubmissionCont
         context,
         policy=current_app.config["PORCH_MODERATION_POLICY"],
         max_links=current_app.config["PORCH_MAX_LINKS"],
+        public_url=current_app.config["PORCH_PUBLIC_URL"],
     )
     try:
         db.session.commit()

@@ -14,6 +14,7 @@ from ..models import Comment, CommentStatus, ModerationAction, Post, Staff, utcn
 from . import spam
 from .answers import record_answer
 from .moderation import ModerationError
+from .notifications import notify_flagged_staff
 from .rendering import render_comment
 
 
@@ -107,6 +108,7 @@ def add_reader_comment(
     *,
     policy: ModerationPolicy,
     max_links: int,
+    public_url: str,
 ) -> Comment:
     html = render_comment(submission.body)
     assessment = spam.assess(html=html, honeypot=submission.honeypot, max_links=max_links)
@@ -132,6 +134,7 @@ def add_reader_comment(
     if assessment.verdict in GUARD_DECISIONS:
         decision = GUARD_DECISIONS[assessment.verdict]
         db.session.add(ModerationAction(comment=comment, action=decision, reason=assessment.reason))
+    notify_flagged_staff(comment, public_url=public_url, now=now)
     return comment
 
 

@@ -1,0 +1,117 @@
+"""The outbox sender: claims due messages, hands them to SMTP, records what happened.
+
+Like a CLI command, the sender is an edge and commits, once per step: the claim
+(before any SMTP talk, so no transaction stays open while a server is slow),
+then the outcome of each message. ``flask --app comments_service mail send``
+runs one pass; ``mail send --loop`` keeps running passes.
+"""
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .extensions import db
+from .models import OutboxMessage
+from .services import outbox
+from .services.mail import SmtpSettings, compose, connect, disconnect
+
+log = logging.getLogger(__name__)
+
+# The server refused this one message; the connection is still good for the next.
+REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+# Anything else (nothing listening, a timeout, a dropped connection) ends the pass.
+UNREACHABLE = (smtplib.SMTPException, OSError)
+
+
+@dataclass
+class PassReport:
+    sent: int = 0
+    logged: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True)
+class SenderSettings:
+    smtp: SmtpSettings
+    retry: outbox.RetryPolicy
+    lease: timedelta
+    batch_size: int
+
+    @classmethod
+    def from_config(cls, config) -> "SenderSettings":
+        return cls(
+            smtp=SmtpSettings.from_config(config),
+            retry=outbox.RetryPolicy(
+                max_attempts=config["PORCH_MAIL_MAX_ATTEMPTS"],
+                first_delay=timedelta(seconds=config["PORCH_MAIL_RETRY_SECONDS"]),
+            ),
+            lease=timedelta(seconds=config["PORCH_MAIL_LEASE_SECONDS"]),
+            batch_size=config["PORCH_MAIL_BATCH_SIZE"],
+        )
+
+
+def send_due(settings: SenderSettings, now: datetime) -> PassReport:
+    """One bounded pass over the due messages: at most ``batch_size`` of them."""
+    report = PassReport()
+    server = None
+    try:
+        for _ in range(settings.batch_size):
+            claim = outbox.claim_next(now, settings.lease)
+            db.session.commit()
+            if claim is None:
+                break
+            message, token = claim
+            if not settings.smtp.host:
+                _log_instead(message, token)
+                report.logged += 1
+                continue
+            server, delivered = _deliver(server, settings, message, token, now)
+            report.sent += delivered
+            report.failed += not delivered
+            if server is None:
+                break
+    finally:
+        if server is not None:
+            disconnect(server)
+    return report
+
+
+def _deliver(server, settings: SenderSettings, message: OutboxMessage, token: str, now):
+    """Send one claimed message; returns the connection still usable (or None) and success."""
+    try:
+        server = server or connect(settings.smtp)
+        server.send_message(compose(message, settings.smtp.mail_from))
+    except REFUSED as error:
+        _failed(message, token, error, now, settings)
+        return server, False
+    except UNREACHABLE as error:
+        _failed(message, token, error, now, settings)
+        if server is not None:
+            server.close()
+        return None, False
+    if not outbox.record_sent(message.id, token, now):
+        log.warning("Message %d was sent after its claim ran out (lease too short?)", message.id)
+    db.session.commit()
+    return server, True
+
+
+def _failed(message, token, error, now, settings: SenderSettings) -> None:
+    description = f"{type(error).__name__}: {error}"
+    log.warning("Message %d to %s not sent: %s", message.id, message.recipient, description)
+    outbox.record_failure(message, token, description, now, settings.retry)
+    db.session.commit()
+
+
+def _log_instead(message: OutboxMessage, token: str) -> None:
+    """No SMTP host: show the message in the log and keep it, marked "logged"."""
+    log.info(
+        "No SMTP host set (PORCH_SMTP_HOST); message %d kept in the outbox.\n"
+        "To: %s\nSubject: %s\n\n%s",
+        message.id,
+        message.recipient,
+        message.subject,
+        message.body_text,
+    )
+    outbox.record_logged(message.id, token)
+    db.session.commit()

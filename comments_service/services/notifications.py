@@ -1,0 +1,112 @@
+"""Who hears about a new reader comment, and what the email says.
+
+The flagged staff of a post (``queries.flagged_staff``) hear about each new
+reader comment that is published or held, as one email each or in a daily
+digest, as each of them chose (``Staff.notify``). Messages go to the outbox in
+the caller's transaction; nothing here commits or touches Flask globals.
+"""
+
+from datetime import datetime, timedelta
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from sqlalchemy import select
+
+from ..enums import CommentStatus, DigestKind, Notify
+from ..extensions import db
+from ..models import Comment, Digest, Post, Staff
+from ..queries import flagged_staff, new_reader_comments
+from .outbox import Mail, enqueue
+
+templates = Environment(
+    loader=PackageLoader("comments_service", "templates/mail"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+FIRST_DIGEST_COVERS = timedelta(days=1)
+
+
+def moderation_link(public_url: str, comment: Comment) -> str:
+    """Where staff see the comment and answer it: the moderation page, at the comment."""
+    return f"{public_url.rstrip('/')}/moderation/#comment-{comment.id}"
+
+
+def _render(name: str, **context) -> tuple[str, str]:
+    """The text and HTML bodies of one mail template."""
+    text = templates.get_template(f"{name}.txt").render(**context)
+    return text, templates.get_template(f"{name}.html").render(**context)
+
+
+def notify_flagged_staff(comment: Comment, *, public_url: str, now: datetime) -> None:
+    """Queue an email about a new reader comment for each flagged staff member who wants one."""
+    if comment.status == CommentStatus.SPAM:
+        return
+    db.session.flush()  # the comment's id goes into the link
+    held = comment.status == CommentStatus.PENDING
+    verb = "Held for approval" if held else "New comment"
+    subject = f"{verb}: {comment.author_name} on “{comment.post.title}”"
+    text, html = _render(
+        "comment", comment=comment, held=held, link=moderation_link(public_url, comment)
+    )
+    for staff in flagged_staff(comment.post):
+        if staff.notify == Notify.EACH:
+            headers = {"X-Porch-Comment": str(comment.id)}
+            enqueue(Mail(staff.email, subject, text, html, headers), now)
+
+
+def queue_digests(*, public_url: str, now: datetime) -> int:
+    """Queue today's digest for every staff member who chose one; returns how many."""
+    flagged: dict[int, set[int]] = {}
+
+    def flagged_ids(post: Post) -> set[int]:
+        if post.id not in flagged:
+            flagged[post.id] = {staff.id for staff in flagged_staff(post)}
+        return flagged[post.id]
+
+    readers = db.session.scalars(
+        select(Staff).where(Staff.active, Staff.notify == Notify.DIGEST).order_by(Staff.id)
+    ).all()
+    return sum(_queue_digest(staff, flagged_ids, public_url, now) for staff in readers)
+
+
+def _queue_digest(staff: Staff, flagged_ids, public_url: str, now: datetime) -> bool:
+    """One staff member's digest: comments since their last one, at most one a day.
+
+    A day with nothing new sends nothing and records nothing, so the next digest
+    still starts where the last one ended.
+    """
+    day = now.date()
+    if db.session.get(Digest, (staff.id, DigestKind.NEW_COMMENTS, day)) is not None:
+        return False
+    since = _last_digest_end(staff) or now - FIRST_DIGEST_COVERS
+    comments = [
+        comment
+        for comment in db.session.scalars(new_reader_comments(since, now))
+        if staff.id in flagged_ids(comment.post)
+    ]
+    if not comments:
+        return False
+    links = {comment.id: moderation_link(public_url, comment) for comment in comments}
+    text, html = _render("digest", staff=staff, comments=comments, links=links, day=day)
+    count = f"{len(comments)} new reader comment{'s' if len(comments) != 1 else ''}"
+    mail = Mail(staff.email, f"{count} on your posts", text, html, {"X-Porch-Digest": str(day)})
+    message = enqueue(mail, now)
+    db.session.add(
+        Digest(
+            staff_id=staff.id,
+            kind=DigestKind.NEW_COMMENTS,
+            day=day,
+            covers_until=now,
+            message=message,
+        )
+    )
+    return True
+
+
+def _last_digest_end(staff: Staff) -> datetime | None:
+    return db.session.scalar(
+        select(Digest.covers_until)
+        .where(Digest.staff_id == staff.id, Digest.kind == DigestKind.NEW_COMMENTS)
+        .order_by(Digest.covers_until.desc())
+        .limit(1)
+    )
