@@ -6,6 +6,7 @@ then the outcome of each message. ``flask --app comments_service mail send``
 runs one pass; ``mail send --loop`` keeps running passes.
 """
 
+import enum
 import logging
 import smtplib
 from dataclasses import dataclass
@@ -18,8 +19,14 @@ from .services.mail import SmtpSettings, compose, connect, disconnect
 
 log = logging.getLogger(__name__)
 
-# The server refused this one message; the connection is still good for the next.
-REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+# The server refused this one message, or it cannot be written as an email (a line
+# break in a header, a malformed address): the connection is still good for the next.
+REFUSED = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPDataError,
+    ValueError,
+)
 # Anything else (nothing listening, a timeout, a dropped connection) ends the pass.
 UNREACHABLE = (smtplib.SMTPException, OSError)
 
@@ -51,10 +58,40 @@ class SenderSettings:
         )
 
 
+class Outcome(enum.Enum):
+    SENT = "sent"
+    REFUSED = "refused"  # this message failed; the next may go
+    UNREACHABLE = "unreachable"  # the server failed; the pass stops
+
+
+class _Connection:
+    """One SMTP connection per pass, opened when the first message needs it."""
+
+    def __init__(self, settings: SmtpSettings):
+        self._settings = settings
+        self._server: smtplib.SMTP | None = None
+
+    def send(self, email) -> None:
+        if self._server is None:
+            self._server = connect(self._settings)
+        self._server.send_message(email)
+
+    def drop(self) -> None:
+        """After a timeout or a lost connection the session is unusable: just close it."""
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+
+    def close(self) -> None:
+        if self._server is not None:
+            disconnect(self._server)
+            self._server = None
+
+
 def send_due(settings: SenderSettings, now: datetime) -> PassReport:
     """One bounded pass over the due messages: at most ``batch_size`` of them."""
     report = PassReport()
-    server = None
+    connection = _Connection(settings.smtp)
     try:
         for _ in range(settings.batch_size):
             claim = outbox.claim_next(now, settings.lease)
@@ -66,34 +103,31 @@ def send_due(settings: SenderSettings, now: datetime) -> PassReport:
                 _log_instead(message, token)
                 report.logged += 1
                 continue
-            server, delivered = _deliver(server, settings, message, token, now)
-            report.sent += delivered
-            report.failed += not delivered
-            if server is None:
+            outcome = _deliver(connection, settings, message, token, now)
+            report.sent += outcome is Outcome.SENT
+            report.failed += outcome is not Outcome.SENT
+            if outcome is Outcome.UNREACHABLE:
                 break
     finally:
-        if server is not None:
-            disconnect(server)
+        connection.close()
     return report
 
 
-def _deliver(server, settings: SenderSettings, message: OutboxMessage, token: str, now):
-    """Send one claimed message; returns the connection still usable (or None) and success."""
+def _deliver(connection, settings: SenderSettings, message, token: str, now) -> Outcome:
+    """Send one claimed message and record the outcome under this sender's claim."""
     try:
-        server = server or connect(settings.smtp)
-        server.send_message(compose(message, settings.smtp.mail_from))
+        connection.send(compose(message, settings.smtp.mail_from))
     except REFUSED as error:
         _failed(message, token, error, now, settings)
-        return server, False
+        return Outcome.REFUSED
     except UNREACHABLE as error:
+        connection.drop()
         _failed(message, token, error, now, settings)
-        if server is not None:
-            server.close()
-        return None, False
+        return Outcome.UNREACHABLE
     if not outbox.record_sent(message.id, token, now):
         log.warning("Message %d was sent after its claim ran out (lease too short?)", message.id)
     db.session.commit()
-    return server, True
+    return Outcome.SENT
 
 
 def _failed(message, token, error, now, settings: SenderSettings) -> None:

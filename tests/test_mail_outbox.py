@@ -256,3 +256,16 @@ def test_two_senders_at_once_deliver_every_message_exactly_once(app_with, smtp):
     ids = smtp.sink.message_ids()
     assert len(ids) == 30 and len(set(ids)) == 30
     assert {row.status for row in outbox_rows(app)} == {MailStatus.SENT}
+
+
+def test_message_that_cannot_be_written_as_email_fails_alone(app_with, smtp):
+    app = app_with(**smtp.settings())
+    with app.app_context():
+        outbox.enqueue(outbox.Mail("ana@porch.test", "Two\nlines", "t", "<p>h</p>", {}), utcnow())
+        db.session.commit()
+    queue_mail(app, 1)
+    report = send(app)
+    assert (report.failed, report.sent) == (1, 1)
+    broken, fine = outbox_rows(app)
+    assert broken.status == MailStatus.QUEUED and "ValueError" in broken.last_error
+    assert fine.status == MailStatus.SENT

@@ -266,3 +266,16 @@ def test_digest_command_queues_and_send_delivers(
     assert "0 digests queued" in runner.invoke(args=["mail", "digest"]).output
     assert "1 sent" in runner.invoke(args=["mail", "send"]).output
     assert [item.recipients for item in smtp.sink.received] == [[ana.email]]
+
+
+def test_send_loop_queues_the_days_digests_and_sends_them(
+    app_with, smtp, make_post, make_staff, make_comment
+):
+    app = app_with(**smtp.settings(PORCH_MAIL_DIGEST_HOUR=0, PORCH_MAIL_LOOP_SECONDS=0))
+    ana, _, hello, _ = digest_app(app, make_post, make_staff, make_comment)
+    make_comment(hello, name="Priya", minutes_ago=60)
+    result = app.test_cli_runner().invoke(args=["mail", "send", "--loop", "--passes", "2"])
+    assert result.output.splitlines() == ["1 sent, 0 failed, 0 logged."] + [
+        "0 sent, 0 failed, 0 logged."
+    ]
+    assert [item.recipients for item in smtp.sink.received] == [[ana.email]]
