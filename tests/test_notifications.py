@@ -279,3 +279,13 @@ def test_send_loop_queues_the_days_digests_and_sends_them(
         "0 sent, 0 failed, 0 logged."
     ]
     assert [item.recipients for item in smtp.sink.received] == [[ana.email]]
+
+
+def test_every_email_says_where_to_change_how_often_it_comes(mail_app, smtp, make_post, make_staff):
+    make_staff("Ana Lima")
+    make_post("hello")
+    post_comment(mail_app.test_client())
+    send(mail_app)
+    text, html = bodies(smtp.sink.received[0].message)
+    assert "email settings page:\nhttp://service.test/auth/settings" in text
+    assert '<a href="http://service.test/auth/settings">email settings page</a>' in html

@@ -31,8 +31,9 @@ def moderation_link(public_url: str, comment: Comment) -> str:
     return f"{public_url.rstrip('/')}/moderation/#comment-{comment.id}"
 
 
-def _render(name: str, **context) -> tuple[str, str]:
-    """The text and HTML bodies of one mail template."""
+def _render(name: str, public_url: str, **context) -> tuple[str, str]:
+    """The text and HTML bodies of one mail template; each ends with where to change it."""
+    context["settings_link"] = f"{public_url.rstrip('/')}/auth/settings"
     text = templates.get_template(f"{name}.txt").render(**context)
     return text, templates.get_template(f"{name}.html").render(**context)
 
@@ -45,9 +46,8 @@ def notify_flagged_staff(comment: Comment, *, public_url: str, now: datetime) ->
     held = comment.status == CommentStatus.PENDING
     verb = "Held for approval" if held else "New comment"
     subject = f"{verb}: {comment.author_name} on “{comment.post.title}”"
-    text, html = _render(
-        "comment", comment=comment, held=held, link=moderation_link(public_url, comment)
-    )
+    link = moderation_link(public_url, comment)
+    text, html = _render("comment", public_url, comment=comment, held=held, link=link)
     for staff in flagged_staff(comment.post):
         if staff.notify == Notify.EACH:
             headers = {"X-Porch-Comment": str(comment.id)}
@@ -87,7 +87,7 @@ def _queue_digest(staff: Staff, flagged_ids, public_url: str, now: datetime) -> 
     if not comments:
         return False
     links = {comment.id: moderation_link(public_url, comment) for comment in comments}
-    text, html = _render("digest", staff=staff, comments=comments, links=links, day=day)
+    text, html = _render("digest", public_url, staff=staff, comments=comments, links=links, day=day)
     count = f"{len(comments)} new reader comment{'s' if len(comments) != 1 else ''}"
     mail = Mail(staff.email, f"{count} on your posts", text, html, {"X-Porch-Digest": str(day)})
     message = enqueue(mail, now)
