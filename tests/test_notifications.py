@@ -289,3 +289,13 @@ def test_every_email_says_where_to_change_how_often_it_comes(mail_app, smtp, mak
     text, html = bodies(smtp.sink.received[0].message)
     assert "email settings page:\nhttp://service.test/auth/settings" in text
     assert '<a href="http://service.test/auth/settings">email settings page</a>' in html
+
+
+def test_comment_on_a_long_titled_post_by_a_long_name_is_kept_with_a_shortened_subject(
+    mail_app, make_post, make_staff
+):
+    make_staff("Ana Lima")
+    make_post("hello", title="T" * 300)
+    post_comment(mail_app.test_client(), author_name="N" * 80)
+    (row,) = outbox_rows(mail_app)
+    assert len(row.subject) == 300 and row.subject.endswith("T…")

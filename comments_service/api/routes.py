@@ -88,16 +88,18 @@ def _store_once(post, submission, parent_id: int | None, context: SubmissionCont
         parent = reply_target(post, parent_id)
     except NoSuchParent as error:
         raise ApiError(404, "unknown_parent", str(error)) from None
-    comment = add_reader_comment(
-        post,
-        parent,
-        submission,
-        context,
-        policy=current_app.config["PORCH_MODERATION_POLICY"],
-        max_links=current_app.config["PORCH_MAX_LINKS"],
-        public_url=current_app.config["PORCH_PUBLIC_URL"],
-    )
+    # Storing the comment already writes it (its notifications need its id): a race
+    # lost to a request with the same key can show there as well as at the commit.
     try:
+        comment = add_reader_comment(
+            post,
+            parent,
+            submission,
+            context,
+            policy=current_app.config["PORCH_MODERATION_POLICY"],
+            max_links=current_app.config["PORCH_MAX_LINKS"],
+            public_url=current_app.config["PORCH_PUBLIC_URL"],
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -50,7 +50,7 @@ def enqueue(mail: Mail, now: datetime) -> OutboxMessage:
     """Store a message to be sent; it leaves only when the caller's transaction commits."""
     message = OutboxMessage(
         recipient=mail.recipient,
-        subject=mail.subject,
+        subject=_fitting(mail.subject, OutboxMessage.subject.type.length),
         body_text=mail.text,
         body_html=mail.html,
         headers=mail.headers,
@@ -61,6 +61,11 @@ def enqueue(mail: Mail, now: datetime) -> OutboxMessage:
     )
     db.session.add(message)
     return message
+
+
+def _fitting(text: str, limit: int) -> str:
+    """Shorten a subject built from long titles and names rather than fail the comment."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _claimable(now: datetime):
