@@ -69,4 +69,5 @@ class Notify(enum.StrEnum):
 class DigestKind(enum.StrEnum):
     """The daily messages a staff member gets at most once a day each."""
 
-    NEW_COMMENTS = "new_comments"
+    NEW_COMMENTS = "new_comments"  # the digest of new reader comments
+    OVERDUE = "overdue"  # the reminder of readers waiting too long

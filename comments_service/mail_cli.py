@@ -2,6 +2,7 @@
 
 import logging
 import time
+from datetime import timedelta
 
 import click
 from flask import current_app
@@ -13,7 +14,7 @@ from .extensions import db
 from .models import OutboxMessage, utcnow
 from .sender import SenderSettings, send_due
 from .services import outbox
-from .services.notifications import queue_digests
+from .services.notifications import queue_digests, queue_overdue_reminders
 from .services.text import for_terminal
 from .services.threads import iso
 
@@ -47,19 +48,28 @@ def send(loop: bool, passes: int | None) -> None:
 
 
 def _queue_digests_if_time(config) -> None:
-    """From PORCH_MAIL_DIGEST_HOUR (UTC) on, the loop queues the day's digests once."""
+    """From PORCH_MAIL_DIGEST_HOUR (UTC) on, the loop queues the day's messages once."""
     now = utcnow()
     if now.hour >= config["PORCH_MAIL_DIGEST_HOUR"]:
-        queue_digests(public_url=config["PORCH_PUBLIC_URL"], now=now)
+        _queue_daily(config, now)
         db.session.commit()
+
+
+def _queue_daily(config, now) -> tuple[int, int]:
+    """Today's digests and overdue reminders; each goes to a person at most once a day."""
+    public_url = config["PORCH_PUBLIC_URL"]
+    within = timedelta(hours=config["PORCH_ANSWER_WITHIN_HOURS"])
+    digests = queue_digests(public_url=public_url, now=now)
+    reminders = queue_overdue_reminders(public_url=public_url, now=now, answer_within=within)
+    return digests, reminders
 
 
 @mail_cli.command("digest")
 def digest() -> None:
-    """Queue today's digest for each staff member who chose one (at most one a day)."""
-    count = queue_digests(public_url=current_app.config["PORCH_PUBLIC_URL"], now=utcnow())
+    """Queue today's digests and overdue reminders (each at most once a day per person)."""
+    digests, reminders = _queue_daily(current_app.config, utcnow())
     db.session.commit()
-    click.echo(f"{count} digests queued; `mail send` delivers them.")
+    click.echo(f"{digests} digests and {reminders} reminders queued; `mail send` delivers them.")
 
 
 @mail_cli.command("list")

@@ -262,8 +262,8 @@ def test_digest_command_queues_and_send_delivers(
     ana, _, hello, _ = digest_app(mail_app, make_post, make_staff, make_comment)
     make_comment(hello, name="Priya", minutes_ago=60)
     runner = mail_app.test_cli_runner()
-    assert "1 digests queued" in runner.invoke(args=["mail", "digest"]).output
-    assert "0 digests queued" in runner.invoke(args=["mail", "digest"]).output
+    assert "1 digests and 0 reminders queued" in runner.invoke(args=["mail", "digest"]).output
+    assert "0 digests and 0 reminders queued" in runner.invoke(args=["mail", "digest"]).output
     assert "1 sent" in runner.invoke(args=["mail", "send"]).output
     assert [item.recipients for item in smtp.sink.received] == [[ana.email]]
 

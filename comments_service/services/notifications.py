@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ..enums import CommentStatus, DigestKind, Notify
 from ..extensions import db
 from ..models import Comment, Digest, Post, Staff
-from ..queries import flagged_staff, new_reader_comments
+from ..queries import flagged_staff, new_reader_comments, overdue
 from .outbox import Mail, enqueue
 
 templates = Environment(
@@ -54,19 +54,40 @@ def notify_flagged_staff(comment: Comment, *, public_url: str, now: datetime) ->
             enqueue(Mail(staff.email, subject, text, html, headers), now)
 
 
+class _FlaggedStaff:
+    """Who each post's comments are flagged for, looked up once per post."""
+
+    def __init__(self):
+        self._by_post: dict[int, list[Staff]] = {}
+
+    def __call__(self, post: Post) -> list[Staff]:
+        if post.id not in self._by_post:
+            self._by_post[post.id] = flagged_staff(post)
+        return self._by_post[post.id]
+
+    def ids(self, post: Post) -> set[int]:
+        return {staff.id for staff in self(post)}
+
+
+def _already_sent_today(staff: Staff, kind: DigestKind, now: datetime) -> bool:
+    return db.session.get(Digest, (staff.id, kind, now.date())) is not None
+
+
+def _record(staff: Staff, kind: DigestKind, mail: Mail, now: datetime) -> None:
+    """Queue a daily message and remember it was sent today."""
+    message = enqueue(mail, now)
+    db.session.add(
+        Digest(staff_id=staff.id, kind=kind, day=now.date(), covers_until=now, message=message)
+    )
+
+
 def queue_digests(*, public_url: str, now: datetime) -> int:
     """Queue today's digest for every staff member who chose one; returns how many."""
-    flagged: dict[int, set[int]] = {}
-
-    def flagged_ids(post: Post) -> set[int]:
-        if post.id not in flagged:
-            flagged[post.id] = {staff.id for staff in flagged_staff(post)}
-        return flagged[post.id]
-
+    flagged = _FlaggedStaff()
     readers = db.session.scalars(
         select(Staff).where(Staff.active, Staff.notify == Notify.DIGEST).order_by(Staff.id)
     ).all()
-    return sum(_queue_digest(staff, flagged_ids, public_url, now) for staff in readers)
+    return sum(_queue_digest(staff, flagged.ids, public_url, now) for staff in readers)
 
 
 def _queue_digest(staff: Staff, flagged_ids, public_url: str, now: datetime) -> bool:
@@ -75,8 +96,7 @@ def _queue_digest(staff: Staff, flagged_ids, public_url: str, now: datetime) -> 
     A day with nothing new sends nothing and records nothing, so the next digest
     still starts where the last one ended.
     """
-    day = now.date()
-    if db.session.get(Digest, (staff.id, DigestKind.NEW_COMMENTS, day)) is not None:
+    if _already_sent_today(staff, DigestKind.NEW_COMMENTS, now):
         return False
     since = _last_digest_end(staff) or now - FIRST_DIGEST_COVERS
     comments = [
@@ -87,19 +107,11 @@ def _queue_digest(staff: Staff, flagged_ids, public_url: str, now: datetime) -> 
     if not comments:
         return False
     links = {comment.id: moderation_link(public_url, comment) for comment in comments}
+    day = now.date()
     text, html = _render("digest", public_url, staff=staff, comments=comments, links=links, day=day)
     count = f"{len(comments)} new reader comment{'s' if len(comments) != 1 else ''}"
     mail = Mail(staff.email, f"{count} on your posts", text, html, {"X-Porch-Digest": str(day)})
-    message = enqueue(mail, now)
-    db.session.add(
-        Digest(
-            staff_id=staff.id,
-            kind=DigestKind.NEW_COMMENTS,
-            day=day,
-            covers_until=now,
-            message=message,
-        )
-    )
+    _record(staff, DigestKind.NEW_COMMENTS, mail, now)
     return True
 
 
@@ -110,3 +122,43 @@ def _last_digest_end(staff: Staff) -> datetime | None:
         .order_by(Digest.covers_until.desc())
         .limit(1)
     )
+
+
+def queue_overdue_reminders(*, public_url: str, now: datetime, answer_within: timedelta) -> int:
+    """Remind each staff member, once a day, of the readers waiting too long for them.
+
+    "Too long" is ``queries.overdue``; "for them" is who the comment is flagged for.
+    Those who turned email off get none. Returns how many reminders were queued.
+    """
+    flagged = _FlaggedStaff()
+    waiting: dict[int, list[Comment]] = {}
+    people: dict[int, Staff] = {}
+    for comment in db.session.scalars(overdue(now, answer_within)):
+        for staff in flagged(comment.post):
+            people[staff.id] = staff
+            waiting.setdefault(staff.id, []).append(comment)
+    queued = 0
+    for staff_id, comments in waiting.items():
+        staff = people[staff_id]
+        if staff.notify == Notify.OFF or _already_sent_today(staff, DigestKind.OVERDUE, now):
+            continue
+        _record(staff, DigestKind.OVERDUE, _reminder(staff, comments, public_url, now), now)
+        queued += 1
+    return queued
+
+
+def _reminder(staff: Staff, comments: list[Comment], public_url: str, now: datetime) -> Mail:
+    """ "3 readers are waiting for you; the oldest for 31 hours", and which ones."""
+    hours = {
+        comment.id: int((now - comment.created_at).total_seconds() // 3600) for comment in comments
+    }
+    oldest = max(hours.values())
+    if len(comments) == 1:
+        subject = f"1 reader is waiting for you, for {oldest} hours"
+    else:
+        subject = f"{len(comments)} readers are waiting for you; the oldest for {oldest} hours"
+    links = {comment.id: moderation_link(public_url, comment) for comment in comments}
+    text, html = _render(
+        "overdue", public_url, staff=staff, comments=comments, hours=hours, links=links
+    )
+    return Mail(staff.email, subject, text, html, {"X-Porch-Reminder": str(now.date())})

@@ -42,7 +42,7 @@ def upgrade():
 
     op.create_table('mail_digests',
     sa.Column('staff_id', sa.Integer(), nullable=False),
-    sa.Column('kind', _enum('digest_kind', 'new_comments'), nullable=False),
+    sa.Column('kind', _enum('digest_kind', 'new_comments', 'overdue'), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('covers_until', sa.DateTime(), nullable=False),
     sa.Column('message_id', sa.Integer(), nullable=False),
