@@ -52,7 +52,7 @@ def drain(app) -> None:
     settings = SenderSettings.from_config(app.config)
     with app.app_context():
         for _ in range(10_000):
-            if send_due(settings, utcnow()).sent == 0:
+            if send_due(settings).sent == 0:
                 return
 
 

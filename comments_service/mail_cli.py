@@ -39,7 +39,7 @@ def send(loop: bool, passes: int | None) -> None:
     while True:
         if loop:
             _queue_digests_if_time(config)
-        report = send_due(settings, utcnow())
+        report = send_due(settings)
         click.echo(f"{report.sent} sent, {report.failed} failed, {report.logged} logged.")
         done += 1
         if not loop or (passes and done >= passes):

@@ -9,11 +9,12 @@ runs one pass; ``mail send --loop`` keeps running passes.
 import enum
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .extensions import db
-from .models import OutboxMessage
+from .models import OutboxMessage, utcnow
 from .services import outbox
 from .services.mail import SmtpSettings, compose, connect, disconnect
 
@@ -88,13 +89,17 @@ class _Connection:
             self._server = None
 
 
-def send_due(settings: SenderSettings, now: datetime) -> PassReport:
-    """One bounded pass over the due messages: at most ``batch_size`` of them."""
+def send_due(settings: SenderSettings, clock: Callable[[], datetime] = utcnow) -> PassReport:
+    """One bounded pass over the due messages: at most ``batch_size`` of them.
+
+    The clock is read again for each message: a pass slowed by a struggling server
+    must not claim with a lease that started minutes ago and has already run out.
+    """
     report = PassReport()
     connection = _Connection(settings.smtp)
     try:
         for _ in range(settings.batch_size):
-            claim = outbox.claim_next(now, settings.lease)
+            claim = outbox.claim_next(clock(), settings.lease)
             db.session.commit()
             if claim is None:
                 break
@@ -103,7 +108,7 @@ def send_due(settings: SenderSettings, now: datetime) -> PassReport:
                 _log_instead(message, token)
                 report.logged += 1
                 continue
-            outcome = _deliver(connection, settings, message, token, now)
+            outcome = _deliver(connection, settings, message, token, clock)
             report.sent += outcome is Outcome.SENT
             report.failed += outcome is not Outcome.SENT
             if outcome is Outcome.UNREACHABLE:
@@ -113,18 +118,18 @@ def send_due(settings: SenderSettings, now: datetime) -> PassReport:
     return report
 
 
-def _deliver(connection, settings: SenderSettings, message, token: str, now) -> Outcome:
+def _deliver(connection, settings: SenderSettings, message, token: str, clock) -> Outcome:
     """Send one claimed message and record the outcome under this sender's claim."""
     try:
         connection.send(compose(message, settings.smtp.mail_from))
     except REFUSED as error:
-        _failed(message, token, error, now, settings)
+        _failed(message, token, error, clock(), settings)
         return Outcome.REFUSED
     except UNREACHABLE as error:
         connection.drop()
-        _failed(message, token, error, now, settings)
+        _failed(message, token, error, clock(), settings)
         return Outcome.UNREACHABLE
-    if not outbox.record_sent(message.id, token, now):
+    if not outbox.record_sent(message.id, token, clock()):
         log.warning("Message %d was sent after its claim ran out (lease too short?)", message.id)
     db.session.commit()
     return Outcome.SENT

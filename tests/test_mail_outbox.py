@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from comments_service.enums import MailStatus, ModerationPolicy
 from comments_service.extensions import db
 from comments_service.models import OutboxMessage, Post, utcnow
+from comments_service.sender import SenderSettings, send_due
 from comments_service.services import outbox
 from comments_service.services.comments import Submission, SubmissionContext, add_reader_comment
 
@@ -269,3 +270,17 @@ def test_message_that_cannot_be_written_as_email_fails_alone(app_with, smtp):
     broken, fine = outbox_rows(app)
     assert broken.status == MailStatus.QUEUED and "ValueError" in broken.last_error
     assert fine.status == MailStatus.SENT
+
+
+def test_a_slow_pass_reads_the_clock_for_each_message(app_with, smtp):
+    """A lease counted from the start of a long pass could run out before the claim."""
+    app = app_with(**smtp.settings(PORCH_MAIL_RETRY_SECONDS=60, PORCH_MAIL_BATCH_SIZE=2))
+    start = utcnow()
+    queue_mail(app, 2, start)
+    smtp.sink.refuse_data = "451 4.3.0 Try again later"
+    ticks = iter(start + timedelta(hours=hour) for hour in range(10))
+    with app.app_context():
+        send_due(SenderSettings.from_config(app.config), lambda: next(ticks))
+        db.session.remove()
+    first, second = outbox_rows(app)
+    assert second.next_attempt_at - first.next_attempt_at >= timedelta(hours=2)
