@@ -201,15 +201,14 @@ def test_operators_see_failed_mail_and_can_queue_it_again(app_with, smtp_down):
     assert len(smtp_down.sink.received) == 2
 
 
-def test_without_smtp_host_messages_are_logged_and_kept(app_with, make_post, make_staff, caplog):
+def test_without_smtp_host_messages_are_marked_logged_and_kept(app_with, make_post, make_staff):
+    """What the log shows is tested on the real command (test_mail_processes)."""
     app = app_with(PORCH_SMTP_HOST="")
     make_staff("Ana Lima")
     make_post("hello")
     post_comment(app.test_client(), body="Is anyone there?")
 
-    with caplog.at_level("INFO", logger="comments_service.sender"):
-        assert send(app).logged == 1
-    assert "To: ana@porch.test" in caplog.text and "Is anyone there?" in caplog.text
+    assert send(app).logged == 1
     (row,) = outbox_rows(app)
     assert row.status == MailStatus.LOGGED
     runner = app.test_cli_runner()

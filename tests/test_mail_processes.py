@@ -71,6 +71,20 @@ def test_two_sender_processes_deliver_each_comment_email_once(service, smtp, mak
     assert subjects == sorted(f"New comment: Reader {n} on “Hello”" for n in range(24))
 
 
+def test_without_smtp_host_the_command_writes_each_message_to_the_log(
+    service, make_post, make_staff
+):
+    make_staff("Ana Lima")
+    make_post("hello")
+    post_comment(service.url, "hello", BLOG_URL, author_name="Jo Reader", body="Anyone there?")
+    sender = mail_send({**service.env, "PORCH_SMTP_HOST": ""})
+    output = sender.communicate(timeout=COMMAND_TIMEOUT)[0]
+    assert sender.returncode == 0, output
+    assert "message 1 kept in the outbox" in output
+    assert "To: ana@porch.test\nSubject: New comment: Jo Reader on “Hello”" in output
+    assert "Anyone there?" in output and "0 sent, 0 failed, 1 logged." in output
+
+
 @pytest.mark.browser
 def test_author_follows_the_email_link_to_the_comment_and_sets_a_digest(
     service, smtp, make_post, make_staff, page
