@@ -19,6 +19,7 @@ lint: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/thread_read.py
+	$(BIN)/python bench/mail_send.py
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Porch needs Python 3.11 or newer")'

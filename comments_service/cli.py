@@ -1,4 +1,4 @@
-"""Operator commands: ``flask --app comments_service staff|posts|comments ...``."""
+"""Operator commands: ``flask --app comments_service staff|posts|comments|mail ...``."""
 
 import json
 import os
@@ -30,7 +30,9 @@ comments_cli = AppGroup("comments", help="Reader comments.")
 
 
 def register(app) -> None:
-    for group in (staff_cli, posts_cli, comments_cli):
+    from .mail_cli import mail_cli
+
+    for group in (staff_cli, posts_cli, comments_cli, mail_cli):
         app.cli.add_command(group)
 
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .enums import ModerationPolicy
+from .enums import ModerationPolicy, SmtpSecurity
 
 PREFIX = "PORCH_"
 
@@ -71,6 +71,29 @@ DEFAULTS = {
     # How long a request waits for the database (a PostgreSQL connection, a SQLite
     # lock) before answering 503: well inside gunicorn's worker timeout.
     "DATABASE_TIMEOUT_SECONDS": 5,
+    # Mail (docs/notifications.md). No SMTP host: messages are written to the log
+    # and kept in the outbox, marked "logged".
+    "SMTP_HOST": "",
+    "SMTP_PORT": 587,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_SECURITY": SmtpSecurity.STARTTLS,
+    # Longest wait for the SMTP server on one step (connect, a command, the data).
+    "SMTP_TIMEOUT_SECONDS": 30,
+    "MAIL_FROM": "Porch <porch@localhost>",
+    # A failed message is tried again after MAIL_RETRY_SECONDS, then twice as long
+    # each time, MAIL_MAX_ATTEMPTS times in all before it is marked failed.
+    "MAIL_MAX_ATTEMPTS": 8,
+    "MAIL_RETRY_SECONDS": 60,
+    # How long a sender holds a claimed message; far longer than one SMTP exchange,
+    # so no other sender takes it while it is being sent.
+    "MAIL_LEASE_SECONDS": 600,
+    # At most this many messages per `mail send` pass.
+    "MAIL_BATCH_SIZE": 100,
+    # `mail send --loop`: the pause between passes, and the UTC hour from which it
+    # sends the day's digests.
+    "MAIL_LOOP_SECONDS": 30,
+    "MAIL_DIGEST_HOUR": 8,
     "SECRET_KEY": None,
 }
 
@@ -101,20 +124,24 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         raw = os.environ.get(name)
         value = default if raw is None else _parse(name, raw, default)
         settings[name] = overrides.pop(name, value)
-    settings["PORCH_MODERATION_POLICY"] = _policy(settings["PORCH_MODERATION_POLICY"])
+    settings["PORCH_MODERATION_POLICY"] = _choice(
+        "PORCH_MODERATION_POLICY", ModerationPolicy, settings["PORCH_MODERATION_POLICY"]
+    )
+    settings["PORCH_SMTP_SECURITY"] = _choice(
+        "PORCH_SMTP_SECURITY", SmtpSecurity, settings["PORCH_SMTP_SECURITY"]
+    )
     if not settings["PORCH_SECRET_KEY"]:
         settings["PORCH_SECRET_KEY"] = _instance_secret(Path(instance_path))
     return {**settings, **flask_names(settings), **overrides}
 
 
-def _policy(value) -> ModerationPolicy:
+def _choice(name: str, vocabulary, value):
+    """A setting with a closed set of values: a typo stops the service at start-up."""
     try:
-        return ModerationPolicy(value)
+        return vocabulary(value)
     except ValueError:
-        choices = ", ".join(policy.value for policy in ModerationPolicy)
-        raise ValueError(
-            f"PORCH_MODERATION_POLICY must be one of {choices}, not {value!r}"
-        ) from None
+        choices = ", ".join(member.value for member in vocabulary)
+        raise ValueError(f"{name} must be one of {choices}, not {value!r}") from None
 
 
 def flask_names(settings: dict) -> dict:

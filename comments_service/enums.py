@@ -63,3 +63,35 @@ class View(enum.StrEnum):
     REMOVED = "removed"
     ANSWERED = "answered"
     ALL = "all"
+
+
+class SmtpSecurity(enum.StrEnum):
+    """How the sender protects its connection to the SMTP server."""
+
+    NONE = "none"  # plain SMTP: only for a relay on the same host or a local sink
+    STARTTLS = "starttls"  # plain connection upgraded with STARTTLS (port 587)
+    SSL = "ssl"  # TLS from the first byte (port 465)
+
+
+class MailStatus(enum.StrEnum):
+    """Where a message in the outbox stands."""
+
+    QUEUED = "queued"  # waiting for its next attempt
+    SENT = "sent"  # the SMTP server accepted it
+    FAILED = "failed"  # every attempt failed; `mail retry` queues it again
+    LOGGED = "logged"  # no SMTP server was set up: written to the log only
+
+
+class Notify(enum.StrEnum):
+    """How a staff member hears about new reader comments on their posts."""
+
+    EACH = "each"  # one email per comment
+    DIGEST = "digest"  # one email a day listing them
+    OFF = "off"
+
+
+class DigestKind(enum.StrEnum):
+    """The daily messages a staff member gets at most once a day each."""
+
+    NEW_COMMENTS = "new_comments"  # the digest of new reader comments
+    OVERDUE = "overdue"  # the reminder of readers waiting too long

@@ -1,9 +1,11 @@
 """Database models: posts and their named authors, staff and their sessions, comments."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
+    Date,
     DateTime,
     Enum,
     ForeignKey,
@@ -17,11 +19,11 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .enums import CommentStatus, Decision, Role, SpamCheck
+from .enums import CommentStatus, Decision, DigestKind, MailStatus, Notify, Role, SpamCheck
 from .extensions import db
 
 __all__ = ["Comment", "CommentStatus", "Decision", "ModerationAction", "Post", "PostAuthor"]
-__all__ += ["Role", "Staff", "StaffSession", "utcnow"]
+__all__ += ["Digest", "OutboxMessage", "Role", "Staff", "StaffSession", "utcnow"]
 
 
 def utcnow() -> datetime:
@@ -109,6 +111,7 @@ class Staff(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(_enum(Role, "staff_role"), default=Role.AUTHOR)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    notify: Mapped[Notify] = mapped_column(_enum(Notify, "notify"), default=Notify.EACH)
 
     # The token of the sign-in this object was loaded for (see services.staff); it is
     # what Flask-Login keeps in the session and the remember-me cookie.
@@ -225,3 +228,54 @@ class ModerationAction(db.Model):
 
     comment: Mapped[Comment] = relationship()
     staff: Mapped[Staff | None] = relationship()
+
+
+class OutboxMessage(db.Model):
+    """An email, stored with the event that causes it and sent later by `mail send`.
+
+    Written in the event's transaction, so a rolled-back comment sends nothing and a
+    committed one always has its message. A sender claims a row (claim_token,
+    claimed_until) in a short transaction of its own before it talks to SMTP.
+    """
+
+    __tablename__ = "mail_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    # Extra headers of this message (X-Porch-Comment...); the sender adds the usual ones.
+    headers: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[MailStatus] = mapped_column(
+        _enum(MailStatus, "mail_status"), default=MailStatus.QUEUED
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claim_token: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_mail_outbox_due", "status", "next_attempt_at"),)
+
+
+class Digest(db.Model):
+    """A daily message sent to one staff member: at most one of each kind per day.
+
+    ``covers_until`` is where the next one starts, so no comment is listed twice
+    and none falls between two digests.
+    """
+
+    __tablename__ = "mail_digests"
+
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[DigestKind] = mapped_column(_enum(DigestKind, "digest_kind"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    covers_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    message_id: Mapped[int] = mapped_column(ForeignKey("mail_outbox.id"))
+
+    message: Mapped[OutboxMessage] = relationship()

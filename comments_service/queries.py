@@ -245,6 +245,21 @@ def flagged_staff(post: Post) -> list[Staff]:
     )
 
 
+def new_reader_comments(since: datetime, until: datetime) -> Select:
+    """Reader comments posted in (since, until] that a person should see: published or held."""
+    return (
+        select(Comment)
+        .where(
+            Comment.staff_id.is_(None),
+            Comment.status.in_([CommentStatus.APPROVED, CommentStatus.PENDING]),
+            Comment.created_at > since,
+            Comment.created_at <= until,
+        )
+        .options(selectinload(Comment.post).selectinload(Post.authors))
+        .order_by(Comment.created_at, Comment.id)
+    )
+
+
 def staff_by_name(name: str) -> Staff | None:
     return db.session.scalar(select(Staff).where(Staff.name == name))
 

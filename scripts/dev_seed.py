@@ -67,7 +67,7 @@ def ensure_accounts() -> None:
     db.session.commit()
 
 
-def ensure_threads() -> None:
+def ensure_threads(public_url: str) -> None:
     if db.session.scalar(select(func.count(Comment.id))):
         return
     for slug, reader, question, hours, staff_name, answer in THREADS:
@@ -81,6 +81,7 @@ def ensure_threads() -> None:
             SubmissionContext(),
             policy=ModerationPolicy.PUBLISH,
             guard=Guard(max_links=3, min_fill_seconds=0),
+            public_url=public_url,
         )
         comment.created_at = comment.published_at = utcnow() - timedelta(hours=hours)
         db.session.commit()
@@ -94,7 +95,7 @@ def main() -> int:
     app = create_app()
     with app.app_context():
         ensure_accounts()
-        ensure_threads()
+        ensure_threads(app.config["PORCH_PUBLIC_URL"])
     print(f"Sample staff accounts (password for all: {PASSWORD}):")
     for name, email, role in ACCOUNTS:
         print(f"  {email:<30} {name} ({role.value})")

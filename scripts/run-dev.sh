@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: migrate, build the sample blog, load its posts, then serve the blog
-# on :8000 and the comment service on :5000 (PORCH_BLOG_PORT, PORCH_SERVICE_PORT) until Ctrl-C.
+# on :8000 and the comment service on :5000 (PORCH_BLOG_PORT, PORCH_SERVICE_PORT), and
+# send the mail outbox every few seconds, until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.venv/bin
@@ -12,6 +13,9 @@ export PORCH_BLOG_URL="${PORCH_BLOG_URL:-http://127.0.0.1:$blog_port}"
 export PORCH_SESSION_COOKIE_SECURE="${PORCH_SESSION_COOKIE_SECURE:-false}"
 # Where browsers reach the service: its own pages may post comments, no other host may.
 export PORCH_PUBLIC_URL="${PORCH_PUBLIC_URL:-http://127.0.0.1:$service_port}"
+# No SMTP host unless you set one: the mail sender prints each message here and keeps
+# it in the outbox (docs/notifications.md shows how to use a local SMTP sink instead).
+export PORCH_MAIL_LOOP_SECONDS="${PORCH_MAIL_LOOP_SECONDS:-5}"
 
 "$bin/flask" db upgrade
 "$bin/invoke" build
@@ -24,11 +28,13 @@ export PORCH_PUBLIC_URL="${PORCH_PUBLIC_URL:-http://127.0.0.1:$service_port}"
 trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT
 "$bin/flask" run --host 127.0.0.1 --port "$service_port" &
 "$bin/pelican" --listen --bind 127.0.0.1 --port "$blog_port" output &
+"$bin/flask" mail send --loop &
 cat <<MSG
 
   Blog:        http://127.0.0.1:$blog_port/
   Moderation:  http://127.0.0.1:$service_port/moderation/   (sign in with an account above)
-  Stop both with Ctrl-C.
+  Mail:        printed below as it is sent (flask mail list shows the outbox)
+  Stop everything with Ctrl-C.
 
 MSG
 wait

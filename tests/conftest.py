@@ -23,7 +23,10 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 BLOG_URL = "http://blog.test"
 PASSWORD = "correct horse battery"
-TABLES = "moderation_actions, comments, post_authors, posts, staff_sessions, staff"
+TABLES = (
+    "mail_digests, mail_outbox, moderation_actions, comments, post_authors, posts,"
+    " staff_sessions, staff"
+)
 
 
 def settings(database_url: str, **extra) -> dict:

@@ -110,10 +110,18 @@ def _store_once(post, submission, parent_id: int | None, context: SubmissionCont
         min_fill_seconds=config["PORCH_MIN_FILL_SECONDS"],
         akismet=akismet.for_app(current_app),
     )
-    comment = add_reader_comment(
-        post, parent, submission, context, policy=config["PORCH_MODERATION_POLICY"], guard=guard
-    )
+    # Storing the comment already writes it (its notifications need its id): a race
+    # lost to a request with the same key can show there as well as at the commit.
     try:
+        comment = add_reader_comment(
+            post,
+            parent,
+            submission,
+            context,
+            policy=config["PORCH_MODERATION_POLICY"],
+            guard=guard,
+            public_url=config["PORCH_PUBLIC_URL"],
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

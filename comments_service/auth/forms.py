@@ -1,9 +1,26 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, EmailField, PasswordField, RadioField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from ..enums import Notify
 
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
     remember = BooleanField("Keep me signed in on this device")
+
+
+class NotifyForm(FlaskForm):
+    """How a staff member hears about new reader comments on their posts."""
+
+    notify = RadioField(
+        "Email me about new reader comments",
+        choices=[
+            SelectChoice(Notify.EACH.value, "One email for each comment, as it arrives"),
+            SelectChoice(Notify.DIGEST.value, "One email a day listing the new comments"),
+            SelectChoice(Notify.OFF.value, "No email: I check the moderation page myself"),
+        ],
+        validators=[InputRequired("Choose how you want to hear about comments.")],
+    )

@@ -3,11 +3,12 @@ from datetime import timedelta
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..enums import Notify
 from ..extensions import db, limiter, login_manager
 from ..models import Staff, utcnow
 from ..services import staff as accounts
 from . import bp
-from .forms import LoginForm
+from .forms import LoginForm, NotifyForm
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to see what is waiting for you."
@@ -76,3 +77,18 @@ def _is_plain_path(target: str) -> bool:
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return False
     return all(char.isprintable() and not char.isspace() for char in target)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    """Each staff member chooses how they hear about their readers: each, digest, or off."""
+    form = NotifyForm(notify=current_user.notify.value)
+    if request.method == "POST":
+        if not form.validate():
+            return render_template("auth/settings.html", form=form), 422
+        current_user.notify = Notify(form.notify.data)
+        db.session.commit()
+        flash("Your email settings are saved.", "success")
+        return redirect(url_for("auth.settings"), code=303)
+    return render_template("auth/settings.html", form=form)

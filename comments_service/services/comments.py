@@ -15,6 +15,7 @@ from ..queries import has_approved_comment_from
 from . import spam
 from .answers import record_answer
 from .moderation import ModerationError
+from .notifications import notify_flagged_staff
 from .rendering import render_comment
 
 
@@ -116,6 +117,7 @@ def add_reader_comment(
     *,
     policy: ModerationPolicy,
     guard: spam.Guard,
+    public_url: str,
 ) -> Comment:
     """Store a reader comment as published, held or spam, with the reason in the audit trail.
 
@@ -149,6 +151,7 @@ def add_reader_comment(
     if verdict.verdict in GUARD_DECISIONS:
         decision = GUARD_DECISIONS[verdict.verdict]
         db.session.add(ModerationAction(comment=comment, action=decision, reason=verdict.reason))
+    notify_flagged_staff(comment, public_url=public_url, now=now)
     return comment
 
 

@@ -1,0 +1,120 @@
+"""Operator commands for mail: ``flask --app comments_service mail ...``."""
+
+import logging
+import time
+from datetime import timedelta
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from .enums import MailStatus
+from .extensions import db
+from .models import OutboxMessage, utcnow
+from .sender import SenderSettings, send_due
+from .services import outbox
+from .services.notifications import queue_digests, queue_overdue_reminders
+from .services.text import for_terminal
+from .services.threads import iso
+
+mail_cli = AppGroup("mail", help="The mail outbox: notifications to staff.")
+
+
+def _show_mail_log() -> None:
+    """Messages kept for want of an SMTP host are shown in the log: let it reach stderr."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+
+
+@mail_cli.command("send")
+@click.option("--loop", is_flag=True, help="Keep sending; also queue the daily digests.")
+@click.option("--passes", type=click.IntRange(min=1), help="With --loop: stop after this many.")
+def send(loop: bool, passes: int | None) -> None:
+    """Send the messages that are due (one pass, at most PORCH_MAIL_BATCH_SIZE)."""
+    _show_mail_log()
+    config = current_app.config
+    settings = SenderSettings.from_config(config)
+    done = 0
+    while True:
+        if loop:
+            _queue_digests_if_time(config)
+        report = send_due(settings)
+        click.echo(f"{report.sent} sent, {report.failed} failed, {report.logged} logged.")
+        done += 1
+        if not loop or (passes and done >= passes):
+            return
+        time.sleep(config["PORCH_MAIL_LOOP_SECONDS"])
+
+
+def _queue_digests_if_time(config) -> None:
+    """From PORCH_MAIL_DIGEST_HOUR (UTC) on, the loop queues the day's messages once."""
+    now = utcnow()
+    if now.hour >= config["PORCH_MAIL_DIGEST_HOUR"]:
+        _queue_daily(config, now)
+        db.session.commit()
+
+
+def _queue_daily(config, now) -> tuple[int, int]:
+    """Today's digests and overdue reminders; each goes to a person at most once a day."""
+    public_url = config["PORCH_PUBLIC_URL"]
+    within = timedelta(hours=config["PORCH_ANSWER_WITHIN_HOURS"])
+    digests = queue_digests(public_url=public_url, now=now)
+    reminders = queue_overdue_reminders(public_url=public_url, now=now, answer_within=within)
+    return digests, reminders
+
+
+@mail_cli.command("digest")
+def digest() -> None:
+    """Queue today's digests and overdue reminders (each at most once a day per person)."""
+    digests, reminders = _queue_daily(current_app.config, utcnow())
+    db.session.commit()
+    click.echo(f"{digests} digests and {reminders} reminders queued; `mail send` delivers them.")
+
+
+@mail_cli.command("list")
+@click.option("--status", type=click.Choice([s.value for s in MailStatus]), help="Only these.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+def list_mail(status: str | None, limit: int) -> None:
+    """Messages in the outbox, newest first, with their attempts and last error."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if status:
+        query = query.where(OutboxMessage.status == MailStatus(status))
+    for message in db.session.scalars(query):
+        columns = (
+            f"#{message.id}",
+            message.status.value,
+            f"{message.attempts} attempts",
+            iso(message.created_at),
+            message.recipient,
+            message.subject,
+            message.last_error or "",
+        )
+        click.echo("\t".join(for_terminal(column) for column in columns))
+
+
+@mail_cli.command("status")
+def status() -> None:
+    """How many messages are in each state, and how long the oldest queued one has waited."""
+    counts = dict(
+        db.session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        ).all()
+    )
+    for state in MailStatus:
+        click.echo(f"{state.value}\t{counts.get(state, 0)}")
+    oldest = db.session.scalar(
+        select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == MailStatus.QUEUED)
+    )
+    if oldest is not None:
+        click.echo(f"oldest queued\t{iso(oldest)}")
+
+
+@mail_cli.command("retry")
+@click.option("--logged", is_flag=True, help="Also queue messages only written to the log.")
+def retry(logged: bool) -> None:
+    """Queue failed messages again with fresh attempts, e.g. once SMTP works again."""
+    statuses = [MailStatus.FAILED] + ([MailStatus.LOGGED] if logged else [])
+    count = outbox.requeue(statuses, utcnow())
+    db.session.commit()
+    click.echo(f"{count} messages queued again.")

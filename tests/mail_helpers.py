@@ -1,0 +1,41 @@
+"""Shared steps of the mail tests: post a comment, run the sender, read the outbox."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from comments_service.extensions import db
+from comments_service.models import OutboxMessage, utcnow
+from comments_service.sender import PassReport, SenderSettings, send_due
+from comments_service.services.outbox import Mail, enqueue
+
+
+def post_comment(client, slug="hello", **fields) -> int:
+    body = {"author_name": "Jo Reader", "body": "How do I export my schedule?", **fields}
+    response = client.post(f"/api/posts/{slug}/comments", json=body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def send(app, now: datetime | None = None) -> PassReport:
+    """One `mail send` pass, at the given time or on the real clock."""
+    with app.app_context():
+        clock = (lambda: now) if now else utcnow
+        report = send_due(SenderSettings.from_config(app.config), clock)
+        db.session.remove()
+    return report
+
+
+def outbox_rows(app) -> list[OutboxMessage]:
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        db.session.expunge_all()
+    return list(rows)
+
+
+def queue_mail(app, count: int, now: datetime | None = None) -> None:
+    with app.app_context():
+        for number in range(count):
+            mail = Mail(f"staff{number}@porch.test", f"Message {number}", "text", "<p>html</p>", {})
+            enqueue(mail, now or utcnow())
+        db.session.commit()
