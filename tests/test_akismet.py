@@ -397,3 +397,77 @@ def test_purge_deletes_discarded_spam_older_than_the_setting(app_with, make_post
         assert left == {recent.id, kept_spam.id}
         assert db.session.scalar(select(func.count(ModerationAction.id))) == 0
     assert utcnow() - timedelta(days=15) > old.created_at
+
+
+def signed_in_staff_client(app, make_staff):
+    """A client signed in as Ana, an author of every post here, and a CSRF token."""
+    staff = make_staff("Ana Lima")
+    client = app.test_client()
+    token = csrf_token(client.get("/auth/login").get_data(as_text=True))
+    client.post(
+        "/auth/login",
+        data={"email": staff.email, "password": "correct horse battery", "csrf_token": token},
+    )
+    return client, csrf_token(client.get("/moderation/").get_data(as_text=True))
+
+
+def test_not_spam_on_the_moderation_page_is_reported_as_ham(
+    checked_app, akismet_service, make_post, make_staff
+):
+    akismet_service.answer("comment-check", fake.SPAM)
+    app = checked_app()
+    make_post("hello")
+    comment_id = post_comment(app.test_client()).get_json()["id"]
+    client, token = signed_in_staff_client(app, make_staff)
+    response = client.post(
+        f"/moderation/comments/{comment_id}/not-spam", data={"csrf_token": token}
+    )
+    assert response.status_code == 303
+    assert comment_in(app, comment_id).status == CommentStatus.PENDING
+    (reported,) = akismet_service.requests_to("submit-ham")
+    assert reported == akismet_service.requests_to("comment-check")[0]
+
+
+def test_not_spam_lifts_the_discard_mark_so_the_comment_is_listed_again(
+    checked_app, akismet_service, make_post, make_staff
+):
+    akismet_service.answer("comment-check", fake.DISCARD)
+    app = checked_app()
+    make_post("hello")
+    comment_id = post_comment(app.test_client()).get_json()["id"]
+    client, token = signed_in_staff_client(app, make_staff)
+    client.post(f"/moderation/comments/{comment_id}/not-spam", data={"csrf_token": token})
+    assert comment_in(app, comment_id).spam_check == SpamCheck.SPAM
+    assert f'id="comment-{comment_id}"' in client.get("/moderation/?view=held").get_data(
+        as_text=True
+    )
+
+
+def test_bulk_spam_reports_every_comment_to_akismet(
+    checked_app, akismet_service, make_post, make_staff
+):
+    app = checked_app()
+    make_post("hello")
+    ids = [post_comment(app.test_client(), body=f"Hi {n}").get_json()["id"] for n in range(2)]
+    client, token = signed_in_staff_client(app, make_staff)
+    response = client.post(
+        "/moderation/bulk",
+        data={"csrf_token": token, "decision": Decision.SPAM.value, "ids": [str(i) for i in ids]},
+    )
+    assert response.status_code == 303
+    assert len(akismet_service.requests_to("submit-spam")) == 2
+
+
+def test_ham_from_the_command_line_is_reported_to_akismet(
+    checked_app, akismet_service, make_post, make_staff
+):
+    akismet_service.answer("comment-check", fake.SPAM)
+    app = checked_app()
+    make_post("hello")
+    comment_id = post_comment(app.test_client()).get_json()["id"]
+    make_staff("Ana Lima")
+    result = app.test_cli_runner().invoke(
+        args=["comments", "ham", str(comment_id), "--by", "Ana Lima"]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(akismet_service.requests_to("submit-ham")) == 1
