@@ -35,7 +35,7 @@ DEFAULTS = {
     "MODERATION_POLICY": ModerationPolicy.PUBLISH,
     # A comment with more links (bare addresses included) than this is held for approval.
     "MAX_LINKS": 3,
-    # A form the reader script timed as sent this soon after typing began is spam.
+    # A comment the reader script timed as sent this soon after the page opened is spam.
     "MIN_FILL_SECONDS": 3,
     # Akismet. Empty key and blog URL fall back to the library's own environment
     # variables (PYTHON_AKISMET_API_KEY, PYTHON_AKISMET_BLOG_URL), the URL then to

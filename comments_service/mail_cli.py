@@ -40,7 +40,8 @@ def send(loop: bool, passes: int | None) -> None:
         if loop:
             _queue_digests_if_time(config)
         report = send_due(settings)
-        click.echo(f"{report.sent} sent, {report.failed} failed, {report.logged} logged.")
+        if not loop or report.sent or report.failed or report.logged:  # a quiet loop is quiet
+            click.echo(f"{report.sent} sent, {report.failed} failed, {report.logged} logged.")
         done += 1
         if not loop or (passes and done >= passes):
             return

@@ -62,7 +62,7 @@ def test_a_form_sent_faster_than_people_type_lands_in_spam(client, app, make_pos
     send(client, fill_seconds="1.2" if send is post_form else 1.2)
     comment, actions = only_comment(app)
     assert comment.status == CommentStatus.SPAM
-    assert actions == [(Decision.SPAM, "sent 1.2 s after typing began (under 3 s)")]
+    assert actions == [(Decision.SPAM, "sent 1.2 s after the page opened (under 3 s)")]
 
 
 @pytest.mark.parametrize("fill_seconds", [None, "", 3, "12.5"])

@@ -275,9 +275,7 @@ def test_send_loop_queues_the_days_digests_and_sends_them(
     ana, _, hello, _ = digest_app(app, make_post, make_staff, make_comment)
     make_comment(hello, name="Priya", minutes_ago=60)
     result = app.test_cli_runner().invoke(args=["mail", "send", "--loop", "--passes", "2"])
-    assert result.output.splitlines() == ["1 sent, 0 failed, 0 logged."] + [
-        "0 sent, 0 failed, 0 logged."
-    ]
+    assert result.output.splitlines() == ["1 sent, 0 failed, 0 logged."]  # then a quiet pass
     assert [item.recipients for item in smtp.sink.received] == [[ana.email]]
 
 

@@ -18,7 +18,7 @@ TABS = 12  # more than the form has fields: enough to walk past all of it
 def blog(tmp_path_factory):
     """The sample blog whose service counts forms sent within a second as spam."""
     tmp = tmp_path_factory.mktemp("porch-defences")
-    blog = Blog(tmp / "blog", tmp / "porch.sqlite3", MIN_FILL_SECONDS="1")
+    blog = Blog(tmp / "blog", tmp / "porch.sqlite3", MIN_FILL_SECONDS="4")
     try:
         flask("db", "upgrade", env=blog.env)
         blog.build()
@@ -60,14 +60,14 @@ def test_the_script_sends_how_long_the_reader_took_and_hasty_forms_are_held(blog
     form.get_by_label("Your name").fill(READER)
     form.get_by_label("Your question or comment").fill(QUESTION)
     hasty, answer = sent_fields(page, form, "Post comment")
-    assert 0 <= hasty["fill_seconds"] < 1
+    assert 0 <= hasty["fill_seconds"] < 4  # sent within moments of the page opening
     assert answer["status"] == "pending"
 
     form.get_by_label("Your name").fill(READER)
-    page.wait_for_timeout(1200)  # a person reads what they wrote
+    page.wait_for_timeout(4200)  # a person reads, then writes
     form.get_by_label("Your question or comment").fill(QUESTION + " (again)")
     patient, answer = sent_fields(page, form, "Post comment")
-    assert patient["fill_seconds"] >= 1.2
+    assert patient["fill_seconds"] >= 4.2
     assert answer["status"] == "approved"
     assert "leave_blank" not in patient
 

@@ -28,8 +28,8 @@ class Submission:
     email: str | None = None
     website: str | None = None
     honeypot: str = ""
-    # Seconds between the reader's first keystroke and sending, as the blog's script
-    # measured them; None when the form came without it (no JavaScript).
+    # Seconds between the page opening (or the reader's previous comment) and sending,
+    # as the blog's script measured them; None when the form came without it (no JavaScript).
     fill_seconds: float | None = None
 
 

@@ -64,7 +64,7 @@ def assess(
     if fill_seconds is not None and fill_seconds < min_fill_seconds:
         return Assessment(
             SpamVerdict.SPAM,
-            f"sent {fill_seconds:g} s after typing began (under {min_fill_seconds:g} s)",
+            f"sent {fill_seconds:g} s after the page opened (under {min_fill_seconds:g} s)",
         )
     links = count_links(html)
     if links > max_links:

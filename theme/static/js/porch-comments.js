@@ -153,13 +153,11 @@
     crypto.randomUUID?.() ?? // only on https and localhost pages
     Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 
-  // When the reader began typing in each form: the service counts a form sent sooner
-  // than people type (PORCH_MIN_FILL_SECONDS) as a bot's.
-  const started = new WeakMap(); // form -> performance.now() at the first keystroke
-  sec.addEventListener("input", (e) => {
-    const f = e.target.form;
-    if (f?.matches(".comment-form") && !started.has(f)) started.set(f, performance.now());
-  });
+  // Since when the reader has been on the page (or since their last comment was stored):
+  // the service takes a comment sent sooner than a person reads and writes
+  // (PORCH_MIN_FILL_SECONDS) for a bot's. Counting from the first keystroke instead
+  // would catch a reader whose browser fills in the name and who writes "Thanks!".
+  let since = 0; // performance.now() counts from the page's opening
 
   sec.addEventListener("submit", async (e) => {
     const f = e.target;
@@ -178,7 +176,7 @@
     }
     const text = JSON.stringify(payload); // the comment itself: what one key stands for
     if (keys.get(f)?.body !== text) keys.set(f, { body: text, key: newKey() });
-    if (started.has(f)) payload.fill_seconds = +((performance.now() - started.get(f)) / 1000).toFixed(1);
+    payload.fill_seconds = +((performance.now() - since) / 1000).toFixed(1);
     const body = JSON.stringify(payload);
     const button = $("[type=submit]", f);
     button.disabled = true;
@@ -194,7 +192,7 @@
     const data = await res.json().catch(() => ({}));
     if (res.status !== 201) return fail(f, res.status, data);
     keys.delete(f); // stored: whatever this form sends next is a new comment
-    started.delete(f);
+    since = performance.now();
     done(f, data);
   });
 
