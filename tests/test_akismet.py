@@ -289,14 +289,7 @@ def test_akismets_answers_become_verdicts(
 
 
 def sign_in_and_mark_spam(app, make_staff, comment_id):
-    staff = make_staff("Ana Lima")
-    client = app.test_client()
-    token = csrf_token(client.get("/auth/login").get_data(as_text=True))
-    client.post(
-        "/auth/login",
-        data={"email": staff.email, "password": "correct horse battery", "csrf_token": token},
-    )
-    token = csrf_token(client.get("/moderation/").get_data(as_text=True))
+    client, token = signed_in_staff_client(app, make_staff)
     return client.post(f"/moderation/comments/{comment_id}/spam", data={"csrf_token": token})
 
 
