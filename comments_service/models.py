@@ -15,8 +15,9 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    and_,
 )
-from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .enums import CommentStatus, Decision, DigestKind, MailStatus, Notify, Role, SpamCheck
@@ -204,6 +205,28 @@ class Comment(db.Model):
     def comment_type(self) -> str:
         """What Akismet calls it: a reply to another comment, or a comment on the post."""
         return "reply" if self.parent_id is not None else "comment"
+
+    @hybrid_property
+    def is_waiting(self) -> bool:
+        """A published reader comment that no staff member has answered or dismissed yet.
+
+        The waiting rule, as Python on a loaded comment and as SQL in queries.
+        """
+        return (
+            self.staff_id is None
+            and self.status == CommentStatus.APPROVED
+            and self.answered_at is None
+            and self.dismissed_at is None
+        )
+
+    @is_waiting.expression
+    def is_waiting(cls):
+        return and_(
+            cls.staff_id.is_(None),
+            cls.status == CommentStatus.APPROVED,
+            cls.answered_at.is_(None),
+            cls.dismissed_at.is_(None),
+        )
 
     @hybrid_method
     def is_overdue(self, now: datetime, answer_within: timedelta) -> bool:

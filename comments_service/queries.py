@@ -13,19 +13,14 @@ from sqlalchemy.orm import aliased, selectinload
 
 from .enums import SpamCheck, View
 from .extensions import db
-from .models import Comment, CommentStatus, Post, Role, Staff
+from .models import Comment, CommentStatus, Post, PostAuthor, Role, Staff
 
 
 def unanswered() -> Select:
     """Published reader comments that no staff member has answered or dismissed, oldest first."""
     return (
         select(Comment)
-        .where(
-            Comment.staff_id.is_(None),
-            Comment.status == CommentStatus.APPROVED,
-            Comment.answered_at.is_(None),
-            Comment.dismissed_at.is_(None),
-        )
+        .where(Comment.is_waiting)
         .options(selectinload(Comment.post).selectinload(Post.authors))
         .order_by(Comment.created_at, Comment.id)
     )
@@ -200,10 +195,11 @@ def overdue(now: datetime, answer_within: timedelta) -> Select:
 
 
 def public_comment_rows() -> Select:
-    """The public columns of every approved comment, oldest first.
+    """The public columns of every approved comment, oldest first, with its answer state.
 
     Plain rows rather than ORM objects: reading a thread is the hot path.
     """
+    answerer = aliased(Staff)
     return (
         select(
             Comment.post_id,
@@ -216,10 +212,49 @@ def public_comment_rows() -> Select:
             Comment.edited_at,
             Staff.name.label("staff_name"),
             Staff.role.label("staff_role"),
+            Comment.answered_at,
+            answerer.name.label("answered_by"),
+            Comment.is_waiting.label("waiting"),
         )
         .outerjoin(Staff, Comment.staff_id == Staff.id)
+        .outerjoin(answerer, Comment.answered_by_id == answerer.id)
         .where(Comment.status == CommentStatus.APPROVED)
         .order_by(Comment.created_at, Comment.id)
+    )
+
+
+def figure_rows(since: datetime, until: datetime) -> Select:
+    """The reader comments the answer-time figures count, received in [since, until).
+
+    Published reader comments only: held, spam and deleted ones are left out. Each
+    row says when it came in, when and by whom it was first answered (the stored
+    answer of services.answers), and whether it still waits (``Comment.is_waiting``).
+    """
+    answerer = aliased(Staff)
+    return (
+        select(
+            Comment.id,
+            Comment.post_id,
+            Comment.created_at,
+            Comment.answered_at,
+            answerer.name.label("answered_by"),
+            Comment.is_waiting.label("waiting"),
+        )
+        .outerjoin(answerer, Comment.answered_by_id == answerer.id)
+        .where(
+            Comment.staff_id.is_(None),
+            Comment.status == CommentStatus.APPROVED,
+            Comment.created_at >= since,
+            Comment.created_at < until,
+        )
+        .order_by(Comment.created_at, Comment.id)
+    )
+
+
+def post_author_rows() -> Select:
+    """Every post's named authors, as (post_id, name): whom a comment's figures count for."""
+    return select(PostAuthor.post_id, PostAuthor.name).order_by(
+        PostAuthor.post_id, PostAuthor.position
     )
 
 

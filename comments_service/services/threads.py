@@ -28,13 +28,16 @@ def iso(moment) -> str:
 
 def public_node(row) -> dict:
     """One comment as readers see it: never the email address or request context."""
-    return _node(row, row.body_html, row.staff_name, row.staff_role)
+    node = _node(row, row.body_html, row.staff_name, row.staff_role)
+    return {**node, **_answer(row, row.answered_by, row.waiting)}
 
 
 def comment_node(comment: Comment) -> dict:
     """A comment just published, shaped and placed like the nodes of its thread."""
     staff = comment.staff
     node = _node(comment, comment.body_html, staff and staff.name, staff and staff.role)
+    answerer = comment.answered_by
+    node.update(_answer(comment, answerer and answerer.name, comment.is_waiting))
     parent = comment.parent
     node["depth"] = depth_of(comment.id)
     node["in_reply_to"] = parent.author_name if parent else None
@@ -43,7 +46,8 @@ def comment_node(comment: Comment) -> dict:
 
 def removed_node(row) -> dict:
     """Stands where a removed comment was, so the replies under it keep their place."""
-    return {**_node(row, None, None, None), "author_name": None, "removed": True}
+    node = _node(row, None, None, None)
+    return {**node, **_answer(None, None, False), "author_name": None, "removed": True}
 
 
 def _node(source, html, staff_name, staff_role) -> dict:
@@ -58,6 +62,20 @@ def _node(source, html, staff_name, staff_role) -> dict:
         "created_at": iso(source.created_at),
         "edited_at": _iso_or_none(getattr(source, "edited_at", None)),
         "staff": {"name": staff_name, "role": staff_role.value} if staff_name else None,
+    }
+
+
+def _answer(source, answered_by: str | None, waiting: bool) -> dict:
+    """Who first answered a reader comment and how long after it came in, or that it waits.
+
+    Staff answers, comments marked "no answer needed" and placeholders carry neither.
+    """
+    answered_at = source and source.answered_at
+    after = int((answered_at - source.created_at).total_seconds()) if answered_at else None
+    return {
+        "answered_by": answered_by if answered_at else None,
+        "answered_after_seconds": after,
+        "waiting": bool(waiting),
     }
 
 
@@ -125,7 +143,10 @@ def thread_for(post: Post) -> list[dict]:
 
 
 def export_document(now) -> dict:
-    """Every post's approved thread and count, keyed by slug, for the blog build to bake in."""
+    """Every post's approved thread and count, keyed by slug, for the blog build to bake in,
+    and the blog's answer-time figures (an optional key: older builds ignore it)."""
+    from .figures import for_export  # figures formats times with this module's iso()
+
     slugs = dict(db.session.execute(select(Post.id, Post.slug)).all())
     by_post = defaultdict(list)
     for row in db.session.execute(public_comment_rows()):
@@ -134,7 +155,12 @@ def export_document(now) -> dict:
     posts = {
         slug: counted(thread_nodes(rows, load_removed)) for slug, rows in sorted(by_post.items())
     }
-    return {"version": EXPORT_VERSION, "exported_at": iso(now), "posts": posts}
+    return {
+        "version": EXPORT_VERSION,
+        "exported_at": iso(now),
+        "posts": posts,
+        "figures": for_export(now),
+    }
 
 
 def _removed(*conditions) -> dict:
