@@ -31,8 +31,9 @@ comments_cli = AppGroup("comments", help="Reader comments.")
 
 def register(app) -> None:
     from .mail_cli import mail_cli
+    from .stats_cli import stats
 
-    for group in (staff_cli, posts_cli, comments_cli, mail_cli):
+    for group in (staff_cli, posts_cli, comments_cli, mail_cli, stats):
         app.cli.add_command(group)
 
 

@@ -14,11 +14,13 @@ import logging
 import os
 from itertools import chain
 
+from .figures import answer_line, last_month_sentence
+
 logger = logging.getLogger(__name__)
 
 SUPPORTED_VERSION = 2
 REQUIRED_NODE_KEYS = ("id", "parent_id", "depth", "author_name", "html", "created_at")
-NO_COMMENTS = {"exported_at": None, "posts": {}}
+NO_COMMENTS = {"exported_at": None, "posts": {}, "figures": None}
 NO_THREAD = {"count": 0, "comments": []}
 
 
@@ -30,6 +32,7 @@ def attach_comments(generator):
     """Give every article its thread, ready to render, and the service's count of it."""
     export = read_export(os.path.abspath(generator.settings["PORCH_COMMENTS_EXPORT"]))
     generator.context["PORCH_EXPORTED_AT"] = export["exported_at"]
+    generator.context["PORCH_FIGURES_SENTENCE"] = last_month_sentence(export["figures"])
     levels = generator.settings["PORCH_THREAD_DEPTH"]
     for article in every_article(generator):
         thread = export["posts"].get(article.slug, NO_THREAD)
@@ -55,7 +58,8 @@ def for_display(comments, levels):
     A comment sits at its depth, or at the last of ``levels`` levels when it is
     deeper; then it is ``flattened`` and says which comment it answers. ``nests``:
     the next comment is its reply, so a replies list opens inside this comment.
-    ``closes``: how many replies lists end after it.
+    ``closes``: how many replies lists end after it. ``answer_line``: who answered a
+    reader comment and how fast, or that it still waits.
     """
     shown = [min(node["depth"], levels - 1) for node in comments]
     following = [*shown[1:], 0] if shown else []  # after the last comment: the top level
@@ -65,6 +69,7 @@ def for_display(comments, levels):
             "flattened": node["depth"] >= levels,
             "nests": after > level,
             "closes": max(level - after, 0),
+            "answer_line": answer_line(node),
         }
         for node, level, after in zip(comments, shown, following, strict=True)
     ]
@@ -103,7 +108,7 @@ def validate_export(data):
         raise ExportError('"posts" is not an object keyed by post slug')
     for slug, thread in posts.items():
         check_thread(thread, f"posts[{slug!r}]")
-    return {"exported_at": data.get("exported_at"), "posts": posts}
+    return {"exported_at": data.get("exported_at"), "posts": posts, "figures": data.get("figures")}
 
 
 def check_thread(thread, where):

@@ -17,7 +17,7 @@ AUTHORS_DIR = "authors"
 MANIFEST_FILENAME = "porch-manifest.json"
 THREAD_DEPTH = 5
 # Templates that print what readers wrote: they escape every value unless told |safe.
-AUTOESCAPED_TEMPLATES = frozenset({"_comments.html", "_people.html"})
+AUTOESCAPED_TEMPLATES = frozenset({"_comments.html", "_people.html", "_figures.html"})
 
 
 def apply_defaults(pelican):

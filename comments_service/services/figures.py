@@ -75,6 +75,16 @@ def nearest_rank(values: list[int], percent: int) -> int | None:
     return ordered[max(rank, 1) - 1]
 
 
+def share_text(share: float | None) -> str:
+    """A share answered as people read it, "92%"; "-" when nothing could be answered."""
+    return "-" if share is None else f"{share:.0%}"
+
+
+def hours_text(seconds: int | None) -> str:
+    """A time to answer in hours with one decimal, "4.5 h"; "-" when there is none."""
+    return "-" if seconds is None else f"{seconds / 3600:.1f} h"
+
+
 def month_key(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m")
 
@@ -105,10 +115,11 @@ def compute(now: datetime, months: int = DEFAULT_MONTHS, author: str | None = No
     for row in rows:
         for name in authors_of[row.post_id]:
             by_author[name].append(row)
+    names = sorted({name for names in authors_of.values() for name in names})
     return Figures(
         months=keys,
         blog=_per_month(rows, keys, now),
-        authors={name: _per_month(by_author[name], keys, now) for name in sorted(by_author)},
+        authors={name: _per_month(by_author[name], keys, now) for name in names},
         computed_at=iso(now),
     )
 

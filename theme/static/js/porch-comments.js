@@ -48,6 +48,30 @@
     return f;
   };
 
+  // Who answered a reader comment and how fast, or that it still waits: the words and the
+  // rounding of porch_pelican/figures.py (answer_line, duration_words), so a comment added
+  // here reads like a baked one. Each unit is rounded to the nearest, halves up.
+  const rounded = (seconds, size) => Math.floor((seconds + size / 2) / size);
+  const counted = (n, unit) => `${n} ${unit}${n === 1 ? "" : "s"}`;
+  const durationWords = (seconds) => {
+    const minutes = rounded(seconds, 60);
+    if (minutes < 1) return "under a minute";
+    if (minutes < 60) return counted(minutes, "minute");
+    const hours = rounded(seconds, 3600);
+    if (hours < 48) return counted(hours, "hour");
+    return counted(rounded(seconds, 86400), "day");
+  };
+  const answerLine = (c) => {
+    if (c.answered_by && Number.isInteger(c.answered_after_seconds)) {
+      return `Answered by ${c.answered_by} in ${durationWords(c.answered_after_seconds)}`;
+    }
+    return c.waiting === true ? "Waiting for an answer" : null;
+  };
+  const answerNote = (c) => {
+    const text = answerLine(c);
+    return text && h("p", c.waiting ? "comment-answer comment-answer--waiting" : "comment-answer", text);
+  };
+
   // One comment without its replies: they follow in the thread and are inserted one by one.
   const build = (c) => {
     const li = h("li", c.removed ? "comment comment--removed" : c.staff ? "comment comment--staff" : "comment");
@@ -93,7 +117,9 @@
     const body = h("div", "comment-body");
     body.innerHTML = c.html; // sanitised by the service
     const summary = h("summary", "", "Reply", h("span", "visually-hidden", " to " + c.author_name));
-    const article = h("article", "comment-card", head, body, h("details", "comment-reply", summary, replyForm(c.id)));
+    const note = answerNote(c);
+    const article = h("article", "comment-card", head, body, ...(note ? [note] : []),
+      h("details", "comment-reply", summary, replyForm(c.id)));
     if (c.depth >= levels) head.after(inReplyTo(c));
     return article;
   };
@@ -109,8 +135,22 @@
     return into.appendChild(build(c));
   };
 
+  // A baked comment may have been answered since the build: its line follows the live thread.
+  const refresh = (li, c) => {
+    const card = $(":scope>.comment-card", li);
+    if (!card) return;
+    $(":scope>.comment-answer", card)?.remove();
+    const note = answerNote(c);
+    if (note) $(":scope>.comment-body", card).after(note);
+  };
+
   // What the live thread has and the page lacks is newer than the build; parents come first.
-  const merge = (thread) => thread.forEach((c) => byId(c.id) || insert(c));
+  const merge = (thread) =>
+    thread.forEach((c) => {
+      const li = byId(c.id);
+      if (li) refresh(li, c);
+      else insert(c);
+    });
 
   const show = (f, text) => ($(".form-errors", f).textContent = text);
 

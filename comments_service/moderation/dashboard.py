@@ -1,0 +1,56 @@
+"""The answer-time figures for staff: tables per month and two charts drawn as SVG."""
+
+from flask import abort, render_template, request
+
+from ..models import utcnow
+from ..services import figures
+from . import bp
+from .charts import bar_chart, month_label, nice_hours
+
+MOST_MONTHS = 120
+
+
+@bp.get("/figures")
+def figures_page():
+    months = request.args.get("months", figures.DEFAULT_MONTHS, type=int)
+    if months is None or not 1 <= months <= MOST_MONTHS:
+        abort(400, f"Months must be a whole number from 1 to {MOST_MONTHS}.")
+    result = figures.compute(utcnow(), months)
+    return render_template(
+        "moderation/figures.html",
+        result=result,
+        months=months,
+        share_chart=share_chart(result.blog),
+        median_chart=median_chart(result.blog),
+        month_label=month_label,
+        share_text=figures.share_text,
+        hours_text=figures.hours_text,
+    )
+
+
+def share_chart(per_month: list[figures.MonthFigures]):
+    """The share of reader comments answered, month by month."""
+    points = [(m.month, m.share_answered, _share_words(m)) for m in per_month]
+    return bar_chart(points, 1, lambda value: f"{value:.0%}")
+
+
+def median_chart(per_month: list[figures.MonthFigures]):
+    """The median time to the first staff answer, in hours, month by month."""
+    hours = [None if m.median_seconds is None else m.median_seconds / 3600 for m in per_month]
+    top = nice_hours(max((h for h in hours if h is not None), default=1))
+    points = [
+        (
+            m.month,
+            h,
+            f"median {figures.hours_text(m.median_seconds)}" if m.answered else "no answers",
+        )
+        for m, h in zip(per_month, hours, strict=True)
+    ]
+    return bar_chart(points, top, lambda value: f"{value:g} h")
+
+
+def _share_words(month: figures.MonthFigures) -> str:
+    if month.share_answered is None:
+        return "no comments to answer"
+    counted = month.answered + month.waiting
+    return f"{figures.share_text(month.share_answered)} of {counted} answered"
