@@ -3,6 +3,7 @@
 import json
 
 import click
+from flask.cli import with_appcontext
 
 from .models import utcnow
 from .services import figures
@@ -21,6 +22,7 @@ COLUMNS = ("month", "received", "answered", "share", "median", "p90", "waiting",
     help="Calendar months (UTC) to show, this one included.",
 )
 @click.option("--author", help="Only this post author's figures, besides the blog's.")
+@with_appcontext
 def stats(as_json: bool, months: int, author: str | None) -> None:
     """Reader comments received, share answered, median and 90th-percentile time to answer."""
     result = figures.compute(utcnow(), months, author)

@@ -186,10 +186,13 @@ def make_post(app):
 
 @pytest.fixture
 def make_comment(app):
-    """Store a comment directly, for rule tests that need exact times and shapes."""
+    """Store a comment directly, for rule tests that need exact times and shapes
+    (``created_at`` sets the exact moment, else it is ``minutes_ago`` from now)."""
 
     def make(post, parent=None, staff=None, name="Reader", minutes_ago=0, **fields) -> Comment:
-        created = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+        created = fields.pop("created_at", None) or datetime.now(UTC) - timedelta(
+            minutes=minutes_ago
+        )
         comment = Comment(
             post_id=post.id,
             parent_id=parent.id if parent else None,

@@ -12,9 +12,7 @@ MOST_MONTHS = 120
 
 @bp.get("/figures")
 def figures_page():
-    months = request.args.get("months", figures.DEFAULT_MONTHS, type=int)
-    if months is None or not 1 <= months <= MOST_MONTHS:
-        abort(400, f"Months must be a whole number from 1 to {MOST_MONTHS}.")
+    months = _months()
     result = figures.compute(utcnow(), months)
     return render_template(
         "moderation/figures.html",
@@ -26,6 +24,14 @@ def figures_page():
         share_text=figures.share_text,
         hours_text=figures.hours_text,
     )
+
+
+def _months() -> int:
+    """How many months to show: ``?months=`` from 1 to MOST_MONTHS, else the default."""
+    asked = request.args.get("months", str(figures.DEFAULT_MONTHS)).strip()
+    if not (asked.isascii() and asked.isdigit() and 1 <= int(asked) <= MOST_MONTHS):
+        abort(400, f"Months must be a whole number from 1 to {MOST_MONTHS}.")
+    return int(asked)
 
 
 def share_chart(per_month: list[figures.MonthFigures]):
