@@ -262,7 +262,8 @@ def test_stats_refuses_an_author_no_post_names_and_months_out_of_range(app, this
 # The dashboard
 
 
-def test_dashboard_shows_the_figures_to_staff(client, login, this_month):
+def test_dashboard_shows_the_figures_to_staff(client, login, make_post, this_month):
+    make_post("quiet", authors=("Chloe Martin",))
     login(this_month["ana"])
     page = client.get("/moderation/figures?months=2")
     html = page.get_data(as_text=True)
@@ -270,6 +271,7 @@ def test_dashboard_shows_the_figures_to_staff(client, login, this_month):
     assert "<h1>Answer times</h1>" in html
     assert "<td>50%</td>" in html and "<td>0.2 h</td>" in html
     assert html.count('<table class="figures">') == 3  # the blog, Ana, Ben
+    assert "No reader comments in these months on the posts of Chloe Martin." in html
     assert '<svg role="img" aria-labelledby="chart-share-title chart-share-desc"' in html
     assert "50% of 2 answered." in html  # the share chart's description
     assert "median 0.2 h." in html

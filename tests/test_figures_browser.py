@@ -1,0 +1,186 @@
+"""Answer times in real Chromium: the baked and the live answer lines agree word for word,
+and the figures dashboard renders for a signed-in author.
+
+Nothing is mocked: the sample site is built twice with `pelican` (once with the comments
+export baked in, once without, so the article's script adds every comment itself), the
+service runs as `flask run` on its own SQLite file, and the answers are recorded by the
+service's own answered rule.
+"""
+
+import re
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from comments_service import create_app
+from comments_service.enums import CommentStatus
+from comments_service.extensions import db
+from comments_service.models import Comment, Post, Staff, utcnow
+from comments_service.services.answers import record_answer
+
+from .browser_support import (
+    TIMEOUT_MS,
+    ServiceProcess,
+    StaticSite,
+    build_site,
+    clean_environment,
+    flask,
+    free_port,
+)
+from .test_end_to_end import AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD, SLUG, screenshot
+
+pytestmark = pytest.mark.browser
+
+expect.set_options(timeout=TIMEOUT_MS)
+# How long after each reader comment Ana's answer came, in seconds: around each rounding step.
+ANSWERED_AFTER = [29, 30, 90, 12 * 60, 3570, 5400, 3 * 3600 + 10 * 60, 47 * 3600 + 1800, 3 * 86400]
+EXPECTED = [
+    "Answered by Ana Lima in under a minute",
+    "Answered by Ana Lima in 1 minute",
+    "Answered by Ana Lima in 2 minutes",
+    "Answered by Ana Lima in 12 minutes",
+    "Answered by Ana Lima in 1 hour",
+    "Answered by Ana Lima in 2 hours",
+    "Answered by Ana Lima in 3 hours",
+    "Answered by Ana Lima in 2 days",
+    "Answered by Ana Lima in 3 days",
+    "Waiting for an answer",
+]
+
+
+def add_comments(database_url: str) -> None:
+    """Reader comments on the post with known answer times, one still waiting, one dismissed."""
+    app = create_app({"PORCH_DATABASE_URL": database_url, "PORCH_SECRET_KEY": "figures"})
+    with app.app_context():
+        post = db.session.scalar(db.select(Post).where(Post.slug == SLUG))
+        ana = db.session.scalar(db.select(Staff).where(Staff.name == AUTHOR))
+        start = utcnow() - timedelta(days=10)
+        for index, seconds in enumerate(ANSWERED_AFTER):
+            asked = start + timedelta(hours=index)
+            question = comment(post, f"Reader {index}", asked)
+            answer = comment(post, AUTHOR, asked + timedelta(seconds=seconds), question, ana)
+            record_answer(answer)
+        comment(post, "Still Waiting", start + timedelta(days=1))
+        dismissed = comment(post, "Just Thanks", start + timedelta(days=2))
+        dismissed.dismissed_at, dismissed.dismissed_by = start + timedelta(days=3), ana
+        db.session.commit()
+        db.engine.dispose()
+
+
+def comment(post, name, created_at, parent=None, staff=None) -> Comment:
+    made = Comment(
+        post=post,
+        parent=parent,
+        staff=staff,
+        author_name=name,
+        body_markdown=f"From {name}",
+        body_html=f"<p>From {name}</p>",
+        status=CommentStatus.APPROVED,
+        created_at=created_at,
+        published_at=created_at,
+    )
+    db.session.add(made)
+    db.session.flush()
+    return made
+
+
+@pytest.fixture(scope="module")
+def porch(tmp_path_factory):
+    """One service, and the sample blog built twice: with the comments baked in, and without."""
+    tmp = tmp_path_factory.mktemp("porch-figures")
+    baked, live = tmp / "baked", tmp / "live"
+    baked.mkdir()
+    live.mkdir()
+    live_site, baked_site = StaticSite(live).start(), StaticSite(baked).start()
+    database_url = f"sqlite:///{tmp / 'porch.sqlite3'}"
+    env = clean_environment(
+        DATABASE_URL=database_url,
+        SECRET_KEY="figures-browser-secret",
+        BLOG_URL=live_site.url,
+        SESSION_COOKIE_SECURE="false",
+        BLOG_PORT=str(live_site.port),
+    )
+    service = ServiceProcess(free_port(), env, tmp / "service.log")
+    manifest, export = tmp / "manifest.json", tmp / "export.json"
+    settings = {"PORCH_SERVICE_URL": service.url, "PORCH_MANIFEST_PATH": str(manifest)}
+    try:
+        flask("db", "upgrade", env=env)
+        add_author = ["staff", "add", AUTHOR, "--email", AUTHOR_EMAIL, "--role", "author"]
+        flask(*add_author, "--password-stdin", env=env, stdin=AUTHOR_PASSWORD + "\n")
+        build_site(live, env, PORCH_COMMENTS_EXPORT=str(tmp / "none.json"), **settings)
+        flask("posts", "sync", str(manifest), env=env)
+        add_comments(database_url)
+        flask("comments", "export", str(export), env=env)
+        build_site(baked, env, PORCH_COMMENTS_EXPORT=str(export), **settings)
+        service.start()
+        yield SimpleNamespace(
+            service=service, live=live_site, baked=baked_site, path=post_path(live)
+        )
+    finally:
+        service.stop()
+        live_site.stop()
+        baked_site.stop()
+
+
+def post_path(output) -> str:
+    found = next(output.glob(f"*/*/{SLUG}/index.html"))
+    return "/" + str(found.parent.relative_to(output)) + "/"
+
+
+def answer_lines(page: Page) -> list[tuple[str, str | None]]:
+    """Each comment's writer and answer line, in the order the page shows them."""
+    lines = []
+    for card in page.locator(".comment-card").all():
+        line = card.locator(":scope > .comment-answer")
+        name = card.locator(".comment-author").inner_text()
+        lines.append((name, line.inner_text() if line.count() else None))
+    return lines
+
+
+def test_baked_and_live_answer_lines_are_the_same(browser, porch):
+    no_script = browser.new_context(java_script_enabled=False)
+    page = no_script.new_page()
+    page.goto(porch.baked.url + porch.path)
+    baked = answer_lines(page)
+    no_script.close()
+
+    with_script = browser.new_context()
+    page = with_script.new_page()
+    page.goto(porch.live.url + porch.path)
+    expect(page.locator(".comment-list .comment-card")).to_have_count(len(baked))
+    live = answer_lines(page)
+    with_script.close()
+
+    assert live == baked
+    by_name = dict(baked)
+    readers = [f"Reader {i}" for i in range(len(ANSWERED_AFTER))] + ["Still Waiting"]
+    assert [by_name[name] for name in readers] == EXPECTED
+    assert by_name["Just Thanks"] is None  # marked no answer needed
+    assert {line for name, line in baked if name == AUTHOR} == {None}  # staff answers: neither
+
+
+def test_the_dashboard_renders_in_chromium(browser, porch):
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(f"{porch.service.url}/auth/login?next=/moderation/")
+    page.get_by_label("Email", exact=True).fill(AUTHOR_EMAIL)
+    page.get_by_label("Password", exact=True).fill(AUTHOR_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("navigation", name="Moderation").get_by_role(
+        "link", name="Answer times"
+    ).click()
+
+    expect(page.get_by_role("heading", name="Answer times", exact=True)).to_be_visible()
+    share = page.get_by_role("img", name="Share of reader comments answered")
+    expect(share).to_be_visible()
+    expect(share.locator("rect.chart-bar")).to_have_count(12)
+    assert share.bounding_box()["height"] > 100  # drawn, not collapsed
+    expect(page.get_by_role("img", name=re.compile("^Median time"))).to_be_visible()
+    blog = page.locator("table.figures").first
+    expect(blog.locator("caption")).to_have_text("Every post, newest month first")
+    expect(page.locator("table.figures caption", has_text=AUTHOR)).to_have_count(1)
+    screenshot(page, "figures-dashboard.png")
+    context.close()
