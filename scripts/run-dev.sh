@@ -33,6 +33,7 @@ cat <<MSG
 
   Blog:        http://127.0.0.1:$blog_port/
   Moderation:  http://127.0.0.1:$service_port/moderation/   (sign in with an account above)
+  Answer times: http://127.0.0.1:$service_port/moderation/figures   (or: flask stats)
   Mail:        printed below as it is sent (flask mail list shows the outbox)
   Stop everything with Ctrl-C.
 
