@@ -29,7 +29,7 @@ from .browser_support import (
     flask,
     free_port,
 )
-from .test_end_to_end import AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD, SLUG, screenshot
+from .test_end_to_end import ARTIFACTS, AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD, SLUG, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -129,6 +129,11 @@ def post_path(output) -> str:
     return "/" + str(found.parent.relative_to(output)) + "/"
 
 
+def artifact(name: str):
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / name
+
+
 def answer_lines(page: Page) -> list[tuple[str, str | None]]:
     """Each comment's writer and answer line, in the order the page shows them."""
     lines = []
@@ -144,6 +149,7 @@ def test_baked_and_live_answer_lines_are_the_same(browser, porch):
     page = no_script.new_page()
     page.goto(porch.baked.url + porch.path)
     baked = answer_lines(page)
+    page.locator("#comments").screenshot(path=artifact("answer-lines-baked.png"))
     no_script.close()
 
     with_script = browser.new_context()
