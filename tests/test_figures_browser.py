@@ -8,6 +8,7 @@ service's own answered rule.
 """
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -18,6 +19,7 @@ from comments_service import create_app
 from comments_service.enums import CommentStatus
 from comments_service.extensions import db
 from comments_service.models import Comment, Post, Staff, utcnow
+from comments_service.services import moderation
 from comments_service.services.answers import record_answer
 
 from .browser_support import (
@@ -50,10 +52,18 @@ EXPECTED = [
 ]
 
 
-def add_comments(database_url: str) -> None:
-    """Reader comments on the post with known answer times, one still waiting, one dismissed."""
+@contextmanager
+def service_database(database_url: str):
+    """The service's database, opened in this process to write exact answer times."""
     app = create_app({"PORCH_DATABASE_URL": database_url, "PORCH_SECRET_KEY": "figures"})
     with app.app_context():
+        yield
+        db.engine.dispose()
+
+
+def add_comments(database_url: str) -> None:
+    """Reader comments on the post with known answer times, one still waiting, one dismissed."""
+    with service_database(database_url):
         post = db.session.scalar(db.select(Post).where(Post.slug == SLUG))
         ana = db.session.scalar(db.select(Staff).where(Staff.name == AUTHOR))
         start = utcnow() - timedelta(days=10)
@@ -66,7 +76,6 @@ def add_comments(database_url: str) -> None:
         dismissed = comment(post, "Just Thanks", start + timedelta(days=2))
         dismissed.dismissed_at, dismissed.dismissed_by = start + timedelta(days=3), ana
         db.session.commit()
-        db.engine.dispose()
 
 
 def comment(post, name, created_at, parent=None, staff=None) -> Comment:
@@ -88,19 +97,20 @@ def comment(post, name, created_at, parent=None, staff=None) -> Comment:
 
 @pytest.fixture(scope="module")
 def porch(tmp_path_factory):
-    """One service, and the sample blog built twice: with the comments baked in, and without."""
+    """One service, and the sample blog built twice, served from one origin (its pages link
+    relatively): with the comments baked in (/baked/), and without (/live/)."""
     tmp = tmp_path_factory.mktemp("porch-figures")
-    baked, live = tmp / "baked", tmp / "live"
-    baked.mkdir()
+    baked, live = tmp / "sites" / "baked", tmp / "sites" / "live"
+    baked.mkdir(parents=True)
     live.mkdir()
-    live_site, baked_site = StaticSite(live).start(), StaticSite(baked).start()
+    site = StaticSite(tmp / "sites").start()
     database_url = f"sqlite:///{tmp / 'porch.sqlite3'}"
     env = clean_environment(
         DATABASE_URL=database_url,
         SECRET_KEY="figures-browser-secret",
-        BLOG_URL=live_site.url,
+        BLOG_URL=site.url,
         SESSION_COOKIE_SECURE="false",
-        BLOG_PORT=str(live_site.port),
+        BLOG_PORT=str(site.port),
     )
     service = ServiceProcess(free_port(), env, tmp / "service.log")
     manifest, export = tmp / "manifest.json", tmp / "export.json"
@@ -115,13 +125,16 @@ def porch(tmp_path_factory):
         flask("comments", "export", str(export), env=env)
         build_site(baked, env, PORCH_COMMENTS_EXPORT=str(export), **settings)
         service.start()
+        path = post_path(live)
         yield SimpleNamespace(
-            service=service, live=live_site, baked=baked_site, path=post_path(live)
+            service=service,
+            database_url=database_url,
+            baked_url=f"{site.url}/baked{path}",
+            live_url=f"{site.url}/live{path}",
         )
     finally:
         service.stop()
-        live_site.stop()
-        baked_site.stop()
+        site.stop()
 
 
 def post_path(output) -> str:
@@ -147,14 +160,14 @@ def answer_lines(page: Page) -> list[tuple[str, str | None]]:
 def test_baked_and_live_answer_lines_are_the_same(browser, porch):
     no_script = browser.new_context(java_script_enabled=False)
     page = no_script.new_page()
-    page.goto(porch.baked.url + porch.path)
+    page.goto(porch.baked_url)
     baked = answer_lines(page)
     page.locator("#comments").screenshot(path=artifact("answer-lines-baked.png"))
     no_script.close()
 
     with_script = browser.new_context()
     page = with_script.new_page()
-    page.goto(porch.live.url + porch.path)
+    page.goto(porch.live_url)
     expect(page.locator(".comment-list .comment-card")).to_have_count(len(baked))
     live = answer_lines(page)
     with_script.close()
@@ -190,3 +203,30 @@ def test_the_dashboard_renders_in_chromium(browser, porch):
     expect(page.locator("table.figures caption", has_text=AUTHOR)).to_have_count(1)
     screenshot(page, "figures-dashboard.png")
     context.close()
+
+
+def test_a_baked_comment_answered_since_the_build_says_so_live(browser, porch):
+    """Runs after the others: Ana answers the waiting comment; the answer is taken down after."""
+    with service_database(porch.database_url):
+        waiting = db.session.scalar(
+            db.select(Comment).where(Comment.author_name == "Still Waiting")
+        )
+        ana = db.session.scalar(db.select(Staff).where(Staff.name == AUTHOR))
+        answer = comment(waiting.post, AUTHOR, waiting.created_at + timedelta(days=9), waiting, ana)
+        record_answer(answer)
+        db.session.commit()
+        answer_id = answer.id
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(porch.baked_url)
+        card = page.locator(".comment-card").filter(has_text="From Still Waiting")
+        line = card.locator(":scope > .comment-answer")
+        expect(line).to_have_text("Answered by Ana Lima in 9 days")
+        expect(line).not_to_have_class(re.compile("comment-answer--waiting"))
+        context.close()
+    finally:
+        with service_database(porch.database_url):
+            taken_down = db.session.get(Comment, answer_id)
+            moderation.delete(taken_down, taken_down.staff, "test answer")
+            db.session.commit()
