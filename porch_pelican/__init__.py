@@ -1,8 +1,10 @@
 """Porch Pelican plugin: connects the static blog to the Porch comment service.
 
 The blog never needs the service to build. The plugin bakes the service's
-comments export into articles, attaches author profiles, and writes the posts
-manifest the service loads to learn which posts (and authors) exist.
+comments export into articles (with who answered each reader comment, and how
+fast) and the blog's answer figures into pages that ask for them, attaches
+author profiles, and writes the posts manifest the service loads to learn
+which posts (and authors) exist.
 """
 
 from pelican import signals

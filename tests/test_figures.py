@@ -203,13 +203,17 @@ def test_a_new_comment_is_sent_back_waiting(client, make_post):
 
 @pytest.fixture
 def this_month(app, make_post, make_staff, make_comment, answer):
-    """Two comments from a few minutes ago (the CLI and the page read the real clock)."""
+    """Two comments from earlier this month (the CLI and the page read the real clock)."""
     ana = make_staff("Ana Lima", role=Role.ADMIN)
     make_post("solo", authors=("Ana Lima",))
     duo = make_post("duo", authors=("Ana Lima", "Ben Okafor"))
-    first = make_comment(duo, minutes_ago=30)
+    now = utcnow()
+    earlier = max(
+        now - timedelta(minutes=30), now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    )
+    first = make_comment(duo, created_at=earlier)
     answer(first, ana, timedelta(minutes=12))
-    make_comment(duo, minutes_ago=20)
+    make_comment(duo, created_at=earlier + timedelta(seconds=1))
     return {"ana": ana, "month": first.created_at.strftime("%Y-%m")}
 
 
