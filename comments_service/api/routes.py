@@ -23,6 +23,7 @@ from ..services.comments import (
     already_posted,
     reply_target,
 )
+from ..services.subscriptions import ReaderMail
 from ..services.threads import comment_node, counted, thread_for
 from . import bp
 from .validation import Invalid, Malformed, is_possible_slug, parse_submission
@@ -121,6 +122,7 @@ def _store_once(post, submission, parent_id: int | None, context: SubmissionCont
             policy=config["PORCH_MODERATION_POLICY"],
             guard=guard,
             public_url=config["PORCH_PUBLIC_URL"],
+            readers=ReaderMail.from_config(config),
         )
         db.session.commit()
     except IntegrityError:
