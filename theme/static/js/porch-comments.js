@@ -196,8 +196,15 @@
     done(f, data);
   });
 
+  // A link to a comment newer than the build (the blog link in a reader's email) can
+  // only be followed once the comment is inserted.
+  const wanted = location.hash.slice(1);
+  const missing = wanted.startsWith("comment-") && !document.getElementById(wanted);
   call()
     .then((res) => res.json())
-    .then((data) => merge(data.comments))
+    .then((data) => {
+      merge(data.comments);
+      if (missing) document.getElementById(wanted)?.scrollIntoView();
+    })
     .catch(() => {}); // the baked comments stay
 })();
