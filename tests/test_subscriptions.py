@@ -253,9 +253,14 @@ def _ended(app):
 def test_later_subscriptions_from_a_confirmed_address_are_active_at_once(
     mail_app, smtp, reader, staff_client
 ):
-    ask(reader)
+    body = {"author_name": "Jo", "body": "A question", "email": READER, "subscribe": "team"}
+    first = reader.post("/api/posts/hello/comments", json=body).get_json()
+    assert first["subscription"] == "confirm", "the reader is told to look for the email"
     confirm_by_mail(mail_app, smtp, reader)
-    second = ask(reader, email="Jo@Reader.test", body="And what about videos?")
+    body.update(email="Jo@Reader.test", body="And what about videos?")
+    created = reader.post("/api/posts/hello/comments", json=body).get_json()
+    assert created["subscription"] == "active"
+    second = created["id"]
     answer(staff_client, second)
     send(mail_app)
     subjects = [m["Subject"] for m in mail_to(smtp)]
@@ -436,3 +441,15 @@ def test_addresses_are_never_shown_on_readers_pages_or_in_the_thread(
     for page in pages:
         assert page.status_code == 200
         assert "reader.test" not in page.get_data(as_text=True).lower()
+
+
+def test_a_comment_the_spam_guard_bins_sends_no_confirmation(mail_app, smtp, reader, make_post):
+    make_post("hello")
+    ask(reader, leave_blank="http://spam.example")
+    send(mail_app)
+    assert mail_to(smtp) == []
+    ask(reader, body="A real question")
+    send(mail_app)
+    assert [m["Subject"] for m in mail_to(smtp)] == [
+        "Please confirm: email me about replies on “Hello”"
+    ]

@@ -114,6 +114,7 @@ def subscribe_on_the_blog(page: Page, article: str) -> None:
     form.get_by_role("button", name="Post comment").click()
     expect(page.locator(".comment-list > li.comment").filter(has_text=QUESTION)).to_be_visible()
     expect(form.get_by_label("No, thanks")).to_be_checked()
+    expect(page.locator(".comment--subscription-note")).to_contain_text("confirm your address")
 
 
 def answer_from_moderation(page: Page, service: str) -> None:

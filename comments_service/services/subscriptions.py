@@ -113,6 +113,16 @@ def _ask_to_confirm(
     enqueue(Mail(address.email, subject, text, html, headers), now)
 
 
+def subscription_state(comment: Comment) -> str | None:
+    """What a reader is told after asking for email: "confirm" their address, or "active"."""
+    subscription = db.session.scalar(
+        select(Subscription).where(Subscription.comment_id == comment.id)
+    )
+    if subscription is None:
+        return None
+    return "active" if subscription.address.confirmed_at else "confirm"
+
+
 def address_to_confirm(token: str, readers: ReaderMail, now: datetime) -> SubscriberAddress:
     """The address a confirmation link was made for; raises BadLink or ExpiredLink."""
     address_id = readers.tokens.read(CONFIRM, token, now=now, max_age=readers.confirm_within)
