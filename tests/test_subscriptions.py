@@ -330,27 +330,33 @@ def test_no_mail_about_a_readers_own_reply(mail_app, smtp, reader, staff_client)
     assert len(mail_to(smtp)) == 1, "only the confirmation"
 
 
-def test_held_and_spam_replies_mail_nothing_until_a_person_publishes_them(
-    app_with, smtp, make_staff, make_post
-):
+@pytest.fixture
+def held_reply(app_with, smtp, make_staff, make_post):
+    """Under the first-time policy: Jo's question, subscribed to any reply and confirmed,
+    and Sam Field's reply to it, held because it is Sam's first. Ana looks after the post."""
     app = app_with(**smtp.settings(PORCH_MODERATION_POLICY="first-time"))
     ana = make_staff("Ana Lima")
     make_post("hello", title="Offline mode")
     reader = app.test_client()
-    staff = app.test_client()
     question = ask(reader, scope="anyone")
-    with app.app_context():  # the reader's first comment is held; a person approves it
+    with app.app_context():  # Jo's own first comment is held too; a person approves it
         moderation.approve(db.session.get(Comment, question), db.session.merge(ana))
         db.session.commit()
     confirm_by_mail(app, smtp, reader)
     other = app.test_client()
     held = post_comment(other, author_name="Sam Field", parent_id=question, body="Me too.")
+    staff = app.test_client()
+    token = csrf_token(staff.get("/auth/login").get_data(as_text=True))
+    staff.post("/auth/login", data={"email": ana.email, "password": PASSWORD, "csrf_token": token})
+    return app, staff, other, question, held
+
+
+def test_held_and_spam_replies_mail_nothing_until_a_person_publishes_them(held_reply, smtp):
+    app, staff, other, question, held = held_reply
     post_comment(other, author_name="Bot", parent_id=question, body="Cheap pills", leave_blank="x")
     send(app)
     assert len(mail_to(smtp)) == 1, "held and spam replies mail nothing"
 
-    token = csrf_token(staff.get("/auth/login").get_data(as_text=True))
-    staff.post("/auth/login", data={"email": ana.email, "password": PASSWORD, "csrf_token": token})
     token = csrf_token(staff.get("/moderation/?view=held").get_data(as_text=True))
     response = staff.post(f"/moderation/comments/{held}/approve", data={"csrf_token": token})
     assert response.status_code == 303
@@ -359,6 +365,25 @@ def test_held_and_spam_replies_mail_nothing_until_a_person_publishes_them(
     (confirmation, published) = mail_to(smtp)
     assert published["X-Porch-Comment"] == str(held)
     assert published["Subject"] == "Sam Field replied to your comment on “Offline mode”"
+
+
+def test_answering_a_held_reply_publishes_it_and_its_parents_reader_hears_of_it(held_reply, smtp):
+    app, staff, other, question, held = held_reply
+    answer(staff, held, "Welcome, Sam.")
+    send(app)
+    (confirmation, published) = mail_to(smtp)
+    assert published["X-Porch-Comment"] == str(held), "Jo hears of Sam's reply, not of Ana's"
+
+
+def test_approving_from_the_command_line_mails_the_reader_too(held_reply, smtp):
+    app, staff, other, question, held = held_reply
+    result = app.test_cli_runner().invoke(
+        args=["comments", "approve", str(held), "--by", "Ana Lima"]
+    )
+    assert result.exit_code == 0, result.output
+    send(app)
+    (confirmation, published) = mail_to(smtp)
+    assert published["X-Porch-Comment"] == str(held)
 
 
 def test_an_expired_confirmation_link_gets_a_page_and_changes_nothing(
@@ -453,3 +478,13 @@ def test_a_comment_the_spam_guard_bins_sends_no_confirmation(mail_app, smtp, rea
     assert [m["Subject"] for m in mail_to(smtp)] == [
         "Please confirm: email me about replies on “Hello”"
     ]
+
+
+def test_a_plain_form_post_subscribes_too(mail_app, smtp, reader, make_post):
+    make_post("hello")
+    form = {"author_name": "Jo", "body": "A question", "email": READER, "subscribe": "anyone"}
+    response = reader.post("/api/posts/hello/comments", data=form)
+    assert response.status_code == 303
+    send(mail_app)
+    (confirmation,) = mail_to(smtp)
+    assert "when anyone replies" in bodies(confirmation)[0]
