@@ -57,6 +57,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .moderation import bp as moderation_bp
+    from .readers import bp as readers_bp
 
     # Readers post from the static blog, where no CSRF token can be baked in; the
     # API checks the Origin header instead (see api.routes._require_blog_origin).
@@ -64,6 +65,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(readers_bp)
     app.add_url_rule("/", "index", moderation_index_redirect)
 
 

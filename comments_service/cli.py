@@ -21,6 +21,7 @@ from .services import akismet, moderation
 from .services import spam as spam_guard
 from .services import staff as accounts
 from .services.manifest import ManifestError, load_manifest, sync_posts
+from .services.subscriptions import ReaderMail
 from .services.text import for_terminal
 from .services.threads import export_document, iso
 
@@ -253,7 +254,8 @@ def _decision_command(name: str, decision: Decision, done: str) -> None:
         staff = _staff_or_fail(by)
         comments = _comments_or_fail(ids)
         try:
-            moderation.decide_all(decision, comments, staff)
+            readers = ReaderMail.from_config(current_app.config)
+            moderation.decide_all(decision, comments, staff, readers)
         except moderation.ModerationError as error:
             raise click.ClickException(f"Nothing was changed. {error}") from None
         db.session.commit()

@@ -94,6 +94,8 @@ DEFAULTS = {
     # sends the day's digests.
     "MAIL_LOOP_SECONDS": 30,
     "MAIL_DIGEST_HOUR": 8,
+    # A reader's link to confirm their address for answers by email works this long.
+    "SUBSCRIPTION_CONFIRM_HOURS": 72,
     "SECRET_KEY": None,
 }
 

@@ -95,3 +95,10 @@ class DigestKind(enum.StrEnum):
 
     NEW_COMMENTS = "new_comments"  # the digest of new reader comments
     OVERDUE = "overdue"  # the reminder of readers waiting too long
+
+
+class SubscriptionScope(enum.StrEnum):
+    """Which replies to their comment a reader who left an email address hears about."""
+
+    TEAM = "team"  # a staff member's answer
+    ANYONE = "anyone"  # any published reply, a reader's too

@@ -20,11 +20,21 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .enums import CommentStatus, Decision, DigestKind, MailStatus, Notify, Role, SpamCheck
+from .enums import (
+    CommentStatus,
+    Decision,
+    DigestKind,
+    MailStatus,
+    Notify,
+    Role,
+    SpamCheck,
+    SubscriptionScope,
+)
 from .extensions import db
 
 __all__ = ["Comment", "CommentStatus", "Decision", "ModerationAction", "Post", "PostAuthor"]
 __all__ += ["Digest", "OutboxMessage", "Role", "Staff", "StaffSession", "utcnow"]
+__all__ += ["SubscriberAddress", "Subscription"]
 
 
 def utcnow() -> datetime:
@@ -302,3 +312,43 @@ class Digest(db.Model):
     message_id: Mapped[int] = mapped_column(ForeignKey("mail_outbox.id"))
 
     message: Mapped[OutboxMessage] = relationship()
+
+
+class SubscriberAddress(db.Model):
+    """A reader's email address that asked for answers: confirmed once, trusted after.
+
+    Addresses are kept in lower case, so one mailbox is one row however it was typed.
+    ``confirmation_sent_at`` keeps a second confirmation mail from going out while the
+    first one's link still works.
+    """
+
+    __tablename__ = "subscriber_addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Subscription(db.Model):
+    """A reader's wish to hear about replies to one comment of theirs.
+
+    Active while its address is confirmed and it has not ended (unsubscribed).
+    """
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), unique=True
+    )
+    address_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriber_addresses.id", ondelete="CASCADE"), index=True
+    )
+    scope: Mapped[SubscriptionScope] = mapped_column(_enum(SubscriptionScope, "subscription_scope"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    comment: Mapped[Comment] = relationship()
+    address: Mapped[SubscriberAddress] = relationship()

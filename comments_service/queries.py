@@ -11,9 +11,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
-from .enums import SpamCheck, View
+from .enums import SpamCheck, SubscriptionScope, View
 from .extensions import db
-from .models import Comment, CommentStatus, Post, PostAuthor, Role, Staff
+from .models import (
+    Comment,
+    CommentStatus,
+    Post,
+    PostAuthor,
+    Role,
+    Staff,
+    SubscriberAddress,
+    Subscription,
+)
 
 
 def unanswered() -> Select:
@@ -293,6 +302,31 @@ def new_reader_comments(since: datetime, until: datetime) -> Select:
         .options(selectinload(Comment.post).selectinload(Post.authors))
         .order_by(Comment.created_at, Comment.id)
     )
+
+
+def subscribers_to_tell(reply: Comment) -> Select:
+    """The subscription that hears about this newly published reply, if any.
+
+    The one on the comment it replies to, when that is active (its address confirmed,
+    not unsubscribed) and wants this kind of reply: a staff answer for "team", any
+    reply for "anyone". Never the reply's own writer: nobody hears about themselves.
+    """
+    scopes = [SubscriptionScope.ANYONE]
+    if not reply.is_reader:
+        scopes.append(SubscriptionScope.TEAM)
+    query = (
+        select(Subscription)
+        .join(Subscription.address)
+        .where(
+            Subscription.comment_id == reply.parent_id,
+            Subscription.ended_at.is_(None),
+            Subscription.scope.in_(scopes),
+            SubscriberAddress.confirmed_at.is_not(None),
+        )
+    )
+    if reply.is_reader and reply.author_email:
+        query = query.where(SubscriberAddress.email != reply.author_email.lower())
+    return query
 
 
 def staff_by_name(name: str) -> Staff | None:

@@ -22,6 +22,7 @@ from comments_service.services.comments import (
 )
 from comments_service.services.passwords import hash_password
 from comments_service.services.spam import Guard
+from comments_service.services.subscriptions import ReaderMail
 
 PASSWORD = "porch-demo-password"
 ACCOUNTS = [
@@ -67,7 +68,7 @@ def ensure_accounts() -> None:
     db.session.commit()
 
 
-def ensure_threads(public_url: str) -> None:
+def ensure_threads(config) -> None:
     if db.session.scalar(select(func.count(Comment.id))):
         return
     for slug, reader, question, hours, staff_name, answer in THREADS:
@@ -81,13 +82,14 @@ def ensure_threads(public_url: str) -> None:
             SubmissionContext(),
             policy=ModerationPolicy.PUBLISH,
             guard=Guard(max_links=3, min_fill_seconds=0),
-            public_url=public_url,
+            public_url=config["PORCH_PUBLIC_URL"],
+            readers=ReaderMail.from_config(config),
         )
         comment.created_at = comment.published_at = utcnow() - timedelta(hours=hours)
         db.session.commit()
         if staff_name:
             staff = db.session.scalar(select(Staff).where(Staff.name == staff_name))
-            add_staff_answer(comment, staff, answer)
+            add_staff_answer(comment, staff, answer, ReaderMail.from_config(config))
     db.session.commit()
 
 
@@ -95,7 +97,7 @@ def main() -> int:
     app = create_app()
     with app.app_context():
         ensure_accounts()
-        ensure_threads(app.config["PORCH_PUBLIC_URL"])
+        ensure_threads(app.config)
     print(f"Sample staff accounts (password for all: {PASSWORD}):")
     for name, email, role in ACCOUNTS:
         print(f"  {email:<30} {name} ({role.value})")

@@ -13,6 +13,7 @@ from comments_service.sender import SenderSettings, send_due
 from comments_service.services import outbox
 from comments_service.services.comments import Submission, SubmissionContext, add_reader_comment
 from comments_service.services.spam import Guard
+from comments_service.services.subscriptions import ReaderMail
 
 from .mail_helpers import outbox_rows, post_comment, queue_mail, send
 from .smtp_support import SmtpServer
@@ -50,6 +51,7 @@ def test_rolled_back_comment_leaves_no_mail_and_committed_one_always_has_it(
             policy=ModerationPolicy.PUBLISH,
             guard=Guard(max_links=3, min_fill_seconds=0),
             public_url="http://service.test",
+            readers=ReaderMail.from_config(app.config),
         )
         db.session.rollback()
         assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
@@ -61,6 +63,7 @@ def test_rolled_back_comment_leaves_no_mail_and_committed_one_always_has_it(
             policy=ModerationPolicy.PUBLISH,
             guard=Guard(max_links=3, min_fill_seconds=0),
             public_url="http://service.test",
+            readers=ReaderMail.from_config(app.config),
         )
         db.session.commit()
         assert db.session.scalar(select(func.count(OutboxMessage.id))) == 1

@@ -23,6 +23,7 @@ from ..services.comments import (
     already_posted,
     reply_target,
 )
+from ..services.subscriptions import ReaderMail, subscription_state
 from ..services.threads import comment_node, counted, thread_for
 from . import bp
 from .validation import Invalid, Malformed, is_possible_slug, parse_submission
@@ -121,6 +122,7 @@ def _store_once(post, submission, parent_id: int | None, context: SubmissionCont
             policy=config["PORCH_MODERATION_POLICY"],
             guard=guard,
             public_url=config["PORCH_PUBLIC_URL"],
+            readers=ReaderMail.from_config(config),
         )
         db.session.commit()
     except IntegrityError:
@@ -136,6 +138,8 @@ def _created(post, comment: Comment):
     if not request.is_json:
         return redirect(f"{_article_url(post)}#comment-status-{shown}", code=303)
     body = {"id": comment.id, "status": shown}
+    if subscription := subscription_state(comment):
+        body["subscription"] = subscription
     if shown == "approved":
         body["comment"] = comment_node(comment)
     return body, 201

@@ -7,6 +7,7 @@ The character rules themselves live in services/text.py, shared with staff forms
 import re
 from urllib.parse import urlsplit
 
+from ..enums import SubscriptionScope
 from ..models import Post
 from ..services.comments import Submission
 from ..services.names import is_reserved
@@ -20,7 +21,7 @@ from ..services.text import (
 )
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-TEXT_FIELDS = ("author_name", "email", "website", "body", "leave_blank")
+TEXT_FIELDS = ("author_name", "email", "website", "body", "leave_blank", "subscribe")
 # ASCII digits only: Python's int() also reads "١" (Arabic-Indic one) and str.isdigit()
 # accepts "¹", neither of which a client means as a comment number.
 COMMENT_NUMBER = re.compile(r"[0-9]{1,10}")
@@ -61,6 +62,7 @@ def parse_submission(data, *, max_chars: int, max_name: int, reserved_names) -> 
     _check_body(values["body"], max_chars, errors)
     _check_email(values["email"], errors)
     _check_website(values["website"], errors)
+    subscribe = _check_subscribe(values["subscribe"], values["email"], errors)
     parent_id = _check_parent(_parent_field(data), errors)
     if errors:
         raise Invalid(errors)
@@ -71,6 +73,7 @@ def parse_submission(data, *, max_chars: int, max_name: int, reserved_names) -> 
         website=values["website"] or None,
         honeypot=values["leave_blank"],
         fill_seconds=_fill_seconds(data.get("fill_seconds")),
+        subscribe=subscribe,
     )
     return submission, parent_id
 
@@ -149,6 +152,25 @@ def _check_website(website, errors):
         errors["website"] = (
             "Please give a full web address starting with https:// (or leave it empty)."
         )
+
+
+def _check_subscribe(choice, email, errors) -> SubscriptionScope | None:
+    """Which replies the reader wants by email; asking for mail needs an address to send to."""
+    if not choice:
+        return None
+    try:
+        scope = SubscriptionScope(choice)
+    except ValueError:
+        errors["subscribe"] = (
+            "Choose 'team' (email me when the team answers), 'anyone' (when anyone replies) "
+            "or nothing (no email)."
+        )
+        return None
+    if not email:
+        errors["email"] = (
+            "Please give your email address so we can write to you, or choose no email."
+        )
+    return scope
 
 
 def _is_web_address(website: str) -> bool:

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import Comment
 from ..services import moderation
 from ..services.comments import add_staff_answer
+from ..services.subscriptions import ReaderMail
 from . import bp
 from .forms import AnswerForm
 from .routes import back, comment_in_my_care
@@ -24,7 +25,8 @@ def answer(comment_id: int):
     if not form.validate_on_submit():
         return _keep_draft(f"answer-{comment_id}", form.body.data, _errors(form), comment_id)
     try:
-        reply = add_staff_answer(comment, current_user, form.body.data.strip())
+        readers = ReaderMail.from_config(current_app.config)
+        reply = add_staff_answer(comment, current_user, form.body.data.strip(), readers)
     except moderation.ModerationError as error:
         return _keep_draft(f"answer-{comment_id}", form.body.data, [str(error)], comment_id)
     db.session.commit()

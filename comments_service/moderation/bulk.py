@@ -1,6 +1,6 @@
 """One decision on many comments at once (the checkboxes of a tab), and its undo."""
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -8,6 +8,7 @@ from ..enums import Decision, View
 from ..extensions import db
 from ..models import Comment
 from ..services import moderation
+from ..services.subscriptions import ReaderMail
 from . import bp
 from .forms import ActionForm
 from .routes import FILTERS, offer_undo, teach_spam_checker
@@ -34,7 +35,8 @@ def bulk():
         flash("Select at least one comment first.", "error")
         return _back()
     try:
-        moderation.decide_all(decision, comments, current_user)
+        readers = ReaderMail.from_config(current_app.config)
+        moderation.decide_all(decision, comments, current_user, readers)
     except moderation.NotAllowed as error:
         abort(403, str(error))
     except moderation.ModerationError as error:

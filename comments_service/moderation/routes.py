@@ -21,6 +21,7 @@ from ..queries import (
 )
 from ..services import akismet, moderation
 from ..services import spam as spam_guard
+from ..services.subscriptions import ReaderMail
 from . import bp
 from .forms import DismissForm
 
@@ -118,7 +119,9 @@ def dismiss(comment_id: int):
 
 @bp.post("/comments/<int:comment_id>/approve")
 def approve(comment_id: int):
-    return _simple_action(moderation.approve, comment_id, "approved")
+    readers = ReaderMail.from_config(current_app.config)
+    comment = comment_in_my_care(comment_id)
+    return _decide(moderation.approve, comment, readers, done="approved")
 
 
 @bp.post("/comments/<int:comment_id>/spam")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..enums import Decision, ModerationPolicy, SpamVerdict
+from ..enums import Decision, ModerationPolicy, SpamVerdict, SubscriptionScope
 from ..extensions import db
 from ..models import Comment, CommentStatus, ModerationAction, Post, Staff, utcnow
 from ..queries import has_approved_comment_from
@@ -17,6 +17,7 @@ from .answers import record_answer
 from .moderation import ModerationError
 from .notifications import notify_flagged_staff
 from .rendering import render_comment
+from .subscriptions import ReaderMail, subscribe, tell_subscriber
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class Submission:
     # Seconds between the page opening (or the reader's previous comment) and sending,
     # as the blog's script measured them; None when the form came without it (no JavaScript).
     fill_seconds: float | None = None
+    # Which replies the reader wants by email (needs ``email``); None: no email.
+    subscribe: SubscriptionScope | None = None
 
 
 @dataclass(frozen=True)
@@ -118,8 +121,12 @@ def add_reader_comment(
     policy: ModerationPolicy,
     guard: spam.Guard,
     public_url: str,
+    readers: ReaderMail,
 ) -> Comment:
     """Store a reader comment as published, held or spam, with the reason in the audit trail.
+
+    With it go the mails it causes: to flagged staff, to the reader it replies to if
+    it is published, and the confirmation of its own writer's subscription.
 
     Akismet is asked before anything is written, so a slow answer holds no lock.
     """
@@ -152,6 +159,10 @@ def add_reader_comment(
         decision = GUARD_DECISIONS[verdict.verdict]
         db.session.add(ModerationAction(comment=comment, action=decision, reason=verdict.reason))
     notify_flagged_staff(comment, public_url=public_url, now=now)
+    if submission.subscribe:
+        subscribe(comment, submission.subscribe, readers, now)
+    if comment.status == CommentStatus.APPROVED:
+        tell_subscriber(comment, readers, now)
     return comment
 
 
@@ -163,15 +174,20 @@ STATUS_OF = {
 GUARD_DECISIONS = {SpamVerdict.SPAM: Decision.SPAM, SpamVerdict.HOLD: Decision.HOLD}
 
 
-def add_staff_answer(parent: Comment, staff: Staff, body: str) -> Comment:
+def add_staff_answer(
+    parent: Comment, staff: Staff, body: str, readers: ReaderMail | None = None
+) -> Comment:
     """Publish a staff reply; it answers every waiting reader comment above it.
 
     Answering a comment that was held for approval approves it: a person has read it.
+    With ``readers``, the readers subscribed to the answered comment (and, if it was
+    held, to the comment it replies to) are mailed; without, nobody is (scripts).
     """
     if parent.status in (CommentStatus.SPAM, CommentStatus.DELETED):
         raise ModerationError("This comment was taken down; answers to it would never show.")
     now = utcnow()
-    if parent.status == CommentStatus.PENDING:
+    was_held = parent.status == CommentStatus.PENDING
+    if was_held:
         parent.status = CommentStatus.APPROVED
         parent.published_at = now
         db.session.add(ModerationAction(comment=parent, staff=staff, action=Decision.APPROVE))
@@ -190,4 +206,8 @@ def add_staff_answer(parent: Comment, staff: Staff, body: str) -> Comment:
     record_answer(answer)
     db.session.add(ModerationAction(comment=parent, staff=staff, action=Decision.ANSWER))
     db.session.flush()
+    if readers is not None:
+        if was_held:
+            tell_subscriber(parent, readers, now)
+        tell_subscriber(answer, readers, now)
     return answer

@@ -3,12 +3,15 @@
 Nothing here commits: the request or command that decides commits once.
 """
 
+from functools import partial
+
 from ..enums import Decision, SpamCheck
 from ..extensions import db
 from ..models import Comment, CommentStatus, ModerationAction, Staff, utcnow
 from ..queries import looks_after
 from .answers import recompute_answers
 from .rendering import render_comment
+from .subscriptions import ReaderMail, tell_subscriber
 
 
 class ModerationError(ValueError):
@@ -53,12 +56,15 @@ def edit_answer(answer: Comment, staff: Staff, body: str) -> None:
     _record(answer, staff, Decision.EDIT, f"Before the edit:\n{previous}")
 
 
-def approve(comment: Comment, staff: Staff) -> None:
+def approve(comment: Comment, staff: Staff, readers: ReaderMail | None = None) -> None:
+    """Publish a held comment; with ``readers``, the reader it replies to hears of it."""
     if comment.status != CommentStatus.PENDING:
         raise ModerationError("Only a comment waiting for approval can be approved.")
     comment.status = CommentStatus.APPROVED
     comment.published_at = utcnow()
     _record(comment, staff, Decision.APPROVE)
+    if readers is not None:
+        tell_subscriber(comment, readers, comment.published_at)
 
 
 def mark_spam(comment: Comment, staff: Staff) -> None:
@@ -99,16 +105,22 @@ BY_DECISION = {
 UNDO = {Decision.SPAM: Decision.NOT_SPAM, Decision.DELETE: Decision.RESTORE}
 
 
-def decide_all(decision: Decision, comments: list[Comment], staff: Staff) -> None:
+def decide_all(
+    decision: Decision, comments: list[Comment], staff: Staff, readers: ReaderMail | None = None
+) -> None:
     """Take one decision on many comments, all or none: one refusal stops the lot.
 
     Every comment is checked against who looks after its post before any changes.
+    Approvals mail subscribed readers when ``readers`` is given (see ``approve``).
     """
     if any(not looks_after(staff, comment.post) for comment in comments):
         raise NotAllowed("Some of these comments are on posts you are not an author of.")
+    act = BY_DECISION[decision]
+    if decision == Decision.APPROVE:
+        act = partial(approve, readers=readers)
     for comment in comments:
         try:
-            BY_DECISION[decision](comment, staff)
+            act(comment, staff)
         except NotAllowed:
             raise
         except ModerationError as error:

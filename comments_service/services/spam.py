@@ -16,7 +16,7 @@ from sqlalchemy import delete
 
 from ..enums import Decision, SpamCheck, SpamVerdict
 from ..extensions import db
-from ..models import Comment, ModerationAction
+from ..models import Comment, ModerationAction, Subscription
 from ..queries import discarded_before
 from .akismet import Akismet
 from .rendering import count_links
@@ -161,5 +161,6 @@ def purge_discarded(before: datetime) -> int:
     ids = list(db.session.scalars(discarded_before(before)))
     if ids:
         db.session.execute(delete(ModerationAction).where(ModerationAction.comment_id.in_(ids)))
+        db.session.execute(delete(Subscription).where(Subscription.comment_id.in_(ids)))
         db.session.execute(delete(Comment).where(Comment.id.in_(ids)))
     return len(ids)

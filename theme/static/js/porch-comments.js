@@ -170,20 +170,28 @@
     if (!first) show(f, data.message || `Sorry, your comment could not be sent (error ${status}).`);
   };
 
+  const say = (after, cls, text) => {
+    $("." + cls)?.remove();
+    const note = h("p", cls, text);
+    note.setAttribute("role", "status");
+    after.after(note);
+  };
+
   const done = (f, data) => {
     const details = f.closest("details");
     f.reset();
     if (details) details.open = false;
+    if (data.subscription === "confirm") {
+      say(details || f, "comment--subscription-note",
+        "We have emailed you a link: confirm your address there, and we will email you as you asked.");
+    }
     if (data.status === "approved") {
       const li = insert(data.comment);
       li.tabIndex = -1;
       li.focus();
       return;
     }
-    $(".comment--pending-note")?.remove();
-    const note = h("p", "comment--pending-note", "Thanks! Your comment will appear here once our team has checked it.");
-    note.setAttribute("role", "status");
-    (details || f).after(note);
+    say(details || f, "comment--pending-note", "Thanks! Your comment will appear here once our team has checked it.");
   };
 
   // One Idempotency-Key per comment: a retry of the same text sends the same key, so the
@@ -236,8 +244,15 @@
     done(f, data);
   });
 
+  // A link to a comment newer than the build (the blog link in a reader's email) can
+  // only be followed once the comment is inserted.
+  const wanted = location.hash.slice(1);
+  const missing = wanted.startsWith("comment-") && !document.getElementById(wanted);
   call()
     .then((res) => res.json())
-    .then((data) => merge(data.comments))
+    .then((data) => {
+      merge(data.comments);
+      if (missing) document.getElementById(wanted)?.scrollIntoView();
+    })
     .catch(() => {}); // the baked comments stay
 })();

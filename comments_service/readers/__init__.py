@@ -1,0 +1,7 @@
+"""Pages for readers: confirming an address for answers by email, and stopping them."""
+
+from flask import Blueprint
+
+bp = Blueprint("readers", __name__, url_prefix="/subscriptions")
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,86 @@
+"""Thin views for the links in readers' mails. GET only shows; a button posts the change.
+
+Mail scanners follow links, so opening a link never changes anything. Unsubscribing
+takes the one-click POST a mail client sends for ``List-Unsubscribe-Post`` (RFC 8058),
+which carries no CSRF token: the signed token in the address is what authenticates it.
+"""
+
+from flask import current_app, render_template
+from flask_wtf import FlaskForm
+
+from ..extensions import csrf, db
+from ..models import utcnow
+from ..services import subscriptions
+from ..services.subscriptions import ReaderMail
+from ..services.tokens import BadLink, ExpiredLink
+from . import bp
+
+EXPIRED_CONFIRMATION = (
+    "This confirmation link has expired: links work for {hours} hours. Nothing was changed. "
+    "Leave your next comment with the email box ticked and we will send you a fresh link."
+)
+BROKEN_LINK = (
+    "This link is not complete or was changed, so nothing was changed. Open it again from "
+    "the email, or copy the whole link (it is long) into your browser."
+)
+
+
+def _readers() -> ReaderMail:
+    return ReaderMail.from_config(current_app.config)
+
+
+def _link_problem(error: BadLink, readers: ReaderMail):
+    """A page that says what went wrong with a link and what to do; 410 once it expired."""
+    if isinstance(error, ExpiredLink):
+        hours = int(readers.confirm_within.total_seconds() // 3600)
+        message, status = EXPIRED_CONFIRMATION.format(hours=hours), 410
+    else:
+        message, status = BROKEN_LINK, 400
+    return render_template("readers/link_problem.html", message=message), status
+
+
+@bp.get("/confirm/<token>")
+def confirm_page(token: str):
+    readers = _readers()
+    try:
+        address = subscriptions.address_to_confirm(token, readers, utcnow())
+    except BadLink as error:
+        return _link_problem(error, readers)
+    return render_template("readers/confirm.html", address=address, form=FlaskForm())
+
+
+@bp.post("/confirm/<token>")
+def confirm(token: str):
+    """Confirm an address; CSRF-protected like every form of the service's own pages."""
+    readers = _readers()
+    try:
+        address = subscriptions.address_to_confirm(token, readers, utcnow())
+    except BadLink as error:
+        return _link_problem(error, readers)
+    subscriptions.confirm(address, utcnow())
+    db.session.commit()
+    return render_template("readers/confirmed.html")
+
+
+@bp.get("/unsubscribe/<token>")
+def unsubscribe_page(token: str):
+    readers = _readers()
+    try:
+        subscription = subscriptions.subscription_to_end(token, readers, utcnow())
+    except BadLink as error:
+        return _link_problem(error, readers)
+    return render_template("readers/unsubscribe.html", subscription=subscription)
+
+
+@bp.post("/unsubscribe/<token>")
+@csrf.exempt
+def unsubscribe(token: str):
+    """The page's button and a mail client's one-click POST alike; the token is the proof."""
+    readers = _readers()
+    try:
+        subscription = subscriptions.subscription_to_end(token, readers, utcnow())
+    except BadLink as error:
+        return _link_problem(error, readers)
+    subscriptions.unsubscribe(subscription, utcnow())
+    db.session.commit()
+    return render_template("readers/unsubscribed.html", subscription=subscription)
