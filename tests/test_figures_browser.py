@@ -180,8 +180,10 @@ def test_baked_and_live_answer_lines_are_the_same(browser, porch):
     assert {line for name, line in baked if name == AUTHOR} == {None}  # staff answers: neither
 
 
-def test_the_dashboard_renders_in_chromium(browser, porch):
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_dashboard_renders_in_chromium(browser, porch, scheme):
+    size = {"width": 1100, "height": 900}
+    context = browser.new_context(viewport=size, color_scheme=scheme)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.goto(f"{porch.service.url}/auth/login?next=/moderation/")
@@ -201,7 +203,7 @@ def test_the_dashboard_renders_in_chromium(browser, porch):
     blog = page.locator("table.figures").first
     expect(blog.locator("caption")).to_have_text("Every post, newest month first")
     expect(page.locator("table.figures caption", has_text=AUTHOR)).to_have_count(1)
-    screenshot(page, "figures-dashboard.png")
+    screenshot(page, "figures-dashboard.png" if scheme == "light" else "figures-dashboard-dark.png")
     context.close()
 
 
