@@ -162,4 +162,5 @@ def for_export(now: datetime) -> dict:
     Author names and comment ids are public already; nothing else leaves the service.
     """
     blog = [month.as_dict() for month in compute(now).blog]
+    # The last entry is now's month, still running; the one before it is the last full month.
     return {"computed_at": iso(now), "last_month": blog[-2], "blog": blog}
