@@ -93,6 +93,8 @@ def _status(element: Element) -> CommentStatus:
 def _place(record: Source, thread_id: str, links: dict[str, str]) -> None:
     if thread_id in links:
         record.url = links[thread_id] or None
+    elif not record.skip and not thread_id:
+        record.skip = "its thread has no id"
     elif not record.skip:
         record.skip = "its thread is not in the file"
 
