@@ -26,10 +26,10 @@ def isso_database(tmp_path_factory):
         isso.post(
             "/2026/11/hello/", "Answer", "Ana Lima", parent=first["id"], email="ana@porch.test"
         )
-        isso.post("/2026/11/hello/", "Alone, then deleted", "Sam")
+        alone = isso.post("/2026/11/hello/", "Alone, then deleted", "Sam")
         isso.post("/2026/11/other/", "On the other post", "Zoë", parent=None)
         isso.delete(gone["id"])
-        isso.delete(first["id"] + 4)
+        isso.delete(alone["id"])
     with Isso(folder, database, moderated=True) as isso:
         isso.post("/2026/11/other/", "Waiting for approval", "Kim")
     return database
