@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import jsonschema
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from comments_service.enums import Decision
 from comments_service.extensions import db
@@ -13,6 +13,7 @@ from comments_service.services import moderation
 from comments_service.services.comments import add_staff_answer
 from comments_service.services.full_export import SCHEMA
 
+from .conftest import TABLES
 from .test_api import post_json
 
 DISQUS = Path(__file__).parent / "fixtures" / "disqus" / "export.xml"
@@ -51,7 +52,10 @@ def export(app, path: Path) -> dict:
 
 
 def empty_database(app) -> None:
+    """As a new database: no rows, and on PostgreSQL id sequences back at 1."""
     with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(delete(table))
         db.session.commit()
