@@ -44,7 +44,9 @@ def conversations(app, make_post, make_staff, make_comment):
 
 
 def export(app, path: Path) -> dict:
-    result = app.test_cli_runner().invoke(args=["comments", "export", "--format", "json", str(path)])
+    result = app.test_cli_runner().invoke(
+        args=["comments", "export", "--format", "json", str(path)]
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(path.read_text())
     jsonschema.validate(document, SCHEMA)

@@ -224,3 +224,29 @@ def small_wxr(*comments: tuple[str, str, str]) -> str:
         "<item><link>https://old.example/hello/</link><wp:post_name>hello</wp:post_name>"
         f"{rows}</item></channel></rss>"
     )
+
+
+def test_the_post_authors_user_id_makes_a_staff_answer(app, make_post, make_staff, tmp_path):
+    ana = make_staff("Ana Lima", email="ana@porch.test")
+    make_post("hello")
+    wxr = tmp_path / "authored.xml"
+    author = (
+        "<wp:author><wp:author_id>7</wp:author_id><wp:author_login>ana</wp:author_login>"
+        "<wp:author_email>ana@porch.test</wp:author_email></wp:author>"
+    )
+    text = small_wxr(("1", "0", "1"), ("2", "1", "1"), ("3", "0", "1"))
+    text = text.replace("<item>", f"{author}<item><dc:creator>ana</dc:creator>")
+    text = text.replace(
+        "<wp:comment_parent>1</wp:comment_parent>",
+        "<wp:comment_parent>1</wp:comment_parent><wp:comment_user_id>7</wp:comment_user_id>",
+    )
+    text = text.replace(
+        "<wp:comment_id>3</wp:comment_id>",
+        "<wp:comment_id>3</wp:comment_id><wp:comment_user_id>8</wp:comment_user_id>",
+    )
+    wxr.write_text(text)
+    assert run(app, wxr).exit_code == 0
+    rows = imported(app)
+    assert (rows["2"].staff_id, rows["2"].author_name) == (ana.id, "Ana Lima")
+    assert rows["1"].answered_at == rows["2"].created_at
+    assert rows["3"].staff_id is None  # another WordPress user is a reader here
