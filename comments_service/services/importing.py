@@ -10,7 +10,7 @@ recursively: readers decide how deep threads go.
 
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,6 +25,7 @@ from .text import NOT_IN_A_LINE, body_problem, has_visible_text, normalised, nor
 
 # Statuses whose comment is kept only as a "removed" placeholder above kept replies.
 REMOVED = CommentStatus.DELETED
+BATCH = 1000
 NAME_CHARS, EMAIL_CHARS, WEBSITE_CHARS = 120, 254, 500
 
 
@@ -49,6 +50,7 @@ class Source:
     remote_addr: str | None = None
     staff: Staff | None = None
     skip: str | None = None
+    html: str = ""  # the body rendered and sanitised, once it is known to be stored
 
 
 @dataclass
@@ -76,22 +78,39 @@ def import_records(
             select(Comment.import_id, Comment.id).where(Comment.import_source == source)
         ).all()
     )
-    kept = _kept_records(records, placer, known, report)
     ids: dict[str, int] = dict(known)
     touched = set()
-    for record, post in kept:
-        comment = _comment(record, post, source, ids.get(record.parent_id))
-        db.session.add(comment)
+    for batch in _batches(_kept_records(records, placer, known, report)):
+        comments = [
+            _comment(record, post, source, ids.get(record.parent_id)) for record, post in batch
+        ]
+        db.session.add_all(comments)
         db.session.flush()
-        ids[record.id] = comment.id
-        touched.add(post.id)
-        report.placed[comment.status.value] += 1
-        report.per_post[post.slug] += 1
-        if tick:
-            tick()
+        for (record, post), comment in zip(batch, comments, strict=True):
+            ids[record.id] = comment.id
+            touched.add(post.id)
+            report.placed[comment.status.value] += 1
+            report.per_post[post.slug] += 1
+            if tick:
+                tick()
     for post_id in touched:
         recompute_answers(post_id)
     return report
+
+
+def _batches(kept: list[tuple[Source, Post]]) -> Iterator[list[tuple[Source, Post]]]:
+    """Runs of at most BATCH records, none the parent of another in the same run, so
+    each run is one flush (parents come first: their ids are known to the next runs)."""
+    batch: list[tuple[Source, Post]] = []
+    in_batch: set[str] = set()
+    for record, post in kept:
+        if len(batch) == BATCH or record.parent_id in in_batch:
+            yield batch
+            batch, in_batch = [], set()
+        batch.append((record, post))
+        in_batch.add(record.id)
+    if batch:
+        yield batch
 
 
 def _kept_records(records, placer, known, report) -> list[tuple[Source, Post]]:
@@ -150,8 +169,11 @@ def _reason(record, placer, known, reason, posts) -> str | None:
 
 def _text_problem(record: Source) -> str | None:
     record.body = normalised_body(record.body)
-    if body_problem(record.body) or not has_visible_text(render_comment(record.body)):
-        return "text empty or unreadable"
+    if body_problem(record.body):
+        return "text with control characters"
+    record.html = render_comment(record.body)
+    if not has_visible_text(record.html):
+        return "text shows nothing"
     return None
 
 
@@ -163,7 +185,6 @@ def _unreachable(records, reason, report) -> None:
 
 
 def _comment(record: Source, post: Post, source: str, parent_id: int | None) -> Comment:
-    removed = record.status == REMOVED
     staff = record.staff
     return Comment(
         post_id=post.id,
@@ -173,7 +194,7 @@ def _comment(record: Source, post: Post, source: str, parent_id: int | None) -> 
         author_email=_line(record.author_email, EMAIL_CHARS),
         author_website=_website(record.author_website),
         body_markdown=record.body,
-        body_html="" if removed else render_comment(record.body),
+        body_html=record.html,
         status=record.status,
         created_at=record.created_at,
         published_at=record.created_at if record.status == CommentStatus.APPROVED else None,
