@@ -250,3 +250,13 @@ def test_the_post_authors_user_id_makes_a_staff_answer(app, make_post, make_staf
     assert (rows["2"].staff_id, rows["2"].author_name) == (ana.id, "Ana Lima")
     assert rows["1"].answered_at == rows["2"].created_at
     assert rows["3"].staff_id is None  # another WordPress user is a reader here
+
+
+def test_a_comment_listed_twice_is_stored_once(app, make_post, tmp_path):
+    make_post("hello")
+    wxr = tmp_path / "twice.xml"
+    wxr.write_text(small_wxr(("1", "0", "1"), ("1", "0", "1"), ("2", "1", "1")))
+    result = run(app, wxr)
+    assert result.exit_code == 0, result.output
+    assert "Placed 2 comments" in result.output and "1 listed twice in the file" in result.output
+    assert sorted(imported(app)) == ["1", "2"]

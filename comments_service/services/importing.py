@@ -116,7 +116,13 @@ def _batches(kept: list[tuple[Source, Post]]) -> Iterator[list[tuple[Source, Pos
 def _kept_records(records, placer, known, report) -> list[tuple[Source, Post]]:
     """The records to store, parents first: skipped parents take their replies along,
     removed comments stay only where a kept reply needs them."""
-    by_id = {record.id: record for record in records}
+    by_id: dict[str, Source] = {}
+    for record in records:
+        if record.id in by_id and not record.skip:
+            report.skip(record, "listed twice in the file")
+        else:
+            by_id[record.id] = record
+    records = list(by_id.values())
     children: dict[str | None, list[Source]] = defaultdict(list)
     for record in records:
         parent = record.parent_id if record.parent_id in by_id else None
