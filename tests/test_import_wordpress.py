@@ -1,5 +1,9 @@
 """WordPress imports, on the real theme-unit-test export (threads ten levels deep)."""
 
+import os
+import pty
+import subprocess
+import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 from datetime import UTC, datetime
@@ -11,6 +15,8 @@ from sqlalchemy import select
 
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus
+
+from .browser_support import BIN, COMMAND_TIMEOUT, ROOT, clean_environment
 
 WXR = Path("/work/shared/data/wordpress/themeunittestdata.wordpress.xml")
 WP = "{https://wordpress.org/export/1.2/}"
@@ -167,6 +173,7 @@ def test_a_dry_run_lists_every_unplaced_comment_and_changes_nothing(app, make_po
     make_post("template-comments")
     result = run(app, WXR, "--dry-run")
     assert result.exit_code == 0, result.output
+    assert "Reading" not in result.output  # no progress bar when no terminal watches
     assert "  template-comments: 20 comments" in result.output
     assert "  not placed: comment 167: no Porch post for its slug or URL" in result.output
     assert "  not placed: comment 921: pingback or trackback" in result.output
@@ -260,3 +267,27 @@ def test_a_comment_listed_twice_is_stored_once(app, make_post, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Placed 2 comments" in result.output and "1 listed twice in the file" in result.output
     assert sorted(imported(app)) == ["1", "2"]
+
+
+def test_a_terminal_sees_a_progress_bar(app, database_url, make_post):
+    make_post("template-comments")
+    env = clean_environment(DATABASE_URL=database_url, SECRET_KEY="test")
+    command = [str(BIN / "flask"), "--app", "comments_service", "import", "wordpress", str(WXR)]
+    controller, terminal = pty.openpty()
+    with subprocess.Popen(command, cwd=ROOT, env=env, stdout=terminal, stderr=terminal) as flask:
+        os.close(terminal)
+        output = b""
+        deadline = time.monotonic() + COMMAND_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the command ended and closed the terminal
+                break
+            if not chunk:
+                break
+            output += chunk
+        os.close(controller)
+        assert flask.wait(timeout=COMMAND_TIMEOUT) == 0, output
+    text = output.decode()
+    assert "Reading" in text and "100%" in text and "Storing" in text
+    assert "Placed 20 comments" in text
