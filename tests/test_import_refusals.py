@@ -9,9 +9,10 @@ from sqlalchemy import select
 from comments_service.extensions import db
 from comments_service.models import Comment
 
+from .test_import_wordpress import WXR
+
 FIXTURES = Path(__file__).parent / "fixtures"
 HOSTILE = FIXTURES / "hostile"
-WXR = Path("/work/shared/data/wordpress/themeunittestdata.wordpress.xml")
 
 
 @pytest.fixture
