@@ -145,3 +145,16 @@ def test_the_build_export_stays_the_default(app, make_post, make_comment, tmp_pa
     assert result.exit_code == 0, result.output
     document = json.loads(path.read_text())
     assert document["version"] == 2 and document["posts"]["hello"]["count"] == 1
+
+
+def test_html_in_an_edited_export_is_cleaned_on_restore(
+    app, make_post, make_staff, make_comment, tmp_path
+):
+    conversations(app, make_post, make_staff, make_comment)
+    document = export(app, tmp_path / "all.json")
+    document["comments"][0]["body_html"] = '<p onclick="x()">Hi<script>alert(1)</script></p>'
+    (tmp_path / "edited.json").write_text(json.dumps(document))
+    empty_database(app)
+    assert restore(app, tmp_path / "edited.json").exit_code == 0
+    with app.app_context():
+        assert db.session.get(Comment, document["comments"][0]["id"]).body_html == "<p>Hi</p>"

@@ -22,11 +22,12 @@ from ..extensions import db
 from ..models import Comment, ModerationAction, Post, PostAuthor, Staff
 from .importing import ImportFileError
 from .passwords import hash_password
+from .rendering import sanitise
 
 FORMAT, VERSION = "porch-full", 1
 SCHEMA = json.loads(files("comments_service").joinpath("export-schema.json").read_text())
 COMMENT_TIMES = ("created_at", "published_at", "edited_at", "answered_at", "dismissed_at")
-COMMENT_TEXTS = ("author_name", "author_email", "author_website", "body_markdown", "body_html")
+COMMENT_TEXTS = ("author_name", "author_email", "author_website", "body_markdown")
 COMMENT_CONTEXT = ("dismiss_reason", "remote_addr", "user_agent", "referrer")
 COMMENT_SOURCE = ("import_source", "import_id")
 
@@ -85,6 +86,7 @@ def _comment(comment: Comment, email: dict) -> dict:
         "dismissed_by": email[comment.dismissed_by_id],
         "spam_check": comment.spam_check.value if comment.spam_check else None,
         **{name: getattr(comment, name) for name in COMMENT_TEXTS + COMMENT_CONTEXT},
+        "body_html": comment.body_html,
         **{name: _iso(getattr(comment, name)) for name in COMMENT_TIMES},
         **{name: getattr(comment, name) for name in COMMENT_SOURCE},
     }
@@ -234,6 +236,7 @@ def _new_comment(entry: dict, posts: _Known, staff: _Known) -> Comment:
         dismissed_by_id=member("dismissed_by"),
         spam_check=SpamCheck(entry["spam_check"]) if entry["spam_check"] else None,
         **{name: entry[name] for name in COMMENT_TEXTS + COMMENT_CONTEXT + COMMENT_SOURCE},
+        body_html=sanitise(entry["body_html"]),  # a file may have been edited: clean it again
         **{name: _time(entry[name]) for name in COMMENT_TIMES},
     )
 
