@@ -291,3 +291,14 @@ def test_a_terminal_sees_a_progress_bar(app, database_url, make_post):
     text = output.decode()
     assert "Reading" in text and "100%" in text and "Storing" in text
     assert "Placed 20 comments" in text
+
+
+@pytest.mark.parametrize("version", ["1.0", "1.1", "1.2"])
+def test_every_wxr_version_is_read(app, make_post, tmp_path, version):
+    make_post("hello")
+    wxr = tmp_path / "old.xml"
+    text = small_wxr(("1", "0", "1")).replace("export/1.2/", f"export/{version}/")
+    wxr.write_text(text.replace(">1.2</wp:wxr_version>", f">{version}</wp:wxr_version>"))
+    result = run(app, wxr)
+    assert result.exit_code == 0, result.output
+    assert list(imported(app)) == ["1"]
