@@ -87,7 +87,7 @@ def porch(path: Path, dry_run: bool) -> None:
         db.session.rollback()
         raise click.ClickException(f"Nothing was imported. {error}") from None
     summary = ", ".join(f"{number} {name}" for name, number in counts.items())
-    _finish(dry_run, f"Imported {summary}.")
+    _finish(dry_run, f"{'Would import' if dry_run else 'Imported'} {summary}.")
 
 
 def _import(source: str, read, mapping: Path | None, dry_run: bool) -> None:
@@ -103,7 +103,7 @@ def _import(source: str, read, mapping: Path | None, dry_run: bool) -> None:
         click.echo(for_terminal(note))
     if dry_run:
         _details(report)
-    _finish(dry_run, _summary(report))
+    _finish(dry_run, _summary(report, dry_run))
 
 
 def _finish(dry_run: bool, summary: str) -> None:
@@ -117,18 +117,24 @@ def _finish(dry_run: bool, summary: str) -> None:
 
 def _details(report: ImportReport) -> None:
     for slug, number in sorted(report.per_post.items()):
-        click.echo(for_terminal(f"  {slug}: {number} comments"))
-    for source_id, reason in report.unplaced:
-        click.echo(for_terminal(f"  not placed: comment {source_id}: {reason}"))
+        click.echo(for_terminal(f"  {slug}: {_comments(number)}"))
+    for source_id, old_post, reason in report.unplaced:
+        where = f" ({old_post})" if old_post else ""
+        click.echo(for_terminal(f"  not placed: comment {source_id}{where}: {reason}"))
 
 
-def _summary(report: ImportReport) -> str:
+def _summary(report: ImportReport, dry_run: bool) -> str:
     placed = sum(report.placed.values())
     statuses = ", ".join(f"{n} {status}" for status, n in sorted(report.placed.items()))
-    text = f"Placed {placed} comments ({statuses or 'none'}) on {len(report.per_post)} posts."
+    verb = "Would place" if dry_run else "Placed"
+    text = f"{verb} {_comments(placed)} ({statuses or 'none'}) on {len(report.per_post)} posts."
     skipped = sum(report.skipped.values())
     reasons = "; ".join(f"{n} {why}" for why, n in report.skipped.most_common())
     return f"{text} Skipped {skipped}" + (f": {reasons}." if reasons else ".")
+
+
+def _comments(number: int) -> str:
+    return f"{number} comment" if number == 1 else f"{number} comments"
 
 
 @contextmanager

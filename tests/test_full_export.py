@@ -133,7 +133,7 @@ def test_a_dry_run_restore_changes_nothing(app, make_post, make_staff, make_comm
     empty_database(app)
     result = restore(app, tmp_path / "all.json", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "Dry run, nothing was changed. Imported 2 staff accounts" in result.output
+    assert "Dry run, nothing was changed. Would import 2 staff accounts" in result.output
     with app.app_context():
         assert db.session.scalars(select(Post)).all() == []
 

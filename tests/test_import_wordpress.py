@@ -175,9 +175,15 @@ def test_a_dry_run_lists_every_unplaced_comment_and_changes_nothing(app, make_po
     assert result.exit_code == 0, result.output
     assert "Reading" not in result.output  # no progress bar when no terminal watches
     assert "  template-comments: 20 comments" in result.output
-    assert "  not placed: comment 167: no Porch post for its slug or URL" in result.output
-    assert "  not placed: comment 921: pingback or trackback" in result.output
-    assert "Dry run, nothing was changed. Placed 20 comments" in result.output
+    assert (
+        "  not placed: comment 167 (page-with-comments): no Porch post for its slug or URL"
+        in result.output
+    )
+    assert (
+        "  not placed: comment 921 (template-pingbacks-an-trackbacks): pingback or trackback"
+        in result.output
+    )
+    assert "Dry run, nothing was changed. Would place 20 comments" in result.output
     assert imported(app) == {}
 
 

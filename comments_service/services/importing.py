@@ -58,11 +58,12 @@ class ImportReport:
     placed: Counter = field(default_factory=Counter)  # per status
     skipped: Counter = field(default_factory=Counter)  # per reason
     per_post: Counter = field(default_factory=Counter)
-    unplaced: list[tuple[str, str]] = field(default_factory=list)  # (source id, reason)
+    # (source id, the old post's slug or URL, reason) of each comment not stored
+    unplaced: list[tuple[str, str, str]] = field(default_factory=list)
 
     def skip(self, record: Source, reason: str) -> None:
         self.skipped[reason] += 1
-        self.unplaced.append((record.id, reason))
+        self.unplaced.append((record.id, record.slug or record.url or "", reason))
 
 
 def import_records(
