@@ -82,7 +82,9 @@ def porch(path: Path, dry_run: bool) -> None:
     """Restore a full Porch export (comments export --format json) into an empty database."""
     try:
         with open(path, "rb") as handle:
-            counts = full_export.restore(full_export.load(handle))
+            document = full_export.load(handle)
+        with _ticks(len(document["comments"]), "Storing") as tick:
+            counts = full_export.restore(document, tick)
     except ImportFileError as error:
         db.session.rollback()
         raise click.ClickException(f"Nothing was imported. {error}") from None
