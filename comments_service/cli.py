@@ -20,6 +20,7 @@ from .queries import flagged_staff, on_post, staff_by_name, unanswered, unanswer
 from .services import akismet, moderation
 from .services import spam as spam_guard
 from .services import staff as accounts
+from .services.full_export import export_full
 from .services.manifest import ManifestError, load_manifest, sync_posts
 from .services.subscriptions import ReaderMail
 from .services.text import for_terminal
@@ -31,10 +32,11 @@ comments_cli = AppGroup("comments", help="Reader comments.")
 
 
 def register(app) -> None:
+    from .import_cli import import_cli
     from .mail_cli import mail_cli
     from .stats_cli import stats
 
-    for group in (staff_cli, posts_cli, comments_cli, mail_cli, stats):
+    for group in (staff_cli, posts_cli, comments_cli, mail_cli, import_cli, stats):
         app.cli.add_command(group)
 
 
@@ -178,17 +180,36 @@ def _waiting_row(comment, now, within) -> dict:
 
 @comments_cli.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def export(path: Path) -> None:
-    """Write approved comments as JSON for the blog build to bake into pages."""
+@click.option(
+    "--format",
+    "kind",
+    type=click.Choice(["threads", "json"]),
+    default="threads",
+    show_default=True,
+    help="threads: approved comments for the blog build to bake into pages."
+    " json: everything (posts, comments in every state, staff, decisions), to restore"
+    " with `import porch`; it holds email addresses.",
+)
+def export(path: Path, kind: str) -> None:
+    """Write comments as JSON: for the blog build, or a full export."""
+    if kind == "json":
+        document = export_full(utcnow())
+        _write_json(path, document)
+        click.echo(f"Exported {len(document['comments'])} comments (full export) to {path}.")
+        return
     document = export_document(utcnow())
+    _write_json(path, document)
+    total = sum(thread["count"] for thread in document["posts"].values())
+    click.echo(f"Exported {total} comments on {len(document['posts'])} posts to {path}.")
+
+
+def _write_json(path: Path, document: dict) -> None:
+    """Write beside the target and rename, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Write beside the target and rename, so a build never reads half a file.
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(document, handle, ensure_ascii=False, indent=1)
     os.replace(temporary, path)
-    total = sum(thread["count"] for thread in document["posts"].values())
-    click.echo(f"Exported {total} comments on {len(document['posts'])} posts to {path}.")
 
 
 @comments_cli.command("purge-discarded")

@@ -165,6 +165,9 @@ class Comment(db.Model):
     __table_args__ = (
         UniqueConstraint("post_id", "idempotency_key", name="uq_comments_idempotency_key"),
         Index("ix_comments_status_created_at", "status", "created_at"),
+        # A comment brought in from another system remembers where it came from, so
+        # importing the same export again adds nothing twice.
+        UniqueConstraint("import_source", "import_id", name="uq_comments_import"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -196,6 +199,9 @@ class Comment(db.Model):
     # Akismet's word when the comment came in; the moderation page's "spam checking is
     # failing" banner is read from the latest of these, so every host sees the same.
     spam_check: Mapped[SpamCheck | None] = mapped_column(_enum(SpamCheck, "spam_check"), index=True)
+    # The system an imported comment came from (wordpress, disqus, isso) and its id there.
+    import_source: Mapped[str | None] = mapped_column(String(16))
+    import_id: Mapped[str | None] = mapped_column(String(100))
 
     post: Mapped[Post] = relationship()
     parent: Mapped["Comment | None"] = relationship(remote_side=[id])

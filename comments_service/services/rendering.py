@@ -30,7 +30,11 @@ EXTENSIONS = ["fenced_code", "sane_lists", "pymdownx.magiclink"]
 
 def render_comment(text: str) -> str:
     """Render Markdown and sanitise it: no scripts, no handlers, only safe links."""
-    html = markdown.markdown(text, extensions=EXTENSIONS, output_format="html")
+    return sanitise(markdown.markdown(text, extensions=EXTENSIONS, output_format="html"))
+
+
+def sanitise(html: str) -> str:
+    """Keep only the allowed tags, attributes and link schemes; every link nofollow ugc."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -1,0 +1,160 @@
+"""The full export: everything out, into an empty database, and out again the same."""
+
+import json
+from pathlib import Path
+
+import jsonschema
+from sqlalchemy import delete, select, text
+
+from comments_service.enums import Decision
+from comments_service.extensions import db
+from comments_service.models import Comment, CommentStatus, Post, Role, SpamCheck, Staff
+from comments_service.services import moderation
+from comments_service.services.comments import add_staff_answer
+from comments_service.services.full_export import SCHEMA
+
+from .conftest import TABLES
+from .test_api import post_json
+
+DISQUS = Path(__file__).parent / "fixtures" / "disqus" / "export.xml"
+
+
+def conversations(app, make_post, make_staff, make_comment):
+    """Answers, approvals, spam, deletions with replies, dismissals, edits, an import."""
+    ana = make_staff("Ana Lima")
+    ola = make_staff("Ola Admin", role=Role.ADMIN)
+    hello, other = make_post("hello"), make_post("other", authors=("Ben Nobody",))
+    asked = make_comment(hello, name="Zoë", minutes_ago=90, author_email="zoe@example.org")
+    held = make_comment(hello, name="Held", status=CommentStatus.PENDING, published_at=None)
+    spam = make_comment(other, name="Bot", spam_check=SpamCheck.SPAM, remote_addr="203.0.113.9")
+    gone = make_comment(other, name="Gone", minutes_ago=30)
+    make_comment(other, parent=gone, name="Under it", user_agent="Firefox", referrer="x")
+    thanks = make_comment(hello, name="Thanks")
+    with app.app_context():
+        ana, ola = db.session.get(Staff, ana.id), db.session.get(Staff, ola.id)
+        answer = add_staff_answer(db.session.get(Comment, asked.id), ana, "Here is how.")
+        moderation.edit_answer(answer, ana, "Here is *how*.")
+        moderation.approve(db.session.get(Comment, held.id), ola)
+        moderation.mark_spam(db.session.get(Comment, spam.id), ola)
+        moderation.delete(db.session.get(Comment, gone.id), ola, "Off topic")
+        moderation.dismiss(db.session.get(Comment, thanks.id), ana, "Just thanks")
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["import", "disqus", str(DISQUS)])
+    assert result.exit_code == 0, result.output
+
+
+def export(app, path: Path) -> dict:
+    result = app.test_cli_runner().invoke(
+        args=["comments", "export", "--format", "json", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(path.read_text())
+    jsonschema.validate(document, SCHEMA)
+    return document
+
+
+def empty_database(app) -> None:
+    """As a new database: no rows, and on PostgreSQL id sequences back at 1."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        db.session.commit()
+
+
+def restore(app, path: Path, *options: str):
+    return app.test_cli_runner().invoke(args=["import", "porch", str(path), *options])
+
+
+def without_time(document: dict) -> dict:
+    return {key: value for key, value in document.items() if key != "exported_at"}
+
+
+def test_export_import_export_gives_the_same_document(
+    app, make_post, make_staff, make_comment, tmp_path
+):
+    conversations(app, make_post, make_staff, make_comment)
+    first = export(app, tmp_path / "first.json")
+    assert len(first["comments"]) == 13 and len(first["moderation"]) >= 6
+    assert {entry["action"] for entry in first["moderation"]} >= {
+        Decision.ANSWER,
+        Decision.EDIT,
+        Decision.APPROVE,
+        Decision.SPAM,
+        Decision.DELETE,
+        Decision.DISMISS,
+    }
+    empty_database(app)
+    result = restore(app, tmp_path / "first.json")
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 staff accounts, 2 posts, 13 comments" in result.output
+    second = export(app, tmp_path / "second.json")
+    assert without_time(second) == without_time(first)
+
+
+def test_staff_made_by_a_restore_cannot_sign_in_until_reactivated(
+    app, make_post, make_staff, make_comment, tmp_path
+):
+    conversations(app, make_post, make_staff, make_comment)
+    export(app, tmp_path / "all.json")
+    empty_database(app)
+    restore(app, tmp_path / "all.json")
+    with app.app_context():
+        assert [s.active for s in db.session.scalars(select(Staff))] == [False, False]
+
+
+def test_new_comments_after_a_restore_get_new_ids(
+    app, client, make_post, make_staff, make_comment, tmp_path
+):
+    conversations(app, make_post, make_staff, make_comment)
+    document = export(app, tmp_path / "all.json")
+    empty_database(app)
+    restore(app, tmp_path / "all.json")
+    response = post_json(client, slug="hello")
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["id"] > max(entry["id"] for entry in document["comments"])
+
+
+def test_a_restore_into_a_database_with_comments_adds_nothing(
+    app, make_post, make_staff, make_comment, tmp_path
+):
+    conversations(app, make_post, make_staff, make_comment)
+    document = export(app, tmp_path / "all.json")
+    result = restore(app, tmp_path / "all.json")
+    assert result.exit_code == 1
+    assert "already has comments" in result.output
+    assert without_time(export(app, tmp_path / "again.json")) == without_time(document)
+
+
+def test_a_dry_run_restore_changes_nothing(app, make_post, make_staff, make_comment, tmp_path):
+    conversations(app, make_post, make_staff, make_comment)
+    export(app, tmp_path / "all.json")
+    empty_database(app)
+    result = restore(app, tmp_path / "all.json", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Dry run, nothing was changed. Would import 2 staff accounts" in result.output
+    with app.app_context():
+        assert db.session.scalars(select(Post)).all() == []
+
+
+def test_the_build_export_stays_the_default(app, make_post, make_comment, tmp_path):
+    make_comment(make_post("hello"), name="Jo")
+    path = tmp_path / "build.json"
+    result = app.test_cli_runner().invoke(args=["comments", "export", str(path)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(path.read_text())
+    assert document["version"] == 2 and document["posts"]["hello"]["count"] == 1
+
+
+def test_html_in_an_edited_export_is_cleaned_on_restore(
+    app, make_post, make_staff, make_comment, tmp_path
+):
+    conversations(app, make_post, make_staff, make_comment)
+    document = export(app, tmp_path / "all.json")
+    document["comments"][0]["body_html"] = '<p onclick="x()">Hi<script>alert(1)</script></p>'
+    (tmp_path / "edited.json").write_text(json.dumps(document))
+    empty_database(app)
+    assert restore(app, tmp_path / "edited.json").exit_code == 0
+    with app.app_context():
+        assert db.session.get(Comment, document["comments"][0]["id"]).body_html == "<p>Hi</p>"
