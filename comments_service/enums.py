@@ -52,6 +52,7 @@ class Decision(enum.StrEnum):
     NOT_SPAM = "not_spam"  # a person took it out of the spam folder
     RESTORE = "restore"  # a person brought back a deleted comment
     EDIT = "edit"  # a staff member changed their own answer
+    REASSIGN = "reassign"  # a staff member handed the comment to a colleague
 
 
 class View(enum.StrEnum):
@@ -61,6 +62,7 @@ class View(enum.StrEnum):
     HELD = "held"
     SPAM = "spam"
     REMOVED = "removed"
+    ESCALATED = "escalated"  # waiting so long that the admins look after it too
     ANSWERED = "answered"
     ALL = "all"
 

@@ -102,9 +102,9 @@ UNDO = {Decision.SPAM: Decision.NOT_SPAM, Decision.DELETE: Decision.RESTORE}
 def decide_all(decision: Decision, comments: list[Comment], staff: Staff) -> None:
     """Take one decision on many comments, all or none: one refusal stops the lot.
 
-    Every comment is checked against who looks after its post before any changes.
+    Every comment is checked against who looks after it before any changes.
     """
-    if any(not looks_after(staff, comment.post) for comment in comments):
+    if any(not looks_after(staff, comment) for comment in comments):
         raise NotAllowed("Some of these comments are on posts you are not an author of.")
     for comment in comments:
         try:
