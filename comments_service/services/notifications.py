@@ -148,9 +148,9 @@ def _reminder(staff, comments: list[Comment], escalated: list[Comment], public_u
     }
     oldest = max(hours.values())
     if escalated:
-        days = max(hours[comment.id] for comment in escalated) // 24
+        longest = _wait(max(hours[comment.id] for comment in escalated))
         count = f"{len(escalated)} comment{'s' if len(escalated) != 1 else ''}"
-        subject = f"{count} escalated to you: oldest waiting {days} day{'s' if days != 1 else ''}"
+        subject = f"{count} escalated to you: oldest waiting {longest}"
     elif len(comments) == 1:
         subject = f"1 reader is waiting for you, for {oldest} hours"
     else:
@@ -167,6 +167,13 @@ def _reminder(staff, comments: list[Comment], escalated: list[Comment], public_u
         links=links,
     )
     return Mail(staff.email, subject, text, html, {"X-Porch-Reminder": str(now.date())})
+
+
+def _wait(hours: int) -> str:
+    """A long wait as a person says it: "30 hours", "3 days"."""
+    if hours < 48:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{hours // 24} days"
 
 
 def notify_handed_over(comment: Comment, by: Staff, colleague: Staff, *, public_url, now) -> None:
