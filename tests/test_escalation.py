@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+
 from comments_service import create_app
 from comments_service.extensions import db
 from comments_service.models import Comment, Role, utcnow

@@ -256,9 +256,7 @@ def test_overdue_in_sql_and_on_a_loaded_comment_agree_at_the_limit(make_post, ma
     assert len(on_loaded_comments) == len(LIMIT_OFFSETS)
 
 
-def test_looks_after_one_comment_agrees_with_for_staff_in_sql(
-    make_post, make_staff, make_comment
-):
+def test_looks_after_one_comment_agrees_with_for_staff_in_sql(make_post, make_staff, make_comment):
     posts = {
         "anas": make_post("anas", authors=("Ana Lima",)),
         "shared": make_post("shared", authors=("Ben Okafor", "Ana Lima")),
