@@ -15,6 +15,7 @@ from comments_service.services.notifications import queue_overdue_reminders
 
 from .conftest import csrf_token
 from .mail_helpers import outbox_rows
+from .test_deep_threads import counted_queries
 from .test_moderation_page import html_of
 
 
@@ -275,3 +276,28 @@ def test_cli_refuses_an_unknown_comment(app, make_staff):
         args=["comments", "reassign", "404", "--to", "ana@porch.test", "--by", "ana@porch.test"]
     )
     assert result.exit_code == 1 and "No comment numbered 404" in result.output
+
+
+def test_moderation_page_queries_do_not_grow_with_the_comments_handed_on(
+    app, client, make_post, make_staff, make_comment, login
+):
+    ana = make_staff("Ana Lima")
+    colleagues = [make_staff(name) for name in ("Ben Okafor", "Cai Wen", "Dee Moss")]
+    login(make_staff("Root", role=Role.ADMIN))  # who sees every comment
+
+    def statements_for_the_page() -> int:
+        with app.app_context(), counted_queries() as statements:
+            html_of(client)
+        return len(statements)
+
+    post = make_post(authors=("Ana Lima", "Ben Okafor"))
+    make_comment(post, minutes_ago=80 * 60)
+    with app.app_context():
+        hand(make_comment(post, minutes_ago=70 * 60), ana, colleagues[0])
+    few = statements_for_the_page()
+    with app.app_context():
+        for number in range(12):
+            comment = make_comment(post, minutes_ago=number * 600)
+            if number % 2:
+                hand(comment, ana, colleagues[number % 3])
+    assert statements_for_the_page() == few
