@@ -184,8 +184,23 @@ def test_moderation_page_hands_a_comment_to_a_chosen_colleague(
     client.post("/auth/logout", data={"csrf_token": csrf_token(html_of(client))})
     login(ben)
     shown = html_of(client)
-    assert "Priya" in shown and "(handed to Ben Okafor)" in shown
+    assert "Priya" in shown and "For Ben Okafor · handed on" in shown
     assert "Ana Lima · handed on" in shown and "Handed to Ben Okafor" in shown
+
+
+def test_moderation_page_says_whom_a_comment_was_handed_to_while_they_are_away(
+    app, client, make_post, make_staff, make_comment, login
+):
+    ana, ben = make_staff("Ana Lima"), make_staff("Ben Okafor")
+    comment = make_comment(make_post())
+    with app.app_context():
+        hand(comment, ana, ben)
+        today = utcnow().date()
+        db.session.get(Staff, ben.id).away_from = today
+        db.session.get(Staff, ben.id).away_until = today
+        db.session.commit()
+    login(ana)
+    assert "For Ana Lima · handed to Ben Okafor" in html_of(client)
 
 
 @pytest.mark.parametrize(
