@@ -1,7 +1,9 @@
 """The rules about which comments are waiting, and for whom, as select() builders.
 
 Each builder returns a ``Select`` so views, the CLI and later reports share one
-tested definition of "unanswered", "overdue" and "flagged". The two rules that
+tested definition of "unanswered", "overdue", "escalated" and "flagged", and of who
+looks after a comment now (``owns``, ``flagged``, ``waiting_for``): the moderation
+page, notifications, reminders, digests and feeds all ask these. The two rules that
 also apply to one loaded object, "overdue" (``Comment.is_overdue``) and "named
 author" (``Post.names_author``), are hybrid methods: one expression for both.
 """
@@ -223,7 +225,7 @@ def owns(person) -> ColumnElement[bool]:
     return and_(person.active, or_(Comment.assigned_to_id == person.id, named))
 
 
-def flagged(person, now: datetime, escalate_after: timedelta | None = None):
+def flagged(person, now: datetime, escalate_after: timedelta | None = None) -> ColumnElement[bool]:
     """Whether a comment is flagged for this staff member now: who looks after it.
 
     - its owners (``owns``) who are not away;
@@ -236,7 +238,7 @@ def flagged(person, now: datetime, escalate_after: timedelta | None = None):
     """
     today = now.date()
     present = ~person.is_away(today)
-    covered = and_(present, person.active, Comment.post.has(Post.names_author(person.name)))
+    covered = and_(present, _named_author(person))
     to_admins = and_(~_someone(owns, today), ~_someone(_named_author, today))
     if escalate_after is not None:
         to_admins = or_(to_admins, Comment.is_overdue(now, escalate_after))
@@ -282,13 +284,17 @@ def flagged_pairs(now: datetime, escalate_after: timedelta | None = None) -> Sel
     )
 
 
-def flagged_staff(comment: Comment, now: datetime, escalate_after=None) -> list[Staff]:
+def flagged_staff(
+    comment: Comment, now: datetime, escalate_after: timedelta | None = None
+) -> list[Staff]:
     """Who one comment is flagged for now, by name."""
     query = flagged_pairs(now, escalate_after).where(Comment.id == comment.id)
     return [staff for _, staff in db.session.execute(query)]
 
 
-def flagged_by_comment(comment_ids, now: datetime, escalate_after=None) -> dict[int, list[Staff]]:
+def flagged_by_comment(
+    comment_ids, now: datetime, escalate_after: timedelta | None = None
+) -> dict[int, list[Staff]]:
     """Who each of these comments is flagged for, in one query."""
     query = flagged_pairs(now, escalate_after).where(Comment.id.in_(list(comment_ids)))
     flagged_for: dict[int, list[Staff]] = {}

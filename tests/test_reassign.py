@@ -8,7 +8,7 @@ from sqlalchemy import select
 from comments_service.enums import Decision
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationAction, Role, Staff, utcnow
-from comments_service.queries import flagged_staff, unanswered_for
+from comments_service.queries import flagged_staff, for_staff, looks_after, unanswered_for
 from comments_service.services import assignment, moderation
 from comments_service.services import staff as accounts
 from comments_service.services.notifications import queue_overdue_reminders
@@ -316,3 +316,18 @@ def test_moderation_page_queries_do_not_grow_with_the_comments_handed_on(
             if number % 2:
                 hand(comment, ana, colleagues[number % 3])
     assert statements_for_the_page() == few
+
+
+@pytest.mark.usefixtures("ctx")
+def test_looks_after_one_comment_agrees_with_for_staff_for_handed_comments(
+    make_post, make_staff, make_comment
+):
+    ana, ben = make_staff("Ana Lima"), make_staff("Ben Okafor")
+    handed = make_comment(make_post("anas"))
+    bens = make_comment(make_post("bens", authors=("Ben Okafor",)))
+    hand(handed, ana, ben)
+    for person, expected in ((ana, {handed.id}), (ben, {handed.id, bens.id})):
+        staff = db.session.get(Staff, person.id)
+        in_sql = {c.id for c in db.session.scalars(for_staff(select(Comment), staff))}
+        one_at_a_time = {c.id for c in db.session.scalars(select(Comment)) if looks_after(staff, c)}
+        assert in_sql == one_at_a_time == expected, staff.name

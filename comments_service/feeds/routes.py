@@ -7,7 +7,7 @@ from ..services.notifications import moderation_link
 from ..services.staff import staff_for_feed
 from . import bp
 
-# A feed reader needs the latest entries, not the whole queue.
+# The comments that have waited longest: a feed reader shows a page, not a whole queue.
 FEED_ENTRIES = 100
 EXCERPT_CHARS = 280
 
