@@ -56,13 +56,13 @@ class Decision(enum.StrEnum):
 
 
 class View(enum.StrEnum):
-    """The tabs of the moderation page; each is a select() builder in queries.VIEWS."""
+    """The tabs of the moderation page, in order; each is a select() builder in queries.VIEWS."""
 
     WAITING = "waiting"
+    ESCALATED = "escalated"  # waiting so long that the admins look after it too
     HELD = "held"
     SPAM = "spam"
     REMOVED = "removed"
-    ESCALATED = "escalated"  # waiting so long that the admins look after it too
     ANSWERED = "answered"
     ALL = "all"
 

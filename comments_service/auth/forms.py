@@ -29,12 +29,8 @@ class NotifyForm(FlaskForm):
 class AwayForm(FlaskForm):
     """An away period, first and last day included; empty both to come back."""
 
-    away_from = DateField(
-        "First day away", validators=[Optional()], description="A date, such as 2026-12-24."
-    )
-    away_until = DateField(
-        "Last day away", validators=[Optional()], description="A date, such as 2027-01-02."
-    )
+    away_from = DateField("First day away", validators=[Optional()])
+    away_until = DateField("Last day away", validators=[Optional()])
 
 
 class FeedForm(FlaskForm):
