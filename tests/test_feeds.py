@@ -82,6 +82,15 @@ def test_a_new_address_revokes_the_old_one(client, ana_signed_in):
     assert fetch(client, new).status_code == 200
 
 
+def test_turning_the_feed_off_ends_its_address(client, ana_signed_in):
+    address = new_feed_address(client)
+    page = client.get("/auth/settings").get_data(as_text=True)
+    token = csrf_token(page.split("Turn the feed off")[0].rsplit("<form", 1)[1])
+    assert client.post("/auth/settings/feed/off", data={"csrf_token": token}).status_code == 303
+    assert fetch(client, address).status_code == 404
+    assert "Turn the feed off" not in client.get("/auth/settings").get_data(as_text=True)
+
+
 def test_only_a_hash_of_the_secret_is_stored(app, client, ana_signed_in):
     secret = new_feed_address(client).rsplit("/", 1)[1].removesuffix(".atom")
     with app.app_context():

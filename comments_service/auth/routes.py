@@ -137,6 +137,19 @@ def new_feed():
     return _settings_page(feed_url=feed_url)
 
 
+@bp.post("/settings/feed/off")
+@login_required
+def end_feed():
+    """Turn the private feed off: its address answers 404 from now on."""
+    form = FeedForm()
+    if not form.validate():
+        return _settings_page(400, feed_form=form)
+    accounts.end_feed(current_user)
+    db.session.commit()
+    flash("Your feed is off; its address no longer works.", "success")
+    return redirect(url_for("auth.settings"), code=303)
+
+
 def _settings_page(status: int = 200, **shown):
     """The settings page with its three forms; a refused one keeps what was typed."""
     me = current_user

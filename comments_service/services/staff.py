@@ -133,6 +133,11 @@ def new_feed_address(staff: Staff) -> str:
     return token
 
 
+def end_feed(staff: Staff) -> None:
+    """No feed address works any more, until a new one is made."""
+    staff.feed_token_hash = None
+
+
 def staff_for_feed(token: str) -> Staff | None:
     """The active account whose private feed this secret opens, or None."""
     staff = db.session.scalar(select(Staff).where(Staff.feed_token_hash == _hash(token)))
