@@ -3,21 +3,28 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from comments_service.extensions import db
 from comments_service.models import Comment, Role, Staff, utcnow
-from comments_service.queries import flagged_staff, unanswered_for
+from comments_service.queries import (
+    flagged_by_comment,
+    flagged_staff,
+    owns,
+    unanswered,
+    unanswered_for,
+)
 from comments_service.services import assignment
 from comments_service.services.notifications import queue_overdue_reminders
 
-from .conftest import csrf_token
+from .conftest import context_of, csrf_token
 from .mail_helpers import outbox_rows, post_comment
 
 FIRST, LAST = date(2026, 12, 21), date(2026, 12, 24)
 
 
 def away(app, staff, first=FIRST, last=LAST) -> None:
-    with app.app_context():
+    with context_of(app):
         person = db.session.get(Staff, staff.id)
         person.away_from, person.away_until = first, last
         db.session.commit()
@@ -212,3 +219,43 @@ def test_away_form_without_csrf_token_changes_nothing(app, client, make_staff, l
     response = set_away(client, token=False, away_from="2099-01-01", away_until="2099-01-02")
     assert response.status_code == 400
     assert stored_period(app, ana) == (None, None)
+
+
+AWAY_CASES = [(), ("Ana Lima",), ("Ben Okafor",), ("Cai Wen",), ("Ana Lima", "Ben Okafor")]
+
+
+@pytest.mark.parametrize("away_names", AWAY_CASES)
+@pytest.mark.usefixtures("ctx")
+def test_an_authors_queue_is_what_is_theirs_or_flagged_for_them(
+    app, make_post, make_staff, make_comment, away_names
+):
+    people = {name: make_staff(name) for name in ("Ana Lima", "Ben Okafor", "Cai Wen")}
+    make_staff("Root", role=Role.ADMIN)
+    shared = make_post("shared", authors=("Ana Lima", "Ben Okafor"))
+    bens = make_post("bens", authors=("Ben Okafor",))
+    for post, handed_to in [
+        (shared, None),
+        (make_post("anas"), None),
+        (bens, None),
+        (shared, "Cai Wen"),
+        (bens, "Ana Lima"),
+    ]:
+        make_comment(post, assigned_to_id=people[handed_to].id if handed_to else None)
+    now = at(FIRST)
+    for name in away_names:
+        away(app, people[name])
+    waiting = db.session.scalars(unanswered()).all()
+    flagged_for = flagged_by_comment([c.id for c in waiting], now)
+    for staff in db.session.scalars(select(Staff).where(Staff.role == Role.AUTHOR)):
+        owned = set(
+            db.session.scalars(
+                select(Comment.id).join(Staff, owns(Staff)).where(Staff.id == staff.id)
+            )
+        )
+        by_the_rule = [
+            c.id
+            for c in waiting
+            if c.id in owned or staff.id in {s.id for s in flagged_for.get(c.id, [])}
+        ]
+        queue = [c.id for c in db.session.scalars(unanswered_for(staff, now))]
+        assert queue == by_the_rule, (staff.name, away_names)
