@@ -207,7 +207,10 @@ def waiting_for(query: Select, staff: Staff, now: datetime) -> Select:
     """Narrow a comment query to this staff member's queue: "Waiting for you".
 
     Admins see every comment. An author sees the comments that are theirs (even
-    while away) and those flagged for them because their owners are away.
+    while away) and those flagged for them because their owners are away: ``owns``
+    or ``flagged`` for this one person, written with their name and dates as values
+    so the count of a long queue stays one plain query
+    (``test_an_authors_queue_is_what_is_theirs_or_flagged_for_them`` holds the two together).
     """
     if staff.is_admin:
         return query
