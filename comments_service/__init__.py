@@ -56,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth import bp as auth_bp
+    from .feeds import bp as feeds_bp
     from .moderation import bp as moderation_bp
     from .readers import bp as readers_bp
 
@@ -66,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(readers_bp)
+    app.register_blueprint(feeds_bp)
     app.add_url_rule("/", "index", moderation_index_redirect)
 
 

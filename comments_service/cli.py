@@ -13,11 +13,12 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from .config import answer_within, escalate_after
 from .enums import CommentStatus, Decision
 from .extensions import db
 from .models import Comment, Role, Staff, utcnow
-from .queries import flagged_staff, on_post, staff_by_name, unanswered, unanswered_for
-from .services import akismet, moderation
+from .queries import flagged_by_comment, on_post, staff_by_name, unanswered, unanswered_for
+from .services import akismet, assignment, moderation
 from .services import spam as spam_guard
 from .services import staff as accounts
 from .services.full_export import export_full
@@ -137,12 +138,14 @@ def sync(path: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
 def waiting(author: str | None, as_json: bool) -> None:
     """Reader comments waiting for an answer, oldest first."""
-    query = unanswered()
-    if author:
-        query = unanswered_for(_staff_or_fail(author))
     now = utcnow()
-    within = timedelta(hours=current_app.config["PORCH_ANSWER_WITHIN_HOURS"])
-    rows = [_waiting_row(comment, now, within) for comment in db.session.scalars(query)]
+    query = unanswered_for(_staff_or_fail(author), now) if author else unanswered()
+    comments = db.session.scalars(query).all()
+    flagged = flagged_by_comment(
+        [comment.id for comment in comments], now, escalate_after(current_app.config)
+    )
+    within = answer_within(current_app.config)
+    rows = [_waiting_row(comment, now, within, flagged.get(comment.id, [])) for comment in comments]
     if as_json:
         # ensure_ascii writes every control or invisible character in a name as \uXXXX.
         click.echo(json.dumps(rows, indent=2, ensure_ascii=True))
@@ -165,7 +168,7 @@ def _echo_columns(*columns: str) -> None:
     click.echo("\t".join(for_terminal(column) for column in columns))
 
 
-def _waiting_row(comment, now, within) -> dict:
+def _waiting_row(comment, now, within, flagged_for: list[Staff]) -> dict:
     age = now - comment.created_at
     return {
         "id": comment.id,
@@ -174,7 +177,7 @@ def _waiting_row(comment, now, within) -> dict:
         "created_at": iso(comment.created_at),
         "age_hours": round(age.total_seconds() / 3600, 1),
         "overdue": comment.is_overdue(now, within),
-        "flagged_for": [staff.name for staff in flagged_staff(comment.post)],
+        "flagged_for": [staff.name for staff in flagged_for],
     }
 
 
@@ -295,3 +298,34 @@ def _comments_or_fail(ids: tuple[int, ...]) -> list[Comment]:
     if missing:
         raise click.ClickException(f"No comment numbered {', '.join(map(str, missing))}.")
     return sorted(comments, key=lambda comment: comment.id)
+
+
+@comments_cli.command("reassign")
+@click.argument("comment_id", type=click.IntRange(1))
+@click.option("--to", "to", required=True, help="Email address of the colleague to hand it to.")
+@click.option("--by", "by", required=True, help="Email address of the staff member handing it on.")
+def reassign(comment_id: int, to: str, by: str) -> None:
+    """Hand a waiting comment to a colleague: it becomes theirs, and they get an email."""
+    (comment,) = _comments_or_fail((comment_id,))
+    colleague, giver = _staff_by_email_or_fail(to), _staff_by_email_or_fail(by)
+    try:
+        assignment.reassign(
+            comment,
+            giver,
+            colleague,
+            public_url=current_app.config["PORCH_PUBLIC_URL"],
+            now=utcnow(),
+        )
+    except moderation.ModerationError as error:
+        raise click.ClickException(f"Nothing was changed. {error}") from None
+    db.session.commit()
+    _echo_columns(f"#{comment.id}", comment.author_name, f"handed to {colleague.name}")
+
+
+def _staff_by_email_or_fail(email: str) -> Staff:
+    staff = accounts.staff_by_email(email)
+    if staff is None:
+        raise click.ClickException(
+            f"No staff account with the address {email!r} (see: staff list)."
+        )
+    return staff

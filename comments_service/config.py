@@ -29,6 +29,9 @@ DEFAULTS = {
     "PUBLIC_URL": "http://127.0.0.1:5000",
     # A reader comment is overdue once it has waited this long for a staff answer.
     "ANSWER_WITHIN_HOURS": 24,
+    # An unanswered comment is escalated to the admins once it has waited this long
+    # since the reader posted it; must be longer than ANSWER_WITHIN_HOURS.
+    "ESCALATE_AFTER_HOURS": 72,
     # "publish": reader comments appear at once unless the spam guard objects.
     # "first-time": a reader's first comment (by email address) waits for approval.
     # "queue": every reader comment waits for a staff member to approve it.
@@ -132,6 +135,7 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
     settings["PORCH_SMTP_SECURITY"] = _choice(
         "PORCH_SMTP_SECURITY", SmtpSecurity, settings["PORCH_SMTP_SECURITY"]
     )
+    _check_escalation_comes_later(settings)
     if not settings["PORCH_SECRET_KEY"]:
         settings["PORCH_SECRET_KEY"] = _instance_secret(Path(instance_path))
     return {**settings, **flask_names(settings), **overrides}
@@ -144,6 +148,16 @@ def _choice(name: str, vocabulary, value):
     except ValueError:
         choices = ", ".join(member.value for member in vocabulary)
         raise ValueError(f"{name} must be one of {choices}, not {value!r}") from None
+
+
+def _check_escalation_comes_later(settings: dict) -> None:
+    """Escalation is the second delay: one not past the first would skip the authors' turn."""
+    within, escalate = settings["PORCH_ANSWER_WITHIN_HOURS"], settings["PORCH_ESCALATE_AFTER_HOURS"]
+    if escalate <= within:
+        raise ValueError(
+            f"PORCH_ESCALATE_AFTER_HOURS ({escalate}) must be more than"
+            f" PORCH_ANSWER_WITHIN_HOURS ({within}): authors get their turn first."
+        )
 
 
 def flask_names(settings: dict) -> dict:
@@ -227,3 +241,13 @@ def _instance_secret(instance: Path) -> str:
         finally:
             os.unlink(temporary)
     return path.read_text().strip()
+
+
+def answer_within(config) -> timedelta:
+    """How long a reader may wait before their comment is overdue."""
+    return timedelta(hours=config["PORCH_ANSWER_WITHIN_HOURS"])
+
+
+def escalate_after(config) -> timedelta:
+    """How long a reader may wait before the admins look after their comment too."""
+    return timedelta(hours=config["PORCH_ESCALATE_AFTER_HOURS"])

@@ -52,12 +52,14 @@ class Decision(enum.StrEnum):
     NOT_SPAM = "not_spam"  # a person took it out of the spam folder
     RESTORE = "restore"  # a person brought back a deleted comment
     EDIT = "edit"  # a staff member changed their own answer
+    REASSIGN = "reassign"  # a staff member handed the comment to a colleague
 
 
 class View(enum.StrEnum):
-    """The tabs of the moderation page; each is a select() builder in queries.VIEWS."""
+    """The tabs of the moderation page, in order; each is a select() builder in queries.VIEWS."""
 
     WAITING = "waiting"
+    ESCALATED = "escalated"  # waiting so long that the admins look after it too
     HELD = "held"
     SPAM = "spam"
     REMOVED = "removed"

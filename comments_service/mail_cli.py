@@ -2,13 +2,13 @@
 
 import logging
 import time
-from datetime import timedelta
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from .config import answer_within, escalate_after
 from .enums import MailStatus
 from .extensions import db
 from .models import OutboxMessage, utcnow
@@ -57,11 +57,18 @@ def _queue_digests_if_time(config) -> None:
 
 
 def _queue_daily(config, now) -> tuple[int, int]:
-    """Today's digests and overdue reminders; each goes to a person at most once a day."""
+    """Today's digests and overdue reminders (escalated comments included in the admins').
+
+    Each goes to a person at most once a day.
+    """
     public_url = config["PORCH_PUBLIC_URL"]
-    within = timedelta(hours=config["PORCH_ANSWER_WITHIN_HOURS"])
     digests = queue_digests(public_url=public_url, now=now)
-    reminders = queue_overdue_reminders(public_url=public_url, now=now, answer_within=within)
+    reminders = queue_overdue_reminders(
+        public_url=public_url,
+        now=now,
+        answer_within=answer_within(config),
+        escalate_after=escalate_after(config),
+    )
     return digests, reminders
 
 

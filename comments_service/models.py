@@ -123,6 +123,11 @@ class Staff(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     notify: Mapped[Notify] = mapped_column(_enum(Notify, "notify"), default=Notify.EACH)
+    # Away from the first to the last day, both included (UTC); both set or neither.
+    away_from: Mapped[date | None] = mapped_column(Date)
+    away_until: Mapped[date | None] = mapped_column(Date)
+    # A hash of the secret in the address of their private feed of waiting comments.
+    feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     # The token of the sign-in this object was loaded for (see services.staff); it is
     # what Flask-Login keeps in the session and the remember-me cookie.
@@ -138,6 +143,15 @@ class Staff(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @hybrid_method
+    def is_away(self, today: date) -> bool:
+        """Whether today falls in their away period: one expression for Python and SQL."""
+        return self.away_from is not None and self.away_from <= today <= self.away_until
+
+    @is_away.expression
+    def is_away(cls, today):
+        return and_(cls.away_from.is_not(None), cls.away_from <= today, cls.away_until >= today)
 
 
 class StaffSession(db.Model):
@@ -174,6 +188,9 @@ class Comment(db.Model):
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # The colleague a staff member handed this reader comment to: it is theirs now,
+    # instead of the post's named authors' (queries.owns).
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     author_name: Mapped[str] = mapped_column(String(120))
     author_email: Mapped[str | None] = mapped_column(String(254))
     author_website: Mapped[str | None] = mapped_column(String(500))
@@ -208,6 +225,7 @@ class Comment(db.Model):
     staff: Mapped[Staff | None] = relationship(foreign_keys=[staff_id])
     answered_by: Mapped[Staff | None] = relationship(foreign_keys=[answered_by_id])
     dismissed_by: Mapped[Staff | None] = relationship(foreign_keys=[dismissed_by_id])
+    assigned_to: Mapped[Staff | None] = relationship(foreign_keys=[assigned_to_id])
     # The audit trail, oldest first, for the moderation page; written through ModerationAction.
     actions: Mapped[list["ModerationAction"]] = relationship(
         order_by="ModerationAction.created_at, ModerationAction.id", viewonly=True

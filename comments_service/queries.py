@@ -1,14 +1,16 @@
 """The rules about which comments are waiting, and for whom, as select() builders.
 
 Each builder returns a ``Select`` so views, the CLI and later reports share one
-tested definition of "unanswered", "overdue" and "flagged". The two rules that
+tested definition of "unanswered", "overdue", "escalated" and "flagged", and of who
+looks after a comment now (``owns``, ``flagged``, ``waiting_for``): the moderation
+page, notifications, reminders, digests and feeds all ask these. The two rules that
 also apply to one loaded object, "overdue" (``Comment.is_overdue``) and "named
 author" (``Post.names_author``), are hybrid methods: one expression for both.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from .enums import SpamCheck, SubscriptionScope, View
@@ -136,6 +138,7 @@ def _with_status(status: CommentStatus) -> Select:
 
 VIEWS = {
     View.WAITING: unanswered,
+    View.ESCALATED: unanswered,  # narrowed by escalated_only(), which needs the time
     View.HELD: pending_approval,
     View.SPAM: in_spam,
     View.REMOVED: removed,
@@ -173,19 +176,25 @@ def count_of(query: Select) -> Select:
 
 
 def for_staff(query: Select, staff: Staff) -> Select:
-    """Narrow a comment query to what this staff member looks after.
+    """Narrow a comment query to what this staff member may act on.
 
     Admins look after every post, including posts whose authors have no account;
-    an author looks after the posts that name them.
+    an author looks after the posts that name them and the comments handed to them.
     """
     if staff.is_admin:
         return query
-    return query.where(Comment.post.has(Post.names_author(staff.name)))
+    return query.where(
+        or_(Comment.post.has(Post.names_author(staff.name)), Comment.assigned_to_id == staff.id)
+    )
 
 
-def looks_after(staff: Staff, post: Post) -> bool:
-    """The rule of for_staff() for one post already loaded."""
-    return staff.is_admin or post.names_author(staff.name)
+def looks_after(staff: Staff, comment: Comment) -> bool:
+    """The rule of for_staff() for one comment already loaded."""
+    return (
+        staff.is_admin
+        or comment.post.names_author(staff.name)
+        or comment.assigned_to_id == staff.id
+    )
 
 
 def posts_for(staff: Staff) -> Select:
@@ -194,8 +203,127 @@ def posts_for(staff: Staff) -> Select:
     return query if staff.is_admin else query.where(Post.names_author(staff.name))
 
 
-def unanswered_for(staff: Staff) -> Select:
-    return for_staff(unanswered(), staff)
+def unanswered_for(staff: Staff, now: datetime) -> Select:
+    return waiting_for(unanswered(), staff, now)
+
+
+def waiting_for(query: Select, staff: Staff, now: datetime) -> Select:
+    """Narrow a comment query to this staff member's queue: "Waiting for you".
+
+    Admins see every comment. An author sees the comments that are theirs (even
+    while away) and those flagged for them because their owners are away: ``owns``
+    or ``flagged`` for this one person, written with their name and dates as values
+    so the count of a long queue stays one plain query
+    (``test_an_authors_queue_is_what_is_theirs_or_flagged_for_them`` holds the two together).
+    """
+    if staff.is_admin:
+        return query
+    handed_to_them = Comment.assigned_to_id == staff.id
+    on_their_post = Comment.post.has(Post.names_author(staff.name))
+    theirs = or_(handed_to_them, and_(Comment.assigned_to_id.is_(None), on_their_post))
+    if staff.is_away(now.date()):
+        return query.where(theirs)
+    # What ``flagged`` gives a present author beyond their own: covering for the
+    # owners of a comment on their post who are all away.
+    covering = and_(on_their_post, ~_someone(owns, now.date()))
+    return query.where(or_(theirs, covering))
+
+
+def owns(person) -> ColumnElement[bool]:
+    """The comment belongs to this (active) staff member: handed to them, else a named author.
+
+    ``person`` is Staff or an alias of it, in a query about Comment.
+    """
+    named = and_(Comment.assigned_to_id.is_(None), Comment.post.has(Post.names_author(person.name)))
+    return and_(person.active, or_(Comment.assigned_to_id == person.id, named))
+
+
+def flagged(person, now: datetime, escalate_after: timedelta | None = None) -> ColumnElement[bool]:
+    """Whether a comment is flagged for this staff member now: who looks after it.
+
+    - its owners (``owns``) who are not away;
+    - when every owner is away (or the comment was handed to a deactivated account),
+      the post's named authors who are present, else the admins;
+    - once it has waited longer than the escalation delay, the admins as well.
+
+    Away periods are whole UTC days. Admins who are away are passed over while
+    another admin is present. Without ``escalate_after`` nothing is escalated.
+    """
+    today = now.date()
+    present = ~person.is_away(today)
+    covered = and_(present, _named_author(person))
+    to_admins = and_(~_someone(owns, today), ~_someone(_named_author, today))
+    if escalate_after is not None:
+        to_admins = or_(to_admins, Comment.is_overdue(now, escalate_after))
+    return or_(
+        and_(owns(person), present),
+        and_(~_someone(owns, today), covered),
+        and_(_admin_on_duty(person, today), to_admins),
+    )
+
+
+def _named_author(person) -> ColumnElement[bool]:
+    return and_(person.active, Comment.post.has(Post.names_author(person.name)))
+
+
+def _someone(rule, today: date) -> ColumnElement[bool]:
+    """Some staff member who is present fits the rule for this comment."""
+    other = aliased(Staff)
+    return select(other.id).where(rule(other), ~other.is_away(today)).exists()
+
+
+def _admin_on_duty(person, today: date) -> ColumnElement[bool]:
+    """An active admin who is present, or any active admin while every one of them is away."""
+    other = aliased(Staff)
+    admin_present = (
+        select(other.id)
+        .where(other.active, other.role == Role.ADMIN, ~other.is_away(today))
+        .exists()
+    )
+    return and_(
+        person.active, person.role == Role.ADMIN, or_(~person.is_away(today), ~admin_present)
+    )
+
+
+def flagged_pairs(now: datetime, escalate_after: timedelta | None = None) -> Select:
+    """(comment id, staff member) for each comment and each person it is flagged for.
+
+    Narrow it with ``.where(Comment.id.in_(...))``; ordered by comment, then name.
+    """
+    return (
+        select(Comment.id, Staff)
+        .join(Staff, flagged(Staff, now, escalate_after))
+        .order_by(Comment.id, Staff.name)
+    )
+
+
+def flagged_staff(
+    comment: Comment, now: datetime, escalate_after: timedelta | None = None
+) -> list[Staff]:
+    """Who one comment is flagged for now, by name."""
+    query = flagged_pairs(now, escalate_after).where(Comment.id == comment.id)
+    return [staff for _, staff in db.session.execute(query)]
+
+
+def flagged_by_comment(
+    comment_ids, now: datetime, escalate_after: timedelta | None = None
+) -> dict[int, list[Staff]]:
+    """Who each of these comments is flagged for, in one query."""
+    query = flagged_pairs(now, escalate_after).where(Comment.id.in_(list(comment_ids)))
+    flagged_for: dict[int, list[Staff]] = {}
+    for comment_id, staff in db.session.execute(query):
+        flagged_for.setdefault(comment_id, []).append(staff)
+    return flagged_for
+
+
+def escalated(now: datetime, escalate_after: timedelta) -> Select:
+    """Unanswered comments that have waited longer than the escalation delay: admins' too."""
+    return escalated_only(unanswered(), now, escalate_after)
+
+
+def escalated_only(query: Select, now: datetime, escalate_after: timedelta) -> Select:
+    """Narrow a query of waiting comments to the escalated ones (the Escalated tab)."""
+    return query.where(Comment.is_overdue(now, escalate_after))
 
 
 def overdue(now: datetime, answer_within: timedelta) -> Select:
@@ -271,21 +399,6 @@ def removed_comment_rows() -> Select:
     """Where comments taken down (spam, deleted) sat in their threads; never their content."""
     return select(Comment.post_id, Comment.id, Comment.parent_id, Comment.created_at).where(
         Comment.status.in_([CommentStatus.SPAM, CommentStatus.DELETED])
-    )
-
-
-def flagged_staff(post: Post) -> list[Staff]:
-    """Who a reader comment on this post is flagged for: its authors with accounts, else admins."""
-    named = select(Post.id).where(Post.id == post.id, Post.names_author(Staff.name)).exists()
-    authors = db.session.scalars(
-        select(Staff).where(Staff.active, named).order_by(Staff.name)
-    ).all()
-    if authors:
-        return list(authors)
-    return list(
-        db.session.scalars(
-            select(Staff).where(Staff.active, Staff.role == Role.ADMIN).order_by(Staff.name)
-        )
     )
 
 

@@ -103,7 +103,7 @@ def test_bulk_spam_never_reaches_the_article_and_undo_brings_it_back(browser, po
     moderator.context.close()
 
 
-VIEWS = ("waiting", "held", "spam", "removed", "answered", "all")
+VIEWS = ("waiting", "escalated", "held", "spam", "removed", "answered", "all")
 
 
 @pytest.fixture(scope="module")

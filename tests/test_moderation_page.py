@@ -51,6 +51,7 @@ def test_tabs_count_every_state_and_list_their_comments(
     html = html_of(client)
     assert tab_counts(html) == {
         "waiting": 1,
+        "escalated": 0,
         "held": 1,
         "spam": 1,
         "removed": 1,

@@ -12,12 +12,16 @@ from comments_service.services.notifications import queue_overdue_reminders
 from .mail_helpers import outbox_rows
 
 WITHIN = timedelta(hours=24)
+ESCALATE_AFTER = timedelta(hours=72)
 
 
 def remind(app, now) -> int:
     with app.app_context():
         count = queue_overdue_reminders(
-            public_url="http://service.test", now=now, answer_within=WITHIN
+            public_url="http://service.test",
+            now=now,
+            answer_within=WITHIN,
+            escalate_after=ESCALATE_AFTER,
         )
         db.session.commit()
     return count

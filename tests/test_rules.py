@@ -199,19 +199,24 @@ def test_answering_a_held_comment_approves_it(make_post, make_staff, make_commen
     assert held.answered_at is not None
 
 
-def test_comment_is_flagged_for_every_named_author_with_an_account(make_post, make_staff):
-    post = make_post(authors=("Ana Lima", "Ben Okafor", "Dev Patel"))
+def test_comment_is_flagged_for_every_named_author_with_an_account(
+    make_post, make_staff, make_comment
+):
+    comment = make_comment(make_post(authors=("Ana Lima", "Ben Okafor", "Dev Patel")))
     make_staff("Ana Lima")
     make_staff("Ben Okafor")
     make_staff("Root", role=Role.ADMIN)
-    assert [s.name for s in flagged_staff(post)] == ["Ana Lima", "Ben Okafor"]
+    flagged = flagged_staff(comment, datetime.now(UTC))
+    assert [s.name for s in flagged] == ["Ana Lima", "Ben Okafor"]
 
 
-def test_comment_is_flagged_for_admins_when_no_author_has_an_account(make_post, make_staff):
-    post = make_post(authors=("Dev Patel",))
+def test_comment_is_flagged_for_admins_when_no_author_has_an_account(
+    make_post, make_staff, make_comment
+):
+    comment = make_comment(make_post(authors=("Dev Patel",)))
     make_staff("Ana Lima")
     make_staff("Root", role=Role.ADMIN)
-    assert [s.name for s in flagged_staff(post)] == ["Root"]
+    assert [s.name for s in flagged_staff(comment, datetime.now(UTC))] == ["Root"]
 
 
 def test_authors_see_only_their_posts_and_admins_see_all(make_post, make_staff, make_comment):
@@ -220,9 +225,10 @@ def test_authors_see_only_their_posts_and_admins_see_all(make_post, make_staff, 
     shared = make_comment(make_post("shared", authors=("Ana Lima", "Ben Okafor")), minutes_ago=3)
     anas = make_comment(make_post("anas", authors=("Ana Lima",)), minutes_ago=2)
     orphan = make_comment(make_post("orphan", authors=("Dev Patel",)), minutes_ago=1)
-    assert ids(unanswered_for(ana)) == [shared.id, anas.id]
-    assert ids(unanswered_for(ben)) == [shared.id]
-    assert ids(unanswered_for(admin)) == [shared.id, anas.id, orphan.id]
+    now = datetime.now(UTC)
+    assert ids(unanswered_for(ana, now)) == [shared.id, anas.id]
+    assert ids(unanswered_for(ben, now)) == [shared.id]
+    assert ids(unanswered_for(admin, now)) == [shared.id, anas.id, orphan.id]
 
 
 def test_overdue_after_the_answer_within_time(make_post, make_comment):
@@ -250,15 +256,14 @@ def test_overdue_in_sql_and_on_a_loaded_comment_agree_at_the_limit(make_post, ma
     assert len(on_loaded_comments) == len(LIMIT_OFFSETS)
 
 
-def test_looks_after_one_post_agrees_with_for_staff_in_sql(make_post, make_staff, make_comment):
+def test_looks_after_one_comment_agrees_with_for_staff_in_sql(make_post, make_staff, make_comment):
     posts = {
         "anas": make_post("anas", authors=("Ana Lima",)),
         "shared": make_post("shared", authors=("Ben Okafor", "Ana Lima")),
         "bens": make_post("bens", authors=("Ben Okafor",)),
         "orphan": make_post("orphan", authors=("Dev Patel",)),
     }
-    for post in posts.values():
-        make_comment(post)
+    comments = {slug: make_comment(post) for slug, post in posts.items()}
     expected = {
         "Ana Lima": {"anas", "shared"},
         "Ben Okafor": {"shared", "bens"},
@@ -272,5 +277,5 @@ def test_looks_after_one_post_agrees_with_for_staff_in_sql(make_post, make_staff
     for name, slugs in expected.items():
         staff = staff_by_name(name)
         in_sql = {c.post.slug for c in db.session.scalars(for_staff(select(Comment), staff))}
-        one_post_at_a_time = {slug for slug, post in posts.items() if looks_after(staff, post)}
-        assert in_sql == one_post_at_a_time == slugs, name
+        one_at_a_time = {slug for slug, c in comments.items() if looks_after(staff, c)}
+        assert in_sql == one_at_a_time == slugs, name

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, RadioField
+from wtforms import BooleanField, DateField, EmailField, PasswordField, RadioField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..enums import Notify
 
@@ -24,3 +24,14 @@ class NotifyForm(FlaskForm):
         ],
         validators=[InputRequired("Choose how you want to hear about comments.")],
     )
+
+
+class AwayForm(FlaskForm):
+    """An away period, first and last day included; empty both to come back."""
+
+    away_from = DateField("First day away", validators=[Optional()])
+    away_until = DateField("Last day away", validators=[Optional()])
+
+
+class FeedForm(FlaskForm):
+    """Make a new private feed address; it carries nothing but the CSRF token."""

@@ -8,7 +8,7 @@ from ..extensions import db, limiter, login_manager
 from ..models import Staff, utcnow
 from ..services import staff as accounts
 from . import bp
-from .forms import LoginForm, NotifyForm
+from .forms import AwayForm, FeedForm, LoginForm, NotifyForm
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to see what is waiting for you."
@@ -86,9 +86,77 @@ def settings():
     form = NotifyForm(notify=current_user.notify.value)
     if request.method == "POST":
         if not form.validate():
-            return render_template("auth/settings.html", form=form), 422
+            return _settings_page(422, notify_form=form)
         current_user.notify = Notify(form.notify.data)
         db.session.commit()
         flash("Your email settings are saved.", "success")
         return redirect(url_for("auth.settings"), code=303)
-    return render_template("auth/settings.html", form=form)
+    return _settings_page(notify_form=form)
+
+
+@bp.post("/settings/away")
+@login_required
+def away():
+    """Set an away period, or clear it to come back: colleagues cover meanwhile."""
+    form = AwayForm()
+    if form.validate():
+        try:
+            accounts.set_away(
+                current_user, form.away_from.data, form.away_until.data, utcnow().date()
+            )
+        except accounts.StaffError as error:
+            form.away_until.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_away_saved(current_user), "success")
+            return redirect(url_for("auth.settings"), code=303)
+    return _settings_page(422, away_form=form)
+
+
+def _away_saved(staff: Staff) -> str:
+    if staff.away_from is None:
+        return "Welcome back: new comments on your posts come to you again."
+    return f"You are away from {staff.away_from} to {staff.away_until}, both days included."
+
+
+@bp.post("/settings/feed")
+@login_required
+def new_feed():
+    """Make a new private feed address; the old one stops working at once.
+
+    The address is shown on this response only: just a hash of its secret is kept.
+    """
+    form = FeedForm()
+    if not form.validate():
+        return _settings_page(400, feed_form=form)
+    token = accounts.new_feed_address(current_user)
+    db.session.commit()
+    flash("Your new feed address is below; the old one no longer works.", "success")
+    public_url = current_app.config["PORCH_PUBLIC_URL"].rstrip("/")
+    feed_url = public_url + url_for("feeds.waiting", token=token)
+    return _settings_page(feed_url=feed_url)
+
+
+@bp.post("/settings/feed/off")
+@login_required
+def end_feed():
+    """Turn the private feed off: its address answers 404 from now on."""
+    form = FeedForm()
+    if not form.validate():
+        return _settings_page(400, feed_form=form)
+    accounts.end_feed(current_user)
+    db.session.commit()
+    flash("Your feed is off; its address no longer works.", "success")
+    return redirect(url_for("auth.settings"), code=303)
+
+
+def _settings_page(status: int = 200, **shown):
+    """The settings page with its three forms; a refused one keeps what was typed."""
+    me = current_user
+    shown.setdefault("notify_form", NotifyForm(formdata=None, notify=me.notify.value))
+    shown.setdefault(
+        "away_form", AwayForm(formdata=None, away_from=me.away_from, away_until=me.away_until)
+    )
+    shown.setdefault("feed_form", FeedForm(formdata=None))
+    shown.setdefault("feed_url", None)
+    return render_template("auth/settings.html", **shown), status

@@ -2,8 +2,8 @@
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from ..services.rendering import render_comment
 from ..services.text import (
@@ -62,3 +62,12 @@ class DismissForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """Approve, spam and delete carry nothing but the CSRF token."""
+
+
+class ReassignForm(FlaskForm):
+    """Hand a comment to a colleague, chosen by their account number."""
+
+    to = IntegerField(
+        "Hand to",
+        validators=[InputRequired("Choose the colleague to hand this comment to.")],
+    )

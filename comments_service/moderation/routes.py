@@ -1,29 +1,30 @@
-from datetime import timedelta
-
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from ..config import answer_within, escalate_after
 from ..enums import Decision, View
 from ..extensions import db
-from ..models import Comment, ModerationAction, utcnow
+from ..models import Comment, ModerationAction, Staff, utcnow
 from ..queries import (
     VIEWS,
     by_post_author,
     count_of,
-    flagged_staff,
+    escalated_only,
+    flagged_by_comment,
     for_staff,
     looks_after,
     matching,
     on_post,
     posts_for,
     spam_check_failing_since,
+    waiting_for,
 )
-from ..services import akismet, moderation
+from ..services import akismet, assignment, moderation
 from ..services import spam as spam_guard
 from ..services.subscriptions import ReaderMail
 from . import bp
-from .forms import DismissForm
+from .forms import DismissForm, ReassignForm
 
 FILTERS = ("post", "author", "q")
 # What each listed comment shows besides itself, loaded for the whole page at once.
@@ -42,18 +43,19 @@ def require_staff():
 @bp.get("/")
 def queue():
     view = _view()
+    now = utcnow()
     filters = {name: request.args.get(name, "").strip() for name in FILTERS}
-    counts = {tab: db.session.scalar(count_of(_narrowed(tab, filters))) for tab in View}
+    counts = {tab: db.session.scalar(count_of(_narrowed(tab, filters, now))) for tab in View}
     listing = db.paginate(
-        _narrowed(view, filters).options(*ON_THE_PAGE),
+        _narrowed(view, filters, now).options(*ON_THE_PAGE),
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PORCH_MODERATION_PAGE_SIZE"],
         max_per_page=current_app.config["PORCH_MODERATION_PAGE_SIZE"],
         error_out=False,
         count=False,
     )
-    answer_within = timedelta(hours=current_app.config["PORCH_ANSWER_WITHIN_HOURS"])
-    now = utcnow()
+    within, escalation = answer_within(current_app.config), escalate_after(current_app.config)
+    flagged = flagged_by_comment([comment.id for comment in listing.items], now, escalation)
     listing.total = counts[view]
     return render_template(
         "moderation/queue.html",
@@ -67,9 +69,12 @@ def queue():
         draft=session.pop("porch_draft", None),
         published=session.pop("porch_published", None),
         now=now,
-        answer_within=answer_within,
-        overdue=lambda comment: comment.is_overdue(now, answer_within),
-        flagged_for=_flagged_names(),
+        answer_within=within,
+        escalate_after=escalation,
+        overdue=lambda comment: comment.is_overdue(now, within),
+        escalated=lambda comment: comment.is_overdue(now, escalation),
+        flagged_for=lambda comment: [staff.name for staff in flagged.get(comment.id, [])],
+        colleagues=assignment.active_colleagues() if listing.items else [],
         blog_url=current_app.config["PORCH_BLOG_URL"].rstrip("/"),
         spam_checking=akismet.for_app(current_app) is not None,
         spam_check_failing_since=db.session.scalar(spam_check_failing_since()),
@@ -83,9 +88,19 @@ def _view() -> View:
         abort(400, f"There is no view {request.args['view']!r}; pick one of the tabs.")
 
 
-def _narrowed(view: View, filters: dict):
-    """The view's rule, narrowed to what the signed-in staff member looks after and asked for."""
-    query = for_staff(VIEWS[view](), current_user)
+def _narrowed(view: View, filters: dict, now):
+    """The view's rule, narrowed to what the signed-in staff member looks after and asked for.
+
+    The waiting tabs are the staff member's queue (``waiting_for``: what is theirs or
+    flagged for them); the others list what they may act on (``for_staff``).
+    """
+    query = VIEWS[view]()
+    if view == View.ESCALATED:
+        query = escalated_only(query, now, escalate_after(current_app.config))
+    if view in (View.WAITING, View.ESCALATED):
+        query = waiting_for(query, current_user, now)
+    else:
+        query = for_staff(query, current_user)
     if filters["post"]:
         query = on_post(query, filters["post"])
     if filters["author"]:
@@ -93,18 +108,6 @@ def _narrowed(view: View, filters: dict):
     if filters["q"]:
         query = matching(query, filters["q"])
     return query
-
-
-def _flagged_names():
-    """Who each comment is flagged for, looked up once per post on the page."""
-    names: dict[int, list[str]] = {}
-
-    def flagged_for(comment: Comment) -> list[str]:
-        if comment.post_id not in names:
-            names[comment.post_id] = [staff.name for staff in flagged_staff(comment.post)]
-        return names[comment.post_id]
-
-    return flagged_for
 
 
 @bp.post("/comments/<int:comment_id>/dismiss")
@@ -115,6 +118,35 @@ def dismiss(comment_id: int):
         return back_with_errors(form)
     reason = form.reason.data.strip()
     return _decide(moderation.dismiss, comment, reason, done="marked no answer needed")
+
+
+@bp.post("/comments/<int:comment_id>/reassign")
+def reassign(comment_id: int):
+    """Hand a waiting comment to a colleague; it leaves this queue and enters theirs."""
+    comment = comment_in_my_care(comment_id)
+    form = ReassignForm()
+    if not form.validate_on_submit():
+        return back_with_errors(form)
+    colleague = db.session.get(Staff, form.to.data)
+    if colleague is None:
+        flash("There is no such colleague; choose one from the list.", "error")
+        return back()
+    try:
+        assignment.reassign(
+            comment,
+            current_user,
+            colleague,
+            public_url=current_app.config["PORCH_PUBLIC_URL"],
+            now=utcnow(),
+        )
+    except moderation.NotAllowed as error:
+        abort(403, str(error))
+    except moderation.ModerationError as error:
+        flash(str(error), "error")
+        return back()
+    db.session.commit()
+    flash(f"Comment by {comment.author_name} handed to {colleague.name}.", "success")
+    return back()
 
 
 @bp.post("/comments/<int:comment_id>/approve")
@@ -179,7 +211,7 @@ def teach_spam_checker(decision: Decision | None, comments: list[Comment]) -> No
 
 def comment_in_my_care(comment_id: int) -> Comment:
     comment = db.get_or_404(Comment, comment_id, description="No such comment.")
-    if not looks_after(current_user, comment.post):
+    if not looks_after(current_user, comment):
         abort(403, "This comment is on a post you are not an author of.")
     return comment
 

@@ -110,10 +110,10 @@ def decide_all(
 ) -> None:
     """Take one decision on many comments, all or none: one refusal stops the lot.
 
-    Every comment is checked against who looks after its post before any changes.
+    Every comment is checked against who looks after it before any changes.
     Approvals mail subscribed readers when ``readers`` is given (see ``approve``).
     """
-    if any(not looks_after(staff, comment.post) for comment in comments):
+    if any(not looks_after(staff, comment) for comment in comments):
         raise NotAllowed("Some of these comments are on posts you are not an author of.")
     act = BY_DECISION[decision]
     if decision == Decision.APPROVE:

@@ -1,8 +1,10 @@
 """Who hears about a new reader comment, and what the email says.
 
-The flagged staff of a post (``queries.flagged_staff``) hear about each new
-reader comment that is published or held, as one email each or in a daily
-digest, as each of them chose (``Staff.notify``). Messages go to the outbox in
+Whoever a comment is flagged for (``queries.flagged``: its owners, or who covers
+for them while they are away, and the admins once it is escalated) hears about
+each new reader comment that is published or held, as one email each or in a
+daily digest, as each of them chose (``Staff.notify``), and is reminded of the
+overdue ones once a day. Messages go to the outbox in
 the caller's transaction; nothing here commits or touches Flask globals.
 """
 
@@ -13,8 +15,8 @@ from sqlalchemy import select
 
 from ..enums import CommentStatus, DigestKind, Notify
 from ..extensions import db
-from ..models import Comment, Digest, Post, Staff
-from ..queries import flagged_staff, new_reader_comments, overdue
+from ..models import Comment, Digest, Staff
+from ..queries import flagged_by_comment, flagged_staff, new_reader_comments, overdue
 from .outbox import Mail, enqueue
 
 templates = Environment(
@@ -48,25 +50,10 @@ def notify_flagged_staff(comment: Comment, *, public_url: str, now: datetime) ->
     subject = f"{verb}: {comment.author_name} on “{comment.post.title}”"
     link = moderation_link(public_url, comment)
     text, html = _render("comment", public_url, comment=comment, held=held, link=link)
-    for staff in flagged_staff(comment.post):
+    for staff in flagged_staff(comment, now):
         if staff.notify == Notify.EACH:
             headers = {"X-Porch-Comment": str(comment.id)}
             enqueue(Mail(staff.email, subject, text, html, headers), now)
-
-
-class _FlaggedStaff:
-    """Who each post's comments are flagged for, looked up once per post."""
-
-    def __init__(self):
-        self._by_post: dict[int, list[Staff]] = {}
-
-    def __call__(self, post: Post) -> list[Staff]:
-        if post.id not in self._by_post:
-            self._by_post[post.id] = flagged_staff(post)
-        return self._by_post[post.id]
-
-    def ids(self, post: Post) -> set[int]:
-        return {staff.id for staff in self(post)}
 
 
 def _already_sent_today(staff: Staff, kind: DigestKind, now: datetime) -> bool:
@@ -83,14 +70,13 @@ def _record(staff: Staff, kind: DigestKind, mail: Mail, now: datetime) -> None:
 
 def queue_digests(*, public_url: str, now: datetime) -> int:
     """Queue today's digest for every staff member who chose one; returns how many."""
-    flagged = _FlaggedStaff()
     readers = db.session.scalars(
         select(Staff).where(Staff.active, Staff.notify == Notify.DIGEST).order_by(Staff.id)
     ).all()
-    return sum(_queue_digest(staff, flagged.ids, public_url, now) for staff in readers)
+    return sum(_queue_digest(staff, public_url, now) for staff in readers)
 
 
-def _queue_digest(staff: Staff, flagged_ids, public_url: str, now: datetime) -> bool:
+def _queue_digest(staff: Staff, public_url: str, now: datetime) -> bool:
     """One staff member's digest: comments since their last one, at most one a day.
 
     A day with nothing new sends nothing and records nothing, so the next digest
@@ -99,11 +85,9 @@ def _queue_digest(staff: Staff, flagged_ids, public_url: str, now: datetime) -> 
     if _already_sent_today(staff, DigestKind.NEW_COMMENTS, now):
         return False
     since = _last_digest_end(staff) or now - FIRST_DIGEST_COVERS
-    comments = [
-        comment
-        for comment in db.session.scalars(new_reader_comments(since, now))
-        if staff.id in flagged_ids(comment.post)
-    ]
+    new = db.session.scalars(new_reader_comments(since, now)).all()
+    flagged = flagged_by_comment([comment.id for comment in new], now)
+    comments = [c for c in new if staff.id in {s.id for s in flagged.get(c.id, [])}]
     if not comments:
         return False
     links = {comment.id: moderation_link(public_url, comment) for comment in comments}
@@ -124,41 +108,80 @@ def _last_digest_end(staff: Staff) -> datetime | None:
     )
 
 
-def queue_overdue_reminders(*, public_url: str, now: datetime, answer_within: timedelta) -> int:
+def queue_overdue_reminders(
+    *, public_url: str, now: datetime, answer_within: timedelta, escalate_after: timedelta
+) -> int:
     """Remind each staff member, once a day, of the readers waiting too long for them.
 
-    "Too long" is ``queries.overdue``; "for them" is who the comment is flagged for.
-    Those who turned email off get none. Returns how many reminders were queued.
+    "Too long" is ``queries.overdue``; "for them" is who the comment is flagged for,
+    which includes the admins once a comment is escalated. Those who turned email
+    off get none. Returns how many reminders were queued.
     """
-    flagged = _FlaggedStaff()
-    waiting: dict[int, list[Comment]] = {}
+    comments = db.session.scalars(overdue(now, answer_within)).all()
+    flagged = flagged_by_comment([comment.id for comment in comments], now, escalate_after)
     people: dict[int, Staff] = {}
-    for comment in db.session.scalars(overdue(now, answer_within)):
-        for staff in flagged(comment.post):
+    waiting: dict[int, list[Comment]] = {}
+    for comment in comments:
+        for staff in flagged.get(comment.id, []):
             people[staff.id] = staff
             waiting.setdefault(staff.id, []).append(comment)
     queued = 0
-    for staff_id, comments in waiting.items():
+    for staff_id, theirs in waiting.items():
         staff = people[staff_id]
         if staff.notify == Notify.OFF or _already_sent_today(staff, DigestKind.OVERDUE, now):
             continue
-        _record(staff, DigestKind.OVERDUE, _reminder(staff, comments, public_url, now), now)
+        escalated = [c for c in theirs if staff.is_admin and c.is_overdue(now, escalate_after)]
+        mail = _reminder(staff, theirs, escalated, public_url, now)
+        _record(staff, DigestKind.OVERDUE, mail, now)
         queued += 1
     return queued
 
 
-def _reminder(staff: Staff, comments: list[Comment], public_url: str, now: datetime) -> Mail:
-    """ "3 readers are waiting for you; the oldest for 31 hours", and which ones."""
+def _reminder(staff, comments: list[Comment], escalated: list[Comment], public_url, now) -> Mail:
+    """ "3 readers are waiting for you; the oldest for 31 hours", and which ones.
+
+    An admin's reminder leads with the comments escalated to them:
+    "2 comments escalated to you: oldest waiting 3 days".
+    """
     hours = {
         comment.id: int((now - comment.created_at).total_seconds() // 3600) for comment in comments
     }
     oldest = max(hours.values())
-    if len(comments) == 1:
+    if escalated:
+        longest = _wait(max(hours[comment.id] for comment in escalated))
+        count = f"{len(escalated)} comment{'s' if len(escalated) != 1 else ''}"
+        subject = f"{count} escalated to you: oldest waiting {longest}"
+    elif len(comments) == 1:
         subject = f"1 reader is waiting for you, for {oldest} hours"
     else:
         subject = f"{len(comments)} readers are waiting for you; the oldest for {oldest} hours"
     links = {comment.id: moderation_link(public_url, comment) for comment in comments}
+    others = [comment for comment in comments if comment not in escalated]
     text, html = _render(
-        "overdue", public_url, staff=staff, comments=comments, hours=hours, links=links
+        "overdue",
+        public_url,
+        staff=staff,
+        comments=others,
+        escalated=escalated,
+        hours=hours,
+        links=links,
     )
     return Mail(staff.email, subject, text, html, {"X-Porch-Reminder": str(now.date())})
+
+
+def _wait(hours: int) -> str:
+    """A long wait as a person says it: "30 hours", "3 days"."""
+    if hours < 48:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{hours // 24} days"
+
+
+def notify_handed_over(comment: Comment, by: Staff, colleague: Staff, *, public_url, now) -> None:
+    """Tell a colleague a comment was handed to them, unless they turned email off."""
+    if colleague.notify == Notify.OFF:
+        return
+    link = moderation_link(public_url, comment)
+    text, html = _render("handed", public_url, comment=comment, by=by, link=link)
+    subject = f"{by.name} handed you a comment: {comment.author_name} on “{comment.post.title}”"
+    headers = {"X-Porch-Comment": str(comment.id)}
+    enqueue(Mail(colleague.email, subject, text, html, headers), now)

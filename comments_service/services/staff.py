@@ -7,7 +7,7 @@ a copied session or remember-me cookie stops working at once.
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
@@ -116,6 +116,43 @@ def reactivate(staff: Staff) -> None:
 def check_password(password: str) -> None:
     if len(password) < MIN_LENGTH:
         raise StaffError(f"The password needs at least {MIN_LENGTH} characters.")
+
+
+def staff_by_email(email: str) -> Staff | None:
+    """The account with this email address, in any case."""
+    return db.session.scalar(select(Staff).where(func.lower(Staff.email) == email.strip().lower()))
+
+
+def new_feed_address(staff: Staff) -> str:
+    """A new secret for the staff member's private feed; the old address stops working.
+
+    Only its hash is stored, as for sessions: a copy of the database reads no feed.
+    """
+    token = secrets.token_urlsafe(32)
+    staff.feed_token_hash = _hash(token)
+    return token
+
+
+def end_feed(staff: Staff) -> None:
+    """No feed address works any more, until a new one is made."""
+    staff.feed_token_hash = None
+
+
+def staff_for_feed(token: str) -> Staff | None:
+    """The active account whose private feed this secret opens, or None."""
+    staff = db.session.scalar(select(Staff).where(Staff.feed_token_hash == _hash(token)))
+    return staff if staff is not None and staff.active else None
+
+
+def set_away(staff: Staff, first: date | None, last: date | None, today: date) -> None:
+    """Away from the first to the last day, both included (UTC); None for both: present."""
+    if (first is None) != (last is None):
+        raise StaffError("Give both the first and the last day away, or clear both.")
+    if first is not None and last < first:
+        raise StaffError("The last day away comes before the first; swap them.")
+    if last is not None and last < today:
+        raise StaffError("The last day away is already past; pick a day from today on.")
+    staff.away_from, staff.away_until = first, last
 
 
 def _hash(token: str) -> str:

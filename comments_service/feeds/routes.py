@@ -1,0 +1,41 @@
+from flask import abort, current_app, render_template
+
+from ..extensions import db
+from ..models import utcnow
+from ..queries import unanswered_for
+from ..services.notifications import moderation_link
+from ..services.staff import staff_for_feed
+from . import bp
+
+# The comments that have waited longest: a feed reader shows a page, not a whole queue.
+FEED_ENTRIES = 100
+EXCERPT_CHARS = 280
+
+
+@bp.get("/waiting/<token>.atom")
+def waiting(token: str):
+    """The comments waiting for the owner of this secret, oldest first; 404 for any other."""
+    staff = staff_for_feed(token)
+    if staff is None:
+        abort(404, "There is no feed at this address; make a new one on your settings page.")
+    now = utcnow()
+    comments = db.session.scalars(unanswered_for(staff, now).limit(FEED_ENTRIES)).all()
+    public_url = current_app.config["PORCH_PUBLIC_URL"]
+    body = render_template(
+        "feeds/waiting.xml",
+        staff=staff,
+        comments=comments,
+        updated=max((comment.created_at for comment in comments), default=now),
+        links={comment.id: moderation_link(public_url, comment) for comment in comments},
+        excerpt=_excerpt,
+        queue_url=f"{public_url.rstrip('/')}/moderation/",
+    )
+    response = current_app.response_class(body, mimetype="application/atom+xml")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _excerpt(markdown: str) -> str:
+    """The start of a comment as one line of plain text."""
+    text = " ".join(markdown.split())
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
