@@ -8,8 +8,8 @@ from sqlalchemy import delete, select, text
 
 from comments_service.enums import Decision
 from comments_service.extensions import db
-from comments_service.models import Comment, CommentStatus, Post, Role, SpamCheck, Staff
-from comments_service.services import moderation
+from comments_service.models import Comment, CommentStatus, Post, Role, SpamCheck, Staff, utcnow
+from comments_service.services import assignment, moderation
 from comments_service.services.comments import add_staff_answer
 from comments_service.services.full_export import SCHEMA
 
@@ -20,7 +20,7 @@ DISQUS = Path(__file__).parent / "fixtures" / "disqus" / "export.xml"
 
 
 def conversations(app, make_post, make_staff, make_comment):
-    """Answers, approvals, spam, deletions with replies, dismissals, edits, an import."""
+    """Answers, approvals, spam, removals with replies, dismissals, edits, a handover, an import."""
     ana = make_staff("Ana Lima")
     ola = make_staff("Ola Admin", role=Role.ADMIN)
     hello, other = make_post("hello"), make_post("other", authors=("Ben Nobody",))
@@ -30,6 +30,7 @@ def conversations(app, make_post, make_staff, make_comment):
     gone = make_comment(other, name="Gone", minutes_ago=30)
     make_comment(other, parent=gone, name="Under it", user_agent="Firefox", referrer="x")
     thanks = make_comment(hello, name="Thanks")
+    handed = make_comment(hello, name="Handed on")
     with app.app_context():
         ana, ola = db.session.get(Staff, ana.id), db.session.get(Staff, ola.id)
         answer = add_staff_answer(db.session.get(Comment, asked.id), ana, "Here is how.")
@@ -38,6 +39,9 @@ def conversations(app, make_post, make_staff, make_comment):
         moderation.mark_spam(db.session.get(Comment, spam.id), ola)
         moderation.delete(db.session.get(Comment, gone.id), ola, "Off topic")
         moderation.dismiss(db.session.get(Comment, thanks.id), ana, "Just thanks")
+        assignment.reassign(
+            db.session.get(Comment, handed.id), ana, ola, public_url="http://s.test", now=utcnow()
+        )
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["import", "disqus", str(DISQUS)])
     assert result.exit_code == 0, result.output
@@ -76,7 +80,10 @@ def test_export_import_export_gives_the_same_document(
 ):
     conversations(app, make_post, make_staff, make_comment)
     first = export(app, tmp_path / "first.json")
-    assert len(first["comments"]) == 13 and len(first["moderation"]) >= 6
+    assert len(first["comments"]) == 14 and len(first["moderation"]) >= 7
+    assert [c["assigned_to"] for c in first["comments"] if c["author_name"] == "Handed on"] == [
+        "ola@porch.test"
+    ]
     assert {entry["action"] for entry in first["moderation"]} >= {
         Decision.ANSWER,
         Decision.EDIT,
@@ -84,11 +91,12 @@ def test_export_import_export_gives_the_same_document(
         Decision.SPAM,
         Decision.DELETE,
         Decision.DISMISS,
+        Decision.REASSIGN,
     }
     empty_database(app)
     result = restore(app, tmp_path / "first.json")
     assert result.exit_code == 0, result.output
-    assert "Imported 2 staff accounts, 2 posts, 13 comments" in result.output
+    assert "Imported 2 staff accounts, 2 posts, 14 comments" in result.output
     second = export(app, tmp_path / "second.json")
     assert without_time(second) == without_time(first)
 
@@ -158,3 +166,11 @@ def test_html_in_an_edited_export_is_cleaned_on_restore(
     assert restore(app, tmp_path / "edited.json").exit_code == 0
     with app.app_context():
         assert db.session.get(Comment, document["comments"][0]["id"]).body_html == "<p>Hi</p>"
+
+
+def test_the_schema_names_every_status_decision_and_spam_check_the_service_has():
+    comment = SCHEMA["properties"]["comments"]["items"]["properties"]
+    action = SCHEMA["properties"]["moderation"]["items"]["properties"]["action"]
+    assert set(comment["status"]["enum"]) == {status.value for status in CommentStatus}
+    assert set(comment["spam_check"]["enum"]) - {None} == {check.value for check in SpamCheck}
+    assert set(action["enum"]) == {decision.value for decision in Decision}

@@ -85,6 +85,7 @@ def _comment(comment: Comment, email: dict) -> dict:
         "staff": email[comment.staff_id],
         "answered_by": email[comment.answered_by_id],
         "dismissed_by": email[comment.dismissed_by_id],
+        "assigned_to": email[comment.assigned_to_id],
         "spam_check": comment.spam_check.value if comment.spam_check else None,
         **{name: getattr(comment, name) for name in COMMENT_TEXTS + COMMENT_CONTEXT},
         "body_html": comment.body_html,
@@ -240,6 +241,7 @@ def _new_comment(entry: dict, posts: _Known, staff: _Known) -> Comment:
         staff_id=member("staff"),
         answered_by_id=member("answered_by"),
         dismissed_by_id=member("dismissed_by"),
+        assigned_to_id=member("assigned_to"),
         spam_check=SpamCheck(entry["spam_check"]) if entry["spam_check"] else None,
         **{name: entry[name] for name in COMMENT_TEXTS + COMMENT_CONTEXT + COMMENT_SOURCE},
         body_html=sanitise(entry["body_html"]),  # a file may have been edited: clean it again
