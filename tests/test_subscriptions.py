@@ -5,6 +5,7 @@ pass, and every link in it is followed with the test client.
 """
 
 import re
+import threading
 import time
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -488,3 +489,31 @@ def test_a_plain_form_post_subscribes_too(mail_app, smtp, reader, make_post):
     send(mail_app)
     (confirmation,) = mail_to(smtp)
     assert "when anyone replies" in bodies(confirmation)[0]
+
+
+def test_two_comments_from_a_new_address_at_once_share_its_one_row(app, make_post, make_comment):
+    """A second request arrives while the first, which made the address, is still open."""
+    post = make_post()
+    first, second = (make_comment(post, name=n, author_email=READER) for n in ("One", "Two"))
+    readers, made = ReaderMail.from_config(app.config), threading.Event()
+
+    def first_request():
+        with app.app_context():
+            comment = db.session.get(Comment, first.id)
+            subscriptions.subscribe(comment, SubscriptionScope.TEAM, readers, utcnow())
+            db.session.flush()
+            made.set()
+            time.sleep(0.5)  # the second request runs into the open transaction meanwhile
+            db.session.commit()
+
+    opener = threading.Thread(target=first_request)
+    opener.start()
+    assert made.wait(10)
+    with app.app_context():
+        comment = db.session.get(Comment, second.id)
+        subscriptions.subscribe(comment, SubscriptionScope.TEAM, readers, utcnow())
+        db.session.commit()
+    opener.join(10)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SubscriberAddress)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Subscription)) == 2

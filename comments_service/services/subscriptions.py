@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..enums import CommentStatus, SubscriptionScope
 from ..extensions import db
@@ -79,12 +80,21 @@ def subscribe(
 
 
 def _address_of(email: str, now: datetime) -> SubscriberAddress:
+    """The address's row, made if new.
+
+    Insert-or-ignore rather than look-then-insert: two comments from a new address at
+    the same moment must both find the one row, not fail on its unique email.
+    """
     email = email.lower()
-    address = db.session.scalar(select(SubscriberAddress).where(SubscriberAddress.email == email))
-    if address is None:
-        address = SubscriberAddress(email=email, created_at=now)
-        db.session.add(address)
-    return address
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[
+        db.session.get_bind().dialect.name
+    ]
+    db.session.execute(
+        insert(SubscriberAddress)
+        .values(email=email, created_at=now)
+        .on_conflict_do_nothing(index_elements=[SubscriberAddress.email])
+    )
+    return db.session.scalar(select(SubscriberAddress).where(SubscriberAddress.email == email))
 
 
 def _needs_confirmation(address: SubscriberAddress, readers: ReaderMail, now: datetime) -> bool:
