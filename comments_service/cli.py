@@ -31,8 +31,9 @@ comments_cli = AppGroup("comments", help="Reader comments.")
 
 def register(app) -> None:
     from .mail_cli import mail_cli
+    from .rebaking import rebake_command
 
-    for group in (staff_cli, posts_cli, comments_cli, mail_cli):
+    for group in (staff_cli, posts_cli, comments_cli, mail_cli, rebake_command):
         app.cli.add_command(group)
 
 

@@ -94,6 +94,12 @@ DEFAULTS = {
     # sends the day's digests.
     "MAIL_LOOP_SECONDS": 30,
     "MAIL_DIGEST_HOUR": 8,
+    # Re-baking (docs/deploy.md): the built blog on this host, the Pelican settings
+    # file it was built with, and the pause between `flask rebake --loop` passes.
+    # Empty output: this host re-bakes nothing.
+    "REBAKE_OUTPUT": "",
+    "REBAKE_SETTINGS": "pelicanconf.py",
+    "REBAKE_LOOP_SECONDS": 1.0,
     "SECRET_KEY": None,
 }
 

@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 SUPPORTED_VERSION = 2
 REQUIRED_NODE_KEYS = ("id", "parent_id", "depth", "author_name", "html", "created_at")
 NO_COMMENTS = {"exported_at": None, "posts": {}}
-NO_THREAD = {"count": 0, "comments": []}
+NO_THREAD = {"count": 0, "comments": [], "version": 0}
 
 
 class ExportError(ValueError):
@@ -35,6 +35,8 @@ def attach_comments(generator):
         thread = export["posts"].get(article.slug, NO_THREAD)
         article.porch_comments = for_display(thread["comments"], levels)
         article.porch_comment_count = thread["count"]
+        # Which change of the thread this is; a re-baker replaces the section when behind.
+        article.porch_comments_version = thread.get("version", 0)
 
 
 def every_article(generator):

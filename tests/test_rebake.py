@@ -1,0 +1,253 @@
+"""Fresh pages without full builds: every change readers would see raises its post's
+comments version, and a re-bake of one page equals what a full build writes."""
+
+import json
+import re
+
+import pytest
+from sqlalchemy import select
+
+from comments_service.enums import ModerationPolicy
+from comments_service.extensions import db
+from comments_service.models import Comment, CommentStatus, Post, Role, utcnow
+from comments_service.services import moderation
+from comments_service.services.comments import add_staff_answer
+from comments_service.services.manifest import load_manifest, sync_posts
+from comments_service.services.threads import export_document, published_thread
+from porch_pelican import rebake
+
+from .conftest import BLOG_URL, csrf_token
+from .site_support import ROOT, build_sample_site
+
+SLUG = "offline-mode-explained"  # by Ana Lima in content/
+PAGE = f"2026/10/{SLUG}/index.html"
+
+
+def version_of(app, post) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Post.comments_version).where(Post.id == post.id))
+
+
+def post_comment(client, slug="mine", **fields):
+    body = {"author_name": "Jo", "body": "Does it work offline?", **fields}
+    return client.post(f"/api/posts/{slug}/comments", json=body, headers={"Origin": BLOG_URL})
+
+
+def decide(app, action, comment_id: int, staff, *args) -> int | None:
+    """Take a staff decision the way a view or command does: one commit at the end.
+
+    Returns the id of the comment it wrote, if it wrote one (an answer).
+    """
+    with app.app_context():
+        written = action(db.session.get(Comment, comment_id), db.session.merge(staff), *args)
+        db.session.commit()
+        return written and written.id
+
+
+# Which changes mark the post
+
+
+def test_a_published_reader_comment_raises_its_posts_version(client, app, make_post):
+    post = make_post("mine")
+    assert post_comment(client).status_code == 201
+    assert version_of(app, post) == 1
+
+
+def test_held_and_binned_comments_raise_nothing(client, app_with, make_post):
+    post = make_post("mine")
+    queue = app_with(PORCH_MODERATION_POLICY=ModerationPolicy.QUEUE).test_client()
+    assert post_comment(queue).get_json()["status"] == "pending"
+    assert post_comment(client, leave_blank="bot").get_json()["status"] == "pending"  # spam
+    assert version_of(client.application, post) == 0
+
+
+def test_answer_edit_and_removal_each_raise_the_version(app, make_post, make_staff, make_comment):
+    post, ana = make_post("mine"), make_staff("Ana Lima")
+    question = make_comment(post)
+    start = version_of(app, post)
+    answer = decide(app, add_staff_answer, question.id, ana, "Yes")
+    assert version_of(app, post) == start + 1
+    decide(app, moderation.edit_answer, answer, ana, "Yes, it does.")
+    assert version_of(app, post) == start + 2
+    decide(app, moderation.delete, question.id, ana)
+    assert version_of(app, post) == start + 3
+    decide(app, moderation.restore, question.id, ana)
+    assert version_of(app, post) == start + 4
+
+
+def test_approving_a_held_comment_raises_the_version(app, make_post, make_staff, make_comment):
+    post, ana = make_post("mine"), make_staff("Ana Lima")
+    held = make_comment(post, status=CommentStatus.PENDING, published_at=None)
+    assert version_of(app, post) == 0
+    decide(app, moderation.approve, held.id, ana)
+    assert version_of(app, post) == 1
+
+
+def test_answering_a_held_comment_raises_the_version_once(app, make_post, make_staff, make_comment):
+    post, ana = make_post("mine"), make_staff("Ana Lima")
+    held = make_comment(post, status=CommentStatus.PENDING, published_at=None)
+    decide(app, add_staff_answer, held.id, ana, "Thanks for asking.")
+    assert version_of(app, post) == 1
+
+
+def test_decisions_on_held_comments_and_dismissals_raise_nothing(
+    app, make_post, make_staff, make_comment
+):
+    post, ana = make_post("mine"), make_staff("Ana Lima")
+    held = make_comment(post, status=CommentStatus.PENDING, published_at=None)
+    published = make_comment(post)
+    start = version_of(app, post)
+    decide(app, moderation.mark_spam, held.id, ana)
+    decide(app, moderation.mark_not_spam, held.id, ana)  # back to held: never published
+    decide(app, moderation.dismiss, published.id, ana, "Just a thank-you.")
+    assert version_of(app, post) == start
+
+
+def test_bulk_and_cli_decisions_raise_the_version(
+    client, app, make_post, make_staff, make_comment, login
+):
+    post, ana = make_post("mine"), make_staff("Ana Lima")
+    first, second = make_comment(post), make_comment(post)
+    start = version_of(app, post)
+    login(ana)
+    token = csrf_token(client.get("/moderation/?view=all").get_data(as_text=True))
+    form = {"decision": "spam", "ids": [str(first.id)], "view": "all", "csrf_token": token}
+    assert client.post("/moderation/bulk", data=form).status_code == 303
+    assert version_of(app, post) == start + 1
+    result = app.test_cli_runner().invoke(
+        args=["comments", "delete", str(second.id), "--by", "Ana Lima"]
+    )
+    assert result.exit_code == 0, result.output
+    assert version_of(app, post) == start + 2
+
+
+def test_changes_lists_each_changed_post_with_its_version(client, make_post):
+    make_post("quiet")
+    make_post("mine")
+    post_comment(client)
+    post_comment(client, body="And on a plane?")
+    listed = client.get("/api/changes")
+    assert listed.get_json() == {
+        "posts": [{"slug": "mine", "path": "/2026/11/mine/", "version": 2}]
+    }
+    again = client.get("/api/changes", headers={"If-None-Match": listed.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get("/api/posts/mine/comments").get_json()["version"] == 2
+
+
+# Re-baking the built page
+
+
+@pytest.fixture
+def site(app, tmp_path):
+    """The sample blog built from the service's export, its posts loaded into the service."""
+    return Site(app, tmp_path)
+
+
+class Site:
+    def __init__(self, app, folder):
+        self.app, self.folder = app, folder
+        self.output = self.build("first")
+        with app.app_context():
+            sync_posts(load_manifest(self.output / "porch-manifest.json"))
+            db.session.commit()
+
+    def build(self, name: str):
+        """A full build, with an export of the service's comments taken now."""
+        export = self.folder / f"{name}-export.json"
+        with self.app.app_context():
+            export.write_text(json.dumps(export_document(utcnow())))
+        output = self.folder / name / "output"
+        build_sample_site(
+            self.folder / name, export, PORCH_MANIFEST_PATH=str(output / "porch-manifest.json")
+        )
+        return output
+
+    def rebaker(self):
+        return rebake.load(str(ROOT / "pelicanconf.py"), str(self.output))
+
+    def thread(self, slug=SLUG) -> dict:
+        with self.app.app_context():
+            return published_thread(db.session.scalar(select(Post).where(Post.slug == slug)))
+
+
+def comment_section(page_html: str) -> str:
+    return rebake.MARKED_SECTION.search(page_html).group(0)
+
+
+def page_of(output) -> str:
+    return (output / PAGE).read_text(encoding="utf-8")
+
+
+def test_a_rebaked_page_has_the_comment_section_a_full_build_writes(site, client, app, make_staff):
+    ana = make_staff("Ana Lima")
+    question = post_comment(client, SLUG).get_json()["comment"]
+    post_comment(client, SLUG, author_name="Sam", body="Works **great**", parent_id=question["id"])
+    decide(app, add_staff_answer, question["id"], ana, "Yes, photos wait on the phone.")
+    before = page_of(site.output)
+    assert "Works <strong>great</strong>" not in before
+
+    assert site.rebaker().rebake(SLUG, site.thread()) == 3
+
+    rebaked, rebuilt = page_of(site.output), page_of(site.build("second"))
+    assert comment_section(rebaked) == comment_section(rebuilt)
+    assert rebaked == rebuilt.replace(comment_section(rebuilt), comment_section(rebaked))
+    assert '<span class="comment-count">(3)</span>' in comment_section(rebaked)
+    assert "Works <strong>great</strong>" in comment_section(rebaked)
+    assert f"<!-- porch:comments {SLUG} version=3 -->" in rebaked
+
+
+def test_an_older_thread_never_overwrites_a_newer_page(site, client):
+    post_comment(client, SLUG)
+    older = site.thread()
+    post_comment(client, SLUG, body="A second question")
+    rebaker = site.rebaker()
+    assert rebaker.rebake(SLUG, site.thread()) == 2
+    newer = page_of(site.output)
+    assert rebaker.rebake(SLUG, older) == 2  # e.g. a slower re-baker running beside it
+    assert page_of(site.output) == newer
+    assert rebaker.baked_versions()[SLUG] == 2
+
+
+def test_the_service_rebakes_before_a_plain_form_lands_the_reader(site, app_with, make_post):
+    app = app_with(
+        PORCH_REBAKE_OUTPUT=str(site.output), PORCH_REBAKE_SETTINGS=str(ROOT / "pelicanconf.py")
+    )
+    form = {"author_name": "Robin", "body": "Is there a **dark mode**?"}
+    answer = app.test_client().post(
+        f"/api/posts/{SLUG}/comments", data=form, headers={"Origin": BLOG_URL}
+    )
+    assert answer.status_code == 303
+    comment_id = re.search(r"#comment-(\d+)$", answer.headers["Location"]).group(1)
+    assert answer.headers["Location"].startswith(f"{BLOG_URL}/{PAGE.removesuffix('index.html')}")
+    page = page_of(site.output)
+    assert f'id="comment-{comment_id}"' in page
+    assert "Is there a <strong>dark mode</strong>?" in page
+
+
+def test_rebake_command_catches_up_after_a_cli_decision_and_a_stale_build(
+    site, app_with, make_staff, make_comment
+):
+    app = app_with(
+        PORCH_REBAKE_OUTPUT=str(site.output), PORCH_REBAKE_SETTINGS=str(ROOT / "pelicanconf.py")
+    )
+    make_staff("Ana Lima", role=Role.ADMIN)
+    with app.app_context():
+        post = db.session.scalar(select(Post).where(Post.slug == SLUG))
+    held = make_comment(post, name="Kim", status=CommentStatus.PENDING, published_at=None)
+    runner = app.test_cli_runner()
+    approved = runner.invoke(args=["comments", "approve", str(held.id), "--by", "Ana Lima"])
+    assert approved.exit_code == 0, approved.output
+    assert f'id="comment-{held.id}"' not in page_of(site.output)
+
+    result = runner.invoke(args=["rebake"])
+    assert result.exit_code == 0, result.output
+    assert f"Re-baked {SLUG} (comments version 1)." in result.output
+    assert f'id="comment-{held.id}"' in page_of(site.output)
+    assert runner.invoke(args=["rebake"]).output == ""  # nothing is behind any more
+
+
+def test_rebake_command_without_a_built_blog_says_what_to_set(app):
+    result = app.test_cli_runner().invoke(args=["rebake"])
+    assert result.exit_code != 0
+    assert "Set PORCH_REBAKE_OUTPUT" in result.output
