@@ -22,10 +22,15 @@ CONFIG = {
     "settings_base": SETTINGS_FILE_BASE,
     "settings_publish": "publishconf.py",
     "deploy_path": SETTINGS["OUTPUT_PATH"],
+    "preview_path": "preview",
     "host": "127.0.0.1",
     "port": int(os.environ.get("PORCH_BLOG_PORT", "8000")),
     "publish_target": os.environ.get("PORCH_PUBLISH_TARGET", ""),
+    "service_url": os.environ.get("PORCH_SERVICE_URL", SETTINGS["PORCH_SERVICE_URL"]),
+    "comments_export": SETTINGS["PORCH_COMMENTS_EXPORT"],
 }
+# The service's own commands, run with this Python (make run's venv, or the server's).
+FLASK = f"{shlex.quote(sys.executable)} -m flask --app comments_service"
 
 
 @task
@@ -79,8 +84,8 @@ def reserve(c):
 
 @task
 def preview(c):
-    """Build the public version of the blog (publishconf.py) into the output folder."""
-    pelican_run("-s {settings_publish}".format(**CONFIG))
+    """Build the public version of the blog (publishconf.py) into preview/, to look at."""
+    pelican_run("-s {settings_publish} -o {preview_path}".format(**CONFIG))
 
 
 @task
@@ -110,14 +115,89 @@ def livereload(c):
 @task
 def publish(c):
     """Build the public blog; copy it to PORCH_PUBLISH_TARGET with rsync when that is set."""
-    preview(c)
+    pelican_run("-s {settings_publish}".format(**CONFIG))
+    upload(c)
+
+
+@task
+def deploy(c):
+    """Release the blog: bake in comments, build, load the posts, publish.
+
+    One step: the export of the comments, the public build (publishconf.py), `posts
+    sync` (so new posts take comments) and the upload. Runs where the service's commands reach its database (PORCH_DATABASE_URL).
+    """
+    c.run(f"{FLASK} comments export {shlex.quote(CONFIG['comments_export'])}")
+    pelican_run("-s {settings_publish}".format(**CONFIG))
+    load_posts(c)
+    upload(c)
+
+
+@task
+def autobuild(c):
+    """Rebuild and load the posts whenever content/, theme/ or the settings change.
+
+    So a saved post takes comments with no other step (`make run` runs this).
+    """
+    from watchfiles import watch
+
+    refresh(c)
+    watched = [SETTINGS["PATH"], SETTINGS["THEME"], CONFIG["settings_base"]]
+    for changes in watch(*watched, debounce=300, raise_interrupt=False):
+        names = ", ".join(sorted(os.path.relpath(path) for _, path in changes))
+        print(f"Changed: {names}; rebuilding.", flush=True)
+        refresh(c)
+
+
+@task(
+    help={
+        "watch": "Keep watching the service (every 2 s) instead of one pass.",
+        "public": "Re-bake the public build (publishconf.py) and publish what changed.",
+    }
+)
+def rebake(c, watch=False, public=False):
+    """Re-bake the article pages whose comments changed on the service (PORCH_SERVICE_URL)."""
+    from porch_pelican.remote import keep_fresh
+
+    def report(versions):
+        for slug, version in versions.items():
+            print(f"Re-baked {slug} (comments version {version}).", flush=True)
+        if public:
+            upload(c)
+
+    if not CONFIG["service_url"]:
+        sys.exit("Set PORCH_SERVICE_URL to where this host reaches the comment service.")
+    settings = CONFIG["settings_publish" if public else "settings_base"]
+    keep_fresh(settings, CONFIG["service_url"], passes=None if watch else 1, after_changes=report)
+
+
+def refresh(c):
+    """One round of the writer's loop: comments baked in, blog built, posts loaded."""
+    c.run(f"{FLASK} comments export {shlex.quote(CONFIG['comments_export'])}", warn=True)
+    result = c.run(
+        f"{shlex.quote(sys.executable)} -m pelican -s {CONFIG['settings_base']}", warn=True
+    )
+    if result.ok:
+        load_posts(c, warn=True)
+
+
+def load_posts(c, warn=False):
+    """Tell the service which posts the build has; it warns about authors with no account."""
+    manifest = os.path.join(CONFIG["deploy_path"], "porch-manifest.json")
+    c.run(f"{FLASK} posts sync {shlex.quote(manifest)}", warn=warn)
+
+
+def upload(c):
+    """Copy the built blog to PORCH_PUBLISH_TARGET with rsync, when that is set."""
     source = CONFIG["deploy_path"].rstrip("/") + "/"
     target = CONFIG["publish_target"]
     if not target:
         print(f"Public blog built in {os.path.abspath(source)}")
         print("Set PORCH_PUBLISH_TARGET (an rsync destination) to copy it to a server.")
         return
-    c.run(f"rsync --delete -pthrvz -c {shlex.quote(source)} {shlex.quote(target)}")
+    # Leave out the re-baker's lock and temporary files (.porch-*).
+    c.run(
+        f"rsync --delete -pthrvz -c --exclude='.porch-*' {shlex.quote(source)} {shlex.quote(target)}"
+    )
 
 
 def pelican_run(cmd):

@@ -20,7 +20,7 @@ from .queries import flagged_staff, on_post, staff_by_name, unanswered, unanswer
 from .services import akismet, moderation
 from .services import spam as spam_guard
 from .services import staff as accounts
-from .services.manifest import ManifestError, load_manifest, sync_posts
+from .services.manifest import ManifestError, accountless_authors, load_manifest, sync_posts
 from .services.text import for_terminal
 from .services.threads import export_document, iso
 
@@ -116,10 +116,13 @@ def list_staff() -> None:
 def sync(path: Path) -> None:
     """Load the posts manifest the blog build wrote (e.g. output/porch-manifest.json)."""
     try:
-        report = sync_posts(load_manifest(path))
+        entries = load_manifest(path)
     except ManifestError as error:
         raise click.ClickException(str(error)) from None
+    report = sync_posts(entries)
     db.session.commit()
+    for warning in accountless_authors(entries):
+        click.echo(for_terminal(f"Warning: {warning}"), err=True)
     click.echo(
         f"{len(report.created)} new, {len(report.updated)} updated, "
         f"{len(report.unchanged)} unchanged posts."

@@ -106,6 +106,7 @@ def test_manifest_lists_published_posts_with_named_authors_in_order(tmp_path):
         "slug": "hello-porch",
         "title": "Hello, Porch",
         "path": "/2026/11/hello-porch/",
+        "file": "2026/11/hello-porch/index.html",
         "date": "2026-11-02T09:00:00+00:00",
         "authors": ["Ana Lima", "Ben Okafor"],
     }

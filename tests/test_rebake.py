@@ -251,3 +251,28 @@ def test_rebake_command_without_a_built_blog_says_what_to_set(app):
     result = app.test_cli_runner().invoke(args=["rebake"])
     assert result.exit_code != 0
     assert "Set PORCH_REBAKE_OUTPUT" in result.output
+
+
+# The writer's loop
+
+
+def test_posts_sync_warns_about_each_named_author_without_an_account(app, make_staff, tmp_path):
+    make_staff("Ana Lima")
+    make_staff("Root", role=Role.ADMIN)
+    manifest = tmp_path / "manifest.json"
+    posts = [
+        {"slug": "solo", "title": "Solo", "path": "/solo/", "authors": ["Chloe Martin"]},
+        {"slug": "pair", "title": "Pair", "path": "/pair/", "authors": ["Ana Lima", "Ben Okafor"]},
+    ]
+    manifest.write_text(json.dumps({"version": 1, "posts": posts}))
+    result = app.test_cli_runner().invoke(args=["posts", "sync", str(manifest)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Warning: Chloe Martin has no staff account: comments on 'Solo' will go to the admins."
+        in result.output
+    )
+    assert (
+        "Warning: Ben Okafor has no staff account: comments on 'Pair' will go to Ana Lima."
+        in result.output
+    )
+    assert "Ana Lima has no staff account" not in result.output

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Post, PostAuthor, utcnow
+from ..models import Post, PostAuthor, Staff, utcnow
 
 SUPPORTED_VERSION = 1
 
@@ -95,3 +95,20 @@ def _apply(post: Post, entry: dict) -> bool:
     post.authors = [PostAuthor(name=name, position=i) for i, name in enumerate(entry["authors"])]
     post.synced_at = utcnow()
     return True
+
+
+def accountless_authors(entries: list[dict]) -> list[str]:
+    """One warning per named author who has no active staff account, saying who gets
+    the post's comments instead: its other authors with accounts, else the admins."""
+    active = set(db.session.scalars(select(Staff.name).where(Staff.active)))
+    warnings = []
+    for entry in entries:
+        answering = [name for name in entry["authors"] if name in active]
+        instead = " and ".join(answering) if answering else "the admins"
+        for name in entry["authors"]:
+            if name not in active:
+                warnings.append(
+                    f"{name} has no staff account: comments on '{entry['title']}' "
+                    f"will go to {instead}."
+                )
+    return warnings
