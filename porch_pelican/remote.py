@@ -73,8 +73,11 @@ def rebake_pass(rebaker: rebake.Rebaker, baked: dict[str, int], service: Service
     return behind
 
 
-def keep_fresh(settings_file, service_url, *, interval=2.0, passes=None, after_changes=None):
-    """Re-bake pages as the service's threads change, ``passes`` times (None: for ever).
+def keep_fresh(
+    settings_file, service_url, *, output=None, interval=2.0, passes=None, after_changes=None
+):
+    """Re-bake the site built with ``settings_file`` (into ``output``, if given) as the
+    service's threads change, ``passes`` times (None: for ever).
 
     ``after_changes(slugs)`` runs after a pass that re-baked pages, e.g. to publish them.
     A pass that cannot reach the service, or finds no build yet, is logged and tried
@@ -83,7 +86,7 @@ def keep_fresh(settings_file, service_url, *, interval=2.0, passes=None, after_c
     service, rebaker, baked, done = Service(service_url), None, {}, 0
     while passes is None or done < passes:
         try:
-            current = rebake.load(settings_file) if rebaker is None else rebaker.reloaded()
+            current = rebaker.reloaded() if rebaker else rebake.load(settings_file, output)
             if current is not rebaker:  # a full build wrote new pages
                 rebaker, baked = current, current.baked_versions()
             changed = rebake_pass(rebaker, baked, service)

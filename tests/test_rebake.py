@@ -3,9 +3,11 @@ comments version, and a re-bake of one page equals what a full build writes."""
 
 import json
 import re
+import threading
 
 import pytest
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from comments_service.enums import ModerationPolicy
 from comments_service.extensions import db
@@ -15,7 +17,9 @@ from comments_service.services.comments import add_staff_answer
 from comments_service.services.manifest import load_manifest, sync_posts
 from comments_service.services.threads import export_document, published_thread
 from porch_pelican import rebake
+from porch_pelican.remote import keep_fresh
 
+from .browser_support import free_port
 from .conftest import BLOG_URL, csrf_token
 from .site_support import ROOT, build_sample_site
 
@@ -276,3 +280,40 @@ def test_posts_sync_warns_about_each_named_author_without_an_account(app, make_s
         in result.output
     )
     assert "Ana Lima has no staff account" not in result.output
+
+
+# The blog built on another host
+
+
+@pytest.fixture
+def service_url(app):
+    """The service answering real HTTP on a free local port, from a thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def test_a_watcher_elsewhere_rebakes_what_the_service_says_changed(site, client, service_url):
+    post_comment(client, SLUG, body="Asked on the *service* host")
+    rebaked = []
+    settings = str(ROOT / "pelicanconf.py")
+    keep_fresh(
+        settings, service_url, output=str(site.output), passes=1, after_changes=rebaked.append
+    )
+    assert rebaked == [{SLUG: 1}]
+    assert "Asked on the <em>service</em> host" in page_of(site.output)
+    again = []  # a second watcher, or the first one restarted, finds nothing behind
+    keep_fresh(settings, service_url, output=str(site.output), passes=1, after_changes=again.append)
+    assert again == []
+
+
+def test_a_watcher_that_cannot_reach_the_service_changes_nothing_and_goes_on(site, client, caplog):
+    post_comment(client, SLUG)
+    before = page_of(site.output)
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    keep_fresh(str(ROOT / "pelicanconf.py"), nowhere, output=str(site.output), passes=2, interval=0)
+    assert page_of(site.output) == before
+    assert "re-bake pass skipped: cannot read" in caplog.text
