@@ -41,9 +41,12 @@ class NotBaked(LookupError):
     """The built site has no marked comment section for this post."""
 
 
-def load(settings_file: str, output: str | None = None) -> "Rebaker":
-    """A re-baker for the site built with this Pelican settings file (into ``output``)."""
-    override = {"OUTPUT_PATH": os.path.abspath(output)} if output else None
+def load(settings_file: str, output: str | None = None, override: dict | None = None):
+    """A re-baker for the site built with this Pelican settings file (into ``output``,
+    with any other settings the build was given in ``override``)."""
+    override = dict(override or {})
+    if output:
+        override["OUTPUT_PATH"] = os.path.abspath(output)
     settings = read_settings(settings_file, override=override)
     apply_defaults(SimpleNamespace(settings=settings))
     return Rebaker(settings)
