@@ -152,10 +152,11 @@ def autobuild(c):
     help={
         "watch": "Keep watching the service (every 2 s) instead of one pass.",
         "public": "Re-bake the public build (publishconf.py) and publish what changed.",
+        "service": "Where this host reaches the service (default: PORCH_SERVICE_URL).",
     }
 )
-def rebake(c, watch=False, public=False):
-    """Re-bake the article pages whose comments changed on the service (PORCH_SERVICE_URL)."""
+def rebake(c, watch=False, public=False, service=""):
+    """Re-bake the article pages whose comments changed on the service."""
     from porch_pelican.remote import keep_fresh
 
     def report(versions):
@@ -164,10 +165,11 @@ def rebake(c, watch=False, public=False):
         if public:
             upload(c)
 
-    if not CONFIG["service_url"]:
-        sys.exit("Set PORCH_SERVICE_URL to where this host reaches the comment service.")
+    service = service or CONFIG["service_url"]
+    if not service:
+        sys.exit("Pass --service URL: where this host reaches the comment service.")
     settings = CONFIG["settings_publish" if public else "settings_base"]
-    keep_fresh(settings, CONFIG["service_url"], passes=None if watch else 1, after_changes=report)
+    keep_fresh(settings, service, passes=None if watch else 1, after_changes=report)
 
 
 def refresh(c):
