@@ -124,7 +124,8 @@ def deploy(c):
     """Release the blog: bake in comments, build, load the posts, publish.
 
     One step: the export of the comments, the public build (publishconf.py), `posts
-    sync` (so new posts take comments) and the upload. Runs where the service's commands reach its database (PORCH_DATABASE_URL).
+    sync` (so new posts take comments) and the upload. Runs where the service's
+    commands reach its database (PORCH_DATABASE_URL).
     """
     c.run(f"{FLASK} comments export {shlex.quote(CONFIG['comments_export'])}")
     pelican_run("-s {settings_publish}".format(**CONFIG))
@@ -197,9 +198,8 @@ def upload(c):
         print("Set PORCH_PUBLISH_TARGET (an rsync destination) to copy it to a server.")
         return
     # Leave out the re-baker's lock and temporary files (.porch-*).
-    c.run(
-        f"rsync --delete -pthrvz -c --exclude='.porch-*' {shlex.quote(source)} {shlex.quote(target)}"
-    )
+    paths = f"{shlex.quote(source)} {shlex.quote(target)}"
+    c.run(f"rsync --delete -pthrvz -c --exclude='.porch-*' {paths}")
 
 
 def pelican_run(cmd):
