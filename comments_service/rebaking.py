@@ -68,6 +68,8 @@ def rebake_command(loop: bool, passes: int | None) -> None:
     rebaker, baked, done = None, {}, 0
     while True:
         current = site_rebaker(current_app)
+        if current is None and not loop:
+            raise click.ClickException("No built blog there yet: build it first (invoke build).")
         if current is not None and current is not rebaker:
             rebaker, baked = current, current.baked_versions()  # a full build happened
         if rebaker is not None:

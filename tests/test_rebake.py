@@ -213,6 +213,23 @@ def test_an_older_thread_never_overwrites_a_newer_page(site, client):
     assert rebaker.baked_versions()[SLUG] == 2
 
 
+def test_rebakers_side_by_side_leave_the_newest_thread_in_the_page(site, client):
+    threads = []
+    for n in range(4):
+        post_comment(client, SLUG, body=f"Question {n}")
+        threads.append(site.thread())
+    rebakers = [site.rebaker(), site.rebaker()]
+    workers = [
+        threading.Thread(target=rebakers[n % 2].rebake, args=(SLUG, thread))
+        for n, thread in enumerate(reversed(threads))
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert comment_section(page_of(site.output)) == site.rebaker().render(SLUG, threads[-1])
+
+
 def test_the_service_rebakes_before_a_plain_form_lands_the_reader(site, app_with, make_post):
     app = app_with(
         PORCH_REBAKE_OUTPUT=str(site.output), PORCH_REBAKE_SETTINGS=str(ROOT / "pelicanconf.py")
@@ -251,10 +268,16 @@ def test_rebake_command_catches_up_after_a_cli_decision_and_a_stale_build(
     assert runner.invoke(args=["rebake"]).output == ""  # nothing is behind any more
 
 
-def test_rebake_command_without_a_built_blog_says_what_to_set(app):
-    result = app.test_cli_runner().invoke(args=["rebake"])
+def test_rebake_command_without_a_built_blog_says_what_to_do(app_with, tmp_path):
+    result = app_with().test_cli_runner().invoke(args=["rebake"])
     assert result.exit_code != 0
     assert "Set PORCH_REBAKE_OUTPUT" in result.output
+    unbuilt = app_with(
+        PORCH_REBAKE_OUTPUT=str(tmp_path), PORCH_REBAKE_SETTINGS=str(ROOT / "pelicanconf.py")
+    )
+    result = unbuilt.test_cli_runner().invoke(args=["rebake"])
+    assert result.exit_code != 0
+    assert "No built blog there yet: build it first" in result.output
 
 
 # The writer's loop
