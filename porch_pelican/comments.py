@@ -114,6 +114,8 @@ def check_thread(thread, where):
         raise ExportError(f'{where} is not an object with a "comments" list')
     if not isinstance(thread.get("count"), int):
         raise ExportError(f'{where} has no "count" of its comments')
+    if not isinstance(thread.get("version", 0), int):
+        raise ExportError(f'{where} has a "version" that is not a whole number')
     check_nodes(thread["comments"], f"{where}.comments")
 
 

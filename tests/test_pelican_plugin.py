@@ -217,6 +217,10 @@ def test_missing_export_builds_without_comments(tmp_path, caplog):
         ('{"version": 2, "posts": {"hello-porch": []}}', 'is not an object with a "comments"'),
         ('{"version": 2, "posts": {"hello-porch": {"comments": []}}}', 'has no "count"'),
         (
+            '{"version": 2, "posts": {"hello-porch": {"count": 0, "comments": [], "version": "7"}}}',
+            'has a "version" that is not a whole number',
+        ),
+        (
             '{"version": 2, "posts": {"hello-porch": {"count": 1, "comments": [{"id": 1}]}}}',
             "lacks parent_id, depth, author_name",
         ),
@@ -228,6 +232,7 @@ def test_missing_export_builds_without_comments(tmp_path, caplog):
         "posts-not-object",
         "thread-not-object",
         "thread-without-count",
+        "version-not-a-number",
         "incomplete-comment",
         "reply-deeper-than-its-place",
     ],
