@@ -217,7 +217,8 @@ def test_missing_export_builds_without_comments(tmp_path, caplog):
         ('{"version": 2, "posts": {"hello-porch": []}}', 'is not an object with a "comments"'),
         ('{"version": 2, "posts": {"hello-porch": {"comments": []}}}', 'has no "count"'),
         (
-            '{"version": 2, "posts": {"hello-porch": {"count": 0, "comments": [], "version": "7"}}}',
+            '{"version": 2, "posts": {"hello-porch": {"count": 0, "comments": [], "version": "7"}}'
+            "}",
             'has a "version" that is not a whole number',
         ),
         (
