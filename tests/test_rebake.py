@@ -3,6 +3,8 @@ comments version, and a re-bake of one page equals what a full build writes."""
 
 import json
 import re
+import shutil
+import subprocess
 import threading
 
 import pytest
@@ -19,8 +21,8 @@ from comments_service.services.threads import export_document, published_thread
 from porch_pelican import rebake
 from porch_pelican.remote import keep_fresh
 
-from .browser_support import free_port
-from .conftest import BLOG_URL, csrf_token
+from .browser_support import BIN, clean_environment, free_port
+from .conftest import BLOG_URL, PASSWORD, csrf_token
 from .site_support import ROOT, build_sample_site
 
 SLUG = "offline-mode-explained"  # by Ana Lima in content/
@@ -142,6 +144,13 @@ def test_changes_lists_each_changed_post_with_its_version(client, make_post):
 # Re-baking the built page
 
 
+def rebaking_app(app_with, site):
+    """The service re-baking the built sample site, as on the blog's own host."""
+    return app_with(
+        PORCH_REBAKE_OUTPUT=str(site.output), PORCH_REBAKE_SETTINGS=str(ROOT / "pelicanconf.py")
+    )
+
+
 @pytest.fixture
 def site(app, tmp_path):
     """The sample blog built from the service's export, its posts loaded into the service."""
@@ -231,9 +240,7 @@ def test_rebakers_side_by_side_leave_the_newest_thread_in_the_page(site, client)
 
 
 def test_the_service_rebakes_before_a_plain_form_lands_the_reader(site, app_with, make_post):
-    app = app_with(
-        PORCH_REBAKE_OUTPUT=str(site.output), PORCH_REBAKE_SETTINGS=str(ROOT / "pelicanconf.py")
-    )
+    app = rebaking_app(app_with, site)
     form = {"author_name": "Robin", "body": "Is there a **dark mode**?"}
     answer = app.test_client().post(
         f"/api/posts/{SLUG}/comments", data=form, headers={"Origin": BLOG_URL}
@@ -246,12 +253,28 @@ def test_the_service_rebakes_before_a_plain_form_lands_the_reader(site, app_with
     assert "Is there a <strong>dark mode</strong>?" in page
 
 
+def test_an_answer_from_the_moderation_page_is_on_the_article_when_the_page_comes_back(
+    site, app_with, make_staff, make_comment
+):
+    app = rebaking_app(app_with, site)
+    make_staff("Ana Lima")
+    with app.app_context():
+        post = db.session.scalar(select(Post).where(Post.slug == SLUG))
+    question = make_comment(post, name="Kim")
+    client = app.test_client()
+    token = csrf_token(client.get("/auth/login").get_data(as_text=True))
+    signed_in = {"email": "ana@porch.test", "password": PASSWORD, "csrf_token": token}
+    client.post("/auth/login", data=signed_in)
+    token = csrf_token(client.get("/moderation/").get_data(as_text=True))
+    answer = {"body": "Yes, *it does*.", "csrf_token": token}
+    assert client.post(f"/moderation/comments/{question.id}/answer", data=answer).status_code == 303
+    assert "Yes, <em>it does</em>." in page_of(site.output)
+
+
 def test_rebake_command_catches_up_after_a_cli_decision_and_a_stale_build(
     site, app_with, make_staff, make_comment
 ):
-    app = app_with(
-        PORCH_REBAKE_OUTPUT=str(site.output), PORCH_REBAKE_SETTINGS=str(ROOT / "pelicanconf.py")
-    )
+    app = rebaking_app(app_with, site)
     make_staff("Ana Lima", role=Role.ADMIN)
     with app.app_context():
         post = db.session.scalar(select(Post).where(Post.slug == SLUG))
@@ -340,3 +363,24 @@ def test_a_watcher_that_cannot_reach_the_service_changes_nothing_and_goes_on(sit
     keep_fresh(str(ROOT / "pelicanconf.py"), nowhere, output=str(site.output), passes=2, interval=0)
     assert page_of(site.output) == before
     assert "re-bake pass skipped: cannot read" in caplog.text
+
+
+# Configuration in one place
+
+
+@pytest.mark.parametrize(
+    ("task", "folder"), [("build", "output"), ("preview", "preview"), ("publish", "output")]
+)
+def test_every_build_posts_to_the_service_named_in_the_environment(tmp_path, task, folder):
+    for name in ("content", "theme"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    for name in ("pelicanconf.py", "publishconf.py", "tasks.py"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    service = "http://127.0.0.1:5999"
+    env = clean_environment(SERVICE_URL=service, SITE_URL="https://blog.test")
+    subprocess.run(
+        [str(BIN / "invoke"), task], cwd=tmp_path, env=env, check=True, capture_output=True
+    )
+    page = (tmp_path / folder / PAGE).read_text(encoding="utf-8")
+    assert f'action="{service}/api/posts/{SLUG}/comments"' in page
+    assert (tmp_path / "output").exists() == (folder == "output")  # preview keeps out of output/
