@@ -246,7 +246,7 @@ def test_the_service_rebakes_before_a_plain_form_lands_the_reader(site, app_with
         f"/api/posts/{SLUG}/comments", data=form, headers={"Origin": BLOG_URL}
     )
     assert answer.status_code == 303
-    comment_id = re.search(r"#comment-(\d+)$", answer.headers["Location"]).group(1)
+    comment_id = re.search(r"\?comment=(\d+)#comment-\1$", answer.headers["Location"]).group(1)
     assert answer.headers["Location"].startswith(f"{BLOG_URL}/{PAGE.removesuffix('index.html')}")
     page = page_of(site.output)
     assert f'id="comment-{comment_id}"' in page

@@ -149,12 +149,9 @@ def _store_once(post, submission, parent_id: int | None, context: SubmissionCont
 def _created(post, comment: Comment):
     shown = "approved" if comment.status == CommentStatus.APPROVED else "pending"
     if not request.is_json:
-        # Where this host re-bakes the page before answering (rebaking.py), a published
-        # comment lands the reader on itself; elsewhere on the note that it is published.
-        anchor = f"comment-status-{shown}"
         if shown == "approved" and current_app.config["PORCH_REBAKE_OUTPUT"]:
-            anchor = f"comment-{comment.id}"
-        return redirect(f"{_article_url(post)}#{anchor}", code=303)
+            return redirect(_landing_url(post, comment), code=303)
+        return redirect(f"{_article_url(post)}#comment-status-{shown}", code=303)
     body = {"id": comment.id, "status": shown}
     if shown == "approved":
         body["comment"] = comment_node(comment)
@@ -242,6 +239,15 @@ def _referrer_origin() -> str | None:
         return origin_of(request.referrer)
     except ValueError:
         return "null"
+
+
+def _landing_url(post, comment: Comment) -> str:
+    """The article at the reader's comment, where this host re-baked it before answering.
+
+    The query string is the comment's own, so no browser or proxy answers with the
+    page it cached before the comment was baked in; a static server ignores it.
+    """
+    return f"{_article_url(post)}?comment={comment.id}#comment-{comment.id}"
 
 
 def _article_url(post) -> str:
