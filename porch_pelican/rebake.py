@@ -88,19 +88,16 @@ class Rebaker:
                 continue  # not a page this build wrote with markers: nothing to re-bake
         return versions
 
-    def rebake(self, slug: str, thread: dict) -> int:
-        """Bake ``thread`` (comments, count, version) into the post's page if it is newer.
-
-        Returns the version the page carries afterwards.
-        """
+    def rebake(self, slug: str, thread: dict) -> bool:
+        """Bake ``thread`` (comments, count, version) into the post's page if it is newer
+        than the page's; return whether the page was written."""
         with self._locked():
             html = self._read(slug)
-            baked = self._version_in(html)
-            if thread["version"] <= baked:
-                return baked
+            if thread["version"] <= self._version_in(html):
+                return False
             section = self.render(slug, thread)
             self._write(slug, MARKED_SECTION.sub(lambda _: section, html, count=1))
-        return thread["version"]
+        return True
 
     def render(self, slug: str, thread: dict) -> str:
         """The marked section a full build would write for this thread."""

@@ -62,15 +62,19 @@ class Service:
 
 
 def rebake_pass(rebaker: rebake.Rebaker, baked: dict[str, int], service: Service) -> list[str]:
-    """Re-bake every page behind the service's versions; return their slugs."""
+    """Re-bake every page behind the service's versions; return those written."""
     behind = [
         slug
         for slug, version in service.versions().items()
         if slug in baked and version > baked[slug]
     ]
+    written = []
     for slug in behind:
-        baked[slug] = rebaker.rebake(slug, service.thread(slug))
-    return behind
+        thread = service.thread(slug)
+        if rebaker.rebake(slug, thread):
+            written.append(slug)
+        baked[slug] = thread["version"]  # the page carries this version, or a newer one
+    return written
 
 
 def keep_fresh(

@@ -200,7 +200,7 @@ def test_a_rebaked_page_has_the_comment_section_a_full_build_writes(site, client
     before = page_of(site.output)
     assert "Works <strong>great</strong>" not in before
 
-    assert site.rebaker().rebake(SLUG, site.thread()) == 3
+    assert site.rebaker().rebake(SLUG, site.thread())
 
     rebaked, rebuilt = page_of(site.output), page_of(site.build("second"))
     assert comment_section(rebaked) == comment_section(rebuilt)
@@ -215,9 +215,9 @@ def test_an_older_thread_never_overwrites_a_newer_page(site, client):
     older = site.thread()
     post_comment(client, SLUG, body="A second question")
     rebaker = site.rebaker()
-    assert rebaker.rebake(SLUG, site.thread()) == 2
+    assert rebaker.rebake(SLUG, site.thread())
     newer = page_of(site.output)
-    assert rebaker.rebake(SLUG, older) == 2  # e.g. a slower re-baker running beside it
+    assert not rebaker.rebake(SLUG, older)  # e.g. a slower re-baker running beside it
     assert page_of(site.output) == newer
     assert rebaker.baked_versions()[SLUG] == 2
 

@@ -11,20 +11,28 @@ from ..models import Post
 from .threads import published_thread
 
 
-def rebake_posts(rebaker, post_ids) -> dict[str, int]:
-    """Re-bake these posts' pages from their current threads; slug -> version now baked."""
-    posts = db.session.scalars(select(Post).where(Post.id.in_(post_ids)))
-    return {
-        post.slug: rebaker.rebake(post.slug, published_thread(post))
-        for post in posts
-        if post.slug in rebaker.posts
-    }
+def rebake_posts(rebaker, post_ids, baked: dict[str, int] | None = None) -> dict[str, int]:
+    """Re-bake these posts' pages from their current threads where the pages are older.
+
+    Returns the pages written, slug -> version. ``baked``, if given, learns the version
+    each page carries now (the thread's, or a newer one another re-baker wrote).
+    """
+    written = {}
+    for post in db.session.scalars(select(Post).where(Post.id.in_(post_ids))):
+        if post.slug not in rebaker.posts:
+            continue
+        thread = published_thread(post)
+        if rebaker.rebake(post.slug, thread):
+            written[post.slug] = thread["version"]
+        if baked is not None:
+            baked[post.slug] = thread["version"]
+    return written
 
 
 def rebake_behind(rebaker, baked: dict[str, int]) -> dict[str, int]:
     """Re-bake every page whose baked version (``baked``, slug -> version) is behind.
 
-    ``baked`` is updated in place; the pages re-baked are returned with their versions.
+    ``baked`` is updated in place; the pages written are returned with their versions.
     A version already in the page is never baked again, so repeating a pass is harmless.
     """
     versions = db.session.execute(select(Post.id, Post.slug, Post.comments_version)).all()
@@ -33,6 +41,4 @@ def rebake_behind(rebaker, baked: dict[str, int]) -> dict[str, int]:
         for post in versions
         if post.slug in baked and post.comments_version > baked[post.slug]
     ]
-    done = rebake_posts(rebaker, behind) if behind else {}
-    baked.update(done)
-    return done
+    return rebake_posts(rebaker, behind, baked) if behind else {}
