@@ -356,6 +356,22 @@ def test_a_watcher_elsewhere_rebakes_what_the_service_says_changed(site, client,
     assert again == []
 
 
+def test_invoke_rebake_bakes_the_build_of_this_host_from_the_service(
+    app, client, service_url, tmp_path
+):
+    env = clean_environment(SERVICE_URL=service_url)
+    invoke(tmp_path, "build", env=env)
+    with app.app_context():
+        sync_posts(load_manifest(tmp_path / "output" / "porch-manifest.json"))
+        db.session.commit()
+    post_comment(client, SLUG, body="Baked by *the watcher*")
+    printed = invoke(tmp_path, "rebake", env=env)
+    assert printed == f"Re-baked {SLUG} (comments version 1).\n"
+    page = (tmp_path / "output" / PAGE).read_text(encoding="utf-8")
+    assert "Baked by <em>the watcher</em>" in page
+    assert f'action="{service_url}/api/posts/{SLUG}/comments"' in page
+
+
 def test_a_watcher_that_cannot_reach_the_service_changes_nothing_and_goes_on(site, client, caplog):
     post_comment(client, SLUG)
     before = page_of(site.output)
@@ -368,19 +384,26 @@ def test_a_watcher_that_cannot_reach_the_service_changes_nothing_and_goes_on(sit
 # Configuration in one place
 
 
+def invoke(project, *task: str, env: dict) -> str:
+    """Run an invoke task in a copy of the project (made on first use); return its output."""
+    if not (project / "tasks.py").exists():
+        for name in ("content", "theme"):
+            shutil.copytree(ROOT / name, project / name)
+        for name in ("pelicanconf.py", "publishconf.py", "tasks.py"):
+            shutil.copy(ROOT / name, project / name)
+    done = subprocess.run(
+        [str(BIN / "invoke"), *task], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
 @pytest.mark.parametrize(
     ("task", "folder"), [("build", "output"), ("preview", "preview"), ("publish", "output")]
 )
 def test_every_build_posts_to_the_service_named_in_the_environment(tmp_path, task, folder):
-    for name in ("content", "theme"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    for name in ("pelicanconf.py", "publishconf.py", "tasks.py"):
-        shutil.copy(ROOT / name, tmp_path / name)
     service = "http://127.0.0.1:5999"
-    env = clean_environment(SERVICE_URL=service, SITE_URL="https://blog.test")
-    subprocess.run(
-        [str(BIN / "invoke"), task], cwd=tmp_path, env=env, check=True, capture_output=True
-    )
+    invoke(tmp_path, task, env=clean_environment(SERVICE_URL=service, SITE_URL="https://blog.test"))
     page = (tmp_path / folder / PAGE).read_text(encoding="utf-8")
     assert f'action="{service}/api/posts/{SLUG}/comments"' in page
     assert (tmp_path / "output").exists() == (folder == "output")  # preview keeps out of output/
