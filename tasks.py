@@ -4,6 +4,7 @@ Extra arguments after a task are handed to pelican, for example
 `invoke build -- -e 'DEFAULT_PAGINATION=10'`.
 """
 
+import json
 import os
 import shlex
 import shutil
@@ -119,18 +120,36 @@ def publish(c):
     upload(c)
 
 
-@task
-def deploy(c):
+@task(help={"service": "Where this host reaches the service (default: PORCH_SERVICE_URL)."})
+def deploy(c, service=""):
     """Release the blog: bake in comments, build, load the posts, publish.
 
-    One step: the export of the comments, the public build (publishconf.py), `posts
-    sync` (so new posts take comments) and the upload. Runs where the service's
-    commands reach its database (PORCH_DATABASE_URL).
+    Where the service's commands reach its database: the comments export, the public
+    build (publishconf.py), `posts sync` (so new posts take comments), the upload.
+    With PORCH_DEPLOY_TOKEN set, over HTTP instead: the build, the manifest sent to
+    the service, one re-bake pass for the comments, the upload.
     """
-    c.run(f"{FLASK} comments export {shlex.quote(CONFIG['comments_export'])}")
+    token = os.environ.get("PORCH_DEPLOY_TOKEN")
+    if not token:
+        c.run(f"{FLASK} comments export {shlex.quote(CONFIG['comments_export'])}")
     pelican_run("-s {settings_publish}".format(**CONFIG))
-    load_posts(c)
+    if token:
+        deploy_over_http(service_url(service), token)
+    else:
+        load_posts(c)
     upload(c)
+
+
+def deploy_over_http(service, token):
+    """Load the posts and bake the comments in by asking the service, not its database."""
+    from porch_pelican.remote import Service, keep_fresh
+
+    with open(os.path.join(CONFIG["deploy_path"], "porch-manifest.json"), encoding="utf-8") as file:
+        report = Service(service).load_posts(json.load(file), token)
+    for warning in report["warnings"]:
+        print(f"Warning: {warning}", file=sys.stderr)
+    print(f"{len(report['created'])} new, {len(report['updated'])} updated posts.")
+    keep_fresh(CONFIG["settings_publish"], service, passes=1)
 
 
 @task
@@ -166,11 +185,16 @@ def rebake(c, watch=False, public=False, service=""):
         if public:
             upload(c)
 
-    service = service or CONFIG["service_url"]
-    if not service:
-        sys.exit("Pass --service URL: where this host reaches the comment service.")
     settings = CONFIG["settings_publish" if public else "settings_base"]
-    keep_fresh(settings, service, passes=None if watch else 1, after_changes=report)
+    keep_fresh(settings, service_url(service), passes=None if watch else 1, after_changes=report)
+
+
+def service_url(given):
+    """Where this host reaches the service: --service, else PORCH_SERVICE_URL."""
+    url = given or CONFIG["service_url"]
+    if not url:
+        sys.exit("Pass --service URL: where this host reaches the comment service.")
+    return url
 
 
 def refresh(c):

@@ -100,6 +100,9 @@ DEFAULTS = {
     "REBAKE_OUTPUT": "",
     "REBAKE_SETTINGS": "pelicanconf.py",
     "REBAKE_LOOP_SECONDS": 1.0,
+    # A build host without the database loads the posts manifest over HTTP with this
+    # secret (`invoke deploy`). Empty: that endpoint is off.
+    "DEPLOY_TOKEN": "",
     "SECRET_KEY": None,
 }
 

@@ -46,9 +46,18 @@ class Service:
         body, _ = self._get(f"/api/posts/{urllib.parse.quote(slug)}/comments")
         return body
 
-    def _get(self, path: str, headers: dict | None = None):
+    def load_posts(self, manifest: dict, token: str) -> dict:
+        """Hand the build's posts manifest to the service (``PUT /api/manifest``)."""
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        body, _ = self._get("/api/manifest", headers, json.dumps(manifest).encode(), "PUT")
+        return body
+
+    def _get(self, path: str, headers: dict | None = None, data=None, method="GET"):
         request = urllib.request.Request(
-            self.url + path, headers={"Accept": "application/json", **(headers or {})}
+            self.url + path,
+            data=data,
+            method=method,
+            headers={"Accept": "application/json", **(headers or {})},
         )
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
@@ -56,7 +65,9 @@ class Service:
         except urllib.error.HTTPError as error:
             if error.code == 304:
                 return None
-            raise ServiceError(f"{request.full_url} answered {error.code}") from None
+            raise ServiceError(
+                f"{request.full_url} answered {error.code}: {error.read()!r}"
+            ) from None
         except (urllib.error.URLError, OSError, ValueError) as error:
             raise ServiceError(f"cannot read {request.full_url}: {error}") from None
 

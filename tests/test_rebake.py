@@ -332,14 +332,26 @@ def test_posts_sync_warns_about_each_named_author_without_an_account(app, make_s
 
 
 @pytest.fixture
-def service_url(app):
-    """The service answering real HTTP on a free local port, from a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+def serve():
+    """Serve a service app over real HTTP on a free local port, from a thread."""
+    servers = []
+
+    def start(app) -> str:
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server, thread in servers:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def service_url(app, serve):
+    return serve(app)
 
 
 def test_a_watcher_elsewhere_rebakes_what_the_service_says_changed(site, client, service_url):
@@ -407,3 +419,62 @@ def test_every_build_posts_to_the_service_named_in_the_environment(tmp_path, tas
     page = (tmp_path / folder / PAGE).read_text(encoding="utf-8")
     assert f'action="{service}/api/posts/{SLUG}/comments"' in page
     assert (tmp_path / "output").exists() == (folder == "output")  # preview keeps out of output/
+
+
+# Releasing from a host without the database
+
+TOKEN = "a-long-random-deploy-token"
+MANIFEST = {
+    "version": 1,
+    "posts": [{"slug": "solo", "title": "Solo", "path": "/solo/", "authors": ["Chloe Martin"]}],
+}
+
+
+def put_manifest(client, document=MANIFEST, token=TOKEN):
+    return client.put("/api/manifest", json=document, headers={"Authorization": f"Bearer {token}"})
+
+
+def post_slugs(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(Post.slug).order_by(Post.slug)))
+
+
+def test_the_manifest_loads_over_http_only_with_the_deploy_token(app, app_with):
+    assert put_manifest(app.test_client()).status_code == 404  # no token set: off
+    service = app_with(PORCH_DEPLOY_TOKEN=TOKEN)
+    refused = put_manifest(service.test_client(), token="guess")
+    assert refused.status_code == 401
+    assert "PORCH_DEPLOY_TOKEN" in refused.get_json()["message"]
+    assert post_slugs(service) == []
+    loaded = put_manifest(service.test_client())
+    assert loaded.status_code == 200
+    assert loaded.get_json()["created"] == ["solo"]
+    assert loaded.get_json()["warnings"] == [
+        "Chloe Martin has no staff account: comments on 'Solo' will go to the admins."
+    ]
+    assert post_slugs(service) == ["solo"]
+
+
+def test_a_broken_manifest_over_http_says_what_is_wrong_and_loads_nothing(app_with):
+    service = app_with(PORCH_DEPLOY_TOKEN=TOKEN)
+    broken = {"version": 1, "posts": [*MANIFEST["posts"], {"slug": "two", "title": "Two"}]}
+    answer = put_manifest(service.test_client(), broken)
+    assert answer.status_code == 422
+    assert "posts[1] needs a non-empty 'path'" in answer.get_json()["message"]
+    assert post_slugs(service) == []
+
+
+def test_invoke_deploy_over_http_loads_the_posts_and_bakes_the_comments_in(
+    app_with, serve, tmp_path
+):
+    service = app_with(PORCH_DEPLOY_TOKEN=TOKEN)
+    url = serve(service)
+    env = clean_environment(SERVICE_URL=url, SITE_URL="https://blog.test", DEPLOY_TOKEN=TOKEN)
+    invoke(tmp_path, "deploy", env=env)
+    assert SLUG in post_slugs(service)
+    post_comment(service.test_client(), SLUG, body="Asked *between* releases")
+    printed = invoke(tmp_path, "deploy", env=env)
+    assert "0 new, 0 updated posts." in printed
+    page = (tmp_path / "output" / PAGE).read_text(encoding="utf-8")
+    assert "Asked <em>between</em> releases" in page
+    assert f"<!-- porch:comments {SLUG} version=1 -->" in page

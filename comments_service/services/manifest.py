@@ -34,6 +34,11 @@ def load_manifest(path: Path) -> list[dict]:
         raise ManifestError(f"{path}: no such file; build the blog first (invoke build).") from None
     except json.JSONDecodeError as error:
         raise ManifestError(f"{path}: not valid JSON ({error}).") from None
+    return manifest_entries(document, path)
+
+
+def manifest_entries(document, path) -> list[dict]:
+    """The checked posts of a manifest document; ``path`` names it in messages."""
     if not isinstance(document, dict) or document.get("version") != SUPPORTED_VERSION:
         raise ManifestError(f"{path}: expected a posts manifest of version {SUPPORTED_VERSION}.")
     posts = document.get("posts")
@@ -42,7 +47,7 @@ def load_manifest(path: Path) -> list[dict]:
     return [_checked(entry, index, path) for index, entry in enumerate(posts)]
 
 
-def _checked(entry, index: int, path: Path) -> dict:
+def _checked(entry, index: int, path) -> dict:
     where = f"{path}: posts[{index}]"
     if not isinstance(entry, dict):
         raise ManifestError(f"{where} must be an object.")
