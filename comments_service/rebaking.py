@@ -29,16 +29,13 @@ def site_rebaker(app) -> rebake.Rebaker | None:
         return None
     cached = app.extensions.get(CACHE_KEY)
     try:
-        rebaker = cached.reloaded() if cached else rebake.load(_settings_file(app), output)
+        settings = app.config["PORCH_REBAKE_SETTINGS"]
+        rebaker = cached.reloaded() if cached else rebake.load(settings, output)
     except FileNotFoundError as error:
-        logger.warning("Re-bake: no built blog yet (%s)", error)
+        logger.warning("Re-bake: no built blog or settings file there yet (%s)", error)
         return None
     app.extensions[CACHE_KEY] = rebaker
     return rebaker
-
-
-def _settings_file(app) -> str:
-    return app.config["PORCH_REBAKE_SETTINGS"]
 
 
 def rebake_changed_pages(response):
