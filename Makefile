@@ -21,6 +21,7 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/thread_read.py
 	$(BIN)/python bench/mail_send.py
 	$(BIN)/python bench/import_comments.py
+	$(BIN)/python bench/rebake.py
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Porch needs Python 3.11 or newer")'

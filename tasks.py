@@ -4,6 +4,7 @@ Extra arguments after a task are handed to pelican, for example
 `invoke build -- -e 'DEFAULT_PAGINATION=10'`.
 """
 
+import json
 import os
 import shlex
 import shutil
@@ -22,10 +23,15 @@ CONFIG = {
     "settings_base": SETTINGS_FILE_BASE,
     "settings_publish": "publishconf.py",
     "deploy_path": SETTINGS["OUTPUT_PATH"],
+    "preview_path": "preview",
     "host": "127.0.0.1",
     "port": int(os.environ.get("PORCH_BLOG_PORT", "8000")),
     "publish_target": os.environ.get("PORCH_PUBLISH_TARGET", ""),
+    "service_url": os.environ.get("PORCH_SERVICE_URL", SETTINGS["PORCH_SERVICE_URL"]),
+    "comments_export": SETTINGS["PORCH_COMMENTS_EXPORT"],
 }
+# The service's own commands, run with this Python (make run's venv, or the server's).
+FLASK = f"{shlex.quote(sys.executable)} -m flask --app comments_service"
 
 
 @task
@@ -79,8 +85,8 @@ def reserve(c):
 
 @task
 def preview(c):
-    """Build the public version of the blog (publishconf.py) into the output folder."""
-    pelican_run("-s {settings_publish}".format(**CONFIG))
+    """Build the public version of the blog (publishconf.py) into preview/, to look at."""
+    pelican_run("-s {settings_publish} -o {preview_path}".format(**CONFIG))
 
 
 @task
@@ -110,14 +116,114 @@ def livereload(c):
 @task
 def publish(c):
     """Build the public blog; copy it to PORCH_PUBLISH_TARGET with rsync when that is set."""
-    preview(c)
+    pelican_run("-s {settings_publish}".format(**CONFIG))
+    upload(c)
+
+
+@task(help={"service": "Where this host reaches the service (default: PORCH_SERVICE_URL)."})
+def deploy(c, service=""):
+    """Release the blog: bake in comments, build, load the posts, publish.
+
+    Where the service's commands reach its database: the comments export, the public
+    build (publishconf.py), `posts sync` (so new posts take comments), the upload.
+    With PORCH_DEPLOY_TOKEN set, over HTTP instead: the build, the manifest sent to
+    the service, one re-bake pass for the comments, the upload.
+    """
+    token = os.environ.get("PORCH_DEPLOY_TOKEN")
+    if not token:
+        c.run(f"{FLASK} comments export {shlex.quote(CONFIG['comments_export'])}")
+    pelican_run("-s {settings_publish}".format(**CONFIG))
+    if token:
+        deploy_over_http(service_url(service), token)
+    else:
+        load_posts(c)
+    upload(c)
+
+
+def deploy_over_http(service, token):
+    """Load the posts and bake the comments in by asking the service, not its database."""
+    from porch_pelican.remote import Service, keep_fresh
+
+    with open(os.path.join(CONFIG["deploy_path"], "porch-manifest.json"), encoding="utf-8") as file:
+        report = Service(service).load_posts(json.load(file), token)
+    for warning in report["warnings"]:
+        print(f"Warning: {warning}", file=sys.stderr)
+    print(f"{len(report['created'])} new, {len(report['updated'])} updated posts.")
+    keep_fresh(CONFIG["settings_publish"], service, passes=1)
+
+
+@task
+def autobuild(c):
+    """Rebuild and load the posts whenever content/, theme/ or the settings change.
+
+    So a saved post takes comments with no other step (`make run` runs this).
+    """
+    from watchfiles import watch
+
+    refresh(c)
+    watched = [SETTINGS["PATH"], SETTINGS["THEME"], CONFIG["settings_base"]]
+    for changes in watch(*watched, debounce=300, raise_interrupt=False):
+        names = ", ".join(sorted(os.path.relpath(path) for _, path in changes))
+        print(f"Changed: {names}; rebuilding.", flush=True)
+        refresh(c)
+
+
+@task(
+    help={
+        "watch": "Keep watching the service (every 2 s) instead of one pass.",
+        "public": "Re-bake the public build (publishconf.py) and publish what changed.",
+        "service": "Where this host reaches the service (default: PORCH_SERVICE_URL).",
+    }
+)
+def rebake(c, watch=False, public=False, service=""):
+    """Re-bake the article pages whose comments changed on the service."""
+    from porch_pelican.remote import keep_fresh
+
+    def report(versions):
+        for slug, version in versions.items():
+            print(f"Re-baked {slug} (comments version {version}).", flush=True)
+        if public:
+            upload(c)
+
+    settings = CONFIG["settings_publish" if public else "settings_base"]
+    keep_fresh(settings, service_url(service), passes=None if watch else 1, after_changes=report)
+
+
+def service_url(given):
+    """Where this host reaches the service: --service, else PORCH_SERVICE_URL."""
+    url = given or CONFIG["service_url"]
+    if not url:
+        sys.exit("Pass --service URL: where this host reaches the comment service.")
+    return url
+
+
+def refresh(c):
+    """One round of the writer's loop: comments baked in, blog built, posts loaded."""
+    c.run(f"{FLASK} comments export {shlex.quote(CONFIG['comments_export'])}", warn=True)
+    result = c.run(
+        f"{shlex.quote(sys.executable)} -m pelican -s {CONFIG['settings_base']}", warn=True
+    )
+    if result.ok:
+        load_posts(c, warn=True)
+
+
+def load_posts(c, warn=False):
+    """Tell the service which posts the build has; it warns about authors with no account."""
+    manifest = os.path.join(CONFIG["deploy_path"], "porch-manifest.json")
+    c.run(f"{FLASK} posts sync {shlex.quote(manifest)}", warn=warn)
+
+
+def upload(c):
+    """Copy the built blog to PORCH_PUBLISH_TARGET with rsync, when that is set."""
     source = CONFIG["deploy_path"].rstrip("/") + "/"
     target = CONFIG["publish_target"]
     if not target:
         print(f"Public blog built in {os.path.abspath(source)}")
         print("Set PORCH_PUBLISH_TARGET (an rsync destination) to copy it to a server.")
         return
-    c.run(f"rsync --delete -pthrvz -c {shlex.quote(source)} {shlex.quote(target)}")
+    # Leave out the re-baker's lock and temporary files (.porch-*).
+    paths = f"{shlex.quote(source)} {shlex.quote(target)}"
+    c.run(f"rsync --delete -pthrvz -c --exclude='.porch-*' {paths}")
 
 
 def pelican_run(cmd):

@@ -7,9 +7,10 @@ from flask import Flask, current_app, redirect, request, url_for
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import errors
+from . import errors, rebaking
 from .config import load_settings, origin_of
 from .extensions import cors, csrf, db, limiter, login_manager, migrate
+from .services import freshness  # noqa: F401 - its flush hook marks changed posts
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -31,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_url_rule("/healthz", "healthz", healthz)
     app.after_request(add_security_headers)
     app.after_request(vary_api_by_origin)
+    app.after_request(rebaking.rebake_changed_pages)
     proxies = app.config["PORCH_TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

@@ -22,7 +22,7 @@ from .services import akismet, assignment, moderation
 from .services import spam as spam_guard
 from .services import staff as accounts
 from .services.full_export import export_full
-from .services.manifest import ManifestError, load_manifest, sync_posts
+from .services.manifest import ManifestError, accountless_authors, load_manifest, sync_posts
 from .services.subscriptions import ReaderMail
 from .services.text import for_terminal
 from .services.threads import export_document, iso
@@ -35,9 +35,10 @@ comments_cli = AppGroup("comments", help="Reader comments.")
 def register(app) -> None:
     from .import_cli import import_cli
     from .mail_cli import mail_cli
+    from .rebaking import rebake_command
     from .stats_cli import stats
 
-    for group in (staff_cli, posts_cli, comments_cli, mail_cli, import_cli, stats):
+    for group in (staff_cli, posts_cli, comments_cli, mail_cli, import_cli, stats, rebake_command):
         app.cli.add_command(group)
 
 
@@ -120,10 +121,13 @@ def list_staff() -> None:
 def sync(path: Path) -> None:
     """Load the posts manifest the blog build wrote (e.g. output/porch-manifest.json)."""
     try:
-        report = sync_posts(load_manifest(path))
+        entries = load_manifest(path)
     except ManifestError as error:
         raise click.ClickException(str(error)) from None
+    report = sync_posts(entries)
     db.session.commit()
+    for warning in accountless_authors(entries):
+        click.echo(for_terminal(f"Warning: {warning}"), err=True)
     click.echo(
         f"{len(report.created)} new, {len(report.updated)} updated, "
         f"{len(report.unchanged)} unchanged posts."

@@ -99,6 +99,15 @@ DEFAULTS = {
     "MAIL_DIGEST_HOUR": 8,
     # A reader's link to confirm their address for answers by email works this long.
     "SUBSCRIPTION_CONFIRM_HOURS": 72,
+    # Re-baking (docs/deploy.md): the built blog on this host, the Pelican settings
+    # file it was built with, and the pause between `flask rebake --loop` passes.
+    # Empty output: this host re-bakes nothing.
+    "REBAKE_OUTPUT": "",
+    "REBAKE_SETTINGS": "pelicanconf.py",
+    "REBAKE_LOOP_SECONDS": 1.0,
+    # A build host without the database loads the posts manifest over HTTP with this
+    # secret (`invoke deploy`). Empty: that endpoint is off.
+    "DEPLOY_TOKEN": "",
     "SECRET_KEY": None,
 }
 

@@ -80,6 +80,9 @@ class Post(db.Model):
     path: Mapped[str] = mapped_column(String(500))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Goes up by one in every transaction that changes what readers see of the post's
+    # thread (services.freshness), so a re-baker knows which pages are behind.
+    comments_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     authors: Mapped[list["PostAuthor"]] = relationship(
         order_by="PostAuthor.position", cascade="all, delete-orphan"
     )

@@ -448,3 +448,12 @@ def staff_by_name(name: str) -> Staff | None:
 
 def post_by_slug(slug: str) -> Post | None:
     return db.session.scalar(select(Post).where(Post.slug == slug))
+
+
+def changed_posts() -> Select:
+    """Slug, path and comments version of every post whose public thread has changed."""
+    return (
+        select(Post.slug, Post.path, Post.comments_version.label("version"))
+        .where(Post.comments_version > 0)
+        .order_by(Post.slug)
+    )

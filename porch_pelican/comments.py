@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 SUPPORTED_VERSION = 2
 REQUIRED_NODE_KEYS = ("id", "parent_id", "depth", "author_name", "html", "created_at")
 NO_COMMENTS = {"exported_at": None, "posts": {}, "figures": None}
-NO_THREAD = {"count": 0, "comments": []}
+NO_THREAD = {"count": 0, "comments": [], "version": 0}
 
 
 class ExportError(ValueError):
@@ -38,6 +38,8 @@ def attach_comments(generator):
         thread = export["posts"].get(article.slug, NO_THREAD)
         article.porch_comments = for_display(thread["comments"], levels)
         article.porch_comment_count = thread["count"]
+        # Which change of the thread this is; a re-baker replaces the section when behind.
+        article.porch_comments_version = thread.get("version", 0)
 
 
 def every_article(generator):
@@ -117,6 +119,8 @@ def check_thread(thread, where):
         raise ExportError(f'{where} is not an object with a "comments" list')
     if not isinstance(thread.get("count"), int):
         raise ExportError(f'{where} has no "count" of its comments')
+    if not isinstance(thread.get("version", 0), int):
+        raise ExportError(f'{where} has a "version" that is not a whole number')
     check_nodes(thread["comments"], f"{where}.comments")
 
 

@@ -44,6 +44,8 @@ def post_entry(article):
         # Pelican titles are HTML (typogrify adds entities and spans); the service wants text.
         "title": Markup(article.title).striptags(),
         "path": "/" + article.url,
+        # The built page, relative to the output folder: what a re-bake rewrites.
+        "file": article.save_as,
         "date": article.date.isoformat(),
         "authors": [author.name for author in getattr(article, "authors", [])],
     }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make run`: migrate, build the sample blog, load its posts, then serve the blog
-# on :8000 and the comment service on :5000 (PORCH_BLOG_PORT, PORCH_SERVICE_PORT), and
-# send the mail outbox every few seconds, until Ctrl-C.
+# on :8000 and the comment service on :5000 (PORCH_BLOG_PORT, PORCH_SERVICE_PORT),
+# re-bake article pages as their comments change, rebuild the blog and load its posts
+# whenever content/ or theme/ changes, and send the mail outbox every few seconds,
+# until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.venv/bin
@@ -13,6 +15,13 @@ export PORCH_BLOG_URL="${PORCH_BLOG_URL:-http://127.0.0.1:$blog_port}"
 export PORCH_SESSION_COOKIE_SECURE="${PORCH_SESSION_COOKIE_SECURE:-false}"
 # Where browsers reach the service: its own pages may post comments, no other host may.
 export PORCH_PUBLIC_URL="${PORCH_PUBLIC_URL:-http://127.0.0.1:$service_port}"
+# Where the pages post comments: every build below reads it (pelicanconf.py).
+export PORCH_SERVICE_URL="${PORCH_SERVICE_URL:-$PORCH_PUBLIC_URL}"
+# The blog is built and served on this host: the service re-bakes a page as soon as its
+# comments change (before a reader without JavaScript lands on it), `flask rebake
+# --loop` catches up with the rest (moderation from the command line, full builds).
+export PORCH_REBAKE_OUTPUT="${PORCH_REBAKE_OUTPUT:-$PWD/output}"
+export PORCH_REBAKE_SETTINGS="${PORCH_REBAKE_SETTINGS:-$PWD/pelicanconf.py}"
 # No SMTP host unless you set one: the mail sender prints each message here and keeps
 # it in the outbox (docs/notifications.md shows how to use a local SMTP sink instead).
 export PORCH_MAIL_LOOP_SECONDS="${PORCH_MAIL_LOOP_SECONDS:-5}"
@@ -29,12 +38,16 @@ trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT
 "$bin/flask" run --host 127.0.0.1 --port "$service_port" &
 "$bin/pelican" --listen --bind 127.0.0.1 --port "$blog_port" output &
 "$bin/flask" mail send --loop &
+"$bin/flask" rebake --loop &
+# Builds once more at start, then after every saved change in content/ or theme/.
+"$bin/invoke" autobuild &
 cat <<MSG
 
   Blog:        http://127.0.0.1:$blog_port/
   Moderation:  http://127.0.0.1:$service_port/moderation/   (sign in with an account above)
   Answer times: http://127.0.0.1:$service_port/moderation/figures   (or: flask stats)
   Mail:        printed below as it is sent (flask mail list shows the outbox)
+  Writing:     save a post in content/ and it is on the blog, taking comments, in seconds
   Stop everything with Ctrl-C.
 
 MSG

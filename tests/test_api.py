@@ -307,7 +307,8 @@ def test_every_api_route_is_in_the_openapi_document(app, client):
     served = {
         (rule.rule.replace("<slug>", "{slug}"), method.lower())
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith("/api/posts") or rule.rule == "/healthz"
+        if rule.rule.startswith(("/api/posts", "/api/changes", "/api/manifest"))
+        or rule.rule == "/healthz"
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert served == documented

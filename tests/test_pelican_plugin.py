@@ -106,6 +106,7 @@ def test_manifest_lists_published_posts_with_named_authors_in_order(tmp_path):
         "slug": "hello-porch",
         "title": "Hello, Porch",
         "path": "/2026/11/hello-porch/",
+        "file": "2026/11/hello-porch/index.html",
         "date": "2026-11-02T09:00:00+00:00",
         "authors": ["Ana Lima", "Ben Okafor"],
     }
@@ -216,6 +217,11 @@ def test_missing_export_builds_without_comments(tmp_path, caplog):
         ('{"version": 2, "posts": {"hello-porch": []}}', 'is not an object with a "comments"'),
         ('{"version": 2, "posts": {"hello-porch": {"comments": []}}}', 'has no "count"'),
         (
+            '{"version": 2, "posts": {"hello-porch": {"count": 0, "comments": [], "version": "7"}}'
+            "}",
+            'has a "version" that is not a whole number',
+        ),
+        (
             '{"version": 2, "posts": {"hello-porch": {"count": 1, "comments": [{"id": 1}]}}}',
             "lacks parent_id, depth, author_name",
         ),
@@ -227,6 +233,7 @@ def test_missing_export_builds_without_comments(tmp_path, caplog):
         "posts-not-object",
         "thread-not-object",
         "thread-without-count",
+        "version-not-a-number",
         "incomplete-comment",
         "reply-deeper-than-its-place",
     ],

@@ -13,7 +13,7 @@ from ..config import origin_of
 from ..errors import FORM_TYPES, ApiError
 from ..extensions import db, limiter
 from ..models import Comment, CommentStatus, Staff
-from ..queries import post_by_slug
+from ..queries import changed_posts, post_by_slug
 from ..services import akismet, spam
 from ..services.comments import (
     KeyReused,
@@ -24,7 +24,7 @@ from ..services.comments import (
     reply_target,
 )
 from ..services.subscriptions import ReaderMail, subscription_state
-from ..services.threads import comment_node, counted, thread_for
+from ..services.threads import comment_node, published_thread
 from . import bp
 from .validation import Invalid, Malformed, is_possible_slug, parse_submission
 
@@ -56,10 +56,25 @@ def openapi():
     return jsonify(_openapi_document())
 
 
+@bp.get("/changes")
+def changes():
+    """Every post whose thread ever changed, with its comments version, for re-bakers.
+
+    A re-baker on another host compares these with the versions baked into its pages
+    and fetches only the threads that are behind; nothing here is not public already.
+    """
+    response = jsonify(
+        {"posts": [dict(row._mapping) for row in db.session.execute(changed_posts())]}
+    )
+    response.cache_control.no_cache = True
+    response.add_etag()
+    return response.make_conditional(request)
+
+
 @bp.get("/posts/<slug>/comments")
 def list_comments(slug: str):
     post = _post_or_404(slug)
-    body = {"post": {"slug": post.slug, "title": post.title}, **counted(thread_for(post))}
+    body = {"post": {"slug": post.slug, "title": post.title}, **published_thread(post)}
     response = jsonify(body)
     response.cache_control.no_cache = True
     response.add_etag()
@@ -136,6 +151,8 @@ def _store_once(post, submission, parent_id: int | None, context: SubmissionCont
 def _created(post, comment: Comment):
     shown = "approved" if comment.status == CommentStatus.APPROVED else "pending"
     if not request.is_json:
+        if shown == "approved" and current_app.config["PORCH_REBAKE_OUTPUT"]:
+            return redirect(_landing_url(post, comment), code=303)
         return redirect(f"{_article_url(post)}#comment-status-{shown}", code=303)
     body = {"id": comment.id, "status": shown}
     if subscription := subscription_state(comment):
@@ -226,6 +243,15 @@ def _referrer_origin() -> str | None:
         return origin_of(request.referrer)
     except ValueError:
         return "null"
+
+
+def _landing_url(post, comment: Comment) -> str:
+    """The article at the reader's comment, where this host re-baked it before answering.
+
+    The query string is the comment's own, so no browser or proxy answers with the
+    page it cached before the comment was baked in; a static server ignores it.
+    """
+    return f"{_article_url(post)}?comment={comment.id}#comment-{comment.id}"
 
 
 def _article_url(post) -> str:

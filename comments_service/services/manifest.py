@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Post, PostAuthor, utcnow
+from ..models import Post, PostAuthor, Staff, utcnow
 
 SUPPORTED_VERSION = 1
 
@@ -34,6 +34,11 @@ def load_manifest(path: Path) -> list[dict]:
         raise ManifestError(f"{path}: no such file; build the blog first (invoke build).") from None
     except json.JSONDecodeError as error:
         raise ManifestError(f"{path}: not valid JSON ({error}).") from None
+    return manifest_entries(document, path)
+
+
+def manifest_entries(document, path) -> list[dict]:
+    """The checked posts of a manifest document; ``path`` names it in messages."""
     if not isinstance(document, dict) or document.get("version") != SUPPORTED_VERSION:
         raise ManifestError(f"{path}: expected a posts manifest of version {SUPPORTED_VERSION}.")
     posts = document.get("posts")
@@ -42,7 +47,7 @@ def load_manifest(path: Path) -> list[dict]:
     return [_checked(entry, index, path) for index, entry in enumerate(posts)]
 
 
-def _checked(entry, index: int, path: Path) -> dict:
+def _checked(entry, index: int, path) -> dict:
     where = f"{path}: posts[{index}]"
     if not isinstance(entry, dict):
         raise ManifestError(f"{where} must be an object.")
@@ -95,3 +100,20 @@ def _apply(post: Post, entry: dict) -> bool:
     post.authors = [PostAuthor(name=name, position=i) for i, name in enumerate(entry["authors"])]
     post.synced_at = utcnow()
     return True
+
+
+def accountless_authors(entries: list[dict]) -> list[str]:
+    """One warning per named author who has no active staff account, saying who gets
+    the post's comments instead: its other authors with accounts, else the admins."""
+    active = set(db.session.scalars(select(Staff.name).where(Staff.active)))
+    warnings = []
+    for entry in entries:
+        answering = [name for name in entry["authors"] if name in active]
+        instead = " and ".join(answering) if answering else "the admins"
+        for name in entry["authors"]:
+            if name not in active:
+                warnings.append(
+                    f"{name} has no staff account: comments on '{entry['title']}' "
+                    f"will go to {instead}."
+                )
+    return warnings

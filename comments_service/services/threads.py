@@ -143,24 +143,43 @@ def thread_for(post: Post) -> list[dict]:
 
 
 def export_document(now) -> dict:
-    """Every post's approved thread and count, keyed by slug, for the blog build to bake in,
-    and the blog's answer-time figures (an optional key: older builds ignore it)."""
+    """Every post's approved thread, count and comments version, keyed by slug, to bake in,
+    and the blog's answer-time figures (an optional key: older builds ignore it).
+
+    Posts whose threads changed but show nothing now are listed too, so a build bakes
+    their version and no re-baker takes the page for one that is behind.
+    """
     from .figures import for_export  # figures formats times with this module's iso()
 
-    slugs = dict(db.session.execute(select(Post.id, Post.slug)).all())
+    posts = db.session.execute(select(Post.id, Post.slug, Post.comments_version)).all()
+    slugs = {post.id: post.slug for post in posts}
     by_post = defaultdict(list)
     for row in db.session.execute(public_comment_rows()):
         by_post[slugs[row.post_id]].append(row)
     load_removed = cache(_removed)
-    posts = {
-        slug: counted(thread_nodes(rows, load_removed)) for slug, rows in sorted(by_post.items())
+    threads = {
+        post.slug: {
+            **counted(thread_nodes(by_post[post.slug], load_removed)),
+            "version": post.comments_version,
+        }
+        for post in sorted(posts, key=lambda post: post.slug)
+        if post.slug in by_post or post.comments_version
     }
     return {
         "version": EXPORT_VERSION,
         "exported_at": iso(now),
-        "posts": posts,
+        "posts": threads,
         "figures": for_export(now),
     }
+
+
+def published_thread(post: Post) -> dict:
+    """A post's thread, count and comments version, as the API and a re-baker read it.
+
+    The version is read first: the thread read after it is at least that new.
+    """
+    version = db.session.scalar(select(Post.comments_version).where(Post.id == post.id))
+    return {**counted(thread_for(post)), "version": version}
 
 
 def _removed(*conditions) -> dict:

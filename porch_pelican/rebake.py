@@ -1,0 +1,160 @@
+"""Re-bake one article's comment section in the built site, without a Pelican build.
+
+The theme wraps each article's comment section in markers that name the post and
+the comments version baked in. A re-bake renders the section again with the
+theme's own ``_comments.html``, the plugin's ``for_display`` and the settings and
+author profiles of the build, and swaps it in between the markers: the result is
+what a full build with the same thread would write. Listing pages and feeds keep
+their counts until the next full build.
+
+Re-bakes are safe to repeat and to run side by side: a page is written only when
+the thread brought is newer than the version in the page, under a lock file in
+the output folder, through a temporary file and a rename.
+"""
+
+import fcntl
+import json
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+from types import SimpleNamespace
+
+from pelican.generators import Generator
+from pelican.settings import read_settings
+from pelican.urlwrappers import Author
+from pelican.utils import get_relative_path, path_to_url
+
+from .comments import for_display
+from .defaults import apply_defaults
+from .profiles import load_profiles
+
+MARKED_SECTION = re.compile(
+    r"<!-- porch:comments (?P<slug>\S+) version=(?P<version>\d+) -->.*?<!-- /porch:comments -->",
+    re.DOTALL,
+)
+SECTION_TEMPLATE = '{% import "_comments.html" as porch with context %}{{ porch.baked(article) }}'
+LOCK_FILE = ".porch-rebake.lock"
+
+
+class NotBaked(LookupError):
+    """The built site has no marked comment section for this post."""
+
+
+def load(settings_file: str, output: str | None = None, override: dict | None = None):
+    """A re-baker for the site built with this Pelican settings file (into ``output``,
+    with any other settings the build was given in ``override``)."""
+    override = dict(override or {})
+    if output:
+        override["OUTPUT_PATH"] = os.path.abspath(output)
+    settings = read_settings(settings_file, override=override)
+    apply_defaults(SimpleNamespace(settings=settings))
+    return Rebaker(settings)
+
+
+class Rebaker:
+    """The built site's articles (from its posts manifest) and the template to bake them."""
+
+    def __init__(self, settings: dict):
+        self.settings = settings
+        self.output = settings["OUTPUT_PATH"]
+        self.manifest_path = os.path.abspath(settings["PORCH_MANIFEST_PATH"])
+        self.stamp = os.stat(self.manifest_path).st_mtime_ns
+        with open(self.manifest_path, encoding="utf-8") as file:
+            self.posts = {post["slug"]: post for post in json.load(file)["posts"]}
+        generator = Generator(
+            context={},
+            settings=settings,
+            path=settings["PATH"],
+            theme=settings["THEME"],
+            output_path=self.output,
+        )
+        self.template = generator.env.from_string(SECTION_TEMPLATE)
+        self.profiles = load_profiles(settings)
+
+    def reloaded(self) -> "Rebaker":
+        """This re-baker, or a new one when a full build has rewritten the site since."""
+        if os.stat(self.manifest_path).st_mtime_ns == self.stamp:
+            return self
+        return Rebaker(self.settings)
+
+    def baked_versions(self) -> dict[str, int]:
+        """The comments version each article's page carries now (0 when it has none)."""
+        versions = {}
+        for slug in self.posts:
+            try:
+                versions[slug] = self._version_in(self._read(slug))
+            except (FileNotFoundError, NotBaked):
+                continue  # not a page this build wrote with markers: nothing to re-bake
+        return versions
+
+    def rebake(self, slug: str, thread: dict) -> bool:
+        """Bake ``thread`` (comments, count, version) into the post's page if it is newer
+        than the page's; return whether the page was written."""
+        with self._locked():
+            html = self._read(slug)
+            if thread["version"] <= self._version_in(html):
+                return False
+            section = self.render(slug, thread)
+            self._write(slug, MARKED_SECTION.sub(lambda _: section, html, count=1))
+        return True
+
+    def render(self, slug: str, thread: dict) -> str:
+        """The marked section a full build would write for this thread."""
+        post = self.posts[slug]
+        article = SimpleNamespace(
+            slug=slug,
+            authors=[Author(name, self.settings) for name in post["authors"]],
+            porch_comments=for_display(thread["comments"], self.settings["PORCH_THREAD_DEPTH"]),
+            porch_comment_count=thread["count"],
+            porch_comments_version=thread["version"],
+        )
+        return self.template.render(
+            {
+                **self.settings,
+                "PORCH_AUTHOR_PROFILES": self.profiles,
+                "SITEURL": self._site_url(post["file"]),
+                "article": article,
+            }
+        )
+
+    def _site_url(self, page: str) -> str:
+        """SITEURL as Pelican gives it to this page: relative to it, with relative URLs on."""
+        if self.settings["RELATIVE_URLS"]:
+            return path_to_url(get_relative_path(page))
+        return self.settings["SITEURL"]
+
+    def _page_path(self, slug: str) -> str:
+        return os.path.join(self.output, self.posts[slug]["file"])
+
+    def _read(self, slug: str) -> str:
+        with open(self._page_path(slug), encoding="utf-8") as file:
+            return file.read()
+
+    def _version_in(self, html: str) -> int:
+        found = MARKED_SECTION.search(html)
+        if found is None:
+            raise NotBaked("The page has no marked comment section; rebuild the blog.")
+        return int(found["version"])
+
+    def _write(self, slug: str, html: str) -> None:
+        path = self._page_path(slug)
+        fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".porch-rebake-")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(html)
+            os.chmod(temporary, 0o644)  # mkstemp makes 0600; the page is served
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+
+    @contextmanager
+    def _locked(self):
+        """One re-bake at a time per site, across processes: read, compare and write as one."""
+        with open(os.path.join(self.output, LOCK_FILE), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
