@@ -18,4 +18,5 @@ def register():
     signals.article_generator_finalized.connect(comments.attach_comments)
     signals.article_generator_finalized.connect(manifest.collect_posts)
     signals.all_generators_finalized.connect(profiles.attach_profiles)
+    signals.article_writer_finalized.connect(comments.write_comment_pages)
     signals.finalized.connect(manifest.write_manifest)

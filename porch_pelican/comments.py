@@ -12,9 +12,11 @@ limit, and the page nests replies only PORCH_THREAD_DEPTH levels deep.
 import json
 import logging
 import os
+from functools import cache
 from itertools import chain
 
 from .figures import answer_line, last_month_sentence
+from .pages import PAGE_TEMPLATE, split_threads, write_pages
 
 logger = logging.getLogger(__name__)
 
@@ -33,13 +35,38 @@ def attach_comments(generator):
     export = read_export(os.path.abspath(generator.settings["PORCH_COMMENTS_EXPORT"]))
     generator.context["PORCH_EXPORTED_AT"] = export["exported_at"]
     generator.context["PORCH_FIGURES_SENTENCE"] = last_month_sentence(export["figures"])
-    levels = generator.settings["PORCH_THREAD_DEPTH"]
     for article in every_article(generator):
         thread = export["posts"].get(article.slug, NO_THREAD)
-        article.porch_comments = for_display(thread["comments"], levels)
+        paged(article, thread["comments"], generator.settings)
         article.porch_comment_count = thread["count"]
         # Which change of the thread this is; a re-baker replaces the section when behind.
         article.porch_comments_version = thread.get("version", 0)
+
+
+def paged(article, comments, settings):
+    """Give an article its thread's pages, ready to render; its own page shows the first."""
+    levels = settings["PORCH_THREAD_DEPTH"]
+    split = split_threads(comments, settings["PORCH_COMMENTS_PER_PAGE"])
+    article.porch_comment_pages = [for_display(page, levels) for page in split]
+    article.porch_comments = article.porch_comment_pages[0]
+    article.porch_comment_page = 1
+
+
+def write_comment_pages(generator, writer):
+    """Write each published article's further comment pages, as a re-bake writes them."""
+    template = cache(lambda: generator.get_template(PAGE_TEMPLATE.removesuffix(".html")))
+    context = {
+        **generator.settings,
+        "PORCH_AUTHOR_PROFILES": generator.context.get("PORCH_AUTHOR_PROFILES", {}),
+    }
+    for article in chain(generator.articles, generator.translations):
+        write_pages(template, context, article, article.save_as, write_file)
+
+
+def write_file(path, html):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(html)
 
 
 def every_article(generator):

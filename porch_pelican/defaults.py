@@ -16,8 +16,12 @@ COMMENTS_EXPORT = "var/comments-export.json"
 AUTHORS_DIR = "authors"
 MANIFEST_FILENAME = "porch-manifest.json"
 THREAD_DEPTH = 5
+COMMENTS_PER_PAGE = 50
+COMMENTS_PAGE_URL = "comments/{number}/"
 # Templates that print what readers wrote: they escape every value unless told |safe.
-AUTOESCAPED_TEMPLATES = frozenset({"_comments.html", "_people.html", "_figures.html"})
+AUTOESCAPED_TEMPLATES = frozenset(
+    {"_comments.html", "_people.html", "_figures.html", "comments_page.html"}
+)
 
 
 def apply_defaults(pelican):
@@ -34,18 +38,22 @@ def apply_defaults(pelican):
     settings.setdefault(
         "PORCH_MANIFEST_PATH", os.path.join(settings["OUTPUT_PATH"], MANIFEST_FILENAME)
     )
-    settings["PORCH_THREAD_DEPTH"] = thread_depth(settings)
+    settings["PORCH_THREAD_DEPTH"] = whole_number(settings, "PORCH_THREAD_DEPTH", THREAD_DEPTH)
+    settings["PORCH_COMMENTS_PER_PAGE"] = whole_number(
+        settings, "PORCH_COMMENTS_PER_PAGE", COMMENTS_PER_PAGE
+    )
+    settings.setdefault("PORCH_COMMENTS_PAGE_URL", COMMENTS_PAGE_URL)
     exclude_authors_dir(settings)
     autoescape_comment_templates(settings)
 
 
-def thread_depth(settings):
-    """How many levels replies nest on a page; a value that cannot work falls back."""
-    depth = settings.get("PORCH_THREAD_DEPTH", THREAD_DEPTH)
-    if isinstance(depth, int) and not isinstance(depth, bool) and depth >= 1:
-        return depth
-    logger.error("Porch: PORCH_THREAD_DEPTH must be a whole number of at least 1, not %r", depth)
-    return THREAD_DEPTH
+def whole_number(settings, name, default):
+    """A count setting (nesting levels, threads per page); a value that cannot work falls back."""
+    value = settings.get(name, default)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    logger.error("Porch: %s must be a whole number of at least 1, not %r", name, value)
+    return default
 
 
 def exclude_authors_dir(settings):

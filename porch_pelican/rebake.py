@@ -18,15 +18,16 @@ import os
 import re
 import tempfile
 from contextlib import contextmanager
+from functools import cache
 from types import SimpleNamespace
 
 from pelican.generators import Generator
 from pelican.settings import read_settings
 from pelican.urlwrappers import Author
-from pelican.utils import get_relative_path, path_to_url
 
-from .comments import for_display
+from .comments import paged
 from .defaults import apply_defaults
+from .pages import PAGE_TEMPLATE, site_url, write_pages
 from .profiles import load_profiles
 
 MARKED_SECTION = re.compile(
@@ -70,7 +71,13 @@ class Rebaker:
             output_path=self.output,
         )
         self.template = generator.env.from_string(SECTION_TEMPLATE)
+        self.generator = generator
         self.profiles = load_profiles(settings)
+
+    @cache  # noqa: B019 (one re-baker per build, kept for the life of the process)
+    def _page_template(self):
+        """The theme's template for further comment pages, needed once a thread fills two."""
+        return self.generator.get_template(PAGE_TEMPLATE.removesuffix(".html"))
 
     def reloaded(self) -> "Rebaker":
         """This re-baker, or a new one when a full build has rewritten the site since."""
@@ -95,34 +102,38 @@ class Rebaker:
             html = self._read(slug)
             if thread["version"] <= self._version_in(html):
                 return False
-            section = self.render(slug, thread)
-            self._write(slug, MARKED_SECTION.sub(lambda _: section, html, count=1))
+            article = self._article(slug, thread)
+            section = self._render(article)
+            self._write(self._page_path(slug), MARKED_SECTION.sub(lambda _: section, html, count=1))
+            pages = self.posts[slug]["file"]
+            write_pages(self._page_template, self._context(), article, pages, self._write)
         return True
 
     def render(self, slug: str, thread: dict) -> str:
-        """The marked section a full build would write for this thread."""
+        """The marked section a full build would write for this thread's first page."""
+        return self._render(self._article(slug, thread))
+
+    def _article(self, slug: str, thread: dict) -> SimpleNamespace:
         post = self.posts[slug]
         article = SimpleNamespace(
             slug=slug,
+            title=post["title"],
+            url=post["path"].lstrip("/"),
             authors=[Author(name, self.settings) for name in post["authors"]],
-            porch_comments=for_display(thread["comments"], self.settings["PORCH_THREAD_DEPTH"]),
             porch_comment_count=thread["count"],
             porch_comments_version=thread["version"],
         )
+        paged(article, thread["comments"], self.settings)
+        return article
+
+    def _render(self, article: SimpleNamespace) -> str:
+        page = self.posts[article.slug]["file"]
         return self.template.render(
-            {
-                **self.settings,
-                "PORCH_AUTHOR_PROFILES": self.profiles,
-                "SITEURL": self._site_url(post["file"]),
-                "article": article,
-            }
+            {**self._context(), "SITEURL": site_url(self.settings, page), "article": article}
         )
 
-    def _site_url(self, page: str) -> str:
-        """SITEURL as Pelican gives it to this page: relative to it, with relative URLs on."""
-        if self.settings["RELATIVE_URLS"]:
-            return path_to_url(get_relative_path(page))
-        return self.settings["SITEURL"]
+    def _context(self) -> dict:
+        return {**self.settings, "PORCH_AUTHOR_PROFILES": self.profiles}
 
     def _page_path(self, slug: str) -> str:
         return os.path.join(self.output, self.posts[slug]["file"])
@@ -137,8 +148,8 @@ class Rebaker:
             raise NotBaked("The page has no marked comment section; rebuild the blog.")
         return int(found["version"])
 
-    def _write(self, slug: str, html: str) -> None:
-        path = self._page_path(slug)
+    def _write(self, path: str, html: str) -> None:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".porch-rebake-")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as file:

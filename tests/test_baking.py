@@ -85,6 +85,7 @@ def test_names_with_apostrophes_and_ampersands_are_escaped_once(tmp_path):
     assert json.loads(html.unescape(faces))["Ana Lima"] == [
         "Head of Customer Support",
         "../../../images/avatars/ana-lima.svg",
+        "../../../authors/ana-lima/",
     ]
     assert '<span class="byline-role">Head of Customer Support</span>' in page
 
