@@ -59,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .feeds import bp as feeds_bp
+    from .links import bp as links_bp
     from .moderation import bp as moderation_bp
     from .readers import bp as readers_bp
 
@@ -70,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(readers_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(links_bp)
     app.add_url_rule("/", "index", moderation_index_redirect)
 
 

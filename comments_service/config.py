@@ -27,6 +27,12 @@ DEFAULTS = {
     "BLOG_URL": "http://127.0.0.1:8000",
     # Where readers' browsers reach this service; the only other origin allowed to post.
     "PUBLIC_URL": "http://127.0.0.1:5000",
+    # Top-level comments per page of a thread, in the API and the permalinks; the blog
+    # bakes its pages with the Pelican setting of the same name, which must match.
+    "COMMENTS_PER_PAGE": 50,
+    # Where further pages of an article's comments live, relative to the article's URL:
+    # the Pelican setting of the same name, which must match.
+    "COMMENTS_PAGE_URL": "comments/{number}/",
     # A reader comment is overdue once it has waited this long for a staff answer.
     "ANSWER_WITHIN_HOURS": 24,
     # An unanswered comment is escalated to the admins once it has waited this long

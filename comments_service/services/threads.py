@@ -137,6 +137,38 @@ def counted(thread: list[dict]) -> dict:
     return {"comments": thread, "count": count_comments(thread)}
 
 
+def thread_pages(thread: list[dict], per_page: int) -> list[list[dict]]:
+    """The thread cut before every ``per_page``-th top-level comment, oldest first; at least
+    one page. The blog bakes its pages by the same rule (porch_pelican/pages.py)."""
+    pages: list[list[dict]] = [[]]
+    threads = 0
+    for node in thread:
+        if node["depth"] == 0:
+            if threads == per_page:
+                pages.append([])
+                threads = 0
+            threads += 1
+        pages[-1].append(node)
+    return pages
+
+
+def thread_page(thread: dict, number: int, per_page: int) -> dict | None:
+    """Page ``number`` of a counted thread, with the count of the whole thread and how many
+    pages it has; None when the thread has no such page."""
+    pages = thread_pages(thread["comments"], per_page)
+    if not 1 <= number <= len(pages):
+        return None
+    return {**thread, "comments": pages[number - 1], "page": number, "pages": len(pages)}
+
+
+def page_holding(thread: list[dict], comment_id: int, per_page: int) -> int | None:
+    """The page of the thread that shows this comment, or None when it is not shown."""
+    for number, page in enumerate(thread_pages(thread, per_page), start=1):
+        if any(node["id"] == comment_id for node in page):
+            return number
+    return None
+
+
 def thread_for(post: Post) -> list[dict]:
     rows = db.session.execute(public_comment_rows().where(Comment.post_id == post.id)).all()
     return thread_nodes(rows, lambda: _removed(Comment.post_id == post.id))

@@ -1,15 +1,19 @@
 /* Porch comments: post forms as JSON, show errors in place, add comments newer than the build.
-   Threads come flat, in reading order, each comment with its depth: nothing here recurses. */
+   Threads come flat, in reading order, each comment with its depth: nothing here recurses.
+   A comment's markup is the page's <template>, made by the theme's macro that bakes every
+   comment (_comments.html): the script clones it and fills it, so it has no markup of its own. */
 (() => {
   const sec = document.querySelector("#comments[data-porch-api]");
   if (!sec) return;
-  const api = sec.dataset.porchApi;
-  const faces = JSON.parse(sec.dataset.porchStaff || "{}"); // name -> [role, avatar url]
+  const { porchApi: api, porchHere: here, porchPageAt: pageAt } = sec.dataset;
+  const faces = JSON.parse(sec.dataset.porchStaff || "{}"); // name -> [role, avatar url, page]
   const levels = +sec.dataset.porchThreadDepth || 5; // as deep as replies nest (PORCH_THREAD_DEPTH)
+  const pages = +sec.dataset.porchPages || 1;
+  let last = +sec.dataset.porchPage || 1; // the last page of the thread shown here
   const $ = (sel, root = sec) => root.querySelector(sel);
   const list = $(".comment-list");
+  const model = $("#comment-template").content.firstElementChild;
   const blank = $(":scope>.comment-form").cloneNode(true); // before typing: clones copy values
-  // Strings become text nodes, never markup.
   const h = (tag, cls, ...kids) => {
     const e = document.createElement(tag);
     e.className = cls;
@@ -17,36 +21,25 @@
     return e;
   };
   const byId = (id) => document.getElementById("comment-" + id);
-  const call = (opts) =>
-    fetch(api, {
+  const call = (opts, query = "") =>
+    fetch(api + query, {
       ...opts,
       mode: "cors",
       credentials: "omit",
       headers: { Accept: "application/json", ...opts?.headers },
     });
 
-  const initials = (name) => {
-    const w = (name.trim() || "?").split(/\s+/);
-    const a = h("span", `avatar avatar--s avatar--initials avatar--hue-${[...name].length % 6}`,
-      (w[0][0] + (w[1] ? w[w.length - 1][0] : "")).toUpperCase());
-    a.setAttribute("aria-hidden", "true");
-    return a;
-  };
-
-  // The top-level form answering comment `id`; ids get a suffix to stay unique.
-  const replyForm = (id) => {
-    const f = blank.cloneNode(true);
-    f.removeAttribute("aria-labelledby");
-    f.querySelectorAll("[id],[for],[aria-describedby]").forEach((e) => {
-      for (const a of ["id", "for", "aria-describedby"]) {
-        const v = e.getAttribute(a);
-        if (v) e.setAttribute(a, v.replace(/\S+/g, `$&-r${id}`));
-      }
-    });
-    f.elements.parent_id.value = id;
-    $("[type=submit]", f).textContent = "Post reply";
-    return f;
-  };
+  // The one reply form, moved under the comment being answered; ids get a suffix to stay unique.
+  const reply = blank.cloneNode(true);
+  reply.removeAttribute("id");
+  reply.removeAttribute("aria-labelledby");
+  reply.querySelectorAll("[id],[for],[aria-describedby]").forEach((e) => {
+    for (const a of ["id", "for", "aria-describedby"]) {
+      const v = e.getAttribute(a);
+      if (v) e.setAttribute(a, v.replace(/\S+/g, "$&-reply"));
+    }
+  });
+  $("[type=submit]", reply).textContent = "Post reply";
 
   // Who answered a reader comment and how fast, or that it still waits: the words and the
   // rounding of porch_pelican/figures.py (answer_line, duration_words), so a comment added
@@ -67,62 +60,78 @@
     }
     return c.waiting === true ? "Waiting for an answer" : null;
   };
-  const answerNote = (c) => {
+  // The answer line of a comment's card: written, or removed when there is nothing to say.
+  const setAnswer = (line, c) => {
     const text = answerLine(c);
-    return text && h("p", c.waiting ? "comment-answer comment-answer--waiting" : "comment-answer", text);
+    line.textContent = text;
+    line.classList.toggle("comment-answer--waiting", c.waiting === true);
+    if (!text) line.remove();
   };
 
-  // One comment without its replies: they follow in the thread and are inserted one by one.
+  // The date as the theme prints it: the day in UTC, as the ISO time in `datetime` says.
+  const dateLabel = (iso) =>
+    new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+
+  // Initials and colour as _people.html's avatar macro works them out.
+  const initials = (pic, name) => {
+    const w = (name || "?").split(/\s+/).filter(Boolean);
+    pic.textContent = (w[0][0] + (w.length > 1 ? w[w.length - 1][0] : "")).toUpperCase();
+    pic.className = pic.className.replace(/hue-\d/, "hue-" + ([...name].length % 6));
+  };
+
+  // One comment without its replies (they follow in the thread), from the page's template.
   const build = (c) => {
-    const li = h("li", c.removed ? "comment comment--removed" : c.staff ? "comment comment--staff" : "comment");
+    const li = model.cloneNode(true);
+    const slot = (name) => $(`[data-slot=${name}]`, li);
     li.id = "comment-" + c.id;
     li.dataset.commentId = c.id;
-    li.append(c.removed ? h("p", "comment-removed", "This comment was removed.") : card(c));
+    if (c.removed) {
+      li.classList.add("comment--removed");
+      slot("card").remove();
+      return li;
+    }
+    slot("removed").remove();
+    const s = c.staff;
+    const [role, face, page] = (s && faces[s.name]) || [];
+    li.classList.toggle("comment--staff", !!s);
+    if (face) {
+      $(".avatar--initials", li).remove();
+      slot("face").src = face;
+    } else {
+      slot("face").remove();
+      initials($(".avatar--initials", li), s ? s.name : c.author_name);
+    }
+    const name = $("a", slot("author"));
+    name.textContent = c.author_name;
+    if (page) {
+      name.href = page;
+      name.removeAttribute("rel");
+    } else if (/^https?:\/\//i.test(c.author_website)) name.href = c.author_website;
+    else name.replaceWith(c.author_name);
+    const badge = slot("badge");
+    if (s) badge.append(role || s.role[0].toUpperCase() + s.role.slice(1));
+    if (s) badge.firstChild.textContent = s.name + " · ";
+    else badge.remove();
+    const link = $(".comment-permalink", li);
+    link.href = `${here}#comment-${c.id}`;
+    $("time", link).dateTime = c.created_at;
+    $("time", link).textContent = dateLabel(c.created_at);
+    if (!c.edited_at) $(".comment-edited", li).remove();
+    const parent = $(".comment-in-reply-to", li);
+    if (c.depth >= levels) {
+      $("a", parent).href = "#comment-" + c.parent_id;
+      $("a", parent).textContent = c.in_reply_to || "a removed comment";
+    } else parent.remove();
+    $(".comment-body", li).innerHTML = c.html; // sanitised by the service
+    setAnswer($(".comment-answer", li), c);
+    const answer = $(".comment-reply-link", li);
+    answer.href += c.id;
+    answer.lastChild.textContent = " to " + c.author_name;
     return li;
   };
 
-  // Shown beside its parent rather than under it, a reply says what it answers.
-  const inReplyTo = (c) => {
-    const link = h("a", "", c.in_reply_to || "a removed comment");
-    link.href = "#comment-" + c.parent_id;
-    return h("p", "comment-in-reply-to", "In reply to ", link);
-  };
-
-  const card = (c) => {
-    const s = c.staff;
-    let name = c.author_name;
-    if (!s && /^https?:\/\//i.test(c.author_website)) {
-      name = h("a", "", name);
-      name.href = c.author_website;
-      name.rel = "nofollow ugc noopener";
-    }
-    const [role, face] = (s && faces[s.name]) || [];
-    let pic = initials(c.author_name);
-    if (face) {
-      pic = h("img", "avatar avatar--s");
-      pic.src = face;
-      pic.alt = "";
-    }
-    const head = h("header", "comment-header", pic, h("span", "comment-author", name));
-    if (s) {
-      const label = role || s.role[0].toUpperCase() + s.role.slice(1);
-      head.append(h("span", "staff-badge", h("span", "visually-hidden", s.name + " · "), label));
-    }
-    const when = new Date(c.created_at).toLocaleDateString("en-GB", { dateStyle: "long" });
-    const time = h("time", "", when);
-    time.dateTime = c.created_at;
-    const link = head.appendChild(h("a", "comment-permalink", time));
-    link.href = "#comment-" + c.id;
-    if (c.edited_at) link.append(h("span", "comment-edited", " · edited"));
-    const body = h("div", "comment-body");
-    body.innerHTML = c.html; // sanitised by the service
-    const summary = h("summary", "", "Reply", h("span", "visually-hidden", " to " + c.author_name));
-    const note = answerNote(c);
-    const article = h("article", "comment-card", head, body, ...(note ? [note] : []),
-      h("details", "comment-reply", summary, replyForm(c.id)));
-    if (c.depth >= levels) head.after(inReplyTo(c));
-    return article;
-  };
+  const setCount = (n) => ($(".comment-count").textContent = n ? `(${n})` : "");
+  const count = () => +($(".comment-count").textContent.match(/\d+/) || [0])[0];
 
   // A reply goes under its parent, or beside it once the thread is `levels` deep.
   const insert = (c) => {
@@ -139,18 +148,56 @@
   const refresh = (li, c) => {
     const card = $(":scope>.comment-card", li);
     if (!card) return;
-    $(":scope>.comment-answer", card)?.remove();
-    const note = answerNote(c);
-    if (note) $(":scope>.comment-body", card).after(note);
+    let line = $(":scope>.comment-answer", card);
+    if (!line) {
+      line = $(".comment-answer", model).cloneNode(true);
+      $(":scope>.comment-body", card).after(line);
+    }
+    setAnswer(line, c);
   };
 
   // What the live thread has and the page lacks is newer than the build; parents come first.
-  const merge = (thread) =>
-    thread.forEach((c) => {
+  const merge = (data) => {
+    data.comments.forEach((c) => {
       const li = byId(c.id);
       if (li) refresh(li, c);
       else insert(c);
     });
+    setCount(data.count);
+  };
+
+  // The page's comments and those of the pages after it that the reader loaded here.
+  const load = (page) =>
+    call(undefined, "?page=" + page)
+      .then((res) => res.json())
+      .then(merge);
+
+  const showMore = async (e) => {
+    const next = e.target.closest(".comment-pages-next");
+    if (!next) return;
+    e.preventDefault();
+    await load(last + 1);
+    last += 1;
+    sec.querySelectorAll(".comment-pages-where").forEach((w) => (w.textContent = `Pages ${sec.dataset.porchPage} to ${last} of ${pages}`));
+    sec.querySelectorAll(".comment-pages-next").forEach((a) => {
+      if (last < pages) a.href = pageAt.replace("{number}", last + 1);
+      else a.remove();
+    });
+  };
+
+  // Reply: the one reply form comes under this comment (again: it goes away).
+  const answer = (e) => {
+    const link = e.target.closest(".comment-reply-link");
+    if (!link) return;
+    e.preventDefault();
+    const card = link.closest(".comment-card");
+    if (reply.parentElement === card) return reply.remove();
+    reply.elements.parent_id.value = card.parentElement.dataset.commentId;
+    card.append(reply);
+    reply.elements.body.focus();
+  };
+  sec.addEventListener("click", showMore);
+  sec.addEventListener("click", answer);
 
   const show = (f, text) => ($(".form-errors", f).textContent = text);
 
@@ -178,20 +225,21 @@
   };
 
   const done = (f, data) => {
-    const details = f.closest("details");
+    const after = f === reply ? f.parentElement : f; // a reply's notes follow the comment's card
     f.reset();
-    if (details) details.open = false;
+    if (f === reply) f.remove();
     if (data.subscription === "confirm") {
-      say(details || f, "comment--subscription-note",
+      say(after, "comment--subscription-note",
         "We have emailed you a link: confirm your address there, and we will email you as you asked.");
     }
     if (data.status === "approved") {
       const li = insert(data.comment);
+      setCount(count() + 1);
       li.tabIndex = -1;
       li.focus();
       return;
     }
-    say(details || f, "comment--pending-note", "Thanks! Your comment will appear here once our team has checked it.");
+    say(after, "comment--pending-note", "Thanks! Your comment will appear here once our team has checked it.");
   };
 
   // One Idempotency-Key per comment: a retry of the same text sends the same key, so the
@@ -248,10 +296,8 @@
   // only be followed once the comment is inserted.
   const wanted = location.hash.slice(1);
   const missing = wanted.startsWith("comment-") && !document.getElementById(wanted);
-  call()
-    .then((res) => res.json())
-    .then((data) => {
-      merge(data.comments);
+  load(last)
+    .then(() => {
       if (missing) document.getElementById(wanted)?.scrollIntoView();
     })
     .catch(() => {}); // the baked comments stay

@@ -1,0 +1,7 @@
+"""Links into threads that work without JavaScript: a comment's permalink, and its reply page."""
+
+from flask import Blueprint
+
+bp = Blueprint("links", __name__)
+
+from . import routes  # noqa: E402,F401

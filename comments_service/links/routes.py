@@ -1,0 +1,54 @@
+"""Thin views: a comment's permalink finds its page; its reply page keeps the blog's form."""
+
+from flask import abort, current_app, redirect, render_template, url_for
+
+from ..extensions import db
+from ..models import Comment, CommentStatus
+from ..queries import public_comment_rows
+from ..services.threads import page_holding, public_node, published_thread
+from . import bp
+
+NOT_PUBLIC = "There is no published comment at this address: it may have been removed."
+
+
+@bp.get("/c/<int:comment_id>")
+def permalink(comment_id: int):
+    """Redirect to the blog page that shows the comment, whichever page of its thread."""
+    comment = _published(comment_id)
+    thread = published_thread(comment.post)
+    config = current_app.config
+    page = page_holding(thread["comments"], comment_id, config["PORCH_COMMENTS_PER_PAGE"])
+    if page is None:  # under a comment that is not shown: nothing on the blog reaches it
+        abort(404, description=NOT_PUBLIC)
+    return redirect(f"{_page_url(comment.post, page)}#comment-{comment_id}")
+
+
+@bp.get("/reply/<int:comment_id>")
+def reply_page(comment_id: int):
+    """The comment and the blog's form to answer it: the Reply link without JavaScript."""
+    comment = _published(comment_id)
+    row = db.session.execute(public_comment_rows().where(Comment.id == comment_id)).one()
+    return render_template(
+        "links/reply.html",
+        post=comment.post,
+        article_url=_page_url(comment.post, 1),
+        permalink=url_for(".permalink", comment_id=comment_id),
+        comment=public_node(row),
+        values={"parent_id": comment_id},
+        errors={},
+    )
+
+
+def _published(comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.status != CommentStatus.APPROVED:
+        abort(404, description=NOT_PUBLIC)
+    return comment
+
+
+def _page_url(post, page: int) -> str:
+    """The blog's address of page ``page`` of a post's comments (the article for the first)."""
+    url = current_app.config["PORCH_BLOG_URL"].rstrip("/") + post.path
+    if page > 1:
+        url += current_app.config["PORCH_COMMENTS_PAGE_URL"].format(number=page)
+    return url
