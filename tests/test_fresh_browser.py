@@ -170,8 +170,10 @@ def test_a_reader_without_javascript_lands_on_their_reply_next_to_the_comment_it
     question = page.locator(f"#comment-{question_id}")
     expect(question.locator(".comment-body").first).to_have_text("Does it work in a lift?")
 
-    question.locator("summary").first.click()
-    reply_form = question.locator("form.comment-form").first
+    question.get_by_role("link", name="Reply to Sam Field").click()  # the service's reply page
+    expect(page.get_by_role("heading", name="Reply to Sam Field")).to_be_visible()
+    expect(page.locator("blockquote")).to_have_text("Does it work in a lift?")
+    reply_form = page.locator("form", has=page.locator("textarea[name=body]"))
     post_with_the_form(page, reply_form, "Kim Lee", "Mine does, on floor 3.", "Post reply")
     expect(page).to_have_url(re.compile(r"#comment-\d+$"))
     reply_id = page.url.rsplit("-", 1)[1]

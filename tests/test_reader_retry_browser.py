@@ -64,7 +64,9 @@ def blog(tmp_path_factory):
 
 
 def open_form(page: Page, blog):
-    with page.expect_response(lambda r: r.request.method == "GET" and r.url == blog.api_url):
+    with page.expect_response(
+        lambda r: r.request.method == "GET" and r.url == blog.api_url + "?page=1"
+    ):
         page.goto(blog.article_url)
     return page.locator("#comments > form.comment-form")
 

@@ -40,6 +40,7 @@
     }
   });
   $("[type=submit]", reply).textContent = "Post reply";
+  $("[for$=body-reply]", reply).textContent = "Your reply";
 
   // Who answered a reader comment and how fast, or that it still waits: the words and the
   // rounding of porch_pelican/figures.py (answer_line, duration_words), so a comment added
