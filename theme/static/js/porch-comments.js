@@ -81,7 +81,8 @@
   };
 
   // One comment without its replies (they follow in the thread), from the page's template.
-  const build = (c) => {
+  // `at`: the address of the page of the thread that holds the comment, for its permalink.
+  const build = (c, at) => {
     const li = model.cloneNode(true);
     const slot = (name) => $(`[data-slot=${name}]`, li);
     li.id = "comment-" + c.id;
@@ -97,9 +98,9 @@
     li.classList.toggle("comment--staff", !!s);
     if (face) {
       $(".avatar--initials", li).remove();
-      slot("face").src = face;
+      $("img.avatar", li).src = face;
     } else {
-      slot("face").remove();
+      $("img.avatar", li).remove();
       initials($(".avatar--initials", li), s ? s.name : c.author_name);
     }
     const name = $("a", slot("author"));
@@ -114,7 +115,7 @@
     if (s) badge.firstChild.textContent = s.name + " · ";
     else badge.remove();
     const link = $(".comment-permalink", li);
-    link.href = `${here}#comment-${c.id}`;
+    link.href = `${at}#comment-${c.id}`;
     $("time", link).dateTime = c.created_at;
     $("time", link).textContent = dateLabel(c.created_at);
     if (!c.edited_at) $(".comment-edited", li).remove();
@@ -135,14 +136,14 @@
   const count = () => +($(".comment-count").textContent.match(/\d+/) || [0])[0];
 
   // A reply goes under its parent, or beside it once the thread is `levels` deep.
-  const insert = (c) => {
+  const insert = (c, at = here) => {
     const parent = c.parent_id && byId(c.parent_id);
     let into = list;
     if (parent && c.depth < levels) {
       into = $(":scope>.comment-replies", parent) || parent.appendChild(h("ol", "comment-replies"));
     } else if (parent) into = parent.parentElement;
     $(".comment-empty")?.remove();
-    return into.appendChild(build(c));
+    return into.appendChild(build(c, at));
   };
 
   // A baked comment may have been answered since the build: its line follows the live thread.
@@ -158,11 +159,11 @@
   };
 
   // What the live thread has and the page lacks is newer than the build; parents come first.
-  const merge = (data) => {
+  const merge = (data, at) => {
     data.comments.forEach((c) => {
       const li = byId(c.id);
       if (li) refresh(li, c);
-      else insert(c);
+      else insert(c, at);
     });
     setCount(data.count);
   };
@@ -171,7 +172,7 @@
   const load = (page) =>
     call(undefined, "?page=" + page)
       .then((res) => res.json())
-      .then(merge);
+      .then((data) => merge(data, page === last ? here : pageAt.replace("{number}", page)));
 
   const showMore = async (e) => {
     const next = e.target.closest(".comment-pages-next");
