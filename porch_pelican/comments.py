@@ -45,9 +45,9 @@ def attach_comments(generator):
 
 def paged(article, comments, settings):
     """Give an article its thread's pages, ready to render; its own page shows the first."""
-    levels = settings["PORCH_THREAD_DEPTH"]
+    levels, collapse = settings["PORCH_THREAD_DEPTH"], settings["PORCH_THREAD_COLLAPSE"]
     split = split_threads(comments, settings["PORCH_COMMENTS_PER_PAGE"])
-    article.porch_comment_pages = [for_display(page, levels) for page in split]
+    article.porch_comment_pages = [for_display(page, levels, collapse) for page in split]
     article.porch_comments = article.porch_comment_pages[0]
     article.porch_comment_page = 1
 
@@ -81,14 +81,16 @@ def every_article(generator):
     )
 
 
-def for_display(comments, levels):
+def for_display(comments, levels, collapse):
     """Tell a template, comment by comment, how to nest the flat thread in one loop.
 
     A comment sits at its depth, or at the last of ``levels`` levels when it is
     deeper; then it is ``flattened`` and says which comment it answers. ``nests``:
-    the next comment is its reply, so a replies list opens inside this comment.
-    ``closes``: how many replies lists end after it. ``answer_line``: who answered a
-    reader comment and how fast, or that it still waits.
+    the next comment is its reply, so a replies list opens inside this comment; it
+    opens folded (``folds``) at level ``collapse`` and deeper. ``closes``: how many
+    replies lists end after it; ``closing``: the same lists, innermost first, each True
+    when it was folded.
+    ``answer_line``: who answered a reader comment and how fast, or that it still waits.
     """
     shown = [min(node["depth"], levels - 1) for node in comments]
     following = [*shown[1:], 0] if shown else []  # after the last comment: the top level
@@ -97,7 +99,9 @@ def for_display(comments, levels):
             **node,
             "flattened": node["depth"] >= levels,
             "nests": after > level,
+            "folds": after > level and after >= collapse,
             "closes": max(level - after, 0),
+            "closing": [closed >= collapse for closed in range(level, after, -1)],
             "answer_line": answer_line(node),
         }
         for node, level, after in zip(comments, shown, following, strict=True)

@@ -16,6 +16,7 @@ COMMENTS_EXPORT = "var/comments-export.json"
 AUTHORS_DIR = "authors"
 MANIFEST_FILENAME = "porch-manifest.json"
 THREAD_DEPTH = 5
+THREAD_COLLAPSE = 4
 COMMENTS_PER_PAGE = 50
 COMMENTS_PAGE_URL = "comments/{number}/"
 # Templates that print what readers wrote: they escape every value unless told |safe.
@@ -39,6 +40,9 @@ def apply_defaults(pelican):
         "PORCH_MANIFEST_PATH", os.path.join(settings["OUTPUT_PATH"], MANIFEST_FILENAME)
     )
     settings["PORCH_THREAD_DEPTH"] = whole_number(settings, "PORCH_THREAD_DEPTH", THREAD_DEPTH)
+    settings["PORCH_THREAD_COLLAPSE"] = whole_number(
+        settings, "PORCH_THREAD_COLLAPSE", THREAD_COLLAPSE
+    )
     settings["PORCH_COMMENTS_PER_PAGE"] = whole_number(
         settings, "PORCH_COMMENTS_PER_PAGE", COMMENTS_PER_PAGE
     )

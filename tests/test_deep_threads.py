@@ -255,7 +255,10 @@ def test_live_replies_past_the_thread_depth_sit_beside_their_parent_and_name_it(
             page.goto(f"{site.url}/{PAGE.removesuffix('index.html')}")
 
         nested = " > .comment-replies > ".join(f"#comment-{i}" for i in ids[:4])
-        fifth_level = page.locator(f"{nested} > .comment-replies > li")
+        folded = page.locator(f"{nested} > details.comment-folded")  # PORCH_THREAD_COLLAPSE
+        expect(folded).not_to_have_attribute("open", "")
+        folded.locator(":scope > summary").click()
+        fifth_level = folded.locator(":scope > .comment-replies > li")
         expect(fifth_level).to_have_count(4)
         expect(fifth_level.nth(3)).to_have_id(f"comment-{ids[7]}")
         for depth in (5, 6, 7):

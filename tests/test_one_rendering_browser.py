@@ -109,7 +109,12 @@ def porch(tmp_path_factory):
 
 
 def rendering(page: Page) -> dict:
-    """What a reader gets from the comment section: its text, and each comment's shape."""
+    """What a reader gets from the comment section, folded replies unfolded: its text, and
+    each comment's shape."""
+    folded = page.locator("#comments details.comment-folded:not([open]) > summary")
+    for _ in range(folded.count()):  # folds sit side by side: no fold holds another
+        folded.first.click()
+    expect(folded).to_have_count(0)
     comments = page.locator("#comments .comment-list li.comment")
     return {
         "count": page.locator("#comments .comment-count").inner_text(),
@@ -163,6 +168,8 @@ def test_the_baked_thread_and_the_live_thread_render_the_same(browser, porch, re
     assert baked["count"] == f"({2 + 1 + DEEP + 2})"  # the whole thread; the removed one not
     assert "This comment was removed." in baked["text"]
     assert "In reply to Deep 6" in baked["text"]
+    assert baked["comments"][-1][2] == "comment-replies"
+    assert "Show replies" in baked["text"]  # replies at PORCH_THREAD_COLLAPSE fold
     assert "Answered by Ana Lima in 3 hours" in baked["text"]
 
 

@@ -8,11 +8,13 @@
   const { porchApi: api, porchHere: here, porchPageAt: pageAt } = sec.dataset;
   const faces = JSON.parse(sec.dataset.porchStaff || "{}"); // name -> [role, avatar url, page]
   const levels = +sec.dataset.porchThreadDepth || 5; // as deep as replies nest (PORCH_THREAD_DEPTH)
+  const fold = +sec.dataset.porchThreadCollapse || 4; // replies this deep open folded
   const pages = +sec.dataset.porchPages || 1;
   let last = +sec.dataset.porchPage || 1; // the last page of the thread shown here
   const $ = (sel, root = sec) => root.querySelector(sel);
   const list = $(".comment-list");
   const model = $("#comment-template").content.firstElementChild;
+  const [folded, nested] = [...model.querySelectorAll(":scope>details,:scope>ol")].map((e) => e.remove() || e);
   const blank = $(":scope>.comment-form").cloneNode(true); // before typing: clones copy values
   const h = (tag, cls, ...kids) => {
     const e = document.createElement(tag);
@@ -140,7 +142,11 @@
     const parent = c.parent_id && byId(c.parent_id);
     let into = list;
     if (parent && c.depth < levels) {
-      into = $(":scope>.comment-replies", parent) || parent.appendChild(h("ol", "comment-replies"));
+      into = $(":scope>.comment-replies,:scope>details>.comment-replies", parent);
+      if (!into) {
+        const box = parent.appendChild((c.depth >= fold ? folded : nested).cloneNode(true));
+        into = box.matches("ol") ? box : $("ol", box);
+      }
     } else if (parent) into = parent.parentElement;
     $(".comment-empty")?.remove();
     return into.appendChild(build(c, at));
@@ -298,9 +304,14 @@
   // only be followed once the comment is inserted.
   const wanted = location.hash.slice(1);
   const missing = wanted.startsWith("comment-") && !document.getElementById(wanted);
+  // A comment in folded replies is unfolded to be shown.
+  const reveal = () => {
+    let at = wanted && document.getElementById(wanted);
+    if (!at) return;
+    for (let d = at; (d = d.parentElement.closest("details")); ) d.open = true;
+    if (missing || at.closest("details")) at.scrollIntoView();
+  };
   load(last)
-    .then(() => {
-      if (missing) document.getElementById(wanted)?.scrollIntoView();
-    })
+    .then(reveal)
     .catch(() => {}); // the baked comments stay
 })();
