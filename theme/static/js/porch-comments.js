@@ -1,7 +1,6 @@
 /* Porch comments: post forms as JSON, show errors in place, add comments newer than the build.
-   Threads come flat, in reading order, each comment with its depth: nothing here recurses.
-   A comment's markup is the page's <template>, made by the theme's macro that bakes every
-   comment (_comments.html): the script clones it and fills it, so it has no markup of its own. */
+   Threads come flat, in reading order, with depths: nothing recurses. A comment's markup is the
+   page's <template>, from the macro that bakes comments (_comments.html): cloned and filled. */
 (() => {
   const sec = document.querySelector("#comments[data-porch-api]");
   if (!sec) return;
@@ -31,7 +30,7 @@
       headers: { Accept: "application/json", ...opts?.headers },
     });
 
-  // The one reply form, moved under the comment being answered; ids get a suffix to stay unique.
+  // The one reply form, moved under the comment answered; ids get a suffix.
   const reply = blank.cloneNode(true);
   reply.removeAttribute("id");
   reply.removeAttribute("aria-labelledby");
@@ -44,9 +43,7 @@
   $("[type=submit]", reply).textContent = "Post reply";
   $("[for$=body-reply]", reply).textContent = "Your reply";
 
-  // Who answered a reader comment and how fast, or that it still waits: the words and the
-  // rounding of porch_pelican/figures.py (answer_line, duration_words), so a comment added
-  // here reads like a baked one. Each unit is rounded to the nearest, halves up.
+  // The words and rounding (halves up) of porch_pelican/figures.py answer_line.
   const rounded = (seconds, size) => Math.floor((seconds + size / 2) / size);
   const counted = (n, unit) => `${n} ${unit}${n === 1 ? "" : "s"}`;
   const durationWords = (seconds) => {
@@ -63,7 +60,6 @@
     }
     return c.waiting === true ? "Waiting for an answer" : null;
   };
-  // The answer line of a comment's card: written, or removed when there is nothing to say.
   const setAnswer = (line, c) => {
     const text = answerLine(c);
     line.textContent = text;
@@ -71,19 +67,18 @@
     if (!text) line.remove();
   };
 
-  // The date as the theme prints it: the day in UTC, as the ISO time in `datetime` says.
+  // The day in UTC, as the theme prints it.
   const dateLabel = (iso) =>
     new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 
-  // Initials and colour as _people.html's avatar macro works them out.
+  // As _people.html's avatar macro.
   const initials = (pic, name) => {
     const w = (name || "?").split(/\s+/).filter(Boolean);
     pic.textContent = (w[0][0] + (w.length > 1 ? w[w.length - 1][0] : "")).toUpperCase();
     pic.className = pic.className.replace(/hue-\d/, "hue-" + ([...name].length % 6));
   };
 
-  // One comment without its replies (they follow in the thread), from the page's template.
-  // `at`: the address of the page of the thread that holds the comment, for its permalink.
+  // One comment without its replies; `at`: the address of the page that holds it.
   const build = (c, at) => {
     const li = model.cloneNode(true);
     const slot = (name) => $(`[data-slot=${name}]`, li);
@@ -152,7 +147,7 @@
     return into.appendChild(build(c, at));
   };
 
-  // A baked comment may have been answered since the build: its line follows the live thread.
+  // A baked comment may have been answered since the build.
   const refresh = (li, c) => {
     const card = $(":scope>.comment-card", li);
     if (!card) return;
@@ -164,7 +159,7 @@
     setAnswer(line, c);
   };
 
-  // What the live thread has and the page lacks is newer than the build; parents come first.
+  // What the page lacks is newer than the build; parents come first.
   const merge = (data, at) => {
     data.comments.forEach((c) => {
       const li = byId(c.id);
@@ -174,7 +169,6 @@
     setCount(data.count);
   };
 
-  // The page's comments and those of the pages after it that the reader loaded here.
   const load = (page) =>
     call(undefined, "?page=" + page)
       .then((res) => res.json())
