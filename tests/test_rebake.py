@@ -253,6 +253,34 @@ def test_the_service_rebakes_before_a_plain_form_lands_the_reader(site, app_with
     assert "Is there a <strong>dark mode</strong>?" in page
 
 
+def test_a_plain_form_lands_the_reader_on_the_page_that_shows_their_comment(
+    site, client, app_with, tmp_path
+):
+    """With one thread per page, a second top-level comment is on page 2, re-baked first."""
+    post_comment(client, SLUG, author_name="First", body="On page one.")
+    one_per_page = tmp_path / "one_per_page.py"
+    one_per_page.write_text(
+        "from pelicanconf import *  # noqa\n"
+        f"PATH, THEME = {str(ROOT / 'content')!r}, {str(ROOT / 'theme')!r}\n"
+        "PORCH_COMMENTS_PER_PAGE = 1\n"
+    )
+    app = app_with(
+        PORCH_REBAKE_OUTPUT=str(site.output),
+        PORCH_REBAKE_SETTINGS=str(one_per_page),
+        PORCH_COMMENTS_PER_PAGE=1,
+    )
+    form = {"author_name": "Second", "body": "Where does this one go?"}
+    answer = app.test_client().post(
+        f"/api/posts/{SLUG}/comments", data=form, headers={"Origin": BLOG_URL}
+    )
+    assert answer.status_code == 303
+    second = f"{PAGE.removesuffix('index.html')}comments/2/"
+    comment_id = re.search(r"\?comment=(\d+)#comment-\1$", answer.headers["Location"]).group(1)
+    assert answer.headers["Location"].startswith(f"{BLOG_URL}/{second}?")
+    assert f'id="comment-{comment_id}"' in (site.output / second / "index.html").read_text()
+    assert f'id="comment-{comment_id}"' not in page_of(site.output)
+
+
 def test_an_answer_from_the_moderation_page_is_on_the_article_when_the_page_comes_back(
     site, app_with, make_staff, make_comment
 ):

@@ -24,7 +24,14 @@ from ..services.comments import (
     reply_target,
 )
 from ..services.subscriptions import ReaderMail, subscription_state
-from ..services.threads import comment_node, published_thread, thread_page, thread_pages
+from ..services.threads import (
+    comment_node,
+    page_address,
+    page_holding,
+    published_thread,
+    thread_page,
+    thread_pages,
+)
 from . import bp
 from .validation import Invalid, Malformed, is_possible_slug, parse_submission
 
@@ -262,12 +269,17 @@ def _referrer_origin() -> str | None:
 
 
 def _landing_url(post, comment: Comment) -> str:
-    """The article at the reader's comment, where this host re-baked it before answering.
+    """The page of the article's comments that shows the reader's comment, where this host
+    re-baked it before answering.
 
     The query string is the comment's own, so no browser or proxy answers with the
     page it cached before the comment was baked in; a static server ignores it.
     """
-    return f"{_article_url(post)}?comment={comment.id}#comment-{comment.id}"
+    config = current_app.config
+    thread = published_thread(post)["comments"]
+    page = page_holding(thread, comment.id, config["PORCH_COMMENTS_PER_PAGE"]) or 1
+    at = page_address(_article_url(post), page, config["PORCH_COMMENTS_PAGE_URL"])
+    return f"{at}?comment={comment.id}#comment-{comment.id}"
 
 
 def _article_url(post) -> str:

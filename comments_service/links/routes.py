@@ -5,7 +5,7 @@ from flask import abort, current_app, redirect, render_template, url_for
 from ..extensions import db
 from ..models import Comment, CommentStatus
 from ..queries import public_comment_rows
-from ..services.threads import page_holding, public_node, published_thread
+from ..services.threads import page_address, page_holding, public_node, published_thread
 from . import bp
 
 NOT_PUBLIC = "There is no published comment at this address: it may have been removed."
@@ -47,8 +47,6 @@ def _published(comment_id: int) -> Comment:
 
 
 def _page_url(post, page: int) -> str:
-    """The blog's address of page ``page`` of a post's comments (the article for the first)."""
-    url = current_app.config["PORCH_BLOG_URL"].rstrip("/") + post.path
-    if page > 1:
-        url += current_app.config["PORCH_COMMENTS_PAGE_URL"].format(number=page)
-    return url
+    config = current_app.config
+    article = config["PORCH_BLOG_URL"].rstrip("/") + post.path
+    return page_address(article, page, config["PORCH_COMMENTS_PAGE_URL"])

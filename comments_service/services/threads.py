@@ -169,6 +169,12 @@ def page_holding(thread: list[dict], comment_id: int, per_page: int) -> int | No
     return None
 
 
+def page_address(article_url: str, number: int, page_url: str) -> str:
+    """The blog's address of page ``number`` of an article's comments: the article for the
+    first, then ``page_url`` (PORCH_COMMENTS_PAGE_URL) under it."""
+    return article_url + (page_url.format(number=number) if number > 1 else "")
+
+
 def thread_for(post: Post) -> list[dict]:
     rows = db.session.execute(public_comment_rows().where(Comment.post_id == post.id)).all()
     return thread_nodes(rows, lambda: _removed(Comment.post_id == post.id))
