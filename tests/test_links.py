@@ -1,0 +1,58 @@
+"""Links into threads without JavaScript: a comment's reply page and its permalink."""
+
+import re
+
+from comments_service.models import CommentStatus
+
+from .conftest import BLOG_URL
+
+
+def test_the_reply_page_shows_the_comment_and_a_form_that_answers_it(
+    client, make_post, make_comment
+):
+    post = make_post("hello")
+    asked = make_comment(post, name="Jo <Reader>")
+    page = client.get(f"/reply/{asked.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<h1 id="form-title">Reply to Jo &lt;Reader&gt;</h1>' in html
+    assert '<blockquote class="comment-body"><p>text</p></blockquote>' in html
+    assert f'<input type="hidden" name="parent_id" value="{asked.id}">' in html
+    assert 'action="/api/posts/hello/comments"' in html
+    assert ">Post reply</button>" in html
+    assert f'href="/c/{asked.id}"' in html
+
+
+def test_a_reply_sent_from_the_reply_page_is_stored_under_the_comment(
+    client, make_post, make_comment
+):
+    post = make_post("hello")
+    asked = make_comment(post)
+    form = {"author_name": "Sam", "body": "Same here.", "parent_id": str(asked.id)}
+    answer = client.post("/api/posts/hello/comments", data=form, headers={"Origin": BLOG_URL})
+    assert answer.status_code == 303
+    thread = client.get("/api/posts/hello/comments").get_json()["comments"]
+    assert [(node["author_name"], node["parent_id"]) for node in thread][-1] == ("Sam", asked.id)
+
+
+def test_held_removed_and_unknown_comments_have_no_reply_page_or_permalink(
+    client, make_post, make_comment
+):
+    post = make_post("hello")
+    held = make_comment(post, status=CommentStatus.PENDING)
+    removed = make_comment(post, status=CommentStatus.DELETED)
+    for comment_id in (held.id, removed.id, 10**9):
+        for address in (f"/reply/{comment_id}", f"/c/{comment_id}"):
+            response = client.get(address)
+            assert response.status_code == 404, address
+            assert b"There is no published comment at this address" in response.data
+
+
+def test_a_permalink_on_the_first_page_leads_to_the_article(client, make_post, make_comment):
+    post = make_post("hello")
+    asked = make_comment(post)
+    response = client.get(f"/c/{asked.id}")
+    assert response.status_code == 302
+    assert re.fullmatch(
+        rf"{re.escape(BLOG_URL)}/2026/11/hello/#comment-{asked.id}", response.location
+    )
