@@ -151,6 +151,8 @@ def _store_once(post, submission, parent_id: int | None, context: SubmissionCont
 def _created(post, comment: Comment):
     shown = "approved" if comment.status == CommentStatus.APPROVED else "pending"
     if not request.is_json:
+        if subscription_state(comment) == "confirm":
+            return redirect(f"{_article_url(post)}#comment-status-confirm", code=303)
         if shown == "approved" and current_app.config["PORCH_REBAKE_OUTPUT"]:
             return redirect(_landing_url(post, comment), code=303)
         return redirect(f"{_article_url(post)}#comment-status-{shown}", code=303)
