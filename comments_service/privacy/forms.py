@@ -2,12 +2,16 @@
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
 from ..api.validation import EMAIL
 from ..services.text import line_problem
 
-WISHES = [("export", "Send me a copy of my data"), ("forget", "Erase my data")]
+WISHES = [
+    SelectChoice("export", "Send me a copy of my data"),
+    SelectChoice("forget", "Erase my data"),
+]
 
 
 def storable_line(form, field) -> None:

@@ -72,8 +72,11 @@ def _subscriptions(email: str, comment_ids: list[int]) -> list[Subscription]:
 
 
 def _mail(email: str, comment_ids: list[int]) -> tuple[list, list]:
-    """Messages sent to the address, and other messages about its comments or naming it."""
-    email, ids = normalised(email), {str(number) for number in comment_ids}
+    """Messages sent to the address, and other messages naming it, about its comments, or
+    about the replies to them (which quote the comment they answer)."""
+    replies = select(Comment.id).where(Comment.parent_id.in_(comment_ids))
+    about = set(comment_ids) | set(db.session.scalars(replies))
+    email, ids = normalised(email), {str(number) for number in about}
     to_them, about_them = [], []
     for message in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
         if message.recipient.lower() == email:
