@@ -10,13 +10,14 @@ import json
 import re
 from datetime import timedelta
 
+import jsonschema
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from comments_service.enums import CommentStatus, Decision
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationAction, OutboxMessage, utcnow
-from comments_service.services import figures, privacy
+from comments_service.services import figures, full_export, privacy
 from comments_service.services.privacy import EXPORT, FORGET, PrivacyLinks
 from comments_service.services.threads import export_document
 from comments_service.services.tokens import BadLink, ExpiredLink
@@ -322,3 +323,38 @@ def test_the_request_form_is_rate_limited(app_with, make_post):
     client = app.test_client()
     answers = [request_data(client, f"r{n}@reader.test", "export").status_code for n in range(3)]
     assert answers == [303, 303, 429]
+
+
+def test_a_kept_comment_that_waited_is_no_answer_needed_and_a_readers_own_chain_goes(app, scene):
+    reader = app.test_client()
+    waiting = post(reader, "Is there a dark mode?", JO)
+    post(reader, "I would like one too.", BEN, parent_id=waiting)
+    own = post(reader, "Where are the settings?", JO)
+    own_reply = post(reader, "Found them, never mind.", JO, parent_id=own)
+
+    cli(app, "people", "forget", JO_EMAIL)
+
+    with app.app_context():
+        kept = db.session.get(Comment, waiting)
+        assert kept.erased_at is not None and not kept.is_waiting
+        assert kept.dismiss_reason.startswith("Erased at the author's request")
+        assert db.session.get(Comment, own) is db.session.get(Comment, own_reply) is None
+
+
+def test_the_full_export_keeps_erasures_through_a_restore(app, scene, tmp_path):
+    cli(app, "people", "forget", JO_EMAIL)
+    first = tmp_path / "first.json"
+    cli(app, "comments", "export", "--format", "json", str(first))
+    document = json.loads(first.read_text())
+    jsonschema.validate(document, full_export.SCHEMA)
+    assert [c["id"] for c in document["comments"] if c["erased_at"]] == [scene["answered"]]
+    with app.app_context():
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        db.session.commit()
+    cli(app, "import", "porch", str(first))
+    second = tmp_path / "second.json"
+    cli(app, "comments", "export", "--format", "json", str(second))
+    again = json.loads(second.read_text())
+    assert again["comments"] == document["comments"]
+    assert again["moderation"] == document["moderation"]
