@@ -358,3 +358,12 @@ def test_the_full_export_keeps_erasures_through_a_restore(app, scene, tmp_path):
     again = json.loads(second.read_text())
     assert again["comments"] == document["comments"]
     assert again["moderation"] == document["moderation"]
+
+
+def test_staff_see_the_kept_comment_as_an_erased_reader_with_its_history(app, scene):
+    scene["staff"].get("/moderation/")  # shows, and so clears, the flash of the last decision
+    cli(app, "people", "forget", JO_EMAIL)
+    page = scene["staff"].get("/moderation/?view=all").get_data(as_text=True)
+    assert "Erased reader" in page
+    assert "The reader · erased at the author&#39;s request" in page
+    assert not any(trace.lower() in page.lower() for trace in JO_TRACES)

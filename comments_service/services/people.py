@@ -33,6 +33,8 @@ ERASED_MAIL = "This message was about a reader's comment, erased at its writer's
 KEPT_REASON = "Erased at the author's request; its place kept for the replies beneath it."
 GONE_REASON = "Comment {id} on “{slug}” erased at the author's request, with nothing beneath it."
 UNSENT = (MailStatus.QUEUED, MailStatus.FAILED)
+# What staff pages and the CLI call the writer of an erased comment kept for its replies.
+ERASED_NAME = "Erased reader"
 
 
 def normalised(email: str) -> str:
@@ -242,7 +244,7 @@ def _anonymise(comment: Comment, now: datetime) -> None:
     A comment that still waited is marked "no answer needed": nobody can answer a
     comment whose words are gone.
     """
-    comment.author_name = ""
+    comment.author_name = ERASED_NAME
     comment.body_markdown = comment.body_html = ""
     comment.author_email = comment.author_website = None
     comment.remote_addr = comment.user_agent = comment.referrer = None
