@@ -30,7 +30,8 @@ pytestmark = pytest.mark.browser
 SLUG = "offline-mode-explained"
 READER, READER_EMAIL = "Jo Quill", "jo.quill@reader.test"
 QUESTION = "Does the marmalade reminder sync when I am offline?"
-OTHER = "Can I print the job cards from my phone?"
+REPLIED = "Is there a way to share a schedule with a customer?"
+OTHER = "Same question: can customers see their visit times?"
 
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -67,7 +68,9 @@ def porch(tmp_path_factory, smtp):
         path = next(post["path"] for post in posts if post["slug"] == SLUG)
         fields = {"author_name": READER, "email": "Jo.Quill@Reader.test", "body": QUESTION}
         post_comment(service.url, SLUG, site.url, **fields)
-        post_comment(service.url, SLUG, site.url, author_name="Ben Reader", body=OTHER)
+        replied = post_comment(service.url, SLUG, site.url, **{**fields, "body": REPLIED})
+        reply = {"author_name": "Ben Reader", "body": OTHER, "parent_id": replied["id"]}
+        post_comment(service.url, SLUG, site.url, **reply)
         yield {"env": env, "site": site.url, "article": site.url + path}
     finally:
         service.stop()
@@ -102,7 +105,7 @@ def test_a_reader_downloads_then_erases_their_data_from_the_privacy_page(page, p
     with page.expect_download() as download:
         page.get_by_role("link", name="Download my data (JSON)").click()
     document = json.loads(download.value.path().read_text(encoding="utf-8"))
-    assert [c["body_markdown"] for c in document["comments"]] == [QUESTION]
+    assert [c["body_markdown"] for c in document["comments"]] == [QUESTION, REPLIED]
 
     ask_on_the_privacy_page(page, porch, "Erase my data")
     page.goto(mailed_link(porch, smtp, "forget"))
@@ -111,7 +114,10 @@ def test_a_reader_downloads_then_erases_their_data_from_the_privacy_page(page, p
 
     page.goto(porch["article"])
     expect(page.locator(".comment-list").get_by_text(OTHER)).to_be_visible()  # the script ran
+    placeholder = page.locator(".comment--removed .comment-removed")
+    expect(placeholder).to_have_text("This comment was removed at the author’s request.")
     expect(page.get_by_text(QUESTION)).to_have_count(0)
+    expect(page.get_by_text(REPLIED)).to_have_count(0)
     expect(page.get_by_text(READER)).to_have_count(0)
 
 
