@@ -30,7 +30,10 @@ def export(email: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would be erased; change nothing.")
 def forget(email: str, dry_run: bool) -> None:
     """Erase EMAIL's comments, subscriptions and unsent mail (any case)."""
-    erasure = people.plan_erasure(email)
+    try:
+        erasure = people.plan_erasure(email)
+    except people.StaffAddress as error:
+        raise click.ClickException(str(error)) from None
     for line in _summary(erasure):
         click.echo(line)
     if dry_run:

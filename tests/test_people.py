@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import jsonschema
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from comments_service.enums import CommentStatus, Decision
 from comments_service.extensions import db
@@ -367,3 +367,17 @@ def test_staff_see_the_kept_comment_as_an_erased_reader_with_its_history(app, sc
     assert "Erased reader" in page
     assert "The reader · erased at the author&#39;s request" in page
     assert not any(trace.lower() in page.lower() for trace in JO_TRACES)
+
+
+def test_a_staff_address_is_not_erased_nor_mailed_a_link(app, client, scene):
+    post(
+        client, "Testing the form as a reader.", {"author_name": "A. L.", "email": "ana@porch.test"}
+    )
+    result = app.test_cli_runner().invoke(args=["people", "forget", "Ana@porch.test"])
+    assert result.exit_code == 1
+    assert "belongs to a staff account" in result.output
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    assert request_data(client, "ana@porch.test", "forget").status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == before

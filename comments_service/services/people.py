@@ -15,7 +15,7 @@ answer is a reply) and goes. Nothing here commits or touches Flask globals.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import exists, func, select, update
 
 from ..enums import Decision, MailStatus
 from ..extensions import db
@@ -24,6 +24,7 @@ from ..models import (
     ModerationAction,
     OutboxMessage,
     Post,
+    Staff,
     SubscriberAddress,
     Subscription,
 )
@@ -37,8 +38,16 @@ UNSENT = (MailStatus.QUEUED, MailStatus.FAILED)
 ERASED_NAME = "Erased reader"
 
 
+class StaffAddress(ValueError):
+    """The address is a staff account's: its mail is the team's, not a reader's, to erase."""
+
+
 def normalised(email: str) -> str:
     return email.strip().lower()
+
+
+def is_staff_address(email: str) -> bool:
+    return db.session.scalar(select(exists().where(func.lower(Staff.email) == normalised(email))))
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -186,11 +195,15 @@ class Erasure:
 
 
 def plan_erasure(email: str) -> Erasure:
-    """Work out what forgetting this address touches, changing nothing.
+    """Work out what forgetting this address touches, changing nothing; raises StaffAddress.
 
     Newest first, so a reader's reply beneath their own comment is settled before it:
     when every reply under a comment is theirs, the comment goes too.
     """
+    if is_staff_address(email):
+        raise StaffAddress(
+            f"{normalised(email)} belongs to a staff account: deactivate the account instead."
+        )
     comments = list(db.session.scalars(comments_of(email)))
     ids = {comment.id for comment in comments}
     erasure = Erasure(normalised(email), address=_address_row(email))
@@ -266,7 +279,6 @@ def _remove(comment: Comment, now: datetime) -> None:
         .where(ModerationAction.comment_id == comment.id)
         .values(comment_id=None)
     )
-    db.session.execute(delete(Subscription).where(Subscription.comment_id == comment.id))
     reason = GONE_REASON.format(id=comment.id, slug=comment.post.slug)
     db.session.add(ModerationAction(action=Decision.FORGET, reason=reason, created_at=now))
     db.session.delete(comment)

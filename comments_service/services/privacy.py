@@ -52,9 +52,10 @@ class PrivacyLinks:
 
 
 def request_link(email: str, wish: str, links: PrivacyLinks, now: datetime) -> None:
-    """Mail a link for this wish ("export" or "forget") if the address wrote a comment."""
+    """Mail a link for this wish ("export" or "forget") if a reader wrote a comment with the
+    address; staff addresses are answered like unknown ones (their mail is the team's)."""
     comment_id = people.first_comment_id(email)
-    if comment_id is None:
+    if comment_id is None or people.is_staff_address(email):
         return
     link = links.link(wish, comment_id)
     context = {"wish": wish, "link": link, "hours": links.hours}
