@@ -14,9 +14,9 @@ import jsonschema
 import pytest
 from sqlalchemy import delete, func, select
 
-from comments_service.enums import CommentStatus, Decision
+from comments_service.enums import CommentStatus, Decision, Notify
 from comments_service.extensions import db
-from comments_service.models import Comment, ModerationAction, OutboxMessage, utcnow
+from comments_service.models import Comment, ModerationAction, OutboxMessage, Staff, utcnow
 from comments_service.services import figures, full_export, privacy
 from comments_service.services.privacy import EXPORT, FORGET, PrivacyLinks
 from comments_service.services.threads import export_document
@@ -381,3 +381,20 @@ def test_a_staff_address_is_not_erased_nor_mailed_a_link(app, client, scene):
     assert request_data(client, "ana@porch.test", "forget").status_code == 303
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == before
+
+
+def test_the_authors_digest_that_lists_the_readers_comment_keeps_nothing_of_it(app, scene):
+    with app.app_context():
+        ana = db.session.scalar(select(Staff).where(Staff.name == "Ana Lima"))
+        ana.notify = Notify.DIGEST
+        db.session.commit()
+    post(app.test_client(), f"Another {JO_WORDS}", JO, addr=JO_ADDR, agent=JO_AGENT)
+    cli(app, "mail", "digest")
+    with app.app_context():
+        digest = db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.subject.like("%on your posts"))
+        )
+        assert JO["author_name"] in digest.body_text
+    cli(app, "people", "forget", JO_EMAIL)
+    stored = every_stored_value(app)
+    assert not any(trace.lower() in stored for trace in (*JO_TRACES, JO_WORDS))

@@ -12,6 +12,7 @@ answered, or not, in its month); one without replies was never answered (an
 answer is a reply) and goes. Nothing here commits or touches Flask globals.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -30,6 +31,7 @@ from ..models import (
 )
 
 FORMAT, VERSION = "porch-person", 1
+COMMENT_LINK = re.compile(r"#comment-(\d+)\b")
 ERASED_MAIL = "This message was about a reader's comment, erased at its writer's request."
 KEPT_REASON = "Erased at the author's request; its place kept for the replies beneath it."
 GONE_REASON = "Comment {id} on “{slug}” erased at the author's request, with nothing beneath it."
@@ -83,17 +85,26 @@ def _subscriptions(email: str, comment_ids: list[int]) -> list[Subscription]:
 
 
 def _mail(email: str, comment_ids: list[int]) -> tuple[list, list]:
-    """Messages sent to the address, and other messages naming it, about its comments, or
-    about the replies to them (which quote the comment they answer)."""
+    """Messages sent to the address, and the other messages that name it or quote its comments.
+
+    Those are found by what they carry: the address itself, a link to one of its comments
+    (new-comment mails, digests, reminders), or the ``X-Porch-Comment`` header of one of
+    its comments or of a reply to one (a reply's mail quotes the comment it answers).
+    """
     replies = select(Comment.id).where(Comment.parent_id.in_(comment_ids))
-    about = set(comment_ids) | set(db.session.scalars(replies))
-    email, ids = normalised(email), {str(number) for number in about}
+    headed = {str(number) for number in [*comment_ids, *db.session.scalars(replies)]}
+    linked = {str(number) for number in comment_ids}
+    email = normalised(email)
     to_them, about_them = [], []
-    for message in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
+    every = select(OutboxMessage).order_by(OutboxMessage.id).execution_options(yield_per=500)
+    for message in db.session.scalars(every):
+        text = f"{message.subject}\n{message.body_text}\n{message.body_html}".lower()
         if message.recipient.lower() == email:
             to_them.append(message)
-        elif (message.headers or {}).get("X-Porch-Comment") in ids or email in (
-            f"{message.subject}\n{message.body_text}\n{message.body_html}".lower()
+        elif (
+            (message.headers or {}).get("X-Porch-Comment") in headed
+            or email in text
+            or linked & set(COMMENT_LINK.findall(text))
         ):
             about_them.append(message)
     return to_them, about_them
