@@ -321,8 +321,9 @@ def test_requests_from_other_sites_are_refused(client, scene):
 def test_the_request_form_is_rate_limited(app_with, make_post):
     app = app_with(PORCH_PRIVACY_RATE_LIMIT="2 per minute", RATELIMIT_ENABLED=True)
     client = app.test_client()
-    answers = [request_data(client, f"r{n}@reader.test", "export").status_code for n in range(3)]
-    assert answers == [303, 303, 429]
+    answers = [request_data(client, f"r{n}@reader.test", "export") for n in range(3)]
+    assert [answer.status_code for answer in answers] == [303, 303, 429]
+    assert "please try again in an hour" in answers[2].get_data(as_text=True)
 
 
 def test_a_kept_comment_that_waited_is_no_answer_needed_and_a_readers_own_chain_goes(app, scene):

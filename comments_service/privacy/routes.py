@@ -22,6 +22,7 @@ EXPIRED = (
     "This link has expired: links work for {hours} hours. Nothing was changed. Ask again "
     "on the blog's privacy page and we will send you a fresh one."
 )
+TOO_MANY = "Many requests have come from your connection; please try again in an hour."
 BROKEN = (
     "This link is not complete, was changed, or its data is already erased, so nothing was "
     "changed. Open it again from the email, or copy the whole link (it is long) into your browser."
@@ -43,7 +44,7 @@ def request_page():
 
 @bp.post("/request")
 @csrf.exempt
-@limiter.limit(privacy_rate_limit)
+@limiter.limit(privacy_rate_limit, error_message=TOO_MANY)
 def request_link():
     """Mail a link to a known address; answer every address alike."""
     if not from_our_pages():

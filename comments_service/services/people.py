@@ -181,16 +181,14 @@ def _message(message: OutboxMessage, recipient: bool = True) -> dict:
         "created_at": _iso(message.created_at),
         "sent_at": _iso(message.sent_at),
     }
-    return (
-        {"recipient": message.recipient, **shown, "body_text": message.body_text}
-        if recipient
-        else shown
-    )
+    if not recipient:
+        return shown
+    return {"recipient": message.recipient, **shown, "body_text": message.body_text}
 
 
 @dataclass
 class Erasure:
-    """What forgetting an address removes; ``apply`` does it, a dry run only shows it."""
+    """What forgetting an address removes: ``apply_erasure`` does it, a dry run shows it."""
 
     email: str
     kept: list[Comment] = field(default_factory=list)  # anonymised, for their replies
