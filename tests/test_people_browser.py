@@ -23,7 +23,7 @@ from .browser_support import (
     post_comment,
 )
 from .smtp_support import SmtpServer
-from .test_subscriptions_browser import smtp_environment
+from .test_subscriptions_browser import screenshot, smtp_environment
 
 pytestmark = pytest.mark.browser
 
@@ -82,6 +82,7 @@ def ask_on_the_privacy_page(page: Page, porch, choice: str) -> None:
     form = page.locator("form.data-request-form")
     form.get_by_label("Your email address").fill(READER_EMAIL)
     form.get_by_label(choice).check()
+    screenshot(page, "privacy-page.png")
     form.get_by_role("button", name="Email me the link").click()
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
 
@@ -109,6 +110,7 @@ def test_a_reader_downloads_then_erases_their_data_from_the_privacy_page(page, p
 
     ask_on_the_privacy_page(page, porch, "Erase my data")
     page.goto(mailed_link(porch, smtp, "forget"))
+    screenshot(page, "privacy-erase.png")
     page.get_by_role("button", name="Erase my data").click()
     expect(page.get_by_role("heading", name="Done: your data is erased")).to_be_visible()
 
