@@ -315,6 +315,7 @@ def test_a_bad_address_gets_the_form_back_with_a_message_and_sends_nothing(app, 
     assert response.status_code == 422
     assert "That email address does not look right." in response.get_data(as_text=True)
     assert request_data(client, JO_EMAIL, "sell").status_code == 422
+    assert "Email me the link" in client.get("/privacy/request").get_data(as_text=True)
     with app.app_context():
         assert (
             db.session.scalar(select(OutboxMessage).where(OutboxMessage.subject.like("%data%")))
