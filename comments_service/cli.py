@@ -35,10 +35,12 @@ comments_cli = AppGroup("comments", help="Reader comments.")
 def register(app) -> None:
     from .import_cli import import_cli
     from .mail_cli import mail_cli
+    from .people_cli import people_cli
     from .rebaking import rebake_command
     from .stats_cli import stats
 
-    for group in (staff_cli, posts_cli, comments_cli, mail_cli, import_cli, stats, rebake_command):
+    groups = (staff_cli, posts_cli, comments_cli, mail_cli, import_cli, people_cli, stats)
+    for group in (*groups, rebake_command):
         app.cli.add_command(group)
 
 

@@ -62,6 +62,8 @@ DEFAULTS = {
     # Comment posts per post, from all addresses together.
     "POST_RATE_LIMIT": "30 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",
+    # Requests from the blog's privacy page (a copy of one's data, or its erasure).
+    "PRIVACY_RATE_LIMIT": "5 per hour;20 per day",
     "RATELIMIT_STORAGE_URI": "memory://",
     # Number of proxies in front of the service whose X-Forwarded-* headers to trust.
     "TRUSTED_PROXIES": 0,
@@ -108,6 +110,8 @@ DEFAULTS = {
     # A build host without the database loads the posts manifest over HTTP with this
     # secret (`invoke deploy`). Empty: that endpoint is off.
     "DEPLOY_TOKEN": "",
+    # A reader's link to download or erase their data works this long.
+    "PRIVACY_LINK_HOURS": 24,
     "SECRET_KEY": None,
 }
 

@@ -53,6 +53,7 @@ class Decision(enum.StrEnum):
     RESTORE = "restore"  # a person brought back a deleted comment
     EDIT = "edit"  # a staff member changed their own answer
     REASSIGN = "reassign"  # a staff member handed the comment to a colleague
+    FORGET = "forget"  # its writer asked for their data to be erased (services.people)
 
 
 class View(enum.StrEnum):

@@ -222,6 +222,9 @@ class Comment(db.Model):
     # The system an imported comment came from (wordpress, disqus, isso) and its id there.
     import_source: Mapped[str | None] = mapped_column(String(16))
     import_id: Mapped[str | None] = mapped_column(String(100))
+    # When its writer had their data erased (services.people): the row stays, without
+    # anything about them, only to keep the replies beneath it and the answer figures.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     post: Mapped[Post] = relationship()
     parent: Mapped["Comment | None"] = relationship(remote_side=[id])
@@ -280,13 +283,14 @@ class ModerationAction(db.Model):
     __tablename__ = "moderation_actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    # NULL once the comment itself was erased at its writer's request.
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     action: Mapped[Decision] = mapped_column(_enum(Decision, "decision"))
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    comment: Mapped[Comment] = relationship()
+    comment: Mapped[Comment | None] = relationship()
     staff: Mapped[Staff | None] = relationship()
 
 

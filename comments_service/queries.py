@@ -355,7 +355,7 @@ def public_comment_rows() -> Select:
         )
         .outerjoin(Staff, Comment.staff_id == Staff.id)
         .outerjoin(answerer, Comment.answered_by_id == answerer.id)
-        .where(Comment.status == CommentStatus.APPROVED)
+        .where(Comment.status == CommentStatus.APPROVED, Comment.erased_at.is_(None))
         .order_by(Comment.created_at, Comment.id)
     )
 
@@ -396,9 +396,15 @@ def post_author_rows() -> Select:
 
 
 def removed_comment_rows() -> Select:
-    """Where comments taken down (spam, deleted) sat in their threads; never their content."""
-    return select(Comment.post_id, Comment.id, Comment.parent_id, Comment.created_at).where(
-        Comment.status.in_([CommentStatus.SPAM, CommentStatus.DELETED])
+    """Where comments taken down (spam, deleted) or erased at their writer's request sat in
+    their threads; never their content."""
+    return select(
+        Comment.post_id, Comment.id, Comment.parent_id, Comment.created_at, Comment.erased_at
+    ).where(
+        or_(
+            Comment.status.in_([CommentStatus.SPAM, CommentStatus.DELETED]),
+            Comment.erased_at.is_not(None),
+        )
     )
 
 

@@ -515,3 +515,17 @@ def test_a_service_that_rebakes_still_logs_every_repeated_warning(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["3"]
+
+
+def test_forgetting_a_reader_raises_the_version_of_each_post_they_left(
+    app, make_post, make_comment
+):
+    """A comment deleted outright and one kept as a placeholder both change what is shown."""
+    alone, answered = make_post("alone"), make_post("answered")
+    make_comment(alone, author_email="jo@reader.test")
+    kept = make_comment(answered, author_email="jo@reader.test")
+    make_comment(answered, parent=kept, name="Someone else")
+    before = version_of(app, alone), version_of(app, answered)
+    result = app.test_cli_runner().invoke(args=["people", "forget", "jo@reader.test"])
+    assert result.exit_code == 0, result.output
+    assert (version_of(app, alone), version_of(app, answered)) == (before[0] + 1, before[1] + 1)

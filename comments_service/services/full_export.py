@@ -91,6 +91,7 @@ def _comment(comment: Comment, email: dict) -> dict:
         "body_html": comment.body_html,
         **{name: _iso(getattr(comment, name)) for name in COMMENT_TIMES},
         **{name: getattr(comment, name) for name in COMMENT_SOURCE},
+        "erased_at": _iso(comment.erased_at),
     }
 
 
@@ -246,11 +247,12 @@ def _new_comment(entry: dict, posts: _Known, staff: _Known) -> Comment:
         **{name: entry[name] for name in COMMENT_TEXTS + COMMENT_CONTEXT + COMMENT_SOURCE},
         body_html=sanitise(entry["body_html"]),  # a file may have been edited: clean it again
         **{name: _time(entry[name]) for name in COMMENT_TIMES},
+        erased_at=_time(entry.get("erased_at")),  # files written before erasing existed lack it
     )
 
 
 def _new_action(entry: dict, staff: _Known, ids: set[int]) -> ModerationAction:
-    if entry["comment_id"] not in ids:
+    if entry["comment_id"] is not None and entry["comment_id"] not in ids:
         number = entry["comment_id"]
         raise ImportFileError(f"A moderation action is on comment {number}, not in the file.")
     email = entry["staff"]

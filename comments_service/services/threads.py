@@ -44,10 +44,24 @@ def comment_node(comment: Comment) -> dict:
     return node
 
 
+AUTHOR_REQUEST = "author_request"
+
+
 def removed_node(row) -> dict:
-    """Stands where a removed comment was, so the replies under it keep their place."""
+    """Stands where a removed comment was, so the replies under it keep their place.
+
+    ``removed_reason`` is ``author_request`` where its writer had it erased (the page then
+    says so), null where the team took it down.
+    """
     node = _node(row, None, None, None)
-    return {**node, **_answer(None, None, False), "author_name": None, "removed": True}
+    reason = AUTHOR_REQUEST if row.erased_at else None
+    return {
+        **node,
+        **_answer(None, None, False),
+        "author_name": None,
+        "removed": True,
+        "removed_reason": reason,
+    }
 
 
 def _node(source, html, staff_name, staff_role) -> dict:

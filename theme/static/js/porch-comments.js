@@ -72,12 +72,18 @@
     return text && h("p", c.waiting ? "comment-answer comment-answer--waiting" : "comment-answer", text);
   };
 
+  // The same words as the baked placeholder (_comments.html).
+  const removedText = (c) =>
+    c.removed_reason === "author_request"
+      ? "This comment was removed at the author’s request."
+      : "This comment was removed.";
+
   // One comment without its replies: they follow in the thread and are inserted one by one.
   const build = (c) => {
     const li = h("li", c.removed ? "comment comment--removed" : c.staff ? "comment comment--staff" : "comment");
     li.id = "comment-" + c.id;
     li.dataset.commentId = c.id;
-    li.append(c.removed ? h("p", "comment-removed", "This comment was removed.") : card(c));
+    li.append(c.removed ? h("p", "comment-removed", removedText(c)) : card(c));
     return li;
   };
 
