@@ -3,8 +3,9 @@
 Every path that changes what readers see (a published reader comment, a staff
 answer, an approval, an edit, a removal, a restore, a reader's data erased; from the
 API, the moderation page, bulk decisions or the CLI) goes through the ORM, so one
-flush hook marks the post in the same transaction as the change. A held or binned comment, a dismissal or
-a new answered state changes nothing readers see and marks nothing.
+flush hook marks the post in the same transaction as the change. A held or binned
+comment, a dismissal or a new answered state changes nothing readers see and marks
+nothing.
 
 The version only ever goes up, by one SQL ``UPDATE ... SET comments_version =
 comments_version + 1`` per transaction, so two transactions on one post never lose a
