@@ -285,6 +285,21 @@ class Comment(db.Model):
             cls.dismissed_at.is_(None),
         )
 
+    @hybrid_property
+    def answered_privately(self) -> bool:
+        """Its first answer was given away from the blog: the private answer counts.
+
+        One expression for Python and SQL: the figures count these apart, the blog
+        shows "got in touch privately" (if chosen) instead of "Answered by".
+        """
+        return self.private_answered_at is not None and self.private_answered_at == self.answered_at
+
+    @answered_privately.expression
+    def answered_privately(cls):
+        return and_(
+            cls.private_answered_at.is_not(None), cls.private_answered_at == cls.answered_at
+        )
+
     @hybrid_method
     def is_overdue(self, now: datetime, answer_within: timedelta) -> bool:
         """For a waiting comment: it has waited longer than the answer-within time.
