@@ -33,6 +33,7 @@ comments_cli = AppGroup("comments", help="Reader comments.")
 
 
 def register(app) -> None:
+    from . import listening_cli  # noqa: F401  (adds its commands to the comments group)
     from .import_cli import import_cli
     from .mail_cli import mail_cli
     from .stats_cli import stats

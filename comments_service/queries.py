@@ -156,6 +156,12 @@ def by_post_author(query: Select, name: str) -> Select:
     return query.where(Comment.post.has(Post.names_author(name)))
 
 
+def of_kind(query: Select, kind: str | None) -> Select:
+    """Reader comments staff tagged with this kind; with ``None``, those not tagged yet."""
+    query = query.where(Comment.staff_id.is_(None))
+    return query.where(Comment.kind.is_(None) if kind is None else Comment.kind == kind)
+
+
 def matching(query: Select, text: str) -> Select:
     """Comments whose text, reader name, email or address contains ``text``, any case.
 

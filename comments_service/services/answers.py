@@ -3,8 +3,9 @@
 A reader comment is answered from the first staff reply anywhere beneath it in
 its thread, or from the answer a staff member gave privately (by phone, email or
 in person, see services.listening), whichever came first. That time is stored on
-the reader comment, so the queue needs no tree walk and the time to answer is exact. Threads have no depth
-limit, so neither function here costs more for a long chain than for a wide thread.
+the reader comment, so the queue needs no tree walk and the time to answer is exact.
+Threads have no depth limit, so neither function here costs more for a long chain
+than for a wide thread.
 """
 
 from collections import defaultdict

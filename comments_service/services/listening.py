@@ -17,6 +17,11 @@ from ..queries import looks_after, subscription_to_hear_back
 from .moderation import ModerationError, NotAllowed
 from .outbox import Mail, enqueue
 from .subscriptions import ReaderMail, render_mail
+from .text import body_problem, line_problem, normalised, normalised_body
+
+NOTE_CHARS = 500  # a follow-up's note, and the team's name below
+TEAM_CHARS = 120
+PRIVATE_NOTE_CHARS = 4000
 
 # The steps a follow-up may take from where it stands: acted on and declined are final.
 NEXT_STEPS = {
@@ -67,6 +72,9 @@ def answer_privately(
     answer came earlier. ``shown``: the blog says "NAME got in touch privately".
     """
     _check_reader_comment(comment, staff)
+    note = _text(note, "The note", PRIVATE_NOTE_CHARS, body=True)
+    if not note:
+        raise ModerationError("Say in the note what you told the reader.")
     if comment.status != CommentStatus.APPROVED:
         raise ModerationError("Only a published comment can be answered.")
     if comment.private_answered_at is not None:
@@ -101,8 +109,12 @@ def follow_up(
     and tells the reader who asked to hear back, once: acted on is final.
     """
     _check_reader_comment(comment, staff)
+    note = _text(note or "", "The note", NOTE_CHARS)
+    team = _text(team or "", "The team's name", TEAM_CHARS)
     if step not in NEXT_STEPS[comment.follow_up]:
-        raise ModerationError(f"This comment was already {comment.follow_up.value.replace('_', ' ')}.")
+        raise ModerationError(
+            f"This comment was already {comment.follow_up.value.replace('_', ' ')}."
+        )
     if step == FollowUp.PASSED_ON and not team:
         raise ModerationError("Name the team it is passed on to.")
     if step != FollowUp.PASSED_ON and not note:
@@ -134,6 +146,17 @@ def _tell_reader(comment: Comment, readers: ReaderMail, now: datetime) -> None:
         "X-Porch-Comment": str(comment.id),
     }
     enqueue(Mail(subscription.address.email, subject, text, html, headers), now)
+
+
+def _text(text: str, what: str, limit: int, body: bool = False) -> str:
+    """Staff notes follow the character rules of comments (services.text), trimmed."""
+    text = (normalised_body(text) if body else normalised(text)).strip()
+    problem = body_problem(text) if body else line_problem(text)
+    if problem:
+        raise ModerationError(f"{what}: {problem}")
+    if len(text) > limit:
+        raise ModerationError(f"{what} is too long: keep it under {limit:,} characters.")
+    return text
 
 
 def _check_reader_comment(comment: Comment, staff: Staff) -> None:
