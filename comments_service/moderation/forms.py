@@ -10,6 +10,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..enums import FollowUp, PrivateChannel
@@ -87,9 +88,9 @@ class PrivateAnswerForm(FlaskForm):
     how = SelectField(
         "How you answered",
         choices=[
-            (PrivateChannel.PHONE.value, "By phone"),
-            (PrivateChannel.EMAIL.value, "By email"),
-            (PrivateChannel.IN_PERSON.value, "In person"),
+            SelectChoice(PrivateChannel.PHONE.value, "By phone"),
+            SelectChoice(PrivateChannel.EMAIL.value, "By email"),
+            SelectChoice(PrivateChannel.IN_PERSON.value, "In person"),
         ],
         validators=[InputRequired("Choose how you answered.")],
     )
@@ -111,9 +112,9 @@ class FollowUpForm(FlaskForm):
     step = SelectField(
         "Step",
         choices=[
-            (FollowUp.PASSED_ON.value, "Passed on to a team"),
-            (FollowUp.ACTED_ON.value, "Acted on (the note is public)"),
-            (FollowUp.DECLINED.value, "Declined"),
+            SelectChoice(FollowUp.PASSED_ON.value, "Passed on to a team"),
+            SelectChoice(FollowUp.ACTED_ON.value, "Acted on (the note is public)"),
+            SelectChoice(FollowUp.DECLINED.value, "Declined"),
         ],
         validators=[InputRequired("Choose the step.")],
     )

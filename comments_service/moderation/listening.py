@@ -108,10 +108,10 @@ def _kinds() -> tuple[str, ...]:
     return comment_kinds(current_app.config)
 
 
-def _refused_or_done(step, *args) -> None:
+def _refused_or_done(step, *args, **options) -> None:
     """Take the step; a refusal is a 4xx with its reason, and nothing is stored."""
     try:
-        step(*args)
+        step(*args, **options)
     except moderation.NotAllowed as error:
         abort(403, str(error))
     except moderation.ModerationError as error:
