@@ -20,6 +20,10 @@ from comments_service.services.subscriptions import ReaderMail
 from comments_service.services.threads import export_document
 
 from .conftest import csrf_token
+from .mail_helpers import post_comment, send
+from .smtp_support import SmtpServer
+from .test_baking import bake
+from .test_subscriptions import bodies, confirm_by_mail, mail_to
 
 NOTE = "Called Jo: the export keeps zones from 4.2 on; Jo is on 4.1, will upgrade."
 INTERNAL = "Mobile team has it on the board for the spring release."
@@ -418,3 +422,68 @@ def test_only_those_who_look_after_the_post_may_tag_or_follow_up(
     admin = make_staff("Dee Admin", role=Role.ADMIN)
     listening.tag(comment, db.session.merge(admin), "idea", ("idea",))
     assert comment.kind == "idea"
+
+
+def test_the_reader_who_asked_to_hear_back_gets_one_mail_when_it_is_acted_on(
+    app_with, make_staff, make_post
+):
+    """Through the real outbox and a real `mail send` to an SMTP sink."""
+    smtp = SmtpServer().start()
+    try:
+        app = app_with(**smtp.settings())
+        reader = app.test_client()
+        make_staff("Ana Lima")
+        make_post("hello", title="Offline mode")
+        comment_id = post_comment(reader, email="jo@reader.test", subscribe="team")
+        confirm_by_mail(app, smtp, reader)
+        by = ["--by", "ana@porch.test"]
+        cli(
+            app,
+            "follow-up",
+            str(comment_id),
+            "passed-on",
+            "--team",
+            "Mobile",
+            "--note",
+            INTERNAL,
+            *by,
+        )
+        send(app)
+        assert len(mail_to(smtp)) == 1, "passing it on tells the reader nothing"
+        cli(app, "follow-up", str(comment_id), "acted-on", "--note", WHAT_WE_DID, *by)
+        cli(app, "follow-up", str(comment_id), "acted-on", "--note", "again", *by)
+        send(app)
+        send(app)
+        (confirmation, news) = mail_to(smtp)
+        assert news["Subject"] == "What we did about your comment on “Offline mode”"
+        text, html = bodies(news)
+        assert f"What we did: {WHAT_WE_DID}" in text and WHAT_WE_DID in html
+        assert INTERNAL not in text and INTERNAL not in html
+        assert news["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    finally:
+        smtp.stop()
+
+
+def test_a_real_baked_page_shows_the_chosen_line_and_what_we_did_and_no_private_note(
+    app, ana, make_post, make_comment, tmp_path
+):
+    post = make_post("hello-porch", authors=("Ana Lima",))
+    shown = make_comment(post, name="Shown Reader", minutes_ago=120)
+    hidden = make_comment(post, name="Hidden Reader", minutes_ago=120)
+    idea = make_comment(post, name="Idea Reader", kind="idea", minutes_ago=120)
+    with app.app_context():
+        staff, now = db.session.merge(ana), utcnow()
+        for comment, show in ((shown, True), (hidden, False)):
+            found = db.session.get(Comment, comment.id)
+            listening.answer_privately(found, staff, PrivateChannel.PHONE, NOTE, now, now, show)
+        readers = ReaderMail.from_config(app.config)
+        found = db.session.get(Comment, idea.id)
+        listening.follow_up(found, staff, FollowUp.PASSED_ON, INTERNAL, now, readers, team="Mobile")
+        listening.follow_up(found, staff, FollowUp.ACTED_ON, WHAT_WE_DID, now, readers)
+        db.session.commit()
+        document = export_document(now)
+    html = bake(tmp_path, document)
+    assert html.count("got in touch privately") == 1
+    assert "Ana Lima got in touch privately" in html
+    assert f"<strong>What we did:</strong> {WHAT_WE_DID}" in html
+    assert "Called Jo" not in html and INTERNAL not in html and "Mobile" not in html
