@@ -23,6 +23,8 @@ from .conftest import csrf_token
 from .mail_helpers import post_comment, send
 from .smtp_support import SmtpServer
 from .test_baking import bake
+from .test_full_export import empty_database, restore, without_time
+from .test_full_export import export as export_full_document
 from .test_subscriptions import bodies, confirm_by_mail, mail_to
 
 NOTE = "Called Jo: the export keeps zones from 4.2 on; Jo is on 4.1, will upgrade."
@@ -487,3 +489,32 @@ def test_a_real_baked_page_shows_the_chosen_line_and_what_we_did_and_no_private_
     assert "Ana Lima got in touch privately" in html
     assert f"<strong>What we did:</strong> {WHAT_WE_DID}" in html
     assert "Called Jo" not in html and INTERNAL not in html and "Mobile" not in html
+
+
+def test_the_full_export_keeps_kinds_private_answers_and_follow_ups(
+    app, ana, post, make_comment, tmp_path
+):
+    comment = make_comment(post, name="Jo", minutes_ago=60)
+    by = ["--by", "ana@porch.test"]
+    cli(app, "tag", str(comment.id), "idea", *by)
+    cli(app, "answer-privately", str(comment.id), *by, "--how", "email", "--note", NOTE)
+    cli(app, "follow-up", str(comment.id), "passed-on", "--team", "Mobile", *by)
+    cli(app, "follow-up", str(comment.id), "acted-on", "--note", WHAT_WE_DID, *by)
+    first = export_full_document(app, tmp_path / "first.json")
+    empty_database(app)
+    assert restore(app, tmp_path / "first.json").exit_code == 0
+    again = export_full_document(app, tmp_path / "again.json")
+    assert without_time(again) == without_time(first)
+    (entry,) = first["comments"]
+    assert (entry["kind"], entry["private_channel"], entry["private_note"]) == (
+        "idea",
+        "email",
+        NOTE,
+    )
+    assert (entry["follow_up"], entry["follow_up_team"]) == ("acted_on", "Mobile")
+    assert [action["action"] for action in first["moderation"]] == [
+        "tag",
+        "answer_privately",
+        "pass_on",
+        "act_on",
+    ]
