@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import click
 from flask import current_app
 
-from .cli import _comments_or_fail, _echo_columns, _staff_by_email_or_fail, comments_cli
+from .cli import comments_cli, comments_or_fail, echo_columns, staff_by_email_or_fail
 from .config import comment_kinds
 from .enums import FollowUp, PrivateChannel
 from .extensions import db
@@ -20,8 +20,11 @@ STEPS = {
     "acted-on": FollowUp.ACTED_ON,
     "declined": FollowUp.DECLINED,
 }
-CHANNELS = {"phone": PrivateChannel.PHONE, "email": PrivateChannel.EMAIL}
-CHANNELS["in-person"] = PrivateChannel.IN_PERSON
+CHANNELS = {
+    "phone": PrivateChannel.PHONE,
+    "email": PrivateChannel.EMAIL,
+    "in-person": PrivateChannel.IN_PERSON,
+}
 BY_HELP = "Email address of the staff member doing it."
 
 
@@ -48,11 +51,11 @@ def tag(comment_id: int, kind: str | None, clear: bool, by: str) -> None:
     kinds = comment_kinds(current_app.config)
     if clear == (kind is not None):
         raise click.UsageError(f"Give a KIND ({', '.join(kinds)}) or --clear, not both.")
-    (comment,) = _comments_or_fail((comment_id,))
+    (comment,) = comments_or_fail((comment_id,))
     with _refusals():
-        listening.tag(comment, _staff_by_email_or_fail(by), kind, kinds)
+        listening.tag(comment, staff_by_email_or_fail(by), kind, kinds)
     db.session.commit()
-    _echo_columns(f"#{comment.id}", comment.author_name, f"kind: {kind or 'none'}")
+    echo_columns(f"#{comment.id}", comment.author_name, f"kind: {kind or 'none'}")
 
 
 @comments_cli.command("answer-privately")
@@ -71,13 +74,13 @@ def answer_privately(comment_id, by, how, note, at, show_on_blog) -> None:
     """Record that a reader was answered away from the blog: their comment counts as answered."""
     now = utcnow()
     when = at or now
-    (comment,) = _comments_or_fail((comment_id,))
+    (comment,) = comments_or_fail((comment_id,))
     with _refusals():
         listening.answer_privately(
-            comment, _staff_by_email_or_fail(by), CHANNELS[how], note, when, now, show_on_blog
+            comment, staff_by_email_or_fail(by), CHANNELS[how], note, when, now, show_on_blog
         )
     db.session.commit()
-    _echo_columns(f"#{comment.id}", comment.author_name, f"answered privately ({how})")
+    echo_columns(f"#{comment.id}", comment.author_name, f"answered privately ({how})")
 
 
 @comments_cli.command("follow-up")
@@ -88,11 +91,11 @@ def answer_privately(comment_id, by, how, note, at, show_on_blog) -> None:
 @click.option("--note", default="", help="acted-on: what was done (public); else for staff only.")
 def follow_up(comment_id: int, step: str, by: str, team: str | None, note: str) -> None:
     """Follow an idea or a problem up: passed on to a team, then acted on or declined."""
-    (comment,) = _comments_or_fail((comment_id,))
+    (comment,) = comments_or_fail((comment_id,))
     with _refusals():
         listening.follow_up(
             comment,
-            _staff_by_email_or_fail(by),
+            staff_by_email_or_fail(by),
             STEPS[step],
             note,
             utcnow(),
@@ -100,7 +103,7 @@ def follow_up(comment_id: int, step: str, by: str, team: str | None, note: str) 
             team=team,
         )
     db.session.commit()
-    _echo_columns(f"#{comment.id}", comment.author_name, step)
+    echo_columns(f"#{comment.id}", comment.author_name, step)
 
 
 @contextmanager

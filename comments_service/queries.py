@@ -157,9 +157,13 @@ def by_post_author(query: Select, name: str) -> Select:
 
 
 def of_kind(query: Select, kind: str | None) -> Select:
-    """Reader comments staff tagged with this kind; with ``None``, those not tagged yet."""
+    """Reader comments staff tagged with this kind; with ``None``, those still to tag:
+    published or held ones with no kind (taken-down comments are not tagged)."""
     query = query.where(Comment.staff_id.is_(None))
-    return query.where(Comment.kind.is_(None) if kind is None else Comment.kind == kind)
+    if kind is not None:
+        return query.where(Comment.kind == kind)
+    taggable = [CommentStatus.APPROVED, CommentStatus.PENDING]
+    return query.where(Comment.kind.is_(None), Comment.status.in_(taggable))
 
 
 def matching(query: Select, text: str) -> Select:

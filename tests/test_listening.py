@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from comments_service.enums import Decision, FollowUp, PrivateChannel
+from comments_service.enums import CommentStatus, Decision, FollowUp, PrivateChannel
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationAction, Role, utcnow
 from comments_service.queries import unanswered
@@ -161,6 +161,7 @@ def test_every_view_filters_by_kind_and_counts_the_untagged(client, page, post, 
     make_comment(post, name="Problem Person", kind="problem")
     make_comment(post, name="Untagged One")
     make_comment(post, name="Untagged Two")
+    make_comment(post, name="Binned", status=CommentStatus.SPAM)
     for view in ("waiting", "all"):
         ideas = client.get(f"/moderation/?view={view}&kind=idea").get_data(as_text=True)
         assert "Idea Person" in ideas and "Problem Person" not in ideas
@@ -169,7 +170,7 @@ def test_every_view_filters_by_kind_and_counts_the_untagged(client, page, post, 
         assert "2 reader comments here have no kind yet" in whole
         untagged = client.get(f"/moderation/?view={view}&kind=untagged").get_data(as_text=True)
         assert "Untagged One" in untagged and "Untagged Two" in untagged
-        assert "Idea Person" not in untagged
+        assert "Idea Person" not in untagged and "Binned" not in untagged
     wrong = client.get("/moderation/?kind=complaints")
     assert wrong.status_code == 400
     assert "There is no kind &#39;complaints&#39;" in wrong.get_data(as_text=True)

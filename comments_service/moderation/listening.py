@@ -16,8 +16,7 @@ from ..models import utcnow
 from ..services import listening, moderation
 from ..services.subscriptions import ReaderMail
 from . import bp
-from .bulk import _back as back_to_listing
-from .bulk import _how_many, _selected
+from .bulk import back_to_listing, how_many, selected_comments
 from .forms import ActionForm, FollowUpForm, PrivateAnswerForm
 from .routes import back, back_with_errors, comment_in_my_care
 
@@ -46,7 +45,7 @@ def bulk_tag():
     """Tag every selected comment with one kind, or none of them."""
     if not ActionForm().validate_on_submit():
         abort(400, "The form expired; reload the page and try again.")
-    comments = _selected()
+    comments = selected_comments()
     if not comments:
         flash("Select at least one comment first.", "error")
         return back_to_listing()
@@ -59,7 +58,7 @@ def bulk_tag():
         db.session.rollback()
         abort(400, f"Nothing was changed. {error}")
     db.session.commit()
-    flash(f"{_how_many(comments)} tagged: {kind or 'no kind'}.", "success")
+    flash(f"{how_many(comments)} tagged: {kind or 'no kind'}.", "success")
     return back_to_listing()
 
 

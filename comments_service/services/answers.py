@@ -50,18 +50,20 @@ def recompute_answers(post_id: int) -> None:
         first_below[comment.parent_id] = _earliest(first_below[comment.parent_id], first)
     for comment in comments:
         if comment.is_reader:
+            first = first_below[comment.id]
             comment.answered_at, comment.answered_by_id = first_answer(
-                comment, first_below[comment.id]
+                comment, first and first.created_at, first and first.staff_id
             )
 
 
-def first_answer(comment: Comment, public: Comment | None) -> tuple:
+def first_answer(comment: Comment, public_at, public_by_id) -> tuple:
     """When and by whom a reader comment was first answered: its first published staff
-    answer beneath it or its private answer, the earlier; (None, None) with neither.
+    answer beneath it (``public_at``, ``public_by_id``) or its private answer, the
+    earlier; (None, None) with neither.
 
     Taking a public answer down never undoes an answer given privately.
     """
-    answers = [(public.created_at, public.staff_id)] if public else []
+    answers = [(public_at, public_by_id)] if public_at else []
     if comment.private_answered_at is not None:
         answers.append((comment.private_answered_at, comment.private_answered_by_id))
     return min(answers, key=lambda answer: answer[0], default=(None, None))

@@ -14,6 +14,7 @@ from ..enums import CommentStatus, Decision, FollowUp, PrivateChannel
 from ..extensions import db
 from ..models import Comment, ModerationAction, Staff
 from ..queries import looks_after, subscription_to_hear_back
+from .answers import first_answer
 from .moderation import ModerationError, NotAllowed
 from .outbox import Mail, enqueue
 from .subscriptions import ReaderMail, render_mail
@@ -84,13 +85,14 @@ def answer_privately(
     if at < comment.created_at:
         raise ModerationError("The private answer cannot come before the comment itself.")
     comment.private_answered_at = at
-    comment.private_answered_by = staff
+    comment.private_answered_by_id = staff.id
     comment.private_channel = channel
     comment.private_note = note
     comment.private_answer_shown = shown
-    if comment.answered_at is None or at < comment.answered_at:
-        comment.answered_at = at
-        comment.answered_by = staff
+    # Until now the comment's answer, if any, was its first public one.
+    comment.answered_at, comment.answered_by_id = first_answer(
+        comment, comment.answered_at, comment.answered_by_id
+    )
     _record(comment, staff, Decision.ANSWER_PRIVATELY, f"{channel.value}: {note}", now)
 
 
@@ -121,10 +123,11 @@ def follow_up(
         raise ModerationError("Say in a short note what was decided.")
     comment.follow_up = step
     comment.follow_up_at = now
+    reason = note
     if step == FollowUp.PASSED_ON:
         comment.follow_up_team = team
-    reason = f"to {team}: {note}" if team else note
-    _record(comment, staff, STEP_DECISIONS[step], reason.removesuffix(": "), now)
+        reason = f"to {team}: {note}".removesuffix(": ")
+    _record(comment, staff, STEP_DECISIONS[step], reason, now)
     if step == FollowUp.ACTED_ON:
         comment.follow_up_note = note
         _tell_reader(comment, readers, now)
