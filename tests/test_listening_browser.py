@@ -23,7 +23,7 @@ from .browser_support import (
     flask,
     free_port,
 )
-from .test_end_to_end import AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD, SLUG
+from .test_end_to_end import AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD, SLUG, screenshot
 from .test_figures_browser import add_comments, comment, post_path, service_database
 
 pytestmark = pytest.mark.browser
@@ -163,6 +163,8 @@ def test_an_author_tags_a_comment_with_the_keyboard(browser, porch):
     expect(card.get_by_role("button", name="idea", exact=True)).to_have_attribute(
         "aria-pressed", "true"
     )
+    card.scroll_into_view_if_needed()
+    screenshot(page, "listening-kinds.png")
     context.close()
     with service_database(porch.database_url):
         assert db.session.get(Comment, porch.ids["Untagged Reader"]).kind == "idea"
