@@ -245,6 +245,7 @@ def test_stats_json_gives_the_same_figures(app, this_month):
         "month": this_month["month"],
         "received": 2,
         "answered": 1,
+        "answered_privately": 0,
         "no_answer_needed": 0,
         "waiting": 1,
         "share_answered": 0.5,

@@ -31,7 +31,8 @@ class MonthFigures:
 
     month: str  # "2026-11"
     received: int
-    answered: int
+    answered: int  # publicly or privately
+    answered_privately: int  # of those answered, the ones whose first answer was private
     no_answer_needed: int
     waiting: int
     share_answered: float | None  # answered / (received - no_answer_needed)
@@ -142,6 +143,7 @@ def month_figures(key: str, rows, now: datetime) -> MonthFigures:
         month=key,
         received=len(rows),
         answered=len(answered),
+        answered_privately=sum(bool(row.answered_privately) for row in answered),
         no_answer_needed=len(rows) - settled,
         waiting=len(waiting),
         share_answered=len(answered) / settled if settled else None,

@@ -62,6 +62,7 @@
     return counted(rounded(seconds, 86400), "day");
   };
   const answerLine = (c) => {
+    if (c.got_in_touch) return `${c.got_in_touch} got in touch privately`;
     if (c.answered_by && Number.isInteger(c.answered_after_seconds)) {
       return `Answered by ${c.answered_by} in ${durationWords(c.answered_after_seconds)}`;
     }
@@ -71,6 +72,11 @@
     const text = answerLine(c);
     return text && h("p", c.waiting ? "comment-answer comment-answer--waiting" : "comment-answer", text);
   };
+  // "You said, we did": the note of a follow-up acted on, as text, as the partial shows it.
+  const followUpNote = (c) =>
+    c.what_we_did ? h("p", "comment-follow-up", h("strong", "", "What we did:"), " " + c.what_we_did) : null;
+  // The lines under a comment's body, in the partial's order.
+  const notes = (c) => [answerNote(c), followUpNote(c)].filter(Boolean);
 
   // The same words as the baked placeholder (_comments.html).
   const removedText = (c) =>
@@ -123,8 +129,7 @@
     const body = h("div", "comment-body");
     body.innerHTML = c.html; // sanitised by the service
     const summary = h("summary", "", "Reply", h("span", "visually-hidden", " to " + c.author_name));
-    const note = answerNote(c);
-    const article = h("article", "comment-card", head, body, ...(note ? [note] : []),
+    const article = h("article", "comment-card", head, body, ...notes(c),
       h("details", "comment-reply", summary, replyForm(c.id)));
     if (c.depth >= levels) head.after(inReplyTo(c));
     return article;
@@ -145,9 +150,8 @@
   const refresh = (li, c) => {
     const card = $(":scope>.comment-card", li);
     if (!card) return;
-    $(":scope>.comment-answer", card)?.remove();
-    const note = answerNote(c);
-    if (note) $(":scope>.comment-body", card).after(note);
+    card.querySelectorAll(":scope>.comment-answer, :scope>.comment-follow-up").forEach((e) => e.remove());
+    $(":scope>.comment-body", card).after(...notes(c));
   };
 
   // What the live thread has and the page lacks is newer than the build; parents come first.
