@@ -409,3 +409,26 @@ def test_the_authors_digest_that_lists_the_readers_comment_keeps_nothing_of_it(a
     cli(app, "people", "forget", JO_EMAIL)
     stored = every_stored_value(app)
     assert not any(trace.lower() in stored for trace in (*JO_TRACES, JO_WORDS))
+
+
+def test_forgetting_also_erases_staffs_note_of_a_private_answer(app, make_staff, make_post):
+    make_staff("Ana Lima", email="ana@porch.test")
+    post = make_post("hello-porch")
+    with app.app_context():
+        comment = Comment(
+            post_id=post.id,
+            author_name="Josefina Quillfeather",
+            author_email=JO_EMAIL,
+            body_markdown="Call me?",
+            body_html="<p>Call me?</p>",
+            status=CommentStatus.APPROVED,
+            published_at=utcnow(),
+        )
+        db.session.add(comment)
+        db.session.commit()
+        comment_id = comment.id
+    note = "Called Josefina Quillfeather about her sync question"
+    cli(app, "comments", "answer-privately", str(comment_id), "--by", "ana@porch.test",
+        "--how", "phone", "--note", note)  # fmt: skip
+    cli(app, "people", "forget", JO_EMAIL)
+    assert "quillfeather" not in every_stored_value(app)

@@ -271,6 +271,7 @@ def _anonymise(comment: Comment, now: datetime) -> None:
     comment.author_email = comment.author_website = None
     comment.remote_addr = comment.user_agent = comment.referrer = None
     comment.idempotency_key = None
+    _erase_private_notes(comment)
     comment.erased_at = now
     if comment.is_waiting:
         comment.dismissed_at, comment.dismiss_reason = now, KEPT_REASON
@@ -281,8 +282,23 @@ def _anonymise(comment: Comment, now: datetime) -> None:
     )
 
 
+def _erase_private_notes(comment: Comment) -> None:
+    """Staff's note of a call or an email with the reader names them: it goes too, on the
+    comment and in the audit rows that recorded it."""
+    comment.private_note = None
+    db.session.execute(
+        update(ModerationAction)
+        .where(
+            ModerationAction.comment_id == comment.id,
+            ModerationAction.action == Decision.ANSWER_PRIVATELY,
+        )
+        .values(reason=None)
+    )
+
+
 def _remove(comment: Comment, now: datetime) -> None:
     """Delete a comment nothing replies to; its audit rows stay, no longer pointing at it."""
+    _erase_private_notes(comment)
     db.session.execute(
         update(ModerationAction)
         .where(ModerationAction.comment_id == comment.id)
