@@ -82,8 +82,13 @@ def share_text(share: float | None) -> str:
 
 
 def hours_text(seconds: int | None) -> str:
-    """A time to answer in hours with one decimal, "4.5 h"; "-" when there is none."""
-    return "-" if seconds is None else f"{seconds / 3600:.1f} h"
+    """A time to answer as people read it: "12 min" under an hour, else hours with one
+    decimal, "4.5 h"; "-" when there is none."""
+    if seconds is None:
+        return "-"
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def month_key(moment: datetime) -> str:
