@@ -61,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     from .feeds import bp as feeds_bp
     from .links import bp as links_bp
     from .moderation import bp as moderation_bp
+    from .privacy import bp as privacy_bp
     from .readers import bp as readers_bp
 
     # Readers post from the static blog, where no CSRF token can be baked in; the
@@ -70,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(readers_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(links_bp)
     app.add_url_rule("/", "index", moderation_index_redirect)

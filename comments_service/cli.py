@@ -33,12 +33,15 @@ comments_cli = AppGroup("comments", help="Reader comments.")
 
 
 def register(app) -> None:
+    from . import listening_cli  # noqa: F401  (adds its commands to the comments group)
     from .import_cli import import_cli
     from .mail_cli import mail_cli
+    from .people_cli import people_cli
     from .rebaking import rebake_command
     from .stats_cli import stats
 
-    for group in (staff_cli, posts_cli, comments_cli, mail_cli, import_cli, stats, rebake_command):
+    groups = (staff_cli, posts_cli, comments_cli, mail_cli, import_cli, people_cli, stats)
+    for group in (*groups, rebake_command):
         app.cli.add_command(group)
 
 
@@ -113,7 +116,7 @@ def list_staff() -> None:
     """List staff accounts."""
     for staff in db.session.scalars(select(Staff).order_by(Staff.name)):
         state = "" if staff.active else " (inactive)"
-        _echo_columns(staff.name, staff.email, f"{staff.role.value}{state}")
+        echo_columns(staff.name, staff.email, f"{staff.role.value}{state}")
 
 
 @posts_cli.command("sync")
@@ -157,7 +160,7 @@ def waiting(author: str | None, as_json: bool) -> None:
     for row in rows:
         mark = " OVERDUE" if row["overdue"] else ""
         flagged = ", ".join(row["flagged_for"]) or "-"
-        _echo_columns(
+        echo_columns(
             f"#{row['id']}",
             f"{row['age_hours']}h{mark}",
             row["post"],
@@ -167,7 +170,7 @@ def waiting(author: str | None, as_json: bool) -> None:
     click.echo(f"{len(rows)} waiting.")
 
 
-def _echo_columns(*columns: str) -> None:
+def echo_columns(*columns: str) -> None:
     """One tab-separated line; what readers wrote cannot recolour or rewrite the terminal."""
     click.echo("\t".join(for_terminal(column) for column in columns))
 
@@ -246,7 +249,7 @@ def list_comments(status: str, slug: str | None, limit: int, as_json: bool) -> N
         click.echo(json.dumps(rows, indent=2, ensure_ascii=True))
         return
     for row in rows:
-        _echo_columns(
+        echo_columns(
             f"#{row['id']}", row["created_at"], row["post"], row["author_name"], row["text"]
         )
     click.echo(f"{len(rows)} {status}.")
@@ -280,7 +283,7 @@ def _decision_command(name: str, decision: Decision, done: str) -> None:
     @click.option("--by", "by", required=True, help="The staff member taking the decision.")
     def decide(ids: tuple[int, ...], by: str) -> None:
         staff = _staff_or_fail(by)
-        comments = _comments_or_fail(ids)
+        comments = comments_or_fail(ids)
         try:
             readers = ReaderMail.from_config(current_app.config)
             moderation.decide_all(decision, comments, staff, readers)
@@ -289,14 +292,14 @@ def _decision_command(name: str, decision: Decision, done: str) -> None:
         db.session.commit()
         spam_guard.teach(decision, comments, akismet.for_app(current_app))
         for comment in comments:
-            _echo_columns(f"#{comment.id}", comment.author_name, done)
+            echo_columns(f"#{comment.id}", comment.author_name, done)
 
 
 for _name, (_decision, _done) in CLI_DECISIONS.items():
     _decision_command(_name, _decision, _done)
 
 
-def _comments_or_fail(ids: tuple[int, ...]) -> list[Comment]:
+def comments_or_fail(ids: tuple[int, ...]) -> list[Comment]:
     comments = db.session.scalars(select(Comment).where(Comment.id.in_(ids))).all()
     missing = sorted(set(ids) - {comment.id for comment in comments})
     if missing:
@@ -310,8 +313,8 @@ def _comments_or_fail(ids: tuple[int, ...]) -> list[Comment]:
 @click.option("--by", "by", required=True, help="Email address of the staff member handing it on.")
 def reassign(comment_id: int, to: str, by: str) -> None:
     """Hand a waiting comment to a colleague: it becomes theirs, and they get an email."""
-    (comment,) = _comments_or_fail((comment_id,))
-    colleague, giver = _staff_by_email_or_fail(to), _staff_by_email_or_fail(by)
+    (comment,) = comments_or_fail((comment_id,))
+    colleague, giver = staff_by_email_or_fail(to), staff_by_email_or_fail(by)
     try:
         assignment.reassign(
             comment,
@@ -323,10 +326,10 @@ def reassign(comment_id: int, to: str, by: str) -> None:
     except moderation.ModerationError as error:
         raise click.ClickException(f"Nothing was changed. {error}") from None
     db.session.commit()
-    _echo_columns(f"#{comment.id}", comment.author_name, f"handed to {colleague.name}")
+    echo_columns(f"#{comment.id}", comment.author_name, f"handed to {colleague.name}")
 
 
-def _staff_by_email_or_fail(email: str) -> Staff:
+def staff_by_email_or_fail(email: str) -> Staff:
     staff = accounts.staff_by_email(email)
     if staff is None:
         raise click.ClickException(

@@ -9,6 +9,7 @@ lists every setting.
 """
 
 import os
+import re
 import secrets
 import tempfile
 from datetime import timedelta
@@ -68,6 +69,8 @@ DEFAULTS = {
     # Comment posts per post, from all addresses together.
     "POST_RATE_LIMIT": "30 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",
+    # Requests from the blog's privacy page (a copy of one's data, or its erasure).
+    "PRIVACY_RATE_LIMIT": "5 per hour;20 per day",
     "RATELIMIT_STORAGE_URI": "memory://",
     # Number of proxies in front of the service whose X-Forwarded-* headers to trust.
     "TRUSTED_PROXIES": 0,
@@ -114,6 +117,11 @@ DEFAULTS = {
     # A build host without the database loads the posts manifest over HTTP with this
     # secret (`invoke deploy`). Empty: that endpoint is off.
     "DEPLOY_TOKEN": "",
+    # A reader's link to download or erase their data works this long.
+    "PRIVACY_LINK_HOURS": 24,
+    # The kinds staff tag reader comments with, comma-separated, in the order the
+    # moderation page offers them: short lower-case words (letters, digits, -).
+    "COMMENT_KINDS": "question,idea,problem,praise",
     "SECRET_KEY": None,
 }
 
@@ -151,6 +159,7 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         "PORCH_SMTP_SECURITY", SmtpSecurity, settings["PORCH_SMTP_SECURITY"]
     )
     _check_escalation_comes_later(settings)
+    comment_kinds(settings)
     if not settings["PORCH_SECRET_KEY"]:
         settings["PORCH_SECRET_KEY"] = _instance_secret(Path(instance_path))
     return {**settings, **flask_names(settings), **overrides}
@@ -266,3 +275,21 @@ def answer_within(config) -> timedelta:
 def escalate_after(config) -> timedelta:
     """How long a reader may wait before the admins look after their comment too."""
     return timedelta(hours=config["PORCH_ESCALATE_AFTER_HOURS"])
+
+
+# The moderation page's kind filter uses this word for "no kind yet".
+UNTAGGED = "untagged"
+_KIND = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+
+
+def comment_kinds(config) -> tuple[str, ...]:
+    """The kinds a reader comment may be tagged with; a bad list stops the service at start-up."""
+    raw = config["PORCH_COMMENT_KINDS"]
+    kinds = tuple(kind.strip() for kind in raw.split(",") if kind.strip())
+    bad = [kind for kind in kinds if not _KIND.fullmatch(kind) or kind == UNTAGGED]
+    if not kinds or bad or len(set(kinds)) != len(kinds):
+        raise ValueError(
+            "PORCH_COMMENT_KINDS must list distinct short lower-case words (letters, digits, -;"
+            f" not {UNTAGGED!r}) separated by commas, not {raw!r}"
+        )
+    return kinds

@@ -53,6 +53,12 @@ class Decision(enum.StrEnum):
     RESTORE = "restore"  # a person brought back a deleted comment
     EDIT = "edit"  # a staff member changed their own answer
     REASSIGN = "reassign"  # a staff member handed the comment to a colleague
+    FORGET = "forget"  # its writer asked for their data to be erased (services.people)
+    TAG = "tag"  # a staff member said what kind of comment it is (or cleared it)
+    ANSWER_PRIVATELY = "answer_privately"  # the reader was answered by phone, email or in person
+    PASS_ON = "pass_on"  # an idea or problem was passed on to a team
+    ACT_ON = "act_on"  # the team acted on it; the public note says what was done
+    DECLINE = "decline"  # the team decided not to act on it
 
 
 class View(enum.StrEnum):
@@ -104,3 +110,19 @@ class SubscriptionScope(enum.StrEnum):
 
     TEAM = "team"  # a staff member's answer
     ANYONE = "anyone"  # any published reply, a reader's too
+
+
+class PrivateChannel(enum.StrEnum):
+    """How a staff member answered a reader away from the blog."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+    IN_PERSON = "in_person"
+
+
+class FollowUp(enum.StrEnum):
+    """Where an idea or a problem a reader raised stands: "you said, we did"."""
+
+    PASSED_ON = "passed_on"  # handed to a named team
+    ACTED_ON = "acted_on"  # done; readers see what was done
+    DECLINED = "declined"  # the team will not do it

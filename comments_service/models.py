@@ -24,8 +24,10 @@ from .enums import (
     CommentStatus,
     Decision,
     DigestKind,
+    FollowUp,
     MailStatus,
     Notify,
+    PrivateChannel,
     Role,
     SpamCheck,
     SubscriptionScope,
@@ -222,6 +224,29 @@ class Comment(db.Model):
     # The system an imported comment came from (wordpress, disqus, isso) and its id there.
     import_source: Mapped[str | None] = mapped_column(String(16))
     import_id: Mapped[str | None] = mapped_column(String(100))
+    # When its writer had their data erased (services.people): the row stays, without
+    # anything about them, only to keep the replies beneath it and the answer figures.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What kind of reader comment it is, from the PORCH_COMMENT_KINDS vocabulary. A
+    # string, not an enum: the vocabulary is a setting, checked in services.listening.
+    kind: Mapped[str | None] = mapped_column(String(32), index=True)
+    # An answer given away from the blog (phone, email, in person): it answers the
+    # comment at its own time (services.answers keeps it), with a note only staff see.
+    private_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    private_answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    private_channel: Mapped[PrivateChannel | None] = mapped_column(
+        _enum(PrivateChannel, "private_channel")
+    )
+    private_note: Mapped[str | None] = mapped_column(Text)
+    # Whether the blog says "NAME got in touch privately" under the comment.
+    private_answer_shown: Mapped[bool] = mapped_column(default=False)
+    # "You said, we did": an idea or problem passed on to a team, then acted on or
+    # declined. Only the note of an acted-on follow-up is public; the others stay
+    # in the audit trail.
+    follow_up: Mapped[FollowUp | None] = mapped_column(_enum(FollowUp, "follow_up"))
+    follow_up_team: Mapped[str | None] = mapped_column(String(120))
+    follow_up_note: Mapped[str | None] = mapped_column(String(500))
+    follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     post: Mapped[Post] = relationship()
     parent: Mapped["Comment | None"] = relationship(remote_side=[id])
@@ -229,6 +254,7 @@ class Comment(db.Model):
     answered_by: Mapped[Staff | None] = relationship(foreign_keys=[answered_by_id])
     dismissed_by: Mapped[Staff | None] = relationship(foreign_keys=[dismissed_by_id])
     assigned_to: Mapped[Staff | None] = relationship(foreign_keys=[assigned_to_id])
+    private_answered_by: Mapped[Staff | None] = relationship(foreign_keys=[private_answered_by_id])
     # The audit trail, oldest first, for the moderation page; written through ModerationAction.
     actions: Mapped[list["ModerationAction"]] = relationship(
         order_by="ModerationAction.created_at, ModerationAction.id", viewonly=True
@@ -265,6 +291,21 @@ class Comment(db.Model):
             cls.dismissed_at.is_(None),
         )
 
+    @hybrid_property
+    def answered_privately(self) -> bool:
+        """Its first answer was given away from the blog: the private answer counts.
+
+        One expression for Python and SQL: the figures count these apart, the blog
+        shows "got in touch privately" (if chosen) instead of "Answered by".
+        """
+        return self.private_answered_at is not None and self.private_answered_at == self.answered_at
+
+    @answered_privately.expression
+    def answered_privately(cls):
+        return and_(
+            cls.private_answered_at.is_not(None), cls.private_answered_at == cls.answered_at
+        )
+
     @hybrid_method
     def is_overdue(self, now: datetime, answer_within: timedelta) -> bool:
         """For a waiting comment: it has waited longer than the answer-within time.
@@ -280,13 +321,14 @@ class ModerationAction(db.Model):
     __tablename__ = "moderation_actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    # NULL once the comment itself was erased at its writer's request.
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     action: Mapped[Decision] = mapped_column(_enum(Decision, "decision"))
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    comment: Mapped[Comment] = relationship()
+    comment: Mapped[Comment | None] = relationship()
     staff: Mapped[Staff | None] = relationship()
 
 

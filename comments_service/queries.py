@@ -156,6 +156,16 @@ def by_post_author(query: Select, name: str) -> Select:
     return query.where(Comment.post.has(Post.names_author(name)))
 
 
+def of_kind(query: Select, kind: str | None) -> Select:
+    """Reader comments staff tagged with this kind; with ``None``, those still to tag:
+    published or held ones with no kind (taken-down comments are not tagged)."""
+    query = query.where(Comment.staff_id.is_(None))
+    if kind is not None:
+        return query.where(Comment.kind == kind)
+    taggable = [CommentStatus.APPROVED, CommentStatus.PENDING]
+    return query.where(Comment.kind.is_(None), Comment.status.in_(taggable))
+
+
 def matching(query: Select, text: str) -> Select:
     """Comments whose text, reader name, email or address contains ``text``, any case.
 
@@ -351,11 +361,15 @@ def public_comment_rows() -> Select:
             Staff.role.label("staff_role"),
             Comment.answered_at,
             answerer.name.label("answered_by"),
+            Comment.answered_privately.label("answered_privately"),
+            Comment.private_answer_shown,
             Comment.is_waiting.label("waiting"),
+            Comment.follow_up,
+            Comment.follow_up_note,
         )
         .outerjoin(Staff, Comment.staff_id == Staff.id)
         .outerjoin(answerer, Comment.answered_by_id == answerer.id)
-        .where(Comment.status == CommentStatus.APPROVED)
+        .where(Comment.status == CommentStatus.APPROVED, Comment.erased_at.is_(None))
         .order_by(Comment.created_at, Comment.id)
     )
 
@@ -375,6 +389,7 @@ def figure_rows(since: datetime, until: datetime) -> Select:
             Comment.created_at,
             Comment.answered_at,
             answerer.name.label("answered_by"),
+            Comment.answered_privately.label("answered_privately"),
             Comment.is_waiting.label("waiting"),
         )
         .outerjoin(answerer, Comment.answered_by_id == answerer.id)
@@ -396,9 +411,15 @@ def post_author_rows() -> Select:
 
 
 def removed_comment_rows() -> Select:
-    """Where comments taken down (spam, deleted) sat in their threads; never their content."""
-    return select(Comment.post_id, Comment.id, Comment.parent_id, Comment.created_at).where(
-        Comment.status.in_([CommentStatus.SPAM, CommentStatus.DELETED])
+    """Where comments taken down (spam, deleted) or erased at their writer's request sat in
+    their threads; never their content."""
+    return select(
+        Comment.post_id, Comment.id, Comment.parent_id, Comment.created_at, Comment.erased_at
+    ).where(
+        or_(
+            Comment.status.in_([CommentStatus.SPAM, CommentStatus.DELETED]),
+            Comment.erased_at.is_not(None),
+        )
     )
 
 
@@ -440,6 +461,20 @@ def subscribers_to_tell(reply: Comment) -> Select:
     if reply.is_reader and reply.author_email:
         query = query.where(SubscriberAddress.email != reply.author_email.lower())
     return query
+
+
+def subscription_to_hear_back(comment: Comment) -> Select:
+    """The reader's active subscription on their own comment, of either scope: a
+    follow-up acted on is news they asked for whether they wanted the team or anyone."""
+    return (
+        select(Subscription)
+        .join(Subscription.address)
+        .where(
+            Subscription.comment_id == comment.id,
+            Subscription.ended_at.is_(None),
+            SubscriberAddress.confirmed_at.is_not(None),
+        )
+    )
 
 
 def staff_by_name(name: str) -> Staff | None:

@@ -7,22 +7,40 @@ the next ``flask rebake`` pass finds the page still behind and bakes it.
 
 import logging
 import time
+from functools import cache
+from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from porch_pelican import rebake
-
 from .extensions import db
 from .services.freshness import changed_posts
 from .services.rebake import rebake_behind, rebake_posts
+
+if TYPE_CHECKING:
+    from porch_pelican.rebake import Rebaker
 
 logger = logging.getLogger(__name__)
 CACHE_KEY = "porch_rebaker"
 
 
-def site_rebaker(app) -> rebake.Rebaker | None:
+@cache
+def _pelican_rebake():
+    """The plugin's re-baker, imported only on a host that re-bakes.
+
+    Importing Pelican sets its own logger class for every logger made afterwards, and
+    that class drops a warning identical to an earlier one: the service's logs must
+    keep every "Akismet failed" or "SMTP refused", so the class is put back at once.
+    """
+    logger_class = logging.getLoggerClass()
+    from porch_pelican import rebake
+
+    logging.setLoggerClass(logger_class)
+    return rebake
+
+
+def site_rebaker(app) -> "Rebaker | None":
     """The re-baker for this host's built blog; None when none is set or none is built yet."""
     output = app.config["PORCH_REBAKE_OUTPUT"]
     if not output:
@@ -30,7 +48,7 @@ def site_rebaker(app) -> rebake.Rebaker | None:
     cached = app.extensions.get(CACHE_KEY)
     try:
         settings = app.config["PORCH_REBAKE_SETTINGS"]
-        rebaker = cached.reloaded() if cached else rebake.load(settings, output)
+        rebaker = cached.reloaded() if cached else _pelican_rebake().load(settings, output)
     except FileNotFoundError as error:
         logger.warning("Re-bake: no built blog or settings file there yet (%s)", error)
         return None

@@ -9,7 +9,9 @@ from .models import utcnow
 from .services import figures
 from .services.text import for_terminal
 
+# "privately": of those answered, how many were answered away from the blog.
 COLUMNS = ("month", "received", "answered", "share", "median", "p90", "waiting", "oldest")
+COLUMNS += ("privately",)
 
 
 @click.command("stats")
@@ -57,4 +59,5 @@ def _cells(month: figures.MonthFigures) -> list[str]:
         figures.hours_text(month.p90_seconds),
         str(month.waiting),
         waited or "-",
+        str(month.answered_privately),
     ]

@@ -2,7 +2,7 @@
 and the blog's own figures for a page that asks for them.
 
 The words come from the fields the comment service puts on every node of a thread
-(``answered_by``, ``answered_after_seconds``, ``waiting``); the article's script
+(``answered_by``, ``answered_after_seconds``, ``got_in_touch``, ``waiting``); the article's script
 (theme/static/js/porch-comments.js, ``answerLine``) writes the same words from the
 same fields, with the same rounding, for the comments it adds live.
 """
@@ -44,6 +44,8 @@ def _counted(count: int, unit: str) -> str:
 
 def answer_line(node: dict) -> str | None:
     """What a reader comment says about its answer; staff answers and placeholders say nothing."""
+    if node.get("got_in_touch"):
+        return f"{node['got_in_touch']} got in touch privately"
     seconds = node.get("answered_after_seconds")
     if node.get("answered_by") and isinstance(seconds, int):
         return f"Answered by {node['answered_by']} in {duration_words(seconds)}"

@@ -118,7 +118,7 @@ def test_author_follows_the_email_link_to_the_comment_and_sets_a_digest(
     expect(comment).to_be_in_viewport()
     page.screenshot(path=ARTIFACTS / "mail-link-moderation.png", full_page=True)
 
-    page.get_by_role("link", name="Email settings").click()
+    page.get_by_role("link", name="Settings", exact=True).click()
     page.get_by_label("One email a day listing the new comments").check()
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Your email settings are saved.")

@@ -506,3 +506,54 @@ def test_invoke_deploy_over_http_loads_the_posts_and_bakes_the_comments_in(
     page = (tmp_path / "output" / PAGE).read_text(encoding="utf-8")
     assert "Asked <em>between</em> releases" in page
     assert f"<!-- porch:comments {SLUG} version=1 -->" in page
+
+
+REPEATED_WARNINGS = """
+import logging
+from comments_service import create_app
+from comments_service.rebaking import site_rebaker
+
+app = create_app()
+site_rebaker(app)  # imports Pelican, as a service that re-bakes does
+counted = []
+handler = logging.Handler()
+handler.emit = counted.append
+logger = logging.getLogger("comments_service.after_rebake")
+logger.addHandler(handler)
+for _ in range(3):
+    logger.warning("Akismet comment-check for comment 1 failed: timed out")
+print(len(counted))
+"""
+
+
+def test_a_service_that_rebakes_still_logs_every_repeated_warning(tmp_path):
+    """Pelican's logger class drops a warning seen before; the service's must not."""
+    env = clean_environment(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'porch.db'}",
+        SECRET_KEY="test",
+        REBAKE_OUTPUT=str(tmp_path / "no-build-yet"),
+    )
+    result = subprocess.run(
+        [str(BIN / "python"), "-c", REPEATED_WARNINGS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["3"]
+
+
+def test_forgetting_a_reader_raises_the_version_of_each_post_they_left(
+    app, make_post, make_comment
+):
+    """A comment deleted outright and one kept as a placeholder both change what is shown."""
+    alone, answered = make_post("alone"), make_post("answered")
+    make_comment(alone, author_email="jo@reader.test")
+    kept = make_comment(answered, author_email="jo@reader.test")
+    make_comment(answered, parent=kept, name="Someone else")
+    before = version_of(app, alone), version_of(app, answered)
+    result = app.test_cli_runner().invoke(args=["people", "forget", "jo@reader.test"])
+    assert result.exit_code == 0, result.output
+    assert (version_of(app, alone), version_of(app, answered)) == (before[0] + 1, before[1] + 1)

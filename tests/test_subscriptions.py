@@ -486,6 +486,7 @@ def test_a_plain_form_post_subscribes_too(mail_app, smtp, reader, make_post):
     form = {"author_name": "Jo", "body": "A question", "email": READER, "subscribe": "anyone"}
     response = reader.post("/api/posts/hello/comments", data=form)
     assert response.status_code == 303
+    assert response.location.endswith("#comment-status-confirm")  # told to look for the mail
     send(mail_app)
     (confirmation,) = mail_to(smtp)
     assert "when anyone replies" in bodies(confirmation)[0]

@@ -30,10 +30,10 @@ def bulk():
     if not form.validate_on_submit():
         abort(400, "The form expired; reload the page and try again.")
     decision = _decision()
-    comments = _selected()
+    comments = selected_comments()
     if not comments:
         flash("Select at least one comment first.", "error")
-        return _back()
+        return back_to_listing()
     try:
         readers = ReaderMail.from_config(current_app.config)
         moderation.decide_all(decision, comments, current_user, readers)
@@ -42,13 +42,13 @@ def bulk():
     except moderation.ModerationError as error:
         db.session.rollback()
         flash(f"Nothing was changed. {error}", "error")
-        return _back()
+        return back_to_listing()
     db.session.commit()
     teach_spam_checker(decision, comments)
-    flash(f"{_how_many(comments)} {DONE[decision]}.", "success")
+    flash(f"{how_many(comments)} {DONE[decision]}.", "success")
     if decision in moderation.UNDO:
         offer_undo(decision, [comment.id for comment in comments])
-    return _back()
+    return back_to_listing()
 
 
 def _decision() -> Decision:
@@ -61,7 +61,7 @@ def _decision() -> Decision:
     return decision
 
 
-def _selected() -> list[Comment]:
+def selected_comments() -> list[Comment]:
     """The ticked comments; an id that is not a number or not a comment is refused."""
     raw = request.form.getlist("ids")
     if len(raw) > MAX_SELECTED:
@@ -75,13 +75,13 @@ def _selected() -> list[Comment]:
     return sorted(comments, key=lambda comment: comment.id)
 
 
-def _how_many(comments: list[Comment]) -> str:
+def how_many(comments: list[Comment]) -> str:
     if len(comments) == 1:
         return f"Comment by {comments[0].author_name}"
     return f"{len(comments)} comments"
 
 
-def _back():
+def back_to_listing():
     """The same tab, filters and page the staff member acted from."""
     args = {name: request.form.get(name) for name in (*FILTERS, "page") if request.form.get(name)}
     view = request.form.get("view")

@@ -2,9 +2,18 @@
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..enums import FollowUp, PrivateChannel
 from ..services.rendering import render_comment
 from ..services.text import (
     body_problem,
@@ -71,3 +80,43 @@ class ReassignForm(FlaskForm):
         "Hand to",
         validators=[InputRequired("Choose the colleague to hand this comment to.")],
     )
+
+
+class PrivateAnswerForm(FlaskForm):
+    """A reader answered by phone, email or in person; the note is for staff only."""
+
+    how = SelectField(
+        "How you answered",
+        choices=[
+            SelectChoice(PrivateChannel.PHONE.value, "By phone"),
+            SelectChoice(PrivateChannel.EMAIL.value, "By email"),
+            SelectChoice(PrivateChannel.IN_PERSON.value, "In person"),
+        ],
+        validators=[InputRequired("Choose how you answered.")],
+    )
+    note = TextAreaField(
+        "Note for the team (readers never see it)",
+        validators=[DataRequired("Say in the note what you told the reader.")],
+    )
+    at = DateTimeLocalField(
+        "When (UTC; empty: now)",
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[Optional()],
+    )
+    show = BooleanField("Show “got in touch privately” under the comment on the blog")
+
+
+class FollowUpForm(FlaskForm):
+    """The next step of an idea's or a problem's follow-up."""
+
+    step = SelectField(
+        "Step",
+        choices=[
+            SelectChoice(FollowUp.PASSED_ON.value, "Passed on to a team"),
+            SelectChoice(FollowUp.ACTED_ON.value, "Acted on (the note is public)"),
+            SelectChoice(FollowUp.DECLINED.value, "Declined"),
+        ],
+        validators=[InputRequired("Choose the step.")],
+    )
+    team = StringField("Team (when passing on)", validators=[Optional()])
+    note = StringField("Note", validators=[Optional()])

@@ -2,7 +2,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from ..config import answer_within, escalate_after
+from ..config import UNTAGGED, answer_within, comment_kinds, escalate_after
 from ..enums import Decision, View
 from ..extensions import db
 from ..models import Comment, ModerationAction, Staff, utcnow
@@ -15,6 +15,7 @@ from ..queries import (
     for_staff,
     looks_after,
     matching,
+    of_kind,
     on_post,
     posts_for,
     spam_check_failing_since,
@@ -26,7 +27,7 @@ from ..services.subscriptions import ReaderMail
 from . import bp
 from .forms import DismissForm, ReassignForm
 
-FILTERS = ("post", "author", "q")
+FILTERS = ("post", "author", "kind", "q")
 # What each listed comment shows besides itself, loaded for the whole page at once.
 ON_THE_PAGE = (
     selectinload(Comment.parent),
@@ -45,7 +46,11 @@ def queue():
     view = _view()
     now = utcnow()
     filters = {name: request.args.get(name, "").strip() for name in FILTERS}
+    kinds = comment_kinds(current_app.config)
+    if filters["kind"] not in ("", UNTAGGED, *kinds):
+        abort(400, f"There is no kind {filters['kind']!r}; pick one of {', '.join(kinds)}.")
     counts = {tab: db.session.scalar(count_of(_narrowed(tab, filters, now))) for tab in View}
+    untagged = of_kind(_narrowed(view, {**filters, "kind": ""}, now), None)
     listing = db.paginate(
         _narrowed(view, filters, now).options(*ON_THE_PAGE),
         page=request.args.get("page", 1, type=int),
@@ -62,6 +67,8 @@ def queue():
         view=view,
         views=View,
         counts=counts,
+        untagged=db.session.scalar(count_of(untagged)),
+        kinds=kinds,
         filters=filters,
         listing=listing,
         posts=db.session.scalars(posts_for(current_user)).all(),
@@ -105,6 +112,8 @@ def _narrowed(view: View, filters: dict, now):
         query = on_post(query, filters["post"])
     if filters["author"]:
         query = by_post_author(query, filters["author"])
+    if filters["kind"]:
+        query = of_kind(query, None if filters["kind"] == UNTAGGED else filters["kind"])
     if filters["q"]:
         query = matching(query, filters["q"])
     return query

@@ -1,9 +1,11 @@
 """When a reader comment counts as answered.
 
 A reader comment is answered from the first staff reply anywhere beneath it in
-its thread. The time of that reply is stored on the reader comment, so the
-queue needs no tree walk and the time to answer is exact. Threads have no depth
-limit, so neither function here costs more for a long chain than for a wide thread.
+its thread, or from the answer a staff member gave privately (by phone, email or
+in person, see services.listening), whichever came first. That time is stored on
+the reader comment, so the queue needs no tree walk and the time to answer is exact.
+Threads have no depth limit, so neither function here costs more for a long chain
+than for a wide thread.
 """
 
 from collections import defaultdict
@@ -49,8 +51,22 @@ def recompute_answers(post_id: int) -> None:
     for comment in comments:
         if comment.is_reader:
             first = first_below[comment.id]
-            comment.answered_at = first.created_at if first else None
-            comment.answered_by_id = first.staff_id if first else None
+            comment.answered_at, comment.answered_by_id = first_answer(
+                comment, first and first.created_at, first and first.staff_id
+            )
+
+
+def first_answer(comment: Comment, public_at, public_by_id) -> tuple:
+    """When and by whom a reader comment was first answered: its first published staff
+    answer beneath it (``public_at``, ``public_by_id``) or its private answer, the
+    earlier; (None, None) with neither.
+
+    Taking a public answer down never undoes an answer given privately.
+    """
+    answers = [(public_at, public_by_id)] if public_at else []
+    if comment.private_answered_at is not None:
+        answers.append((comment.private_answered_at, comment.private_answered_by_id))
+    return min(answers, key=lambda answer: answer[0], default=(None, None))
 
 
 def _replies_before_parents(comments: list[Comment]) -> list[Comment]:

@@ -56,7 +56,8 @@ def reply_target(post: Post, parent_id: int | None) -> Comment | None:
     if parent_id is None:
         return None
     parent = db.session.get(Comment, parent_id)
-    if parent is None or parent.post_id != post.id or parent.status != CommentStatus.APPROVED:
+    public = parent is not None and parent.status == CommentStatus.APPROVED
+    if not public or parent.post_id != post.id or parent.erased_at is not None:
         raise NoSuchParent(f"There is no comment {parent_id} on this post to reply to.")
     return parent
 

@@ -31,7 +31,8 @@ class MonthFigures:
 
     month: str  # "2026-11"
     received: int
-    answered: int
+    answered: int  # publicly or privately
+    answered_privately: int  # of those answered, the ones whose first answer was private
     no_answer_needed: int
     waiting: int
     share_answered: float | None  # answered / (received - no_answer_needed)
@@ -81,8 +82,13 @@ def share_text(share: float | None) -> str:
 
 
 def hours_text(seconds: int | None) -> str:
-    """A time to answer in hours with one decimal, "4.5 h"; "-" when there is none."""
-    return "-" if seconds is None else f"{seconds / 3600:.1f} h"
+    """A time to answer as people read it: "12 min" under an hour, else hours with one
+    decimal, "4.5 h"; "-" when there is none."""
+    if seconds is None:
+        return "-"
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def month_key(moment: datetime) -> str:
@@ -142,6 +148,7 @@ def month_figures(key: str, rows, now: datetime) -> MonthFigures:
         month=key,
         received=len(rows),
         answered=len(answered),
+        answered_privately=sum(bool(row.answered_privately) for row in answered),
         no_answer_needed=len(rows) - settled,
         waiting=len(waiting),
         share_answered=len(answered) / settled if settled else None,

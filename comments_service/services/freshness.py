@@ -1,10 +1,11 @@
 """Which posts' public threads a transaction changes: their comments version goes up.
 
 Every path that changes what readers see (a published reader comment, a staff
-answer, an approval, an edit, a removal, a restore; from the API, the moderation
-page, bulk decisions or the CLI) goes through the ORM, so one flush hook marks the
-post in the same transaction as the change. A held or binned comment, a dismissal or
-a new answered state changes nothing readers see and marks nothing.
+answer, an approval, an edit, a removal, a restore, a reader's data erased; from the
+API, the moderation page, bulk decisions or the CLI) goes through the ORM, so one
+flush hook marks the post in the same transaction as the change. A held or binned
+comment, a dismissal or a new answered state changes nothing readers see and marks
+nothing.
 
 The version only ever goes up, by one SQL ``UPDATE ... SET comments_version =
 comments_version + 1`` per transaction, so two transactions on one post never lose a
@@ -20,7 +21,15 @@ from ..enums import CommentStatus
 from ..models import Comment, Post
 
 # What the baked thread shows of a comment: a change to any of these is a change readers see.
-SHOWN_FIELDS = ("status", "body_html", "edited_at", "author_name", "author_website", "parent_id")
+SHOWN_FIELDS = (
+    "status",
+    "body_html",
+    "edited_at",
+    "erased_at",
+    "author_name",
+    "author_website",
+    "parent_id",
+)
 CHANGED_POSTS = "porch_changed_posts"
 RAISED_IN_TRANSACTION = "porch_raised_posts"
 
@@ -70,8 +79,19 @@ def _mark_posts_of_changed_comments(session, flush_context) -> None:
         for comment in (*new, *session.dirty)
         if isinstance(comment, Comment) and changes_public_thread(comment, comment in new)
     }
+    post_ids |= {
+        comment.post_id
+        for comment in session.deleted
+        if isinstance(comment, Comment) and _was_published(comment)
+    }
     if post_ids:
         mark_changed(session, post_ids)
+
+
+def _was_published(comment: Comment) -> bool:
+    """A comment being deleted (a reader's data erased) leaves its thread if it was shown."""
+    status = inspect(comment).attrs.status.history
+    return CommentStatus.APPROVED in (*status.deleted, *status.unchanged)
 
 
 @event.listens_for(Session, "after_commit")

@@ -18,7 +18,7 @@ from typing import BinaryIO
 import jsonschema
 from sqlalchemy import func, select, text
 
-from ..enums import CommentStatus, Decision, Role, SpamCheck
+from ..enums import CommentStatus, Decision, FollowUp, PrivateChannel, Role, SpamCheck
 from ..extensions import db
 from ..models import Comment, ModerationAction, Post, PostAuthor, Staff
 from .importing import ImportFileError
@@ -31,6 +31,10 @@ COMMENT_TIMES = ("created_at", "published_at", "edited_at", "answered_at", "dism
 COMMENT_TEXTS = ("author_name", "author_email", "author_website", "body_markdown")
 COMMENT_CONTEXT = ("dismiss_reason", "remote_addr", "user_agent", "referrer")
 COMMENT_SOURCE = ("import_source", "import_id")
+# What readers told us (services.listening); optional in a file, so older files restore.
+LISTENING_VALUES = ("kind", "private_note", "follow_up_team", "follow_up_note")
+LISTENING_TIMES = ("private_answered_at", "follow_up_at")
+LISTENING_ENUMS = {"private_channel": PrivateChannel, "follow_up": FollowUp}
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -91,6 +95,22 @@ def _comment(comment: Comment, email: dict) -> dict:
         "body_html": comment.body_html,
         **{name: _iso(getattr(comment, name)) for name in COMMENT_TIMES},
         **{name: getattr(comment, name) for name in COMMENT_SOURCE},
+        "erased_at": _iso(comment.erased_at),
+        **_listening(comment, email),
+    }
+
+
+def _listening(comment: Comment, email: dict) -> dict:
+    """Its kind, private answer and follow-up: for staff, so the full export keeps them."""
+    return {
+        "private_answered_by": email[comment.private_answered_by_id],
+        "private_answer_shown": comment.private_answer_shown,
+        **{name: getattr(comment, name) for name in LISTENING_VALUES},
+        **{name: _iso(getattr(comment, name)) for name in LISTENING_TIMES},
+        **{
+            name: getattr(comment, name) and getattr(comment, name).value
+            for name in LISTENING_ENUMS
+        },
     }
 
 
@@ -246,11 +266,22 @@ def _new_comment(entry: dict, posts: _Known, staff: _Known) -> Comment:
         **{name: entry[name] for name in COMMENT_TEXTS + COMMENT_CONTEXT + COMMENT_SOURCE},
         body_html=sanitise(entry["body_html"]),  # a file may have been edited: clean it again
         **{name: _time(entry[name]) for name in COMMENT_TIMES},
+        erased_at=_time(entry.get("erased_at")),  # files written before erasing existed lack it
+        private_answered_by_id=member("private_answered_by")
+        if entry.get("private_answered_by")
+        else None,
+        private_answer_shown=bool(entry.get("private_answer_shown")),
+        **{name: entry.get(name) for name in LISTENING_VALUES},
+        **{name: _time(entry.get(name)) for name in LISTENING_TIMES},
+        **{
+            name: kind(entry[name]) if entry.get(name) else None
+            for name, kind in LISTENING_ENUMS.items()
+        },
     )
 
 
 def _new_action(entry: dict, staff: _Known, ids: set[int]) -> ModerationAction:
-    if entry["comment_id"] not in ids:
+    if entry["comment_id"] is not None and entry["comment_id"] not in ids:
         number = entry["comment_id"]
         raise ImportFileError(f"A moderation action is on comment {number}, not in the file.")
     email = entry["staff"]

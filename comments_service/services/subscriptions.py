@@ -58,7 +58,7 @@ class ReaderMail:
         return f"{self.blog_url}{comment.post.path}#comment-{comment.id}"
 
 
-def _render(name: str, **context) -> tuple[str, str]:
+def render_mail(name: str, **context) -> tuple[str, str]:
     text = templates.get_template(f"{name}.txt").render(**context)
     return text, templates.get_template(f"{name}.html").render(**context)
 
@@ -111,7 +111,7 @@ def _ask_to_confirm(
     db.session.flush()  # the address's id goes into the link
     address.confirmation_sent_at = now
     comment = subscription.comment
-    text, html = _render(
+    text, html = render_mail(
         "confirm_subscription",
         comment=comment,
         scope=SCOPE_WORDS[subscription.scope],
@@ -179,7 +179,7 @@ def _reply_mail(reply: Comment, subscription: Subscription, readers: ReaderMail)
     staff = not reply.is_reader
     verb = "answered" if staff else "replied to"
     unsubscribe_link = readers.unsubscribe_link(subscription)
-    text, html = _render(
+    text, html = render_mail(
         "reply",
         reply=reply,
         staff=staff,

@@ -15,6 +15,7 @@ from functools import cache
 from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import aliased
 
+from ..enums import FollowUp
 from ..extensions import db
 from ..models import Comment, Post
 from ..queries import public_comment_rows, removed_comment_rows
@@ -27,9 +28,11 @@ def iso(moment) -> str:
 
 
 def public_node(row) -> dict:
-    """One comment as readers see it: never the email address or request context."""
+    """One comment as readers see it: never the email address, request context, private
+    answer's note or internal follow-up notes."""
     node = _node(row, row.body_html, row.staff_name, row.staff_role)
-    return {**node, **_answer(row, row.answered_by, row.waiting)}
+    answer = _answer(row, row.answered_by, row.answered_privately, row.waiting)
+    return {**node, **answer, "what_we_did": _what_we_did(row)}
 
 
 def comment_node(comment: Comment) -> dict:
@@ -37,17 +40,34 @@ def comment_node(comment: Comment) -> dict:
     staff = comment.staff
     node = _node(comment, comment.body_html, staff and staff.name, staff and staff.role)
     answerer = comment.answered_by
-    node.update(_answer(comment, answerer and answerer.name, comment.is_waiting))
+    answerer_name = answerer and answerer.name
+    node.update(_answer(comment, answerer_name, comment.answered_privately, comment.is_waiting))
+    node["what_we_did"] = _what_we_did(comment)
     parent = comment.parent
     node["depth"] = depth_of(comment.id)
     node["in_reply_to"] = parent.author_name if parent else None
     return node
 
 
+AUTHOR_REQUEST = "author_request"
+
+
 def removed_node(row) -> dict:
-    """Stands where a removed comment was, so the replies under it keep their place."""
+    """Stands where a removed comment was, so the replies under it keep their place.
+
+    ``removed_reason`` is ``author_request`` where its writer had it erased (the page then
+    says so), null where the team took it down.
+    """
     node = _node(row, None, None, None)
-    return {**node, **_answer(None, None, False), "author_name": None, "removed": True}
+    reason = AUTHOR_REQUEST if row.erased_at else None
+    return {
+        **node,
+        **_answer(None, None, False, False),
+        "what_we_did": None,
+        "author_name": None,
+        "removed": True,
+        "removed_reason": reason,
+    }
 
 
 def _node(source, html, staff_name, staff_role) -> dict:
@@ -65,18 +85,27 @@ def _node(source, html, staff_name, staff_role) -> dict:
     }
 
 
-def _answer(source, answered_by: str | None, waiting: bool) -> dict:
+def _answer(source, answered_by: str | None, privately: bool, waiting: bool) -> dict:
     """Who first answered a reader comment and how long after it came in, or that it waits.
 
-    Staff answers, comments marked "no answer needed" and placeholders carry neither.
+    A first answer given privately is public only as ``got_in_touch`` (who), and only
+    when its author chose to show it. Staff answers, comments marked "no answer needed"
+    and placeholders carry none of these.
     """
-    answered_at = source and source.answered_at
+    answered_at = source and not privately and source.answered_at
     after = int((answered_at - source.created_at).total_seconds()) if answered_at else None
+    shown = privately and source.private_answer_shown
     return {
         "answered_by": answered_by if answered_at else None,
         "answered_after_seconds": after,
+        "got_in_touch": answered_by if shown else None,
         "waiting": bool(waiting),
     }
+
+
+def _what_we_did(source) -> str | None:
+    """The public note of a follow-up acted on; the other steps' notes stay with staff."""
+    return source.follow_up_note if source.follow_up == FollowUp.ACTED_ON else None
 
 
 def _iso_or_none(moment) -> str | None:

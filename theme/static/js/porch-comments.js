@@ -55,16 +55,28 @@
     return counted(rounded(seconds, 86400), "day");
   };
   const answerLine = (c) => {
+    if (c.got_in_touch) return `${c.got_in_touch} got in touch privately`;
     if (c.answered_by && Number.isInteger(c.answered_after_seconds)) {
       return `Answered by ${c.answered_by} in ${durationWords(c.answered_after_seconds)}`;
     }
     return c.waiting === true ? "Waiting for an answer" : null;
   };
-  const setAnswer = (line, c) => {
+  // The lines under a comment's body, cloned from the template and filled, in its order.
+  const notes = (c) => {
+    const out = [];
     const text = answerLine(c);
-    line.textContent = text;
-    line.classList.toggle("comment-answer--waiting", c.waiting === true);
-    if (!text) line.remove();
+    if (text) {
+      const line = $(".comment-answer", model).cloneNode(true);
+      line.textContent = text;
+      line.classList.toggle("comment-answer--waiting", c.waiting === true);
+      out.push(line);
+    }
+    if (c.what_we_did) {
+      const did = $(".comment-follow-up", model).cloneNode(true);
+      did.lastChild.textContent = " " + c.what_we_did;
+      out.push(did);
+    }
+    return out;
   };
 
   // The day in UTC, as the theme prints it.
@@ -87,6 +99,7 @@
     if (c.removed) {
       li.classList.add("comment--removed");
       slot("card").remove();
+      if (c.removed_reason !== "author_request") $(".comment-removed-why", li).remove();
       return li;
     }
     slot("removed").remove();
@@ -122,7 +135,8 @@
       $("a", parent).textContent = c.in_reply_to || "a removed comment";
     } else parent.remove();
     $(".comment-body", li).innerHTML = c.html; // sanitised by the service
-    setAnswer($(".comment-answer", li), c);
+    li.querySelectorAll(".comment-answer,.comment-follow-up").forEach((e) => e.remove());
+    $(".comment-body", li).after(...notes(c));
     const answer = $(".comment-reply-link", li);
     answer.href += c.id;
     answer.lastChild.textContent = " to " + c.author_name;
@@ -151,12 +165,8 @@
   const refresh = (li, c) => {
     const card = $(":scope>.comment-card", li);
     if (!card) return;
-    let line = $(":scope>.comment-answer", card);
-    if (!line) {
-      line = $(".comment-answer", model).cloneNode(true);
-      $(":scope>.comment-body", card).after(line);
-    }
-    setAnswer(line, c);
+    card.querySelectorAll(":scope>.comment-answer, :scope>.comment-follow-up").forEach((e) => e.remove());
+    $(":scope>.comment-body", card).after(...notes(c));
   };
 
   // What the page lacks is newer than the build; parents come first.

@@ -1,0 +1,118 @@
+"""What readers told us, from the moderation page: kinds, private answers, follow-ups.
+
+The service pages run no scripts, so tagging is one click: each kind is a submit
+button of a small form under the comment, and the bulk form has one button per kind.
+"""
+
+from datetime import UTC
+
+from flask import abort, current_app, flash, request
+from flask_login import current_user
+
+from ..config import comment_kinds
+from ..enums import FollowUp, PrivateChannel
+from ..extensions import db
+from ..models import utcnow
+from ..services import listening, moderation
+from ..services.subscriptions import ReaderMail
+from . import bp
+from .bulk import back_to_listing, how_many, selected_comments
+from .forms import ActionForm, FollowUpForm, PrivateAnswerForm
+from .routes import back, back_with_errors, comment_in_my_care
+
+DONE = {
+    FollowUp.PASSED_ON: "passed on",
+    FollowUp.ACTED_ON: "acted on; readers see what was done",
+    FollowUp.DECLINED: "declined",
+}
+
+
+@bp.post("/comments/<int:comment_id>/tag")
+def tag(comment_id: int):
+    """Tag one comment with the kind of the button pressed; an empty kind clears it."""
+    comment = comment_in_my_care(comment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    kind = request.form.get("kind", "").strip() or None
+    _refused_or_done(listening.tag, comment, current_user, kind, _kinds())
+    db.session.commit()
+    flash(f"Comment by {comment.author_name}: {kind or 'no kind'}.", "success")
+    return back(comment_id)
+
+
+@bp.post("/bulk/tag")
+def bulk_tag():
+    """Tag every selected comment with one kind, or none of them."""
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    comments = selected_comments()
+    if not comments:
+        flash("Select at least one comment first.", "error")
+        return back_to_listing()
+    kind = request.form.get("kind", "").strip() or None
+    try:
+        listening.tag_all(comments, current_user, kind, _kinds())
+    except moderation.NotAllowed as error:
+        abort(403, str(error))
+    except moderation.ModerationError as error:
+        db.session.rollback()
+        abort(400, f"Nothing was changed. {error}")
+    db.session.commit()
+    flash(f"{how_many(comments)} tagged: {kind or 'no kind'}.", "success")
+    return back_to_listing()
+
+
+@bp.post("/comments/<int:comment_id>/answer-privately")
+def answer_privately(comment_id: int):
+    comment = comment_in_my_care(comment_id)
+    form = PrivateAnswerForm()
+    if not form.validate_on_submit():
+        return back_with_errors(form)
+    now = utcnow()
+    at = form.at.data.replace(tzinfo=UTC) if form.at.data else now
+    how = PrivateChannel(form.how.data)
+    note = form.note.data
+    _refused_or_done(
+        listening.answer_privately, comment, current_user, how, note, at, now, form.show.data
+    )
+    db.session.commit()
+    flash(f"Comment by {comment.author_name} answered privately.", "success")
+    return back(comment_id)
+
+
+@bp.post("/comments/<int:comment_id>/follow-up")
+def follow_up(comment_id: int):
+    comment = comment_in_my_care(comment_id)
+    form = FollowUpForm()
+    if not form.validate_on_submit():
+        return back_with_errors(form)
+    step = FollowUp(form.step.data)
+    readers = ReaderMail.from_config(current_app.config)
+    _refused_or_done(
+        listening.follow_up,
+        comment,
+        current_user,
+        step,
+        form.note.data or "",
+        utcnow(),
+        readers,
+        team=form.team.data,
+    )
+    db.session.commit()
+    flash(f"Comment by {comment.author_name} {DONE[step]}.", "success")
+    return back(comment_id)
+
+
+def _kinds() -> tuple[str, ...]:
+    return comment_kinds(current_app.config)
+
+
+def _refused_or_done(step, *args, **options) -> None:
+    """Take the step; a refusal is a 4xx with its reason, and nothing is stored."""
+    try:
+        step(*args, **options)
+    except moderation.NotAllowed as error:
+        abort(403, str(error))
+    except moderation.ModerationError as error:
+        db.session.rollback()
+        abort(400, str(error))

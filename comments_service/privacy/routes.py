@@ -1,0 +1,130 @@
+"""Thin views for readers' data requests. GET only shows; erasing takes a posted button.
+
+The form answers the same page, known address or not, so nobody learns from it
+whose address is on file; the mailed link is the proof that the reader holds it.
+"""
+
+import json
+import time
+
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+
+from ..api.routes import from_our_pages
+from ..extensions import csrf, db, limiter
+from ..models import utcnow
+from ..services import people, privacy
+from ..services.privacy import PrivacyLinks
+from ..services.tokens import BadLink, ExpiredLink
+from . import bp
+from .forms import DataRequestForm
+
+EXPIRED = (
+    "This link has expired: links work for {hours} hours. Nothing was changed. Ask again "
+    "on the blog's privacy page and we will send you a fresh one."
+)
+# Every valid request is answered no sooner than this: a known address costs a stored
+# message (a few milliseconds), an unknown one nothing, and the page must not tell.
+ANSWER_FLOOR_SECONDS = 0.25
+TOO_MANY = "Many requests have come from your connection; please try again in an hour."
+BROKEN = (
+    "This link is not complete, was changed, or its data is already erased, so nothing was "
+    "changed. Open it again from the email, or copy the whole link (it is long) into your browser."
+)
+
+
+def _links() -> PrivacyLinks:
+    return PrivacyLinks.from_config(current_app.config)
+
+
+def privacy_rate_limit() -> str:
+    return current_app.config["PORCH_PRIVACY_RATE_LIMIT"]
+
+
+@bp.get("/request")
+def request_page():
+    return render_template("privacy/request.html", form=DataRequestForm(formdata=None))
+
+
+@bp.post("/request")
+@csrf.exempt
+@limiter.limit(privacy_rate_limit, error_message=TOO_MANY)
+def request_link():
+    """Mail a link to a known address; answer every address alike, and as fast."""
+    started = time.monotonic()
+    if not from_our_pages():
+        abort(403, "Requests about your data can only be sent from the blog's own pages.")
+    form = DataRequestForm()
+    if not form.validate():
+        return render_template("privacy/request.html", form=form), 422
+    privacy.request_link(form.email.data, form.wish.data, _links(), utcnow())
+    db.session.commit()
+    time.sleep(max(0.0, started + ANSWER_FLOOR_SECONDS - time.monotonic()))
+    return redirect(url_for(".requested", wish=form.wish.data), 303)
+
+
+@bp.get("/requested")
+def requested():
+    wish = request.args.get("wish", "export")
+    hours = _links().hours
+    return render_template("privacy/requested.html", forget=wish == "forget", hours=hours)
+
+
+def _address(wish: str, token: str) -> str:
+    return privacy.address_in_link(wish, token, _links(), utcnow())
+
+
+def _link_problem(error: BadLink):
+    if isinstance(error, ExpiredLink):
+        return render_template(
+            "readers/link_problem.html", message=EXPIRED.format(hours=_links().hours)
+        ), 410
+    return render_template("readers/link_problem.html", message=BROKEN), 400
+
+
+@bp.get("/export/<token>")
+def export_page(token: str):
+    try:
+        _address("export", token)
+    except BadLink as error:
+        return _link_problem(error)
+    return render_template("privacy/export.html", token=token)
+
+
+@bp.get("/export/<token>/data.json")
+def export_download(token: str):
+    try:
+        email = _address("export", token)
+    except BadLink as error:
+        return _link_problem(error)
+    document = people.export_person(email, utcnow())
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": 'attachment; filename="my-data.json"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.get("/forget/<token>")
+def forget_page(token: str):
+    try:
+        email = _address("forget", token)
+    except BadLink as error:
+        return _link_problem(error)
+    erasure = people.plan_erasure(email)
+    return render_template("privacy/forget.html", erasure=erasure, form=FlaskForm())
+
+
+@bp.post("/forget/<token>")
+def forget(token: str):
+    """Erase everything about the address; the CSRF token shows the page's button was used."""
+    try:
+        email = _address("forget", token)
+    except BadLink as error:
+        return _link_problem(error)
+    people.apply_erasure(people.plan_erasure(email), utcnow())
+    db.session.commit()
+    return render_template("privacy/forgotten.html")
