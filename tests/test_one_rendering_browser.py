@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from comments_service.extensions import db
+from comments_service.enums import FollowUp
 from comments_service.models import CommentStatus, Post, Staff
 from comments_service.services.answers import record_answer
 
@@ -35,13 +36,14 @@ from .test_figures_browser import comment, post_path, service_database
 pytestmark = pytest.mark.browser
 
 expect.set_options(timeout=TIMEOUT_MS)
-PER_PAGE = 3  # top-level threads per page, so this small thread has two
+PER_PAGE = 4  # top-level threads per page, so this small thread has two
 DEEP = 8  # a reply chain deeper than PORCH_THREAD_DEPTH (5)
 LATE = datetime(2026, 3, 4, 23, 30, tzinfo=UTC)  # 5 March in Auckland, 4 March in UTC
 
 
 def add_thread(database_url: str) -> None:
-    """Five top-level threads: answered, removed with a reply, deep, late and edited, waiting."""
+    """Seven top-level threads: answered, removed with a reply, deep, late (edited, acted on),
+    waiting, answered privately, and erased at its writer's request with a reply."""
     with service_database(database_url):
         post = db.session.scalar(db.select(Post).where(Post.slug == SLUG))
         ana = db.session.scalar(db.select(Staff).where(Staff.name == AUTHOR))
@@ -59,7 +61,15 @@ def add_thread(database_url: str) -> None:
             )
         late = comment(post, "Late Reader", LATE)
         late.edited_at = LATE + timedelta(minutes=5)
+        late.follow_up, late.follow_up_note = FollowUp.ACTED_ON, "Offline maps ship in 4.2."
         comment(post, "Still Waiting", LATE + timedelta(days=1))
+        private = comment(post, "Phoned Reader", LATE + timedelta(days=2))
+        private.private_answered_by = private.answered_by = ana
+        private.private_answered_at = private.answered_at = LATE + timedelta(days=3)
+        private.private_answer_shown = True
+        erased = comment(post, "Erased Reader", LATE + timedelta(days=4))
+        comment(post, "Reply Kept", LATE + timedelta(days=5), erased)
+        erased.status, erased.erased_at = CommentStatus.DELETED, LATE + timedelta(days=6)
         db.session.commit()
 
 
@@ -165,10 +175,9 @@ def test_the_baked_thread_and_the_live_thread_render_the_same(browser, porch, re
     live = json.loads(json.dumps(rendering(reader)).replace("/live/", "/baked/"))
 
     assert live == baked
-    assert baked["count"] == f"({2 + 1 + DEEP + 2})"  # the whole thread; the removed one not
+    assert baked["count"] == f"({2 + 1 + DEEP + 4})"  # the whole thread; the removed one not
     assert "This comment was removed." in baked["text"]
     assert "In reply to Deep 6" in baked["text"]
-    assert baked["comments"][-1][2] == "comment-replies"
     assert "Show replies" in baked["text"]  # replies at PORCH_THREAD_COLLAPSE fold
     assert "Answered by Ana Lima in 3 hours" in baked["text"]
 
@@ -181,8 +190,16 @@ def test_the_second_page_reads_the_same_baked_and_loaded_in_place(browser, porch
     page.goto(porch.baked_url)
     first = rendering(page)
     no_script.close()
-    assert "4 March 2026" in second["text"] and "· edited" in second["text"]
-    assert "Waiting for an answer" in second["text"]
+    everything = first["text"] + second["text"]
+    assert "4 March 2026 · edited" in everything  # 5 March in Auckland: the day is UTC's
+    for line in (
+        "Waiting for an answer",
+        "What we did: Offline maps ship in 4.2.",
+        "Ana Lima got in touch privately",
+        "This comment was removed at the author’s request.",
+    ):
+        assert line in second["text"] or line in first["text"], line
+    assert "Erased Reader" not in everything
 
     reader.goto(porch.baked_url)
     reader.locator("#comments .comment-pages-next").first.click()
@@ -194,13 +211,16 @@ def test_the_second_page_reads_the_same_baked_and_loaded_in_place(browser, porch
     assert reader.url == porch.baked_url
 
 
-def test_a_link_to_a_comment_the_script_adds_scrolls_to_it(porch, reader):
+def test_a_link_to_a_folded_comment_the_script_adds_unfolds_and_scrolls_to_it(porch, reader):
     reader.goto(porch.live_url)
-    last = reader.locator("#comments .comment-list li.comment").last
-    expect(last).to_contain_text(f"Deep {DEEP - 1}")
-    target = last.get_attribute("id")
+    deepest = reader.locator("#comments li.comment").filter(
+        has=reader.locator(":scope > .comment-card .comment-author", has_text=f"Deep {DEEP - 1}")
+    )
+    expect(deepest).to_be_hidden()  # in folded replies
+    target = deepest.get_attribute("id")
     reader.goto("about:blank")
     reader.goto(f"{porch.live_url}#{target}")
+    expect(reader.locator(f"#{target}")).to_be_visible()
     expect(reader.locator(f"#{target}")).to_be_in_viewport()
 
 
@@ -208,7 +228,7 @@ def test_a_comment_posted_live_is_counted_at_once(porch, reader):
     """Runs last: it adds to the thread the other tests read."""
     reader.goto(porch.live_url)
     count = reader.locator("#comments .comment-count")
-    expect(count).to_have_text(f"({2 + 1 + DEEP + 2})")
+    expect(count).to_have_text(f"({2 + 1 + DEEP + 4})")
     form = reader.locator("#comments > form.comment-form")
     form.get_by_label("Your name").fill("New Reader")
     form.get_by_label("Your question or comment").fill("Counted straight away?")
@@ -216,4 +236,4 @@ def test_a_comment_posted_live_is_counted_at_once(porch, reader):
     expect(
         reader.locator("#comments li.comment").filter(has_text="Counted straight")
     ).to_be_visible()
-    expect(count).to_have_text(f"({2 + 1 + DEEP + 2 + 1})")
+    expect(count).to_have_text(f"({2 + 1 + DEEP + 4 + 1})")

@@ -99,10 +99,10 @@
     if (c.removed) {
       li.classList.add("comment--removed");
       slot("card").remove();
-      if (c.removed_reason !== "author_request") $(".comment-removed-why", li).remove();
+      slot(c.removed_reason === "author_request" ? "removed" : "removed-on-request").remove();
       return li;
     }
-    slot("removed").remove();
+    li.querySelectorAll(".comment-removed").forEach((e) => e.remove());
     const s = c.staff;
     const [role, face, page] = (s && faces[s.name]) || [];
     li.classList.toggle("comment--staff", !!s);
