@@ -16,8 +16,8 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import Page, expect
 
-from comments_service.extensions import db
 from comments_service.enums import FollowUp
+from comments_service.extensions import db
 from comments_service.models import CommentStatus, Post, Staff
 from comments_service.services.answers import record_answer
 

@@ -61,7 +61,7 @@
     }
     return c.waiting === true ? "Waiting for an answer" : null;
   };
-  // The lines under a comment's body, cloned from the template and filled, in its order.
+  // The lines under a comment's body, from the template.
   const notes = (c) => {
     const out = [];
     const text = answerLine(c);
@@ -261,10 +261,8 @@
     crypto.randomUUID?.() ?? // only on https and localhost pages
     Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 
-  // Since when the reader has been on the page (or since their last comment was stored):
-  // the service takes a comment sent sooner than a person reads and writes
-  // (PORCH_MIN_FILL_SECONDS) for a bot's. Counting from the first keystroke instead
-  // would catch a reader whose browser fills in the name and who writes "Thanks!".
+  // Since the page opened or the last comment was stored: sooner than PORCH_MIN_FILL_SECONDS is a
+  // bot's (from the first keystroke would catch a reader whose browser fills the name in).
   let since = 0; // performance.now() counts from the page's opening
 
   sec.addEventListener("submit", async (e) => {
@@ -304,8 +302,7 @@
     done(f, data);
   });
 
-  // A link to a comment newer than the build (the blog link in a reader's email) can
-  // only be followed once the comment is inserted.
+  // A link to a comment newer than the build can only be followed once it is inserted.
   const wanted = location.hash.slice(1);
   const missing = wanted.startsWith("comment-") && !document.getElementById(wanted);
   // A comment in folded replies is unfolded to be shown.
