@@ -105,8 +105,8 @@ class Rebaker:
             article = self._article(slug, thread)
             section = self._render(article)
             self._write(self._page_path(slug), MARKED_SECTION.sub(lambda _: section, html, count=1))
-            pages = self.posts[slug]["file"]
-            write_pages(self._page_template, self._context(), article, pages, self._write)
+            article_file = self.posts[slug]["file"]
+            write_pages(self._page_template, self._context(), article, article_file, self._write)
         return True
 
     def render(self, slug: str, thread: dict) -> str:
