@@ -1,6 +1,7 @@
 """Links into threads without JavaScript: a comment's reply page and its permalink."""
 
 import re
+from datetime import UTC, datetime
 
 from comments_service.models import CommentStatus
 
@@ -11,7 +12,9 @@ def test_the_reply_page_shows_the_comment_and_a_form_that_answers_it(
     client, make_post, make_comment
 ):
     post = make_post("hello")
-    asked = make_comment(post, name="Jo <Reader>")
+    asked = make_comment(
+        post, name="Jo <Reader>", created_at=datetime(2026, 3, 4, 23, 30, tzinfo=UTC)
+    )
     page = client.get(f"/reply/{asked.id}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -20,7 +23,7 @@ def test_the_reply_page_shows_the_comment_and_a_form_that_answers_it(
     assert f'<input type="hidden" name="parent_id" value="{asked.id}">' in html
     assert 'action="/api/posts/hello/comments"' in html
     assert ">Post reply</button>" in html
-    assert f'href="/c/{asked.id}"' in html
+    assert f'href="/c/{asked.id}"><time datetime="2026-03-04T23:30:00Z">4 March 2026</time>' in html
 
 
 def test_a_reply_sent_from_the_reply_page_is_stored_under_the_comment(
