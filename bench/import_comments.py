@@ -6,16 +6,16 @@ a staff answer in every fourth thread: one with comments of a few hundred bytes,
 one with bodies ten times as long. Each is imported by its own process (a
 process's peak memory only grows), which migrates a throwaway SQLite database,
 adds the posts, runs ``flask import wordpress`` through the CLI and reports the
-wall time and the peak memory of the process (ru_maxrss), and with
-``--tracemalloc`` the peak of Python allocations during the import. Bounded
-memory means the two peaks are about the same.
+wall time and the peak memory of the process during the import (VmHWM, reset
+just before it; Linux), and with ``--tracemalloc`` the peak of Python
+allocations during the import. Bounded memory means the two peaks are about the
+same.
 
     .venv/bin/python bench/import_comments.py [--comments 20000] [--posts 100] [--tracemalloc]
 """
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -109,13 +109,14 @@ def measure(wxr: Path, posts: int, traced: bool) -> dict:
     """Import one file in this process and return its figures."""
     with tempfile.TemporaryDirectory() as folder:
         app = prepare(Path(folder), posts)
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        before = _resident_now()
+        Path("/proc/self/clear_refs").write_text("5")  # the peak starts again from here
         if traced:
             tracemalloc.start()
         began = time.perf_counter()
         result = app.test_cli_runner().invoke(args=["import", "wordpress", str(wxr)])
         seconds = time.perf_counter() - began
-        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        after = _status_kib("VmHWM")
         return {
             "output": result.output.strip(),
             "seconds": seconds,
@@ -123,6 +124,18 @@ def measure(wxr: Path, posts: int, traced: bool) -> dict:
             "peak_mib": after / 1024,
             "traced_mib": tracemalloc.get_traced_memory()[1] / 2**20 if traced else None,
         }
+
+
+def _status_kib(name: str) -> int:
+    """A figure of /proc/self/status, in KiB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{name}:"):
+            return int(line.split()[1])
+    raise LookupError(name)
+
+
+def _resident_now() -> int:
+    return _status_kib("VmRSS")
 
 
 def report(wxr: Path, comments: int, scale: int, figures: dict) -> None:
