@@ -39,7 +39,9 @@ from .text import NOT_IN_A_LINE, body_problem, has_visible_text, normalised, nor
 
 # Statuses whose comment is kept only as a "removed" placeholder above kept replies.
 REMOVED = CommentStatus.DELETED
-BATCH = 1000
+# A batch is flushed at this many comments or this many characters of text, whichever
+# comes first, so long comments do not make a batch large.
+BATCH, BATCH_CHARS = 1000, 500_000
 NAME_CHARS, EMAIL_CHARS, WEBSITE_CHARS = 120, 254, 500
 NOT_IMPORTED = "reply to a comment that was not imported"
 ALREADY = "already imported"
@@ -250,14 +252,17 @@ def store_planned(
     wanted = iter(zip(plan.seqs, plan.post_ids, strict=True))
     seq, post_id = next(wanted)
     batch: list[Comment] = []
+    chars = 0
     for position, record in enumerate(export.comments()):
         if position != seq:
             continue
         batch.append(_comment(record, post_id, source))
+        chars += len(batch[-1].body_markdown) + len(batch[-1].body_html)
         if tick:
             tick()
-        if len(batch) == BATCH:
+        if len(batch) == BATCH or chars >= BATCH_CHARS:
             _flush(batch)
+            chars = 0
         seq, post_id = next(wanted, (None, None))
         if seq is None:
             break

@@ -1,0 +1,65 @@
+"""Imports hold one batch of comments at a time, however long the comments are."""
+
+import tracemalloc
+
+from sqlalchemy import func, select
+
+from comments_service.extensions import db
+from comments_service.models import Comment
+
+COMMENTS, PER_POST, BODY_CHARS = 250, 10, 20_000
+MIB = 2**20
+
+
+def long_comments_wxr(path, comments: int = COMMENTS, first: int = 1) -> int:
+    """A WXR file of threads of comments of BODY_CHARS characters each, numbered from
+    ``first``; returns the bodies' size."""
+    body = ("A long comment that keeps going. " * (BODY_CHARS // 32 + 1))[:BODY_CHARS]
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"><channel>'
+            "<wp:wxr_version>1.2</wp:wxr_version>"
+        )
+        for number in range(first, first + comments):
+            if number % PER_POST == 1:
+                out.write("<item><wp:post_name>hello</wp:post_name>")
+            parent = 0 if number % PER_POST == 1 else number - 1
+            out.write(
+                f"<wp:comment><wp:comment_id>{number}</wp:comment_id>"
+                f"<wp:comment_author>Reader {number}</wp:comment_author>"
+                "<wp:comment_date_gmt>2020-01-01 10:00:00</wp:comment_date_gmt>"
+                f"<wp:comment_content><![CDATA[{number}: {body}]]></wp:comment_content>"
+                "<wp:comment_approved>1</wp:comment_approved>"
+                f"<wp:comment_parent>{parent}</wp:comment_parent></wp:comment>"
+            )
+            if number % PER_POST == 0:
+                out.write("</item>")
+        out.write("</channel></rss>")
+    return comments * BODY_CHARS
+
+
+def run(app, wxr):
+    return app.test_cli_runner().invoke(args=["import", "wordpress", str(wxr)])
+
+
+def test_an_import_never_holds_all_the_comments_text_at_once(app, make_post, tmp_path):
+    make_post("hello")
+    first, wxr = tmp_path / "first.xml", tmp_path / "long.xml"
+    long_comments_wxr(first, PER_POST, first=COMMENTS + 1)
+    bodies = long_comments_wxr(wxr)
+    tracemalloc.start()
+    try:
+        assert run(app, first).exit_code == 0  # what the first import loads once stays
+        tracemalloc.reset_peak()
+        result = run(app, wxr)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.exit_code == 0, result.output
+    assert f"Placed {COMMENTS} comments" in result.output
+    with app.app_context():
+        stored = db.session.scalar(select(func.sum(func.length(Comment.body_markdown))))
+    assert stored >= bodies + PER_POST * BODY_CHARS  # every word of both is in the database
+    print(f"bodies {bodies / MIB:.1f} MiB, peak of Python allocations {peak / MIB:.1f} MiB")
+    assert peak < bodies / 2
