@@ -195,9 +195,8 @@ def _kept(shapes: list[Shape], placer, known, report) -> list[Shape]:
             report.skip(shape, shape.reason)
         else:
             report.skipped[ALREADY] += 1
-    reached = {id(shape) for shape in order}
     for shape in by_id.values():  # caught in a parent loop: never reached from the top
-        if id(shape) not in reached:
+        if shape.reason is None and shape.post_id is None:
             report.skip(shape, NOT_IMPORTED)
     return sorted(kept, key=lambda shape: shape.seq)
 
