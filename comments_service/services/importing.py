@@ -88,7 +88,6 @@ class Export(Protocol):
 class Shape:
     """What the first pass keeps of a comment: its place in the thread, no text, no writer."""
 
-    seq: int  # its position in the file, by which the second pass finds it
     id: str
     parent_id: str | None
     status: CommentStatus | None
@@ -138,8 +137,11 @@ def plan_import(export: Export, source: str, placer: Placer) -> Plan:
         shape.skip = shape.skip or why
     plan = Plan(ImportReport())
     slugs = {post.id: post.slug for post in placer.by_slug.values()}
-    for shape in _kept(shapes, placer, known, plan.report):
-        plan.seqs.append(shape.seq)
+    _decide(shapes, placer, known, plan.report)
+    for seq, shape in enumerate(shapes):  # a comment's position is how the second pass finds it
+        if shape.reason is not None or shape.post_id is None:
+            continue
+        plan.seqs.append(seq)
         plan.post_ids.append(shape.post_id)
         plan.report.placed[shape.status.value] += 1
         plan.report.per_post[slugs[shape.post_id]] += 1
@@ -150,14 +152,13 @@ def _shapes(export: Export, known: set[str]) -> list[Shape]:
     """The shape of every comment; a body is checked here, then dropped."""
     places: dict[Place, Place] = {}
     shapes = []
-    for seq, record in enumerate(export.comments()):
+    for record in export.comments():
         place = (record.slug, record.url, record.thread)
         unfit = None
         if record.id not in known and not record.skip and record.status != REMOVED:
             unfit = _text_problem(normalised_body(record.body))
         shapes.append(
             Shape(
-                seq,
                 record.id,
                 record.parent_id,
                 record.status,
@@ -169,9 +170,9 @@ def _shapes(export: Export, known: set[str]) -> list[Shape]:
     return shapes
 
 
-def _kept(shapes: list[Shape], placer, known, report) -> list[Shape]:
-    """The comments to store, in file order: skipped parents take their replies along,
-    removed comments stay only where a kept reply needs them."""
+def _decide(shapes: list[Shape], placer, known, report) -> None:
+    """Give each shape the reason it is not stored, or none and its post: skipped parents
+    take their replies along, removed comments stay only where a kept reply needs them."""
     by_id: dict[str, Shape] = {}
     for shape in shapes:
         if shape.id in by_id and not shape.skip:
@@ -185,20 +186,19 @@ def _kept(shapes: list[Shape], placer, known, report) -> list[Shape]:
         parent = by_id.get(shape.parent_id)
         if parent and shape.reason is None and (shape.status != REMOVED or shape.needed):
             parent.needed = True
-    kept = []
     for shape in order:
         if shape.reason is None and shape.status == REMOVED and not shape.needed:
             shape.reason = "deleted, with no replies"
         if shape.reason is None:
-            kept.append(shape)
-        elif shape.reason != ALREADY:
+            continue
+        if shape.reason != ALREADY:
             report.skip(shape, shape.reason)
         else:
             report.skipped[ALREADY] += 1
     for shape in by_id.values():  # caught in a parent loop: never reached from the top
         if shape.reason is None and shape.post_id is None:
+            shape.reason = NOT_IMPORTED
             report.skip(shape, NOT_IMPORTED)
-    return sorted(kept, key=lambda shape: shape.seq)
 
 
 def _top_down(by_id: dict[str, Shape]) -> list[Shape]:
