@@ -22,7 +22,7 @@ deep threads go.
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -76,7 +76,7 @@ class Source:
 class Export(Protocol):
     """A file of another system, read one comment at a time, as often as needed."""
 
-    notes: list[str]  # what the reading noticed and left out, for the summary
+    notes: Sequence[str]  # what the reading noticed and left out, for the summary
 
     def comments(self) -> Iterator[Source]: ...
 
