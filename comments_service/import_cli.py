@@ -7,6 +7,7 @@ Each command is one transaction: everything is stored, or (on any error, or with
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import click
@@ -16,10 +17,17 @@ from sqlalchemy import select
 from .extensions import db
 from .models import Staff
 from .services import full_export
-from .services.import_disqus import read_disqus
-from .services.import_isso import read_isso
-from .services.import_wordpress import read_wordpress
-from .services.importing import ImportFileError, ImportReport, StaffFinder, import_records
+from .services.import_disqus import DisqusExport
+from .services.import_isso import IssoDatabase
+from .services.import_wordpress import WordPressExport
+from .services.importing import (
+    Export,
+    ImportFileError,
+    ImportReport,
+    StaffFinder,
+    plan_import,
+    store_planned,
+)
 from .services.placement import MappingError, Placer, read_mapping
 from .services.text import for_terminal
 
@@ -45,12 +53,8 @@ def _common(command: Callable) -> Callable:
 @_common
 def wordpress(path: Path, keep_pingbacks: bool, mapping: Path | None, dry_run: bool) -> None:
     """Import the comments of a WordPress export (WXR file)."""
-
-    def read(staff):
-        with _progress(path) as stream:
-            return read_wordpress(stream, staff, keep_pingbacks), []
-
-    _import("wordpress", read, mapping, dry_run)
+    export = WordPressExport(_opener(path), _staff(), keep_pingbacks)
+    _import("wordpress", export, mapping, dry_run)
 
 
 @import_cli.command("disqus")
@@ -58,13 +62,7 @@ def wordpress(path: Path, keep_pingbacks: bool, mapping: Path | None, dry_run: b
 @_common
 def disqus(path: Path, mapping: Path | None, dry_run: bool) -> None:
     """Import the comments of a Disqus export (XML file)."""
-
-    def read(staff):
-        with _progress(path) as stream:
-            reading = read_disqus(stream, staff)
-        return reading.records, reading.notes
-
-    _import("disqus", read, mapping, dry_run)
+    _import("disqus", DisqusExport(_opener(path), _staff()), mapping, dry_run)
 
 
 @import_cli.command("isso")
@@ -72,7 +70,7 @@ def disqus(path: Path, mapping: Path | None, dry_run: bool) -> None:
 @_common
 def isso(path: Path, mapping: Path | None, dry_run: bool) -> None:
     """Import the comments of an Isso database (its comments.db)."""
-    _import("isso", lambda staff: (read_isso(path, staff), []), mapping, dry_run)
+    _import("isso", IssoDatabase(path, _staff()), mapping, dry_run)
 
 
 @import_cli.command("porch")
@@ -92,16 +90,22 @@ def porch(path: Path, dry_run: bool) -> None:
     _finish(dry_run, f"{'Would import' if dry_run else 'Imported'} {summary}.")
 
 
-def _import(source: str, read, mapping: Path | None, dry_run: bool) -> None:
+def _staff() -> StaffFinder:
+    return StaffFinder(db.session.scalars(select(Staff)).all())
+
+
+def _import(source: str, export: Export, mapping: Path | None, dry_run: bool) -> None:
+    """Two passes over the file: what to store (``Reading``), then storing it."""
     try:
         placer = Placer(read_mapping(mapping) if mapping else None)
-        records, notes = read(StaffFinder(db.session.scalars(select(Staff)).all()))
-        with _ticks(len(records), "Storing") as tick:
-            report = import_records(records, source, placer, tick)
+        plan = plan_import(export, source, placer)
+        with _ticks(len(plan), "Storing") as tick:
+            store_planned(export, plan, source, tick)
     except (ImportFileError, MappingError) as error:
         db.session.rollback()
         raise click.ClickException(f"Nothing was imported. {error}") from None
-    for note in notes:
+    report = plan.report
+    for note in export.notes:
         click.echo(for_terminal(note))
     if dry_run:
         _details(report)
@@ -137,6 +141,12 @@ def _summary(report: ImportReport, dry_run: bool) -> str:
 
 def _comments(number: int) -> str:
     return f"{number} comment" if number == 1 else f"{number} comments"
+
+
+def _opener(path: Path) -> Callable:
+    """Opens the file for each pass; the first, which reads it all, shows its progress."""
+    passes = iter([_progress])
+    return lambda: next(passes, partial(open, mode="rb"))(path)
 
 
 @contextmanager

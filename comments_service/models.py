@@ -224,6 +224,9 @@ class Comment(db.Model):
     # The system an imported comment came from (wordpress, disqus, isso) and its id there.
     import_source: Mapped[str | None] = mapped_column(String(16))
     import_id: Mapped[str | None] = mapped_column(String(100))
+    # Its parent's id there: an import links replies to parents by it once every
+    # comment is stored, so it needs no map of the whole file in memory.
+    import_parent_id: Mapped[str | None] = mapped_column(String(100))
     # When its writer had their data erased (services.people): the row stays, without
     # anything about them, only to keep the replies beneath it and the answer figures.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

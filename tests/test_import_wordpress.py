@@ -326,3 +326,13 @@ def test_every_wxr_version_is_read(app, make_post, tmp_path, version):
     result = run(app, wxr)
     assert result.exit_code == 0, result.output
     assert list(imported(app)) == ["1"]
+
+
+def test_comments_that_are_each_others_parents_are_not_imported(app, make_post, tmp_path):
+    make_post("hello")
+    wxr = tmp_path / "loop.xml"
+    wxr.write_text(small_wxr(("1", "2", "1"), ("2", "1", "1"), ("3", "0", "1")))
+    result = run(app, wxr)
+    assert result.exit_code == 0, result.output
+    assert "Skipped 2: 2 reply to a comment that was not imported." in result.output
+    assert list(imported(app)) == ["3"]

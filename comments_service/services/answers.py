@@ -11,10 +11,23 @@ than for a wide thread.
 from collections import defaultdict
 
 from sqlalchemy import select
+from sqlalchemy.orm import load_only
 
 from ..extensions import db
 from ..models import Comment, CommentStatus
 from .threads import ancestors_of
+
+# What recompute_answers reads and writes of each comment.
+ANSWER_STATE = (
+    Comment.parent_id,
+    Comment.staff_id,
+    Comment.status,
+    Comment.created_at,
+    Comment.answered_at,
+    Comment.answered_by_id,
+    Comment.private_answered_at,
+    Comment.private_answered_by_id,
+)
 
 
 def ancestors(comment: Comment) -> list[Comment]:
@@ -40,9 +53,12 @@ def recompute_answers(post_id: int) -> None:
     """Re-derive answered_at for a post's reader comments after a staff answer went away.
 
     One pass from the deepest replies up: each comment hands its parent the first
-    staff answer at or beneath it, so every comment learns its own in one step.
+    staff answer at or beneath it, so every comment learns its own in one step. Only
+    the columns the rule reads are loaded, not the text: a post may have thousands
+    of long comments (an import recomputes every post it touched).
     """
-    comments = db.session.scalars(select(Comment).where(Comment.post_id == post_id)).all()
+    query = select(Comment).where(Comment.post_id == post_id).options(load_only(*ANSWER_STATE))
+    comments = db.session.scalars(query).all()
     first_below: dict[int | None, Comment | None] = defaultdict(lambda: None)
     for comment in _replies_before_parents(comments):
         own = comment if _is_published_answer(comment) else None

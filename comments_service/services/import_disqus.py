@@ -7,13 +7,15 @@ replies; spam goes to Spam. Threads without an id and posts whose thread is not 
 the file are noted and left out, never fatal.
 """
 
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
 from ..models import CommentStatus
-from .importing import ImportFileError, Source, StaffFinder
+from .importing import ImportFileError, Place, Source, StaffFinder
 from .xml_stream import child_text, children, elements_at, local
 
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
@@ -21,31 +23,50 @@ DISQUS_NAMESPACE = "{http://disqus.com}"
 
 
 @dataclass
-class Reading:
-    records: list[Source] = field(default_factory=list)
+class DisqusExport:
+    """A Disqus export; ``open_file`` opens it afresh for each pass.
+
+    A post names its thread by id, and a thread may come after its posts: each post
+    is placed (``settle``) once the whole file has been read and every link is known.
+    """
+
+    open_file: Callable[[], AbstractContextManager[BinaryIO]]
+    staff: StaffFinder
+    links: dict[str, str] = field(default_factory=dict)  # thread id -> its link
     notes: list[str] = field(default_factory=list)
+    passes: int = 0
+
+    def comments(self) -> Iterator[Source]:
+        """Each post; the first pass also learns the threads' links and notes."""
+        self.passes += 1
+        links, notes = (self.links, self.notes) if self.passes == 1 else ({}, [])
+        with self.open_file() as stream:
+            yield from read_disqus(stream, self.staff, links, notes)
+
+    def settle(self, place: Place) -> tuple[Place, str | None]:
+        slug, _, thread = place
+        if thread in self.links:
+            return (slug, self.links[thread] or None, thread), None
+        return place, "its thread is not in the file" if thread else "its thread has no id"
 
 
-def read_disqus(stream: BinaryIO, staff: StaffFinder) -> Reading:
+def read_disqus(
+    stream: BinaryIO, staff: StaffFinder, links: dict[str, str], notes: list[str]
+) -> Iterator[Source]:
+    """Each post of the file as it is read; the threads' links go into ``links``."""
     what = "a Disqus export"
-    reading = Reading()
-    links: dict[str, str] = {}
-    thread_of: dict[str, str] = {}
+    posts = 0
     for element in elements_at(stream, what, "disqus", 1):
         if not element.tag.startswith(DISQUS_NAMESPACE):
             continue
         name = local(element.tag)
         if name == "thread":
-            _thread(element, links, reading.notes)
+            _thread(element, links, notes)
         elif name == "post":
-            record = _post(element, staff)
-            thread_of[record.id] = _ref(element, "thread")
-            reading.records.append(record)
-    if not links and not reading.records and not reading.notes:
+            posts += 1
+            yield _post(element, staff)
+    if not links and not posts and not notes:
         raise ImportFileError(f"This is not {what}: it has no threads or posts.")
-    for record in reading.records:
-        _place(record, thread_of[record.id], links)
-    return reading
 
 
 def _thread(element: Element, links: dict[str, str], notes: list[str]) -> None:
@@ -70,6 +91,7 @@ def _post(element: Element, staff: StaffFinder) -> Source:
         body=child_text(element, "message"),
         author_email=email,
         remote_addr=child_text(element, "ipAddress"),
+        thread=_ref(element, "thread"),
         staff=staff.find(email) if email else None,
     )
     if not record.id:
@@ -88,15 +110,6 @@ def _status(element: Element) -> CommentStatus:
     if child_text(element, "isDeleted") == "true":
         return CommentStatus.DELETED
     return CommentStatus.APPROVED
-
-
-def _place(record: Source, thread_id: str, links: dict[str, str]) -> None:
-    if thread_id in links:
-        record.url = links[thread_id] or None
-    elif not record.skip and not thread_id:
-        record.skip = "its thread has no id"
-    elif not record.skip:
-        record.skip = "its thread is not in the file"
 
 
 def _date(text: str) -> datetime:

@@ -6,11 +6,13 @@ placeholder above replies). Isso stores Markdown, as Porch does.
 """
 
 import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ..models import CommentStatus
-from .importing import ImportFileError, Source, StaffFinder
+from .importing import ImportFileError, Place, Source, StaffFinder
 
 MODES = {1: CommentStatus.APPROVED, 2: CommentStatus.PENDING, 4: CommentStatus.DELETED}
 QUERY = (
@@ -21,14 +23,30 @@ QUERY = (
 )
 
 
-def read_isso(path: Path, staff: StaffFinder) -> list[Source]:
-    """Every comment of the database, opened read-only."""
+@dataclass
+class IssoDatabase:
+    """An Isso database; each pass is a query of its own."""
+
+    path: Path
+    staff: StaffFinder
+    notes: tuple = ()
+
+    def comments(self) -> Iterator[Source]:
+        return read_isso(self.path, self.staff)
+
+    def settle(self, place: Place) -> tuple[Place, None]:
+        return place, None
+
+
+def read_isso(path: Path, staff: StaffFinder) -> Iterator[Source]:
+    """Every comment of the database, opened read-only, one row at a time."""
     try:
         connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as error:
         raise ImportFileError(f"{path} cannot be opened as SQLite ({error}).") from None
     try:
-        return [_record(row, staff) for row in connection.execute(QUERY)]
+        for row in connection.execute(QUERY):
+            yield _record(row, staff)
     except sqlite3.DatabaseError as error:
         raise ImportFileError(
             f"{path} is not an Isso database ({error}); give the comments.db Isso's"

@@ -8,6 +8,8 @@ then by display name.
 """
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -15,7 +17,7 @@ from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
 from ..models import CommentStatus, Staff
-from .importing import ImportFileError, Source, StaffFinder
+from .importing import ImportFileError, Place, Source, StaffFinder
 from .xml_stream import child_text, children, elements_at, local, namespace
 
 WXR_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/1\.[012]/$")
@@ -30,10 +32,27 @@ class Author:
     staff: Staff | None
 
 
-def read_wordpress(stream: BinaryIO, staff: StaffFinder, keep_pingbacks: bool) -> list[Source]:
+@dataclass
+class WordPressExport:
+    """A WXR file; ``open_file`` opens it afresh for each pass."""
+
+    open_file: Callable[[], AbstractContextManager[BinaryIO]]
+    staff: StaffFinder
+    keep_pingbacks: bool
+    notes: tuple = ()
+
+    def comments(self) -> Iterator[Source]:
+        with self.open_file() as stream:
+            yield from read_wordpress(stream, self.staff, self.keep_pingbacks)
+
+    def settle(self, place: Place) -> tuple[Place, None]:
+        return place, None
+
+
+def read_wordpress(stream: BinaryIO, staff: StaffFinder, keep_pingbacks: bool) -> Iterator[Source]:
+    """Each comment of the file, as it is read."""
     what = "a WordPress export (WXR)"
     authors: dict[str, Author] = {}
-    records: list[Source] = []
     version = None
     for element in elements_at(stream, what, "rss", 2):
         name = local(element.tag)
@@ -48,10 +67,9 @@ def read_wordpress(stream: BinaryIO, staff: StaffFinder, keep_pingbacks: bool) -
                 ),
             )
         elif name == "item" and version:
-            records.extend(_item_comments(element, authors, staff, keep_pingbacks))
+            yield from _item_comments(element, authors, staff, keep_pingbacks)
     if version is None:
         raise ImportFileError(f"This is not {what}: it has no wp:wxr_version before its posts.")
-    return records
 
 
 def _item_comments(item: Element, authors, staff: StaffFinder, keep_pingbacks: bool):

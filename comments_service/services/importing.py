@@ -1,23 +1,37 @@
 """Bring comments from another system (WordPress, Disqus, Isso) onto Porch posts.
 
-Each reader (``import_wordpress``, ``import_disqus``, ``import_isso``) turns its
-file into ``Source`` records; ``import_records`` places them on posts, keeps their
-threads at any depth, and stores them once: every comment remembers its source and
-its id there (``import_source``, ``import_id``), so a second run adds nothing. The
-caller commits once, or rolls back for a dry run. Nothing here walks a thread
-recursively: readers decide how deep threads go.
+Each reader (``import_wordpress``, ``import_disqus``, ``import_isso``) is an
+``Export``: every call of its ``comments()`` reads the file again, one comment at a
+time, as ``Source`` records. An import takes two such passes, so memory does not
+grow with the size of the comments:
+
+1. ``plan_import`` reads the structure: of each comment it keeps a ``Shape`` (its
+   ids, state, old post and what is wrong with it, never its text or its writer) and
+   decides from the shapes what is stored, where, and why each other comment is not.
+2. ``store_planned`` reads the file again and stores the planned comments in file
+   order, in batches it flushes and lets go of. A reply may come before its parent,
+   so each comment keeps its parent's old id (``import_parent_id``) and one UPDATE
+   links every reply to its parent at the end, by ``import_source``/``import_id``.
+
+Every comment remembers its source and its id there (``import_source``,
+``import_id``), so a second run adds nothing. The caller commits once, or rolls
+back for a dry run. Nothing here walks a thread recursively: readers decide how
+deep threads go.
 """
 
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Comment, CommentStatus, Post, Staff
+from ..models import Comment, CommentStatus, Staff
 from .answers import recompute_answers
 from .placement import Placer
 from .rendering import render_comment
@@ -25,8 +39,14 @@ from .text import NOT_IN_A_LINE, body_problem, has_visible_text, normalised, nor
 
 # Statuses whose comment is kept only as a "removed" placeholder above kept replies.
 REMOVED = CommentStatus.DELETED
-BATCH = 1000
+# A batch is flushed at this many comments or this many characters of text, whichever
+# comes first, so long comments do not make a batch large.
+BATCH, BATCH_CHARS = 1000, 500_000
 NAME_CHARS, EMAIL_CHARS, WEBSITE_CHARS = 120, 254, 500
+NOT_IMPORTED = "reply to a comment that was not imported"
+ALREADY = "already imported"
+# Where an old comment was: (slug, URL, Disqus thread id), one tuple per old post.
+Place = tuple[str | None, str | None, str | None]
 
 
 class ImportFileError(ValueError):
@@ -45,12 +65,38 @@ class Source:
     body: str
     slug: str | None = None
     url: str | None = None
+    thread: str | None = None  # Disqus: the thread, whose link is known once all is read
     author_email: str | None = None
     author_website: str | None = None
     remote_addr: str | None = None
     staff: Staff | None = None
     skip: str | None = None
-    html: str = ""  # the body rendered and sanitised, once it is known to be stored
+
+
+class Export(Protocol):
+    """A file of another system, read one comment at a time, as often as needed."""
+
+    notes: Sequence[str]  # what the reading noticed and left out, for the summary
+
+    def comments(self) -> Iterator[Source]: ...
+
+    def settle(self, place: Place) -> tuple[Place, str | None]:
+        """The place once the whole file is read, or why its comments cannot be placed."""
+
+
+@dataclass(slots=True)
+class Shape:
+    """What the first pass keeps of a comment: its place in the thread, no text, no writer."""
+
+    id: str
+    parent_id: str | None
+    status: CommentStatus | None
+    place: Place  # shared by the comments of one old post
+    skip: str | None  # the reader's reason to leave it out
+    unfit: str | None  # what is wrong with its text
+    reason: str | None = None
+    post_id: int | None = None
+    needed: bool = False  # a removed comment above a kept reply
 
 
 @dataclass
@@ -61,153 +107,215 @@ class ImportReport:
     # (source id, the old post's slug or URL, reason) of each comment not stored
     unplaced: list[tuple[str, str, str]] = field(default_factory=list)
 
-    def skip(self, record: Source, reason: str) -> None:
+    def skip(self, shape: Shape, reason: str) -> None:
         self.skipped[reason] += 1
-        self.unplaced.append((record.id, record.slug or record.url or "", reason))
+        slug, url, _ = shape.place
+        self.unplaced.append((shape.id, slug or url or "", reason))
 
 
-def import_records(
-    records: list[Source], source: str, placer: Placer, tick: Callable[[], None] | None = None
-) -> ImportReport:
-    """Store the records that can be placed; say why each other one was not.
+@dataclass
+class Plan:
+    """What the second pass stores: file positions and their posts, in file order."""
 
-    ``tick`` is called after each stored comment (for a progress bar).
-    """
-    report = ImportReport()
-    known = dict(
-        db.session.execute(
-            select(Comment.import_id, Comment.id).where(Comment.import_source == source)
-        ).all()
+    report: ImportReport
+    seqs: array = field(default_factory=lambda: array("q"))
+    post_ids: array = field(default_factory=lambda: array("q"))
+
+    def __len__(self) -> int:
+        return len(self.seqs)
+
+
+def plan_import(export: Export, source: str, placer: Placer) -> Plan:
+    """The first pass: which comments are stored on which post, and why the others are not."""
+    known = set(
+        db.session.scalars(select(Comment.import_id).where(Comment.import_source == source))
     )
-    ids: dict[str, int] = dict(known)
-    touched = set()
-    for batch in _batches(_kept_records(records, placer, known, report)):
-        comments = [
-            _comment(record, post, source, ids.get(record.parent_id)) for record, post in batch
-        ]
-        db.session.add_all(comments)
-        db.session.flush()
-        for (record, post), comment in zip(batch, comments, strict=True):
-            ids[record.id] = comment.id
-            touched.add(post.id)
-            report.placed[comment.status.value] += 1
-            report.per_post[post.slug] += 1
-            if tick:
-                tick()
-    for post_id in touched:
-        recompute_answers(post_id)
-    return report
+    shapes = _shapes(export, known)
+    settled = {place: export.settle(place) for place in {shape.place for shape in shapes}}
+    for shape in shapes:
+        shape.place, why = settled[shape.place]
+        shape.skip = shape.skip or why
+    plan = Plan(ImportReport())
+    slugs = {post.id: post.slug for post in placer.by_slug.values()}
+    _decide(shapes, placer, known, plan.report)
+    for seq, shape in enumerate(shapes):  # a comment's position is how the second pass finds it
+        if shape.reason is not None or shape.post_id is None:
+            continue
+        plan.seqs.append(seq)
+        plan.post_ids.append(shape.post_id)
+        plan.report.placed[shape.status.value] += 1
+        plan.report.per_post[slugs[shape.post_id]] += 1
+    return plan
 
 
-def _batches(kept: list[tuple[Source, Post]]) -> Iterator[list[tuple[Source, Post]]]:
-    """Runs of at most BATCH records, none the parent of another in the same run, so
-    each run is one flush (parents come first: their ids are known to the next runs)."""
-    batch: list[tuple[Source, Post]] = []
-    in_batch: set[str] = set()
-    for record, post in kept:
-        if len(batch) == BATCH or record.parent_id in in_batch:
-            yield batch
-            batch, in_batch = [], set()
-        batch.append((record, post))
-        in_batch.add(record.id)
-    if batch:
-        yield batch
+def _shapes(export: Export, known: set[str]) -> list[Shape]:
+    """The shape of every comment; a body is checked here, then dropped."""
+    places: dict[Place, Place] = {}
+    shapes = []
+    for record in export.comments():
+        place = (record.slug, record.url, record.thread)
+        unfit = None
+        if record.id not in known and not record.skip and record.status != REMOVED:
+            unfit = _text_problem(normalised_body(record.body))
+        shapes.append(
+            Shape(
+                record.id,
+                record.parent_id,
+                record.status,
+                places.setdefault(place, place),
+                record.skip,
+                unfit,
+            )
+        )
+    return shapes
 
 
-def _kept_records(records, placer, known, report) -> list[tuple[Source, Post]]:
-    """The records to store, parents first: skipped parents take their replies along,
-    removed comments stay only where a kept reply needs them."""
-    by_id: dict[str, Source] = {}
-    for record in records:
-        if record.id in by_id and not record.skip:
-            report.skip(record, "listed twice in the file")
+def _decide(shapes: list[Shape], placer, known, report) -> None:
+    """Give each shape the reason it is not stored, or none and its post: skipped parents
+    take their replies along, removed comments stay only where a kept reply needs them."""
+    by_id: dict[str, Shape] = {}
+    for shape in shapes:
+        if shape.id in by_id and not shape.skip:
+            report.skip(shape, "listed twice in the file")
         else:
-            by_id[record.id] = record
-    records = list(by_id.values())
-    children: dict[str | None, list[Source]] = defaultdict(list)
-    for record in records:
-        parent = record.parent_id if record.parent_id in by_id else None
-        children[parent].append(record)
-    order = list(children[None])
-    for record in order:  # grows as it is read: one level after another
-        order.extend(children[record.id])
-    reason: dict[str, str | None] = {}
-    posts: dict[str, Post] = {}
-    for record in order:
-        reason[record.id] = _reason(record, placer, known, reason, posts)
-    needed = set()
-    for record in reversed(order):  # replies before parents
-        if reason[record.id] is None and (record.status != REMOVED or record.id in needed):
-            needed.add(record.parent_id)
-    kept = []
-    for record in order:
-        why = reason[record.id]
-        if why is None and record.status == REMOVED and record.id not in needed:
-            why = "deleted, with no replies"
-        if why is None:
-            kept.append((record, posts[record.id]))
-        elif why != "already imported":
-            report.skip(record, why)
+            by_id[shape.id] = shape
+    order = _top_down(by_id)
+    for shape in order:
+        shape.reason = _reason(shape, by_id, placer, known)
+    for shape in reversed(order):  # replies before parents
+        parent = by_id.get(shape.parent_id)
+        if parent and shape.reason is None and (shape.status != REMOVED or shape.needed):
+            parent.needed = True
+    for shape in order:
+        if shape.reason is None and shape.status == REMOVED and not shape.needed:
+            shape.reason = "deleted, with no replies"
+        if shape.reason is None:
+            continue
+        if shape.reason != ALREADY:
+            report.skip(shape, shape.reason)
         else:
-            report.skipped[why] += 1
-    _unreachable(records, reason, report)
-    return kept
+            report.skipped[ALREADY] += 1
+    for shape in by_id.values():  # caught in a parent loop: never reached from the top
+        if shape.reason is None and shape.post_id is None:
+            shape.reason = NOT_IMPORTED
+            report.skip(shape, NOT_IMPORTED)
 
 
-def _reason(record, placer, known, reason, posts) -> str | None:
-    """Why a record cannot be stored, or None (its post then goes into ``posts``)."""
-    if record.id in known:
-        return "already imported"
-    if record.skip:
-        return record.skip
-    parent = record.parent_id
-    if parent is not None and parent not in known and reason.get(parent, "") is not None:
-        return "reply to a comment that was not imported"
-    post, why = placer.place(record.slug, record.url)
+def _top_down(by_id: dict[str, Shape]) -> list[Shape]:
+    """The shapes one thread level after another, from the comments without a parent."""
+    children: dict[str | None, list[Shape]] = defaultdict(list)
+    for shape in by_id.values():
+        children[shape.parent_id if shape.parent_id in by_id else None].append(shape)
+    order = children.pop(None, [])
+    for shape in order:  # grows as it is read: one level after another
+        order.extend(children.pop(shape.id, ()))
+    return order
+
+
+def _reason(shape: Shape, by_id, placer: Placer, known) -> str | None:
+    """Why a comment cannot be stored, or None (its post then goes into ``post_id``)."""
+    if shape.id in known:
+        return ALREADY
+    if shape.skip:
+        return shape.skip
+    parent = by_id.get(shape.parent_id)
+    if shape.parent_id is not None and shape.parent_id not in known:
+        if parent is None or parent.reason is not None:
+            return NOT_IMPORTED
+    post, why = placer.place(*shape.place[:2])
     if post is None:
         return why
-    if parent in posts and posts[parent] is not post:
+    if parent is not None and parent.post_id is not None and parent.post_id != post.id:
         return "reply on another post than the comment it answers"
-    posts[record.id] = post
-    if record.status != REMOVED:
-        return _text_problem(record)
-    return None
+    shape.post_id = post.id
+    return shape.unfit
 
 
-def _text_problem(record: Source) -> str | None:
-    record.body = normalised_body(record.body)
-    if body_problem(record.body):
+def _text_problem(body: str) -> str | None:
+    if body_problem(body):
         return "text with control characters"
-    record.html = render_comment(record.body)
-    if not has_visible_text(record.html):
+    if not has_visible_text(render_comment(body)):
         return "text shows nothing"
     return None
 
 
-def _unreachable(records, reason, report) -> None:
-    """Records caught in a parent loop were never reached from the top of a thread."""
-    for record in records:
-        if record.id not in reason:
-            report.skip(record, "reply to a comment that was not imported")
+def store_planned(
+    export: Export, plan: Plan, source: str, tick: Callable[[], None] | None = None
+) -> None:
+    """The second pass: store the planned comments, link replies, recompute answers.
+
+    ``tick`` is called after each stored comment (for a progress bar).
+    """
+    if not plan:
+        return
+    wanted = iter(zip(plan.seqs, plan.post_ids, strict=True))
+    seq, post_id = next(wanted)
+    batch: list[Comment] = []
+    chars = 0
+    for position, record in enumerate(export.comments()):
+        if position != seq:
+            continue
+        batch.append(_comment(record, post_id, source))
+        chars += len(batch[-1].body_markdown) + len(batch[-1].body_html)
+        if tick:
+            tick()
+        if len(batch) == BATCH or chars >= BATCH_CHARS:
+            _flush(batch)
+            chars = 0
+        seq, post_id = next(wanted, (None, None))
+        if seq is None:
+            break
+    _flush(batch)
+    _link_parents(source)
+    for post_id in sorted(set(plan.post_ids)):
+        recompute_answers(post_id)
+        _flush([])
 
 
-def _comment(record: Source, post: Post, source: str, parent_id: int | None) -> Comment:
+def _flush(batch: list[Comment]) -> None:
+    """Write what the session holds and let go of it, so the session does not grow."""
+    db.session.add_all(batch)
+    db.session.flush()
+    db.session.expunge_all()
+    batch.clear()
+
+
+def _link_parents(source: str) -> None:
+    """Point every reply stored without its parent at the parent, found by its old id."""
+    parent = aliased(Comment)
+    parent_id = select(parent.id).where(
+        parent.import_source == source, parent.import_id == Comment.import_parent_id
+    )
+    db.session.execute(
+        update(Comment)
+        .where(
+            Comment.import_source == source,
+            Comment.import_parent_id.is_not(None),
+            Comment.parent_id.is_(None),
+        )
+        .values(parent_id=parent_id.scalar_subquery())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _comment(record: Source, post_id: int, source: str) -> Comment:
     staff = record.staff
+    body = normalised_body(record.body)
     return Comment(
-        post_id=post.id,
-        parent_id=parent_id,
+        post_id=post_id,
         staff_id=staff.id if staff else None,
         author_name=staff.name if staff else _line(record.author_name, NAME_CHARS) or "Anonymous",
         author_email=_line(record.author_email, EMAIL_CHARS),
         author_website=_website(record.author_website),
-        body_markdown=record.body,
-        body_html=record.html,
+        body_markdown=body,
+        body_html="" if record.status == REMOVED else render_comment(body),
         status=record.status,
         created_at=record.created_at,
         published_at=record.created_at if record.status == CommentStatus.APPROVED else None,
         remote_addr=_line(record.remote_addr, 45),
         import_source=source,
         import_id=record.id,
+        import_parent_id=record.parent_id,
     )
 
 
