@@ -38,9 +38,10 @@ def register(app) -> None:
     from .mail_cli import mail_cli
     from .people_cli import people_cli
     from .rebaking import rebake_command
+    from .report_cli import report
     from .stats_cli import stats
 
-    groups = (staff_cli, posts_cli, comments_cli, mail_cli, import_cli, people_cli, stats)
+    groups = (staff_cli, posts_cli, comments_cli, mail_cli, import_cli, people_cli, stats, report)
     for group in (*groups, rebake_command):
         app.cli.add_command(group)
 

@@ -122,6 +122,9 @@ DEFAULTS = {
     # The kinds staff tag reader comments with, comma-separated, in the order the
     # moderation page offers them: short lower-case words (letters, digits, -).
     "COMMENT_KINDS": "question,idea,problem,praise",
+    # Who gets the monthly report "What readers told us" (docs/listening.md), as
+    # comma-separated addresses; `mail send --loop` queues it once a month. Empty: none.
+    "REPORT_TO": "",
     "SECRET_KEY": None,
 }
 
@@ -160,6 +163,7 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
     )
     _check_escalation_comes_later(settings)
     comment_kinds(settings)
+    report_recipients(settings)
     if not settings["PORCH_SECRET_KEY"]:
         settings["PORCH_SECRET_KEY"] = _instance_secret(Path(instance_path))
     return {**settings, **flask_names(settings), **overrides}
@@ -293,3 +297,18 @@ def comment_kinds(config) -> tuple[str, ...]:
             f" not {UNTAGGED!r}) separated by commas, not {raw!r}"
         )
     return kinds
+
+
+def report_recipients(config) -> tuple[str, ...]:
+    """The addresses of PORCH_REPORT_TO; one without an "@" stops the service at start-up."""
+    raw = config["PORCH_REPORT_TO"]
+    addresses = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    bad = [address for address in addresses if not _ADDRESS.fullmatch(address)]
+    if bad:
+        raise ValueError(
+            f"PORCH_REPORT_TO must list email addresses separated by commas, not {raw!r}"
+        )
+    return addresses
+
+
+_ADDRESS = re.compile(r"[^@\s,<>]+@[^@\s,<>]+")

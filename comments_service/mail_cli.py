@@ -8,13 +8,14 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from .config import answer_within, escalate_after
+from .config import answer_within, comment_kinds, escalate_after, report_recipients
 from .enums import MailStatus
 from .extensions import db
 from .models import OutboxMessage, utcnow
 from .sender import SenderSettings, send_due
-from .services import outbox
+from .services import outbox, report_mail
 from .services.notifications import queue_digests, queue_overdue_reminders
+from .services.report import last_full_month
 from .services.text import for_terminal
 from .services.threads import iso
 
@@ -49,11 +50,33 @@ def send(loop: bool, passes: int | None) -> None:
 
 
 def _queue_digests_if_time(config) -> None:
-    """From PORCH_MAIL_DIGEST_HOUR (UTC) on, the loop queues the day's messages once."""
+    """From PORCH_MAIL_DIGEST_HOUR (UTC) on, the loop queues the day's messages once,
+    and the last full month's report once (PORCH_REPORT_TO)."""
     now = utcnow()
     if now.hour >= config["PORCH_MAIL_DIGEST_HOUR"]:
         _queue_daily(config, now)
         db.session.commit()
+        queue_monthly_report(config, now)
+
+
+def queue_monthly_report(config, now) -> int:
+    """The last full month's report to PORCH_REPORT_TO, once per month; returns how many
+    messages were queued. Commits: the check and the claim are transactions of their own."""
+    period = last_full_month(now)
+    recipients = report_recipients(config)
+    done = not recipients or report_mail.already_queued(period)
+    db.session.commit()  # ends the read, so that the claim starts with its write
+    if done:
+        return 0
+    queued = report_mail.queue_report(
+        period,
+        recipients,
+        now=now,
+        kinds=comment_kinds(config),
+        public_url=config["PORCH_PUBLIC_URL"],
+    )
+    db.session.commit()
+    return queued
 
 
 def _queue_daily(config, now) -> tuple[int, int]:
@@ -78,6 +101,21 @@ def digest() -> None:
     digests, reminders = _queue_daily(current_app.config, utcnow())
     db.session.commit()
     click.echo(f"{digests} digests and {reminders} reminders queued; `mail send` delivers them.")
+
+
+@mail_cli.command("report")
+def report() -> None:
+    """Queue the last full month's report to PORCH_REPORT_TO (at most once per month)."""
+    config = current_app.config
+    if not report_recipients(config):
+        raise click.ClickException("PORCH_REPORT_TO is empty: there is no one to mail it to.")
+    now = utcnow()
+    queued = queue_monthly_report(config, now)
+    label = last_full_month(now).label
+    if queued:
+        click.echo(f"The report of {label} queued: {queued} messages; `mail send` sends them.")
+    else:
+        click.echo(f"The report of {label} was queued before; nothing queued.")
 
 
 @mail_cli.command("list")

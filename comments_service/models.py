@@ -36,7 +36,7 @@ from .extensions import db
 
 __all__ = ["Comment", "CommentStatus", "Decision", "ModerationAction", "Post", "PostAuthor"]
 __all__ += ["Digest", "OutboxMessage", "Role", "Staff", "StaffSession", "utcnow"]
-__all__ += ["SubscriberAddress", "Subscription"]
+__all__ += ["ReportSend", "SubscriberAddress", "Subscription"]
 
 
 def utcnow() -> datetime:
@@ -424,3 +424,18 @@ class Subscription(db.Model):
 
     comment: Mapped[Comment] = relationship()
     address: Mapped[SubscriberAddress] = relationship()
+
+
+class ReportSend(db.Model):
+    """The monthly report mailed for one period: at most once, however many senders run.
+
+    The row is inserted (insert-or-ignore on the unique period start) in the same
+    transaction as the report's messages; a second sender inserts nothing and queues nothing.
+    """
+
+    __tablename__ = "report_sends"
+
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    period_until: Mapped[date] = mapped_column(Date)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recipients: Mapped[int] = mapped_column(Integer)

@@ -10,14 +10,15 @@ author" (``Post.names_author``), are hybrid methods: one expression for both.
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
-from .enums import SpamCheck, SubscriptionScope, View
+from .enums import Decision, FollowUp, SpamCheck, SubscriptionScope, View
 from .extensions import db
 from .models import (
     Comment,
     CommentStatus,
+    ModerationAction,
     Post,
     PostAuthor,
     Role,
@@ -391,6 +392,7 @@ def figure_rows(since: datetime, until: datetime) -> Select:
             answerer.name.label("answered_by"),
             Comment.answered_privately.label("answered_privately"),
             Comment.is_waiting.label("waiting"),
+            Comment.kind,
         )
         .outerjoin(answerer, Comment.answered_by_id == answerer.id)
         .where(
@@ -491,4 +493,88 @@ def changed_posts() -> Select:
         select(Post.slug, Post.path, Post.comments_version.label("version"))
         .where(Post.comments_version > 0)
         .order_by(Post.slug)
+    )
+
+
+# The kinds the report follows until they are settled: a question until it is answered,
+# an idea or a problem until its follow-up has an outcome.
+OPEN_QUESTION_KINDS = ("question",)
+OPEN_FOLLOW_UP_KINDS = ("idea", "problem")
+
+
+def _published_reader(comment=Comment) -> ColumnElement:
+    return and_(comment.staff_id.is_(None), comment.status == CommentStatus.APPROVED)
+
+
+def still_open() -> ColumnElement:
+    """A published reader comment the team still owes something: a question that waits
+    (``Comment.is_waiting``: not answered, not marked no answer needed), or an idea or a
+    problem whose follow-up is not acted on or declined (none yet, or passed on)."""
+    unsettled = or_(Comment.follow_up.is_(None), Comment.follow_up == FollowUp.PASSED_ON)
+    return or_(
+        and_(Comment.kind.in_(OPEN_QUESTION_KINDS), Comment.is_waiting),
+        and_(Comment.kind.in_(OPEN_FOLLOW_UP_KINDS), _published_reader(), unsettled),
+    )
+
+
+def open_items(since: datetime, until: datetime) -> Select:
+    """The reader comments received in [since, until) that are still open, oldest first."""
+    return (
+        select(Comment)
+        .where(still_open(), Comment.created_at >= since, Comment.created_at < until)
+        .options(selectinload(Comment.post))
+        .order_by(Comment.created_at, Comment.id)
+    )
+
+
+def follow_up_steps(since: datetime, until: datetime) -> Select:
+    """Every follow-up step (passed on, acted on, declined) taken in [since, until), in order."""
+    steps = (Decision.PASS_ON, Decision.ACT_ON, Decision.DECLINE)
+    return (
+        select(ModerationAction)
+        .where(
+            ModerationAction.action.in_(steps),
+            ModerationAction.comment_id.is_not(None),
+            ModerationAction.created_at >= since,
+            ModerationAction.created_at < until,
+        )
+        .options(
+            selectinload(ModerationAction.comment).selectinload(Comment.post),
+            selectinload(ModerationAction.staff),
+        )
+        .order_by(ModerationAction.created_at, ModerationAction.id)
+    )
+
+
+def reader_identity(comment=Comment) -> ColumnElement:
+    """Who wrote a reader comment: their address in lower case, else the name they gave."""
+    email = func.lower(func.nullif(comment.author_email, ""))
+    return func.coalesce(
+        literal("email:").concat(email), literal("name:").concat(comment.author_name)
+    )
+
+
+def readers_in(since: datetime, until: datetime) -> Select:
+    """Each reader with a published comment in [since, until), and when their first
+    published comment ever came in. Erased comments have no writer to count."""
+    earlier = aliased(Comment)
+    first = (
+        select(reader_identity(earlier).label("reader"), func.min(earlier.created_at).label("at"))
+        .where(_published_reader(earlier), earlier.erased_at.is_(None))
+        .group_by(reader_identity(earlier))
+        .subquery()
+    )
+    in_period = (
+        select(reader_identity().label("reader"))
+        .where(
+            _published_reader(),
+            Comment.erased_at.is_(None),
+            Comment.created_at >= since,
+            Comment.created_at < until,
+        )
+        .distinct()
+        .subquery()
+    )
+    return select(in_period.c.reader, first.c.at.label("first_at")).join(
+        first, first.c.reader == in_period.c.reader
     )

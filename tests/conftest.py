@@ -24,7 +24,8 @@ BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 BLOG_URL = "http://blog.test"
 PASSWORD = "correct horse battery"
 TABLES = (
-    "subscriptions, subscriber_addresses, mail_digests, mail_outbox, moderation_actions,"
+    "report_sends, subscriptions, subscriber_addresses, mail_digests, mail_outbox,"
+    " moderation_actions,"
     " comments, post_authors, posts,"
     " staff_sessions, staff"
 )

@@ -4,4 +4,13 @@ from flask import Blueprint
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
-from . import answering, bulk, dashboard, formatting, listening, routes, thread  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    answering,
+    bulk,
+    dashboard,
+    formatting,
+    listening,
+    reporting,
+    routes,
+    thread,
+)

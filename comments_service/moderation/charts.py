@@ -39,10 +39,13 @@ def month_label(key: str) -> str:
     return f"{MONTH_NAMES[int(month) - 1]} {year}"
 
 
-def bar_chart(points: list[tuple[str, float | None, str]], top: float, tick) -> Chart:
+def bar_chart(
+    points: list[tuple[str, float | None, str]], top: float, tick, label=month_label
+) -> Chart:
     """Bars for (month, value or None, text) points, scaled so ``top`` fills the height.
 
-    ``tick`` labels the gridlines at 0, half of ``top`` and ``top``.
+    ``tick`` labels the gridlines at 0, half of ``top`` and ``top``; ``label`` names a
+    bar from its key (a month by default).
     """
     plot_height = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - LEFT - RIGHT) / max(len(points), 1)
@@ -55,7 +58,7 @@ def bar_chart(points: list[tuple[str, float | None, str]], top: float, tick) -> 
                 y=round(HEIGHT - BOTTOM - height, 1),
                 width=round(slot * 0.7, 1),
                 height=round(height, 1),
-                label=month_label(month),
+                label=label(month),
                 text=text,
             )
         )
@@ -69,3 +72,59 @@ def nice_hours(largest: float) -> float:
         if largest <= top:
             return top
     return 24 * math.ceil(largest / 24)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One series' part of a stacked column; ``series`` is its index, for its fill."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    series: int
+    text: str
+
+
+@dataclass(frozen=True)
+class StackedChart:
+    columns: list[tuple[str, float, list[Segment]]]  # (label, x of its middle, segments)
+    gridlines: list[tuple[float, str]]
+    series: list[str]
+    descriptions: list[str]
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    right_edge: int = WIDTH - RIGHT
+    baseline: int = HEIGHT - BOTTOM
+
+    @property
+    def description(self) -> str:
+        return "; ".join(self.descriptions) + "."
+
+
+def stacked_chart(groups: list[tuple[str, list[int]]], series: list[str]) -> StackedChart:
+    """Columns of counts stacked by series, for (label, count per series) groups.
+
+    The top is the tallest column rounded up to an even number, so the middle
+    gridline is a whole count too.
+    """
+    plot_height = HEIGHT - TOP - BOTTOM
+    top = max(2, max((sum(counts) for _, counts in groups), default=0))
+    top += top % 2
+    slot = (WIDTH - LEFT - RIGHT) / max(len(groups), 1)
+    columns, descriptions = [], []
+    for index, (label, counts) in enumerate(groups):
+        x, width = round(LEFT + index * slot + slot * 0.15, 1), round(slot * 0.7, 1)
+        base, segments = HEIGHT - BOTTOM, []
+        for number, (name, count) in enumerate(zip(series, counts, strict=True)):
+            height = plot_height * count / top
+            base -= height
+            if count:
+                text = f"{label}: {count} {name}"
+                segments.append(Segment(x, round(base, 1), width, round(height, 1), number, text))
+        columns.append((label, round(x + width / 2, 1), segments))
+        parts = [f"{count} {name}" for name, count in zip(series, counts, strict=True) if count]
+        descriptions.append(f"{label}: {', '.join(parts) or 'none'}")
+    grid = [(round(HEIGHT - BOTTOM - plot_height * f, 1), f"{top * f:g}") for f in (0, 0.5, 1)]
+    return StackedChart(columns, grid, series, descriptions)

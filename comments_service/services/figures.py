@@ -43,6 +43,20 @@ class MonthFigures:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @property
+    def share_answered_publicly(self) -> float | None:
+        """Of the comments that needed an answer, the share whose first answer was public."""
+        return self._share(self.answered - self.answered_privately)
+
+    @property
+    def share_answered_privately(self) -> float | None:
+        """Of the comments that needed an answer, the share whose first answer was private."""
+        return self._share(self.answered_privately)
+
+    def _share(self, count: int) -> float | None:
+        settled = self.answered + self.waiting
+        return count / settled if settled else None
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -113,21 +127,28 @@ def compute(now: datetime, months: int = DEFAULT_MONTHS, author: str | None = No
     """
     keys = last_months(now, months)
     rows = db.session.execute(figure_rows(month_start(keys[0]), now)).all()
+    by_author = rows_by_author(rows, author)
+    return Figures(
+        months=keys,
+        blog=_per_month(rows, keys, now),
+        authors={name: _per_month(theirs, keys, now) for name, theirs in by_author.items()},
+        computed_at=iso(now),
+    )
+
+
+def rows_by_author(rows, author: str | None = None) -> dict[str, list]:
+    """Each named author's rows, by name in order, every author of a post included
+    (``author`` narrows them to that one name). A comment on a post with several
+    authors counts for each of them."""
     authors_of = defaultdict(list)
     for post_id, name in db.session.execute(post_author_rows()):
         if author is None or name == author:
             authors_of[post_id].append(name)
-    by_author = defaultdict(list)
+    by_author = {name: [] for name in sorted(set().union(*authors_of.values()))}
     for row in rows:
         for name in authors_of[row.post_id]:
             by_author[name].append(row)
-    names = sorted({name for names in authors_of.values() for name in names})
-    return Figures(
-        months=keys,
-        blog=_per_month(rows, keys, now),
-        authors={name: _per_month(by_author[name], keys, now) for name in names},
-        computed_at=iso(now),
-    )
+    return by_author
 
 
 def _per_month(rows, keys: list[str], now: datetime) -> list[MonthFigures]:

@@ -1,0 +1,30 @@
+"""The report "What readers told us" for staff: a period's page, printable."""
+
+from flask import current_app, render_template, request
+
+from ..config import comment_kinds
+from ..models import utcnow
+from ..services import report_documents
+from ..services.report import PeriodError, build, day_from, period_of
+from . import bp
+
+
+@bp.get("/report")
+def report_page():
+    since, until = (request.args.get(name, "").strip() for name in ("since", "until"))
+    try:
+        period = period_of(day_from(since, "Since"), day_from(until, "Until"), utcnow())
+    except PeriodError as error:
+        page = render_template(
+            "moderation/report.html", report=None, error=str(error), since=since, until=until
+        )
+        return page, 400
+    config = current_app.config
+    report = build(period, utcnow(), comment_kinds(config), config["PORCH_PUBLIC_URL"])
+    return render_template(
+        "moderation/report.html",
+        error=None,
+        since=period.since.isoformat(),
+        until=period.until.isoformat(),
+        **report_documents.context(report),
+    )

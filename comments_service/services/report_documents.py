@@ -1,0 +1,82 @@
+"""The report as people read it: plain text (terminal, mail), HTML (page, mail, print)
+and its two charts.
+
+The moderation page and the standalone HTML document include the same template,
+``report/_body.html``; the text follows it section by section. Nothing here touches
+Flask globals: the page passes the same context to Flask's own templates.
+"""
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from ..moderation.charts import bar_chart, nice_hours, stacked_chart
+from . import figures
+from .report import Report, Week
+
+templates = Environment(
+    loader=PackageLoader("comments_service", "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+STEP_TITLES = {"passed_on": "Passed on", "acted_on": "Acted on", "declined": "Declined"}
+
+
+def context(report: Report) -> dict:
+    """What the report's templates need besides the report: its charts and the words
+    figures are shown in (services.figures)."""
+    return {
+        "report": report,
+        "answer_time_chart": answer_time_chart(report.weeks),
+        "kinds_chart": kinds_chart(report),
+        "step_titles": STEP_TITLES,
+        "share_text": figures.share_text,
+        "hours_text": figures.hours_text,
+        "week_label": week_label,
+    }
+
+
+def text(report: Report) -> str:
+    return templates.get_template("report/report.txt").render(context(report))
+
+
+def html(report: Report) -> str:
+    """A document of its own (no navigation, styles inside), for mail and printing."""
+    return templates.get_template("report/standalone.html").render(context(report))
+
+
+def week_label(week: Week) -> str:
+    """ "W45 (from 2 Nov)": the ISO week and its Monday."""
+    number = week.week.split("-W")[1]
+    year, month, day = (int(part) for part in week.starts.split("-"))
+    return f"W{number} (from {day} {figures_month(month)})"
+
+
+def figures_month(month: int) -> str:
+    return "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()[month - 1]
+
+
+def answer_time_chart(weeks: list[Week]):
+    """The median time to the first answer, in hours, week by week."""
+    hours = [None if w.median_seconds is None else w.median_seconds / 3600 for w in weeks]
+    top = nice_hours(max((h for h in hours if h is not None), default=1))
+    labels = {week.week: week_label(week) for week in weeks}
+    points = [
+        (
+            week.week,
+            value,
+            f"median {figures.hours_text(week.median_seconds)} ({week.answered} answered)"
+            if week.answered
+            else "no answers",
+        )
+        for week, value in zip(weeks, hours, strict=True)
+    ]
+    return bar_chart(points, top, lambda value: f"{value:g} h", label=labels.get)
+
+
+def kinds_chart(report: Report):
+    """Reader comments by kind, week by week, stacked in the order of the report's kinds."""
+    series = list(report.kinds)
+    groups = [(week_label(w), [w.kinds[kind] for kind in series]) for w in report.weeks]
+    return stacked_chart(groups, series)
