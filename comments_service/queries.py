@@ -558,10 +558,14 @@ def readers_in(since: datetime, until: datetime) -> Select:
     """Each reader with a published comment in [since, until), and when their first
     published comment ever came in. Erased comments have no writer to count."""
     earlier = aliased(Comment)
-    first = (
-        select(reader_identity(earlier).label("reader"), func.min(earlier.created_at).label("at"))
+    every = (
+        select(reader_identity(earlier).label("reader"), earlier.created_at)
         .where(_published_reader(earlier), earlier.erased_at.is_(None))
-        .group_by(reader_identity(earlier))
+        .subquery()
+    )
+    first = (
+        select(every.c.reader, func.min(every.c.created_at).label("at"))
+        .group_by(every.c.reader)
         .subquery()
     )
     in_period = (
