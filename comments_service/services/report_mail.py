@@ -49,4 +49,7 @@ def _claim(period: Period, recipients: int, now: datetime) -> bool:
         period_start=period.since, period_until=period.until, queued_at=now, recipients=recipients
     )
     statement = dialect.insert(ReportSend).values(**row).on_conflict_do_nothing()
-    return db.session.execute(statement).rowcount == 1
+    # RETURNING says whether the row went in: the drivers' rowcount for INSERT is not
+    # reliable (psycopg reports -1 here).
+    inserted = statement.returning(ReportSend.period_start)
+    return db.session.execute(inserted).scalar() is not None
