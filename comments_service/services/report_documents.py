@@ -8,6 +8,7 @@ Flask globals: the page passes the same context to Flask's own templates.
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from ..config import UNTAGGED
 from ..moderation.charts import bar_chart, nice_hours, stacked_chart
 from . import figures
 from .report import Report, Week
@@ -34,6 +35,7 @@ def context(report: Report) -> dict:
         "share_text": figures.share_text,
         "hours_text": figures.hours_text,
         "week_label": week_label,
+        "kind_name": kind_name,
     }
 
 
@@ -77,6 +79,11 @@ def answer_time_chart(weeks: list[Week]):
 
 def kinds_chart(report: Report):
     """Reader comments by kind, week by week, stacked in the order of the report's kinds."""
-    series = list(report.kinds)
-    groups = [(week_label(w), [w.kinds[kind] for kind in series]) for w in report.weeks]
-    return stacked_chart(groups, series)
+    kinds = list(report.kinds)
+    groups = [(week_label(w), [w.kinds[kind] for kind in kinds]) for w in report.weeks]
+    return stacked_chart(groups, [kind_name(kind) for kind in kinds])
+
+
+def kind_name(kind: str) -> str:
+    """A kind as the report names it; comments without one have "no kind yet"."""
+    return "no kind yet" if kind == UNTAGGED else kind
