@@ -10,10 +10,13 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from comments_service import create_app
-from comments_service.enums import ModerationPolicy
+from comments_service.config import comment_kinds
+from comments_service.enums import FollowUp, ModerationPolicy, PrivateChannel
 from comments_service.extensions import db
 from comments_service.models import Comment, Role, Staff, utcnow
 from comments_service.queries import post_by_slug
+from comments_service.services import listening
+from comments_service.services.answers import recompute_answers
 from comments_service.services.comments import (
     Submission,
     SubmissionContext,
@@ -21,6 +24,7 @@ from comments_service.services.comments import (
     add_staff_answer,
 )
 from comments_service.services.passwords import hash_password
+from comments_service.services.report import last_full_month
 from comments_service.services.spam import Guard
 from comments_service.services.subscriptions import ReaderMail
 
@@ -60,6 +64,42 @@ THREADS = [
 ]
 
 
+# Last full month, for the report "What readers told us": (post slug, reader, email,
+# comment, day of the month, kind, answer or None, follow-up steps). An answer is
+# (staff, hours after, text) in public, or (staff, hours after, None, note) privately;
+# a step is (day, step, team or None, note).
+LAST_MONTH = [
+    ("recurring-jobs-questions", "Dan O.", "dan@example.com",
+     "How do I skip one visit of a recurring job without breaking the series?", 5, "question",
+     ("Ana Lima", 1, "Open the visit and choose “Skip this one”: the rest of the series stays."),
+     []),
+    ("offline-mode-explained", "Marta G.", "marta@example.com",
+     "Could the offline copy keep the photos too? Our crews lose an afternoon re-shooting"
+     " them whenever a basement job syncs late.", 3, "idea",
+     ("Ana Lima", 2, "Not yet, and it is a good idea: we have passed it on."),
+     [(4, FollowUp.PASSED_ON, "Mobile", "For the offline work next quarter")]),
+    ("daylight-saving-double-job", "Sofia R.", "sofia@example.com",
+     "Our crew got the 1:30 job twice again last Sunday. Is the fix live for everyone?", 10,
+     "problem", ("Ben Okafor", 3, None, "Called Sofia: her account was on the old scheduler."),
+     [(11, FollowUp.PASSED_ON, "Scheduling", ""),
+      (18, FollowUp.ACTED_ON, None, "Every account now runs the fixed scheduler.")]),
+    ("spreadsheet-import-guide", "Ken W.", "ken@example.com",
+     "Please let the import read the phone column in any format, with spaces or dashes.", 12,
+     "idea", None, [(13, FollowUp.PASSED_ON, "Imports", "")]),
+    ("job-card-redesign", "Lou B.", None,
+     "The new job card is so much easier with gloves on. Thank you!", 15, "praise",
+     ("Chloé Martin", 5, "Thank you, Lou! Your crew's photos helped us size the buttons."), []),
+    ("faster-schedule-sync", "Ravi P.", "ravi@example.com",
+     "Will the faster sync come to the tablet app too?", 20, "question", None, []),
+    ("job-card-redesign", "Ines T.", "ines@example.com",
+     "Could the job card show the gate code only once the crew has arrived?", 24, "idea",
+     ("Chloé Martin", 26, "Good question; we asked the crews who use gate codes most."),
+     [(27, FollowUp.DECLINED, None, "Crews need the code on the way in; it stays visible.")]),
+    ("hello-porch", "Noor A.", "noor@example.com", "Nice to see a blog that answers.", 26, None,
+     None, []),
+]  # fmt: skip
+
+
 def ensure_accounts() -> None:
     hashed = hash_password(PASSWORD)
     for name, email, role in ACCOUNTS:
@@ -91,6 +131,67 @@ def ensure_threads(config) -> None:
             staff = db.session.scalar(select(Staff).where(Staff.name == staff_name))
             add_staff_answer(comment, staff, answer, ReaderMail.from_config(config))
     db.session.commit()
+    add_last_month(config)
+
+
+def add_last_month(config) -> None:
+    """A month of tagged comments, answers and follow-ups, so the report has something to say."""
+    start = last_full_month(utcnow()).start
+    # Dan wrote the month before too: he counts as a returning reader.
+    thanks, earlier = "Thanks for the recurring jobs guide.", start - timedelta(days=12)
+    before = _reader_comment("recurring-jobs-questions", "Dan O.", "dan@example.com", thanks,
+                             earlier, config)  # fmt: skip
+    if before is None:
+        return
+    admin = _staff("Morgan Reyes")
+    for slug, name, email, text, day, kind, answer, steps in LAST_MONTH:
+        at = start + timedelta(days=day - 1, hours=9 + len(name) % 7)
+        comment = _reader_comment(slug, name, email, text, at, config)
+        if kind:
+            listening.tag(comment, admin, kind, comment_kinds(config))
+        if answer:
+            _answer(comment, at, *answer)
+        for step_day, step, team, note in steps:
+            when = start + timedelta(days=step_day - 1, hours=15)
+            readers = ReaderMail.from_config(config)
+            listening.follow_up(comment, admin, step, note, when, readers, team=team)
+        db.session.commit()
+
+
+def _reader_comment(slug, name, email, text, at, config) -> Comment | None:
+    post = post_by_slug(slug)
+    if post is None:
+        return None
+    comment = add_reader_comment(
+        post,
+        None,
+        Submission(author_name=name, body=text, email=email),
+        SubmissionContext(),
+        policy=ModerationPolicy.PUBLISH,
+        guard=Guard(max_links=3, min_fill_seconds=0),
+        public_url=config["PORCH_PUBLIC_URL"],
+        readers=ReaderMail.from_config(config),
+    )
+    comment.created_at = comment.published_at = at
+    db.session.flush()
+    return comment
+
+
+def _answer(comment, at, staff_name, hours, text, note=None) -> None:
+    """A staff answer ``hours`` after the comment: in public, or privately with a note."""
+    staff, answered_at = _staff(staff_name), at + timedelta(hours=hours)
+    if text is None:
+        listening.answer_privately(
+            comment, staff, PrivateChannel.PHONE, note, answered_at, answered_at
+        )
+        return
+    answer = add_staff_answer(comment, staff, text)
+    answer.created_at = answer.published_at = answered_at
+    recompute_answers(comment.post_id)
+
+
+def _staff(name: str) -> Staff:
+    return db.session.scalar(select(Staff).where(Staff.name == name))
 
 
 def main() -> int:
