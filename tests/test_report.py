@@ -5,6 +5,7 @@ Answers are recorded by the real rules (services.answers, services.listening), a
 exact times; the period is given explicitly, so the report never depends on today.
 """
 
+import importlib.util
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -28,6 +29,7 @@ from comments_service.services.report import (
 from comments_service.services.subscriptions import ReaderMail
 
 from .conftest import context_of
+from .site_support import ROOT, build_sample_site
 from .test_figures import answer  # noqa: F401  (the fixture that records a staff answer)
 
 OCTOBER = ["--since", "2026-10-01", "--until", "2026-11-01"]
@@ -440,3 +442,33 @@ def test_the_page_is_for_signed_in_staff_only(client):
     page = client.get("/moderation/report")
     assert page.status_code == 302
     assert "/auth/login" in page.headers["Location"]
+
+
+# The sample data of `make run`
+
+
+def test_the_sample_data_of_make_run_gives_a_report_with_every_part(app, tmp_path):
+    """scripts/dev_seed.py on the sample blog's posts, as `make run` seeds them: the last
+    full month has kinds, answers public and private, follow-ups and a returning reader."""
+    _, manifest = build_sample_site(tmp_path, tmp_path / "none.json")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["posts", "sync", str(manifest)]).exit_code == 0
+    seed = importlib.util.spec_from_file_location("dev_seed", ROOT / "scripts" / "dev_seed.py")
+    dev_seed = importlib.util.module_from_spec(seed)
+    seed.loader.exec_module(dev_seed)
+    with app.app_context():
+        dev_seed.ensure_accounts()
+        dev_seed.ensure_threads(app.config)
+        db.session.remove()
+
+    report = json.loads(runner.invoke(args=["report", "--format", "json"]).output)
+    kinds = {kind: count for kind, count in report["kinds"].items() if kind != "untagged"}
+    assert kinds == {"question": 2, "idea": 3, "problem": 1, "praise": 1}
+    assert (report["passed_on"], report["acted_on"], report["declined"]) == (3, 1, 1)
+    assert (report["answered"], report["answered_privately"]) == (5, 1)
+    assert report["returning_readers"] == 1
+    assert [item["author_name"] for item in report["open"]] == ["Marta G.", "Ken W.", "Ravi P."]
+    text = runner.invoke(args=["report"]).output
+    assert text.startswith(f"WHAT READERS TOLD US: {report['label']}\n")
+    assert "\n  Acted on (1)\n  * " in text
+    assert "    Note: Every account now runs the fixed scheduler.\n" in text

@@ -6,12 +6,14 @@ The moderation page and the standalone HTML document include the same template,
 Flask globals: the page passes the same context to Flask's own templates.
 """
 
+from datetime import date
+
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ..config import UNTAGGED
 from ..moderation.charts import bar_chart, nice_hours, stacked_chart
 from . import figures
-from .report import Report, Week
+from .report import MONTH_NAMES, Report, Week
 
 templates = Environment(
     loader=PackageLoader("comments_service", "templates"),
@@ -50,13 +52,8 @@ def html(report: Report) -> str:
 
 def week_label(week: Week) -> str:
     """ "W45 (from 2 Nov)": the ISO week and its Monday."""
-    number = week.week.split("-W")[1]
-    year, month, day = (int(part) for part in week.starts.split("-"))
-    return f"W{number} (from {day} {figures_month(month)})"
-
-
-def figures_month(month: int) -> str:
-    return "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()[month - 1]
+    monday = date.fromisoformat(week.starts)
+    return f"W{week.week.split('-W')[1]} (from {monday.day} {MONTH_NAMES[monday.month - 1][:3]})"
 
 
 def answer_time_chart(weeks: list[Week]):
