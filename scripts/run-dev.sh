@@ -46,6 +46,7 @@ cat <<MSG
   Blog:        http://127.0.0.1:$blog_port/
   Moderation:  http://127.0.0.1:$service_port/moderation/   (sign in with an account above)
   Answer times: http://127.0.0.1:$service_port/moderation/figures   (or: flask stats)
+  Report:      http://127.0.0.1:$service_port/moderation/report   (or: flask report)
   Mail:        printed below as it is sent (flask mail list shows the outbox)
   Writing:     save a post in content/ and it is on the blog, taking comments, in seconds
   Stop everything with Ctrl-C.

@@ -176,6 +176,20 @@ def test_open_means_a_waiting_question_or_an_idea_or_problem_without_an_outcome(
     assert {october["p1"].id, october["p2"].id, october["old_idea"].id}.isdisjoint(open_ids)
 
 
+def test_a_question_marked_no_answer_needed_is_settled_and_an_idea_with_no_step_is_open(
+    app, make_post, make_comment
+):
+    post = make_post()
+    dismissed = make_comment(post, kind="question", dismissed_at=oct_(2))
+    idea = make_comment(post, kind="idea", answered_at=oct_(2))  # answered, not followed up
+    praise = make_comment(post, kind="praise")  # waits, but praise is never "open"
+    untagged = make_comment(post)
+    with app.app_context():
+        open_ids = set(db.session.scalars(db.select(Comment.id).where(still_open())))
+    assert idea.id in open_ids
+    assert {dismissed.id, praise.id, untagged.id}.isdisjoint(open_ids)
+
+
 # The report, figure by figure
 
 

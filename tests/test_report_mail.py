@@ -1,6 +1,7 @@
 """The monthly report by mail: queued once per period to PORCH_REPORT_TO, even with two job
 runners at once, and sent as text and HTML through the outbox to a real SMTP server."""
 
+import subprocess
 import threading
 from datetime import UTC, date, datetime
 
@@ -13,6 +14,7 @@ from comments_service.models import ReportSend
 from comments_service.services import report_mail
 from comments_service.services.report import last_full_month
 
+from .browser_support import BIN, COMMAND_TIMEOUT, ROOT, clean_environment
 from .mail_helpers import outbox_rows
 from .smtp_support import SmtpServer
 
@@ -153,3 +155,20 @@ def test_the_sending_loop_queues_the_report_and_sends_text_and_html(app_with, sm
 def test_a_bad_address_in_the_setting_stops_the_service_at_start(app_with):
     with pytest.raises(ValueError, match="PORCH_REPORT_TO must list email addresses"):
         app_with(PORCH_REPORT_TO="product@example.com, the product team")
+
+
+def test_two_mail_report_processes_at_once_queue_one_set_of_messages(app, database_url):
+    env = clean_environment(DATABASE_URL=database_url, SECRET_KEY="report-race", REPORT_TO=TO)
+    command = [str(BIN / "flask"), "--app", "comments_service", "mail", "report"]
+    runners = [
+        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = sorted(runner.communicate(timeout=COMMAND_TIMEOUT)[0] for runner in runners)
+    assert [runner.returncode for runner in runners] == [0, 0]
+    label = last_full_month(datetime.now(UTC)).label
+    assert outputs == [
+        f"The report of {label} queued: 2 messages; `mail send` sends them.\n",
+        f"The report of {label} was queued before; nothing queued.\n",
+    ]
+    assert sorted(to for to, _, _ in report_messages(app)) == sorted(RECIPIENTS)
