@@ -1,6 +1,7 @@
 """Answer-time figures: did readers get a human answer, and how fast, month by month.
 
-Defined once here for the dashboard, ``flask stats`` and the comments export (see
+Defined once here for the dashboard, ``flask stats``, the comments export and the
+report "What readers told us" (services.report, over any period; see
 docs/notifications.md, "Answer-time figures"). The rows come from
 ``queries.figure_rows``: published reader comments, with the first staff answer
 stored on each (services.answers) and the waiting rule (``Comment.is_waiting``).
