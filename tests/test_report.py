@@ -486,3 +486,16 @@ def test_the_sample_data_of_make_run_gives_a_report_with_every_part(app, tmp_pat
     assert text.startswith(f"WHAT READERS TOLD US: {report['label']}\n")
     assert "\n  Acted on (1)\n  * " in text
     assert "    Note: Every account now runs the fixed scheduler.\n" in text
+
+
+def test_documents_quote_the_50_oldest_open_items_and_count_the_rest(app, make_post, make_comment):
+    post = make_post()
+    for minute in range(52):
+        make_comment(post, kind="question", created_at=oct_(9) + timedelta(minutes=minute))
+    assert len(report_json(app)["open"]) == 52
+    text = app.test_cli_runner().invoke(args=["report", *OCTOBER]).output
+    assert text.count("\n  * question from Reader") == 50
+    assert "  And 2 more still open from this period: the 50 oldest are quoted here.\n" in text
+    html = app.test_cli_runner().invoke(args=["report", *OCTOBER, "--format", "html"]).output
+    assert html.count('class="report-open-item"') == 50
+    assert "And 2 more still open from this period" in html

@@ -24,6 +24,9 @@ templates = Environment(
     lstrip_blocks=True,
 )
 STEP_TITLES = {"passed_on": "Passed on", "acted_on": "Acted on", "declined": "Declined"}
+# The open items quoted in full, oldest first; a mail stays readable in a busy month (the
+# JSON lists them all).
+OPEN_QUOTED = 50
 
 
 def context(report: Report) -> dict:
@@ -34,6 +37,8 @@ def context(report: Report) -> dict:
         "answer_time_chart": answer_time_chart(report.weeks),
         "kinds_chart": kinds_chart(report),
         "step_titles": STEP_TITLES,
+        "open_quoted": report.open_items[:OPEN_QUOTED],
+        "open_unquoted": max(len(report.open_items) - OPEN_QUOTED, 0),
         "share_text": figures.share_text,
         "hours_text": figures.hours_text,
         "week_label": week_label,
