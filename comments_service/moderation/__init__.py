@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
-from . import answering, bulk, dashboard, formatting, listening, routes, thread  # noqa: E402,F401
+from . import answering, bulk, dashboard, formatting, listening, readers, routes, thread  # noqa: E402,F401
