@@ -27,9 +27,9 @@ def readers_page():
     search = request.args.get("q", "").strip()
     query = readers(_theirs(), kinds, search)
     page, per_page = _page(), current_app.config["PORCH_MODERATION_PAGE_SIZE"]
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page))
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     keys = _keys()
-    total = db.session.scalar(count_of(query))
+    total = rows[0].readers_total if rows else db.session.scalar(count_of(query))
     return render_template(
         "moderation/readers.html",
         readers=[keys.reader(row, kinds) for row in rows],

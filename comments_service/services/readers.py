@@ -119,6 +119,7 @@ def readers(comments: Select, kinds: tuple[str, ...], search: str = "") -> Selec
             func.max(case((latest, rows.c.author_name))).label("name"),
             func.max(case((latest, rows.c.author_email))).label("email"),
             func.min(rows.c.id).label("key_id"),
+            func.count().over().label("readers_total"),  # every reader, not just the page's
             func.count().label("comments"),
             func.count(rows.c.post_id.distinct()).label("posts"),
             func.min(rows.c.created_at).label("first_at"),
