@@ -5,9 +5,10 @@ the name it was signed with. Only published comments count: held, spam, deleted 
 erased ones are no one's. Whether a comment was answered is the stored answer of
 services.answers, and the share answered is the figures' (services.figures).
 
-A reader's page is reached by a key that names their earliest listed comment (its id,
-signed with the service's secret key and a salt of its own), never their address: a
-URL ends up in logs and browser histories. Nothing here touches Flask globals.
+A reader's page is reached by a key that names one of their listed comments (the lowest
+id, signed with the service's secret key and a salt of its own), never their address: a
+URL ends up in logs and browser histories, and a signed value is only encoded, not
+hidden. Nothing here touches Flask globals.
 """
 
 from dataclasses import dataclass
