@@ -57,7 +57,9 @@ def cast(app, make_staff, make_post, make_comment):
     make_comment(hello, created_at=at(130), status=CommentStatus.DELETED, **jo)
     make_comment(hello, created_at=at(131), status=CommentStatus.PENDING, **jo)
     c.kim1 = make_comment(hello, created_at=at(48), kind="praise", name="Kim")
-    c.kim2 = make_comment(offline, created_at=at(96), name="Kim", dismissed_at=at(97))
+    c.kim2 = make_comment(
+        offline, created_at=at(96), name="Kim", dismissed_at=at(97), dismissed_by_id=bo.id
+    )
     c.lee1 = make_comment(
         hello, created_at=at(144), name="Lee", author_email="lee@example.com", dismissed_at=at(145)
     )
@@ -203,6 +205,12 @@ def test_the_readers_view_pages_and_searches(app_with, cast):
     assert listed(found) == ["Kim"]
 
 
+def answer_states(html: str) -> list[str]:
+    """Each comment's answer line on a reader's page, as text."""
+    lines = re.findall(r'<li class="answer-state">(.*?)</li>', html, re.S)
+    return [" ".join(re.sub("<[^>]+>", "", line).split()) for line in lines]
+
+
 def test_a_readers_page_shows_their_history_oldest_or_newest_first(client, login, cast):
     signed_in(client, login, cast.bo)
     key = key_of(client.get("/moderation/readers").get_data(as_text=True), "Jo R.")
@@ -211,17 +219,21 @@ def test_a_readers_page_shows_their_history_oldest_or_newest_first(client, login
     titles = r'<a class="post" href="http://blog.test/2026/11/\w+/#comment-\d+">([^<]+)</a>'
     assert re.findall(titles, oldest) == ["Hello", "Offline mode", "Other news"]
     assert re.findall(titles, newest) == ["Other news", "Offline mode", "Hello"]
-    states = [
-        " ".join(re.sub("<[^>]+>", "", s).split())
-        for s in re.findall(r'<li class="answer-state">(.*?)</li>', oldest, re.S)
-    ]
-    assert states == [
+    assert answer_states(oldest) == [
         f"Answered by Ana Lima, {at(2):%Y-%m-%d %H:%M} UTC",
         f"Answered privately (phone) by Ana Lima, {at(75):%Y-%m-%d %H:%M} UTC",
         "Waiting for an answer",
     ]
     assert f'href="/moderation/comments/{cast.jo3.id}/thread#comment-{cast.jo3.id}"' in oldest
     assert "Kind: question" in oldest and "3 on 3 posts" in oldest
+
+
+def test_a_readers_page_without_an_email_says_who_found_no_answer_needed(client, login, cast):
+    signed_in(client, login, cast.bo)
+    key = key_of(client.get("/moderation/readers").get_data(as_text=True), "Kim")
+    html = client.get(f"/moderation/readers/{key}?order=newest").get_data(as_text=True)
+    assert answer_states(html) == ["No answer needed (Bo Admin)", "Waiting for an answer"]
+    assert "None given" in html and "Kinds</dt><dd>praise 1</dd>" in html
 
 
 def test_a_forged_or_foreign_key_gets_the_not_found_page(app, client, login, cast):

@@ -18,6 +18,7 @@ ON_THE_PAGE = (
     selectinload(Comment.post),
     selectinload(Comment.answered_by),
     selectinload(Comment.private_answered_by),
+    selectinload(Comment.dismissed_by),
 )
 
 

@@ -109,7 +109,7 @@ def readers(comments: Select, kinds: tuple[str, ...], search: str = "") -> Selec
             newest.label("newest"),
             case((Comment.answered_at.is_not(None), 1), else_=0).label("answered"),
             case((Comment.is_waiting, 1), else_=0).label("waiting"),
-            case((matching_reader(search), 1), else_=0).label("matches"),
+            *([case((matching_reader(search), 1), else_=0).label("matches")] if search else []),
         )
         .subquery()
     )
