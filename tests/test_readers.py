@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from comments_service.enums import CommentStatus, PrivateChannel
 from comments_service.extensions import db
@@ -21,9 +22,12 @@ from comments_service.services import listening
 from comments_service.services.answers import record_answer
 from comments_service.services.readers import (
     ReaderKeys,
+    identity,
     is_first_comment,
+    published,
     published_comments,
     readers,
+    same_reader,
 )
 
 from .conftest import PASSWORD, csrf_token
@@ -145,6 +149,28 @@ def test_search_keeps_readers_with_a_matching_name_or_email_and_all_their_commen
     assert [(row.name, row.comments) for row in by_name] == [("Jo R.", 3)]
     assert [row.name for row in by_email] == ["Nia", "Lee", "Jo R."]
     assert literal == []
+
+
+def test_grouping_by_reader_and_looking_a_reader_up_agree(app, cast):
+    other = aliased(Comment)
+    columns = (Comment.id, identity().label("who"), Comment.author_email, Comment.author_name)
+    with app.app_context():
+        rows = db.session.execute(select(*columns).where(published())).all()
+        for row in rows:
+            by_values = select(Comment.id).where(
+                published(), same_reader(row.author_email, row.author_name)
+            )
+            by_columns = (
+                select(other.id)
+                .join(Comment, Comment.id == row.id)
+                .where(
+                    published(other), same_reader(Comment.author_email, Comment.author_name, other)
+                )
+            )
+            grouped = {each.id for each in rows if each.who == row.who}
+            assert set(db.session.scalars(by_values)) == grouped, row
+            assert set(db.session.scalars(by_columns)) == grouped, row
+    assert len({row.who for row in rows}) == 4
 
 
 def test_each_readers_first_published_comment_is_marked_first(app, cast):
