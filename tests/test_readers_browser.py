@@ -91,9 +91,12 @@ def porch(tmp_path_factory):
         service.stop()
 
 
-@pytest.fixture
-def signed_in(browser, porch):
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
+@pytest.fixture(params=["light"])
+def signed_in(request, browser, porch):
+    """Ana signed in, in the light palette unless a test asks for another."""
+    context = browser.new_context(
+        viewport={"width": 1200, "height": 900}, color_scheme=request.param
+    )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.goto(f"{porch.service.url}/auth/login?next=/moderation/")
@@ -177,4 +180,15 @@ def test_the_figures_page_is_accessible(signed_in: Page, porch):
     page = signed_in
     page.goto(f"{porch.service.url}/moderation/figures")
     expect(page.get_by_role("heading", name="Answer times", exact=True)).to_be_visible()
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("signed_in", ["dark"], indirect=True)
+def test_the_readers_pages_and_the_queue_are_accessible_in_the_dark_palette(signed_in: Page, porch):
+    page = signed_in
+    for path in ("/moderation/", "/moderation/readers"):
+        page.goto(f"{porch.service.url}{path}")
+        assert_accessible(page)
+    page.get_by_role("link", name="Jo Rivera").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jo Rivera")
     assert_accessible(page)
