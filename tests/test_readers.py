@@ -196,7 +196,7 @@ def signed_in(client, login, staff):
 
 
 def listed(html: str) -> list[str]:
-    return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a></th>', html)
+    return re.findall(r'<th scope="row"><a href="/moderation/readers/[^"]+">([^<]+)</a>', html)
 
 
 def key_of(html: str, name: str) -> str:
