@@ -50,12 +50,9 @@ def same_reader(email, name, other=Comment) -> ColumnElement[bool]:
 
 def identity(comment=Comment) -> ColumnElement[str]:
     """What a reader comment is grouped by: the rule of ``same_reader`` as one value."""
-    return case(
-        (
-            comment.author_email.is_not(None),
-            literal("email:").concat(func.lower(comment.author_email)),
-        ),
-        else_=literal("name:").concat(comment.author_name),
+    email = func.lower(func.nullif(comment.author_email, ""))
+    return func.coalesce(
+        literal("email:").concat(email), literal("name:").concat(comment.author_name)
     )
 
 
