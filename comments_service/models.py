@@ -16,9 +16,10 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     and_,
+    func,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from .enums import (
     CommentStatus,
@@ -196,7 +197,7 @@ class Comment(db.Model):
     # The colleague a staff member handed this reader comment to: it is theirs now,
     # instead of the post's named authors' (queries.owns).
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
-    author_name: Mapped[str] = mapped_column(String(120))
+    author_name: Mapped[str] = mapped_column(String(120), index=True)
     author_email: Mapped[str | None] = mapped_column(String(254))
     author_website: Mapped[str | None] = mapped_column(String(500))
     body_markdown: Mapped[str] = mapped_column(Text)
@@ -250,6 +251,10 @@ class Comment(db.Model):
     follow_up_team: Mapped[str | None] = mapped_column(String(120))
     follow_up_note: Mapped[str | None] = mapped_column(String(500))
     follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Set only by queries that ask for it (``with_expression``): whether this is its
+    # reader's first published comment (services.readers.is_first_comment).
+    is_first_comment: Mapped[bool | None] = query_expression()
 
     post: Mapped[Post] = relationship()
     parent: Mapped["Comment | None"] = relationship(remote_side=[id])
@@ -316,6 +321,10 @@ class Comment(db.Model):
         One expression serves as Python on a loaded comment and as SQL in queries.
         """
         return self.created_at < now - answer_within
+
+
+# A reader is known by their email in any letter case (services.readers, services.people).
+Index("ix_comments_author_email_lower", func.lower(Comment.author_email))
 
 
 class ModerationAction(db.Model):

@@ -133,14 +133,23 @@ def test_a_bad_list_of_kinds_stops_the_service_at_start_up(app_with):
 def test_bulk_tagging_tags_every_selected_comment_or_none(app, page, post, ana, make_comment):
     first, second = make_comment(post, name="Jo"), make_comment(post, name="Sam")
     staff_answer = make_comment(post, parent=first, staff=ana)
-    refused = page("/bulk/tag", kind="problem", ids=[first.id, staff_answer.id], view="all")
+    refused = page("/bulk/tag", tag_as="problem", ids=[first.id, staff_answer.id], view="all")
     assert refused.status_code == 400
     assert "Only reader comments are tagged" in refused.get_data(as_text=True)
     assert reload(app, first).kind is None
-    done = page("/bulk/tag", kind="problem", ids=[first.id, second.id], view="all")
+    done = page("/bulk/tag", tag_as="problem", ids=[first.id, second.id], view="all")
     assert done.status_code == 303 and "view=all" in done.location
     assert [reload(app, c).kind for c in (first, second)] == ["problem", "problem"]
     assert audit(app, second) == [("tag", "problem")]
+
+
+def test_bulk_tagging_from_a_list_filtered_by_kind_tags_as_the_button_says(
+    app, page, post, make_comment
+):
+    first = make_comment(post, name="Jo")
+    done = page("/bulk/tag", tag_as="idea", kind="untagged", ids=[first.id], view="waiting")
+    assert done.status_code == 303 and "kind=untagged" in done.location
+    assert reload(app, first).kind == "idea"
 
 
 def test_the_cli_tags_and_clears_in_the_audit_log(app, ana, post, make_comment):

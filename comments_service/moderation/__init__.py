@@ -10,6 +10,7 @@ from . import (  # noqa: E402,F401
     dashboard,
     formatting,
     listening,
+    readers,
     reporting,
     routes,
     thread,

@@ -49,7 +49,8 @@ def bulk_tag():
     if not comments:
         flash("Select at least one comment first.", "error")
         return back_to_listing()
-    kind = request.form.get("kind", "").strip() or None
+    # Not "kind": that is the list's kind filter, which the form keeps for the way back.
+    kind = request.form.get("tag_as", "").strip() or None
     try:
         listening.tag_all(comments, current_user, kind, _kinds())
     except moderation.NotAllowed as error:

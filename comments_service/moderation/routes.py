@@ -1,6 +1,6 @@
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, with_expression
 
 from ..config import UNTAGGED, answer_within, comment_kinds, escalate_after
 from ..enums import Decision, View
@@ -23,6 +23,7 @@ from ..queries import (
 )
 from ..services import akismet, assignment, moderation
 from ..services import spam as spam_guard
+from ..services.readers import is_first_comment
 from ..services.subscriptions import ReaderMail
 from . import bp
 from .forms import DismissForm, ReassignForm
@@ -32,6 +33,7 @@ FILTERS = ("post", "author", "kind", "q")
 ON_THE_PAGE = (
     selectinload(Comment.parent),
     selectinload(Comment.actions).selectinload(ModerationAction.staff),
+    with_expression(Comment.is_first_comment, is_first_comment()),
 )
 
 

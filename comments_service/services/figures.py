@@ -91,6 +91,13 @@ def nearest_rank(values: list[int], percent: int) -> int | None:
     return ordered[max(rank, 1) - 1]
 
 
+def share_answered(answered: int, waiting: int) -> float | None:
+    """The share of comments answered among those that needed an answer: the answered and
+    the still waiting (those marked no answer needed are neither); None with none."""
+    settled = answered + waiting
+    return answered / settled if settled else None
+
+
 def share_text(share: float | None) -> str:
     """A share answered as people read it, "92%"; "-" when nothing could be answered."""
     return "-" if share is None else f"{share:.0%}"
@@ -163,7 +170,6 @@ def month_figures(key: str, rows, now: datetime) -> MonthFigures:
     """One month's figures from its comments' rows (see queries.figure_rows)."""
     answered = [row for row in rows if row.answered_at is not None]
     waiting = [row for row in rows if row.waiting]
-    settled = len(answered) + len(waiting)  # all but those marked no answer needed
     seconds = [int((row.answered_at - row.created_at).total_seconds()) for row in answered]
     oldest = min(waiting, key=lambda row: (row.created_at, row.id), default=None)
     return MonthFigures(
@@ -171,9 +177,9 @@ def month_figures(key: str, rows, now: datetime) -> MonthFigures:
         received=len(rows),
         answered=len(answered),
         answered_privately=sum(bool(row.answered_privately) for row in answered),
-        no_answer_needed=len(rows) - settled,
+        no_answer_needed=len(rows) - len(answered) - len(waiting),
         waiting=len(waiting),
-        share_answered=len(answered) / settled if settled else None,
+        share_answered=share_answered(len(answered), len(waiting)),
         median_seconds=nearest_rank(seconds, 50),
         p90_seconds=nearest_rank(seconds, 90),
         oldest_waiting=oldest
