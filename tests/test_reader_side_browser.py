@@ -401,3 +401,21 @@ def test_without_javascript_a_reader_reads_and_posts(open_page, porch):
     expect(page).to_have_url(f"{porch.article_url}#comment-status-approved")
     expect(page.locator("#comment-status-approved")).to_be_visible()
     assert page.context.cookies() == []
+
+
+def test_without_javascript_a_reader_replies_on_the_services_page(open_page, porch):
+    page = open_page(javascript=False)
+    page.goto(porch.article_url)
+    page.locator(f"#comment-{porch.asked} > .comment-card .comment-reply-link").click()
+    expect(page).to_have_url(f"{porch.service.url}/reply/{porch.asked}")
+    asked = page.locator(f"a[href='/c/{porch.asked}'] time")
+    absolute = f"{porch.asked_at.day} {porch.asked_at:%B %Y, %H:%M} UTC"
+    expect(asked).to_have_text(absolute)
+    expect(asked).to_have_attribute("title", absolute)
+    expect(asked).to_have_attribute("datetime", f"{porch.asked_at:%Y-%m-%dT%H:%M:%S}Z")
+
+    page.get_by_label("Your name").fill(READER)
+    page.get_by_label("Comment (Markdown)").fill("Replied with scripts off.")
+    page.get_by_role("button", name="Post reply").click()
+    expect(page).to_have_url(f"{porch.article_url}#comment-status-approved")
+    assert page.context.cookies() == []
