@@ -10,7 +10,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import errors, rebaking
 from .config import load_settings, origin_of
 from .extensions import cors, csrf, db, limiter, login_manager, migrate
-from .services import freshness  # noqa: F401 - its flush hook marks changed posts
+from .services import (
+    freshness,  # noqa: F401 - its flush hook marks changed posts
+    times,
+)
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -26,6 +29,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     errors.register(app)
+    # One rule for showing times on every page: UTC, marked so (services/times.py).
+    app.add_template_filter(times.utc_label, "utc")
+    app.add_template_filter(times.iso, "utc_iso")
     from . import cli
 
     cli.register(app)

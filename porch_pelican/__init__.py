@@ -4,12 +4,12 @@ The blog never needs the service to build. The plugin bakes the service's
 comments export into articles (with who answered each reader comment, and how
 fast) and the blog's answer figures into pages that ask for them, attaches
 author profiles, and writes the posts manifest the service loads to learn
-which posts (and authors) exist.
+which posts (and authors) exist. The theme's scripts and styles are minified in the output.
 """
 
 from pelican import signals
 
-from . import comments, defaults, manifest, profiles
+from . import comments, defaults, manifest, minify, profiles
 
 
 def register():
@@ -20,3 +20,4 @@ def register():
     signals.all_generators_finalized.connect(profiles.attach_profiles)
     signals.article_writer_finalized.connect(comments.write_comment_pages)
     signals.finalized.connect(manifest.write_manifest)
+    signals.finalized.connect(minify.minify_theme_assets)

@@ -39,8 +39,14 @@ def attach_comments(generator):
         thread = export["posts"].get(article.slug, NO_THREAD)
         paged(article, thread["comments"], generator.settings)
         article.porch_comment_count = thread["count"]
+        article.porch_readers_waiting = readers_waiting(thread["comments"])
         # Which change of the thread this is; a re-baker replaces the section when behind.
         article.porch_comments_version = thread.get("version", 0)
+
+
+def readers_waiting(comments):
+    """How many reader comments still wait for an answer, as the export marks them."""
+    return sum(1 for node in comments if node.get("waiting") is True)
 
 
 def paged(article, comments, settings):

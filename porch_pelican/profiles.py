@@ -59,11 +59,24 @@ def read_profile(reader, path):
     if not metadata.get("name"):
         logger.error("Porch: author profile %s has no 'Name:' line; skipped", path)
         return None
-    avatar = metadata.get("avatar")
     return {
         "name": metadata["name"],
         "role": metadata.get("role"),
         "bio_html": bio_html,
-        "avatar_url": avatar.lstrip("/") if avatar else None,
+        "avatar_url": local_avatar(metadata.get("avatar"), path),
         "slug": os.path.splitext(os.path.basename(path))[0],
     }
+
+
+def local_avatar(avatar, path):
+    """The avatar's path inside the site, or None: readers' browsers ask no one else.
+
+    An address on another host (Gravatar, a CDN) would tell it who reads the blog; the
+    theme shows the author's initials instead.
+    """
+    if not avatar:
+        return None
+    if "//" in avatar or ":" in avatar:
+        logger.warning("Porch: avatar %s in %s is not on the blog; showing initials", avatar, path)
+        return None
+    return avatar.lstrip("/")

@@ -23,7 +23,8 @@ def test_the_reply_page_shows_the_comment_and_a_form_that_answers_it(
     assert f'<input type="hidden" name="parent_id" value="{asked.id}">' in html
     assert 'action="/api/posts/hello/comments"' in html
     assert ">Post reply</button>" in html
-    assert f'href="/c/{asked.id}"><time datetime="2026-03-04T23:30:00Z">4 March 2026</time>' in html
+    moment = '<time datetime="2026-03-04T23:30:00Z" title="4 March 2026, 23:30 UTC">'
+    assert f'href="/c/{asked.id}">{moment}4 March 2026, 23:30 UTC</time>' in html
 
 
 def test_a_reply_sent_from_the_reply_page_is_stored_under_the_comment(

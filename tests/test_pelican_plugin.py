@@ -12,6 +12,8 @@ import pytest
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from porch_pelican.profiles import load_profiles
+
 from .site_support import build_sample_site
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -290,3 +292,23 @@ def test_an_empty_service_url_means_the_blog_own_origin(tmp_path):
     html = (output / "2026/11/hello-porch/index.html").read_text(encoding="utf-8")
     assert 'data-porch-api="/api/posts/hello-porch/comments"' in html
     assert 'action="/api/posts/hello-porch/comments"' in html
+
+
+@pytest.mark.parametrize(
+    "avatar",
+    ["https://www.gravatar.com/avatar/0bc8.png", "//cdn.example.com/ana.png", "data:image/png;x"],
+)
+def test_an_avatar_on_another_host_is_ignored_for_initials(tmp_path, caplog, avatar):
+    authors = tmp_path / "content" / "authors"
+    authors.mkdir(parents=True)
+    (authors / "ana-lima.md").write_text(f"Name: Ana Lima\nAvatar: {avatar}\n\nHi.\n")
+    (authors / "ben-okafor.md").write_text("Name: Ben Okafor\nAvatar: /images/ben.svg\n\nHi.\n")
+    settings = read_settings(
+        path=None, override={"PATH": str(tmp_path / "content"), "PORCH_AUTHORS_DIR": "authors"}
+    )
+
+    found = load_profiles(settings)
+
+    assert found["Ana Lima"]["avatar_url"] is None
+    assert found["Ben Okafor"]["avatar_url"] == "images/ben.svg"
+    assert f"avatar {avatar} in" in caplog.text

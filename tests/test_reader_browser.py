@@ -176,7 +176,7 @@ def test_service_field_errors_show_next_to_their_fields_then_clear(blogs, page):
     # browser's checks off for this form, as `novalidate` does.
     form.evaluate("form => { form.noValidate = true; }")
     name = form.get_by_label("Your name")
-    email = form.get_by_label("Email")
+    email = form.get_by_label(re.compile(r"^Email"))
     body = form.get_by_label("Your question or comment")
     email.fill("jo at example")
     body.fill(QUESTION)

@@ -1,6 +1,7 @@
 """Context for staff: a comment's whole thread on the moderation page, and its history."""
 
 import re
+from datetime import UTC, datetime
 
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, ModerationAction
@@ -100,3 +101,14 @@ def test_restore_is_kept_in_the_history(app, make_staff, make_post, make_comment
     db.session.commit()
     db.session.expire_all()
     assert [a.action for a in db.session.get(Comment, comment.id).actions] == ["delete", "restore"]
+
+
+def test_thread_view_shows_times_by_the_blogs_rule_in_utc(
+    client, make_staff, make_post, make_comment, login
+):
+    post = make_post("mine")
+    ana = make_staff("Ana Lima")
+    asked = make_comment(post, name="Jo", created_at=datetime(2026, 3, 4, 23, 30, tzinfo=UTC))
+    login(ana)
+    html = client.get(f"/moderation/comments/{asked.id}/thread").get_data(as_text=True)
+    assert '<time datetime="2026-03-04T23:30:00Z">4 March 2026, 23:30 UTC</time>' in html

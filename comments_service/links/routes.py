@@ -34,7 +34,7 @@ def reply_page(comment_id: int):
         article_url=_page_url(comment.post, 1),
         permalink=url_for(".permalink", comment_id=comment_id),
         comment=public_node(row),
-        day=f"{row.created_at.day} {row.created_at:%B %Y}",  # the UTC day, as the blog prints it
+        created=row.created_at,
         values={"parent_id": comment_id},
         errors={},
     )

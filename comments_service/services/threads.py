@@ -19,12 +19,9 @@ from ..enums import FollowUp
 from ..extensions import db
 from ..models import Comment, Post
 from ..queries import public_comment_rows, removed_comment_rows
+from .times import iso
 
 EXPORT_VERSION = 2
-
-
-def iso(moment) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def public_node(row) -> dict:

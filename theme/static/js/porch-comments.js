@@ -43,6 +43,30 @@
   $("[type=submit]", reply).textContent = "Post reply";
   $("[for$=body-reply]", reply).textContent = "Your reply";
 
+  // "Save my name, email and website": in this browser's localStorage, never a cookie. The
+  // details become the forms' defaults, so a form reset after posting keeps them.
+  const forms = [$(":scope>.comment-form"), reply];
+  const who = ["author_name", "email", "website"];
+  const keep = (saved) =>
+    forms.forEach((f) => {
+      $(".field--remember", f).hidden = false;
+      $("[type=checkbox]", f).defaultChecked = !!saved;
+      who.forEach((k) => (f.elements[k].defaultValue = (saved && saved[k]) || ""));
+    });
+  const remember = (f) => {
+    const saved = $("[type=checkbox]", f).checked && Object.fromEntries(who.map((k) => [k, f.elements[k].value.trim()]));
+    try {
+      if (saved) localStorage.porchReader = JSON.stringify(saved);
+      else localStorage.removeItem("porchReader");
+    } catch {} // storage refused: nothing is saved
+    keep(saved);
+  };
+  try {
+    keep(JSON.parse(localStorage.porchReader || 0));
+  } catch {
+    keep();
+  }
+
   // The words and rounding (halves up) of porch_pelican/figures.py answer_line.
   const rounded = (seconds, size) => Math.floor((seconds + size / 2) / size);
   const counted = (n, unit) => `${n} ${unit}${n === 1 ? "" : "s"}`;
@@ -79,9 +103,19 @@
     return out;
   };
 
-  // The day in UTC, as the theme prints it.
+  // The time in UTC, as the theme prints it: "4 March 2026, 23:30 UTC".
   const dateLabel = (iso) =>
-    new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+    new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }) +
+    `, ${iso.slice(11, 16)} UTC`;
+  // Shown as "3 hours ago"; the title keeps the time itself.
+  const ago = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+  const units = [["year", 31536e3], ["month", 2592e3], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
+  const relative = (t) => {
+    const s = Math.min(0, (Date.parse(t.dateTime) - Date.now()) / 1000);
+    const [unit, size] = units.find(([, n]) => -s >= n) || ["second", 1];
+    t.textContent = ago.format(Math.round(s / size), unit);
+  };
+  sec.querySelectorAll("time").forEach(relative);
 
   // As _people.html's avatar macro.
   const initials = (pic, name) => {
@@ -127,7 +161,8 @@
     const link = $(".comment-permalink", li);
     link.href = `${at}#comment-${c.id}`;
     $("time", link).dateTime = c.created_at;
-    $("time", link).textContent = dateLabel(c.created_at);
+    $("time", link).title = dateLabel(c.created_at);
+    relative($("time", link));
     if (!c.edited_at) $(".comment-edited", li).remove();
     const parent = $(".comment-in-reply-to", li);
     if (c.depth >= levels) {
@@ -269,6 +304,7 @@
     const f = e.target;
     if (!f.matches(".comment-form")) return;
     e.preventDefault();
+    remember(f);
     f.querySelectorAll(".field-error").forEach((n) => n.remove());
     f.querySelectorAll("[aria-invalid]").forEach((i) => {
       i.removeAttribute("aria-invalid");
