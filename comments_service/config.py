@@ -247,7 +247,9 @@ def _engine_options(settings: dict) -> dict:
     """Bound every wait for the database, so an outage is a quick 503 and not a hung worker.
 
     Pooled connections are tested before use: after a database restart the pool
-    reconnects instead of handing out dead connections.
+    reconnects instead of handing out dead connections. PostgreSQL's JIT compiler is
+    off: it spends up to a second compiling the moderation page's counts, which run in
+    milliseconds without it (docs/indexes.md).
     """
     url = settings["PORCH_DATABASE_URL"]
     wait = settings["PORCH_DATABASE_TIMEOUT_SECONDS"]
@@ -255,7 +257,7 @@ def _engine_options(settings: dict) -> dict:
     if url.startswith("sqlite"):
         options["connect_args"] = {"timeout": wait}  # for another connection's lock
     elif url.startswith("postgresql"):
-        options["connect_args"] = {"connect_timeout": wait}
+        options["connect_args"] = {"connect_timeout": wait, "options": "-c jit=off"}
     return options
 
 

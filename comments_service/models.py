@@ -16,6 +16,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     and_,
+    text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -175,6 +176,12 @@ class StaffSession(db.Model):
     staff: Mapped[Staff] = relationship()
 
 
+# Comment.is_waiting as the condition of the partial index that serves it.
+WAITING_ROWS = (
+    "staff_id IS NULL AND status = 'approved' AND answered_at IS NULL AND dismissed_at IS NULL"
+)
+
+
 class Comment(db.Model):
     """A comment by a reader (staff_id is NULL) or a staff member, in a thread."""
 
@@ -187,6 +194,14 @@ class Comment(db.Model):
         # A comment brought in from another system remembers where it came from, so
         # importing the same export again adds nothing twice.
         UniqueConstraint("import_source", "import_id", name="uq_comments_import"),
+        # The waiting queue (docs/indexes.md): only comments that wait, in queue order.
+        Index(
+            "ix_comments_waiting",
+            "created_at",
+            "id",
+            postgresql_where=text(WAITING_ROWS),
+            sqlite_where=text(WAITING_ROWS),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
