@@ -194,11 +194,14 @@ class Comment(db.Model):
         # A comment brought in from another system remembers where it came from, so
         # importing the same export again adds nothing twice.
         UniqueConstraint("import_source", "import_id", name="uq_comments_import"),
-        # The waiting queue (docs/indexes.md): only comments that wait, in queue order.
+        # The waiting queue (docs/indexes.md): only comments that wait, in queue order,
+        # with what says whose they are, so counting a queue reads the index alone.
         Index(
             "ix_comments_waiting",
             "created_at",
             "id",
+            "post_id",
+            "assigned_to_id",
             postgresql_where=text(WAITING_ROWS),
             sqlite_where=text(WAITING_ROWS),
         ),

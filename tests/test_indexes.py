@@ -42,7 +42,9 @@ def test_the_waiting_tab_and_its_count_read_the_waiting_index(app, make_staff, m
             definition = db.session.scalar(
                 text("SELECT sql FROM sqlite_master WHERE name = 'ix_comments_waiting'")
             )
-            assert definition.endswith(f"(created_at, id) WHERE {WAITING_ROWS}")
+            assert definition.endswith(
+                f"(created_at, id, post_id, assigned_to_id) WHERE {WAITING_ROWS}"
+            )
             return
         me = accounts.staff_by_email(ana.email)
         for query in (unanswered(), count_of(unanswered_for(me, NOW)), unanswered().limit(50)):

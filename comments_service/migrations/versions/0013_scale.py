@@ -23,7 +23,7 @@ def upgrade():
     op.create_index(
         'ix_comments_waiting',
         'comments',
-        ['created_at', 'id'],
+        ['created_at', 'id', 'post_id', 'assigned_to_id'],
         postgresql_where=sa.text(WAITING_ROWS),
         sqlite_where=sa.text(WAITING_ROWS),
     )
