@@ -6,18 +6,21 @@ PostgreSQL database in the several-hosts configuration; on SQLite they share one
 database file, which exercises the same claims and locks between processes.
 """
 
+import itertools
 import threading
 import time
 
 import pytest
 import redis
 from sqlalchemy import func, select
+from werkzeug.serving import make_server
 
 from comments_service import create_app
 from comments_service.enums import Notify
 from comments_service.extensions import db
 from comments_service.mail_cli import _queue_daily
 from comments_service.models import Digest, OutboxMessage, Staff, utcnow
+from porch_pelican.remote import keep_fresh
 
 from .browser_support import (
     COMMAND_TIMEOUT,
@@ -28,8 +31,10 @@ from .browser_support import (
 from .conftest import BLOG_URL
 from .mail_helpers import queue_mail
 from .server_support import request
+from .site_support import ROOT
 from .smtp_support import SmtpServer
 from .test_mail_processes import mail_send
+from .test_rebake import SLUG, Site, page_of, post_comment
 from .test_sessions import REMEMBER_COOKIE, SESSION_COOKIE, opens_moderation, sign_in, sign_out
 
 REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -215,3 +220,42 @@ def test_the_several_hosts_configuration_starts_with_shared_parts_only(monkeypat
     )
     assert app.config["RATELIMIT_STORAGE_URI"] == REDIS_URL
     assert not (tmp_path / "instance" / "secret_key").exists()
+
+
+@pytest.fixture
+def balancer(app, app_with):
+    """Two hosts behind one address that hands each request to the next host in turn."""
+    hosts = itertools.cycle([app, app_with()])
+
+    def balanced(environ, start_response):
+        return next(hosts)(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, balanced, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def test_the_build_hosts_watcher_rebakes_from_either_host_and_retries_a_failed_upload(
+    app, client, balancer, caplog, tmp_path
+):
+    """Each pass of the watcher asks /api/changes and the thread of whichever host the
+    balancer picks; an upload that fails is tried again, as no page is behind any more."""
+    site = Site(app, tmp_path)
+    post_comment(client, SLUG, body="Asked on *host one*")
+    uploads = []
+
+    def upload(versions):
+        uploads.append(versions)
+        if len(uploads) == 1:
+            raise OSError("the static host did not answer")
+
+    settings = str(ROOT / "pelicanconf.py")
+    keep_fresh(
+        settings, balancer, output=str(site.output), passes=3, interval=0, after_changes=upload
+    )
+    assert uploads == [{SLUG: 1}, {SLUG: 1}]
+    assert "publishing re-baked pages failed" in caplog.text
+    assert "Asked on <em>host one</em>" in page_of(site.output)
