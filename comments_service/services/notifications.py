@@ -73,10 +73,11 @@ def _record(staff: Staff, kind: DigestKind, mail: Mail, now: datetime) -> bool:
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[
         db.session.get_bind().dialect.name
     ]
-    day = dict(staff_id=staff.id, kind=kind, day=now.date(), covers_until=now)
     recorded = db.session.scalar(
         insert(Digest)
-        .values(**day, message_id=message.id)
+        .values(
+            staff_id=staff.id, kind=kind, day=now.date(), covers_until=now, message_id=message.id
+        )
         .on_conflict_do_nothing()
         .returning(Digest.staff_id)
     )
