@@ -76,7 +76,7 @@ def two_apps(app_with, database_url, tmp_path):
 
 def test_a_comment_rate_limit_holds_across_both_hosts(database_url, counters, make_post, tmp_path):
     make_post("hello")
-    env = clean_environment(**shared_settings(database_url), COMMENT_RATE_LIMIT="3 per minute")
+    env = clean_environment(**shared_settings(database_url), COMMENT_RATE_LIMIT="3 per hour")
     hosts = []
     try:
         for n in range(2):
