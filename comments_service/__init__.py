@@ -41,7 +41,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.after_request(rebaking.rebake_changed_pages)
     proxies = app.config["PORCH_TRUSTED_PROXIES"]
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
+        )
     return app
 
 

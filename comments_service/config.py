@@ -72,6 +72,11 @@ DEFAULTS = {
     # Requests from the blog's privacy page (a copy of one's data, or its erasure).
     "PRIVACY_RATE_LIMIT": "5 per hour;20 per day",
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Several service hosts behind a load balancer share only the database and Redis.
+    # On: the service refuses to start with anything kept on one host (SQLite, rate
+    # limits counted in memory, a secret key generated into the instance folder, pages
+    # re-baked into a local output folder). docs/deploy.md, "Several hosts".
+    "SEVERAL_HOSTS": False,
     # Number of proxies in front of the service whose X-Forwarded-* headers to trust.
     "TRUSTED_PROXIES": 0,
     "SESSION_COOKIE_SECURE": True,
@@ -164,6 +169,8 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
     _check_escalation_comes_later(settings)
     comment_kinds(settings)
     report_recipients(settings)
+    if settings["PORCH_SEVERAL_HOSTS"]:
+        _check_nothing_kept_on_one_host(settings)
     if not settings["PORCH_SECRET_KEY"]:
         settings["PORCH_SECRET_KEY"] = _instance_secret(Path(instance_path))
     return {**settings, **flask_names(settings), **overrides}
@@ -186,6 +193,34 @@ def _check_escalation_comes_later(settings: dict) -> None:
             f"PORCH_ESCALATE_AFTER_HOURS ({escalate}) must be more than"
             f" PORCH_ANSWER_WITHIN_HOURS ({within}): authors get their turn first."
         )
+
+
+# What one host would keep to itself, and what to set instead, for PORCH_SEVERAL_HOSTS.
+_ONE_HOST_ONLY = (
+    ("PORCH_DATABASE_URL", lambda v: v.startswith("sqlite"), "a PostgreSQL URL shared by all"),
+    (
+        "PORCH_RATELIMIT_STORAGE_URI",
+        lambda v: v.startswith("memory:"),
+        "a redis:// URL shared by all, or each host would count alone",
+    ),
+    ("PORCH_SECRET_KEY", lambda v: not v, "one key shared by all, or sign-ins break between hosts"),
+    (
+        "PORCH_REBAKE_OUTPUT",
+        bool,
+        "empty: the build host's `invoke rebake --watch` re-bakes the blog",
+    ),
+)
+
+
+def _check_nothing_kept_on_one_host(settings: dict) -> None:
+    """Several hosts would silently disagree on anything one of them keeps alone."""
+    wrong = [
+        f"{name} needs {instead}"
+        for name, kept_alone, instead in _ONE_HOST_ONLY
+        if kept_alone(settings[name])
+    ]
+    if wrong:
+        raise ValueError("PORCH_SEVERAL_HOSTS is on, but " + "; ".join(wrong) + ".")
 
 
 def flask_names(settings: dict) -> dict:
@@ -216,7 +251,9 @@ def _engine_options(settings: dict) -> dict:
     """Bound every wait for the database, so an outage is a quick 503 and not a hung worker.
 
     Pooled connections are tested before use: after a database restart the pool
-    reconnects instead of handing out dead connections.
+    reconnects instead of handing out dead connections. PostgreSQL's JIT compiler is
+    off: it spends up to a second compiling the moderation page's counts, which run in
+    milliseconds without it (docs/indexes.md).
     """
     url = settings["PORCH_DATABASE_URL"]
     wait = settings["PORCH_DATABASE_TIMEOUT_SECONDS"]
@@ -224,7 +261,7 @@ def _engine_options(settings: dict) -> dict:
     if url.startswith("sqlite"):
         options["connect_args"] = {"timeout": wait}  # for another connection's lock
     elif url.startswith("postgresql"):
-        options["connect_args"] = {"connect_timeout": wait}
+        options["connect_args"] = {"connect_timeout": wait, "options": "-c jit=off"}
     return options
 
 

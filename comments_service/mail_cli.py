@@ -16,6 +16,7 @@ from .sender import SenderSettings, send_due
 from .services import outbox, report_mail
 from .services.notifications import queue_digests, queue_overdue_reminders
 from .services.report import last_full_month
+from .services.staff import purge_expired_sessions
 from .services.text import for_terminal
 from .services.threads import iso
 
@@ -29,7 +30,9 @@ def _show_mail_log() -> None:
 
 
 @mail_cli.command("send")
-@click.option("--loop", is_flag=True, help="Keep sending; also queue the daily digests.")
+@click.option(
+    "--loop", is_flag=True, help="Keep sending; also queue the daily digests, purge old sessions."
+)
 @click.option("--passes", type=click.IntRange(min=1), help="With --loop: stop after this many.")
 def send(loop: bool, passes: int | None) -> None:
     """Send the messages that are due (one pass, at most PORCH_MAIL_BATCH_SIZE)."""
@@ -40,6 +43,7 @@ def send(loop: bool, passes: int | None) -> None:
     while True:
         if loop:
             _queue_digests_if_time(config)
+            _purge_expired_sessions()
         report = send_due(settings)
         if not loop or report.sent or report.failed or report.logged:  # a quiet loop is quiet
             click.echo(f"{report.sent} sent, {report.failed} failed, {report.logged} logged.")
@@ -77,6 +81,12 @@ def queue_monthly_report(config, now) -> int:
     )
     db.session.commit()
     return queued
+
+
+def _purge_expired_sessions() -> None:
+    """The loop runs on every deployment, so it also sweeps out expired staff sessions."""
+    purge_expired_sessions(utcnow())
+    db.session.commit()
 
 
 def _queue_daily(config, now) -> tuple[int, int]:

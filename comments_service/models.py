@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     func,
+    text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
@@ -176,6 +177,12 @@ class StaffSession(db.Model):
     staff: Mapped[Staff] = relationship()
 
 
+# Comment.is_waiting as the condition of the partial index that serves it.
+WAITING_ROWS = (
+    "staff_id IS NULL AND status = 'approved' AND answered_at IS NULL AND dismissed_at IS NULL"
+)
+
+
 class Comment(db.Model):
     """A comment by a reader (staff_id is NULL) or a staff member, in a thread."""
 
@@ -188,6 +195,17 @@ class Comment(db.Model):
         # A comment brought in from another system remembers where it came from, so
         # importing the same export again adds nothing twice.
         UniqueConstraint("import_source", "import_id", name="uq_comments_import"),
+        # The waiting queue (docs/indexes.md): only comments that wait, in queue order,
+        # with what says whose they are, so counting a queue reads the index alone.
+        Index(
+            "ix_comments_waiting",
+            "created_at",
+            "id",
+            "post_id",
+            "assigned_to_id",
+            postgresql_where=text(WAITING_ROWS),
+            sqlite_where=text(WAITING_ROWS),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

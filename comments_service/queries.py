@@ -230,7 +230,11 @@ def waiting_for(query: Select, staff: Staff, now: datetime) -> Select:
     if staff.is_admin:
         return query
     handed_to_them = Comment.assigned_to_id == staff.id
-    on_their_post = Comment.post.has(Post.names_author(staff.name))
+    # Post.names_author for a name known in advance, asked of post_authors alone: the
+    # database hashes the author's posts once instead of walking every post.
+    on_their_post = Comment.post_id.in_(
+        select(PostAuthor.post_id).where(PostAuthor.name == staff.name)
+    )
     theirs = or_(handed_to_them, and_(Comment.assigned_to_id.is_(None), on_their_post))
     if staff.is_away(now.date()):
         return query.where(theirs)

@@ -96,20 +96,33 @@ def keep_fresh(
 
     ``after_changes(slugs)`` runs after a pass that re-baked pages, e.g. to publish them.
     A pass that cannot reach the service, or finds no build yet, is logged and tried
-    again after ``interval``.
+    again after ``interval``; so is ``after_changes`` when it fails (an upload that
+    could not reach the static host), with these pages and any re-baked meanwhile:
+    once a page is re-baked here it is no longer behind, so nothing else would hand
+    it on again.
     """
     service, rebaker, baked, done = Service(service_url), None, {}, 0
+    waiting: dict[str, int] = {}  # re-baked pages after_changes has not taken yet
     while passes is None or done < passes:
         try:
             current = rebaker.reloaded() if rebaker else rebake.load(settings_file, output)
             if current is not rebaker:  # a full build wrote new pages
                 rebaker, baked = current, current.baked_versions()
-            changed = rebake_pass(rebaker, baked, service)
+            waiting.update({slug: baked[slug] for slug in rebake_pass(rebaker, baked, service)})
         except (ServiceError, FileNotFoundError) as error:
             logger.warning("Porch: re-bake pass skipped: %s", error)
-            changed = []
-        if changed and after_changes:
-            after_changes({slug: baked[slug] for slug in changed})
+        if waiting and after_changes:
+            _hand_on(after_changes, waiting)
         done += 1
         if passes is None or done < passes:
             time.sleep(interval)
+
+
+def _hand_on(after_changes, waiting: dict[str, int]) -> None:
+    """Give the re-baked pages to ``after_changes``; keep them for the next pass if it fails."""
+    try:
+        after_changes(dict(waiting))
+    except Exception as error:  # noqa: BLE001 - an upload's failure must not stop the watcher
+        logger.warning("Porch: publishing re-baked pages failed, tried again next pass: %s", error)
+    else:
+        waiting.clear()

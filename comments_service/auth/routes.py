@@ -132,8 +132,9 @@ def new_feed():
     token = accounts.new_feed_address(current_user)
     db.session.commit()
     flash("Your new feed address is below; the old one no longer works.", "success")
-    public_url = current_app.config["PORCH_PUBLIC_URL"].rstrip("/")
-    feed_url = public_url + url_for("feeds.waiting", token=token)
+    # PORCH_PUBLIC_URL already ends with any path prefix the proxy serves the service under.
+    path = url_for("feeds.waiting", token=token).removeprefix(request.script_root)
+    feed_url = current_app.config["PORCH_PUBLIC_URL"].rstrip("/") + path
     return _settings_page(feed_url=feed_url)
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..enums import CommentStatus, DigestKind, Notify
 from ..extensions import db
@@ -60,12 +61,30 @@ def _already_sent_today(staff: Staff, kind: DigestKind, now: datetime) -> bool:
     return db.session.get(Digest, (staff.id, kind, now.date())) is not None
 
 
-def _record(staff: Staff, kind: DigestKind, mail: Mail, now: datetime) -> None:
-    """Queue a daily message and remember it was sent today."""
+def _record(staff: Staff, kind: DigestKind, mail: Mail, now: datetime) -> bool:
+    """Queue a daily message and remember it was sent today; False if another run did.
+
+    Insert-or-ignore on the day's row: two runs at the same moment (a `mail send
+    --loop` on each host) both pass the "already sent" check, and only one may queue.
+    The loser's message is deleted before its transaction commits, so it never leaves.
+    """
     message = enqueue(mail, now)
-    db.session.add(
-        Digest(staff_id=staff.id, kind=kind, day=now.date(), covers_until=now, message=message)
+    db.session.flush()
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[
+        db.session.get_bind().dialect.name
+    ]
+    recorded = db.session.scalar(
+        insert(Digest)
+        .values(
+            staff_id=staff.id, kind=kind, day=now.date(), covers_until=now, message_id=message.id
+        )
+        .on_conflict_do_nothing()
+        .returning(Digest.staff_id)
     )
+    if recorded is not None:
+        return True
+    db.session.delete(message)
+    return False
 
 
 def queue_digests(*, public_url: str, now: datetime) -> int:
@@ -95,8 +114,7 @@ def _queue_digest(staff: Staff, public_url: str, now: datetime) -> bool:
     text, html = _render("digest", public_url, staff=staff, comments=comments, links=links, day=day)
     count = f"{len(comments)} new reader comment{'s' if len(comments) != 1 else ''}"
     mail = Mail(staff.email, f"{count} on your posts", text, html, {"X-Porch-Digest": str(day)})
-    _record(staff, DigestKind.NEW_COMMENTS, mail, now)
-    return True
+    return _record(staff, DigestKind.NEW_COMMENTS, mail, now)
 
 
 def _last_digest_end(staff: Staff) -> datetime | None:
@@ -132,8 +150,7 @@ def queue_overdue_reminders(
             continue
         escalated = [c for c in theirs if staff.is_admin and c.is_overdue(now, escalate_after)]
         mail = _reminder(staff, theirs, escalated, public_url, now)
-        _record(staff, DigestKind.OVERDUE, mail, now)
-        queued += 1
+        queued += _record(staff, DigestKind.OVERDUE, mail, now)
     return queued
 
 

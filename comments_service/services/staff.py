@@ -43,11 +43,11 @@ def authenticate(email: str, password: str) -> Staff | None:
 def start_session(staff: Staff, lifetime: timedelta) -> str:
     """Open a server-side session and return its token (set on ``staff.session_token``).
 
-    Sessions that have expired, anyone's, are swept out here: nothing else deletes them.
+    Sessions that have expired, anyone's, are swept out here and by ``mail send --loop``.
     """
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    db.session.execute(delete(StaffSession).where(StaffSession.expires_at <= now))
+    purge_expired_sessions(now)
     db.session.add(
         StaffSession(
             token_hash=_hash(token), staff=staff, created_at=now, expires_at=now + lifetime
@@ -55,6 +55,11 @@ def start_session(staff: Staff, lifetime: timedelta) -> str:
     )
     staff.session_token = token
     return token
+
+
+def purge_expired_sessions(now: datetime) -> int:
+    """Delete every session that has expired; returns how many."""
+    return db.session.execute(delete(StaffSession).where(StaffSession.expires_at <= now)).rowcount
 
 
 def staff_for_session(token: str, now: datetime) -> Staff | None:

@@ -1,0 +1,75 @@
+"""The plans PostgreSQL picks for the service's busiest queries (docs/indexes.md).
+
+Each query is built by the service's own code and run under
+``EXPLAIN (ANALYZE, BUFFERS)`` on a database ``bench/data_scale.py`` generated:
+
+    .venv/bin/python bench/data_scale.py --explain [--reuse]
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects import postgresql
+
+from comments_service.enums import View
+from comments_service.extensions import db
+from comments_service.models import Comment, OutboxMessage, Post, Staff, utcnow
+from comments_service.queries import (
+    VIEWS,
+    count_of,
+    figure_rows,
+    for_staff,
+    public_comment_rows,
+    removed_comment_rows,
+    unanswered_for,
+)
+from comments_service.services.outbox import _claimable
+
+
+def queries(now) -> dict:
+    """The query of each hot path, as the service builds it."""
+    ana = db.session.scalar(select(Staff).where(Staff.name == "Ana Lima"))
+    post_id = db.session.scalar(select(func.max(Post.id))) // 2  # a post in the middle
+    slug = db.session.get(Post, post_id).slug
+    waiting = unanswered_for(ana, now)
+    return {
+        "thread listing (public rows of one post)": public_comment_rows().where(
+            Comment.post_id == post_id
+        ),
+        "thread listing (removed places of one post)": removed_comment_rows().where(
+            Comment.post_id == post_id
+        ),
+        "post by slug": select(Post).where(Post.slug == slug),
+        "post version": select(Post.comments_version).where(Post.id == post_id),
+        "author's waiting queue, count": count_of(waiting),
+        "author's waiting queue, first page": waiting.limit(50),
+        "tab held (author), count": count_of(for_staff(VIEWS[View.HELD](), ana)),
+        "tab spam (admin), first page": VIEWS[View.SPAM]().limit(50),
+        "tab all (author), count": count_of(for_staff(VIEWS[View.ALL](), ana)),
+        "figures, 12 months": figure_rows(now - timedelta(days=365), now),
+        "outbox claim": _outbox_pick(now),
+        "export (every public row)": public_comment_rows(),
+    }
+
+
+def _outbox_pick(now):
+    return (
+        select(OutboxMessage.id)
+        .where(*_claimable(now))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+
+
+def print_plans(app) -> None:
+    with app.app_context():
+        for name, query in queries(utcnow()).items():
+            compiled = query.compile(
+                dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+            )
+            plan = db.session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {compiled}")).scalars()
+            print(f"\n## {name}\n")
+            print("\n".join(plan))
+            db.session.rollback()
+        db.engine.dispose()
