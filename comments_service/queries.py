@@ -485,6 +485,11 @@ def post_by_slug(slug: str) -> Post | None:
     return db.session.scalar(select(Post).where(Post.slug == slug))
 
 
+def thread_state(slug: str) -> Select:
+    """What a thread's cached body is keyed by: id, title and comments version, by slug."""
+    return select(Post.id, Post.title, Post.comments_version).where(Post.slug == slug)
+
+
 def changed_posts() -> Select:
     """Slug, path and comments version of every post whose public thread has changed."""
     return (

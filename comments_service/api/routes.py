@@ -29,10 +29,9 @@ from ..services.threads import (
     page_address,
     page_holding,
     published_thread,
-    thread_page,
-    thread_pages,
 )
 from . import bp
+from .reading import thread_response
 from .validation import Invalid, Malformed, is_possible_slug, parse_submission
 
 
@@ -81,27 +80,7 @@ def changes():
 @bp.get("/posts/<slug>/comments")
 def list_comments(slug: str):
     """A post's thread: one page of it with ``?page=N``, else all of it (for re-bakers)."""
-    post = _post_or_404(slug)
-    thread = published_thread(post)
-    if "page" in request.args:
-        thread = _page_of(thread, request.args["page"])
-    body = {"post": {"slug": post.slug, "title": post.title}, **thread}
-    response = jsonify(body)
-    response.cache_control.no_cache = True
-    response.add_etag()
-    return response.make_conditional(request)
-
-
-def _page_of(thread: dict, asked: str) -> dict:
-    per_page = current_app.config["PORCH_COMMENTS_PER_PAGE"]
-    number = int(asked) if asked.isdigit() else 0
-    page = thread_page(thread, number, per_page)
-    if page is None:
-        pages = len(thread_pages(thread["comments"], per_page))
-        raise ApiError(
-            404, "unknown_page", f"Pages of this thread are numbered 1 to {pages}, not {asked!r}."
-        )
-    return {**page, "per_page": per_page}
+    return thread_response(slug, request.args.get("page"))
 
 
 @bp.post("/posts/<slug>/comments")
