@@ -25,6 +25,7 @@ from .models import (
     SubscriberAddress,
     Subscription,
 )
+from .services.names import skeleton
 
 
 def unanswered() -> Select:
@@ -483,6 +484,15 @@ def staff_by_name(name: str) -> Staff | None:
 
 def post_by_slug(slug: str) -> Post | None:
     return db.session.scalar(select(Post).where(Post.slug == slug))
+
+
+def reads_as_staff(name: str) -> Select:
+    """Whether a name reads as a staff member's (services/names.py): one indexed lookup.
+
+    A name that reads as nothing (only punctuation) reserves nothing.
+    """
+    own = skeleton(name)
+    return select(exists().where(Staff.name_skeleton == own, Staff.name_skeleton != ""))
 
 
 def thread_state(slug: str) -> Select:

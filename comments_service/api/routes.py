@@ -6,14 +6,13 @@ from functools import cache
 from importlib.resources import files
 
 from flask import current_app, jsonify, redirect, render_template, request
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..config import origin_of
 from ..errors import FORM_TYPES, ApiError
 from ..extensions import db, limiter
-from ..models import Comment, CommentStatus, Staff
-from ..queries import changed_posts, post_by_slug
+from ..models import Comment, CommentStatus
+from ..queries import changed_posts, post_by_slug, reads_as_staff
 from ..services import akismet, spam
 from ..services.comments import (
     KeyReused,
@@ -98,7 +97,7 @@ def create_comment(slug: str):
             data,
             max_chars=config["PORCH_MAX_COMMENT_CHARS"],
             max_name=config["PORCH_MAX_NAME_CHARS"],
-            reserved_names=_staff_names(),
+            is_staff_name=_reads_as_staff,
         )
     except Malformed as error:
         raise ApiError(400, "malformed", str(error)) from None
@@ -188,9 +187,8 @@ def _post_or_404(slug: str):
     return post
 
 
-def _staff_names() -> list[str]:
-    """Names readers may not pass as: one small query; their skeletons are cached (names.py)."""
-    return list(db.session.scalars(select(Staff.name)))
+def _reads_as_staff(name: str) -> bool:
+    return db.session.scalar(reads_as_staff(name))
 
 
 def _request_context() -> SubmissionContext:
