@@ -8,7 +8,8 @@ also apply to one loaded object, "overdue" (``Comment.is_overdue``) and "named
 author" (``Post.names_author``), are hybrid methods: one expression for both.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
@@ -300,7 +301,20 @@ def flagged_pairs(now: datetime, escalate_after: timedelta | None = None) -> Sel
     """(comment id, staff member) for each comment and each person it is flagged for.
 
     Narrow it with ``.where(Comment.id.in_(...))``; ordered by comment, then name.
+    Without escalation it depends on the day alone, and every new comment asks it:
+    it is built once a day, not once a post.
     """
+    if escalate_after is None:
+        return _flagged_pairs_on(now.date())
+    return _flagged_pairs(now, escalate_after)
+
+
+@lru_cache(maxsize=2)
+def _flagged_pairs_on(today: date) -> Select:
+    return _flagged_pairs(datetime.combine(today, time(), UTC), None)
+
+
+def _flagged_pairs(now: datetime, escalate_after: timedelta | None) -> Select:
     return (
         select(Comment.id, Staff)
         .join(Staff, flagged(Staff, now, escalate_after))
