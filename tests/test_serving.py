@@ -2,13 +2,17 @@
 
 import gzip
 import json
+import subprocess
+import time
+import urllib.request
 
 import pytest
 from sqlalchemy import event
 
 from comments_service.extensions import db
 
-from .browser_support import free_port
+from .browser_support import BIN, ROOT, clean_environment, free_port, stop_process
+from .server_support import request
 from .test_feeds import fetch, new_feed_address
 
 THREAD = "/api/posts/hello/comments"
@@ -67,6 +71,42 @@ def test_readyz_asks_the_database_once(app):
     if engine.dialect.name == "postgresql":
         expected.insert(0, "SET LOCAL statement_timeout = 2000")
     assert statements == expected
+
+
+def test_invoke_serve_migrates_then_serves_with_the_repositorys_config(database_url, tmp_path):
+    """What operators run: the database brought to the latest schema, then gunicorn
+    with gunicorn.conf.py, each value from the environment."""
+    if database_url.startswith("sqlite"):
+        database_url = f"sqlite:///{tmp_path}/new.sqlite3"  # empty: the task migrates it
+    port, access_log = free_port(), tmp_path / "access.log"
+    env = clean_environment(DATABASE_URL=database_url, SECRET_KEY="serve-test")
+    env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_ACCESSLOG=str(access_log))
+    with open(tmp_path / "serve.log", "wb") as log:
+        process = subprocess.Popen(
+            [str(BIN / "invoke"), "serve"], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
+    try:
+        status = 0
+        deadline = time.monotonic() + 30
+        while status != 200 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.2)
+            status = request(f"http://127.0.0.1:{port}/readyz")[0]
+        assert status == 200, (tmp_path / "serve.log").read_text()
+        forwarded = urllib.request.Request(
+            f"http://127.0.0.1:{port}/healthz", headers={"X-Forwarded-For": "203.0.113.7"}
+        )
+        with urllib.request.urlopen(forwarded, timeout=10) as answer:
+            assert answer.status == 200
+        thread = request(f"http://127.0.0.1:{port}/api/posts/hello/comments")
+        assert (thread[0], thread[2]["error"]) == (404, "unknown_post")  # its tables exist
+    finally:
+        stop_process(process)
+    healthz = [line for line in access_log.read_text().splitlines() if "/healthz" in line]
+    assert len(healthz) == 1
+    assert healthz[0].startswith('127.0.0.1 "203.0.113.7" [')
+    assert '"GET /healthz HTTP/1.1" 200' in healthz[0]
+    served = (tmp_path / "serve.log").read_text()
+    assert "Using worker: gthread" in served
 
 
 # Compression
