@@ -21,7 +21,13 @@ class SessionInterface(SecureCookieSessionInterface):
     A public answer is the same for every cookie, and never sets one.
     """
 
+    def open_session(self, app, request):
+        """No cookie, nothing to verify: most requests (readers) carry none."""
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
     def save_session(self, app, session, response) -> None:
         super().save_session(app, session, response)
-        if response.cache_control.public and not session.modified:
+        if "public" in response.headers.get("Cache-Control", "") and not session.modified:
             response.vary = [name for name in response.vary if name.lower() != "cookie"]

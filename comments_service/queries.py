@@ -11,7 +11,7 @@ author" (``Post.names_author``), are hybrid methods: one expression for both.
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from .enums import SpamCheck, SubscriptionScope, View
@@ -509,9 +509,11 @@ def reads_as_staff(name: str) -> Select:
     return select(exists().where(Staff.name_skeleton == own, Staff.name_skeleton != ""))
 
 
-def thread_state(slug: str) -> Select:
-    """What a thread's cached body is keyed by: id, title and comments version, by slug."""
-    return select(Post.id, Post.title, Post.comments_version).where(Post.slug == slug)
+# What a thread's cached body is keyed by: id, title and comments version, by slug
+# (parameter ``slug``). Built once: it is asked on every read of every thread.
+THREAD_STATE = select(Post.id, Post.title, Post.comments_version).where(
+    Post.slug == bindparam("slug")
+)
 
 
 def changed_posts() -> Select:
