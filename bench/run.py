@@ -5,7 +5,9 @@
 
 Each section is a module with ``run() -> list[dict]`` (keys: section, measure, porch,
 against, baseline, ratio). Servers bind 127.0.0.1 (BENCH_FIRST_PORT=N: ports from N
-up, else ports the OS picks); what they write goes to var/bench/. See bench/README.md.
+up, else ports the OS picks); what they write goes to var/bench/. Porch runs on SQLite,
+or on the PostgreSQL database BENCH_DATABASE_URL names (its public schema is dropped
+first). See bench/README.md.
 """
 
 import argparse
@@ -74,6 +76,10 @@ def main() -> None:
     print(table(rows))
     print()
     print(f"Sections run: {', '.join(chosen)}.")
+    database = (
+        "PostgreSQL (BENCH_DATABASE_URL)" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"
+    )
+    print(f"Porch's database: {database}; Isso's: SQLite.")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,18 @@
 """Thread listing: one thread of 50 comments (40 top-level, 10 replies) read over HTTP.
 
-Porch (its cached read path, SQLite), Isso 0.14.0 (from PyPI, its own SQLite) and a
-hello-world Flask app (the ceiling), each under the same gunicorn config, loaded by
-wrk with 16 connections for a fixed time.
+Porch (its cached read path; SQLite, or BENCH_DATABASE_URL), Isso 0.14.0 (from PyPI,
+its own SQLite) and a hello-world Flask app (the ceiling), each under the same
+gunicorn config, loaded by wrk with 16 connections for a fixed time.
 """
 
 import json
+import os
 import urllib.request
 from datetime import UTC, datetime, timedelta
 
 from flask_migrate import upgrade
+from sqlalchemy import create_engine
+from sqlalchemy import text as sql
 
 from comments_service import create_app
 from comments_service.extensions import db
@@ -69,6 +72,14 @@ def hello_listing() -> servers.Load:
 
 
 def porch_database(name: str) -> str:
+    """An empty database for one run: BENCH_DATABASE_URL (PostgreSQL, its public schema
+    dropped), else a new SQLite file in var/bench."""
+    if url := os.environ.get("BENCH_DATABASE_URL"):
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+        return url
     path = WORK / f"porch-{name}.sqlite3"
     path.unlink(missing_ok=True)
     return f"sqlite:///{path}"
