@@ -17,12 +17,14 @@ LEVEL = 6
 
 def gzip_response(response):
     """Gzip a finished answer when the client takes gzip and it is worth it."""
-    if not current_app.config["PORCH_COMPRESS"] or response.mimetype not in COMPRESSED_TYPES:
+    if not current_app.config["PORCH_COMPRESS"] or "Content-Encoding" in response.headers:
+        return response  # threads come gzipped, and vary already
+    if response.mimetype not in COMPRESSED_TYPES:
         return response
     if response.direct_passthrough or response.is_streamed:
         return response
     response.vary.add("Accept-Encoding")
-    if response.content_encoding or request.accept_encodings["gzip"] <= 0:
+    if request.accept_encodings["gzip"] <= 0:
         return response
     body = response.get_data()
     if len(body) < MIN_BYTES or not 200 <= response.status_code < 300:
