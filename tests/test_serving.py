@@ -168,10 +168,26 @@ def test_a_gzipped_answer_carries_a_weak_etag_that_still_revalidates(
 def test_threads_may_be_kept_by_a_cdn_for_the_set_seconds(client, make_post):
     make_post("hello")
     answer = client.get(THREAD)
-    assert answer.headers["Cache-Control"] == (
-        "public, max-age=0, s-maxage=10, stale-while-revalidate=30"
-    )
+    assert answer.headers["Cache-Control"] == "public, max-age=0, s-maxage=10"
+    assert answer.headers["CDN-Cache-Control"] == "max-age=10, stale-while-revalidate=30"
     assert answer.headers["Vary"] == "Accept-Encoding, Origin"
+
+
+def test_browsers_are_never_told_to_serve_a_stale_thread(app_with, make_post):
+    """A reader back from posting without JavaScript must get the thread with their comment."""
+    app = app_with(PORCH_THREAD_CDN_SECONDS=5, PORCH_THREAD_CDN_STALE_SECONDS=60)
+    make_post("hello")
+    answer = app.test_client().get(THREAD)
+    assert "stale" not in answer.headers["Cache-Control"]
+    assert answer.headers["CDN-Cache-Control"] == "max-age=5, stale-while-revalidate=60"
+
+
+def test_without_stale_seconds_cdns_read_cache_control_alone(app_with, make_post):
+    app = app_with(PORCH_THREAD_CDN_STALE_SECONDS=0)
+    make_post("hello")
+    answer = app.test_client().get(THREAD)
+    assert answer.headers["Cache-Control"] == "public, max-age=0, s-maxage=10"
+    assert "CDN-Cache-Control" not in answer.headers
 
 
 def test_with_no_cdn_seconds_every_thread_read_is_revalidated(app_with, make_post):
@@ -186,9 +202,8 @@ def test_a_304_carries_the_same_cache_headers(client, make_post):
     etag = client.get(THREAD).headers["ETag"]
     again = client.get(THREAD, headers={"If-None-Match": etag})
     assert again.status_code == 304
-    assert again.headers["Cache-Control"] == (
-        "public, max-age=0, s-maxage=10, stale-while-revalidate=30"
-    )
+    assert again.headers["Cache-Control"] == "public, max-age=0, s-maxage=10"
+    assert again.headers["CDN-Cache-Control"] == "max-age=10, stale-while-revalidate=30"
 
 
 def test_a_signed_in_staff_members_thread_read_is_the_public_one(

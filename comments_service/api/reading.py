@@ -93,8 +93,8 @@ def _not_modified(etag: str):
 
 def _public(response):
     config = current_app.config
-    response.headers["Cache-Control"] = cache_control(
-        config["PORCH_THREAD_CDN_SECONDS"], config["PORCH_THREAD_CDN_STALE_SECONDS"]
+    response.headers.update(
+        cache_headers(config["PORCH_THREAD_CDN_SECONDS"], config["PORCH_THREAD_CDN_STALE_SECONDS"])
     )
     if config["PORCH_COMPRESS"]:
         response.headers["Vary"] = "Accept-Encoding"
@@ -102,10 +102,18 @@ def _public(response):
 
 
 @cache
-def cache_control(shared_seconds: int, stale_seconds: int) -> str:
-    """Shared caches (a CDN) may keep a thread ``shared_seconds``, and serve it
-    ``stale_seconds`` longer while they ask again; browsers always ask again."""
+def cache_headers(shared_seconds: int, stale_seconds: int) -> dict:
+    """Shared caches (a CDN) may keep a thread ``shared_seconds``; browsers always ask again.
+
+    Serving it ``stale_seconds`` longer while asking again is said to CDNs alone
+    (``CDN-Cache-Control``): a browser that did so would show a reader who just posted
+    without JavaScript the thread from before their comment.
+    """
     if not shared_seconds:
-        return "public, no-cache"
-    stale = f", stale-while-revalidate={stale_seconds}" if stale_seconds else ""
-    return f"public, max-age=0, s-maxage={shared_seconds}{stale}"
+        return {"Cache-Control": "public, no-cache"}
+    headers = {"Cache-Control": f"public, max-age=0, s-maxage={shared_seconds}"}
+    if stale_seconds:
+        headers["CDN-Cache-Control"] = (
+            f"max-age={shared_seconds}, stale-while-revalidate={stale_seconds}"
+        )
+    return headers
