@@ -29,11 +29,11 @@ def thread_response(slug: str, asked_page: str | None):
         return _not_modified(key.etag)
     if request.if_none_match.contains(key.etag + GZIPPED):
         return _not_modified(key.etag + GZIPPED)
-    cache = thread_cache(current_app)
-    entry = cache.get(key)
+    kept = thread_cache(current_app)
+    entry = kept.get(key)
     if entry is None:
         entry = CachedThread.of(_document(slug, post, key, asked_page))
-        cache.put(key, entry)
+        kept.put(key, entry)
     return _answer(entry, key)
 
 
@@ -47,10 +47,10 @@ def thread_cache(app) -> ThreadCache:
 
 def _thread_state_or_404(slug: str):
     """One indexed lookup, on a connection of its own: the ORM session is not needed."""
-    post = None
-    if is_possible_slug(slug):
-        with db.engine.connect() as connection:
-            post = connection.execute(THREAD_STATE, {"slug": slug}).one_or_none()
+    if not is_possible_slug(slug):
+        raise ApiError(404, "unknown_post", "There is no post at this address to comment on.")
+    with db.engine.connect() as connection:
+        post = connection.execute(THREAD_STATE, {"slug": slug}).one_or_none()
     if post is None:
         raise ApiError(404, "unknown_post", f"There is no post '{slug}' to comment on.")
     return post
