@@ -93,15 +93,15 @@ def test_a_304_costs_one_query(app, client, make_post):
     assert not reads_comments(statements)
 
 
-def test_a_304_is_answered_before_any_body_is_made(app, client, make_post):
-    """A reader whose browser has the thread costs the service no serialising at all."""
+def test_a_304_is_answered_before_any_body_is_made(app_with, make_post):
+    """Another host, whose cache never held the thread, answers the ETag from the first."""
+    first, other = app_with(), app_with()
     make_post("hello")
-    etag = client.get(THREAD).headers["ETag"]
-    thread_cache(app)._entries.clear()
-    with counted_statements(app) as statements:
-        assert client.get(THREAD, headers={"If-None-Match": etag}).status_code == 304
-    assert len(statements) == 1
-    assert len(thread_cache(app)) == 0
+    etag = first.test_client().get(THREAD).headers["ETag"]
+    with counted_statements(other) as statements:
+        answer = other.test_client().get(THREAD, headers={"If-None-Match": etag})
+    assert (answer.status_code, len(statements)) == (304, 1)
+    assert len(thread_cache(other)) == 0
 
 
 def test_a_write_changes_the_body_and_the_etag(app, client, make_post):
