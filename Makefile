@@ -17,11 +17,10 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Never part of `make test`: loads local servers for about three minutes (bench/README.md).
 bench: $(INSTALLED)
-	$(BIN)/python bench/thread_read.py
-	$(BIN)/python bench/mail_send.py
-	$(BIN)/python bench/import_comments.py
-	$(BIN)/python bench/rebake.py
+	scripts/install-bench-tools.sh
+	$(BIN)/python bench/run.py
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Porch needs Python 3.11 or newer")'

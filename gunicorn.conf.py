@@ -1,10 +1,10 @@
-"""Gunicorn settings for the comment service (docs/operations.md).
+"""Gunicorn settings for the comment service (docs/deploy.md, "Serving in production").
 
-    flask db upgrade                           # first: gunicorn serves a migrated database
+    invoke serve                               # flask db upgrade, then gunicorn with this file
     gunicorn comments_service.wsgi:app         # from the repository root, or --config this file
 
-Command-line options (``--bind``, ``--workers``, ``--threads``...) and GUNICORN_CMD_ARGS
-override what is set here.
+Each value below can be changed in the environment (the name beside it); options on
+the command line and in GUNICORN_CMD_ARGS win over both.
 
 Rate-limit counters kept in ``memory://`` (the default PORCH_RATELIMIT_STORAGE_URI)
 belong to one process: with four workers each counts on its own, and a limit of 5 lets
@@ -17,21 +17,38 @@ import os
 
 from comments_service.config import DEFAULTS
 
+
+def _number(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {os.environ[name]!r}") from None
+
+
 # Local only: the TLS-terminating proxy in front forwards to this address.
-bind = "127.0.0.1:5000"
-# Threads share one process, and so its memory:// rate-limit counters.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:5000")
+# Threads share one process, and so its memory:// rate-limit counters and its cache of
+# threads. A thread waiting for the database or Akismet leaves the others working.
 worker_class = "gthread"
-workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
-threads = 4
+workers = _number("WEB_CONCURRENCY", 1)
+threads = _number("GUNICORN_THREADS", 8)
 # A request that waits for the database gives up after PORCH_DATABASE_TIMEOUT_SECONDS
 # (5 s) and answers 503, well before gunicorn would kill the worker.
-timeout = 30
-graceful_timeout = 30
-keepalive = 5
+timeout = _number("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _number("GUNICORN_GRACEFUL_TIMEOUT", 30)
+# Idle keep-alive connections from the proxy; longer than the proxy's own idle timeout
+# would only hold threads.
+keepalive = _number("GUNICORN_KEEPALIVE", 5)
 # X-Forwarded-For/-Proto/-Host are trusted by the service itself, as many proxies deep as
 # PORCH_TRUSTED_PROXIES says (1 behind one proxy); gunicorn trusts none of its own accord.
-forwarded_allow_ips = ""
-accesslog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
+# "-": standard output (journald, docker logs); a path writes there; empty: no access log.
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
+# The proxy's address, then the reader's as the proxy says; the time taken in microseconds.
+access_log_format = os.environ.get(
+    "GUNICORN_ACCESS_LOG_FORMAT",
+    '%(h)s "%({x-forwarded-for}i)s" %(t)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s"',
+)
 
 
 def on_starting(server):

@@ -54,7 +54,7 @@ PAGINATION_PATTERNS = (
 )
 
 # Atom feeds, also in development. Feed entries need absolute links, so they
-# point at the local server started by `invoke serve`.
+# point at the local server started by `invoke serve-blog`.
 FEED_DOMAIN = f"http://127.0.0.1:{os.environ.get('PORCH_BLOG_PORT', '8000')}"
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 CATEGORY_FEED_ATOM = "feeds/categories/{slug}.atom.xml"

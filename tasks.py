@@ -62,6 +62,20 @@ def regenerate(c):
 
 @task
 def serve(c):
+    """Serve the comment service in production: migrate its database, then run gunicorn.
+
+    gunicorn reads gunicorn.conf.py (bind, workers, threads... each from the
+    environment: docs/deploy.md) and replaces this process, so signals reach it.
+    """
+    c.run(f"{FLASK} db upgrade")
+    config = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gunicorn.conf.py")
+    command = [sys.executable, "-m", "gunicorn", "--config", config, "comments_service.wsgi:app"]
+    sys.stdout.flush()
+    os.execv(sys.executable, command)
+
+
+@task
+def serve_blog(c):
     """Serve the built blog at http://127.0.0.1:8000/ (PORCH_BLOG_PORT changes the port)."""
 
     class AddressReuseTCPServer(RootedHTTPServer):
@@ -78,9 +92,9 @@ def serve(c):
 
 @task
 def reserve(c):
-    """Build, then serve."""
+    """Build, then serve the blog."""
     build(c)
-    serve(c)
+    serve_blog(c)
 
 
 @task

@@ -13,27 +13,47 @@ A PostgreSQL database given with --database-url has its public schema dropped fi
 
 import argparse
 import re
-import sys
+import statistics
 import tempfile
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask_migrate import upgrade
 from sqlalchemy import insert, text
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from thread_read import report, timed  # noqa: E402
-
-from comments_service import create_app  # noqa: E402
-from comments_service.extensions import db  # noqa: E402
-from comments_service.models import Comment, CommentStatus, Post, PostAuthor, Role, Staff  # noqa: E402
-from comments_service.services.passwords import hash_password  # noqa: E402
+from comments_service import create_app
+from comments_service.extensions import db
+from comments_service.models import Comment, CommentStatus, Post, PostAuthor, Role, Staff
+from comments_service.services.passwords import hash_password
 
 PASSWORD = "bench password"
 POSTS = 20
 # One in ten comments is held, one in ten spam, one in twenty deleted, one in five answered.
 MIX = [CommentStatus.PENDING, CommentStatus.SPAM] + [CommentStatus.APPROVED] * 7
+
+
+def timed(client, path: str, seconds: float, max_requests: int = 20_000) -> list[float]:
+    """Per-request seconds, for at most ``seconds`` of wall time and max_requests calls."""
+    samples = []
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline and len(samples) < max_requests:
+        began = time.perf_counter()
+        response = client.get(path)
+        samples.append(time.perf_counter() - began)
+        assert response.status_code == 200, response.status_code
+    return samples
+
+
+def report(label: str, samples: list[float], baseline: float | None) -> float:
+    median = statistics.median(samples)
+    p95 = statistics.quantiles(samples, n=20)[-1]
+    ratio = f"{median / baseline:6.1f}x baseline" if baseline else "  (baseline)"
+    print(
+        f"{label:<28} median {median * 1000:7.2f} ms   p95 {p95 * 1000:7.2f} ms   "
+        f"{1 / median:8.0f} req/s   {ratio}   n={len(samples)}"
+    )
+    return median
 
 
 def seed(size: int) -> None:

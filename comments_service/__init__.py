@@ -7,7 +7,7 @@ from flask import Flask, current_app, redirect, request, url_for
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import errors, rebaking
+from . import caching, compression, errors, rebaking
 from .config import load_settings, origin_of
 from .extensions import cors, csrf, db, limiter, login_manager, migrate
 from .services import (
@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     instance = os.environ.get("PORCH_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance and os.path.abspath(instance))
     app.config.from_mapping(load_settings(app.instance_path, test_config))
+    app.session_interface = caching.SessionInterface()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _init_extensions(app)
     _register_blueprints(app)
@@ -36,6 +37,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     cli.register(app)
     app.add_url_rule("/healthz", "healthz", healthz)
+    app.add_url_rule("/readyz", "readyz", readyz)
+    app.after_request(compression.gzip_response)  # after_request runs last-added first
+    app.after_request(caching.keep_private_by_default)
     app.after_request(add_security_headers)
     app.after_request(vary_api_by_origin)
     app.after_request(rebaking.rebake_changed_pages)
@@ -121,10 +125,25 @@ def vary_api_by_origin(response):
 
 
 def healthz():
-    """Liveness and database reachability, for load balancers."""
+    """Liveness: the process answers. Asks nothing of the database, so an outage there
+    does not get every worker restarted."""
+    return {"status": "ok"}
+
+
+def readyz():
+    """Readiness: the database answers ``SELECT 1`` in time, so send this host requests."""
     try:
-        db.session.execute(text("SELECT 1"))
+        _database_answers(current_app.config["PORCH_READY_TIMEOUT_SECONDS"])
     except Exception as error:  # noqa: BLE001 - any database failure means "not ready"
         retry = {"Retry-After": str(current_app.config["PORCH_RETRY_AFTER_SECONDS"])}
         return {"status": "unavailable", "database": type(error).__name__}, 503, retry
     return {"status": "ok"}
+
+
+def _database_answers(timeout_seconds: float) -> None:
+    """Reaching the database waits PORCH_DATABASE_TIMEOUT_SECONDS at most; once reached,
+    PostgreSQL answers within ``timeout_seconds`` or the statement is cancelled."""
+    if db.engine.dialect.name == "postgresql":
+        milliseconds = int(timeout_seconds * 1000)
+        db.session.execute(text(f"SET LOCAL statement_timeout = {milliseconds}"))
+    db.session.execute(text("SELECT 1"))

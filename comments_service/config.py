@@ -88,6 +88,16 @@ DEFAULTS = {
     # How long a request waits for the database (a PostgreSQL connection, a SQLite
     # lock) before answering 503: well inside gunicorn's worker timeout.
     "DATABASE_TIMEOUT_SECONDS": 5,
+    # How long /readyz waits for its SELECT 1 before it calls the database away.
+    "READY_TIMEOUT_SECONDS": 2,
+    # Serialised threads each worker process keeps, in megabytes (docs/deploy.md).
+    "THREAD_CACHE_MB": 32,
+    # Gzip JSON and HTML answers for clients that take it; false when the proxy does.
+    "COMPRESS": True,
+    # How long a CDN (a shared cache) may serve a thread before asking again, and how
+    # much longer it may serve it while it asks; 0: every read reaches the service.
+    "THREAD_CDN_SECONDS": 10,
+    "THREAD_CDN_STALE_SECONDS": 30,
     # Mail (docs/notifications.md). No SMTP host: messages are written to the log
     # and kept in the outbox, marked "logged".
     "SMTP_HOST": "",

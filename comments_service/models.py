@@ -20,7 +20,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 
 from .enums import (
     CommentStatus,
@@ -35,6 +35,7 @@ from .enums import (
     SubscriptionScope,
 )
 from .extensions import db
+from .services.names import skeleton
 
 __all__ = ["Comment", "CommentStatus", "Decision", "ModerationAction", "Post", "PostAuthor"]
 __all__ += ["Digest", "OutboxMessage", "Role", "Staff", "StaffSession", "utcnow"]
@@ -124,6 +125,9 @@ class Staff(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # What the name reads as (services/names.py): readers may not post under anything
+    # that reads the same, found with one indexed lookup (queries.reads_as_staff).
+    name_skeleton: Mapped[str] = mapped_column(Text, index=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(_enum(Role, "staff_role"), default=Role.AUTHOR)
@@ -139,6 +143,11 @@ class Staff(UserMixin, db.Model):
     # The token of the sign-in this object was loaded for (see services.staff); it is
     # what Flask-Login keeps in the session and the remember-me cookie.
     session_token = None
+
+    @validates("name")
+    def _keep_skeleton(self, key: str, name: str) -> str:
+        self.name_skeleton = skeleton(name)
+        return name
 
     def get_id(self) -> str | None:
         return self.session_token

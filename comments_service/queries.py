@@ -8,9 +8,10 @@ also apply to one loaded object, "overdue" (``Comment.is_overdue``) and "named
 author" (``Post.names_author``), are hybrid methods: one expression for both.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from .enums import Decision, FollowUp, SpamCheck, SubscriptionScope, View
@@ -26,6 +27,7 @@ from .models import (
     SubscriberAddress,
     Subscription,
 )
+from .services.names import skeleton
 
 
 def unanswered() -> Select:
@@ -304,7 +306,20 @@ def flagged_pairs(now: datetime, escalate_after: timedelta | None = None) -> Sel
     """(comment id, staff member) for each comment and each person it is flagged for.
 
     Narrow it with ``.where(Comment.id.in_(...))``; ordered by comment, then name.
+    Without escalation it depends on the day alone, and every new comment asks it:
+    it is built once a day, not once a post.
     """
+    if escalate_after is None:
+        return _flagged_pairs_on(now.date())
+    return _flagged_pairs(now, escalate_after)
+
+
+@lru_cache(maxsize=2)
+def _flagged_pairs_on(today: date) -> Select:
+    return _flagged_pairs(datetime.combine(today, time(), UTC), None)
+
+
+def _flagged_pairs(now: datetime, escalate_after: timedelta | None) -> Select:
     return (
         select(Comment.id, Staff)
         .join(Staff, flagged(Staff, now, escalate_after))
@@ -489,6 +504,22 @@ def staff_by_name(name: str) -> Staff | None:
 
 def post_by_slug(slug: str) -> Post | None:
     return db.session.scalar(select(Post).where(Post.slug == slug))
+
+
+def reads_as_staff(name: str) -> Select:
+    """Whether a name reads as a staff member's (services/names.py): one indexed lookup.
+
+    A name that reads as nothing (only punctuation) reserves nothing.
+    """
+    own = skeleton(name)
+    return select(exists().where(Staff.name_skeleton == own, Staff.name_skeleton != ""))
+
+
+# What a thread's cached body is keyed by: id, title and comments version, by slug
+# (parameter ``slug``). Built once: it is asked on every read of every thread.
+THREAD_STATE = select(Post.id, Post.title, Post.comments_version).where(
+    Post.slug == bindparam("slug")
+)
 
 
 def changed_posts() -> Select:

@@ -58,8 +58,10 @@ def site_rebaker(app) -> "Rebaker | None":
 
 def rebake_changed_pages(response):
     """Before answering, bake the threads this request changed into their pages."""
+    if not current_app.config["PORCH_REBAKE_OUTPUT"]:
+        return response  # before asking the session: most requests never open one
     post_ids = changed_posts(db.session)
-    if not post_ids or not current_app.config["PORCH_REBAKE_OUTPUT"]:
+    if not post_ids:
         return response
     try:
         rebaker = site_rebaker(current_app)

@@ -8,7 +8,8 @@ from sqlalchemy import text
 
 from comments_service.enums import Decision
 from comments_service.extensions import db
-from comments_service.models import ModerationAction
+from comments_service.models import ModerationAction, Staff
+from comments_service.services.names import skeleton
 
 # SQLite's reflection cannot read an index on an expression (the lower-cased email) and
 # says so; PostgreSQL reads it, so the comparison there covers it.
@@ -41,6 +42,23 @@ def test_spam_guard_holds_recorded_as_pending_become_hold_decisions(app):
         upgrade()
         action = db.session.get(ModerationAction, 1)
         assert (action.action, action.reason) == (Decision.HOLD, "4 links (more than 3)")
+        db.session.remove()
+
+
+def test_staff_already_there_get_the_skeletons_of_their_names(app):
+    with app.app_context():
+        downgrade(revision="0015_scale")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO staff (id, name, email, password_hash, role, active, created_at,"
+                    " notify) VALUES (1, 'Émile Ørsted', 'e@porch.test', 'x', 'author', true,"
+                    " '2026-11-23 10:00:00', 'each')"
+                )
+            )
+        upgrade()
+        stored = db.session.get(Staff, 1).name_skeleton
+        assert stored == skeleton("Émile Ørsted") == "e\u0301miie\xf8rsted"
         db.session.remove()
 
 

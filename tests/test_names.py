@@ -1,10 +1,33 @@
-"""Names that read as a staff member's are reserved, however they are spelled."""
+"""Names that read as a staff member's are reserved, however they are spelled.
+
+Asked of the database as the API asks it: one lookup of the name's skeleton among the
+skeletons stored with the staff names.
+"""
 
 import pytest
 
-from comments_service.services.names import is_reserved, skeleton
+from comments_service.extensions import db
+from comments_service.models import Staff
+from comments_service.queries import reads_as_staff
+from comments_service.services.names import skeleton
 
 STAFF = ["Ana Lima", "Émile Ørsted", "李小龍"]
+
+
+@pytest.fixture
+def is_reserved(app, make_staff):
+    """Store the given staff once, then ask whether a name reads as one of them."""
+    stored = set()
+
+    def ask(name: str, staff_names) -> bool:
+        for n, staff_name in enumerate(staff_names):
+            if staff_name not in stored:
+                make_staff(staff_name, email=f"staff{len(stored)}-{n}@porch.test")
+                stored.add(staff_name)
+        with app.app_context():
+            return db.session.scalar(reads_as_staff(name))
+
+    return ask
 
 
 @pytest.mark.parametrize(
@@ -28,11 +51,11 @@ STAFF = ["Ana Lima", "Émile Ørsted", "李小龍"]
         "E\u0301mile Ørsted",  # decomposed é
     ],
 )
-def test_lookalikes_of_staff_names_are_reserved(name):
+def test_lookalikes_of_staff_names_are_reserved(is_reserved, name):
     assert is_reserved(name, STAFF)
 
 
-def test_accents_tell_names_apart_as_they_do_on_the_page():
+def test_accents_tell_names_apart_as_they_do_on_the_page(is_reserved):
     assert not is_reserved("Emile Orsted", STAFF)
     assert not is_reserved("Jose", ["José"])
 
@@ -40,11 +63,11 @@ def test_accents_tell_names_apart_as_they_do_on_the_page():
 @pytest.mark.parametrize(
     "name", ["Anna Lima", "Ana Limas", "Ana", "Lima", "José", "Zoë", "李小龙", "Jo Reader", "Émile"]
 )
-def test_other_names_are_not_reserved(name):
+def test_other_names_are_not_reserved(is_reserved, name):
     assert not is_reserved(name, STAFF)
 
 
-def test_a_name_of_only_punctuation_reserves_nothing():
+def test_a_name_of_only_punctuation_reserves_nothing(is_reserved):
     assert not is_reserved("...", STAFF + ["---"])
 
 
@@ -53,5 +76,29 @@ def test_a_skeleton_keeps_letters_of_every_script():
     assert skeleton("Zoë") != skeleton("Zoe")
 
 
-def test_no_staff_means_no_reserved_names():
+def test_no_staff_means_no_reserved_names(is_reserved):
     assert not is_reserved("Ana Lima", [])
+
+
+def test_a_renamed_staff_member_reserves_the_new_name(app, is_reserved):
+    assert is_reserved("Ana Lima", STAFF)
+    with app.app_context():
+        ana = db.session.scalar(db.select(Staff).where(Staff.name == "Ana Lima"))
+        ana.name = "Ana Souza"
+        db.session.commit()
+    assert not is_reserved("Ana Lima", [])
+    assert is_reserved("ana souza", [])
+
+
+def test_a_reader_cannot_post_under_a_staff_name(client, make_post, make_staff):
+    make_post("hello")
+    make_staff("Ana Lima")
+    answer = client.post(
+        "/api/posts/hello/comments",
+        json={"author_name": "Аna Lima", "body": "Hi"},
+        headers={"Origin": "http://blog.test"},
+    )
+    assert answer.status_code == 422
+    assert answer.get_json()["fields"] == {
+        "author_name": "That name belongs to a member of staff; please use your own."
+    }

@@ -297,12 +297,12 @@ def test_staff_pages_answer_503_while_the_database_is_away(shaky, make_staff):
     assert "Reload this page" in answer.get_data(as_text=True)
 
 
-def test_database_file_out_of_reach_answers_503_and_healthz_says_when_to_retry(app_with, tmp_path):
+def test_database_file_out_of_reach_answers_503_and_readyz_says_when_to_retry(app_with, tmp_path):
     """A volume that is not mounted: SQLite cannot open the file."""
     missing = tmp_path / "not-mounted" / "porch.sqlite3"
     app = app_with(PORCH_DATABASE_URL=f"sqlite:///{missing}", PORCH_RETRY_AFTER_SECONDS=9)
     client = app.test_client()
-    for answer in (client.get("/healthz"), client.get("/api/posts/hello/comments")):
+    for answer in (client.get("/readyz"), client.get("/api/posts/hello/comments")):
         assert (answer.status_code, answer.headers["Retry-After"]) == (503, "9")
 
 

@@ -96,17 +96,25 @@ def test_answering_a_held_comment_raises_the_version_once(app, make_post, make_s
     assert version_of(app, post) == 1
 
 
-def test_decisions_on_held_comments_and_dismissals_raise_nothing(
-    app, make_post, make_staff, make_comment
-):
+def test_decisions_on_held_comments_raise_nothing(app, make_post, make_staff, make_comment):
     post, ana = make_post("mine"), make_staff("Ana Lima")
     held = make_comment(post, status=CommentStatus.PENDING, published_at=None)
-    published = make_comment(post)
     start = version_of(app, post)
     decide(app, moderation.mark_spam, held.id, ana)
     decide(app, moderation.mark_not_spam, held.id, ana)  # back to held: never published
-    decide(app, moderation.dismiss, published.id, ana, "Just a thank-you.")
+    decide(app, moderation.dismiss, held.id, ana, "Just a thank-you.")
     assert version_of(app, post) == start
+
+
+def test_dismissing_a_published_comment_raises_the_version(
+    app, make_post, make_staff, make_comment
+):
+    """Its answer line stops saying it waits."""
+    post, ana = make_post("mine"), make_staff("Ana Lima")
+    published = make_comment(post)
+    start = version_of(app, post)
+    decide(app, moderation.dismiss, published.id, ana, "Just a thank-you.")
+    assert version_of(app, post) == start + 1
 
 
 def test_bulk_and_cli_decisions_raise_the_version(

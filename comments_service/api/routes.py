@@ -6,14 +6,13 @@ from functools import cache
 from importlib.resources import files
 
 from flask import current_app, jsonify, redirect, render_template, request
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..config import origin_of
 from ..errors import FORM_TYPES, ApiError
 from ..extensions import db, limiter
-from ..models import Comment, CommentStatus, Staff
-from ..queries import changed_posts, post_by_slug
+from ..models import Comment, CommentStatus
+from ..queries import changed_posts, post_by_slug, reads_as_staff
 from ..services import akismet, spam
 from ..services.comments import (
     KeyReused,
@@ -29,10 +28,9 @@ from ..services.threads import (
     page_address,
     page_holding,
     published_thread,
-    thread_page,
-    thread_pages,
 )
 from . import bp
+from .reading import thread_response
 from .validation import Invalid, Malformed, is_possible_slug, parse_submission
 
 
@@ -81,27 +79,7 @@ def changes():
 @bp.get("/posts/<slug>/comments")
 def list_comments(slug: str):
     """A post's thread: one page of it with ``?page=N``, else all of it (for re-bakers)."""
-    post = _post_or_404(slug)
-    thread = published_thread(post)
-    if "page" in request.args:
-        thread = _page_of(thread, request.args["page"])
-    body = {"post": {"slug": post.slug, "title": post.title}, **thread}
-    response = jsonify(body)
-    response.cache_control.no_cache = True
-    response.add_etag()
-    return response.make_conditional(request)
-
-
-def _page_of(thread: dict, asked: str) -> dict:
-    per_page = current_app.config["PORCH_COMMENTS_PER_PAGE"]
-    number = int(asked) if asked.isdigit() else 0
-    page = thread_page(thread, number, per_page)
-    if page is None:
-        pages = len(thread_pages(thread["comments"], per_page))
-        raise ApiError(
-            404, "unknown_page", f"Pages of this thread are numbered 1 to {pages}, not {asked!r}."
-        )
-    return {**page, "per_page": per_page}
+    return thread_response(slug, request.args.get("page"))
 
 
 @bp.post("/posts/<slug>/comments")
@@ -119,7 +97,7 @@ def create_comment(slug: str):
             data,
             max_chars=config["PORCH_MAX_COMMENT_CHARS"],
             max_name=config["PORCH_MAX_NAME_CHARS"],
-            reserved_names=_staff_names(),
+            is_staff_name=_reads_as_staff,
         )
     except Malformed as error:
         raise ApiError(400, "malformed", str(error)) from None
@@ -209,9 +187,8 @@ def _post_or_404(slug: str):
     return post
 
 
-def _staff_names() -> list[str]:
-    """Names readers may not pass as: one small query; their skeletons are cached (names.py)."""
-    return list(db.session.scalars(select(Staff.name)))
+def _reads_as_staff(name: str) -> bool:
+    return db.session.scalar(reads_as_staff(name))
 
 
 def _request_context() -> SubmissionContext:

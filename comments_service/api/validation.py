@@ -5,12 +5,12 @@ The character rules themselves live in services/text.py, shared with staff forms
 """
 
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from ..enums import SubscriptionScope
 from ..models import Post
 from ..services.comments import Submission
-from ..services.names import is_reserved
 from ..services.rendering import render_comment
 from ..services.text import (
     body_problem,
@@ -52,13 +52,18 @@ def is_possible_slug(slug: str) -> bool:
     return len(slug) <= MAX_SLUG and line_problem(slug) is None
 
 
-def parse_submission(data, *, max_chars: int, max_name: int, reserved_names) -> tuple:
-    """Return (Submission, parent_id) or raise Invalid / Malformed."""
+def parse_submission(
+    data, *, max_chars: int, max_name: int, is_staff_name: Callable[[str], bool]
+) -> tuple:
+    """Return (Submission, parent_id) or raise Invalid / Malformed.
+
+    ``is_staff_name`` is asked last, only about a name that is otherwise fine.
+    """
     if not isinstance(data, dict):
         raise Malformed("Send a JSON object with author_name and body.")
     values = {name: _text_field(data, name) for name in TEXT_FIELDS}
     errors = {}
-    _check_name(values["author_name"], max_name, reserved_names, errors)
+    _check_name(values["author_name"], max_name, is_staff_name, errors)
     _check_body(values["body"], max_chars, errors)
     _check_email(values["email"], errors)
     _check_website(values["website"], errors)
@@ -109,14 +114,14 @@ def _fill_seconds(value) -> float | None:
     raise Malformed("'fill_seconds' must be a number of seconds, 0 or more.")
 
 
-def _check_name(name, max_name, reserved_names, errors):
+def _check_name(name, max_name, is_staff_name, errors):
     if not name:
         errors["author_name"] = "Please tell us your name."
     elif problem := line_problem(name):
         errors["author_name"] = problem
     elif len(name) > max_name:
         errors["author_name"] = f"Please keep your name under {max_name} characters."
-    elif is_reserved(name, reserved_names):
+    elif is_staff_name(name):
         errors["author_name"] = "That name belongs to a member of staff; please use your own."
 
 

@@ -1,11 +1,13 @@
 """Which posts' public threads a transaction changes: their comments version goes up.
 
 Every path that changes what readers see (a published reader comment, a staff
-answer, an approval, an edit, a removal, a restore, a reader's data erased; from the
-API, the moderation page, bulk decisions or the CLI) goes through the ORM, so one
-flush hook marks the post in the same transaction as the change. A held or binned
-comment, a dismissal or a new answered state changes nothing readers see and marks
-nothing.
+answer, an approval, an edit, a removal, a restore, a reader's data erased, a
+published comment answered privately, dismissed or followed up; from the API, the
+moderation page, bulk decisions or the CLI) goes through the ORM, so one flush hook
+marks the post in the same transaction as the change. A held or binned comment
+changes nothing readers see and marks nothing. The API's cached threads
+(services/thread_cache.py) are keyed by this version, so what it does not mark is
+not read again.
 
 The version only ever goes up, by one SQL ``UPDATE ... SET comments_version =
 comments_version + 1`` per transaction, so two transactions on one post never lose a
@@ -29,6 +31,15 @@ SHOWN_FIELDS = (
     "author_name",
     "author_website",
     "parent_id",
+    # The answer line under a reader comment: who answered and how fast, that someone
+    # got in touch privately, that it still waits; and the follow-up's public note.
+    "answered_at",
+    "answered_by_id",
+    "dismissed_at",
+    "private_answered_at",
+    "private_answer_shown",
+    "follow_up",
+    "follow_up_note",
 )
 CHANGED_POSTS = "porch_changed_posts"
 RAISED_IN_TRANSACTION = "porch_raised_posts"

@@ -11,7 +11,7 @@ by confusable-homoglyphs; only single characters are mapped ("rn" and "m" stay a
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import cache, lru_cache
+from functools import cache
 
 from confusable_homoglyphs.utils import load
 
@@ -25,17 +25,11 @@ INVISIBLE = frozenset(
 )
 
 
-def is_reserved(name: str, staff_names: Iterable[str]) -> bool:
-    """Whether ``name`` reads as one of ``staff_names``."""
-    own = skeleton(name)
-    return bool(own) and any(skeleton(staff) == own for staff in staff_names)
-
-
-@lru_cache(maxsize=4096)
 def skeleton(name: str) -> str:
     """What is left of a name once every way to fake it is taken away.
 
-    Cached: the same few staff names are compared on every post.
+    Each staff member's is stored with their name (``Staff.name_skeleton``), so a
+    reader's name is checked with one indexed lookup (``queries.reads_as_staff``).
     """
     folded = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", name).casefold())
     representatives = _representatives()

@@ -46,15 +46,17 @@ def notify_flagged_staff(comment: Comment, *, public_url: str, now: datetime) ->
     if comment.status == CommentStatus.SPAM:
         return
     db.session.flush()  # the comment's id goes into the link
+    recipients = [staff for staff in flagged_staff(comment, now) if staff.notify == Notify.EACH]
+    if not recipients:
+        return
     held = comment.status == CommentStatus.PENDING
     verb = "Held for approval" if held else "New comment"
     subject = f"{verb}: {comment.author_name} on “{comment.post.title}”"
     link = moderation_link(public_url, comment)
     text, html = _render("comment", public_url, comment=comment, held=held, link=link)
-    for staff in flagged_staff(comment, now):
-        if staff.notify == Notify.EACH:
-            headers = {"X-Porch-Comment": str(comment.id)}
-            enqueue(Mail(staff.email, subject, text, html, headers), now)
+    for staff in recipients:
+        headers = {"X-Porch-Comment": str(comment.id)}
+        enqueue(Mail(staff.email, subject, text, html, headers), now)
 
 
 def _already_sent_today(staff: Staff, kind: DigestKind, now: datetime) -> bool:

@@ -1,5 +1,7 @@
 """Turn a comment's Markdown into the HTML readers get: rendered once, at write time."""
 
+import threading
+
 import markdown
 import nh3
 
@@ -30,7 +32,18 @@ EXTENSIONS = ["fenced_code", "sane_lists", "pymdownx.magiclink"]
 
 def render_comment(text: str) -> str:
     """Render Markdown and sanitise it: no scripts, no handlers, only safe links."""
-    return sanitise(markdown.markdown(text, extensions=EXTENSIONS, output_format="html"))
+    return sanitise(_renderer().reset().convert(text))
+
+
+_per_thread = threading.local()
+
+
+def _renderer() -> markdown.Markdown:
+    """This thread's Markdown converter: building one costs more than most comments do,
+    and a converter keeps state while it converts, so threads do not share one."""
+    if not hasattr(_per_thread, "markdown"):
+        _per_thread.markdown = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+    return _per_thread.markdown
 
 
 def sanitise(html: str) -> str:

@@ -124,7 +124,12 @@ def _ask_to_confirm(
 
 
 def subscription_state(comment: Comment) -> str | None:
-    """What a reader is told after asking for email: "confirm" their address, or "active"."""
+    """What a reader is told after asking for email: "confirm" their address, or "active".
+
+    Without an address there is nothing to ask the database: no subscription has none.
+    """
+    if not comment.author_email:
+        return None
     subscription = db.session.scalar(
         select(Subscription).where(Subscription.comment_id == comment.id)
     )

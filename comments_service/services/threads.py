@@ -41,7 +41,7 @@ def comment_node(comment: Comment) -> dict:
     node.update(_answer(comment, answerer_name, comment.answered_privately, comment.is_waiting))
     node["what_we_did"] = _what_we_did(comment)
     parent = comment.parent
-    node["depth"] = depth_of(comment.id)
+    node["depth"] = depth_of(comment.id) if parent else 0
     node["in_reply_to"] = parent.author_name if parent else None
     return node
 

@@ -1,0 +1,88 @@
+"""Posting: comments sent as fast as wrk can, each with a body of its own.
+
+With no spam check, Porch against Isso 0.14.0 (guard off, no moderation), both under
+the benchmark's gunicorn config, at 16 and 64 connections. Then Porch with Akismet
+asked on every comment, the local stand-in (tests/akismet_server.py) answering after
+200 ms, on two gthread workers. Rate limits are off and the minimum fill time is 0.
+"""
+
+from tests.akismet_server import Answer, FakeAkismet
+
+from . import servers
+from .servers import Gunicorn, ratio, row, wrk
+from .thread_listing import (
+    THREAD,
+    isso_server,
+    porch_database,
+    porch_database_open,
+    porch_env,
+    seed_porch,
+)
+
+SECTION = "Posting"
+AKISMET_DELAY = 0.2
+AKISMET_WORKERS = 2
+AKISMET_THREADS = 32
+
+
+def run() -> list[dict]:
+    rows = []
+    for connections in (16, 64):
+        porch = porch_posting(connections)
+        isso = isso_posting(connections)
+        rows += [
+            row(SECTION, f"accepted comments/s, no spam check, {connections} connections",
+                f"{porch.accepted_rate:.0f}", "Isso 0.14.0", f"{isso.accepted_rate:.0f}",
+                ratio(porch.accepted_rate, isso.accepted_rate)),
+            row(SECTION, f"p50 / p99 (ms), no spam check, {connections} connections",
+                f"{porch.p50_ms:.1f} / {porch.p99_ms:.1f}", "Isso 0.14.0",
+                f"{isso.p50_ms:.1f} / {isso.p99_ms:.1f}", ratio(porch.p99_ms, isso.p99_ms)),
+            row(SECTION, f"errors (non-2xx), no spam check, {connections} connections",
+                str(porch.errors), "Isso 0.14.0", str(isso.errors), "n/a"),
+        ]  # fmt: skip
+    for connections in (16, 64):
+        load = porch_posting_with_akismet(connections)
+        rows += [
+            row(SECTION, f"accepted comments/s, Akismet after 200 ms, {connections} connections",
+                f"{load.accepted_rate:.0f}", "target", "150", ratio(load.accepted_rate, 150)),
+            row(SECTION, f"p50 / p99 (ms), Akismet after 200 ms, {connections} connections",
+                f"{load.p50_ms:.1f} / {load.p99_ms:.1f}", "Akismet's own delay", "200", "n/a"),
+            row(SECTION, f"errors (non-2xx), Akismet after 200 ms, {connections} connections",
+                str(load.errors), "", "", "n/a"),
+        ]  # fmt: skip
+    return rows
+
+
+def porch_posting(connections: int, **settings: str) -> servers.Load:
+    url = porch_database(f"posting-{connections}")
+    with porch_database_open(url):
+        seed_porch()
+    bin_dir = servers.ROOT / ".venv" / "bin"
+    env = porch_env(url)
+    with Gunicorn(f"porch-posting-{connections}", bin_dir, "bench.porch_wsgi:app", env) as server:
+        server.wait_for(THREAD)
+        return wrk(server.url + THREAD, connections, "post_comment.lua", "porch")
+
+
+def isso_posting(connections: int) -> servers.Load:
+    with isso_server(servers.isso_venv(), f"isso-posting-{connections}") as server:
+        return wrk(f"{server.url}/new?uri=%2Fbench%2F", connections, "post_comment.lua", "isso")
+
+
+def porch_posting_with_akismet(connections: int) -> servers.Load:
+    akismet = FakeAkismet()
+    akismet.answer("comment-check", Answer("false", delay=AKISMET_DELAY))
+    url = porch_database(f"akismet-{connections}")
+    with porch_database_open(url):
+        seed_porch()
+    env = porch_env(url, AKISMET_API_KEY="bench-key")
+    env["BENCH_AKISMET_PORT"] = str(akismet.port)
+    try:
+        with Gunicorn(
+            f"porch-akismet-{connections}", servers.ROOT / ".venv" / "bin", "bench.porch_wsgi:app",
+            env, workers=AKISMET_WORKERS, threads=AKISMET_THREADS,
+        ) as server:  # fmt: skip
+            server.wait_for(THREAD)
+            return wrk(server.url + THREAD, connections, "post_comment.lua", "porch")
+    finally:
+        akismet.stop()

@@ -1,0 +1,119 @@
+"""Reading a thread: one indexed lookup, then a 304, a kept body, or a body made once.
+
+The lookup gives the post's comments version, which every change readers can see
+raises (services/freshness.py); the body for that version, page and page size is
+made at most once per process and kept (services/thread_cache.py).
+"""
+
+from functools import cache
+
+from flask import current_app, request
+
+from ..errors import ApiError
+from ..extensions import db
+from ..queries import THREAD_STATE
+from ..services.thread_cache import CachedThread, ThreadCache, ThreadKey
+from ..services.threads import counted, thread_for, thread_page, thread_pages
+from .validation import is_possible_slug
+
+GZIPPED = "-gzip"
+
+
+def thread_response(slug: str, asked_page: str | None):
+    """The thread's JSON (gzipped when the client takes it), or 304 when the client has it."""
+    post = _thread_state_or_404(slug)
+    per_page = current_app.config["PORCH_COMMENTS_PER_PAGE"]
+    page = None if asked_page is None else _page_number(asked_page)
+    key = ThreadKey(post.id, post.comments_version, page, per_page, post.title)
+    if request.if_none_match.contains(key.etag):
+        return _not_modified(key.etag)
+    if request.if_none_match.contains(key.etag + GZIPPED):
+        return _not_modified(key.etag + GZIPPED)
+    kept = thread_cache(current_app)
+    entry = kept.get(key)
+    if entry is None:
+        entry = CachedThread.of(_document(slug, post, key, asked_page))
+        kept.put(key, entry)
+    return _answer(entry, key)
+
+
+def thread_cache(app) -> ThreadCache:
+    """This process's cache of serialised threads, made on first use."""
+    if "porch_thread_cache" not in app.extensions:
+        megabytes = app.config["PORCH_THREAD_CACHE_MB"]
+        app.extensions["porch_thread_cache"] = ThreadCache(megabytes * 1024 * 1024)
+    return app.extensions["porch_thread_cache"]
+
+
+def _thread_state_or_404(slug: str):
+    """One indexed lookup, on a connection of its own: the ORM session is not needed."""
+    if not is_possible_slug(slug):
+        raise ApiError(404, "unknown_post", "There is no post at this address to comment on.")
+    with db.engine.connect() as connection:
+        post = connection.execute(THREAD_STATE, {"slug": slug}).one_or_none()
+    if post is None:
+        raise ApiError(404, "unknown_post", f"There is no post '{slug}' to comment on.")
+    return post
+
+
+def _page_number(asked: str) -> int:
+    return int(asked) if asked.isdigit() else 0
+
+
+def _document(slug: str, post, key: ThreadKey, asked_page: str | None) -> dict:
+    """The body the API has always given: the thread read after its version, so at least
+    as new as the version says."""
+    thread = {**counted(thread_for(post)), "version": key.version}
+    if key.page is not None:
+        page = thread_page(thread, key.page, key.per_page)
+        if page is None:
+            pages = len(thread_pages(thread["comments"], key.per_page))
+            message = f"Pages of this thread are numbered 1 to {pages}, not {asked_page!r}."
+            raise ApiError(404, "unknown_page", message)
+        thread = {**page, "per_page": key.per_page}
+    return {"post": {"slug": slug, "title": post.title}, **thread}
+
+
+def _answer(entry: CachedThread, key: ThreadKey):
+    gzipped = current_app.config["PORCH_COMPRESS"] and request.accept_encodings["gzip"] > 0
+    response = current_app.response_class(
+        entry.gzipped if gzipped else entry.body, mimetype="application/json"
+    )
+    if gzipped:
+        response.content_encoding = "gzip"
+    response.set_etag(key.etag + (GZIPPED if gzipped else ""))
+    return _public(response)
+
+
+def _not_modified(etag: str):
+    response = current_app.response_class(status=304)
+    response.set_etag(etag)
+    return _public(response)
+
+
+def _public(response):
+    config = current_app.config
+    response.headers.update(
+        cache_headers(config["PORCH_THREAD_CDN_SECONDS"], config["PORCH_THREAD_CDN_STALE_SECONDS"])
+    )
+    if config["PORCH_COMPRESS"]:
+        response.headers["Vary"] = "Accept-Encoding"
+    return response
+
+
+@cache
+def cache_headers(shared_seconds: int, stale_seconds: int) -> dict:
+    """Shared caches (a CDN) may keep a thread ``shared_seconds``; browsers always ask again.
+
+    Serving it ``stale_seconds`` longer while asking again is said to CDNs alone
+    (``CDN-Cache-Control``): a browser that did so would show a reader who just posted
+    without JavaScript the thread from before their comment.
+    """
+    if not shared_seconds:
+        return {"Cache-Control": "public, no-cache"}
+    headers = {"Cache-Control": f"public, max-age=0, s-maxage={shared_seconds}"}
+    if stale_seconds:
+        headers["CDN-Cache-Control"] = (
+            f"max-age={shared_seconds}, stale-while-revalidate={stale_seconds}"
+        )
+    return headers
