@@ -14,6 +14,7 @@ import logging
 import os
 from functools import cache
 from itertools import chain
+from types import SimpleNamespace
 
 from .figures import answer_line, last_month_sentence
 from .pages import PAGE_TEMPLATE, split_threads, write_pages
@@ -97,19 +98,27 @@ def for_display(comments, levels, collapse):
     replies lists end after it; ``closing``: the same lists, innermost first, each True
     when it was folded.
     ``answer_line``: who answered a reader comment and how fast, or that it still waits.
+
+    Each comment is an object with the export's keys as attributes: Jinja looks up
+    ``c.id`` as an attribute first, and a thread of thousands of comments printed from
+    dicts spends much of its time on failed attribute lookups. ``removed`` is always there
+    (False for a published comment) for the same reason.
     """
     shown = [min(node["depth"], levels - 1) for node in comments]
     following = [*shown[1:], 0] if shown else []  # after the last comment: the top level
     return [
-        {
-            **node,
-            "flattened": node["depth"] >= levels,
-            "nests": after > level,
-            "folds": after > level and after >= collapse,
-            "closes": max(level - after, 0),
-            "closing": [closed >= collapse for closed in range(level, after, -1)],
-            "answer_line": answer_line(node),
-        }
+        SimpleNamespace(
+            **{
+                "removed": False,
+                **node,
+                "flattened": node["depth"] >= levels,
+                "nests": after > level,
+                "folds": after > level and after >= collapse,
+                "closes": max(level - after, 0),
+                "closing": [closed >= collapse for closed in range(level, after, -1)],
+                "answer_line": answer_line(node),
+            }
+        )
         for node, level, after in zip(comments, shown, following, strict=True)
     ]
 

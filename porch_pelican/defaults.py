@@ -1,4 +1,4 @@
-"""Default values for the PORCH_* settings, and the Jinja setting the theme relies on.
+"""Default values for the PORCH_* settings, and the Jinja settings the theme relies on.
 
 Applied once per build, before any generator runs (generators build their Jinja
 environment from the settings), so templates and the other handlers can rely on
@@ -8,6 +8,8 @@ every setting being present.
 import logging
 import os
 from functools import partial
+
+from .filters import FILTERS
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ def apply_defaults(pelican):
     settings.setdefault("PORCH_COMMENTS_PAGE_URL", COMMENTS_PAGE_URL)
     exclude_authors_dir(settings)
     autoescape_comment_templates(settings)
+    settings["JINJA_FILTERS"] = {**settings["JINJA_FILTERS"], **FILTERS}
 
 
 def whole_number(settings, name, default):
