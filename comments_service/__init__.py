@@ -48,7 +48,7 @@ def _init_extensions(app: Flask) -> None:
     cors.init_app(
         app,
         resources={r"/api/*": {"origins": [origin_of(app.config["PORCH_BLOG_URL"])]}},
-        methods=["GET", "POST", "OPTIONS"],
+        methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=["Content-Type", "Idempotency-Key"],
         max_age=600,
         vary_header=False,  # vary_api_by_origin sets it on every API answer
@@ -65,7 +65,7 @@ def _register_blueprints(app: Flask) -> None:
     from .readers import bp as readers_bp
 
     # Readers post from the static blog, where no CSRF token can be baked in; the
-    # API checks the Origin header instead (see api.routes._require_blog_origin).
+    # API checks the Origin header instead (see api.routes.require_blog_origin).
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
