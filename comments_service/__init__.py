@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     errors.register(app)
+    app.context_processor(lambda: errors.blog_look(app.config))
     from . import cli
 
     cli.register(app)
@@ -82,7 +83,7 @@ def moderation_index_redirect():
 
 
 PAGE_POLICY = (
-    "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'none'; "
+    "default-src 'self'; img-src 'self' https: data:; style-src 'self' {blog}; script-src 'none'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self' {blog}"
 )
 
@@ -91,6 +92,7 @@ def add_security_headers(response):
     """Pages of the service are never framed, sniffed or allowed to run scripts.
 
     Forms may also lead to the blog: a reader's corrected comment is redirected there.
+    Readers' pages wear the blog's stylesheet, so it may come from there too.
     """
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
