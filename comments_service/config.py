@@ -294,6 +294,11 @@ UNTAGGED = "untagged"
 _KIND = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
 
 
+def address_retention(config) -> timedelta:
+    """How long a comment's address and user agent are kept whole."""
+    return timedelta(days=config["PORCH_ADDRESS_RETENTION_DAYS"])
+
+
 def reader_edit_window(config) -> timedelta:
     """How long after posting a reader may change or delete their comment."""
     return timedelta(minutes=config["PORCH_READER_EDIT_MINUTES"])

@@ -332,7 +332,7 @@
     if (byId(d.id)) mark(byId(d.id), d.comment);
   }
   function btn(text) {
-    const b = h("button", "own-" + text, text);
+    const b = h("button", "own-" + text.toLowerCase(), text);
     b.type = "button";
     return b;
   }
@@ -371,7 +371,7 @@
     $("[type=submit]", f).before(btn("Preview"));
   });
   sec.addEventListener("click", async (e) => {
-    const t = e.target.closest("[class^=own-]");
+    const t = e.target.closest("button[class^=own-]");
     if (!t) return;
     const what = t.textContent;
     const f = t.form;
