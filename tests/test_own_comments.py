@@ -19,6 +19,7 @@ from comments_service.services.own_comments import (
     Refused,
     check_changeable,
     comments_of_writer,
+    edit_until,
     own_token,
 )
 from comments_service.services.tokens import CONFIRM, Tokens
@@ -146,6 +147,15 @@ def test_the_window_is_read_against_an_explicit_clock(app, make_post, make_comme
     assert refused.value.kind == "edit_window_closed"
 
 
+def test_the_window_ends_on_the_second_the_api_gives(app, make_post, make_comment):
+    posted = datetime(2026, 3, 5, 9, 0, 0, 700_000, tzinfo=UTC)
+    comment = make_comment(make_post("hello"), created_at=posted)
+    assert edit_until(comment, WINDOW) == datetime(2026, 3, 5, 9, 15, tzinfo=UTC)
+    check_changeable(comment, datetime(2026, 3, 5, 9, 15, tzinfo=UTC), WINDOW)
+    with pytest.raises(Refused):
+        check_changeable(comment, datetime(2026, 3, 5, 9, 15, 0, 1, tzinfo=UTC), WINDOW)
+
+
 def test_the_window_is_a_setting(app_with, make_post):
     app = app_with(PORCH_READER_EDIT_MINUTES=0.5)
     make_post("hello")
@@ -271,6 +281,27 @@ def test_deleting_a_comment_without_replies_removes_it(client, app, make_post):
             select(ModerationAction).where(ModerationAction.action == Decision.FORGET)
         ).one()
         assert audit.reason.startswith(f"Comment {created['id']} on “hello” erased")
+
+
+@pytest.mark.parametrize("replied", [False, True])
+@pytest.mark.parametrize("how", ["deleted by its writer", "erased with people forget"])
+def test_an_erased_comment_leaves_no_earlier_words_in_the_audit(
+    client, app, make_post, replied, how
+):
+    make_post("hello")
+    created = post_comment(client, body="My secret first words", email="jo@reader.test")
+    edit(client, created["id"], created["own_token"], "Better words")
+    if replied:
+        post_comment(client, author_name="Sam", body="Reply", parent_id=created["id"])
+    if how == "deleted by its writer":
+        assert delete(client, created["id"], created["own_token"]).status_code == 204
+    else:
+        result = app.test_cli_runner().invoke(args=["people", "forget", "jo@reader.test"])
+        assert result.exit_code == 0, result.output
+    with app.app_context():
+        reasons = db.session.scalars(select(ModerationAction.reason)).all()
+    assert len(reasons) == 2  # the edit and the erasure
+    assert not any("words" in (reason or "") for reason in reasons), reasons
 
 
 def test_deleting_a_comment_with_replies_leaves_a_placeholder(client, app, make_post):

@@ -49,7 +49,8 @@ def own_token(tokens: Tokens, comment: Comment) -> str:
 
 
 def edit_until(comment: Comment, window: timedelta) -> datetime:
-    return comment.created_at + window
+    """The window's end to the second, as the API writes it: the page and the service agree."""
+    return (comment.created_at + window).replace(microsecond=0)
 
 
 def own_comment(tokens: Tokens, token, comment_id: int) -> Comment:

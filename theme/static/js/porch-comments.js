@@ -345,7 +345,10 @@
     const [token, until] = kept()[c.id] || [];
     const card = $(":scope>.comment-card", li);
     if (!token) return;
-    if (c.status == "pending") card.prepend(h("p", "comment-held", "Awaiting a check: only you see it for now."));
+    if (c.status == "pending") {
+      li.classList.add("comment--held");
+      card.prepend(h("p", "comment-held", "Awaiting a check: only you see it for now."));
+    }
     const left = Date.parse(until) - Date.now();
     if (left < 0 || c.answered_by || c.got_in_touch) return;
     const bar = card.appendChild(h("p", "own-bar", btn("Edit"), btn("Delete")));
@@ -411,7 +414,7 @@
       mark(li, d.comment);
     } else {
       delete o[id];
-      if (!$(".comment-held", card)) setCount(count() - 1);
+      if (!li.matches(".comment--held")) setCount(count() - 1);
       if (!$(":scope>ol,:scope>details", li)) li.remove();
       li.classList.add("comment--removed");
       card.replaceWith($("[data-slot=removed-on-request]", model).cloneNode(true));
