@@ -462,3 +462,14 @@ def test_changes_pass_the_preflight_from_the_blog_only(client, method):
     assert method in ours.headers["Access-Control-Allow-Methods"]
     theirs = client.options("/api/comments/1", headers={"Origin": FOREIGN, **asked})
     assert "Access-Control-Allow-Origin" not in theirs.headers
+
+
+def test_staff_see_the_readers_edit_in_the_history(client, make_post, make_staff, login):
+    make_post("hello")
+    ana = make_staff("Ana Lima")
+    created = post_comment(client, body="First words")
+    edit(client, created["id"], created["own_token"], "Second words")
+    login(ana)
+    page = client.get(f"/moderation/comments/{created['id']}/thread").get_data(as_text=True)
+    assert "The reader · edited" in page
+    assert "Before the edit:\nFirst words" in page

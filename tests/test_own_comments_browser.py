@@ -181,15 +181,19 @@ def test_the_writer_edits_their_comment_in_place(open_page, blog):
     expect(theirs.get_by_role("button", name="Edit")).to_have_count(0)
 
 
-def test_cancel_keeps_the_comment_as_it_was(open_page, blog):
+def test_cancel_or_an_empty_save_keeps_the_comment_as_it_was(open_page, blog):
     page = open_page()
     page.goto(blog.article_url)
     post_with_javascript(page, "Jo Cancel", "Is there a dark theme?")
     mine = own_comment(page, "Is there a dark theme?")
     mine.get_by_role("button", name="Edit").click()
+    mine.get_by_label("Your comment").fill("")
+    mine.get_by_role("button", name="Save").click()  # an empty text deletes nothing
+    expect(mine.locator(".own-note")).to_have_text("Please write a comment.")
     mine.get_by_label("Your comment").fill("Something else")
     mine.get_by_role("button", name="Cancel").click()
     expect(mine.get_by_label("Your comment")).to_have_count(0)
+    expect(mine.locator(".own-note")).to_have_count(0)
     expect(mine.locator(".comment-body")).to_have_text("Is there a dark theme?")
     expect(mine.get_by_role("button", name="Edit")).to_be_visible()
 

@@ -329,10 +329,10 @@
     const o = kept();
     o[d.id] = [d.own_token, d.edit_until, text, api];
     kept(o);
-    if (byId(d.id)) mark(byId(d.id), d.comment);
+    if (d.comment) mark(byId(d.id), d.comment);
   }
   function btn(text) {
-    const b = h("button", "own-" + text.toLowerCase(), text);
+    const b = h("button", "own", text);
     b.type = "button";
     return b;
   }
@@ -374,41 +374,46 @@
     $("[type=submit]", f).before(btn("Preview"));
   });
   sec.addEventListener("click", async (e) => {
-    const t = e.target.closest("button[class^=own-]");
+    const t = e.target.closest("button.own");
     if (!t) return;
     const what = t.textContent;
     const f = t.form;
     if (f) {
       const [status, d] = await send("preview", "POST", { body: f.elements.body.value });
       // The service's sanitised HTML, or what it says is wrong
-      return ($(".comment-preview", f)[status == 200 ? "innerHTML" : "textContent"] = d.html || d.fields?.body || d.message);
+      return (f.lastChild[status == 200 ? "innerHTML" : "textContent"] = d.html || d.fields?.body || d.message);
     }
-    const li = t.closest(".comment");
-    const card = $(":scope>.comment-card", li);
+    const card = t.closest(".comment-card");
+    const li = card.parentElement;
     const body = $(".comment-body", card);
+    const box = t.parentElement;
     const id = li.dataset.commentId;
     const o = kept();
-    const [token, , text] = o[id];
-    const box = t.parentElement;
-    if (what == "Cancel") return box.remove(), (body.hidden = $(".own-bar", card).hidden = false);
+    const save = what == "Save";
+    const drop = (sel) => card.querySelectorAll(sel).forEach((e) => e.remove());
     if (what == "Edit") {
       const area = h("textarea", "");
-      area.value = text || body.innerText;
+      area.value = o[id][2] || body.innerText;
       area.setAttribute("aria-label", "Your comment");
       body.hidden = box.hidden = true;
       body.after(h("div", "own-editor", area, btn("Save"), btn("Cancel")));
       return area.focus();
     }
-    if (what == "Delete" && !confirm("Delete your comment?")) return;
-    const words = what == "Save" && $("textarea", box).value;
-    const [status, d] = await send("comments/" + id, words ? "PATCH" : "DELETE", { token, body: words });
+    if (what == "Cancel") {
+      drop(".own-editor,.own-note");
+      card.querySelectorAll(".own-bar").forEach((e) => (e.hidden = false));
+      return (body.hidden = false);
+    }
+    if (!save && !confirm("Delete your comment?")) return;
+    const words = save && box.firstChild.value;
+    const [status, d] = await send("comments/" + id, save ? "PATCH" : "DELETE", { token: o[id][0], body: words });
     if (status == 422) return say(box, "own-note", d.fields.body);
     if (status > 204) {
-      card.querySelectorAll(".own-bar,.own-editor").forEach((e) => e.remove());
+      drop(".own-bar,.own-editor");
       body.hidden = false;
       return say(body, "own-note", d.message || "Not sent: try again.");
     }
-    if (words) {
+    if (save) {
       o[id][2] = words;
       card.replaceWith($(":scope>.comment-card", build(d.comment, here)));
       mark(li, d.comment);
