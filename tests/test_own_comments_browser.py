@@ -279,6 +279,7 @@ def test_the_held_comment_is_shown_to_its_writer_only(open_page, strict_blog):
     held = own_comment(page, "Will this wait for a check?")
     expect(held).to_have_class(re.compile(r"\bcomment--held\b"))
     expect(held.locator(".comment-held")).to_have_text("Awaiting a check: only you see it for now.")
+    expect(held.get_by_role("link", name=re.compile("^Reply"))).to_be_hidden()
     assert_accessible(page)
     keep_screenshot(page, "own-held-comment.png")
 

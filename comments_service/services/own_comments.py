@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select
 
-from ..enums import CommentStatus, Decision, SpamVerdict
+from ..enums import CommentStatus, Decision
 from ..extensions import db
 from ..models import Comment, ModerationAction, Subscription
 from . import spam
+from .comments import GUARD_DECISIONS, STATUS_OF
 from .people import Erasure, apply_erasure
 from .rendering import render_comment
 from .tokens import BadLink, Tokens
@@ -24,12 +25,6 @@ OWN = "porch.comment.own"
 EDITED = "Edited by its writer. Before the edit:\n{before}"
 # The stricter status wins: an edit can hold a published comment, never publish a held one.
 STRICTNESS = [CommentStatus.APPROVED, CommentStatus.PENDING, CommentStatus.SPAM]
-GUARD_STATUS = {
-    SpamVerdict.PUBLISH: CommentStatus.APPROVED,
-    SpamVerdict.HOLD: CommentStatus.PENDING,
-    SpamVerdict.SPAM: CommentStatus.SPAM,
-}
-GUARD_DECISIONS = {SpamVerdict.SPAM: Decision.SPAM, SpamVerdict.HOLD: Decision.HOLD}
 
 
 class Refused(Exception):
@@ -57,7 +52,7 @@ def own_comment(tokens: Tokens, token, comment_id: int) -> Comment:
     """The comment this token was handed out for; raises Refused."""
     if not isinstance(token, str):
         raise BAD_TOKEN
-    try:
+    try:  # no age limit: the window after posting bounds every change
         signed_for = tokens.read(OWN, token, now=datetime.min, max_age=None)
     except BadLink:
         raise BAD_TOKEN from None
@@ -93,14 +88,18 @@ def edit_comment(comment: Comment, body: str, guard: spam.Guard, now: datetime) 
     comment.body_html = render_comment(body)
     comment.edited_at = now
     verdict = spam.screen(comment, honeypot="", fill_seconds=None, guard=guard)
-    status = max(comment.status, GUARD_STATUS[verdict.verdict], key=_strictness)
+    status = max(comment.status, STATUS_OF[verdict.verdict], key=_strictness)
     edited = EDITED.format(before=before)
     db.session.add(
         ModerationAction(comment=comment, action=Decision.EDIT, reason=edited, created_at=now)
     )
     if status != comment.status:
         decision = GUARD_DECISIONS[verdict.verdict]
-        db.session.add(ModerationAction(comment=comment, action=decision, reason=verdict.reason))
+        db.session.add(
+            ModerationAction(
+                comment=comment, action=decision, reason=verdict.reason, created_at=now
+            )
+        )
         comment.status = status
 
 

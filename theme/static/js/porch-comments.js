@@ -346,7 +346,8 @@
     const card = $(":scope>.comment-card", li);
     if (!token) return;
     if (c.status == "pending") {
-      li.classList.add("comment--held");
+      li.classList.add("comment--held"); // nobody can reply to it yet
+      $(".comment-actions", card).hidden = true;
       card.prepend(h("p", "comment-held", "Awaiting a check: only you see it for now."));
     }
     const left = Date.parse(until) - Date.now();
