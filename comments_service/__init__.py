@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # One rule for showing times on every page: UTC, marked so (services/times.py).
     app.add_template_filter(times.utc_label, "utc")
     app.add_template_filter(times.iso, "utc_iso")
+    app.context_processor(lambda: errors.blog_look(app.config))
     from . import cli
 
     cli.register(app)
@@ -60,7 +61,7 @@ def _init_extensions(app: Flask) -> None:
     cors.init_app(
         app,
         resources={r"/api/*": {"origins": [origin_of(app.config["PORCH_BLOG_URL"])]}},
-        methods=["GET", "POST", "OPTIONS"],
+        methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=["Content-Type", "Idempotency-Key"],
         max_age=600,
         vary_header=False,  # vary_api_by_origin sets it on every API answer
@@ -77,7 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from .readers import bp as readers_bp
 
     # Readers post from the static blog, where no CSRF token can be baked in; the
-    # API checks the Origin header instead (see api.routes._require_blog_origin).
+    # API checks the Origin header instead (see api.routes.require_blog_origin).
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
@@ -94,7 +95,7 @@ def moderation_index_redirect():
 
 
 PAGE_POLICY = (
-    "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'none'; "
+    "default-src 'self'; img-src 'self' https: data:; style-src 'self' {blog}; script-src 'none'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self' {blog}"
 )
 
@@ -103,6 +104,7 @@ def add_security_headers(response):
     """Pages of the service are never framed, sniffed or allowed to run scripts.
 
     Forms may also lead to the blog: a reader's corrected comment is redirected there.
+    Readers' pages wear the blog's stylesheet, so it may come from there too.
     """
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

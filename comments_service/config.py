@@ -140,6 +140,18 @@ DEFAULTS = {
     # Who gets the monthly report "What readers told us" (docs/listening.md), as
     # comma-separated addresses; `mail send --loop` queues it once a month. Empty: none.
     "REPORT_TO": "",
+    # A reader may change or delete their comment this many minutes after posting it
+    # (fractions allowed), until the team answers it.
+    "READER_EDIT_MINUTES": 15.0,
+    # How long a reader's browser may ask to see its own comments (held ones included).
+    "OWN_COMMENT_DAYS": 30,
+    # Previews of a comment's rendering, per address.
+    "PREVIEW_RATE_LIMIT": "30 per minute;500 per day",
+    # The blog's name, in the header of the service's pages for readers.
+    "BLOG_NAME": "Porch",
+    # Comments' request context: after this many days the address is cut to its
+    # network (IPv4 /24, IPv6 /48) and the user agent deleted.
+    "ADDRESS_RETENTION_DAYS": 30,
     "SECRET_KEY": None,
 }
 
@@ -331,6 +343,16 @@ def escalate_after(config) -> timedelta:
 # The moderation page's kind filter uses this word for "no kind yet".
 UNTAGGED = "untagged"
 _KIND = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+
+
+def address_retention(config) -> timedelta:
+    """How long a comment's address and user agent are kept whole."""
+    return timedelta(days=config["PORCH_ADDRESS_RETENTION_DAYS"])
+
+
+def reader_edit_window(config) -> timedelta:
+    """How long after posting a reader may change or delete their comment."""
+    return timedelta(minutes=config["PORCH_READER_EDIT_MINUTES"])
 
 
 def comment_kinds(config) -> tuple[str, ...]:

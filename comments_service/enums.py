@@ -51,7 +51,7 @@ class Decision(enum.StrEnum):
     DELETE = "delete"
     NOT_SPAM = "not_spam"  # a person took it out of the spam folder
     RESTORE = "restore"  # a person brought back a deleted comment
-    EDIT = "edit"  # a staff member changed their own answer
+    EDIT = "edit"  # a staff member changed their own answer, or a reader their comment
     REASSIGN = "reassign"  # a staff member handed the comment to a colleague
     FORGET = "forget"  # its writer asked for their data to be erased (services.people)
     TAG = "tag"  # a staff member said what kind of comment it is (or cleared it)

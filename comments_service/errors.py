@@ -44,6 +44,8 @@ def error_body(error: HTTPException) -> dict:
 
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Where readers arrive from the blog and their emails: errors there wear the blog's look.
+READER_PATHS = ("/api/", "/c/", "/reply/", "/subscriptions/", "/privacy/")
 
 
 def handle_http_error(error: HTTPException):
@@ -52,7 +54,8 @@ def handle_http_error(error: HTTPException):
     if (request.path.startswith("/api/") and not from_form) or request.is_json:
         return error_body(error), error.code
     back = current_app.config["PORCH_BLOG_URL"] if request.path.startswith("/api/") else None
-    context = dict(error=error, message=_message(error), back=back)
+    for_readers = request.path.startswith(READER_PATHS)
+    context = dict(error=error, message=_message(error), back=back, for_readers=for_readers)
     if error.code == 503:
         return _unavailable_page(context), error.code
     return render_template("errors/error.html", **context), error.code
@@ -61,8 +64,17 @@ def handle_http_error(error: HTTPException):
 def _unavailable_page(context: dict) -> str:
     """The 503 page, rendered without context processors and with no signed-in user:
     Flask-Login's would load the user from the database that is away."""
-    template = current_app.jinja_env.get_template("errors/unavailable.html")
-    return template.render(**context)
+    name = "errors/reader_unavailable.html" if context["for_readers"] else "errors/unavailable.html"
+    template = current_app.jinja_env.get_template(name)
+    return template.render(**context, **blog_look(current_app.config))
+
+
+def blog_look(config) -> dict:
+    """What blog_base.html needs to look like the blog: its address and its name."""
+    return {
+        "blog_url": config["PORCH_BLOG_URL"].rstrip("/"),
+        "blog_name": config["PORCH_BLOG_NAME"],
+    }
 
 
 def is_outage(error: DBAPIError) -> bool:

@@ -2,18 +2,25 @@
 
 import logging
 import time
+from datetime import timedelta
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from .config import answer_within, comment_kinds, escalate_after, report_recipients
+from .config import (
+    address_retention,
+    answer_within,
+    comment_kinds,
+    escalate_after,
+    report_recipients,
+)
 from .enums import MailStatus
 from .extensions import db
 from .models import OutboxMessage, utcnow
 from .sender import SenderSettings, send_due
-from .services import outbox, report_mail
+from .services import outbox, report_mail, retention
 from .services.notifications import queue_digests, queue_overdue_reminders
 from .services.report import last_full_month
 from .services.staff import purge_expired_sessions
@@ -40,10 +47,12 @@ def send(loop: bool, passes: int | None) -> None:
     config = current_app.config
     settings = SenderSettings.from_config(config)
     done = 0
+    pruned_at = None
     while True:
         if loop:
             _queue_digests_if_time(config)
             _purge_expired_sessions()
+            pruned_at = _prune_addresses_hourly(config, pruned_at)
         report = send_due(settings)
         if not loop or report.sent or report.failed or report.logged:  # a quiet loop is quiet
             click.echo(f"{report.sent} sent, {report.failed} failed, {report.logged} logged.")
@@ -87,6 +96,19 @@ def _purge_expired_sessions() -> None:
     """The loop runs on every deployment, so it also sweeps out expired staff sessions."""
     purge_expired_sessions(utcnow())
     db.session.commit()
+
+
+PRUNE_EVERY = timedelta(hours=1)
+
+
+def _prune_addresses_hourly(config, pruned_at):
+    """The loop also keeps comments' addresses no longer than PORCH_ADDRESS_RETENTION_DAYS."""
+    now = utcnow()
+    if pruned_at is not None and now - pruned_at < PRUNE_EVERY:
+        return pruned_at
+    retention.prune_addresses(now - address_retention(config))
+    db.session.commit()
+    return now
 
 
 def _queue_daily(config, now) -> tuple[int, int]:

@@ -1,4 +1,5 @@
-"""``flask --app comments_service people export|forget EMAIL``: readers' data requests.
+"""``flask --app comments_service people export|forget EMAIL``: readers' data requests;
+``people prune-addresses``: what comments came with is kept in full only so long.
 
 Each command is one transaction; ``forget --dry-run`` shows what would go and
 changes nothing.
@@ -7,11 +8,13 @@ changes nothing.
 import json
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from .config import address_retention
 from .extensions import db
 from .models import utcnow
-from .services import people
+from .services import people, retention
 from .services.text import for_terminal
 
 people_cli = AppGroup("people", help="What is kept about a reader's address; erase it.")
@@ -58,3 +61,12 @@ def _summary(erasure: people.Erasure) -> list[str]:
         f"Unsent mail to the address deleted: {len(erasure.mail_deleted)}",
         f"Other mail about them blanked: {len(erasure.mail_blanked)}",
     ]
+
+
+@people_cli.command("prune-addresses")
+def prune_addresses() -> None:
+    """Cut comments' addresses to networks and drop their user agents after
+    PORCH_ADDRESS_RETENTION_DAYS (`mail send --loop` does it too, hourly)."""
+    changed = retention.prune_addresses(utcnow() - address_retention(current_app.config))
+    db.session.commit()
+    click.echo(f"{changed} comments kept their address's network only, and no user agent.")

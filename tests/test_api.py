@@ -292,9 +292,11 @@ def test_every_api_route_is_in_the_openapi_document(app, client):
         if method != "parameters"
     }
     served = {
-        (rule.rule.replace("<slug>", "{slug}"), method.lower())
+        (rule.rule.replace("<slug>", "{slug}").replace("<int:comment_id>", "{id}"), method.lower())
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith(("/api/posts", "/api/changes", "/api/manifest"))
+        if rule.rule.startswith(
+            ("/api/posts", "/api/changes", "/api/manifest", "/api/comments", "/api/preview")
+        )
         or rule.rule in ("/healthz", "/readyz")
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }

@@ -231,7 +231,7 @@ def test_plain_form_with_a_mistake_is_corrected_on_the_service_and_lands_back(op
         page.get_by_role("heading", name=re.compile("please check your comment"))
     ).to_be_visible()
     expect(page.get_by_text("Please tell us your name.").first).to_be_visible()
-    expect(page.get_by_label("Comment (Markdown)")).to_have_value(
+    expect(page.get_by_label("Your question or comment")).to_have_value(
         "Can crews see each other's routes?"
     )
     screenshot(page, "service-form-correction.png")

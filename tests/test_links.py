@@ -18,7 +18,7 @@ def test_the_reply_page_shows_the_comment_and_a_form_that_answers_it(
     page = client.get(f"/reply/{asked.id}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert '<h1 id="form-title">Reply to Jo &lt;Reader&gt;</h1>' in html
+    assert '<h1 id="form-title" class="page-title">Reply to Jo &lt;Reader&gt;</h1>' in html
     assert '<blockquote class="comment-body"><p>text</p></blockquote>' in html
     assert f'<input type="hidden" name="parent_id" value="{asked.id}">' in html
     assert 'action="/api/posts/hello/comments"' in html

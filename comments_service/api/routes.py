@@ -8,7 +8,7 @@ from importlib.resources import files
 from flask import current_app, jsonify, redirect, render_template, request
 from sqlalchemy.exc import IntegrityError
 
-from ..config import origin_of
+from ..config import origin_of, reader_edit_window
 from ..errors import FORM_TYPES, ApiError
 from ..extensions import db, limiter
 from ..models import Comment, CommentStatus
@@ -22,6 +22,7 @@ from ..services.comments import (
     already_posted,
     reply_target,
 )
+from ..services.own_comments import edit_until, own_token
 from ..services.subscriptions import ReaderMail, subscription_state
 from ..services.threads import (
     comment_node,
@@ -29,6 +30,7 @@ from ..services.threads import (
     page_holding,
     published_thread,
 )
+from ..services.tokens import Tokens
 from . import bp
 from .reading import thread_response
 from .validation import Invalid, Malformed, is_possible_slug, parse_submission
@@ -88,7 +90,7 @@ def list_comments(slug: str):
     post_rate_limit, methods=["POST"], key_func=post_being_commented, error_message=BUSY_POST
 )
 def create_comment(slug: str):
-    _require_blog_origin()
+    require_blog_origin()
     post = _post_or_404(slug)
     data = _submitted_data()
     config = current_app.config
@@ -157,12 +159,21 @@ def _created(post, comment: Comment):
         if shown == "approved" and current_app.config["PORCH_REBAKE_OUTPUT"]:
             return redirect(_landing_url(post, comment), code=303)
         return redirect(f"{_article_url(post)}#comment-status-{shown}", code=303)
-    body = {"id": comment.id, "status": shown}
+    body = {"id": comment.id, "status": shown, **_ownership(comment)}
     if subscription := subscription_state(comment):
         body["subscription"] = subscription
     if shown == "approved":
         body["comment"] = comment_node(comment)
     return body, 201
+
+
+def _ownership(comment: Comment) -> dict:
+    """What lets the writer's browser change the comment for a while: sent only here, once."""
+    until = edit_until(comment, reader_edit_window(current_app.config))
+    return {
+        "own_token": own_token(Tokens(current_app.config["SECRET_KEY"]), comment),
+        "edit_until": until.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
 
 
 def _submitted_data() -> dict:
@@ -222,7 +233,7 @@ def _idempotency_key() -> str | None:
     return key
 
 
-def _require_blog_origin() -> None:
+def require_blog_origin() -> None:
     """Refuse posts that a browser sent from another site's page (cross-site forgery)."""
     if not from_our_pages():
         raise ApiError(

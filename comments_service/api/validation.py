@@ -83,6 +83,19 @@ def parse_submission(
     return submission, parent_id
 
 
+def parse_body(data, *, max_chars: int) -> str:
+    """A comment's text alone (an edit, a preview), checked as a new comment's; raises
+    Invalid or Malformed."""
+    if not isinstance(data, dict):
+        raise Malformed("Send a JSON object with the comment's body.")
+    body = _text_field(data, "body")
+    errors = {}
+    _check_body(body, max_chars, errors)
+    if errors:
+        raise Invalid(errors)
+    return body
+
+
 def _text_field(data: dict, name: str) -> str:
     value = data.get(name)
     if value is None:

@@ -282,15 +282,21 @@ def _anonymise(comment: Comment, now: datetime) -> None:
     )
 
 
+# Audit rows whose reason holds the reader's words: a private answer's note names them,
+# and an edit keeps the words before it.
+READERS_WORDS_IN = (Decision.ANSWER_PRIVATELY, Decision.EDIT)
+
+
 def _erase_private_notes(comment: Comment) -> None:
-    """Staff's note of a call or an email with the reader names them: it goes too, on the
-    comment and in the audit rows that recorded it."""
+    """Staff's note of a call or an email with the reader names them, and the audit row of
+    each edit the reader made keeps their earlier words: they go too, on the comment and in
+    the audit rows that recorded them."""
     comment.private_note = None
     db.session.execute(
         update(ModerationAction)
         .where(
             ModerationAction.comment_id == comment.id,
-            ModerationAction.action == Decision.ANSWER_PRIVATELY,
+            ModerationAction.action.in_(READERS_WORDS_IN),
         )
         .values(reason=None)
     )

@@ -20,6 +20,7 @@ from ..models import Comment, ModerationAction, Subscription
 from ..queries import discarded_before
 from .akismet import Akismet
 from .rendering import count_links
+from .retention import is_full_address
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,8 @@ def report_ham(comment: Comment, checker: Akismet | None) -> bool:
     """Tell Akismet a reader comment held or binned as spam was not (a "not spam" decision).
 
     Same terms as report_spam: after the commit, best-effort, logged on failure; staff
-    answers and comments without a stored address are not reported. Returns whether
+    answers and comments without a stored address (or only its network, once old) are
+    not reported. Returns whether
     Akismet took it.
     """
     return _report(comment, checker, "submit_ham")
@@ -146,7 +148,7 @@ def teach(decision: Decision | None, comments: list[Comment], checker: Akismet |
 
 
 def _report(comment: Comment, checker: Akismet | None, method: str) -> bool:
-    if checker is None or not comment.is_reader or not comment.remote_addr:
+    if checker is None or not comment.is_reader or not is_full_address(comment.remote_addr):
         return False
     try:
         getattr(checker, method)(comment)

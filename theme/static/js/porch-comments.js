@@ -336,6 +336,7 @@
     keys.delete(f); // stored: whatever this form sends next is a new comment
     since = performance.now();
     done(f, data);
+    own(data, payload.body);
   });
 
   // A link to a comment newer than the build can only be followed once it is inserted.
@@ -350,5 +351,116 @@
   };
   load(last)
     .then(reveal)
-    .catch(() => {}); // the baked comments stay
+    .catch(() => {}) // the baked comments stay
+    .then(ownLoad);
+
+  // The reader's own comments, by the tokens the service gave this browser (porch-own: id ->
+  // [token, edit until, text, thread]): Edit and Delete while allowed, held ones shown, Preview.
+  // Without storage (blocked by the browser) these throw in promises only: the rest works on.
+  function kept(o) {
+    if (o) localStorage.setItem("porch-own", JSON.stringify(o));
+    return JSON.parse(localStorage.getItem("porch-own")) || {};
+  }
+  function own(d, text) {
+    const o = kept();
+    o[d.id] = [d.own_token, d.edit_until, text, api];
+    kept(o);
+    if (d.comment) mark(byId(d.id), d.comment);
+  }
+  function btn(text) {
+    const b = h("button", "own", text);
+    b.type = "button";
+    return b;
+  }
+  // Beside this thread's address: the URL parser resolves the dots (…/api/comments/…).
+  function send(path, method, body) {
+    return call({ method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }, "/../../../" + path)
+      .then(async (r) => [r.status, await r.json().catch(() => ({}))], () => [0, {}]);
+  }
+  function mark(li, c) {
+    const [token, until] = kept()[c.id] || [];
+    const card = $(":scope>.comment-card", li);
+    if (!token) return;
+    if (c.status == "pending") {
+      li.classList.add("comment--held"); // nobody can reply to it yet
+      $(".comment-actions", card).hidden = true;
+      card.prepend(h("p", "comment-held", "Awaiting a check: only you see it for now."));
+    }
+    const left = Date.parse(until) - Date.now();
+    if (left < 0 || c.answered_by || c.got_in_touch) return;
+    const bar = card.appendChild(h("p", "own-bar", btn("Edit"), btn("Delete")));
+    setTimeout(() => bar.remove(), left);
+  }
+  function ownLoad() {
+    const o = kept();
+    const ids = Object.keys(o).filter((id) => o[id][3] == api);
+    if (ids[0])
+      send("comments/mine", "POST", { tokens: ids.map((id) => o[id][0]) }).then(([status, d]) => {
+        if (status != 200) return;
+        ids.forEach((id) => delete o[id]);
+        d.comments.forEach((c) => {
+          o[c.id] = kept()[c.id];
+          const li = byId(c.id) || (c.status == "pending" && insert(c));
+          if (li) mark(li, c);
+        });
+        kept(o);
+      });
+  }
+  [...sec.querySelectorAll(".comment-form"), reply].forEach((f) => {
+    f.appendChild(h("div", "comment-preview")).setAttribute("aria-live", "polite");
+    $("[type=submit]", f).before(btn("Preview"));
+  });
+  sec.addEventListener("click", async (e) => {
+    const t = e.target.closest("button.own");
+    if (!t) return;
+    const what = t.textContent;
+    const f = t.form;
+    if (f) {
+      const [status, d] = await send("preview", "POST", { body: f.elements.body.value });
+      // The service's sanitised HTML, or what it says is wrong
+      return (f.lastChild[status == 200 ? "innerHTML" : "textContent"] = d.html || d.fields?.body || d.message);
+    }
+    const card = t.closest(".comment-card");
+    const li = card.parentElement;
+    const body = $(".comment-body", card);
+    const box = t.parentElement;
+    const id = li.dataset.commentId;
+    const o = kept();
+    const save = what == "Save";
+    const drop = (sel) => card.querySelectorAll(sel).forEach((e) => e.remove());
+    if (what == "Edit") {
+      const area = h("textarea", "");
+      area.value = o[id][2] || body.innerText;
+      area.setAttribute("aria-label", "Your comment");
+      body.hidden = box.hidden = true;
+      body.after(h("div", "own-editor", area, btn("Save"), btn("Cancel")));
+      return area.focus();
+    }
+    if (what == "Cancel") {
+      drop(".own-editor,.own-note");
+      card.querySelectorAll(".own-bar").forEach((e) => (e.hidden = false));
+      return (body.hidden = false);
+    }
+    if (!save && !confirm("Delete your comment?")) return;
+    const words = save && box.firstChild.value;
+    const [status, d] = await send("comments/" + id, save ? "PATCH" : "DELETE", { token: o[id][0], body: words });
+    if (status == 422) return say(box, "own-note", d.fields.body);
+    if (status > 204) {
+      drop(".own-bar,.own-editor");
+      body.hidden = false;
+      return say(body, "own-note", d.message || "Not sent: try again.");
+    }
+    if (save) {
+      o[id][2] = words;
+      card.replaceWith($(":scope>.comment-card", build(d.comment, here)));
+      mark(li, d.comment);
+    } else {
+      delete o[id];
+      if (!li.matches(".comment--held")) setCount(count() - 1);
+      if (!$(":scope>ol,:scope>details", li)) li.remove();
+      li.classList.add("comment--removed");
+      card.replaceWith($("[data-slot=removed-on-request]", model).cloneNode(true));
+    }
+    kept(o);
+  });
 })();

@@ -1,0 +1,119 @@
+"""Thin views for a reader's own comments: edit, delete, see them held; and previews."""
+
+from datetime import timedelta
+
+from flask import current_app, request
+
+from ..config import reader_edit_window
+from ..errors import ApiError
+from ..extensions import db, limiter
+from ..models import Comment, CommentStatus, utcnow
+from ..services import akismet, spam
+from ..services.own_comments import (
+    Refused,
+    check_changeable,
+    comments_of_writer,
+    delete_comment,
+    edit_comment,
+    own_comment,
+)
+from ..services.rendering import render_comment
+from ..services.threads import comment_node
+from ..services.tokens import Tokens
+from . import bp
+from .routes import comment_rate_limit, require_blog_origin
+from .validation import Invalid, Malformed, parse_body
+
+MAX_TOKENS = 200
+
+
+def preview_rate_limit() -> str:
+    return current_app.config["PORCH_PREVIEW_RATE_LIMIT"]
+
+
+def _tokens() -> Tokens:
+    return Tokens(current_app.config["SECRET_KEY"])
+
+
+def _json() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "malformed", "Send a JSON object (Content-Type: application/json).")
+    return data
+
+
+def _body(data: dict) -> str:
+    try:
+        return parse_body(data, max_chars=current_app.config["PORCH_MAX_COMMENT_CHARS"])
+    except Malformed as error:
+        raise ApiError(400, "malformed", str(error)) from None
+    except Invalid as error:
+        raise ApiError(422, "invalid", str(error), error.fields) from None
+
+
+def _changeable(comment_id: int, data: dict) -> Comment:
+    """The caller's own comment, still open to change; else the API's 403 or 404."""
+    try:
+        comment = own_comment(_tokens(), data.get("token"), comment_id)
+        check_changeable(comment, utcnow(), reader_edit_window(current_app.config))
+    except Refused as refused:
+        status = 404 if refused.kind == "unknown_comment" else 403
+        raise ApiError(status, refused.kind, str(refused)) from None
+    return comment
+
+
+@bp.patch("/comments/<int:comment_id>")
+@limiter.limit(comment_rate_limit)
+def edit_own_comment(comment_id: int):
+    """New words for the caller's comment, checked like a new comment's."""
+    require_blog_origin()
+    data = _json()
+    comment = _changeable(comment_id, data)
+    body = _body(data)
+    config = current_app.config
+    guard = spam.Guard(
+        max_links=config["PORCH_MAX_LINKS"],
+        min_fill_seconds=config["PORCH_MIN_FILL_SECONDS"],
+        akismet=akismet.for_app(current_app),
+    )
+    edit_comment(comment, body, guard, utcnow())
+    db.session.commit()
+    return {"comment": _own_node(comment)}
+
+
+@bp.delete("/comments/<int:comment_id>")
+@limiter.limit(comment_rate_limit)
+def delete_own_comment(comment_id: int):
+    """Take back the caller's comment: gone, or a placeholder above others' replies."""
+    require_blog_origin()
+    delete_comment(_changeable(comment_id, _json()), utcnow())
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/comments/mine")
+@limiter.limit(comment_rate_limit)
+def my_comments():
+    """The caller's comments still there, held ones included, so their writer sees them."""
+    require_blog_origin()
+    held = _json().get("tokens")
+    if not isinstance(held, list) or len(held) > MAX_TOKENS:
+        raise ApiError(400, "malformed", f"Send 'tokens' as a list of at most {MAX_TOKENS}.")
+    config = current_app.config
+    days = config["PORCH_OWN_COMMENT_DAYS"]
+    found = comments_of_writer(_tokens(), held, utcnow(), timedelta(days=days))
+    return {"comments": [_own_node(comment) for comment in found]}
+
+
+def _own_node(comment: Comment) -> dict:
+    shown = "approved" if comment.status == CommentStatus.APPROVED else "pending"
+    return {**comment_node(comment), "status": shown}
+
+
+@bp.post("/preview")
+@limiter.limit(preview_rate_limit)
+def preview():
+    """A comment's text as the blog would show it: the very renderer and sanitiser it is
+    stored with."""
+    require_blog_origin()
+    return {"html": render_comment(_body(_json()))}
