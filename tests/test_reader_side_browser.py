@@ -415,7 +415,7 @@ def test_without_javascript_a_reader_replies_on_the_services_page(open_page, por
     expect(asked).to_have_attribute("datetime", f"{porch.asked_at:%Y-%m-%dT%H:%M:%S}Z")
 
     page.get_by_label("Your name").fill(READER)
-    page.get_by_label("Comment (Markdown)").fill("Replied with scripts off.")
+    page.get_by_label("Your question or comment").fill("Replied with scripts off.")
     page.get_by_role("button", name="Post reply").click()
     expect(page).to_have_url(f"{porch.article_url}#comment-status-approved")
     assert page.context.cookies() == []
