@@ -25,6 +25,8 @@ export PORCH_REBAKE_SETTINGS="${PORCH_REBAKE_SETTINGS:-$PWD/pelicanconf.py}"
 # No SMTP host unless you set one: the mail sender prints each message here and keeps
 # it in the outbox (docs/notifications.md shows how to use a local SMTP sink instead).
 export PORCH_MAIL_LOOP_SECONDS="${PORCH_MAIL_LOOP_SECONDS:-5}"
+# The service's pages for readers wear the blog's name: the one in pelicanconf.py.
+export PORCH_BLOG_NAME="${PORCH_BLOG_NAME:-$("$bin/python" -c 'import pelicanconf; print(pelicanconf.SITENAME)')}"
 
 "$bin/flask" db upgrade
 "$bin/invoke" build
