@@ -16,7 +16,7 @@ from functools import cache
 from itertools import chain
 from types import SimpleNamespace
 
-from .figures import answer_line, last_month_sentence
+from .figures import last_month_sentence
 from .pages import PAGE_TEMPLATE, split_threads, write_pages
 
 logger = logging.getLogger(__name__)
@@ -97,12 +97,13 @@ def for_display(comments, levels, collapse):
     opens folded (``folds``) at level ``collapse`` and deeper. ``closes``: how many
     replies lists end after it; ``closing``: the same lists, innermost first, each True
     when it was folded.
-    ``answer_line``: who answered a reader comment and how fast, or that it still waits.
+    ``answer_line``: who answered a reader comment and how fast, or that it still waits, as
+    the service words it (None where an export predates the line).
 
     Each comment is an object with the export's keys as attributes: Jinja looks up
     ``c.id`` as an attribute first, and a thread of thousands of comments printed from
-    dicts spends much of its time on failed attribute lookups. ``removed`` is always there
-    (False for a published comment) for the same reason.
+    dicts spends much of its time on failed attribute lookups. ``removed`` and ``answer_line``
+    are always there (False and None unless the export says otherwise) for the same reason.
     """
     shown = [min(node["depth"], levels - 1) for node in comments]
     following = [*shown[1:], 0] if shown else []  # after the last comment: the top level
@@ -110,13 +111,13 @@ def for_display(comments, levels, collapse):
         SimpleNamespace(
             **{
                 "removed": False,
+                "answer_line": None,
                 **node,
                 "flattened": node["depth"] >= levels,
                 "nests": after > level,
                 "folds": after > level and after >= collapse,
                 "closes": max(level - after, 0),
                 "closing": [closed >= collapse for closed in range(level, after, -1)],
-                "answer_line": answer_line(node),
             }
         )
         for node, level, after in zip(comments, shown, following, strict=True)

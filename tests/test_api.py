@@ -54,6 +54,21 @@ def test_thread_is_flat_each_comment_before_its_replies(client, app, make_post, 
     assert (answer["parent_id"], answer["in_reply_to"]) == (first, "Jo Reader")
     assert thanks["staff"] is None and other["in_reply_to"] is None
     assert "replies" not in question
+    assert [c["answer_line"] for c in body["comments"]] == [
+        "Answered by Ana Lima in under a minute",
+        None,
+        "Waiting for an answer",
+        "Waiting for an answer",
+    ]
+
+
+def test_thread_nodes_carry_what_the_openapi_document_lists(client, make_post):
+    make_post("hello")
+    post_json(client)
+    node = client.get("/api/posts/hello/comments").get_json()["comments"][0]
+    schema = client.get("/api/openapi.json").get_json()["components"]["schemas"]["Comment"]
+    assert set(schema["required"]) <= set(node) <= set(schema["properties"])
+    assert "answer_line" in schema["required"]
 
 
 def test_email_is_never_in_public_output(client, make_post):

@@ -59,17 +59,21 @@ def node(id, depth, **extra):
 
 
 def test_displayed_comments_carry_every_exported_key_as_an_attribute():
-    shown = for_display([node(1, 0, answered_by="Ana Lima", answered_after_seconds=7200)], 5, 4)
+    answered = node(1, 0, answered_by="Ana Lima", answer_line="Answered by Ana Lima in 2 hours")
+    shown = for_display([answered], 5, 4)
     assert vars(shown[0]) == {
         "removed": False,
-        **node(1, 0, answered_by="Ana Lima", answered_after_seconds=7200),
+        **answered,
         "flattened": False,
         "nests": False,
         "folds": False,
         "closes": 0,
         "closing": [],
-        "answer_line": "Answered by Ana Lima in 2 hours",
     }
+
+
+def test_a_comment_from_an_export_without_answer_lines_shows_none():
+    assert for_display([node(1, 0, waiting=True)], 5, 4)[0].answer_line is None
 
 
 def test_a_placeholder_stays_removed_and_keeps_its_reason():

@@ -17,7 +17,7 @@ from comments_service.models import Comment, Staff, utcnow
 from comments_service.services import figures, moderation
 from comments_service.services.answers import record_answer
 from comments_service.services.threads import export_document
-from porch_pelican.figures import answer_line, duration_words, last_month_sentence
+from porch_pelican.figures import last_month_sentence
 
 from .conftest import context_of
 from .site_support import build_sample_site
@@ -181,11 +181,21 @@ def test_threads_say_who_answered_how_fast_or_that_a_comment_waits(client, novem
         ("Ana Lima", 10 * HOUR, False),
         (None, None, True),
     ]
-    assert {(n["answered_by"], n["answered_after_seconds"], n["waiting"]) for n in staff} == {
-        (None, None, False)
-    }
+    assert [n["answer_line"] for n in readers] == [
+        "Answered by Ben Okafor in 3 hours",
+        "Answered by Ana Lima in 10 hours",
+        "Waiting for an answer",
+    ]
+    assert {
+        (n["answered_by"], n["answered_after_seconds"], n["waiting"], n["answer_line"])
+        for n in staff
+    } == {(None, None, False, None)}
     dismissed = client.get("/api/posts/solo/comments").get_json()["comments"][-1]
-    assert (dismissed["answered_by"], dismissed["waiting"]) == (None, False)
+    assert (dismissed["answered_by"], dismissed["waiting"], dismissed["answer_line"]) == (
+        None,
+        False,
+        None,
+    )
 
 
 def test_a_new_comment_is_sent_back_waiting(client, make_post):
@@ -197,6 +207,7 @@ def test_a_new_comment_is_sent_back_waiting(client, make_post):
         None,
         True,
     )
+    assert node["answer_line"] == "Waiting for an answer"
 
 
 # The command line
@@ -313,6 +324,9 @@ def test_the_export_carries_the_blog_figures_and_last_month(ctx, november):
     assert block["last_month"]["month"] == "2026-11"
     assert block["last_month"]["share_answered"] == 0.8
     assert block["last_month"]["median_seconds"] == 2 * HOUR
+    assert block["last_month_sentence"] == (
+        "In November 2026 we answered 80% of reader comments; the median answer came in 2 hours."
+    )
 
 
 def bake(tmp_path, document) -> tuple[str, str]:
@@ -371,56 +385,16 @@ def test_the_about_page_says_nothing_of_a_month_without_comments(ctx, tmp_path, 
     assert "answer-figures" not in about
 
 
-# The words on the blog (the article's script has the same rule; see test_figures_browser.py)
+# The sentence the export carries, as the blog prints it
 
 
-@pytest.mark.parametrize(
-    ("seconds", "words"),
-    [
-        (0, "under a minute"),
-        (29, "under a minute"),
-        (30, "1 minute"),
-        (89, "1 minute"),
-        (90, "2 minutes"),
-        (12 * 60, "12 minutes"),
-        (3569, "59 minutes"),
-        (3570, "1 hour"),  # 59.5 minutes round up to an hour
-        (5399, "1 hour"),
-        (5400, "2 hours"),
-        (3 * HOUR + 29 * 60, "3 hours"),
-        (47 * HOUR + 29 * 60, "47 hours"),
-        (47 * HOUR + 30 * 60, "2 days"),
-        (3 * 24 * HOUR + 11 * HOUR, "3 days"),
-        (3 * 24 * HOUR + 12 * HOUR, "4 days"),
-    ],
-)
-def test_answer_times_are_rounded_to_the_nearest_unit(seconds, words):
-    assert duration_words(seconds) == words
-
-
-def test_only_reader_comments_say_how_they_were_answered():
-    answered = {"answered_by": "Ana Lima", "answered_after_seconds": 10800, "waiting": False}
-    assert answer_line(answered) == "Answered by Ana Lima in 3 hours"
-    assert answer_line({"answered_by": None, "answered_after_seconds": None, "waiting": True}) == (
-        "Waiting for an answer"
-    )
-    assert (
-        answer_line({"answered_by": None, "answered_after_seconds": None, "waiting": False}) is None
-    )
-    assert answer_line({"id": 1}) is None  # an export from before the answer fields
-
-
-def test_the_sentence_tells_nothing_untrue():
-    month = {"month": "2026-10", "received": 25, "share_answered": 0.96, "median_seconds": 14400}
-    assert last_month_sentence({"last_month": month}) == (
-        "In October 2026 we answered 96% of reader comments; the median answer came in 4 hours."
-    )
-    unanswered = {**month, "share_answered": 0.0, "median_seconds": None}
-    assert last_month_sentence({"last_month": unanswered}) == (
-        "In October 2026 we answered 0% of reader comments."
-    )
-    assert last_month_sentence({"last_month": {**month, "received": 0}}) is None
-    assert last_month_sentence({"last_month": {**month, "month": "<b>"}}) is None
+def test_the_blog_prints_the_exports_sentence_and_nothing_else():
+    sentence = "In October 2026 we answered 96% of reader comments."
+    assert last_month_sentence({"last_month": {}, "last_month_sentence": sentence}) == sentence
+    assert last_month_sentence({"last_month": {}, "last_month_sentence": None}) is None
+    assert last_month_sentence({"last_month": {}}) is None  # an export from before the sentence
+    assert last_month_sentence({"last_month_sentence": {"text": sentence}}) is None
+    assert last_month_sentence("In October") is None
     assert last_month_sentence(None) is None
 
 

@@ -216,6 +216,10 @@ def test_a_rebaked_page_has_the_comment_section_a_full_build_writes(site, client
     assert '<span class="comment-count">(3)</span>' in comment_section(rebaked)
     assert "Works <strong>great</strong>" in comment_section(rebaked)
     assert f"<!-- porch:comments {SLUG} version=3 -->" in rebaked
+    answered = '<p class="comment-answer">Answered by Ana Lima in under a minute</p>'
+    waiting = '<p class="comment-answer comment-answer--waiting">Waiting for an answer</p>'
+    assert comment_section(rebaked).count(answered) == 1
+    assert comment_section(rebaked).count(waiting) == 1  # Sam's reply; the answer says neither
 
 
 def test_an_older_thread_never_overwrites_a_newer_page(site, client):

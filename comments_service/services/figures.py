@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from ..extensions import db
 from ..queries import figure_rows, post_author_rows
+from .answer_words import last_month_sentence
 from .threads import iso
 
 DEFAULT_MONTHS = 12
@@ -192,10 +193,17 @@ def month_figures(key: str, rows, now: datetime) -> MonthFigures:
 
 
 def for_export(now: datetime) -> dict:
-    """The blog's figures for the comments export: its months and the last full month apart.
+    """The blog's figures for the comments export: its months, the last full month apart and
+    the About page's sentence on it (None when there is nothing true to say).
 
     Author names and comment ids are public already; nothing else leaves the service.
     """
     blog = [month.as_dict() for month in compute(now).blog]
     # The last entry is now's month, still running; the one before it is the last full month.
-    return {"computed_at": iso(now), "last_month": blog[-2], "blog": blog}
+    last_month = blog[-2]
+    return {
+        "computed_at": iso(now),
+        "last_month": last_month,
+        "last_month_sentence": last_month_sentence(last_month),
+        "blog": blog,
+    }

@@ -19,6 +19,7 @@ from ..enums import FollowUp
 from ..extensions import db
 from ..models import Comment, Post
 from ..queries import public_comment_rows, removed_comment_rows
+from .answer_words import answer_line
 from .times import iso
 
 EXPORT_VERSION = 2
@@ -83,7 +84,8 @@ def _node(source, html, staff_name, staff_role) -> dict:
 
 
 def _answer(source, answered_by: str | None, privately: bool, waiting: bool) -> dict:
-    """Who first answered a reader comment and how long after it came in, or that it waits.
+    """Who first answered a reader comment and how long after it came in, or that it waits,
+    and the line pages show for it (``answer_line``, the blog's and the script's one wording).
 
     A first answer given privately is public only as ``got_in_touch`` (who), and only
     when its author chose to show it. Staff answers, comments marked "no answer needed"
@@ -92,12 +94,13 @@ def _answer(source, answered_by: str | None, privately: bool, waiting: bool) -> 
     answered_at = source and not privately and source.answered_at
     after = int((answered_at - source.created_at).total_seconds()) if answered_at else None
     shown = privately and source.private_answer_shown
-    return {
+    fields = {
         "answered_by": answered_by if answered_at else None,
         "answered_after_seconds": after,
         "got_in_touch": answered_by if shown else None,
         "waiting": bool(waiting),
     }
+    return {**fields, "answer_line": answer_line(fields)}
 
 
 def _what_we_did(source) -> str | None:

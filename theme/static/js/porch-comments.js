@@ -67,31 +67,12 @@
     keep();
   }
 
-  // The words and rounding (halves up) of porch_pelican/figures.py answer_line.
-  const rounded = (seconds, size) => Math.floor((seconds + size / 2) / size);
-  const counted = (n, unit) => `${n} ${unit}${n === 1 ? "" : "s"}`;
-  const durationWords = (seconds) => {
-    const minutes = rounded(seconds, 60);
-    if (minutes < 1) return "under a minute";
-    if (minutes < 60) return counted(minutes, "minute");
-    const hours = rounded(seconds, 3600);
-    if (hours < 48) return counted(hours, "hour");
-    return counted(rounded(seconds, 86400), "day");
-  };
-  const answerLine = (c) => {
-    if (c.got_in_touch) return `${c.got_in_touch} got in touch privately`;
-    if (c.answered_by && Number.isInteger(c.answered_after_seconds)) {
-      return `Answered by ${c.answered_by} in ${durationWords(c.answered_after_seconds)}`;
-    }
-    return c.waiting === true ? "Waiting for an answer" : null;
-  };
-  // The lines under a comment's body, from the template.
+  // The lines under a comment's body, from the template; the service words the answer line.
   const notes = (c) => {
     const out = [];
-    const text = answerLine(c);
-    if (text) {
+    if (c.answer_line) {
       const line = $(".comment-answer", model).cloneNode(true);
-      line.textContent = text;
+      line.textContent = c.answer_line;
       line.classList.toggle("comment-answer--waiting", c.waiting === true);
       out.push(line);
     }
