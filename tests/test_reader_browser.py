@@ -39,7 +39,7 @@ READER = "Jo Reader"
 READER_EMAIL = "jo@example.com"
 QUESTION = "Can a crew lead see the jobs of the whole team on the phone?"
 REPLY = "Same question here: does the static page still show the old answers then?"
-PENDING_NOTE = re.compile(r"will appear here once .*checked")
+PENDING_NOTE = re.compile(r"waiting for a quick check by our team. It will appear here once")
 ARTIFACTS = ROOT / "test-artifacts"
 
 expect.set_options(timeout=TIMEOUT_MS)

@@ -1,7 +1,6 @@
 """The weight an article page asks readers to download, measured on the built sample site.
 
 Sizes, not timings: gzip level 9, as a web server would send the minified files.
-The comments script keeps about 700 bytes of its budget free for what comes next.
 """
 
 import gzip

@@ -257,8 +257,7 @@
     f.reset();
     if (f === reply) f.remove();
     if (data.subscription === "confirm") {
-      say(after, "comment--subscription-note",
-        "We have emailed you a link: confirm your address there, and we will email you as you asked.");
+      say(after, "comment--subscription-note", $("#comment-status-confirm").textContent);
     }
     if (data.status === "approved") {
       const li = insert(data.comment);
@@ -267,7 +266,7 @@
       li.focus();
       return;
     }
-    say(after, "comment--pending-note", "Thanks! Your comment will appear here once our team has checked it.");
+    say(after, "comment--pending-note", $("#comment-status-pending").textContent); // the words baked for readers without JavaScript
   };
 
   // One Idempotency-Key per comment: a retry of the same text sends the same key, so the
