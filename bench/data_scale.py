@@ -338,7 +338,7 @@ def run() -> list[dict]:
         figures[size] = {"generate (COPY)": generated * 1000, **measure(url, size)}
     return [
         {
-            "section": "data scale",
+            "section": "Data scale",
             "measure": name,
             "porch": f"{figures[LARGE][name]:.1f} ms",
             "against": f"the same, {SMALL:,} comments",

@@ -11,7 +11,6 @@ first). See bench/README.md.
 """
 
 import argparse
-import importlib
 import os
 import platform
 import sys
@@ -20,24 +19,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import posting, servers, thread_listing  # noqa: E402
+from bench import build_time, data_scale, posting, servers, thread_listing  # noqa: E402
 
 COLUMNS = ("section", "measure", "porch", "against", "baseline", "ratio")
-# Sections of their own, measured by modules that may not be there in every checkout.
-OPTIONAL = ("bench.data_scale", "bench.build_time")
-
-
-def sections() -> dict:
-    found = {"Thread listing": thread_listing.run, "Posting": posting.run}
-    for name in OPTIONAL:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as missing:
-            if missing.name != name:
-                raise
-            continue
-        found[name.removeprefix("bench.")] = module.run
-    return found
+SECTIONS = {
+    "Thread listing": thread_listing.run,
+    "Posting": posting.run,
+    "Data scale": data_scale.run,
+    "Build": build_time.run,
+}
 
 
 def table(rows: list[dict]) -> str:
@@ -64,9 +54,8 @@ def main() -> None:
     parser.add_argument("--only", action="append", help="run only this section (repeatable)")
     options = parser.parse_args()
     servers.WORK.mkdir(parents=True, exist_ok=True)
-    chosen = {
-        name: run for name, run in sections().items() if not options.only or name in options.only
-    }
+    only = options.only or list(SECTIONS)
+    chosen = {name: run for name, run in SECTIONS.items() if name in only}
     print(f"Machine: {machine()}", flush=True)
     rows = []
     for name, run in chosen.items():

@@ -6,6 +6,7 @@ threads and refuses several workers; redis:// counters are shared by any number.
 
 import re
 import subprocess
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -65,6 +66,13 @@ def statuses_of_posts(url: str, address: str) -> list[int]:
         return sorted(pool.map(post, range(POSTS)))
 
 
+def every_worker_booted(server: Gunicorn, workers: int, within: float = 30) -> None:
+    deadline = time.monotonic() + within
+    while server.log().count("Booting worker") < workers:
+        assert time.monotonic() < deadline, f"not every worker started:\n{server.log()}"
+        time.sleep(0.1)
+
+
 def test_several_workers_with_memory_counters_refuse_to_start(service_env, tmp_path):
     server = Gunicorn(service_env, tmp_path / "gunicorn.log", "--workers", "4")
     result = subprocess.run(server.command, env=service_env, capture_output=True, timeout=30)
@@ -88,9 +96,12 @@ def test_four_workers_sharing_redis_counters_hold_the_limit(
     service_env, reader_address, redis_counters, tmp_path
 ):
     env = {**service_env, "PORCH_RATELIMIT_STORAGE_URI": redis_counters}
-    options = ("--workers", "4", "--access-logformat", "served-by %(p)s")
+    # One thread each, and every worker up before the first post: the posts in flight at
+    # once cannot all go to one worker, however slowly a loaded machine starts the others.
+    options = ("--workers", "4", "--threads", "1", "--access-logformat", "served-by %(p)s")
     server = Gunicorn(env, tmp_path / "gunicorn.log", *options).start()
     try:
+        every_worker_booted(server, 4)
         statuses = statuses_of_posts(server.url, reader_address)
     finally:
         server.stop()
