@@ -18,9 +18,11 @@ from ..services.comments import (
     KeyReused,
     NoSuchParent,
     SubmissionContext,
-    add_reader_comment,
     already_posted,
+    draft_reader_comment,
     reply_target,
+    screen_draft,
+    store_reader_comment,
 )
 from ..services.subscriptions import ReaderMail, subscription_state
 from ..services.threads import (
@@ -127,16 +129,21 @@ def _store_once(post, submission, parent_id: int | None, context: SubmissionCont
         min_fill_seconds=config["PORCH_MIN_FILL_SECONDS"],
         akismet=akismet.for_app(current_app),
     )
+    comment = draft_reader_comment(post, parent, submission, context)
+    screening = screen_draft(
+        comment, submission, policy=config["PORCH_MODERATION_POLICY"], guard=guard
+    )
+    # What the verdict needs from the database is read: give the connection back (and
+    # SQLite's file to other writers) while Akismet takes its time.
+    db.session.close()
+    verdict = screening.verdict(comment, guard)
     # Storing the comment already writes it (its notifications need its id): a race
     # lost to a request with the same key can show there as well as at the commit.
     try:
-        comment = add_reader_comment(
-            post,
-            parent,
+        store_reader_comment(
+            comment,
+            verdict,
             submission,
-            context,
-            policy=config["PORCH_MODERATION_POLICY"],
-            guard=guard,
             public_url=config["PORCH_PUBLIC_URL"],
             readers=ReaderMail.from_config(config),
         )
