@@ -7,7 +7,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -23,6 +23,17 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
+
+
+@event.listens_for(Engine, "connect")
+def _write_ahead_on_sqlite(dbapi_connection, connection_record) -> None:
+    """SQLite in WAL mode: readers and the writer do not wait for each other.
+
+    The mode is kept in the database file (its -wal and -shm files lie next to it);
+    asking on each new connection switches a file made before.
+    """
+    if type(dbapi_connection).__module__ == "sqlite3":
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
 
 
 db = SQLAlchemy(model_class=Base)
