@@ -440,3 +440,19 @@ def test_api_description_tells_clients_to_send_keys_and_when_to_retry(client):
     assert "Idempotency-Key" in [parameter["name"] for parameter in post["parameters"]]
     unavailable = post["responses"]["503"]["$ref"].rsplit("/", 1)[-1]
     assert "Retry-After" in document["components"]["responses"][unavailable]["headers"]
+
+
+def test_every_pooled_connection_in_use_answers_503_after_the_database_timeout(app_with, make_post):
+    make_post("hello")
+    app = app_with(
+        PORCH_DATABASE_POOL_SIZE=1,
+        PORCH_DATABASE_TIMEOUT_SECONDS=1,
+        PORCH_RETRY_AFTER_SECONDS=RETRY_AFTER,
+    )
+    with app.app_context(), db.engine.connect():  # the pool's one connection, kept
+        started = time.monotonic()
+        answer = app.test_client().get("/api/posts/hello/comments")
+        waited = time.monotonic() - started
+    assert (answer.status_code, answer.headers["Retry-After"]) == (503, str(RETRY_AFTER))
+    assert 1 <= waited < 4
+    assert app.test_client().get("/api/posts/hello/comments").status_code == 200
