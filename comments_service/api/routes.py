@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..config import origin_of
 from ..errors import FORM_TYPES, ApiError
-from ..extensions import db, limiter
+from ..extensions import db, limiter, one_writer_at_a_time
 from ..models import Comment, CommentStatus
 from ..queries import changed_posts, post_by_slug, reads_as_staff
 from ..services import akismet, spam
@@ -140,14 +140,15 @@ def _store_once(post, submission, parent_id: int | None, context: SubmissionCont
     # Storing the comment already writes it (its notifications need its id): a race
     # lost to a request with the same key can show there as well as at the commit.
     try:
-        store_reader_comment(
-            comment,
-            verdict,
-            submission,
-            public_url=config["PORCH_PUBLIC_URL"],
-            readers=ReaderMail.from_config(config),
-        )
-        db.session.commit()
+        with one_writer_at_a_time(current_app):
+            store_reader_comment(
+                comment,
+                verdict,
+                submission,
+                public_url=config["PORCH_PUBLIC_URL"],
+                readers=ReaderMail.from_config(config),
+            )
+            db.session.commit()
     except IntegrityError:
         db.session.rollback()
         comment = already_posted(post, submission, parent_id, context.idempotency_key)
