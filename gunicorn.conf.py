@@ -51,6 +51,12 @@ access_log_format = os.environ.get(
 )
 
 
+def post_fork(server, worker):
+    """One database connection per thread, unless PORCH_DATABASE_POOL_SIZE says otherwise:
+    read in the worker, before it loads the app, so --threads on the command line counts."""
+    os.environ.setdefault("PORCH_DATABASE_POOL_SIZE", str(server.cfg.threads))
+
+
 def on_starting(server):
     """Refuse to split memory:// rate-limit counters between worker processes."""
     storage = os.environ.get("PORCH_RATELIMIT_STORAGE_URI", DEFAULTS["RATELIMIT_STORAGE_URI"])

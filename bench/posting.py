@@ -58,7 +58,7 @@ def porch_posting(connections: int, **settings: str) -> servers.Load:
     with porch_database_open(url):
         seed_porch()
     bin_dir = servers.ROOT / ".venv" / "bin"
-    env = porch_env(url)
+    env = porch_env(url, DATABASE_POOL_SIZE=str(servers.THREADS))
     with Gunicorn(f"porch-posting-{connections}", bin_dir, "bench.porch_wsgi:app", env) as server:
         server.wait_for(THREAD)
         return wrk(server.url + THREAD, connections, "post_comment.lua", "porch")
@@ -75,7 +75,7 @@ def porch_posting_with_akismet(connections: int) -> servers.Load:
     url = porch_database(f"akismet-{connections}")
     with porch_database_open(url):
         seed_porch()
-    env = porch_env(url, AKISMET_API_KEY="bench-key")
+    env = porch_env(url, AKISMET_API_KEY="bench-key", DATABASE_POOL_SIZE=str(AKISMET_THREADS))
     env["BENCH_AKISMET_PORT"] = str(akismet.port)
     try:
         with Gunicorn(

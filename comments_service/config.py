@@ -88,6 +88,9 @@ DEFAULTS = {
     # How long a request waits for the database (a PostgreSQL connection, a SQLite
     # lock) before answering 503: well inside gunicorn's worker timeout.
     "DATABASE_TIMEOUT_SECONDS": 5,
+    # Database connections each worker process keeps (and never more): as many as its
+    # threads (GUNICORN_THREADS), so no thread waits for another's connection.
+    "DATABASE_POOL_SIZE": 8,
     # How long /readyz waits for its SELECT 1 before it calls the database away.
     "READY_TIMEOUT_SECONDS": 2,
     # Serialised threads each worker process keeps, in megabytes (docs/deploy.md).
@@ -273,15 +276,24 @@ def _engine_options(settings: dict) -> dict:
     """Bound every wait for the database, so an outage is a quick 503 and not a hung worker.
 
     Pooled connections are tested before use: after a database restart the pool
-    reconnects instead of handing out dead connections. PostgreSQL's JIT compiler is
+    reconnects instead of handing out dead connections. A thread waits for a pooled
+    connection no longer than for the database itself. PostgreSQL's JIT compiler is
     off: it spends up to a second compiling the moderation page's counts, which run in
-    milliseconds without it (docs/indexes.md).
+    milliseconds without it (docs/indexes.md). A SQLite write transaction starts with
+    BEGIN IMMEDIATE: it takes the write lock first, so writers wait for each other
+    there, and none fails half-way, after its reads, for a lock another reader holds.
     """
     url = settings["PORCH_DATABASE_URL"]
     wait = settings["PORCH_DATABASE_TIMEOUT_SECONDS"]
-    options = {"pool_pre_ping": True}
+    options = {
+        "pool_pre_ping": True,
+        "pool_size": settings["PORCH_DATABASE_POOL_SIZE"],
+        "max_overflow": 0,
+        "pool_timeout": wait,
+    }
     if url.startswith("sqlite"):
-        options["connect_args"] = {"timeout": wait}  # for another connection's lock
+        # timeout: the wait for another connection's lock.
+        options["connect_args"] = {"timeout": wait, "isolation_level": "IMMEDIATE"}
     elif url.startswith("postgresql"):
         options["connect_args"] = {"connect_timeout": wait, "options": "-c jit=off"}
     return options

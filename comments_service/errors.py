@@ -5,6 +5,7 @@ import sqlite3
 from flask import current_app, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from .extensions import db
@@ -100,6 +101,16 @@ def handle_database_error(error: DBAPIError):
     if not is_outage(error):
         raise error
     current_app.logger.warning("Database unavailable: %s", error.orig)
+    return _unavailable()
+
+
+def handle_busy_pool(error: PoolTimeout):
+    """Every pooled connection stayed in use for PORCH_DATABASE_TIMEOUT_SECONDS: busy, retry."""
+    current_app.logger.warning("Database busy: %s", error)
+    return _unavailable()
+
+
+def _unavailable():
     release_session()
     response = current_app.make_response(handle_http_error(ServiceUnavailable()))
     response.retry_after = current_app.config["PORCH_RETRY_AFTER_SECONDS"]
@@ -142,4 +153,5 @@ def register(app) -> None:
     """Bind the handlers; after Flask-SQLAlchemy, so release_session runs before its teardown."""
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(DBAPIError, handle_database_error)
+    app.register_error_handler(PoolTimeout, handle_busy_pool)
     app.teardown_appcontext(release_session)

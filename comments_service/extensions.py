@@ -1,5 +1,8 @@
 """Flask extensions, created unbound and bound to the app in create_app()."""
 
+import threading
+from contextlib import contextmanager
+
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -7,7 +10,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData, event
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -25,9 +29,44 @@ class Base(DeclarativeBase):
     )
 
 
+@event.listens_for(Engine, "connect")
+def _write_ahead_on_sqlite(dbapi_connection, connection_record) -> None:
+    """SQLite in WAL mode: readers and the writer do not wait for each other.
+
+    The mode is kept in the database file (its -wal and -shm files lie next to it);
+    asking on each new connection switches a file made before.
+    """
+    if type(dbapi_connection).__module__ == "sqlite3":
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 cors = CORS()
+
+
+_WRITER_TURNS = "porch_sqlite_writer_turns"
+
+
+@contextmanager
+def one_writer_at_a_time(app):
+    """On SQLite, this process's writers take turns before asking for the file's lock.
+
+    SQLite keeps no queue: a writer that finds the lock taken sleeps and tries again,
+    and with many threads some miss the free lock for seconds. Taking turns here
+    leaves one writer per process trying. Waits as long as for the database itself,
+    then is a busy database (503). PostgreSQL locks rows, not the database: no turns.
+    """
+    if not app.config["PORCH_DATABASE_URL"].startswith("sqlite"):
+        yield
+        return
+    turns = app.extensions.setdefault(_WRITER_TURNS, threading.Lock())
+    if not turns.acquire(timeout=app.config["PORCH_DATABASE_TIMEOUT_SECONDS"]):
+        raise PoolTimeout("other writers of this process held the SQLite file too long")
+    try:
+        yield
+    finally:
+        turns.release()

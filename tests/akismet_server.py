@@ -8,6 +8,7 @@ and httpx run unchanged, over real HTTP.
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
@@ -46,6 +47,8 @@ class FakeAkismet:
             "/1.1/submit-ham": Answer(SUBMITTED),
         }
         self.received: list[tuple[str, dict]] = []
+        # Called from the request handler before it answers, while the client waits.
+        self.observers: dict[str, Callable[[], None]] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -57,6 +60,10 @@ class FakeAkismet:
 
     def answer(self, path: str, answer: Answer) -> None:
         self.answers[f"/1.1/{path}"] = answer
+
+    def while_asked(self, path: str, observe: Callable[[], None]) -> None:
+        """Run ``observe`` in the handler of each request to ``path``, before answering."""
+        self.observers[f"/1.1/{path}"] = observe
 
     def requests_to(self, path: str) -> list[dict]:
         with self._lock:
@@ -80,6 +87,9 @@ class FakeAkismet:
                 with fake._lock:
                     fake.received.append((self.path, fields))
                     answer = fake.answers.get(self.path, Answer("not found", status=404))
+                    observe = fake.observers.get(self.path)
+                if observe:
+                    observe()
                 time.sleep(answer.delay)
                 try:
                     self._send(answer)

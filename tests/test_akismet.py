@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from comments_service.enums import Decision, SpamCheck
 from comments_service.extensions import db
-from comments_service.models import Comment, CommentStatus, ModerationAction, utcnow
+from comments_service.models import Comment, CommentStatus, ModerationAction, Post, utcnow
 from comments_service.queries import in_spam, pending_approval
 from comments_service.services.akismet import Akismet, for_app, settings_from
 from comments_service.services.spam import ask_akismet, report_ham, report_spam
@@ -104,6 +104,33 @@ def test_every_reader_comment_is_checked_with_its_full_context(
     assert (checked_reply["comment_type"], checked_reply["referrer"]) == ("reply", referrer)
     assert comment_in(app, first.get_json()["id"]).spam_check == SpamCheck.PASSED
     assert len(akismet_service.requests_to("verify-key")) == 1, "one client per app"
+
+
+def test_no_connection_or_lock_is_held_while_akismet_is_asked(
+    checked_app, akismet_service, make_post
+):
+    """The local Akismet looks from its request handler while the service waits for it:
+    the pool has its one connection back, and another writer stores a row through it."""
+    make_post("hello")
+    app = checked_app(PORCH_DATABASE_POOL_SIZE=1, PORCH_DATABASE_TIMEOUT_SECONDS=1)
+    seen = []
+
+    def another_writer():
+        with app.app_context():
+            seen.append(db.engine.pool.checkedout())
+            db.session.add(Post(slug="written-meanwhile", title="Meanwhile", path="/m/"))
+            db.session.commit()
+            seen.append("stored")
+
+    akismet_service.while_asked("comment-check", another_writer)
+    answer = post_comment(app.test_client())
+    assert answer.status_code == 201
+    assert seen == [0, "stored"]
+    with app.app_context():
+        comment = db.session.scalar(select(Comment))
+        assert (comment.status, comment.spam_check) == (CommentStatus.APPROVED, SpamCheck.PASSED)
+        slugs = set(db.session.scalars(select(Post.slug)))
+    assert slugs == {"hello", "written-meanwhile"}
 
 
 def test_staging_checks_are_marked_as_tests_in_the_language_set(

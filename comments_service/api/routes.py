@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..config import origin_of, reader_edit_window
 from ..errors import FORM_TYPES, ApiError
-from ..extensions import db, limiter
+from ..extensions import db, limiter, one_writer_at_a_time
 from ..models import Comment, CommentStatus
 from ..queries import changed_posts, post_by_slug, reads_as_staff
 from ..services import akismet, spam
@@ -18,9 +18,11 @@ from ..services.comments import (
     KeyReused,
     NoSuchParent,
     SubmissionContext,
-    add_reader_comment,
     already_posted,
+    draft_reader_comment,
     reply_target,
+    screen_draft,
+    store_reader_comment,
 )
 from ..services.own_comments import edit_until, own_token
 from ..services.subscriptions import ReaderMail, subscription_state
@@ -129,20 +131,26 @@ def _store_once(post, submission, parent_id: int | None, context: SubmissionCont
         min_fill_seconds=config["PORCH_MIN_FILL_SECONDS"],
         akismet=akismet.for_app(current_app),
     )
+    comment = draft_reader_comment(post, parent, submission, context)
+    screening = screen_draft(
+        comment, submission, policy=config["PORCH_MODERATION_POLICY"], guard=guard
+    )
+    # What the verdict needs from the database is read: give the connection back (and
+    # SQLite's file to other writers) while Akismet takes its time.
+    db.session.close()
+    verdict = screening.verdict(comment, guard)
     # Storing the comment already writes it (its notifications need its id): a race
     # lost to a request with the same key can show there as well as at the commit.
     try:
-        comment = add_reader_comment(
-            post,
-            parent,
-            submission,
-            context,
-            policy=config["PORCH_MODERATION_POLICY"],
-            guard=guard,
-            public_url=config["PORCH_PUBLIC_URL"],
-            readers=ReaderMail.from_config(config),
-        )
-        db.session.commit()
+        with one_writer_at_a_time(current_app):
+            store_reader_comment(
+                comment,
+                verdict,
+                submission,
+                public_url=config["PORCH_PUBLIC_URL"],
+                readers=ReaderMail.from_config(config),
+            )
+            db.session.commit()
     except IntegrityError:
         db.session.rollback()
         comment = already_posted(post, submission, parent_id, context.idempotency_key)

@@ -113,26 +113,11 @@ def policy_hold(policy: ModerationPolicy, email: str | None) -> str | None:
     return None
 
 
-def add_reader_comment(
-    post: Post,
-    parent: Comment | None,
-    submission: Submission,
-    context: SubmissionContext,
-    *,
-    policy: ModerationPolicy,
-    guard: spam.Guard,
-    public_url: str,
-    readers: ReaderMail,
+def draft_reader_comment(
+    post: Post, parent: Comment | None, submission: Submission, context: SubmissionContext
 ) -> Comment:
-    """Store a reader comment as published, held or spam, with the reason in the audit trail.
-
-    With it go the mails it causes: to flagged staff, to the reader it replies to if
-    it is published, and the confirmation of its own writer's subscription.
-
-    Akismet is asked before anything is written, so a slow answer holds no lock.
-    """
-    now = utcnow()
-    comment = Comment(
+    """A reader comment as it will be stored, not yet in the session: judged first."""
+    return Comment(
         post=post,
         parent=parent,
         parent_id=parent and parent.id,  # Akismet's comment_type reads it before the flush
@@ -141,17 +126,57 @@ def add_reader_comment(
         author_website=submission.website,
         body_markdown=submission.body,
         body_html=render_comment(submission.body),
-        created_at=now,
+        created_at=utcnow(),
         remote_addr=context.remote_addr,
         user_agent=context.user_agent,
         referrer=context.referrer,
         idempotency_key=context.idempotency_key,
     )
-    verdict = spam.screen(
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What the cheap checks and the database said about a draft; Akismet is asked last."""
+
+    cheap: spam.Assessment
+    policy_reason: str | None
+
+    def verdict(self, comment: Comment, guard: spam.Guard) -> spam.Assessment:
+        """The final verdict. It reads nothing from the database, so the caller can end
+        its transaction first and wait for a slow Akismet holding no connection or lock."""
+        verdict = spam.then_akismet(self.cheap, comment, guard)
+        if verdict.verdict == SpamVerdict.PUBLISH and self.policy_reason:
+            return spam.Assessment(SpamVerdict.HOLD, self.policy_reason, verdict.check)
+        return verdict
+
+
+def screen_draft(
+    comment: Comment, submission: Submission, *, policy: ModerationPolicy, guard: spam.Guard
+) -> Screening:
+    """Everything of the verdict that needs no Akismet: the cheap checks, the policy."""
+    cheap = spam.cheap_checks(
         comment, honeypot=submission.honeypot, fill_seconds=submission.fill_seconds, guard=guard
     )
-    if verdict.verdict == SpamVerdict.PUBLISH and (reason := policy_hold(policy, submission.email)):
-        verdict = spam.Assessment(SpamVerdict.HOLD, reason, verdict.check)
+    reason = None
+    if cheap.verdict == SpamVerdict.PUBLISH:
+        reason = policy_hold(policy, submission.email)
+    return Screening(cheap, reason)
+
+
+def store_reader_comment(
+    comment: Comment,
+    verdict: spam.Assessment,
+    submission: Submission,
+    *,
+    public_url: str,
+    readers: ReaderMail,
+) -> Comment:
+    """Store a judged draft as published, held or spam, with the reason in the audit trail.
+
+    With it go the mails it causes: to flagged staff, to the reader it replies to if
+    it is published, and the confirmation of its own writer's subscription.
+    """
+    now = comment.created_at
     comment.spam_check = verdict.check
     comment.status = STATUS_OF[verdict.verdict]
     comment.published_at = now if comment.status == CommentStatus.APPROVED else None
@@ -165,6 +190,26 @@ def add_reader_comment(
     if comment.status == CommentStatus.APPROVED:
         tell_subscriber(comment, readers, now)
     return comment
+
+
+def add_reader_comment(
+    post: Post,
+    parent: Comment | None,
+    submission: Submission,
+    context: SubmissionContext,
+    *,
+    policy: ModerationPolicy,
+    guard: spam.Guard,
+    public_url: str,
+    readers: ReaderMail,
+) -> Comment:
+    """Draft, judge and store a reader comment in one go (scripts and imports; the API
+    ends its read transaction before Akismet is asked)."""
+    comment = draft_reader_comment(post, parent, submission, context)
+    verdict = screen_draft(comment, submission, policy=policy, guard=guard).verdict(comment, guard)
+    return store_reader_comment(
+        comment, verdict, submission, public_url=public_url, readers=readers
+    )
 
 
 STATUS_OF = {

@@ -1,6 +1,7 @@
 """Turn a comment's Markdown into the HTML readers get: rendered once, at write time."""
 
 import threading
+from functools import lru_cache
 
 import markdown
 import nh3
@@ -30,8 +31,13 @@ LINK_REL = "nofollow ugc"
 EXTENSIONS = ["fenced_code", "sane_lists", "pymdownx.magiclink"]
 
 
+@lru_cache(maxsize=64)
 def render_comment(text: str) -> str:
-    """Render Markdown and sanitise it: no scripts, no handlers, only safe links."""
+    """Render Markdown and sanitise it: no scripts, no handlers, only safe links.
+
+    The last texts rendered are kept: a new comment is rendered when the API checks that
+    something of it shows, then again when it is stored.
+    """
     return sanitise(_renderer().reset().convert(text))
 
 

@@ -73,17 +73,21 @@ def assess(
     return Assessment(SpamVerdict.PUBLISH)
 
 
-def screen(
+def cheap_checks(
     comment: Comment, *, honeypot: str, fill_seconds: float | None, guard: Guard
 ) -> Assessment:
-    """The cheap checks, then Akismet for what they let through (bots cost no API call)."""
-    cheap = assess(
+    """The checks on the submission alone: no database, no network."""
+    return assess(
         html=comment.body_html,
         honeypot=honeypot,
         max_links=guard.max_links,
         fill_seconds=fill_seconds,
         min_fill_seconds=guard.min_fill_seconds,
     )
+
+
+def then_akismet(cheap: Assessment, comment: Comment, guard: Guard) -> Assessment:
+    """Akismet's word added to what the cheap checks let through (bots cost no API call)."""
     if cheap.verdict == SpamVerdict.SPAM or guard.akismet is None:
         return cheap
     return cheap.then(ask_akismet(guard.akismet, comment))
