@@ -45,12 +45,17 @@ def thread_cache(app) -> ThreadCache:
     return app.extensions["porch_thread_cache"]
 
 
+def thread_state(engine, slug: str):
+    """The post's id, title and comments version, or None: one indexed lookup, on a
+    connection of its own (the ORM session is not needed)."""
+    with engine.connect() as connection:
+        return connection.execute(THREAD_STATE, {"slug": slug}).one_or_none()
+
+
 def _thread_state_or_404(slug: str):
-    """One indexed lookup, on a connection of its own: the ORM session is not needed."""
     if not is_possible_slug(slug):
         raise ApiError(404, "unknown_post", "There is no post at this address to comment on.")
-    with db.engine.connect() as connection:
-        post = connection.execute(THREAD_STATE, {"slug": slug}).one_or_none()
+    post = thread_state(db.engine, slug)
     if post is None:
         raise ApiError(404, "unknown_post", f"There is no post '{slug}' to comment on.")
     return post

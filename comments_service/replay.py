@@ -1,0 +1,118 @@
+"""Thread reads answered again in front of Flask, from answers Flask already gave.
+
+A public thread read (``GET /api/posts/<slug>/comments``) is the same bytes for every
+request that has the same path and query, the same ``Origin``, ``Accept-Encoding``
+and ``If-None-Match`` headers, and finds the post at the same comments version and
+title. So this layer still does the one indexed lookup of that state, then answers
+with the status, headers and body Flask gave the first such request: the ETag,
+Cache-Control, Vary, CORS and security headers are all Flask's, 304s included.
+
+Anything else goes to Flask untouched: other methods and paths, requests with a
+cookie, unknown posts, a database that does not answer (Flask then says 503), and any
+answer that is not a public 200 or 304 (errors are never kept).
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+from .api.reading import thread_state
+from .api.validation import is_possible_slug
+from .extensions import db
+from .services.thread_cache import ThreadCache
+
+ENDPOINT = "api.list_comments"
+KEPT_STATUSES = ("200", "304")
+# The request headers a thread answer depends on (CORS, compression, validators).
+KEY_HEADERS = ("HTTP_ORIGIN", "HTTP_ACCEPT_ENCODING", "HTTP_IF_NONE_MATCH")
+
+
+@dataclass(frozen=True)
+class KeptAnswer:
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(name) + len(value) for name, value in self.headers)
+
+    @property
+    def replayable(self) -> bool:
+        """A public answer that sets no cookie, as Flask gives every reader of a thread."""
+        names = {name.lower(): value for name, value in self.headers}
+        public = "public" in names.get("cache-control", "")
+        return self.status[:3] in KEPT_STATUSES and public and "set-cookie" not in names
+
+
+class ThreadReplay:
+    """WSGI middleware: ``app.wsgi_app = ThreadReplay(app, app.wsgi_app)``."""
+
+    def __init__(self, app, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.answers = ThreadCache(app.config["PORCH_THREAD_CACHE_MB"] * 1024 * 1024)
+        self._engine = None
+
+    def __call__(self, environ, start_response):
+        key = self._key(environ)
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+        kept = self.answers.get(key)
+        if kept is None:
+            kept = self._flask_answer(environ)
+            if kept.replayable:
+                self.answers.put(key, kept)
+        start_response(kept.status, kept.headers)
+        return [kept.body]
+
+    def _key(self, environ) -> tuple | None:
+        """What the answer depends on, or None when Flask should answer."""
+        slug = self._thread_slug(environ)
+        if slug is None:
+            return None
+        try:
+            state = thread_state(self._database(), slug)
+        except DBAPIError:
+            return None
+        if state is None:
+            return None
+        request = (environ.get("PATH_INFO"), environ.get("QUERY_STRING", ""))
+        return (tuple(state), *request, *(environ.get(name) for name in KEY_HEADERS))
+
+    def _thread_slug(self, environ) -> str | None:
+        """The slug of a reader's thread read, found by Flask's own URL map."""
+        if environ.get("REQUEST_METHOD") != "GET" or "HTTP_COOKIE" in environ:
+            return None
+        path = environ.get("PATH_INFO", "")
+        if not (path.startswith("/api/posts/") and path.endswith("/comments")):
+            return None  # a cheap look first: most requests are not thread reads
+        try:
+            endpoint, arguments = self.app.url_map.bind_to_environ(environ).match()
+        except (HTTPException, RequestRedirect):
+            return None
+        if endpoint != ENDPOINT or not is_possible_slug(arguments["slug"]):
+            return None
+        return arguments["slug"]
+
+    def _database(self):
+        if self._engine is None:
+            with self.app.app_context():
+                self._engine = db.engine
+        return self._engine
+
+    def _flask_answer(self, environ) -> KeptAnswer:
+        started = []
+
+        def start_response(status, headers, exc_info=None):
+            started[:] = [status, list(headers)]
+
+        chunks = self.wsgi_app(environ, start_response)
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        return KeptAnswer(started[0], started[1], body)
