@@ -13,6 +13,7 @@ answer that is not a public 200 or 304 (errors are never kept).
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
@@ -27,6 +28,7 @@ ENDPOINT = "api.list_comments"
 KEPT_STATUSES = ("200", "304")
 # The request headers a thread answer depends on (CORS, compression, validators).
 KEY_HEADERS = ("HTTP_ORIGIN", "HTTP_ACCEPT_ENCODING", "HTTP_IF_NONE_MATCH")
+SLUGS_REMEMBERED = 4096
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,9 @@ class ThreadReplay:
         self.wsgi_app = wsgi_app
         self.answers = ThreadCache(app.config["PORCH_THREAD_CACHE_MB"] * 1024 * 1024)
         self._engine = None
+        # The service's routes depend on the path alone (no host or subdomain rules).
+        self._routes = app.url_map.bind("localhost")
+        self._slug_at = lru_cache(maxsize=SLUGS_REMEMBERED)(self._slug_at)
 
     def __call__(self, environ, start_response):
         key = self._key(environ)
@@ -89,8 +94,12 @@ class ThreadReplay:
         path = environ.get("PATH_INFO", "")
         if not (path.startswith("/api/posts/") and path.endswith("/comments")):
             return None  # a cheap look first: most requests are not thread reads
+        return self._slug_at(path)
+
+    def _slug_at(self, path: str) -> str | None:
+        """The slug Flask's own URL map finds in ``path``, remembered for popular threads."""
         try:
-            endpoint, arguments = self.app.url_map.bind_to_environ(environ).match()
+            endpoint, arguments = self._routes.match(path, method="GET")
         except (HTTPException, RequestRedirect):
             return None
         if endpoint != ENDPOINT or not is_possible_slug(arguments["slug"]):
