@@ -11,7 +11,7 @@ from sqlalchemy import delete
 from comments_service.extensions import db
 from comments_service.models import Post
 
-from .conftest import BLOG_URL, settings
+from .conftest import BLOG_URL
 from .test_outage import RETRY_AFTER, shaky  # noqa: F401 - the fixture of a database that goes away
 
 THREAD = "/api/posts/hello/comments"
@@ -155,9 +155,13 @@ def test_a_kept_read_still_answers_503_while_the_database_is_away(shaky, make_po
     assert client.get(THREAD).status_code == 200
 
 
-def test_replay_can_be_turned_off(database_url):
-    from comments_service import create_app
-
-    assert type(create_app(settings(database_url)).wsgi_app).__name__ == "ThreadReplay"
-    off = create_app(settings(database_url, PORCH_REPLAY_THREADS=False))
-    assert type(off.wsgi_app).__name__ == "method"
+def test_with_the_replay_off_every_read_reaches_flask(threads):
+    fast, flask_only = threads
+    counts = []
+    for app in (fast, flask_only):
+        reached = counting_flask(app)
+        client = app.test_client()
+        for _ in range(3):
+            client.get(THREAD, headers={"Origin": BLOG_URL})
+        counts.append(len(reached))
+    assert counts == [1, 3]
