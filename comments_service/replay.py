@@ -19,15 +19,19 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from .api.reading import thread_state
+from .api.reading import LOOKED_UP, thread_state
 from .api.validation import is_possible_slug
 from .extensions import db
 from .services.thread_cache import ThreadCache
 
 ENDPOINT = "api.list_comments"
 KEPT_STATUSES = ("200", "304")
-# The request headers a thread answer depends on (CORS, compression, validators).
-KEY_HEADERS = ("HTTP_ORIGIN", "HTTP_ACCEPT_ENCODING", "HTTP_IF_NONE_MATCH")
+# What of the request a thread answer depends on: its address, and the headers of
+# CORS, compression and validators.
+KEY_ENVIRON = (
+    "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING",
+    "HTTP_ORIGIN", "HTTP_ACCEPT_ENCODING", "HTTP_IF_NONE_MATCH",
+)  # fmt: skip
 SLUGS_REMEMBERED = 4096
 
 
@@ -62,30 +66,27 @@ class ThreadReplay:
         self._slug_at = lru_cache(maxsize=SLUGS_REMEMBERED)(self._slug_at)
 
     def __call__(self, environ, start_response):
-        key = self._key(environ)
-        if key is None:
+        slug = self._thread_slug(environ)
+        state = slug and self._state(slug)
+        if not state:
             return self.wsgi_app(environ, start_response)
+        key = (tuple(state), *(environ.get(name) for name in KEY_ENVIRON))
         kept = self.answers.get(key)
         if kept is None:
+            environ[LOOKED_UP] = (slug, state)  # Flask answers for this state, not a newer one
             kept = self._flask_answer(environ)
             if kept.replayable:
                 self.answers.put(key, kept)
         start_response(kept.status, kept.headers)
         return [kept.body]
 
-    def _key(self, environ) -> tuple | None:
-        """What the answer depends on, or None when Flask should answer."""
-        slug = self._thread_slug(environ)
-        if slug is None:
-            return None
+    def _state(self, slug: str):
+        """The post's id, title and version; None when it is unknown or the database does
+        not answer (Flask then says 404 or 503)."""
         try:
-            state = thread_state(self._database(), slug)
+            return thread_state(self._database(), slug)
         except DBAPIError:
             return None
-        if state is None:
-            return None
-        request = (environ.get("PATH_INFO"), environ.get("QUERY_STRING", ""))
-        return (tuple(state), *request, *(environ.get(name) for name in KEY_HEADERS))
 
     def _thread_slug(self, environ) -> str | None:
         """The slug of a reader's thread read, found by Flask's own URL map."""

@@ -17,6 +17,8 @@ from ..services.threads import counted, thread_for, thread_page, thread_pages
 from .validation import is_possible_slug
 
 GZIPPED = "-gzip"
+# The (slug, state) replay.py looked up for this request, so it is not asked twice.
+LOOKED_UP = "porch.thread_state"
 
 
 def thread_response(slug: str, asked_page: str | None):
@@ -55,7 +57,8 @@ def thread_state(engine, slug: str):
 def _thread_state_or_404(slug: str):
     if not is_possible_slug(slug):
         raise ApiError(404, "unknown_post", "There is no post at this address to comment on.")
-    post = thread_state(db.engine, slug)
+    looked_up = request.environ.get(LOOKED_UP)
+    post = looked_up[1] if looked_up and looked_up[0] == slug else thread_state(db.engine, slug)
     if post is None:
         raise ApiError(404, "unknown_post", f"There is no post '{slug}' to comment on.")
     return post
