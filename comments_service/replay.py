@@ -92,7 +92,8 @@ class ThreadReplay:
         """The slug of a reader's thread read, found by Flask's own URL map."""
         if environ.get("REQUEST_METHOD") != "GET" or "HTTP_COOKIE" in environ:
             return None
-        path = environ.get("PATH_INFO", "")
+        # WSGI gives the path's UTF-8 bytes as Latin-1 characters (PEP 3333).
+        path = environ.get("PATH_INFO", "").encode("latin-1").decode(errors="replace")
         if not (path.startswith("/api/posts/") and path.endswith("/comments")):
             return None  # a cheap look first: most requests are not thread reads
         return self._slug_at(path)

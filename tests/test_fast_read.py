@@ -165,3 +165,12 @@ def test_with_the_replay_off_every_read_reaches_flask(threads):
             client.get(THREAD, headers={"Origin": BLOG_URL})
         counts.append(len(reached))
     assert counts == [1, 3]
+
+
+def test_a_slug_beyond_ascii_is_replayed_too(app, make_post):
+    make_post("café-crème")
+    reached = counting_flask(app)
+    client = app.test_client()
+    answers = [client.get("/api/posts/caf%C3%A9-cr%C3%A8me/comments") for _ in range(2)]
+    assert [answer.get_json()["post"]["slug"] for answer in answers] == ["café-crème"] * 2
+    assert len(reached) == 1
