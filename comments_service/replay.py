@@ -68,7 +68,9 @@ class ThreadReplay:
     def __call__(self, environ, start_response):
         slug = self._thread_slug(environ)
         state = slug and self._state(slug)
-        if not state:
+        if isinstance(state, DBAPIError):
+            environ[LOOKED_UP] = (slug, state)  # Flask answers it (503), without a second wait
+        if not isinstance(state, tuple):
             return self.wsgi_app(environ, start_response)
         key = (tuple(state), *(environ.get(name) for name in KEY_ENVIRON))
         kept = self.answers.get(key)
@@ -81,12 +83,12 @@ class ThreadReplay:
         return [kept.body]
 
     def _state(self, slug: str):
-        """The post's id, title and version; None when it is unknown or the database does
-        not answer (Flask then says 404 or 503)."""
+        """The post's id, title and version; None when it is unknown (Flask says 404), the
+        error when the database does not answer (Flask says 503)."""
         try:
             return thread_state(self._database(), slug)
-        except DBAPIError:
-            return None
+        except DBAPIError as error:
+            return error
 
     def _thread_slug(self, environ) -> str | None:
         """The slug of a reader's thread read, found by Flask's own URL map."""

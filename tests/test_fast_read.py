@@ -5,6 +5,8 @@ Each app counts the requests that reach Flask with a ``before_request`` hook of 
 own, so a test sees which answers were replayed.
 """
 
+import time
+
 import pytest
 from sqlalchemy import delete
 
@@ -148,7 +150,10 @@ def test_a_kept_read_still_answers_503_while_the_database_is_away(shaky, make_po
     client = shaky.app.test_client()
     assert [client.get(THREAD).status_code for _ in range(2)] == [200, 200]
     with shaky.away():
+        started = time.monotonic()
         away = client.get(THREAD, headers={"Origin": BLOG_URL})
+        waited = time.monotonic() - started
+    assert waited < 1.8, "the database is waited for once (PORCH_DATABASE_TIMEOUT_SECONDS=1)"
     assert away.status_code == 503
     assert away.headers["Retry-After"] == str(RETRY_AFTER)
     assert away.get_json()["error"] == "service_unavailable"

@@ -8,6 +8,7 @@ made at most once per process and kept (services/thread_cache.py).
 from functools import cache
 
 from flask import current_app, request
+from sqlalchemy.exc import DBAPIError
 
 from ..errors import ApiError
 from ..extensions import db
@@ -17,7 +18,8 @@ from ..services.threads import counted, thread_for, thread_page, thread_pages
 from .validation import is_possible_slug
 
 GZIPPED = "-gzip"
-# The (slug, state) replay.py looked up for this request, so it is not asked twice.
+# The (slug, state or database error) replay.py looked up for this request, so the
+# database is not asked twice.
 LOOKED_UP = "porch.thread_state"
 
 
@@ -59,6 +61,8 @@ def _thread_state_or_404(slug: str):
         raise ApiError(404, "unknown_post", "There is no post at this address to comment on.")
     looked_up = request.environ.get(LOOKED_UP)
     post = looked_up[1] if looked_up and looked_up[0] == slug else thread_state(db.engine, slug)
+    if isinstance(post, DBAPIError):
+        raise post
     if post is None:
         raise ApiError(404, "unknown_post", f"There is no post '{slug}' to comment on.")
     return post
