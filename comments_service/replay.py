@@ -67,10 +67,10 @@ class ThreadReplay:
 
     def __call__(self, environ, start_response):
         slug = self._thread_slug(environ)
-        state = slug and self._state(slug)
+        state = self._state(slug) if slug else None
         if isinstance(state, DBAPIError):
             environ[LOOKED_UP] = (slug, state)  # Flask answers it (503), without a second wait
-        if not isinstance(state, tuple):
+        if state is None or isinstance(state, DBAPIError):
             return self.wsgi_app(environ, start_response)
         key = (tuple(state), *(environ.get(name) for name in KEY_ENVIRON))
         kept = self.answers.get(key)
