@@ -1,7 +1,8 @@
 """The service as the benchmark runs it: rate limits off; Akismet, when asked for, local.
 
 Settings come from the PORCH_* environment; BENCH_AKISMET_PORT sends Akismet's
-requests to the local stand-in of tests/akismet_server.py.
+requests to the local stand-in of tests/akismet_server.py; BENCH_REPLAY_THREADS=false
+sends every thread read through Flask (PORCH_REPLAY_THREADS=false), for comparison.
 """
 
 import os
@@ -12,4 +13,6 @@ from tests.akismet_server import RedirectToLocal
 overrides = {"RATELIMIT_ENABLED": False}
 if port := os.environ.get("BENCH_AKISMET_PORT"):
     overrides["AKISMET_TRANSPORT"] = RedirectToLocal(int(port))
+if os.environ.get("BENCH_REPLAY_THREADS") == "false":
+    overrides["PORCH_REPLAY_THREADS"] = False
 app = create_app(overrides)

@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import caching, compression, errors, rebaking
 from .config import load_settings, origin_of
 from .extensions import cors, csrf, db, limiter, login_manager, migrate
+from .replay import ThreadReplay
 from .services import (
     freshness,  # noqa: F401 - its flush hook marks changed posts
     times,
@@ -44,6 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.after_request(add_security_headers)
     app.after_request(vary_api_by_origin)
     app.after_request(rebaking.rebake_changed_pages)
+    if app.config["PORCH_REPLAY_THREADS"]:
+        app.wsgi_app = ThreadReplay(app, app.wsgi_app)
     proxies = app.config["PORCH_TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(

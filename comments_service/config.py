@@ -95,6 +95,8 @@ DEFAULTS = {
     "READY_TIMEOUT_SECONDS": 2,
     # Serialised threads each worker process keeps, in megabytes (docs/deploy.md).
     "THREAD_CACHE_MB": 32,
+    # Answer repeated thread reads with the answer Flask gave, after the version lookup.
+    "REPLAY_THREADS": True,
     # Gzip JSON and HTML answers for clients that take it; false when the proxy does.
     "COMPRESS": True,
     # How long a CDN (a shared cache) may serve a thread before asking again, and how

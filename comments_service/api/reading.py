@@ -8,6 +8,7 @@ made at most once per process and kept (services/thread_cache.py).
 from functools import cache
 
 from flask import current_app, request
+from sqlalchemy.exc import DBAPIError
 
 from ..errors import ApiError
 from ..extensions import db
@@ -17,6 +18,9 @@ from ..services.threads import counted, thread_for, thread_page, thread_pages
 from .validation import is_possible_slug
 
 GZIPPED = "-gzip"
+# The (slug, state or database error) replay.py looked up for this request, so the
+# database is not asked twice.
+LOOKED_UP = "porch.thread_state"
 
 
 def thread_response(slug: str, asked_page: str | None):
@@ -45,12 +49,20 @@ def thread_cache(app) -> ThreadCache:
     return app.extensions["porch_thread_cache"]
 
 
+def thread_state(engine, slug: str):
+    """The post's id, title and comments version, or None: one indexed lookup, on a
+    connection of its own (the ORM session is not needed)."""
+    with engine.connect() as connection:
+        return connection.execute(THREAD_STATE, {"slug": slug}).one_or_none()
+
+
 def _thread_state_or_404(slug: str):
-    """One indexed lookup, on a connection of its own: the ORM session is not needed."""
     if not is_possible_slug(slug):
         raise ApiError(404, "unknown_post", "There is no post at this address to comment on.")
-    with db.engine.connect() as connection:
-        post = connection.execute(THREAD_STATE, {"slug": slug}).one_or_none()
+    looked_up = request.environ.get(LOOKED_UP)
+    post = looked_up[1] if looked_up and looked_up[0] == slug else thread_state(db.engine, slug)
+    if isinstance(post, DBAPIError):
+        raise post
     if post is None:
         raise ApiError(404, "unknown_post", f"There is no post '{slug}' to comment on.")
     return post

@@ -57,7 +57,11 @@ class CachedThread:
 
 
 class ThreadCache:
-    """Least recently used threads, at most ``max_bytes`` of them, safe across threads."""
+    """Least recently used threads, at most ``max_bytes`` of them, safe across threads.
+
+    Entries are anything with a ``size`` in bytes: serialised threads here, whole
+    answers in front of Flask (comments_service/replay.py).
+    """
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
