@@ -15,11 +15,10 @@ answer that is not a public 200 or 304 (errors are never kept).
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from .api.reading import LOOKED_UP, thread_state
+from .api.reading import LOOKED_UP, NO_ANSWER, thread_state
 from .api.validation import is_possible_slug
 from .extensions import db
 from .services.thread_cache import ThreadCache
@@ -68,9 +67,9 @@ class ThreadReplay:
     def __call__(self, environ, start_response):
         slug = self._thread_slug(environ)
         state = self._state(slug) if slug else None
-        if isinstance(state, DBAPIError):
+        if isinstance(state, NO_ANSWER):
             environ[LOOKED_UP] = (slug, state)  # Flask answers it (503), without a second wait
-        if state is None or isinstance(state, DBAPIError):
+        if state is None or isinstance(state, NO_ANSWER):
             return self.wsgi_app(environ, start_response)
         key = (tuple(state), *(environ.get(name) for name in KEY_ENVIRON))
         kept = self.answers.get(key)
@@ -87,7 +86,7 @@ class ThreadReplay:
         error when the database does not answer (Flask says 503)."""
         try:
             return thread_state(self._database(), slug)
-        except DBAPIError as error:
+        except NO_ANSWER as error:
             return error
 
     def _thread_slug(self, environ) -> str | None:

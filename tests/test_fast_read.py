@@ -153,6 +153,9 @@ def test_a_kept_read_still_answers_503_while_the_database_is_away(shaky, make_po
         started = time.monotonic()
         away = client.get(THREAD, headers={"Origin": BLOG_URL})
         waited = time.monotonic() - started
+    if shaky.url.startswith("sqlite"):  # WAL: a writer holding the file stops no reader
+        assert away.status_code == 200
+        return
     assert waited < 1.8, "the database is waited for once (PORCH_DATABASE_TIMEOUT_SECONDS=1)"
     assert away.status_code == 503
     assert away.headers["Retry-After"] == str(RETRY_AFTER)

@@ -9,6 +9,7 @@ from functools import cache
 
 from flask import current_app, request
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ..errors import ApiError
 from ..extensions import db
@@ -21,6 +22,10 @@ GZIPPED = "-gzip"
 # The (slug, state or database error) replay.py looked up for this request, so the
 # database is not asked twice.
 LOOKED_UP = "porch.thread_state"
+
+# What a lookup meets when the database does not answer: it is down, or every pooled
+# connection is in use past PORCH_DATABASE_TIMEOUT_SECONDS. Both are a 503.
+NO_ANSWER = (DBAPIError, PoolTimeout)
 
 
 def thread_response(slug: str, asked_page: str | None):
@@ -61,7 +66,7 @@ def _thread_state_or_404(slug: str):
         raise ApiError(404, "unknown_post", "There is no post at this address to comment on.")
     looked_up = request.environ.get(LOOKED_UP)
     post = looked_up[1] if looked_up and looked_up[0] == slug else thread_state(db.engine, slug)
-    if isinstance(post, DBAPIError):
+    if isinstance(post, NO_ANSWER):
         raise post
     if post is None:
         raise ApiError(404, "unknown_post", f"There is no post '{slug}' to comment on.")

@@ -87,7 +87,8 @@ def edit_comment(comment: Comment, body: str, guard: spam.Guard, now: datetime) 
     comment.body_markdown = body
     comment.body_html = render_comment(body)
     comment.edited_at = now
-    verdict = spam.screen(comment, honeypot="", fill_seconds=None, guard=guard)
+    cheap = spam.cheap_checks(comment, honeypot="", fill_seconds=None, guard=guard)
+    verdict = spam.then_akismet(cheap, comment, guard)
     status = max(comment.status, STATUS_OF[verdict.verdict], key=_strictness)
     edited = EDITED.format(before=before)
     db.session.add(
