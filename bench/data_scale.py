@@ -41,6 +41,7 @@ from comments_service import create_app  # noqa: E402
 from comments_service.extensions import db  # noqa: E402
 from comments_service.models import Staff, utcnow  # noqa: E402
 from comments_service.queries import count_of, unanswered_for  # noqa: E402
+from comments_service.services.names import skeleton  # noqa: E402
 from comments_service.services.passwords import hash_password  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/porch_bench"
@@ -148,12 +149,14 @@ def _copy_staff(connection) -> dict[str, int]:
     password = hash_password(PASSWORD)
     ids = {}
     with connection.cursor().copy(
-        "COPY staff (id, name, email, password_hash, role, active, created_at, notify) FROM STDIN"
+        "COPY staff (id, name, name_skeleton, email, password_hash, role, active, created_at,"
+        " notify) FROM STDIN"
     ) as copy:
         for number, (name, email, role) in enumerate(PEOPLE, start=1):
             if email is None:
                 continue
-            copy.write_row((number, name, email, password, role, True, NOW - SPAN, "digest"))
+            row = (number, name, skeleton(name), email, password, role, True, NOW - SPAN, "digest")
+            copy.write_row(row)
             ids[name] = number
     connection.execute("SELECT setval('staff_id_seq', %s)", (len(PEOPLE),))
     return ids
