@@ -17,7 +17,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Never part of `make test`: loads local servers and PostgreSQL for about ten minutes (bench/README.md).
+# Never part of `make test`: loads local servers and PostgreSQL for about five minutes (bench/README.md).
 bench: $(INSTALLED)
 	scripts/install-bench-tools.sh
 	$(BIN)/python bench/run.py
