@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from .axe_support import assert_accessible
 from .browser_support import (
     TIMEOUT_MS,
     ServiceProcess,
@@ -129,9 +130,12 @@ def one_in_each_tab(browser, porch):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_tab_on_screen(browser, porch, one_in_each_tab, scheme):
-    """One screenshot per tab and colour scheme, for a person to look at."""
+    """One screenshot per tab and colour scheme, for a person to look at; axe-core finds no
+    serious or critical violation on any of them, the thread or the sign-in page."""
     context = browser.new_context(color_scheme=scheme, viewport={"width": 1100, "height": 900})
     page = context.new_page()
+    page.goto(f"{porch.service.url}/auth/login")
+    assert_accessible(page)
     sign_in(page, porch)
     expected = {"held": "Held Example", "spam": "Spam Example", "removed": "Removed Example"}
     expected["answered"] = "Answered Example"
@@ -142,11 +146,13 @@ def test_every_tab_on_screen(browser, porch, one_in_each_tab, scheme):
         if view in expected:
             expect(page.locator("article.item").filter(has_text=expected[view])).to_have_count(1)
         screenshot(page, f"moderation-{view}{suffix}.png")
+        assert_accessible(page)
     page.get_by_role("link", name="Whole thread of the comment by Answered Example").click()
     expect(page.get_by_role("heading", name=re.compile("^Thread on"))).to_be_visible()
     expect(page.locator(".thread > li")).to_have_count(2)
     page.locator(".thread > li").first.get_by_text(re.compile("^History")).click()
     screenshot(page, f"moderation-thread{suffix}.png")
+    assert_accessible(page)
     context.close()
 
 
