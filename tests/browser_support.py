@@ -100,8 +100,12 @@ def post_comment(service_url: str, slug: str, origin: str, **fields: str | int) 
 def build_site(output: Path, env: dict, **settings: str) -> str:
     """Build the real sample blog with `pelican`, overriding string settings.
 
-    Pelican reads each ``-e KEY=VALUE`` value as JSON, so strings go in quoted.
+    Pelican reads each ``-e KEY=VALUE`` value as JSON, so strings go in quoted. Unless a
+    test names its own comments export, the build reads none: pelicanconf.py's default,
+    ``var/comments-export.json`` in the checkout, is what `make run` leaves behind, and
+    its comments (numbered by another database) would be baked into the test's pages.
     """
+    settings.setdefault("PORCH_COMMENTS_EXPORT", str(output.parent / "no-comments-export.json"))
     extra = [f"{key}={json.dumps(value)}" for key, value in settings.items()]
     command = [str(BIN / "pelican"), "content", "-s", "pelicanconf.py", "-o", str(output)]
     return run([*command, "-e", *extra], env)
