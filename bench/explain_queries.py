@@ -14,16 +14,12 @@ from sqlalchemy.dialects import postgresql
 from comments_service.enums import View
 from comments_service.extensions import db
 from comments_service.models import Comment, OutboxMessage, Post, Staff, utcnow
-from comments_service.queries import (
-    VIEWS,
-    count_of,
-    figure_rows,
-    for_staff,
-    public_comment_rows,
-    removed_comment_rows,
-    unanswered_for,
-)
-from comments_service.services.outbox import _claimable
+from comments_service.queries.care import for_staff, unanswered_for
+from comments_service.queries.figures import figure_rows
+from comments_service.queries.listings import count_of
+from comments_service.queries.public import public_comment_rows, removed_comment_rows
+from comments_service.queries.states import VIEWS
+from comments_service.services.mail.outbox import _claimable
 
 
 def queries(now) -> dict:

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from comments_service import create_app  # noqa: E402
 from comments_service.extensions import db  # noqa: E402
 from comments_service.models import Digest, OutboxMessage, utcnow  # noqa: E402
-from comments_service.sender import SenderSettings, send_due  # noqa: E402
-from comments_service.services.outbox import Mail, enqueue  # noqa: E402
+from comments_service.services.mail.outbox import Mail, enqueue  # noqa: E402
+from comments_service.services.mail.sender import SenderSettings, send_due  # noqa: E402
 from tests.smtp_support import SmtpServer  # noqa: E402
 
 

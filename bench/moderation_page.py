@@ -25,7 +25,7 @@ from sqlalchemy import insert, text
 from comments_service import create_app
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, Post, PostAuthor, Role, Staff
-from comments_service.services.passwords import hash_password
+from comments_service.services.accounts.passwords import hash_password
 
 PASSWORD = "bench password"
 POSTS = 20

@@ -26,8 +26,8 @@ from sqlalchemy.orm import with_expression
 from comments_service import create_app
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, Post, PostAuthor
-from comments_service.queries import unanswered
-from comments_service.services.readers import (
+from comments_service.queries.states import unanswered
+from comments_service.services.moderation.readers import (
     comments_of,
     is_first_comment,
     published_comments,

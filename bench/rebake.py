@@ -29,9 +29,9 @@ from sqlalchemy import insert, select
 from comments_service import create_app
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, Post, Role, Staff
-from comments_service.services.manifest import load_manifest, sync_posts
-from comments_service.services.rebake import rebake_posts
-from comments_service.services.threads import export_document
+from comments_service.services.site.export import export_document
+from comments_service.services.site.manifest import load_manifest, sync_posts
+from comments_service.services.site.rebake import rebake_posts
 from porch_pelican import rebake
 
 ROOT = Path(__file__).resolve().parents[1]

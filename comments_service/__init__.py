@@ -7,14 +7,12 @@ from flask import Flask, current_app, redirect, request, url_for
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import caching, compression, errors, rebaking
-from .config import load_settings, origin_of
-from .extensions import cors, csrf, db, limiter, login_manager, migrate
-from .replay import ThreadReplay
-from .services import (
-    freshness,  # noqa: F401 - its flush hook marks changed posts
-    times,
-)
+from comments_service import caching, compression, errors, rebaking
+from comments_service.config import load_settings, origin_of
+from comments_service.extensions import cors, csrf, db, limiter, login_manager, migrate
+from comments_service.replay import ThreadReplay
+from comments_service.services.comments import freshness  # noqa: F401 - its flush hook marks changed posts
+from comments_service.text import times
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -35,7 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_template_filter(times.utc_label, "utc")
     app.add_template_filter(times.iso, "utc_iso")
     app.context_processor(lambda: errors.blog_look(app.config))
-    from . import cli
+    from comments_service import cli
 
     cli.register(app)
     app.add_url_rule("/healthz", "healthz", healthz)
@@ -72,13 +70,13 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .api import bp as api_bp
-    from .auth import bp as auth_bp
-    from .feeds import bp as feeds_bp
-    from .links import bp as links_bp
-    from .moderation import bp as moderation_bp
-    from .privacy import bp as privacy_bp
-    from .readers import bp as readers_bp
+    from comments_service.api import bp as api_bp
+    from comments_service.auth import bp as auth_bp
+    from comments_service.feeds import bp as feeds_bp
+    from comments_service.links import bp as links_bp
+    from comments_service.moderation import bp as moderation_bp
+    from comments_service.privacy import bp as privacy_bp
+    from comments_service.readers import bp as readers_bp
 
     # Readers post from the static blog, where no CSRF token can be baked in; the
     # API checks the Origin header instead (see api.routes.require_blog_origin).

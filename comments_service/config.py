@@ -16,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .enums import ModerationPolicy, SmtpSecurity
+from comments_service.enums import ModerationPolicy, SmtpSecurity
 
 PREFIX = "PORCH_"
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from .extensions import db
+from comments_service.extensions import db
 
 MESSAGES = {
     400: "The request could not be read.",

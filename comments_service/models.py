@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 
-from .enums import (
+from comments_service.enums import (
     CommentStatus,
     Decision,
     DigestKind,
@@ -34,8 +34,8 @@ from .enums import (
     SpamCheck,
     SubscriptionScope,
 )
-from .extensions import db
-from .services.names import skeleton
+from comments_service.extensions import db
+from comments_service.text.names import skeleton
 
 __all__ = ["Comment", "CommentStatus", "Decision", "ModerationAction", "Post", "PostAuthor"]
 __all__ += ["Digest", "OutboxMessage", "Role", "Staff", "StaffSession", "utcnow"]

@@ -14,9 +14,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .extensions import db
-from .services.freshness import changed_posts
-from .services.rebake import rebake_behind, rebake_posts
+from comments_service.extensions import db
+from comments_service.services.comments.freshness import changed_posts
+from comments_service.services.site.rebake import rebake_behind, rebake_posts
 
 if TYPE_CHECKING:
     from porch_pelican.rebake import Rebaker

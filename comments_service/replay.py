@@ -18,10 +18,10 @@ from functools import lru_cache
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from .api.reading import LOOKED_UP, NO_ANSWER, thread_state
-from .api.validation import is_possible_slug
-from .extensions import db
-from .services.thread_cache import ThreadCache
+from comments_service.api.reading import LOOKED_UP, NO_ANSWER, thread_state
+from comments_service.api.validation import is_possible_slug
+from comments_service.extensions import db
+from comments_service.services.comments.thread_cache import ThreadCache
 
 ENDPOINT = "api.list_comments"
 KEPT_STATUSES = ("200", "304")

@@ -1,5 +1,5 @@
 """WSGI entry point: ``gunicorn comments_service.wsgi:app``."""
 
-from . import create_app
+from comments_service import create_app
 
 app = create_app()

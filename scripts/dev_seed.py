@@ -14,19 +14,19 @@ from comments_service.config import comment_kinds
 from comments_service.enums import FollowUp, ModerationPolicy, PrivateChannel
 from comments_service.extensions import db
 from comments_service.models import Comment, Role, Staff, utcnow
-from comments_service.queries import post_by_slug
-from comments_service.services import listening
-from comments_service.services.answers import recompute_answers
-from comments_service.services.comments import (
+from comments_service.queries.public import post_by_slug
+from comments_service.services.accounts.passwords import hash_password
+from comments_service.services.comments.answers import recompute_answers
+from comments_service.services.comments.posting import (
     Submission,
     SubmissionContext,
     add_reader_comment,
     add_staff_answer,
 )
-from comments_service.services.passwords import hash_password
-from comments_service.services.report import last_full_month
-from comments_service.services.spam import Guard
-from comments_service.services.subscriptions import ReaderMail
+from comments_service.services.mail.subscriptions import ReaderMail
+from comments_service.services.moderation import listening
+from comments_service.services.report.build import last_full_month
+from comments_service.services.spam.guard import Guard
 
 PASSWORD = "porch-demo-password"
 ACCOUNTS = [

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from comments_service import create_app
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, Post, PostAuthor, Role, Staff
-from comments_service.services.passwords import hash_password
+from comments_service.services.accounts.passwords import hash_password
 
 from .browser_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 

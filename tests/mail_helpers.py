@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from comments_service.extensions import db
 from comments_service.models import OutboxMessage, utcnow
-from comments_service.sender import PassReport, SenderSettings, send_due
-from comments_service.services.outbox import Mail, enqueue
+from comments_service.services.mail.outbox import Mail, enqueue
+from comments_service.services.mail.sender import PassReport, SenderSettings, send_due
 
 
 def post_comment(client, slug="hello", **fields) -> int:

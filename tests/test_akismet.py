@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from comments_service.enums import Decision, SpamCheck
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, ModerationAction, Post, utcnow
-from comments_service.queries import in_spam, pending_approval
-from comments_service.services.akismet import Akismet, for_app, settings_from
-from comments_service.services.spam import ask_akismet, report_ham, report_spam
+from comments_service.queries.states import in_spam, pending_approval
+from comments_service.services.spam.akismet import Akismet, for_app, settings_from
+from comments_service.services.spam.guard import ask_akismet, report_ham, report_spam
 
 from . import akismet_server as fake
 from .conftest import BLOG_URL, csrf_token

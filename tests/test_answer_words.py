@@ -4,11 +4,7 @@ page's sentence. The baked and live pages print them as given (test_figures_brow
 
 import pytest
 
-from comments_service.services.answer_words import (
-    answer_line,
-    duration_words,
-    last_month_sentence,
-)
+from comments_service.text.answer_words import answer_line, duration_words, last_month_sentence
 
 HOUR = 3600
 NOT_ANSWERED = {

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from comments_service.enums import Decision
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, ModerationAction, Role, Staff, utcnow
-from comments_service.services.threads import export_document
+from comments_service.services.site.export import export_document
 
 from .conftest import BLOG_URL, csrf_token
 from .test_baking import bake

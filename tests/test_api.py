@@ -4,8 +4,8 @@ import pytest
 
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus
-from comments_service.services import moderation
-from comments_service.services.comments import add_staff_answer
+from comments_service.services.comments.posting import add_staff_answer
+from comments_service.services.moderation import decisions as moderation
 
 from .conftest import BLOG_URL
 

@@ -7,15 +7,10 @@ from sqlalchemy import select
 
 from comments_service.extensions import db
 from comments_service.models import Comment, Role, Staff, utcnow
-from comments_service.queries import (
-    flagged_by_comment,
-    flagged_staff,
-    owns,
-    unanswered,
-    unanswered_for,
-)
-from comments_service.services import assignment
-from comments_service.services.notifications import queue_overdue_reminders
+from comments_service.queries.care import flagged_by_comment, flagged_staff, owns, unanswered_for
+from comments_service.queries.states import unanswered
+from comments_service.services.mail.notifications import queue_overdue_reminders
+from comments_service.services.moderation import assignment
 
 from .conftest import context_of, csrf_token
 from .mail_helpers import outbox_rows, post_comment

@@ -6,8 +6,8 @@ import re
 
 from comments_service.extensions import db
 from comments_service.models import Comment, utcnow
-from comments_service.services import moderation
-from comments_service.services.threads import export_document
+from comments_service.services.moderation import decisions as moderation
+from comments_service.services.site.export import export_document
 
 from .site_support import build_sample_site
 

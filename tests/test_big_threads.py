@@ -14,7 +14,7 @@ from sqlalchemy import insert
 
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus
-from comments_service.services.threads import published_thread
+from comments_service.services.comments.threads import published_thread
 from porch_pelican import rebake
 
 from .conftest import BLOG_URL

@@ -4,8 +4,8 @@ import json
 
 from comments_service.extensions import db
 from comments_service.models import Post, Role, Staff
-from comments_service.services.comments import add_staff_answer
-from comments_service.services.passwords import verify_password
+from comments_service.services.accounts.passwords import verify_password
+from comments_service.services.comments.posting import add_staff_answer
 
 from .conftest import PASSWORD
 

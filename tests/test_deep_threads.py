@@ -21,9 +21,9 @@ from sqlalchemy import event, insert, update
 
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, Role
-from comments_service.queries import unanswered
-from comments_service.services import moderation
-from comments_service.services.comments import add_staff_answer
+from comments_service.queries.states import unanswered
+from comments_service.services.comments.posting import add_staff_answer
+from comments_service.services.moderation import decisions as moderation
 
 from .browser_support import (
     ROOT,

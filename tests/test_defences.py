@@ -9,7 +9,7 @@ from sqlalchemy import select
 from comments_service.enums import Decision
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, ModerationAction
-from comments_service.queries import in_spam
+from comments_service.queries.states import in_spam
 
 from .browser_support import clean_environment
 from .conftest import BLOG_URL

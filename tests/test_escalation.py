@@ -7,9 +7,9 @@ import pytest
 from comments_service import create_app
 from comments_service.extensions import db
 from comments_service.models import Comment, Role, utcnow
-from comments_service.queries import escalated, flagged_staff, unanswered_for
-from comments_service.services.comments import add_staff_answer
-from comments_service.services.notifications import queue_overdue_reminders
+from comments_service.queries.care import escalated, flagged_staff, unanswered_for
+from comments_service.services.comments.posting import add_staff_answer
+from comments_service.services.mail.notifications import queue_overdue_reminders
 
 from .conftest import settings
 from .mail_helpers import outbox_rows

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from comments_service.enums import CommentStatus, Role
 from comments_service.extensions import db
 from comments_service.models import Comment, Staff, utcnow
-from comments_service.services import figures, moderation
-from comments_service.services.answers import record_answer
-from comments_service.services.threads import export_document
+from comments_service.services.comments.answers import record_answer
+from comments_service.services.moderation import decisions as moderation
+from comments_service.services.report import figures
+from comments_service.services.site.export import export_document
 from porch_pelican.figures import last_month_sentence
 
 from .conftest import context_of

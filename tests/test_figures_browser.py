@@ -19,8 +19,8 @@ from comments_service import create_app
 from comments_service.enums import CommentStatus
 from comments_service.extensions import db
 from comments_service.models import Comment, Post, Staff, utcnow
-from comments_service.services import moderation
-from comments_service.services.answers import record_answer
+from comments_service.services.comments.answers import record_answer
+from comments_service.services.moderation import decisions as moderation
 
 from .browser_support import (
     TIMEOUT_MS,

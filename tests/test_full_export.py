@@ -9,9 +9,10 @@ from sqlalchemy import delete, select, text
 from comments_service.enums import Decision
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, Post, Role, SpamCheck, Staff, utcnow
-from comments_service.services import assignment, moderation
-from comments_service.services.comments import add_staff_answer
-from comments_service.services.full_export import SCHEMA
+from comments_service.services.comments.posting import add_staff_answer
+from comments_service.services.imports.full_export import SCHEMA
+from comments_service.services.moderation import assignment
+from comments_service.services.moderation import decisions as moderation
 
 from .conftest import TABLES
 from .test_api import post_json

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from comments_service.extensions import db
 from comments_service.models import Comment
-from comments_service.services.importing import Shape
+from comments_service.services.imports.common import Shape
 
 COMMENTS, PER_POST, BODY_CHARS = 320, 10, 20_000
 POSTS = [f"post-{number}" for number in range(COMMENTS // PER_POST)]

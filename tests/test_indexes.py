@@ -12,8 +12,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from comments_service.extensions import db
 from comments_service.models import WAITING_ROWS, Comment, CommentStatus
-from comments_service.queries import count_of, unanswered, unanswered_for
-from comments_service.services import staff as accounts
+from comments_service.queries.care import unanswered_for
+from comments_service.queries.listings import count_of
+from comments_service.queries.states import unanswered
+from comments_service.services.accounts import staff as accounts
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 

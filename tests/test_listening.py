@@ -13,11 +13,13 @@ from sqlalchemy import select
 from comments_service.enums import CommentStatus, Decision, FollowUp, PrivateChannel
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationAction, Role, utcnow
-from comments_service.queries import unanswered
-from comments_service.services import figures, listening, moderation
-from comments_service.services.answers import record_answer
-from comments_service.services.subscriptions import ReaderMail
-from comments_service.services.threads import export_document
+from comments_service.queries.states import unanswered
+from comments_service.services.comments.answers import record_answer
+from comments_service.services.mail.subscriptions import ReaderMail
+from comments_service.services.moderation import decisions as moderation
+from comments_service.services.moderation import listening
+from comments_service.services.report import figures
+from comments_service.services.site.export import export_document
 
 from .conftest import csrf_token
 from .mail_helpers import post_comment, send

@@ -9,11 +9,15 @@ from sqlalchemy import func, select
 from comments_service.enums import MailStatus, ModerationPolicy
 from comments_service.extensions import db
 from comments_service.models import OutboxMessage, Post, utcnow
-from comments_service.sender import SenderSettings, send_due
-from comments_service.services import outbox
-from comments_service.services.comments import Submission, SubmissionContext, add_reader_comment
-from comments_service.services.spam import Guard
-from comments_service.services.subscriptions import ReaderMail
+from comments_service.services.comments.posting import (
+    Submission,
+    SubmissionContext,
+    add_reader_comment,
+)
+from comments_service.services.mail import outbox
+from comments_service.services.mail.sender import SenderSettings, send_due
+from comments_service.services.mail.subscriptions import ReaderMail
+from comments_service.services.spam.guard import Guard
 
 from .mail_helpers import outbox_rows, post_comment, queue_mail, send
 from .smtp_support import SmtpServer

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from comments_service import create_app
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, ModerationAction, Role, Staff
-from comments_service.services import staff as accounts
-from comments_service.services.comments import add_staff_answer
+from comments_service.services.accounts import staff as accounts
+from comments_service.services.comments.posting import add_staff_answer
 
 from .conftest import PASSWORD, csrf_token
 

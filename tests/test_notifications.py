@@ -10,8 +10,8 @@ from sqlalchemy import select
 from comments_service.enums import CommentStatus, Notify
 from comments_service.extensions import db
 from comments_service.models import Comment, Digest, Role, Staff, utcnow
-from comments_service.services.comments import add_staff_answer
-from comments_service.services.notifications import queue_digests
+from comments_service.services.comments.posting import add_staff_answer
+from comments_service.services.mail.notifications import queue_digests
 
 from .conftest import csrf_token
 from .mail_helpers import outbox_rows, post_comment, send

@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 from comments_service.enums import FollowUp
 from comments_service.extensions import db
 from comments_service.models import CommentStatus, Post, Staff
-from comments_service.services.answers import record_answer
+from comments_service.services.comments.answers import record_answer
 
 from .browser_support import (
     TIMEOUT_MS,

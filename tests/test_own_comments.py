@@ -12,9 +12,7 @@ from sqlalchemy import func, select
 from comments_service.enums import Decision
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, ModerationAction, Post, Role
-from comments_service.services import moderation
-from comments_service.services.comments import add_staff_answer
-from comments_service.services.own_comments import (
+from comments_service.services.comments.own import (
     OWN,
     Refused,
     check_changeable,
@@ -22,6 +20,8 @@ from comments_service.services.own_comments import (
     edit_until,
     own_token,
 )
+from comments_service.services.comments.posting import add_staff_answer
+from comments_service.services.moderation import decisions as moderation
 from comments_service.services.tokens import CONFIRM, Tokens
 
 from .conftest import BLOG_URL

@@ -19,9 +19,11 @@ from comments_service.enums import CommentStatus, Decision, Notify
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationAction, OutboxMessage, Staff, utcnow
 from comments_service.privacy.routes import ANSWER_FLOOR_SECONDS
-from comments_service.services import figures, full_export, privacy
-from comments_service.services.privacy import EXPORT, FORGET, PrivacyLinks
-from comments_service.services.threads import export_document
+from comments_service.services.imports import full_export
+from comments_service.services.privacy import requests as privacy
+from comments_service.services.privacy.requests import EXPORT, FORGET, PrivacyLinks
+from comments_service.services.report import figures
+from comments_service.services.site.export import export_document
 from comments_service.services.tokens import BadLink, ExpiredLink
 
 from .conftest import BLOG_URL, PASSWORD, csrf_token

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from comments_service.enums import Decision
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, ModerationAction
-from comments_service.services import moderation
-from comments_service.services.comments import add_staff_answer
+from comments_service.services.comments.posting import add_staff_answer
+from comments_service.services.moderation import decisions as moderation
 
 
 def post_json(client, **fields):

@@ -6,7 +6,7 @@ import pytest
 
 from comments_service.extensions import db
 from comments_service.models import SubscriberAddress, Subscription
-from comments_service.services.privacy import EXPORT, FORGET
+from comments_service.services.privacy.requests import EXPORT, FORGET
 from comments_service.services.tokens import CONFIRM, UNSUBSCRIBE, Tokens
 
 from .conftest import BLOG_URL

@@ -18,10 +18,10 @@ from sqlalchemy.orm import aliased
 from comments_service.enums import CommentStatus, PrivateChannel
 from comments_service.extensions import db
 from comments_service.models import Comment, Role, Staff, utcnow
-from comments_service.queries import reader_identity
-from comments_service.services import listening
-from comments_service.services.answers import record_answer
-from comments_service.services.readers import (
+from comments_service.queries.listening import reader_identity
+from comments_service.services.comments.answers import record_answer
+from comments_service.services.moderation import listening
+from comments_service.services.moderation.readers import (
     ReaderKeys,
     is_first_comment,
     published,

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from comments_service.enums import CommentStatus
 from comments_service.extensions import db
 from comments_service.models import Comment, Post, PostAuthor, Staff, utcnow
-from comments_service.services.answers import record_answer
+from comments_service.services.comments.answers import record_answer
 
 from .axe_support import assert_accessible, keep_screenshot
 from .browser_support import TIMEOUT_MS, ServiceProcess, clean_environment, flask, free_port

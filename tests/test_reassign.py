@@ -8,10 +8,11 @@ from sqlalchemy import select
 from comments_service.enums import Decision
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationAction, Role, Staff, utcnow
-from comments_service.queries import flagged_staff, for_staff, looks_after, unanswered_for
-from comments_service.services import assignment, moderation
-from comments_service.services import staff as accounts
-from comments_service.services.notifications import queue_overdue_reminders
+from comments_service.queries.care import flagged_staff, for_staff, looks_after, unanswered_for
+from comments_service.services.accounts import staff as accounts
+from comments_service.services.mail.notifications import queue_overdue_reminders
+from comments_service.services.moderation import assignment
+from comments_service.services.moderation import decisions as moderation
 
 from .conftest import csrf_token
 from .mail_helpers import outbox_rows

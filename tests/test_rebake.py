@@ -14,10 +14,11 @@ from werkzeug.serving import make_server
 from comments_service.enums import ModerationPolicy
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, Post, Role, utcnow
-from comments_service.services import moderation
-from comments_service.services.comments import add_staff_answer
-from comments_service.services.manifest import load_manifest, sync_posts
-from comments_service.services.threads import export_document, published_thread
+from comments_service.services.comments.posting import add_staff_answer
+from comments_service.services.comments.threads import published_thread
+from comments_service.services.moderation import decisions as moderation
+from comments_service.services.site.export import export_document
+from comments_service.services.site.manifest import load_manifest, sync_posts
 from porch_pelican import rebake
 from porch_pelican.remote import keep_fresh
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from comments_service.enums import CommentStatus, DigestKind, Notify
 from comments_service.extensions import db
 from comments_service.models import Digest, Role, Staff, utcnow
-from comments_service.services.notifications import queue_overdue_reminders
+from comments_service.services.mail.notifications import queue_overdue_reminders
 
 from .mail_helpers import outbox_rows
 

@@ -16,9 +16,10 @@ import pytest
 from comments_service.enums import CommentStatus, FollowUp, PrivateChannel
 from comments_service.extensions import db
 from comments_service.models import Comment, Staff
-from comments_service.queries import still_open
-from comments_service.services import listening
-from comments_service.services.report import (
+from comments_service.queries.listening import still_open
+from comments_service.services.mail.subscriptions import ReaderMail
+from comments_service.services.moderation import listening
+from comments_service.services.report.build import (
     Period,
     PeriodError,
     day_from,
@@ -26,7 +27,6 @@ from comments_service.services.report import (
     period_of,
     quote,
 )
-from comments_service.services.subscriptions import ReaderMail
 
 from .conftest import context_of
 from .site_support import ROOT, build_sample_site

@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from comments_service.cli.mail import queue_monthly_report
 from comments_service.extensions import db
-from comments_service.mail_cli import queue_monthly_report
 from comments_service.models import ReportSend
-from comments_service.services import report_mail
-from comments_service.services.report import last_full_month
+from comments_service.services.report import mail as report_mail
+from comments_service.services.report.build import last_full_month
 
 from .browser_support import BIN, COMMAND_TIMEOUT, ROOT, clean_environment
 from .mail_helpers import outbox_rows

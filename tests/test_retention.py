@@ -7,7 +7,7 @@ import pytest
 
 from comments_service.extensions import db
 from comments_service.models import Comment
-from comments_service.services.retention import network_of, prune_addresses
+from comments_service.services.privacy.retention import network_of, prune_addresses
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 UA = "Mozilla/5.0 (X11; Linux x86_64)"

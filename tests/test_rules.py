@@ -7,17 +7,17 @@ from sqlalchemy import select
 
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, Role
-from comments_service.queries import (
+from comments_service.queries.care import (
     flagged_staff,
     for_staff,
     looks_after,
     overdue,
     staff_by_name,
-    unanswered,
     unanswered_for,
 )
-from comments_service.services import moderation
-from comments_service.services.comments import add_staff_answer
+from comments_service.queries.states import unanswered
+from comments_service.services.comments.posting import add_staff_answer
+from comments_service.services.moderation import decisions as moderation
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

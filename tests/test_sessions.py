@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from comments_service.extensions import db
 from comments_service.models import Staff, StaffSession
-from comments_service.services import staff as accounts
+from comments_service.services.accounts import staff as accounts
 
 from .conftest import PASSWORD, csrf_token, stored
 

@@ -16,15 +16,10 @@ from sqlalchemy import func, select
 
 from comments_service.enums import CommentStatus, SubscriptionScope
 from comments_service.extensions import db
-from comments_service.models import (
-    Comment,
-    OutboxMessage,
-    SubscriberAddress,
-    Subscription,
-    utcnow,
-)
-from comments_service.services import moderation, subscriptions
-from comments_service.services.subscriptions import ReaderMail
+from comments_service.models import Comment, OutboxMessage, SubscriberAddress, Subscription, utcnow
+from comments_service.services.mail import subscriptions
+from comments_service.services.mail.subscriptions import ReaderMail
+from comments_service.services.moderation import decisions as moderation
 from comments_service.services.tokens import CONFIRM, BadLink, ExpiredLink
 
 from .conftest import PASSWORD, csrf_token

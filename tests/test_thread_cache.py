@@ -14,9 +14,9 @@ from sqlalchemy import event
 from comments_service.api.reading import thread_cache
 from comments_service.extensions import db
 from comments_service.models import Comment, Post
-from comments_service.services import moderation
-from comments_service.services.thread_cache import CachedThread, ThreadCache, ThreadKey
-from comments_service.services.threads import published_thread, thread_page
+from comments_service.services.comments.thread_cache import CachedThread, ThreadCache, ThreadKey
+from comments_service.services.comments.threads import published_thread, thread_page
+from comments_service.services.moderation import decisions as moderation
 
 from .conftest import BLOG_URL
 

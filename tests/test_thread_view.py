@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, ModerationAction
-from comments_service.services import moderation
-from comments_service.services.threads import staff_thread
+from comments_service.services.comments.threads import staff_thread
+from comments_service.services.moderation import decisions as moderation
 
 from .conftest import csrf_token
 from .test_deep_threads import DEPTH, chain  # noqa: F401

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from comments_service import create_app
+from comments_service.cli.mail import _queue_daily
 from comments_service.enums import Notify
 from comments_service.extensions import db
-from comments_service.mail_cli import _queue_daily
 from comments_service.models import Digest, OutboxMessage, Staff, utcnow
 from porch_pelican.remote import keep_fresh
 

@@ -7,21 +7,18 @@ import pytest
 from comments_service.enums import View
 from comments_service.extensions import db
 from comments_service.models import CommentStatus, Role
-from comments_service.queries import (
+from comments_service.queries.care import for_staff
+from comments_service.queries.listings import by_post_author, count_of, matching, on_post
+from comments_service.queries.states import (
     VIEWS,
     answered,
-    by_post_author,
-    count_of,
     every_comment,
-    for_staff,
     in_spam,
-    matching,
-    on_post,
     pending_approval,
     removed,
 )
-from comments_service.services import moderation
-from comments_service.services.comments import add_staff_answer
+from comments_service.services.comments.posting import add_staff_answer
+from comments_service.services.moderation import decisions as moderation
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

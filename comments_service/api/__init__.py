@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-from . import deploy, own, routes  # noqa: E402,F401  (routes attach themselves to bp)
+from comments_service.api import deploy, own, routes  # noqa: E402,F401  (routes attach themselves to bp)

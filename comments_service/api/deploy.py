@@ -8,10 +8,15 @@ import hmac
 
 from flask import current_app, request
 
-from ..errors import ApiError
-from ..extensions import db
-from ..services.manifest import ManifestError, accountless_authors, manifest_entries, sync_posts
-from . import bp
+from comments_service.api import bp
+from comments_service.errors import ApiError
+from comments_service.extensions import db
+from comments_service.services.site.manifest import (
+    ManifestError,
+    accountless_authors,
+    manifest_entries,
+    sync_posts,
+)
 
 
 @bp.put("/manifest")

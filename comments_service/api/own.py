@@ -4,12 +4,14 @@ from datetime import timedelta
 
 from flask import current_app, request
 
-from ..config import reader_edit_window
-from ..errors import ApiError
-from ..extensions import db, limiter
-from ..models import Comment, CommentStatus, utcnow
-from ..services import akismet, spam
-from ..services.own_comments import (
+from comments_service.api import bp
+from comments_service.api.routes import comment_rate_limit, require_blog_origin
+from comments_service.api.validation import Invalid, Malformed, parse_body
+from comments_service.config import reader_edit_window
+from comments_service.errors import ApiError
+from comments_service.extensions import db, limiter
+from comments_service.models import Comment, CommentStatus, utcnow
+from comments_service.services.comments.own import (
     Refused,
     check_changeable,
     comments_of_writer,
@@ -17,12 +19,11 @@ from ..services.own_comments import (
     edit_comment,
     own_comment,
 )
-from ..services.rendering import render_comment
-from ..services.threads import comment_node
-from ..services.tokens import Tokens
-from . import bp
-from .routes import comment_rate_limit, require_blog_origin
-from .validation import Invalid, Malformed, parse_body
+from comments_service.services.comments.threads import comment_node
+from comments_service.services.spam import akismet
+from comments_service.services.spam import guard as spam
+from comments_service.services.tokens import Tokens
+from comments_service.text.rendering import render_comment
 
 MAX_TOKENS = 200
 

@@ -11,12 +11,17 @@ from flask import current_app, request
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from ..errors import ApiError
-from ..extensions import db
-from ..queries import THREAD_STATE
-from ..services.thread_cache import CachedThread, ThreadCache, ThreadKey
-from ..services.threads import counted, thread_for, thread_page, thread_pages
-from .validation import is_possible_slug
+from comments_service.api.validation import is_possible_slug
+from comments_service.errors import ApiError
+from comments_service.extensions import db
+from comments_service.queries.public import THREAD_STATE
+from comments_service.services.comments.thread_cache import CachedThread, ThreadCache, ThreadKey
+from comments_service.services.comments.threads import (
+    counted,
+    thread_for,
+    thread_page,
+    thread_pages,
+)
 
 GZIPPED = "-gzip"
 # The (slug, state or database error) replay.py looked up for this request, so the

@@ -8,13 +8,17 @@ from importlib.resources import files
 from flask import current_app, jsonify, redirect, render_template, request
 from sqlalchemy.exc import IntegrityError
 
-from ..config import origin_of, reader_edit_window
-from ..errors import FORM_TYPES, ApiError
-from ..extensions import db, limiter, one_writer_at_a_time
-from ..models import Comment, CommentStatus
-from ..queries import changed_posts, post_by_slug, reads_as_staff
-from ..services import akismet, spam
-from ..services.comments import (
+from comments_service.api import bp
+from comments_service.api.reading import thread_response
+from comments_service.api.validation import Invalid, Malformed, is_possible_slug, parse_submission
+from comments_service.config import origin_of, reader_edit_window
+from comments_service.errors import FORM_TYPES, ApiError
+from comments_service.extensions import db, limiter, one_writer_at_a_time
+from comments_service.models import Comment, CommentStatus
+from comments_service.queries.care import reads_as_staff
+from comments_service.queries.public import changed_posts, post_by_slug
+from comments_service.services.comments.own import edit_until, own_token
+from comments_service.services.comments.posting import (
     KeyReused,
     NoSuchParent,
     SubmissionContext,
@@ -24,18 +28,16 @@ from ..services.comments import (
     screen_draft,
     store_reader_comment,
 )
-from ..services.own_comments import edit_until, own_token
-from ..services.subscriptions import ReaderMail, subscription_state
-from ..services.threads import (
+from comments_service.services.comments.threads import (
     comment_node,
     page_address,
     page_holding,
     published_thread,
 )
-from ..services.tokens import Tokens
-from . import bp
-from .reading import thread_response
-from .validation import Invalid, Malformed, is_possible_slug, parse_submission
+from comments_service.services.mail.subscriptions import ReaderMail, subscription_state
+from comments_service.services.spam import akismet
+from comments_service.services.spam import guard as spam
+from comments_service.services.tokens import Tokens
 
 
 def comment_rate_limit() -> str:

@@ -8,17 +8,17 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from ..enums import SubscriptionScope
-from ..models import Post
-from ..services.comments import Submission
-from ..services.rendering import render_comment
-from ..services.text import (
+from comments_service.enums import SubscriptionScope
+from comments_service.models import Post
+from comments_service.services.comments.posting import Submission
+from comments_service.text.characters import (
     body_problem,
     has_visible_text,
     line_problem,
     normalised,
     normalised_body,
 )
+from comments_service.text.rendering import render_comment
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 TEXT_FIELDS = ("author_name", "email", "website", "body", "leave_blank", "subscribe")

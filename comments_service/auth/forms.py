@@ -3,7 +3,7 @@ from wtforms import BooleanField, DateField, EmailField, PasswordField, RadioFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..enums import Notify
+from comments_service.enums import Notify
 
 
 class LoginForm(FlaskForm):

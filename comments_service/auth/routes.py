@@ -3,12 +3,12 @@ from datetime import timedelta
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..enums import Notify
-from ..extensions import db, limiter, login_manager
-from ..models import Staff, utcnow
-from ..services import staff as accounts
-from . import bp
-from .forms import AwayForm, FeedForm, LoginForm, NotifyForm
+from comments_service.auth import bp
+from comments_service.auth.forms import AwayForm, FeedForm, LoginForm, NotifyForm
+from comments_service.enums import Notify
+from comments_service.extensions import db, limiter, login_manager
+from comments_service.models import Staff, utcnow
+from comments_service.services.accounts import staff as accounts
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to see what is waiting for you."

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
-from . import routes  # noqa: E402,F401
+from comments_service.feeds import routes  # noqa: E402,F401

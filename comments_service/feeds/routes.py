@@ -1,11 +1,11 @@
 from flask import abort, current_app, render_template
 
-from ..extensions import db
-from ..models import utcnow
-from ..queries import unanswered_for
-from ..services.notifications import moderation_link
-from ..services.staff import staff_for_feed
-from . import bp
+from comments_service.extensions import db
+from comments_service.feeds import bp
+from comments_service.models import utcnow
+from comments_service.queries.care import unanswered_for
+from comments_service.services.accounts.staff import staff_for_feed
+from comments_service.services.mail.notifications import moderation_link
 
 # The comments that have waited longest: a feed reader shows a page, not a whole queue.
 FEED_ENTRIES = 100

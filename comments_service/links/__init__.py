@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("links", __name__)
 
-from . import routes  # noqa: E402,F401
+from comments_service.links import routes  # noqa: E402,F401

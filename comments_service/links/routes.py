@@ -2,11 +2,16 @@
 
 from flask import abort, current_app, redirect, render_template, url_for
 
-from ..extensions import db
-from ..models import Comment, CommentStatus
-from ..queries import public_comment_rows
-from ..services.threads import page_address, page_holding, public_node, published_thread
-from . import bp
+from comments_service.extensions import db
+from comments_service.links import bp
+from comments_service.models import Comment, CommentStatus
+from comments_service.queries.public import public_comment_rows
+from comments_service.services.comments.threads import (
+    page_address,
+    page_holding,
+    public_node,
+    published_thread,
+)
 
 NOT_PUBLIC = "There is no published comment at this address: it may have been removed."
 

@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
-from . import (  # noqa: E402,F401
+from comments_service.moderation import (  # noqa: E402,F401
     answering,
     bulk,
     dashboard,

@@ -8,14 +8,14 @@ blog, where readers see it, since the comment it answered leaves the tab.
 from flask import abort, current_app, flash, session
 from flask_login import current_user
 
-from ..extensions import db
-from ..models import Comment
-from ..services import moderation
-from ..services.comments import add_staff_answer
-from ..services.subscriptions import ReaderMail
-from . import bp
-from .forms import AnswerForm
-from .routes import back, comment_in_my_care
+from comments_service.extensions import db
+from comments_service.models import Comment
+from comments_service.moderation import bp
+from comments_service.moderation.forms import AnswerForm
+from comments_service.moderation.routes import back, comment_in_my_care
+from comments_service.services.comments.posting import add_staff_answer
+from comments_service.services.mail.subscriptions import ReaderMail
+from comments_service.services.moderation import decisions as moderation
 
 
 @bp.post("/comments/<int:comment_id>/answer")

@@ -4,14 +4,14 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..enums import Decision, View
-from ..extensions import db
-from ..models import Comment
-from ..services import moderation
-from ..services.subscriptions import ReaderMail
-from . import bp
-from .forms import ActionForm
-from .routes import FILTERS, offer_undo, teach_spam_checker
+from comments_service.enums import Decision, View
+from comments_service.extensions import db
+from comments_service.models import Comment
+from comments_service.moderation import bp
+from comments_service.moderation.forms import ActionForm
+from comments_service.moderation.routes import FILTERS, offer_undo, teach_spam_checker
+from comments_service.services.mail.subscriptions import ReaderMail
+from comments_service.services.moderation import decisions as moderation
 
 DONE = {
     Decision.APPROVE: "approved",

@@ -2,10 +2,10 @@
 
 from flask import abort, render_template, request
 
-from ..models import utcnow
-from ..services import figures
-from . import bp
-from .charts import bar_chart, month_label, nice_hours
+from comments_service.models import utcnow
+from comments_service.moderation import bp
+from comments_service.services.report import figures
+from comments_service.services.report.charts import bar_chart, month_label, nice_hours
 
 MOST_MONTHS = 120
 

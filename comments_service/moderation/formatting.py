@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from . import bp
+from comments_service.moderation import bp
 
 
 @bp.app_template_filter("duration")

@@ -13,15 +13,15 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..enums import FollowUp, PrivateChannel
-from ..services.rendering import render_comment
-from ..services.text import (
+from comments_service.enums import FollowUp, PrivateChannel
+from comments_service.text.characters import (
     body_problem,
     has_visible_text,
     line_problem,
     normalised,
     normalised_body,
 )
+from comments_service.text.rendering import render_comment
 
 
 def within_comment_limit(form, field) -> None:

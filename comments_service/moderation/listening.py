@@ -9,16 +9,17 @@ from datetime import UTC
 from flask import abort, current_app, flash, request
 from flask_login import current_user
 
-from ..config import comment_kinds
-from ..enums import FollowUp, PrivateChannel
-from ..extensions import db
-from ..models import utcnow
-from ..services import listening, moderation
-from ..services.subscriptions import ReaderMail
-from . import bp
-from .bulk import back_to_listing, how_many, selected_comments
-from .forms import ActionForm, FollowUpForm, PrivateAnswerForm
-from .routes import back, back_with_errors, comment_in_my_care
+from comments_service.config import comment_kinds
+from comments_service.enums import FollowUp, PrivateChannel
+from comments_service.extensions import db
+from comments_service.models import utcnow
+from comments_service.moderation import bp
+from comments_service.moderation.bulk import back_to_listing, how_many, selected_comments
+from comments_service.moderation.forms import ActionForm, FollowUpForm, PrivateAnswerForm
+from comments_service.moderation.routes import back, back_with_errors, comment_in_my_care
+from comments_service.services.mail.subscriptions import ReaderMail
+from comments_service.services.moderation import decisions as moderation
+from comments_service.services.moderation import listening
 
 DONE = {
     FollowUp.PASSED_ON: "passed on",

@@ -4,13 +4,19 @@ from flask import abort, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from ..config import comment_kinds
-from ..extensions import db
-from ..models import Comment
-from ..queries import count_of, for_staff
-from ..services import figures
-from ..services.readers import ReaderKeys, comments_of, published_comments, readers
-from . import bp
+from comments_service.config import comment_kinds
+from comments_service.extensions import db
+from comments_service.models import Comment
+from comments_service.moderation import bp
+from comments_service.queries.care import for_staff
+from comments_service.queries.listings import count_of
+from comments_service.services.moderation.readers import (
+    ReaderKeys,
+    comments_of,
+    published_comments,
+    readers,
+)
+from comments_service.services.report import figures
 
 ORDERS = ("newest", "oldest")
 # What each comment on a reader's page shows besides itself, loaded for the page at once.

@@ -2,11 +2,11 @@
 
 from flask import current_app, render_template, request
 
-from ..config import comment_kinds
-from ..models import utcnow
-from ..services import report_documents
-from ..services.report import PeriodError, build, day_from, period_of
-from . import bp
+from comments_service.config import comment_kinds
+from comments_service.models import utcnow
+from comments_service.moderation import bp
+from comments_service.services.report import documents as report_documents
+from comments_service.services.report.build import PeriodError, build, day_from, period_of
 
 
 @bp.get("/report")

@@ -2,31 +2,28 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload, with_expression
 
-from ..config import UNTAGGED, answer_within, comment_kinds, escalate_after
-from ..enums import Decision, View
-from ..extensions import db
-from ..models import Comment, ModerationAction, Staff, utcnow
-from ..queries import (
-    VIEWS,
-    by_post_author,
-    count_of,
+from comments_service.config import UNTAGGED, answer_within, comment_kinds, escalate_after
+from comments_service.enums import Decision, View
+from comments_service.extensions import db
+from comments_service.models import Comment, ModerationAction, Staff, utcnow
+from comments_service.moderation import bp
+from comments_service.moderation.forms import DismissForm, ReassignForm
+from comments_service.queries.care import (
     escalated_only,
     flagged_by_comment,
     for_staff,
     looks_after,
-    matching,
-    of_kind,
-    on_post,
     posts_for,
-    spam_check_failing_since,
     waiting_for,
 )
-from ..services import akismet, assignment, moderation
-from ..services import spam as spam_guard
-from ..services.readers import is_first_comment
-from ..services.subscriptions import ReaderMail
-from . import bp
-from .forms import DismissForm, ReassignForm
+from comments_service.queries.listings import by_post_author, count_of, matching, of_kind, on_post
+from comments_service.queries.states import VIEWS, spam_check_failing_since
+from comments_service.services.mail.subscriptions import ReaderMail
+from comments_service.services.moderation import assignment
+from comments_service.services.moderation import decisions as moderation
+from comments_service.services.moderation.readers import is_first_comment
+from comments_service.services.spam import akismet
+from comments_service.services.spam import guard as spam_guard
 
 FILTERS = ("post", "author", "kind", "q")
 # What each listed comment shows besides itself, loaded for the whole page at once.

@@ -4,11 +4,11 @@ from flask import current_app, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..models import Comment, ModerationAction
-from ..services.threads import staff_thread
-from . import bp
-from .routes import comment_in_my_care
+from comments_service.extensions import db
+from comments_service.models import Comment, ModerationAction
+from comments_service.moderation import bp
+from comments_service.moderation.routes import comment_in_my_care
+from comments_service.services.comments.threads import staff_thread
 
 # Deeper replies are indented no further: the depth is still written out.
 INDENT_LEVELS = 8

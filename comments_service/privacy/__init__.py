@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
-from . import routes  # noqa: E402,F401
+from comments_service.privacy import routes  # noqa: E402,F401

@@ -10,14 +10,15 @@ import time
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
-from ..api.routes import from_our_pages
-from ..extensions import csrf, db, limiter
-from ..models import utcnow
-from ..services import people, privacy
-from ..services.privacy import PrivacyLinks
-from ..services.tokens import BadLink, ExpiredLink
-from . import bp
-from .forms import DataRequestForm
+from comments_service.api.routes import from_our_pages
+from comments_service.extensions import csrf, db, limiter
+from comments_service.models import utcnow
+from comments_service.privacy import bp
+from comments_service.privacy.forms import DataRequestForm
+from comments_service.services.privacy import people
+from comments_service.services.privacy import requests as privacy
+from comments_service.services.privacy.requests import PrivacyLinks
+from comments_service.services.tokens import BadLink, ExpiredLink
 
 EXPIRED = (
     "This link has expired: links work for {hours} hours. Nothing was changed. Ask again "

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("readers", __name__, url_prefix="/subscriptions")
 
-from . import routes  # noqa: E402,F401
+from comments_service.readers import routes  # noqa: E402,F401

@@ -8,12 +8,12 @@ which carries no CSRF token: the signed token in the address is what authenticat
 from flask import current_app, render_template
 from flask_wtf import FlaskForm
 
-from ..extensions import csrf, db
-from ..models import utcnow
-from ..services import subscriptions
-from ..services.subscriptions import ReaderMail
-from ..services.tokens import BadLink, ExpiredLink
-from . import bp
+from comments_service.extensions import csrf, db
+from comments_service.models import utcnow
+from comments_service.readers import bp
+from comments_service.services.mail import subscriptions
+from comments_service.services.mail.subscriptions import ReaderMail
+from comments_service.services.tokens import BadLink, ExpiredLink
 
 EXPIRED_CONFIRMATION = (
     "This confirmation link has expired: links work for {hours} hours. Nothing was changed. "

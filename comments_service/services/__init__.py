@@ -1,0 +1,1 @@
+"""The service layer, one sub-package per domain. Services add to the session and never commit."""

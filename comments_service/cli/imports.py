@@ -1,0 +1,181 @@
+"""``flask --app comments_service import wordpress|disqus|isso|porch FILE``.
+
+Each command is one transaction: everything is stored, or (on any error, or with
+``--dry-run``) nothing is.
+"""
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from comments_service.extensions import db
+from comments_service.models import Staff
+from comments_service.services.imports import full_export
+from comments_service.services.imports.common import (
+    Export,
+    ImportFileError,
+    ImportReport,
+    StaffFinder,
+    plan_import,
+    store_planned,
+)
+from comments_service.services.imports.disqus import DisqusExport
+from comments_service.services.imports.isso import IssoDatabase
+from comments_service.services.imports.placement import MappingError, Placer, read_mapping
+from comments_service.services.imports.wordpress import WordPressExport
+from comments_service.text.characters import for_terminal
+
+import_cli = AppGroup("import", help="Bring comments from WordPress, Disqus, Isso or Porch.")
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _common(command: Callable) -> Callable:
+    command = click.option(
+        "--dry-run", is_flag=True, help="Show what would be imported; change nothing."
+    )(command)
+    return click.option(
+        "--map",
+        "mapping",
+        type=FILE,
+        help="CSV of old slug, URL or path, and the Porch slug it moved to.",
+    )(command)
+
+
+@import_cli.command("wordpress")
+@click.argument("path", type=FILE)
+@click.option("--keep-pingbacks", is_flag=True, help="Import pingbacks and trackbacks too.")
+@_common
+def wordpress(path: Path, keep_pingbacks: bool, mapping: Path | None, dry_run: bool) -> None:
+    """Import the comments of a WordPress export (WXR file)."""
+    export = WordPressExport(_opener(path), _staff(), keep_pingbacks)
+    _import("wordpress", export, mapping, dry_run)
+
+
+@import_cli.command("disqus")
+@click.argument("path", type=FILE)
+@_common
+def disqus(path: Path, mapping: Path | None, dry_run: bool) -> None:
+    """Import the comments of a Disqus export (XML file)."""
+    _import("disqus", DisqusExport(_opener(path), _staff()), mapping, dry_run)
+
+
+@import_cli.command("isso")
+@click.argument("path", type=FILE)
+@_common
+def isso(path: Path, mapping: Path | None, dry_run: bool) -> None:
+    """Import the comments of an Isso database (its comments.db)."""
+    _import("isso", IssoDatabase(path, _staff()), mapping, dry_run)
+
+
+@import_cli.command("porch")
+@click.argument("path", type=FILE)
+@click.option("--dry-run", is_flag=True, help="Check the file and count; change nothing.")
+def porch(path: Path, dry_run: bool) -> None:
+    """Restore a full Porch export (comments export --format json) into an empty database."""
+    try:
+        with open(path, "rb") as handle:
+            document = full_export.load(handle)
+        with _ticks(len(document["comments"]), "Storing") as tick:
+            counts = full_export.restore(document, tick)
+    except ImportFileError as error:
+        db.session.rollback()
+        raise click.ClickException(f"Nothing was imported. {error}") from None
+    summary = ", ".join(f"{number} {name}" for name, number in counts.items())
+    _finish(dry_run, f"{'Would import' if dry_run else 'Imported'} {summary}.")
+
+
+def _staff() -> StaffFinder:
+    return StaffFinder(db.session.scalars(select(Staff)).all())
+
+
+def _import(source: str, export: Export, mapping: Path | None, dry_run: bool) -> None:
+    """Two passes over the file: what to store (``Reading``), then storing it."""
+    try:
+        placer = Placer(read_mapping(mapping) if mapping else None)
+        plan = plan_import(export, source, placer)
+        with _ticks(len(plan), "Storing") as tick:
+            store_planned(export, plan, source, tick)
+    except (ImportFileError, MappingError) as error:
+        db.session.rollback()
+        raise click.ClickException(f"Nothing was imported. {error}") from None
+    report = plan.report
+    for note in export.notes:
+        click.echo(for_terminal(note))
+    if dry_run:
+        _details(report)
+    _finish(dry_run, _summary(report, dry_run))
+
+
+def _finish(dry_run: bool, summary: str) -> None:
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"Dry run, nothing was changed. {summary}")
+    else:
+        db.session.commit()
+        click.echo(summary)
+
+
+def _details(report: ImportReport) -> None:
+    for slug, number in sorted(report.per_post.items()):
+        click.echo(for_terminal(f"  {slug}: {_comments(number)}"))
+    for source_id, old_post, reason in report.unplaced:
+        where = f" ({old_post})" if old_post else ""
+        click.echo(for_terminal(f"  not placed: comment {source_id}{where}: {reason}"))
+
+
+def _summary(report: ImportReport, dry_run: bool) -> str:
+    placed = sum(report.placed.values())
+    statuses = ", ".join(f"{n} {status}" for status, n in sorted(report.placed.items()))
+    verb = "Would place" if dry_run else "Placed"
+    text = f"{verb} {_comments(placed)} ({statuses or 'none'}) on {len(report.per_post)} posts."
+    skipped = sum(report.skipped.values())
+    reasons = "; ".join(f"{n} {why}" for why, n in report.skipped.most_common())
+    return f"{text} Skipped {skipped}" + (f": {reasons}." if reasons else ".")
+
+
+def _comments(number: int) -> str:
+    return f"{number} comment" if number == 1 else f"{number} comments"
+
+
+def _opener(path: Path) -> Callable:
+    """Opens the file for each pass; the first, which reads it all, shows its progress."""
+    passes = iter([_progress])
+    return lambda: next(passes, partial(open, mode="rb"))(path)
+
+
+@contextmanager
+def _progress(path: Path) -> Iterator:
+    """The file, with a progress bar by bytes read when a person watches a terminal."""
+    with open(path, "rb") as handle:
+        if not sys.stdout.isatty():
+            yield handle
+            return
+        with click.progressbar(length=path.stat().st_size, label="Reading") as bar:
+            yield _CountingReader(handle, bar.update)
+
+
+@contextmanager
+def _ticks(length: int, label: str) -> Iterator[Callable[[], None] | None]:
+    if not sys.stdout.isatty():
+        yield None
+        return
+    with click.progressbar(length=length, label=label) as bar:
+        yield lambda: bar.update(1)
+
+
+class _CountingReader:
+    """A binary file that reports how many bytes each read took."""
+
+    def __init__(self, handle, advance: Callable[[int], None]):
+        self.handle, self.advance = handle, advance
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.advance(len(data))
+        return data

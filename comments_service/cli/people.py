@@ -1,0 +1,72 @@
+"""``flask --app comments_service people export|forget EMAIL``: readers' data requests;
+``people prune-addresses``: what comments came with is kept in full only so long.
+
+Each command is one transaction; ``forget --dry-run`` shows what would go and
+changes nothing.
+"""
+
+import json
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from comments_service.config import address_retention
+from comments_service.extensions import db
+from comments_service.models import utcnow
+from comments_service.services.privacy import people, retention
+from comments_service.text.characters import for_terminal
+
+people_cli = AppGroup("people", help="What is kept about a reader's address; erase it.")
+
+
+@people_cli.command("export")
+@click.argument("email")
+def export(email: str) -> None:
+    """Print, as JSON, everything stored about EMAIL (any case)."""
+    document = people.export_person(email, utcnow())
+    click.echo(json.dumps(document, indent=2, ensure_ascii=True))
+
+
+@people_cli.command("forget")
+@click.argument("email")
+@click.option("--dry-run", is_flag=True, help="Show what would be erased; change nothing.")
+def forget(email: str, dry_run: bool) -> None:
+    """Erase EMAIL's comments, subscriptions and unsent mail (any case)."""
+    try:
+        erasure = people.plan_erasure(email)
+    except people.StaffAddress as error:
+        raise click.ClickException(str(error)) from None
+    for line in _summary(erasure):
+        click.echo(line)
+    if dry_run:
+        db.session.rollback()
+        click.echo("Dry run: nothing was changed.")
+        return
+    people.apply_erasure(erasure, utcnow())
+    db.session.commit()
+    click.echo("Erased." if not erasure.is_empty else "Nothing is kept under that address.")
+
+
+def _summary(erasure: people.Erasure) -> list[str]:
+    def ids(comments):
+        return ", ".join(str(c.id) for c in sorted(comments, key=lambda c: c.id)) or "none"
+
+    address = "yes" if erasure.address else "no"
+    return [
+        f"Address: {for_terminal(erasure.email)}",
+        f"Comments kept as placeholders for their replies: {ids(erasure.kept)}",
+        f"Comments deleted (nothing beneath them): {ids(erasure.gone)}",
+        f"Subscriptions deleted: {len(erasure.subscriptions)}; address row deleted: {address}",
+        f"Unsent mail to the address deleted: {len(erasure.mail_deleted)}",
+        f"Other mail about them blanked: {len(erasure.mail_blanked)}",
+    ]
+
+
+@people_cli.command("prune-addresses")
+def prune_addresses() -> None:
+    """Cut comments' addresses to networks and drop their user agents after
+    PORCH_ADDRESS_RETENTION_DAYS (`mail send --loop` does it too, hourly)."""
+    changed = retention.prune_addresses(utcnow() - address_retention(current_app.config))
+    db.session.commit()
+    click.echo(f"{changed} comments kept their address's network only, and no user agent.")

@@ -1,0 +1,38 @@
+"""flask posts sync: load the blog's posts manifest."""
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from comments_service.extensions import db
+from comments_service.services.site.manifest import (
+    ManifestError,
+    accountless_authors,
+    load_manifest,
+    sync_posts,
+)
+from comments_service.text.characters import for_terminal
+
+posts_cli = AppGroup("posts", help="Posts the blog has published.")
+
+
+@posts_cli.command("sync")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def sync(path: Path) -> None:
+    """Load the posts manifest the blog build wrote (e.g. output/porch-manifest.json)."""
+    try:
+        entries = load_manifest(path)
+    except ManifestError as error:
+        raise click.ClickException(str(error)) from None
+    report = sync_posts(entries)
+    db.session.commit()
+    for warning in accountless_authors(entries):
+        click.echo(for_terminal(f"Warning: {warning}"), err=True)
+    click.echo(
+        f"{len(report.created)} new, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged posts."
+    )
+    if report.not_in_manifest:
+        names = ", ".join(report.not_in_manifest)
+        click.echo(for_terminal(f"Kept (no longer in the manifest, comments preserved): {names}"))

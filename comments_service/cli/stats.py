@@ -1,0 +1,63 @@
+"""``flask --app comments_service stats``: the answer-time figures in a terminal."""
+
+import json
+
+import click
+from flask.cli import with_appcontext
+
+from comments_service.models import utcnow
+from comments_service.services.report import figures
+from comments_service.text.characters import for_terminal
+
+# "privately": of those answered, how many were answered away from the blog.
+COLUMNS = ("month", "received", "answered", "share", "median", "p90", "waiting", "oldest")
+COLUMNS += ("privately",)
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.option(
+    "--months",
+    type=click.IntRange(1, 120),
+    default=figures.DEFAULT_MONTHS,
+    show_default=True,
+    help="Calendar months (UTC) to show, this one included.",
+)
+@click.option("--author", help="Only this post author's figures, besides the blog's.")
+@with_appcontext
+def stats(as_json: bool, months: int, author: str | None) -> None:
+    """Reader comments received, share answered, median and 90th-percentile time to answer."""
+    result = figures.compute(utcnow(), months, author)
+    if author and author not in result.authors:
+        raise click.ClickException(f"No post names an author called {author!r}.")
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=True))
+        return
+    _table("Blog", result.blog)
+    for name, per_month in result.authors.items():
+        _table(name, per_month)
+
+
+def _table(title: str, per_month: list[figures.MonthFigures]) -> None:
+    """A heading and one tab-separated line per month, oldest first."""
+    click.echo(for_terminal(title))
+    click.echo("\t".join(COLUMNS))
+    for month in per_month:
+        click.echo("\t".join(_cells(month)))
+    click.echo()
+
+
+def _cells(month: figures.MonthFigures) -> list[str]:
+    oldest = month.oldest_waiting
+    waited = oldest and f"#{oldest.id} {figures.hours_text(oldest.waited_seconds)}"
+    return [
+        month.month,
+        str(month.received),
+        str(month.answered),
+        figures.share_text(month.share_answered),
+        figures.hours_text(month.median_seconds),
+        figures.hours_text(month.p90_seconds),
+        str(month.waiting),
+        waited or "-",
+        str(month.answered_privately),
+    ]

@@ -1,0 +1,47 @@
+"""Narrowing a listing of comments: by post, by the post's author, by kind, by words."""
+
+from sqlalchemy import Select, func, or_, select
+
+from comments_service.models import (
+    Comment,
+    CommentStatus,
+    Post,
+)
+
+
+def on_post(query: Select, slug: str) -> Select:
+    return query.where(Comment.post.has(Post.slug == slug))
+
+
+def by_post_author(query: Select, name: str) -> Select:
+    """Comments on posts that name this author (whether or not they have an account)."""
+    return query.where(Comment.post.has(Post.names_author(name)))
+
+
+def of_kind(query: Select, kind: str | None) -> Select:
+    """Reader comments staff tagged with this kind; with ``None``, those still to tag:
+    published or held ones with no kind (taken-down comments are not tagged)."""
+    query = query.where(Comment.staff_id.is_(None))
+    if kind is not None:
+        return query.where(Comment.kind == kind)
+    taggable = [CommentStatus.APPROVED, CommentStatus.PENDING]
+    return query.where(Comment.kind.is_(None), Comment.status.in_(taggable))
+
+
+def matching(query: Select, text: str) -> Select:
+    """Comments whose text, reader name, email or address contains ``text``, any case.
+
+    ``%`` and ``_`` are matched literally. SQLite folds only ASCII letters' case.
+    """
+    columns = (
+        Comment.body_markdown,
+        Comment.author_name,
+        Comment.author_email,
+        Comment.remote_addr,
+    )
+    return query.where(or_(*(column.icontains(text, autoescape=True) for column in columns)))
+
+
+def count_of(query: Select) -> Select:
+    """How many rows a comment query selects, counted by the database without loading them."""
+    return select(func.count()).select_from(query.order_by(None).subquery())

@@ -1,0 +1,147 @@
+"""A reader's own comment: changing or taking back what they just wrote, and seeing it held.
+
+Readers have no accounts. The writer of a comment is whoever holds the token the
+service handed out in its answer to the post (one salt, one purpose: nothing else is
+signed with it); the blog's script keeps it in the reader's browser. A comment may be
+changed or deleted only for a short while after it was posted and before the team
+answered it: an answer must never end up answering words that are no longer there.
+Nothing here commits or touches Flask globals.
+"""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, select
+
+from comments_service.enums import CommentStatus, Decision
+from comments_service.extensions import db
+from comments_service.models import Comment, ModerationAction, Subscription
+from comments_service.services.comments.posting import GUARD_DECISIONS, STATUS_OF
+from comments_service.services.privacy.people import Erasure, apply_erasure
+from comments_service.services.spam import guard as spam
+from comments_service.services.tokens import BadLink, Tokens
+from comments_service.text.rendering import render_comment
+
+OWN = "porch.comment.own"
+EDITED = "Edited by its writer. Before the edit:\n{before}"
+# The stricter status wins: an edit can hold a published comment, never publish a held one.
+STRICTNESS = [CommentStatus.APPROVED, CommentStatus.PENDING, CommentStatus.SPAM]
+
+
+class Refused(Exception):
+    """The change is not allowed; ``kind`` is the API's error, the message says what to do."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+BAD_TOKEN = Refused("bad_token", "This browser did not write that comment, so it cannot change it.")
+GONE = Refused("unknown_comment", "That comment is no longer on the blog.")
+
+
+def own_token(tokens: Tokens, comment: Comment) -> str:
+    return tokens.make(OWN, comment.id)
+
+
+def edit_until(comment: Comment, window: timedelta) -> datetime:
+    """The window's end to the second, as the API writes it: the page and the service agree."""
+    return (comment.created_at + window).replace(microsecond=0)
+
+
+def own_comment(tokens: Tokens, token, comment_id: int) -> Comment:
+    """The comment this token was handed out for; raises Refused."""
+    if not isinstance(token, str):
+        raise BAD_TOKEN
+    try:  # no age limit: the window after posting bounds every change
+        signed_for = tokens.read(OWN, token, now=datetime.min, max_age=None)
+    except BadLink:
+        raise BAD_TOKEN from None
+    if signed_for != comment_id:
+        raise BAD_TOKEN
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.status == CommentStatus.DELETED or comment.erased_at:
+        raise GONE
+    return comment
+
+
+def check_changeable(comment: Comment, now: datetime, window: timedelta) -> None:
+    """Refuse once the window has closed or the team has answered."""
+    if comment.answered_at is not None:
+        raise Refused(
+            "answered",
+            "The team has answered this comment, so it stays as they read it."
+            " Add a reply below it instead.",
+        )
+    if now > edit_until(comment, window):
+        minutes = f"{window.total_seconds() / 60:g}"
+        raise Refused(
+            "edit_window_closed",
+            f"Comments can be changed or deleted for {minutes} minutes after posting;"
+            " that time is over. Add a reply below it instead.",
+        )
+
+
+def edit_comment(comment: Comment, body: str, guard: spam.Guard, now: datetime) -> None:
+    """New words through the same renderer and guard as a new comment; audited."""
+    before = comment.body_markdown
+    comment.body_markdown = body
+    comment.body_html = render_comment(body)
+    comment.edited_at = now
+    cheap = spam.cheap_checks(comment, honeypot="", fill_seconds=None, guard=guard)
+    verdict = spam.then_akismet(cheap, comment, guard)
+    status = max(comment.status, STATUS_OF[verdict.verdict], key=_strictness)
+    edited = EDITED.format(before=before)
+    db.session.add(
+        ModerationAction(comment=comment, action=Decision.EDIT, reason=edited, created_at=now)
+    )
+    if status != comment.status:
+        decision = GUARD_DECISIONS[verdict.verdict]
+        db.session.add(
+            ModerationAction(
+                comment=comment, action=decision, reason=verdict.reason, created_at=now
+            )
+        )
+        comment.status = status
+
+
+def _strictness(status: CommentStatus) -> int:
+    return STRICTNESS.index(status)
+
+
+def delete_comment(comment: Comment, now: datetime) -> None:
+    """Gone, or a placeholder "removed at its author's request" where others replied."""
+    erasure = Erasure(email="", subscriptions=_subscriptions_of(comment))
+    replied = db.session.scalar(select(exists().where(Comment.parent_id == comment.id)))
+    (erasure.kept if replied else erasure.gone).append(comment)
+    apply_erasure(erasure, now)
+
+
+def _subscriptions_of(comment: Comment) -> list[Subscription]:
+    query = select(Subscription).where(Subscription.comment_id == comment.id)
+    return list(db.session.scalars(query))
+
+
+SHOWN_TO_WRITER = (CommentStatus.APPROVED, CommentStatus.PENDING)
+
+
+def comments_of_writer(tokens: Tokens, held: list, now: datetime, max_age: timedelta) -> list:
+    """The comments these tokens were handed out for that are still there and not spam.
+
+    Tokens that are forged, changed or older than ``max_age`` are left out, not refused:
+    a browser keeps what it was given and asks for all of it.
+    """
+    ids = set()
+    for token in held:
+        try:
+            ids.add(tokens.read(OWN, token, now=now, max_age=max_age))
+        except (BadLink, TypeError):
+            continue
+    if not ids:
+        return []
+    query = (
+        select(Comment)
+        .where(Comment.id.in_(ids), Comment.status.in_(SHOWN_TO_WRITER))
+        .where(Comment.erased_at.is_(None))
+        .order_by(Comment.id)
+    )
+    return list(db.session.scalars(query))

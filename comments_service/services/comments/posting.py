@@ -1,0 +1,259 @@
+"""Writing comments: a reader's new comment, and a staff member's answer.
+
+These functions add to the session and never commit: the request or CLI command
+that calls them commits once, so everything one event causes lands together.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from comments_service.enums import Decision, ModerationPolicy, SpamVerdict, SubscriptionScope
+from comments_service.extensions import db
+from comments_service.models import Comment, CommentStatus, ModerationAction, Post, Staff, utcnow
+from comments_service.queries.states import has_approved_comment_from
+from comments_service.services.comments.answers import record_answer
+from comments_service.services.mail.notifications import notify_flagged_staff
+from comments_service.services.mail.subscriptions import ReaderMail, subscribe, tell_subscriber
+from comments_service.services.moderation.decisions import ModerationError
+from comments_service.services.spam import guard as spam
+from comments_service.text.rendering import render_comment
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A reader's comment as validated by the API."""
+
+    author_name: str
+    body: str
+    email: str | None = None
+    website: str | None = None
+    honeypot: str = ""
+    # Seconds between the page opening (or the reader's previous comment) and sending,
+    # as the blog's script measured them; None when the form came without it (no JavaScript).
+    fill_seconds: float | None = None
+    # Which replies the reader wants by email (needs ``email``); None: no email.
+    subscribe: SubscriptionScope | None = None
+
+
+@dataclass(frozen=True)
+class SubmissionContext:
+    """Where a comment came from; stored for spam checks and abuse reports."""
+
+    remote_addr: str | None = None
+    user_agent: str | None = None
+    referrer: str | None = None
+    # Sent by a client so that a retry after a lost answer finds the first comment.
+    idempotency_key: str | None = None
+
+
+class NoSuchParent(LookupError):
+    """The comment a reader replies to is not a published comment on the same post."""
+
+
+def reply_target(post: Post, parent_id: int | None) -> Comment | None:
+    """The comment a reader may reply to: only a published one, on the same post."""
+    if parent_id is None:
+        return None
+    parent = db.session.get(Comment, parent_id)
+    public = parent is not None and parent.status == CommentStatus.APPROVED
+    if not public or parent.post_id != post.id or parent.erased_at is not None:
+        raise NoSuchParent(f"There is no comment {parent_id} on this post to reply to.")
+    return parent
+
+
+class KeyReused(ValueError):
+    """A client sent an idempotency key again, but with a different comment."""
+
+
+def already_posted(
+    post: Post, submission: Submission, parent_id: int | None, idempotency_key: str | None
+) -> Comment | None:
+    """The comment an earlier request with this key created, if there was one.
+
+    A key names one comment. Answering a different text with the earlier comment would
+    drop the new text without a word, so that is refused instead.
+    """
+    if not idempotency_key:
+        return None
+    earlier = db.session.scalar(
+        select(Comment).where(
+            Comment.post_id == post.id, Comment.idempotency_key == idempotency_key
+        )
+    )
+    if earlier is not None and not _stores(earlier, submission, parent_id):
+        raise KeyReused("This Idempotency-Key was sent before with another comment; use a new key.")
+    return earlier
+
+
+def _stores(comment: Comment, submission: Submission, parent_id: int | None) -> bool:
+    """Whether a stored comment is what this submission asks to store."""
+    return (
+        comment.author_name == submission.author_name
+        and comment.body_markdown == submission.body
+        and comment.author_email == submission.email
+        and comment.author_website == submission.website
+        and comment.parent_id == parent_id
+    )
+
+
+def policy_hold(policy: ModerationPolicy, email: str | None) -> str | None:
+    """Why the moderation policy holds a reader comment the guard let through, if it does.
+
+    Under "first-time" a reader is known by an email address with a published comment;
+    a reader who gives none cannot be recognised, so is held every time.
+    """
+    if policy == ModerationPolicy.QUEUE:
+        return "every reader comment is approved first (policy: queue)"
+    if policy == ModerationPolicy.FIRST_TIME:
+        if not email:
+            return "no email address to recognise the reader by (policy: first-time)"
+        if not db.session.scalar(has_approved_comment_from(email)):
+            return "first comment from this email address (policy: first-time)"
+    return None
+
+
+def draft_reader_comment(
+    post: Post, parent: Comment | None, submission: Submission, context: SubmissionContext
+) -> Comment:
+    """A reader comment as it will be stored, not yet in the session: judged first."""
+    return Comment(
+        post=post,
+        parent=parent,
+        parent_id=parent and parent.id,  # Akismet's comment_type reads it before the flush
+        author_name=submission.author_name,
+        author_email=submission.email,
+        author_website=submission.website,
+        body_markdown=submission.body,
+        body_html=render_comment(submission.body),
+        created_at=utcnow(),
+        remote_addr=context.remote_addr,
+        user_agent=context.user_agent,
+        referrer=context.referrer,
+        idempotency_key=context.idempotency_key,
+    )
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What the cheap checks and the database said about a draft; Akismet is asked last."""
+
+    cheap: spam.Assessment
+    policy_reason: str | None
+
+    def verdict(self, comment: Comment, guard: spam.Guard) -> spam.Assessment:
+        """The final verdict. It reads nothing from the database, so the caller can end
+        its transaction first and wait for a slow Akismet holding no connection or lock."""
+        verdict = spam.then_akismet(self.cheap, comment, guard)
+        if verdict.verdict == SpamVerdict.PUBLISH and self.policy_reason:
+            return spam.Assessment(SpamVerdict.HOLD, self.policy_reason, verdict.check)
+        return verdict
+
+
+def screen_draft(
+    comment: Comment, submission: Submission, *, policy: ModerationPolicy, guard: spam.Guard
+) -> Screening:
+    """Everything of the verdict that needs no Akismet: the cheap checks, the policy."""
+    cheap = spam.cheap_checks(
+        comment, honeypot=submission.honeypot, fill_seconds=submission.fill_seconds, guard=guard
+    )
+    reason = None
+    if cheap.verdict == SpamVerdict.PUBLISH:
+        reason = policy_hold(policy, submission.email)
+    return Screening(cheap, reason)
+
+
+def store_reader_comment(
+    comment: Comment,
+    verdict: spam.Assessment,
+    submission: Submission,
+    *,
+    public_url: str,
+    readers: ReaderMail,
+) -> Comment:
+    """Store a judged draft as published, held or spam, with the reason in the audit trail.
+
+    With it go the mails it causes: to flagged staff, to the reader it replies to if
+    it is published, and the confirmation of its own writer's subscription.
+    """
+    now = comment.created_at
+    comment.spam_check = verdict.check
+    comment.status = STATUS_OF[verdict.verdict]
+    comment.published_at = now if comment.status == CommentStatus.APPROVED else None
+    db.session.add(comment)
+    if verdict.verdict in GUARD_DECISIONS:
+        decision = GUARD_DECISIONS[verdict.verdict]
+        db.session.add(ModerationAction(comment=comment, action=decision, reason=verdict.reason))
+    notify_flagged_staff(comment, public_url=public_url, now=now)
+    if submission.subscribe:
+        subscribe(comment, submission.subscribe, readers, now)
+    if comment.status == CommentStatus.APPROVED:
+        tell_subscriber(comment, readers, now)
+    return comment
+
+
+def add_reader_comment(
+    post: Post,
+    parent: Comment | None,
+    submission: Submission,
+    context: SubmissionContext,
+    *,
+    policy: ModerationPolicy,
+    guard: spam.Guard,
+    public_url: str,
+    readers: ReaderMail,
+) -> Comment:
+    """Draft, judge and store a reader comment in one go (scripts and imports; the API
+    ends its read transaction before Akismet is asked)."""
+    comment = draft_reader_comment(post, parent, submission, context)
+    verdict = screen_draft(comment, submission, policy=policy, guard=guard).verdict(comment, guard)
+    return store_reader_comment(
+        comment, verdict, submission, public_url=public_url, readers=readers
+    )
+
+
+STATUS_OF = {
+    SpamVerdict.PUBLISH: CommentStatus.APPROVED,
+    SpamVerdict.HOLD: CommentStatus.PENDING,
+    SpamVerdict.SPAM: CommentStatus.SPAM,
+}
+GUARD_DECISIONS = {SpamVerdict.SPAM: Decision.SPAM, SpamVerdict.HOLD: Decision.HOLD}
+
+
+def add_staff_answer(
+    parent: Comment, staff: Staff, body: str, readers: ReaderMail | None = None
+) -> Comment:
+    """Publish a staff reply; it answers every waiting reader comment above it.
+
+    Answering a comment that was held for approval approves it: a person has read it.
+    With ``readers``, the readers subscribed to the answered comment (and, if it was
+    held, to the comment it replies to) are mailed; without, nobody is (scripts).
+    """
+    if parent.status in (CommentStatus.SPAM, CommentStatus.DELETED):
+        raise ModerationError("This comment was taken down; answers to it would never show.")
+    now = utcnow()
+    was_held = parent.status == CommentStatus.PENDING
+    if was_held:
+        parent.status = CommentStatus.APPROVED
+        parent.published_at = now
+        db.session.add(ModerationAction(comment=parent, staff=staff, action=Decision.APPROVE))
+    answer = Comment(
+        post=parent.post,
+        parent=parent,
+        staff=staff,
+        author_name=staff.name,
+        body_markdown=body,
+        body_html=render_comment(body),
+        status=CommentStatus.APPROVED,
+        created_at=now,
+        published_at=now,
+    )
+    db.session.add(answer)
+    record_answer(answer)
+    db.session.add(ModerationAction(comment=parent, staff=staff, action=Decision.ANSWER))
+    db.session.flush()
+    if readers is not None:
+        if was_held:
+            tell_subscriber(parent, readers, now)
+        tell_subscriber(answer, readers, now)
+    return answer

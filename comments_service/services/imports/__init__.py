@@ -1,0 +1,1 @@
+"""Bringing comments in from WordPress, Disqus and Isso, and the full export with its restore."""

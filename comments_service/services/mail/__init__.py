@@ -1,0 +1,1 @@
+"""Mail: the outbox and its sender, SMTP, notifications to staff and subscriptions for readers."""

@@ -1,0 +1,207 @@
+"""Who hears about a new reader comment, and what the email says.
+
+Whoever a comment is flagged for (``queries.flagged``: its owners, or who covers
+for them while they are away, and the admins once it is escalated) hears about
+each new reader comment that is published or held, as one email each or in a
+daily digest, as each of them chose (``Staff.notify``), and is reminded of the
+overdue ones once a day. Messages go to the outbox in
+the caller's transaction; nothing here commits or touches Flask globals.
+"""
+
+from datetime import datetime, timedelta
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from comments_service.enums import CommentStatus, DigestKind, Notify
+from comments_service.extensions import db
+from comments_service.models import Comment, Digest, Staff
+from comments_service.queries.care import flagged_by_comment, flagged_staff, overdue
+from comments_service.queries.mail import new_reader_comments
+from comments_service.services.mail.outbox import Mail, enqueue
+
+templates = Environment(
+    loader=PackageLoader("comments_service", "templates/mail"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+FIRST_DIGEST_COVERS = timedelta(days=1)
+
+
+def moderation_link(public_url: str, comment: Comment) -> str:
+    """Where staff see the comment and answer it: the moderation page, at the comment."""
+    return f"{public_url.rstrip('/')}/moderation/#comment-{comment.id}"
+
+
+def _render(name: str, public_url: str, **context) -> tuple[str, str]:
+    """The text and HTML bodies of one mail template; each ends with where to change it."""
+    context["settings_link"] = f"{public_url.rstrip('/')}/auth/settings"
+    text = templates.get_template(f"{name}.txt").render(**context)
+    return text, templates.get_template(f"{name}.html").render(**context)
+
+
+def notify_flagged_staff(comment: Comment, *, public_url: str, now: datetime) -> None:
+    """Queue an email about a new reader comment for each flagged staff member who wants one."""
+    if comment.status == CommentStatus.SPAM:
+        return
+    db.session.flush()  # the comment's id goes into the link
+    recipients = [staff for staff in flagged_staff(comment, now) if staff.notify == Notify.EACH]
+    if not recipients:
+        return
+    held = comment.status == CommentStatus.PENDING
+    verb = "Held for approval" if held else "New comment"
+    subject = f"{verb}: {comment.author_name} on “{comment.post.title}”"
+    link = moderation_link(public_url, comment)
+    text, html = _render("comment", public_url, comment=comment, held=held, link=link)
+    for staff in recipients:
+        headers = {"X-Porch-Comment": str(comment.id)}
+        enqueue(Mail(staff.email, subject, text, html, headers), now)
+
+
+def _already_sent_today(staff: Staff, kind: DigestKind, now: datetime) -> bool:
+    return db.session.get(Digest, (staff.id, kind, now.date())) is not None
+
+
+def _record(staff: Staff, kind: DigestKind, mail: Mail, now: datetime) -> bool:
+    """Queue a daily message and remember it was sent today; False if another run did.
+
+    Insert-or-ignore on the day's row: two runs at the same moment (a `mail send
+    --loop` on each host) both pass the "already sent" check, and only one may queue.
+    The loser's message is deleted before its transaction commits, so it never leaves.
+    """
+    message = enqueue(mail, now)
+    db.session.flush()
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[
+        db.session.get_bind().dialect.name
+    ]
+    recorded = db.session.scalar(
+        insert(Digest)
+        .values(
+            staff_id=staff.id, kind=kind, day=now.date(), covers_until=now, message_id=message.id
+        )
+        .on_conflict_do_nothing()
+        .returning(Digest.staff_id)
+    )
+    if recorded is not None:
+        return True
+    db.session.delete(message)
+    return False
+
+
+def queue_digests(*, public_url: str, now: datetime) -> int:
+    """Queue today's digest for every staff member who chose one; returns how many."""
+    readers = db.session.scalars(
+        select(Staff).where(Staff.active, Staff.notify == Notify.DIGEST).order_by(Staff.id)
+    ).all()
+    return sum(_queue_digest(staff, public_url, now) for staff in readers)
+
+
+def _queue_digest(staff: Staff, public_url: str, now: datetime) -> bool:
+    """One staff member's digest: comments since their last one, at most one a day.
+
+    A day with nothing new sends nothing and records nothing, so the next digest
+    still starts where the last one ended.
+    """
+    if _already_sent_today(staff, DigestKind.NEW_COMMENTS, now):
+        return False
+    since = _last_digest_end(staff) or now - FIRST_DIGEST_COVERS
+    new = db.session.scalars(new_reader_comments(since, now)).all()
+    flagged = flagged_by_comment([comment.id for comment in new], now)
+    comments = [c for c in new if staff.id in {s.id for s in flagged.get(c.id, [])}]
+    if not comments:
+        return False
+    links = {comment.id: moderation_link(public_url, comment) for comment in comments}
+    day = now.date()
+    text, html = _render("digest", public_url, staff=staff, comments=comments, links=links, day=day)
+    count = f"{len(comments)} new reader comment{'s' if len(comments) != 1 else ''}"
+    mail = Mail(staff.email, f"{count} on your posts", text, html, {"X-Porch-Digest": str(day)})
+    return _record(staff, DigestKind.NEW_COMMENTS, mail, now)
+
+
+def _last_digest_end(staff: Staff) -> datetime | None:
+    return db.session.scalar(
+        select(Digest.covers_until)
+        .where(Digest.staff_id == staff.id, Digest.kind == DigestKind.NEW_COMMENTS)
+        .order_by(Digest.covers_until.desc())
+        .limit(1)
+    )
+
+
+def queue_overdue_reminders(
+    *, public_url: str, now: datetime, answer_within: timedelta, escalate_after: timedelta
+) -> int:
+    """Remind each staff member, once a day, of the readers waiting too long for them.
+
+    "Too long" is ``queries.overdue``; "for them" is who the comment is flagged for,
+    which includes the admins once a comment is escalated. Those who turned email
+    off get none. Returns how many reminders were queued.
+    """
+    comments = db.session.scalars(overdue(now, answer_within)).all()
+    flagged = flagged_by_comment([comment.id for comment in comments], now, escalate_after)
+    people: dict[int, Staff] = {}
+    waiting: dict[int, list[Comment]] = {}
+    for comment in comments:
+        for staff in flagged.get(comment.id, []):
+            people[staff.id] = staff
+            waiting.setdefault(staff.id, []).append(comment)
+    queued = 0
+    for staff_id, theirs in waiting.items():
+        staff = people[staff_id]
+        if staff.notify == Notify.OFF or _already_sent_today(staff, DigestKind.OVERDUE, now):
+            continue
+        escalated = [c for c in theirs if staff.is_admin and c.is_overdue(now, escalate_after)]
+        mail = _reminder(staff, theirs, escalated, public_url, now)
+        queued += _record(staff, DigestKind.OVERDUE, mail, now)
+    return queued
+
+
+def _reminder(staff, comments: list[Comment], escalated: list[Comment], public_url, now) -> Mail:
+    """ "3 readers are waiting for you; the oldest for 31 hours", and which ones.
+
+    An admin's reminder leads with the comments escalated to them:
+    "2 comments escalated to you: oldest waiting 3 days".
+    """
+    hours = {
+        comment.id: int((now - comment.created_at).total_seconds() // 3600) for comment in comments
+    }
+    oldest = max(hours.values())
+    if escalated:
+        longest = _wait(max(hours[comment.id] for comment in escalated))
+        count = f"{len(escalated)} comment{'s' if len(escalated) != 1 else ''}"
+        subject = f"{count} escalated to you: oldest waiting {longest}"
+    elif len(comments) == 1:
+        subject = f"1 reader is waiting for you, for {oldest} hours"
+    else:
+        subject = f"{len(comments)} readers are waiting for you; the oldest for {oldest} hours"
+    links = {comment.id: moderation_link(public_url, comment) for comment in comments}
+    others = [comment for comment in comments if comment not in escalated]
+    text, html = _render(
+        "overdue",
+        public_url,
+        staff=staff,
+        comments=others,
+        escalated=escalated,
+        hours=hours,
+        links=links,
+    )
+    return Mail(staff.email, subject, text, html, {"X-Porch-Reminder": str(now.date())})
+
+
+def _wait(hours: int) -> str:
+    """A long wait as a person says it: "30 hours", "3 days"."""
+    if hours < 48:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{hours // 24} days"
+
+
+def notify_handed_over(comment: Comment, by: Staff, colleague: Staff, *, public_url, now) -> None:
+    """Tell a colleague a comment was handed to them, unless they turned email off."""
+    if colleague.notify == Notify.OFF:
+        return
+    link = moderation_link(public_url, comment)
+    text, html = _render("handed", public_url, comment=comment, by=by, link=link)
+    subject = f"{by.name} handed you a comment: {comment.author_name} on “{comment.post.title}”"
+    headers = {"X-Porch-Comment": str(comment.id)}
+    enqueue(Mail(colleague.email, subject, text, html, headers), now)

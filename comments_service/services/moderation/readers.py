@@ -1,0 +1,190 @@
+"""Readers known by name: published reader comments grouped by the person who wrote them.
+
+A reader is their email address, in any letter case; a comment without one belongs to
+the name it was signed with. Only published comments count: held, spam, deleted and
+erased ones are no one's. Whether a comment was answered is the stored answer of
+services.answers, and the share answered is the figures' (services.figures).
+
+A reader's page is reached by a key that names one of their listed comments (the lowest
+id, signed with the service's secret key and a salt of its own), never their address: a
+URL ends up in logs and browser histories, and a signed value is only encoded, not
+hidden. Nothing here touches Flask globals.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from comments_service.enums import CommentStatus
+from comments_service.models import Comment
+from comments_service.queries.listening import reader_identity
+from comments_service.services.report.figures import share_answered
+
+KEY_SALT = "porch.moderation.reader"
+
+
+def published(comment=Comment) -> ColumnElement[bool]:
+    """A reader comment readers can see: approved, and its writer's data not erased."""
+    return and_(
+        comment.staff_id.is_(None),
+        comment.status == CommentStatus.APPROVED,
+        comment.erased_at.is_(None),
+    )
+
+
+def same_reader(email, name, other=Comment) -> ColumnElement[bool]:
+    """``other`` was written by the reader with this email (any case), or, without an
+    email, with this name: columns of another comment, or a loaded comment's values
+    (then written so the indexes on the email and the name serve)."""
+    if email is None:
+        return and_(other.author_email.is_(None), other.author_name == name)
+    if isinstance(email, str):
+        return func.lower(other.author_email) == email.lower()
+    return or_(
+        func.lower(other.author_email) == func.lower(email),
+        and_(email.is_(None), other.author_email.is_(None), other.author_name == name),
+    )
+
+
+def is_first_comment() -> ColumnElement[bool]:
+    """A published reader comment with no earlier published one by the same reader.
+
+    A correlated NOT EXISTS, so a page of the queue asks it only for its own rows, through
+    the index on the lower-cased email (or the one on the name).
+    """
+    earlier = aliased(Comment)
+    before = or_(
+        earlier.created_at < Comment.created_at,
+        and_(earlier.created_at == Comment.created_at, earlier.id < Comment.id),
+    )
+    by_them = same_reader(Comment.author_email, Comment.author_name, earlier)
+    return and_(published(), ~exists().where(published(earlier), by_them, before))
+
+
+def published_comments() -> Select:
+    """Every published reader comment: what the Readers view groups (narrow it first)."""
+    return select(Comment).where(published())
+
+
+def matching_reader(text: str) -> ColumnElement[bool]:
+    """A comment signed with a name or email that contains ``text``, any case."""
+    return or_(
+        Comment.author_name.icontains(text, autoescape=True),
+        Comment.author_email.icontains(text, autoescape=True),
+    )
+
+
+def readers(comments: Select, kinds: tuple[str, ...], search: str = "") -> Select:
+    """One row per reader of these comments, the latest comment first: one grouped query.
+
+    The name and email shown are those of their latest comment. ``search`` keeps the
+    readers with at least one comment signed with a matching name or email.
+    """
+    newest = func.row_number().over(
+        partition_by=reader_identity(), order_by=(Comment.created_at.desc(), Comment.id.desc())
+    )
+    rows = (
+        comments.order_by(None)
+        .with_only_columns(
+            Comment.id,
+            Comment.post_id,
+            Comment.author_name,
+            Comment.author_email,
+            Comment.created_at,
+            Comment.kind,
+            reader_identity().label("reader"),
+            newest.label("newest"),
+            case((Comment.answered_at.is_not(None), 1), else_=0).label("answered"),
+            case((Comment.is_waiting, 1), else_=0).label("waiting"),
+            *([case((matching_reader(search), 1), else_=0).label("matches")] if search else []),
+        )
+        .subquery()
+    )
+    latest = rows.c.newest == 1
+    query = (
+        select(
+            rows.c.reader,
+            func.max(case((latest, rows.c.author_name))).label("name"),
+            func.max(case((latest, rows.c.author_email))).label("email"),
+            func.min(rows.c.id).label("key_id"),
+            func.count().over().label("readers_total"),  # every reader, not just the page's
+            func.count().label("comments"),
+            func.count(rows.c.post_id.distinct()).label("posts"),
+            func.min(rows.c.created_at).label("first_at"),
+            func.max(rows.c.created_at).label("last_at"),
+            func.sum(rows.c.answered).label("answered"),
+            func.sum(rows.c.waiting).label("waiting"),
+            *(
+                func.count(case((rows.c.kind == kind, 1))).label(f"kind_{i}")
+                for i, kind in enumerate(kinds)
+            ),
+        )
+        .group_by(rows.c.reader)
+        .order_by(func.max(rows.c.created_at).desc(), rows.c.reader)
+    )
+    return query.having(func.max(rows.c.matches) == 1) if search else query
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One row of the Readers view."""
+
+    key: str
+    name: str
+    email: str | None
+    comments: int
+    posts: int
+    first_at: datetime
+    last_at: datetime
+    answered: int
+    waiting: int
+    by_kind: dict[str, int]
+
+    @property
+    def share_answered(self) -> float | None:
+        return share_answered(self.answered, self.waiting)
+
+
+class ReaderKeys:
+    """Makes and reads the keys in the addresses of readers' pages."""
+
+    def __init__(self, secret_key: str):
+        self._serializer = URLSafeSerializer(secret_key, salt=KEY_SALT)
+
+    def make(self, comment_id: int) -> str:
+        return self._serializer.dumps(comment_id)
+
+    def read(self, key: str) -> int | None:
+        """The comment id a genuine key names; None for a changed or made-up one."""
+        try:
+            comment_id = self._serializer.loads(key)
+        except BadData:
+            return None
+        return comment_id if isinstance(comment_id, int) else None
+
+    def reader(self, row, kinds: tuple[str, ...]) -> Reader:
+        """A row of ``readers()`` as the view shows it."""
+        return Reader(
+            key=self.make(row.key_id),
+            name=row.name,
+            email=row.email,
+            comments=row.comments,
+            posts=row.posts,
+            first_at=row.first_at,
+            last_at=row.last_at,
+            answered=row.answered,
+            waiting=row.waiting,
+            by_kind={kind: row._mapping[f"kind_{i}"] for i, kind in enumerate(kinds)},
+        )
+
+
+def comments_of(comments: Select, comment: Comment, newest_first: bool = False) -> Select:
+    """The reader's comments among ``comments``: the one named and every other of theirs."""
+    order = (Comment.created_at, Comment.id)
+    if newest_first:
+        order = tuple(column.desc() for column in order)
+    by_them = same_reader(comment.author_email, comment.author_name)
+    return comments.where(by_them).order_by(*order)

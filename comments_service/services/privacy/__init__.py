@@ -1,0 +1,1 @@
+"""Readers' data: what an address holds, export and erasure requests, and retention."""

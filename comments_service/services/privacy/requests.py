@@ -1,0 +1,73 @@
+"""Readers ask for their data, or for it to be erased, from the blog's privacy page.
+
+The form takes an address; the answer is the same whether Porch knows it or not, so
+the page tells nobody whose address is on file. A known address gets a signed link
+by mail (through the outbox); an unknown one gets nothing, so the form cannot be used
+to send mail to strangers. The link names the address's first comment, not the
+address, and stops working once that comment is erased. Nothing here commits or
+touches Flask globals.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from comments_service.extensions import db
+from comments_service.models import Comment
+from comments_service.services.mail.notifications import templates
+from comments_service.services.mail.outbox import Mail, enqueue
+from comments_service.services.privacy import people
+from comments_service.services.tokens import BadLink, Tokens
+
+EXPORT = "porch.privacy.export"
+FORGET = "porch.privacy.forget"
+PURPOSES = {"export": EXPORT, "forget": FORGET}
+SUBJECTS = {
+    "export": "Your data on the blog: download link",
+    "forget": "Erase your data from the blog: confirmation link",
+}
+
+
+@dataclass(frozen=True)
+class PrivacyLinks:
+    """Where the service is, how links are signed, and how long they work."""
+
+    public_url: str
+    tokens: Tokens
+    valid_for: timedelta
+
+    @classmethod
+    def from_config(cls, config) -> "PrivacyLinks":
+        return cls(
+            public_url=config["PORCH_PUBLIC_URL"].rstrip("/"),
+            tokens=Tokens(config["SECRET_KEY"]),
+            valid_for=timedelta(hours=config["PORCH_PRIVACY_LINK_HOURS"]),
+        )
+
+    def link(self, wish: str, comment_id: int) -> str:
+        return f"{self.public_url}/privacy/{wish}/{self.tokens.make(PURPOSES[wish], comment_id)}"
+
+    @property
+    def hours(self) -> int:
+        return int(self.valid_for.total_seconds() // 3600)
+
+
+def request_link(email: str, wish: str, links: PrivacyLinks, now: datetime) -> None:
+    """Mail a link for this wish ("export" or "forget") if a reader wrote a comment with the
+    address; staff addresses are answered like unknown ones (their mail is the team's)."""
+    comment_id = people.first_comment_id(email)
+    if comment_id is None or people.is_staff_address(email):
+        return
+    link = links.link(wish, comment_id)
+    context = {"wish": wish, "link": link, "hours": links.hours}
+    text = templates.get_template("privacy_link.txt").render(**context)
+    html = templates.get_template("privacy_link.html").render(**context)
+    enqueue(Mail(people.normalised(email), SUBJECTS[wish], text, html, {}), now)
+
+
+def address_in_link(wish: str, token: str, links: PrivacyLinks, now: datetime) -> str:
+    """The address a genuine, unexpired link was made for; raises BadLink or ExpiredLink."""
+    comment_id = links.tokens.read(PURPOSES[wish], token, now=now, max_age=links.valid_for)
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or not comment.author_email:
+        raise BadLink("This link is for data that has already been erased.")
+    return people.normalised(comment.author_email)

@@ -1,0 +1,304 @@
+"""The report "What readers told us": one period of reader comments, as plain data.
+
+For a period [since, until), by default the last full calendar month (UTC): reader
+comments by kind, the questions, ideas and problems still open (``queries.still_open``),
+the follow-up steps taken, the answer figures of the blog and of each author (computed
+by services.figures, their one definition), new and returning readers, and week by week
+the median time to answer and the comments by kind. The moderation page, ``flask
+report`` and the monthly mail all show this one object. Nothing here commits or
+touches Flask globals.
+"""
+
+import calendar
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from comments_service.config import UNTAGGED
+from comments_service.enums import Decision
+from comments_service.extensions import db
+from comments_service.models import Comment, ModerationAction
+from comments_service.queries.figures import figure_rows
+from comments_service.queries.listening import follow_up_steps, open_items, readers_in
+from comments_service.services.comments.threads import iso
+from comments_service.services.report import figures
+
+QUOTE_CHARS = 200
+LONGEST_PERIOD_DAYS = 366
+STEP_NAMES = {
+    Decision.PASS_ON: "passed_on",
+    Decision.ACT_ON: "acted_on",
+    Decision.DECLINE: "declined",
+}
+MONTH_NAMES = tuple(calendar.month_name)[1:]  # "January"... (Python's C locale, English)
+
+
+class PeriodError(ValueError):
+    """A period that cannot be reported on; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days [since, until) in UTC: ``until`` is the first day not included."""
+
+    since: date
+    until: date
+
+    @property
+    def start(self) -> datetime:
+        return datetime(self.since.year, self.since.month, self.since.day, tzinfo=UTC)
+
+    @property
+    def end(self) -> datetime:
+        return datetime(self.until.year, self.until.month, self.until.day, tzinfo=UTC)
+
+    @property
+    def label(self) -> str:
+        """ "November 2026" for a calendar month, else "3 Nov 2026 to 16 Nov 2026"."""
+        if self.since.day == 1 and self.until == _next_month(self.since):
+            return f"{MONTH_NAMES[self.since.month - 1]} {self.since.year}"
+        last = self.until - timedelta(days=1)
+        return f"{_day(self.since)} to {_day(last)}"
+
+
+def last_full_month(now: datetime) -> Period:
+    """The calendar month (UTC) before now's."""
+    first = now.astimezone(UTC).date().replace(day=1)
+    return Period(_next_month(first, back=True), first)
+
+
+def period_of(since: date | None, until: date | None, now: datetime) -> Period:
+    """The period asked for: both days, or one of them and a month from or to it, or
+    neither and the last full month."""
+    if since is None and until is None:
+        return last_full_month(now)
+    since = since or _next_month(until, back=True)
+    until = until or _next_month(since)
+    if until <= since:
+        raise PeriodError("The period must end after it starts: pick an “until” after “since”.")
+    if (until - since).days > LONGEST_PERIOD_DAYS:
+        raise PeriodError(f"A report covers at most {LONGEST_PERIOD_DAYS} days.")
+    return Period(since, until)
+
+
+def day_from(text: str, name: str) -> date | None:
+    """A day written YYYY-MM-DD, or None for an empty field; ``name`` names the field."""
+    if not text:
+        return None
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise PeriodError(f"{name}: “{text}” is not a day; write it as YYYY-MM-DD, e.g. 2026-11-01.")
+
+
+def _next_month(day: date, back: bool = False) -> date:
+    """The same day a month later (or earlier); the month's last day if it is shorter."""
+    index = day.year * 12 + day.month - 1 + (-1 if back else 1)
+    year, month = index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {MONTH_NAMES[day.month - 1][:3]} {day.year}"
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """A reader comment as the report cites it: who, where, its opening words, two links."""
+
+    id: int
+    kind: str | None
+    author_name: str
+    post_title: str
+    created_at: str
+    quote: str
+    link: str  # on the blog (the service's permalink)
+    thread: str  # on the moderation page
+    follow_up: str | None
+    team: str | None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One follow-up step taken in the period, with its note (a team's name when passed on)."""
+
+    step: str
+    at: str
+    by: str | None
+    team: str | None
+    note: str
+    comment: Quoted
+
+
+@dataclass(frozen=True)
+class Week:
+    """An ISO week (its days inside the period only): median time to answer and kinds."""
+
+    week: str  # "2026-W45"
+    starts: str  # its Monday, "2026-11-02"
+    answered: int
+    median_seconds: int | None
+    kinds: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    generated_at: str
+    kinds: dict[str, int]  # the configured kinds in order, others seen, then "untagged"
+    blog: figures.MonthFigures
+    authors: dict[str, figures.MonthFigures]  # authors with reader comments in the period
+    open_items: list[Quoted]
+    steps: list[Step]
+    new_readers: int
+    returning_readers: int
+    weeks: list[Week]
+
+    def steps_of(self, name: str) -> list[Step]:
+        return [step for step in self.steps if step.step == name]
+
+    def as_dict(self) -> dict:
+        blog = self.blog
+        return {
+            "since": self.period.since.isoformat(),
+            "until": self.period.until.isoformat(),
+            "label": self.period.label,
+            "generated_at": self.generated_at,
+            "kinds": self.kinds,
+            "reader_comments": blog.received,
+            "answered": blog.answered,
+            "answered_privately": blog.answered_privately,
+            **{name: len(self.steps_of(name)) for name in STEP_NAMES.values()},
+            "figures": _figures_dict(blog),
+            "authors": {name: _figures_dict(theirs) for name, theirs in self.authors.items()},
+            "open": [asdict(item) for item in self.open_items],
+            "follow_ups": [asdict(step) for step in self.steps],
+            "new_readers": self.new_readers,
+            "returning_readers": self.returning_readers,
+            "weeks": [asdict(week) for week in self.weeks],
+        }
+
+
+def _figures_dict(month: figures.MonthFigures) -> dict:
+    return {
+        "received": month.received,
+        "answered": month.answered,
+        "answered_privately": month.answered_privately,
+        "no_answer_needed": month.no_answer_needed,
+        "waiting": month.waiting,
+        "share_answered": month.share_answered,
+        "share_answered_publicly": month.share_answered_publicly,
+        "share_answered_privately": month.share_answered_privately,
+        "median_seconds": month.median_seconds,
+        "p90_seconds": month.p90_seconds,
+    }
+
+
+def build(period: Period, now: datetime, kinds: tuple[str, ...], public_url: str) -> Report:
+    """The report of ``period``, as the comments and their answers stand at ``now``."""
+    rows = db.session.execute(figure_rows(period.start, period.end)).all()
+    order = _kind_order(kinds, rows)
+    links = _Links(public_url.rstrip("/"))
+    authors = figures.rows_by_author(rows)
+    readers = db.session.execute(readers_in(period.start, period.end)).all()
+    new = sum(reader.first_at >= period.start for reader in readers)
+    return Report(
+        period=period,
+        generated_at=iso(now),
+        kinds=_count_kinds(rows, order),
+        blog=figures.month_figures(period.label, rows, now),
+        authors={
+            name: figures.month_figures(period.label, theirs, now)
+            for name, theirs in authors.items()
+            if theirs
+        },
+        open_items=[links.quoted(c) for c in db.session.scalars(open_items(*_span(period)))],
+        steps=[_step(a, links) for a in db.session.scalars(follow_up_steps(*_span(period)))],
+        new_readers=new,
+        returning_readers=len(readers) - new,
+        weeks=_weeks(period, rows, order, now),
+    )
+
+
+def _span(period: Period) -> tuple[datetime, datetime]:
+    return period.start, period.end
+
+
+def _kind_order(kinds: tuple[str, ...], rows) -> list[str]:
+    """The kinds of the setting, then kinds no longer in it that comments still have."""
+    others = sorted({row.kind for row in rows if row.kind and row.kind not in kinds})
+    return [*kinds, *others, UNTAGGED]
+
+
+def _count_kinds(rows, order: list[str]) -> dict[str, int]:
+    counts = Counter(row.kind or UNTAGGED for row in rows)
+    return {kind: counts[kind] for kind in order}
+
+
+def _weeks(period: Period, rows, order: list[str], now: datetime) -> list[Week]:
+    """Every ISO week the period touches, each with the period's comments of its days."""
+    monday = period.since - timedelta(days=period.since.weekday())
+    weeks = []
+    while monday < period.until:
+        year, number, _ = monday.isocalendar()
+        key = f"{year}-W{number:02d}"
+        theirs = [row for row in rows if _week_key(row.created_at) == key]
+        week = figures.month_figures(key, theirs, now)
+        kinds = _count_kinds(theirs, order)
+        weeks.append(Week(key, monday.isoformat(), week.answered, week.median_seconds, kinds))
+        monday += timedelta(days=7)
+    return weeks
+
+
+def _week_key(moment: datetime) -> str:
+    year, number, _ = moment.astimezone(UTC).isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+class _Links:
+    """Where a cited comment is read: on the blog, and in its moderation thread."""
+
+    def __init__(self, public_url: str):
+        self.public_url = public_url
+
+    def quoted(self, comment: Comment) -> Quoted:
+        return Quoted(
+            id=comment.id,
+            kind=comment.kind,
+            author_name=comment.author_name,
+            post_title=comment.post.title,
+            created_at=iso(comment.created_at),
+            quote=quote(comment.body_markdown),
+            link=f"{self.public_url}/c/{comment.id}",
+            thread=f"{self.public_url}/moderation/comments/{comment.id}/thread#comment-{comment.id}",
+            follow_up=comment.follow_up and comment.follow_up.value,
+            team=comment.follow_up_team,
+        )
+
+
+def _step(action: ModerationAction, links: _Links) -> Step:
+    """A follow-up step from the audit trail; a pass-on's reason reads "to TEAM: note"."""
+    team, note = None, action.reason or ""
+    if action.action == Decision.PASS_ON:
+        team, _, note = note.removeprefix("to ").partition(": ")
+    return Step(
+        step=STEP_NAMES[action.action],
+        at=iso(action.created_at),
+        by=action.staff and action.staff.name,
+        team=team,
+        note=note,
+        comment=links.quoted(action.comment),
+    )
+
+
+def quote(text: str) -> str:
+    """The opening of a comment as plain words: whitespace folded, at most QUOTE_CHARS
+    characters, cut at a word with "…" when it is longer."""
+    words = re.sub(r"\s+", " ", text).strip()
+    if len(words) <= QUOTE_CHARS:
+        return words
+    cut = words[: QUOTE_CHARS - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(",;:.") + "…"

@@ -1,0 +1,91 @@
+"""The report as people read it: plain text (terminal, mail), HTML (page, mail, print)
+and its two charts.
+
+The moderation page and the standalone HTML document include the same template,
+``report/_body.html``; the text follows it section by section. Nothing here touches
+Flask globals: the page passes the same context to Flask's own templates.
+"""
+
+from datetime import date
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from comments_service.config import UNTAGGED
+from comments_service.services.report import figures
+from comments_service.services.report.build import MONTH_NAMES, Report, Week
+from comments_service.services.report.charts import bar_chart, nice_hours, stacked_chart
+
+templates = Environment(
+    loader=PackageLoader("comments_service", "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+STEP_TITLES = {"passed_on": "Passed on", "acted_on": "Acted on", "declined": "Declined"}
+# The open items quoted in full, oldest first; a mail stays readable in a busy month (the
+# JSON lists them all).
+OPEN_QUOTED = 50
+
+
+def context(report: Report) -> dict:
+    """What the report's templates need besides the report: its charts and the words
+    figures are shown in (services.figures)."""
+    return {
+        "report": report,
+        "answer_time_chart": answer_time_chart(report.weeks),
+        "kinds_chart": kinds_chart(report),
+        "step_titles": STEP_TITLES,
+        "open_quoted": report.open_items[:OPEN_QUOTED],
+        "open_unquoted": max(len(report.open_items) - OPEN_QUOTED, 0),
+        "share_text": figures.share_text,
+        "hours_text": figures.hours_text,
+        "week_label": week_label,
+        "kind_name": kind_name,
+    }
+
+
+def text(report: Report) -> str:
+    return templates.get_template("report/report.txt").render(context(report))
+
+
+def html(report: Report) -> str:
+    """A document of its own (no navigation, styles inside), for mail and printing."""
+    return templates.get_template("report/standalone.html").render(context(report))
+
+
+def week_label(week: Week) -> str:
+    """ "W45 (from 2 Nov)": the ISO week and its Monday."""
+    monday = date.fromisoformat(week.starts)
+    return f"W{week.week.split('-W')[1]} (from {monday.day} {MONTH_NAMES[monday.month - 1][:3]})"
+
+
+def answer_time_chart(weeks: list[Week]):
+    """The median time to the first answer, in hours, week by week."""
+    hours = [None if w.median_seconds is None else w.median_seconds / 3600 for w in weeks]
+    top = nice_hours(max((h for h in hours if h is not None), default=1))
+    labels = {week.week: week_label(week) for week in weeks}
+    points = [
+        (
+            week.week,
+            value,
+            f"median {figures.hours_text(week.median_seconds)} ({week.answered} answered)"
+            if week.answered
+            else "no answers",
+        )
+        for week, value in zip(weeks, hours, strict=True)
+    ]
+    return bar_chart(points, top, lambda value: f"{value:g} h", label=labels.get)
+
+
+def kinds_chart(report: Report):
+    """Reader comments by kind, week by week, stacked in the order of the report's kinds."""
+    kinds = list(report.kinds)
+    groups = [(week_label(w), [w.kinds[kind] for kind in kinds]) for w in report.weeks]
+    return stacked_chart(groups, [kind_name(kind) for kind in kinds])
+
+
+def kind_name(kind: str) -> str:
+    """A kind as the report names it; comments without one have "no kind yet"."""
+    return "no kind yet" if kind == UNTAGGED else kind

@@ -1,0 +1,209 @@
+"""Answer-time figures: did readers get a human answer, and how fast, month by month.
+
+Defined once here for the dashboard, ``flask stats``, the comments export and the
+report "What readers told us" (services.report, over any period; see
+docs/notifications.md, "Answer-time figures"). The rows come from
+``queries.figure_rows``: published reader comments, with the first staff answer
+stored on each (services.answers) and the waiting rule (``Comment.is_waiting``).
+Percentiles are computed here, in Python, so SQLite and PostgreSQL agree.
+"""
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+from comments_service.extensions import db
+from comments_service.queries.figures import figure_rows, post_author_rows
+from comments_service.text.answer_words import last_month_sentence
+from comments_service.text.times import iso
+
+DEFAULT_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class OldestWaiting:
+    id: int
+    created_at: str
+    waited_seconds: int
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """One calendar month (UTC) of reader comments, counted by when they came in."""
+
+    month: str  # "2026-11"
+    received: int
+    answered: int  # publicly or privately
+    answered_privately: int  # of those answered, the ones whose first answer was private
+    no_answer_needed: int
+    waiting: int
+    share_answered: float | None  # answered / (received - no_answer_needed)
+    median_seconds: int | None
+    p90_seconds: int | None
+    oldest_waiting: OldestWaiting | None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def share_answered_publicly(self) -> float | None:
+        """Of the comments that needed an answer, the share whose first answer was public."""
+        return self._share(self.answered - self.answered_privately)
+
+    @property
+    def share_answered_privately(self) -> float | None:
+        """Of the comments that needed an answer, the share whose first answer was private."""
+        return self._share(self.answered_privately)
+
+    def _share(self, count: int) -> float | None:
+        settled = self.answered + self.waiting
+        return count / settled if settled else None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The blog's months, oldest first, and each named author's over the same months."""
+
+    months: list[str]
+    blog: list[MonthFigures]
+    authors: dict[str, list[MonthFigures]]
+    computed_at: str
+
+    def as_dict(self) -> dict:
+        return {
+            "computed_at": self.computed_at,
+            "months": self.months,
+            "blog": [month.as_dict() for month in self.blog],
+            "authors": {
+                name: [month.as_dict() for month in months] for name, months in self.authors.items()
+            },
+        }
+
+
+def nearest_rank(values: list[int], percent: int) -> int | None:
+    """The nearest-rank percentile: the smallest value with at least ``percent``% at or below it.
+
+    It is always one of the values (the 50th of four is the second, never a mean).
+    """
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = -(-percent * len(ordered) // 100)  # ceil without floats
+    return ordered[max(rank, 1) - 1]
+
+
+def share_answered(answered: int, waiting: int) -> float | None:
+    """The share of comments answered among those that needed an answer: the answered and
+    the still waiting (those marked no answer needed are neither); None with none."""
+    settled = answered + waiting
+    return answered / settled if settled else None
+
+
+def share_text(share: float | None) -> str:
+    """A share answered as people read it, "92%"; "-" when nothing could be answered."""
+    return "-" if share is None else f"{share:.0%}"
+
+
+def hours_text(seconds: int | None) -> str:
+    """A time to answer as people read it: "12 min" under an hour, else hours with one
+    decimal, "4.5 h"; "-" when there is none."""
+    if seconds is None:
+        return "-"
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def month_key(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m")
+
+
+def last_months(now: datetime, count: int) -> list[str]:
+    """The ``count`` calendar months up to and including now's, oldest first."""
+    index = now.year * 12 + now.month - 1 - (count - 1)
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index, index + count)]
+
+
+def month_start(key: str) -> datetime:
+    year, month = map(int, key.split("-"))
+    return datetime(year, month, 1, tzinfo=UTC)
+
+
+def compute(now: datetime, months: int = DEFAULT_MONTHS, author: str | None = None) -> Figures:
+    """The figures of the last ``months`` months (now's included), for the blog and per author.
+
+    ``author`` narrows the authors to that one name; the blog's figures stay whole.
+    """
+    keys = last_months(now, months)
+    rows = db.session.execute(figure_rows(month_start(keys[0]), now)).all()
+    by_author = rows_by_author(rows, author)
+    return Figures(
+        months=keys,
+        blog=_per_month(rows, keys, now),
+        authors={name: _per_month(theirs, keys, now) for name, theirs in by_author.items()},
+        computed_at=iso(now),
+    )
+
+
+def rows_by_author(rows, author: str | None = None) -> dict[str, list]:
+    """Each named author's rows, by name in order, every author of a post included
+    (``author`` narrows them to that one name). A comment on a post with several
+    authors counts for each of them."""
+    authors_of = defaultdict(list)
+    for post_id, name in db.session.execute(post_author_rows()):
+        if author is None or name == author:
+            authors_of[post_id].append(name)
+    by_author = {name: [] for name in sorted(set().union(*authors_of.values()))}
+    for row in rows:
+        for name in authors_of[row.post_id]:
+            by_author[name].append(row)
+    return by_author
+
+
+def _per_month(rows, keys: list[str], now: datetime) -> list[MonthFigures]:
+    grouped = defaultdict(list)
+    for row in rows:
+        grouped[month_key(row.created_at)].append(row)
+    return [month_figures(key, grouped[key], now) for key in keys]
+
+
+def month_figures(key: str, rows, now: datetime) -> MonthFigures:
+    """One month's figures from its comments' rows (see queries.figure_rows)."""
+    answered = [row for row in rows if row.answered_at is not None]
+    waiting = [row for row in rows if row.waiting]
+    seconds = [int((row.answered_at - row.created_at).total_seconds()) for row in answered]
+    oldest = min(waiting, key=lambda row: (row.created_at, row.id), default=None)
+    return MonthFigures(
+        month=key,
+        received=len(rows),
+        answered=len(answered),
+        answered_privately=sum(bool(row.answered_privately) for row in answered),
+        no_answer_needed=len(rows) - len(answered) - len(waiting),
+        waiting=len(waiting),
+        share_answered=share_answered(len(answered), len(waiting)),
+        median_seconds=nearest_rank(seconds, 50),
+        p90_seconds=nearest_rank(seconds, 90),
+        oldest_waiting=oldest
+        and OldestWaiting(
+            id=oldest.id,
+            created_at=iso(oldest.created_at),
+            waited_seconds=int((now - oldest.created_at).total_seconds()),
+        ),
+    )
+
+
+def for_export(now: datetime) -> dict:
+    """The blog's figures for the comments export: its months, the last full month apart and
+    the About page's sentence on it (None when there is nothing true to say).
+
+    Author names and comment ids are public already; nothing else leaves the service.
+    """
+    blog = [month.as_dict() for month in compute(now).blog]
+    # The last entry is now's month, still running; the one before it is the last full month.
+    last_month = blog[-2]
+    return {
+        "computed_at": iso(now),
+        "last_month": last_month,
+        "last_month_sentence": last_month_sentence(last_month),
+        "blog": blog,
+    }

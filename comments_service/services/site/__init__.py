@@ -1,0 +1,1 @@
+"""The blog's side: the posts manifest, the comments export, and re-baking pages."""

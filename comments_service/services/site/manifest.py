@@ -1,0 +1,119 @@
+"""Load the blog's posts manifest (written by the Pelican plugin) into the posts table."""
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from comments_service.extensions import db
+from comments_service.models import Post, PostAuthor, Staff, utcnow
+
+SUPPORTED_VERSION = 1
+
+
+class ManifestError(ValueError):
+    """The manifest cannot be used; the message says what to fix."""
+
+
+@dataclass
+class SyncReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    # Posts the service knows but the manifest no longer lists. They are kept, so
+    # their comments are never lost; they disappear only from the blog.
+    not_in_manifest: list[str] = field(default_factory=list)
+
+
+def load_manifest(path: Path) -> list[dict]:
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(f"{path}: no such file; build the blog first (invoke build).") from None
+    except json.JSONDecodeError as error:
+        raise ManifestError(f"{path}: not valid JSON ({error}).") from None
+    return manifest_entries(document, path)
+
+
+def manifest_entries(document, path) -> list[dict]:
+    """The checked posts of a manifest document; ``path`` names it in messages."""
+    if not isinstance(document, dict) or document.get("version") != SUPPORTED_VERSION:
+        raise ManifestError(f"{path}: expected a posts manifest of version {SUPPORTED_VERSION}.")
+    posts = document.get("posts")
+    if not isinstance(posts, list):
+        raise ManifestError(f"{path}: 'posts' must be a list.")
+    return [_checked(entry, index, path) for index, entry in enumerate(posts)]
+
+
+def _checked(entry, index: int, path) -> dict:
+    where = f"{path}: posts[{index}]"
+    if not isinstance(entry, dict):
+        raise ManifestError(f"{where} must be an object.")
+    for key in ("slug", "title", "path"):
+        if not isinstance(entry.get(key), str) or not entry[key].strip():
+            raise ManifestError(f"{where} needs a non-empty '{key}'.")
+    authors = entry.get("authors")
+    if not isinstance(authors, list) or not all(isinstance(a, str) and a for a in authors):
+        raise ManifestError(f"{where} ('{entry['slug']}') needs 'authors', a list of names.")
+    published = None
+    if entry.get("date"):
+        try:
+            published = datetime.fromisoformat(entry["date"])
+        except (TypeError, ValueError):
+            raise ManifestError(f"{where} has a date that is not ISO 8601.") from None
+        if published.tzinfo is None:
+            published = published.replace(tzinfo=UTC)
+    return {**entry, "published_at": published}
+
+
+def sync_posts(entries: list[dict]) -> SyncReport:
+    """Create or update one post per manifest entry; never delete."""
+    report = SyncReport()
+    known = {post.slug: post for post in db.session.scalars(select(Post))}
+    for entry in entries:
+        post = known.pop(entry["slug"], None)
+        if post is None:
+            db.session.add(_new_post(entry))
+            report.created.append(entry["slug"])
+        elif _apply(post, entry):
+            report.updated.append(entry["slug"])
+        else:
+            report.unchanged.append(entry["slug"])
+    report.not_in_manifest = sorted(known)
+    return report
+
+
+def _new_post(entry: dict) -> Post:
+    post = Post(slug=entry["slug"], title="", path="")
+    _apply(post, entry)
+    return post
+
+
+def _apply(post: Post, entry: dict) -> bool:
+    """Copy an entry onto a post; return whether anything changed."""
+    wanted = (entry["title"], entry["path"], entry["published_at"], entry["authors"])
+    if (post.title, post.path, post.published_at, post.author_names) == wanted:
+        return False
+    post.title, post.path, post.published_at = wanted[:3]
+    post.authors = [PostAuthor(name=name, position=i) for i, name in enumerate(entry["authors"])]
+    post.synced_at = utcnow()
+    return True
+
+
+def accountless_authors(entries: list[dict]) -> list[str]:
+    """One warning per named author who has no active staff account, saying who gets
+    the post's comments instead: its other authors with accounts, else the admins."""
+    active = set(db.session.scalars(select(Staff.name).where(Staff.active)))
+    warnings = []
+    for entry in entries:
+        answering = [name for name in entry["authors"] if name in active]
+        instead = " and ".join(answering) if answering else "the admins"
+        for name in entry["authors"]:
+            if name not in active:
+                warnings.append(
+                    f"{name} has no staff account: comments on '{entry['title']}' "
+                    f"will go to {instead}."
+                )
+    return warnings

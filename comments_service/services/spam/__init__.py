@@ -1,0 +1,1 @@
+"""The spam guard: cheap checks and policies, then Akismet."""

@@ -1,0 +1,1 @@
+"""Text rules that need no database: characters, names, times, rendering, answer words."""
