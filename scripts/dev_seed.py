@@ -18,10 +18,11 @@ from comments_service.queries.public import post_by_slug
 from comments_service.services.accounts.passwords import hash_password
 from comments_service.services.comments.answers import recompute_answers
 from comments_service.services.comments.posting import (
+    Posting,
     Submission,
     SubmissionContext,
-    add_reader_comment,
     add_staff_answer,
+    post_reader_comment,
 )
 from comments_service.services.mail.subscriptions import ReaderMail
 from comments_service.services.moderation import listening
@@ -100,6 +101,16 @@ LAST_MONTH = [
 ]  # fmt: skip
 
 
+def sample_posting(config) -> Posting:
+    """Sample comments are published as they come: no policy, no Akismet."""
+    return Posting(
+        policy=ModerationPolicy.PUBLISH,
+        guard=Guard(max_links=3, min_fill_seconds=0),
+        public_url=config["PORCH_PUBLIC_URL"],
+        readers=ReaderMail.from_config(config),
+    )
+
+
 def ensure_accounts() -> None:
     hashed = hash_password(PASSWORD)
     for name, email, role in ACCOUNTS:
@@ -115,22 +126,19 @@ def ensure_threads(config) -> None:
         post = post_by_slug(slug)
         if post is None:
             continue
-        comment = add_reader_comment(
+        comment = post_reader_comment(
             post,
-            None,
             Submission(author_name=reader, body=question),
+            None,
             SubmissionContext(),
-            policy=ModerationPolicy.PUBLISH,
-            guard=Guard(max_links=3, min_fill_seconds=0),
-            public_url=config["PORCH_PUBLIC_URL"],
-            readers=ReaderMail.from_config(config),
+            sample_posting(config),
         )
         comment.created_at = comment.published_at = utcnow() - timedelta(hours=hours)
         db.session.commit()
         if staff_name:
             staff = db.session.scalar(select(Staff).where(Staff.name == staff_name))
             add_staff_answer(comment, staff, answer, ReaderMail.from_config(config))
-    db.session.commit()
+            db.session.commit()
     add_last_month(config)
 
 
@@ -143,10 +151,10 @@ def add_last_month(config) -> None:
                              earlier, config)  # fmt: skip
     if before is None:
         return
-    admin = _staff("Morgan Reyes")
     for slug, name, email, text, day, kind, answer, steps in LAST_MONTH:
         at = start + timedelta(days=day - 1, hours=9 + len(name) % 7)
         comment = _reader_comment(slug, name, email, text, at, config)
+        admin = _staff("Morgan Reyes")  # posting a comment ends the session's transaction
         if kind:
             listening.tag(comment, admin, kind, comment_kinds(config))
         if answer:
@@ -162,18 +170,15 @@ def _reader_comment(slug, name, email, text, at, config) -> Comment | None:
     post = post_by_slug(slug)
     if post is None:
         return None
-    comment = add_reader_comment(
+    comment = post_reader_comment(
         post,
-        None,
         Submission(author_name=name, body=text, email=email),
+        None,
         SubmissionContext(),
-        policy=ModerationPolicy.PUBLISH,
-        guard=Guard(max_links=3, min_fill_seconds=0),
-        public_url=config["PORCH_PUBLIC_URL"],
-        readers=ReaderMail.from_config(config),
+        sample_posting(config),
     )
     comment.created_at = comment.published_at = at
-    db.session.flush()
+    db.session.commit()
     return comment
 
 

@@ -22,7 +22,7 @@ export PORCH_SERVICE_URL="${PORCH_SERVICE_URL:-$PORCH_PUBLIC_URL}"
 # --loop` catches up with the rest (moderation from the command line, full builds).
 export PORCH_REBAKE_OUTPUT="${PORCH_REBAKE_OUTPUT:-$PWD/output}"
 export PORCH_REBAKE_SETTINGS="${PORCH_REBAKE_SETTINGS:-$PWD/pelicanconf.py}"
-# No SMTP host unless you set one: the mail sender prints each message here and keeps
+# No SMTP host unless you set one: the worker's mail job prints each message here and keeps
 # it in the outbox (docs/notifications.md shows how to use a local SMTP sink instead).
 export PORCH_MAIL_LOOP_SECONDS="${PORCH_MAIL_LOOP_SECONDS:-5}"
 # The service's pages for readers wear the blog's name: the one in pelicanconf.py.
@@ -39,7 +39,7 @@ export PORCH_BLOG_NAME="${PORCH_BLOG_NAME:-$("$bin/python" -c 'import pelicancon
 trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT
 "$bin/flask" run --host 127.0.0.1 --port "$service_port" &
 "$bin/pelican" --listen --bind 127.0.0.1 --port "$blog_port" output &
-"$bin/flask" mail send --loop &
+"$bin/flask" worker &
 "$bin/flask" rebake --loop &
 # Builds once more at start, then after every saved change in content/ or theme/.
 "$bin/invoke" autobuild &

@@ -10,9 +10,13 @@ from comments_service.enums import MailStatus, ModerationPolicy
 from comments_service.extensions import db
 from comments_service.models import OutboxMessage, Post, utcnow
 from comments_service.services.comments.posting import (
+    Posting,
     Submission,
     SubmissionContext,
-    add_reader_comment,
+    draft_reader_comment,
+    post_reader_comment,
+    screen_draft,
+    store_reader_comment,
 )
 from comments_service.services.mail import outbox
 from comments_service.services.mail.sender import SenderSettings, send_due
@@ -44,32 +48,28 @@ def test_rolled_back_comment_leaves_no_mail_and_committed_one_always_has_it(
     app = app_with(PORCH_SMTP_HOST="")
     make_staff("Ana Lima")
     make_post("hello")
+    posting = Posting(
+        policy=ModerationPolicy.PUBLISH,
+        guard=Guard(max_links=3, min_fill_seconds=0),
+        public_url="http://service.test",
+        readers=ReaderMail.from_config(app.config),
+    )
     with app.app_context():
         post = db.session.scalar(select(Post))
         submission = Submission(author_name="Jo", body="A question")
-        add_reader_comment(
-            post,
-            None,
+        draft = draft_reader_comment(post, None, submission, SubmissionContext())
+        verdict = screen_draft(draft, submission, policy=posting.policy, guard=posting.guard)
+        store_reader_comment(
+            draft,
+            verdict.verdict(draft, posting.guard),
             submission,
-            SubmissionContext(),
-            policy=ModerationPolicy.PUBLISH,
-            guard=Guard(max_links=3, min_fill_seconds=0),
-            public_url="http://service.test",
-            readers=ReaderMail.from_config(app.config),
+            public_url=posting.public_url,
+            readers=posting.readers,
         )
         db.session.rollback()
         assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
-        add_reader_comment(
-            post,
-            None,
-            submission,
-            SubmissionContext(),
-            policy=ModerationPolicy.PUBLISH,
-            guard=Guard(max_links=3, min_fill_seconds=0),
-            public_url="http://service.test",
-            readers=ReaderMail.from_config(app.config),
-        )
-        db.session.commit()
+        post_reader_comment(post, submission, None, SubmissionContext(), posting)
+        db.session.rollback()  # nothing left to roll back: the post committed both
         assert db.session.scalar(select(func.count(OutboxMessage.id))) == 1
 
 

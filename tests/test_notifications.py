@@ -268,14 +268,17 @@ def test_digest_command_queues_and_send_delivers(
     assert [item.recipients for item in smtp.sink.received] == [[ana.email]]
 
 
-def test_send_loop_queues_the_days_digests_and_sends_them(
+def test_the_worker_queues_the_days_digests_and_sends_them(
     app_with, smtp, make_post, make_staff, make_comment
 ):
     app = app_with(**smtp.settings(PORCH_MAIL_DIGEST_HOUR=0, PORCH_MAIL_LOOP_SECONDS=0))
     ana, _, hello, _ = digest_app(app, make_post, make_staff, make_comment)
     make_comment(hello, name="Priya", minutes_ago=60)
-    result = app.test_cli_runner().invoke(args=["mail", "send", "--loop", "--passes", "2"])
-    assert result.output.splitlines() == ["1 sent, 0 failed, 0 logged."]  # then a quiet pass
+    result = app.test_cli_runner().invoke(args=["worker", "--passes", "2"])
+    assert result.output.splitlines() == [
+        "daily-mail: 1 digests and 0 reminders queued.",
+        "send-mail: 1 sent, 0 failed, 0 logged.",
+    ]  # then a quiet pass
     assert [item.recipients for item in smtp.sink.received] == [[ana.email]]
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from comments_service.cli.mail import queue_monthly_report
+from comments_service.cli.worker import queue_monthly_report
 from comments_service.extensions import db
 from comments_service.models import ReportSend
 from comments_service.services.report import mail as report_mail
@@ -132,22 +132,25 @@ def test_the_mail_command_says_when_no_one_is_to_get_it(app):
     assert report_messages(app) == []
 
 
-def test_the_sending_loop_queues_the_report_and_sends_text_and_html(app_with, smtp):
+def test_the_worker_queues_the_report_and_sends_text_and_html(app_with, smtp):
     app = app_with(PORCH_REPORT_TO=TO, PORCH_MAIL_DIGEST_HOUR=0, **smtp.settings())
-    result = app.test_cli_runner().invoke(args=["mail", "send", "--loop", "--passes", "1"])
+    result = app.test_cli_runner().invoke(args=["worker", "--passes", "1"])
     assert result.exit_code == 0, result.output
-    assert result.output == "2 sent, 0 failed, 0 logged.\n"
+    label = last_full_month(datetime.now(UTC)).label
+    assert result.output.splitlines() == [
+        f"monthly-report: The report of {label} queued: 2 messages.",
+        "send-mail: 2 sent, 0 failed, 0 logged.",
+    ]
     received = sorted(smtp.sink.received, key=lambda message: message.recipients)
     assert [message.recipients for message in received] == [[to] for to in sorted(RECIPIENTS)]
     email = received[0].message
-    label = last_full_month(datetime.now(UTC)).label
     assert email["Subject"] == f"What readers told us: {label}"
     assert email.get_content_type() == "multipart/alternative"
     text = email.get_body(("plain",)).get_content().replace("\r\n", "\n")
     html = email.get_body(("html",)).get_content()
     assert text.startswith(f"WHAT READERS TOLD US: {label}\nCovers ")  # never ">From"
     assert "<h1>What readers told us: " in html and html.count("<svg") == 2
-    second = app.test_cli_runner().invoke(args=["mail", "send", "--loop", "--passes", "1"])
+    second = app.test_cli_runner().invoke(args=["worker", "--passes", "1"])
     assert second.output == ""  # a quiet pass: nothing queued again, nothing sent
     assert len(smtp.sink.received) == 2
 

@@ -94,10 +94,12 @@ def test_the_command_uses_the_retention_setting(app_with, make_post, make_commen
     assert stored_context(app, one_day.id)[0] == "203.0.113.78"
 
 
-def test_the_mail_loop_prunes_as_well(app_with, make_post, make_comment):
+def test_the_worker_prunes_addresses(app_with, make_post, make_comment):
     app = app_with(PORCH_MAIL_LOOP_SECONDS=0)
     post = make_post("hello")
     old = make_comment(post, minutes_ago=31 * 24 * 60, remote_addr="203.0.113.77", user_agent=UA)
-    result = app.test_cli_runner().invoke(args=["mail", "send", "--loop", "--passes", "1"])
+    result = app.test_cli_runner().invoke(
+        args=["worker", "--job", "prune-addresses", "--passes", "1"]
+    )
     assert result.exit_code == 0, result.output
     assert stored_context(app, old.id)[:2] == ("203.0.113.0/24", None)

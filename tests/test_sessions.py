@@ -186,15 +186,16 @@ def test_expired_sessions_are_swept_out_at_the_next_sign_in(app, client, make_st
     assert [s.staff_id for s in sessions_of(app, ben)] == [ben.id]
 
 
-def test_the_mail_loop_purges_expired_sessions_and_keeps_live_ones(app, make_staff):
+def test_the_worker_purges_expired_sessions_and_keeps_live_ones(app, make_staff):
     ana, ben = make_staff("Ana Lima"), make_staff("Ben Okafor")
     with app.app_context():
         accounts.start_session(db.session.get(Staff, ben.id), timedelta(hours=1))
         accounts.start_session(db.session.get(Staff, ana.id), timedelta(0))
         db.session.commit()
     assert len(sessions_of(app, ana)) == 1
-    app.config["PORCH_MAIL_DIGEST_HOUR"] = 24  # this pass queues no digest
-    result = app.test_cli_runner().invoke(args=["mail", "send", "--loop", "--passes", "1"])
+    result = app.test_cli_runner().invoke(
+        args=["worker", "--job", "purge-sessions", "--passes", "1"]
+    )
     assert result.exit_code == 0, result.output
     assert sessions_of(app, ana) == []
     assert [s.staff_id for s in sessions_of(app, ben)] == [ben.id]

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from comments_service import create_app
-from comments_service.cli.mail import _queue_daily
+from comments_service.cli.worker import queue_daily
 from comments_service.enums import Notify
 from comments_service.extensions import db
 from comments_service.models import Digest, OutboxMessage, Staff, utcnow
@@ -176,7 +176,7 @@ def test_two_digest_runs_at_the_same_moment_queue_each_digest_once(
         target=lambda: results.append(second.test_cli_runner().invoke(args=["mail", "digest"]))
     )
     with first.app_context():
-        assert _queue_daily(first.config, utcnow()) == (1, 0)  # queued, not committed
+        assert queue_daily(first.config, utcnow()) == (1, 0)  # queued, not committed
         other.start()
         time.sleep(1)  # the other run reads "nothing sent today", then waits on our rows
         db.session.commit()

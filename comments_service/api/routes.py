@@ -6,14 +6,13 @@ from functools import cache
 from importlib.resources import files
 
 from flask import current_app, jsonify, redirect, render_template, request
-from sqlalchemy.exc import IntegrityError
 
 from comments_service.api import bp
 from comments_service.api.reading import thread_response
 from comments_service.api.validation import Invalid, Malformed, is_possible_slug, parse_submission
 from comments_service.config import origin_of, reader_edit_window
 from comments_service.errors import FORM_TYPES, ApiError
-from comments_service.extensions import db, limiter, one_writer_at_a_time
+from comments_service.extensions import db, limiter
 from comments_service.models import Comment, CommentStatus
 from comments_service.queries.care import reads_as_staff
 from comments_service.queries.public import changed_posts, post_by_slug
@@ -21,12 +20,9 @@ from comments_service.services.comments.own import edit_until, own_token
 from comments_service.services.comments.posting import (
     KeyReused,
     NoSuchParent,
+    Posting,
     SubmissionContext,
-    already_posted,
-    draft_reader_comment,
-    reply_target,
-    screen_draft,
-    store_reader_comment,
+    post_reader_comment,
 )
 from comments_service.services.comments.threads import (
     comment_node,
@@ -34,9 +30,7 @@ from comments_service.services.comments.threads import (
     page_holding,
     published_thread,
 )
-from comments_service.services.mail.subscriptions import ReaderMail, subscription_state
-from comments_service.services.spam import akismet
-from comments_service.services.spam import guard as spam
+from comments_service.services.mail.subscriptions import subscription_state
 from comments_service.services.tokens import Tokens
 
 
@@ -111,54 +105,15 @@ def create_comment(slug: str):
         if not request.is_json:
             return _form_with_errors(post, data, error.fields), 422
         raise ApiError(422, "invalid", str(error), error.fields) from None
-    context = _request_context()
     try:
-        comment = already_posted(post, submission, parent_id, context.idempotency_key)
-        if comment is None:
-            comment = _store_once(post, submission, parent_id, context)
+        comment = post_reader_comment(
+            post, submission, parent_id, _request_context(), Posting.for_app(current_app)
+        )
+    except NoSuchParent as error:
+        raise ApiError(404, "unknown_parent", str(error)) from None
     except KeyReused as error:
         raise ApiError(422, "idempotency_key_reused", str(error)) from None
     return _created(post, comment)
-
-
-def _store_once(post, submission, parent_id: int | None, context: SubmissionContext) -> Comment:
-    """Add the comment and commit; if a request with the same key won a race, that one's."""
-    try:
-        parent = reply_target(post, parent_id)
-    except NoSuchParent as error:
-        raise ApiError(404, "unknown_parent", str(error)) from None
-    config = current_app.config
-    guard = spam.Guard(
-        max_links=config["PORCH_MAX_LINKS"],
-        min_fill_seconds=config["PORCH_MIN_FILL_SECONDS"],
-        akismet=akismet.for_app(current_app),
-    )
-    comment = draft_reader_comment(post, parent, submission, context)
-    screening = screen_draft(
-        comment, submission, policy=config["PORCH_MODERATION_POLICY"], guard=guard
-    )
-    # What the verdict needs from the database is read: give the connection back (and
-    # SQLite's file to other writers) while Akismet takes its time.
-    db.session.close()
-    verdict = screening.verdict(comment, guard)
-    # Storing the comment already writes it (its notifications need its id): a race
-    # lost to a request with the same key can show there as well as at the commit.
-    try:
-        with one_writer_at_a_time(current_app):
-            store_reader_comment(
-                comment,
-                verdict,
-                submission,
-                public_url=config["PORCH_PUBLIC_URL"],
-                readers=ReaderMail.from_config(config),
-            )
-            db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        comment = already_posted(post, submission, parent_id, context.idempotency_key)
-        if comment is None:
-            raise
-    return comment
 
 
 def _created(post, comment: Comment):

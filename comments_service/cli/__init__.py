@@ -13,6 +13,7 @@ from comments_service.cli.posts import posts_cli
 from comments_service.cli.report import report
 from comments_service.cli.staff import staff_cli
 from comments_service.cli.stats import stats
+from comments_service.cli.worker import worker
 from comments_service.rebaking import rebake_command
 
 COMMANDS = (
@@ -25,6 +26,7 @@ COMMANDS = (
     stats,
     report,
     rebake_command,
+    worker,
 )
 
 

@@ -2,32 +2,22 @@
 
 import logging
 import time
-from datetime import timedelta
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from comments_service.config import (
-    address_retention,
-    answer_within,
-    comment_kinds,
-    escalate_after,
-    report_recipients,
-)
+from comments_service.cli.worker import queue_daily, queue_monthly_report
+from comments_service.config import report_recipients
 from comments_service.enums import MailStatus
 from comments_service.extensions import db
 from comments_service.models import OutboxMessage, utcnow
-from comments_service.services.accounts.staff import purge_expired_sessions
-from comments_service.services.comments.threads import iso
 from comments_service.services.mail import outbox
-from comments_service.services.mail.notifications import queue_digests, queue_overdue_reminders
 from comments_service.services.mail.sender import SenderSettings, send_due
-from comments_service.services.privacy import retention
-from comments_service.services.report import mail as report_mail
 from comments_service.services.report.build import last_full_month
 from comments_service.text.characters import for_terminal
+from comments_service.text.times import iso
 
 mail_cli = AppGroup("mail", help="The mail outbox: notifications to staff.")
 
@@ -39,9 +29,7 @@ def _show_mail_log() -> None:
 
 
 @mail_cli.command("send")
-@click.option(
-    "--loop", is_flag=True, help="Keep sending; also queue the daily digests, purge old sessions."
-)
+@click.option("--loop", is_flag=True, help="Keep sending; `flask worker` also runs the other jobs.")
 @click.option("--passes", type=click.IntRange(min=1), help="With --loop: stop after this many.")
 def send(loop: bool, passes: int | None) -> None:
     """Send the messages that are due (one pass, at most PORCH_MAIL_BATCH_SIZE)."""
@@ -49,12 +37,7 @@ def send(loop: bool, passes: int | None) -> None:
     config = current_app.config
     settings = SenderSettings.from_config(config)
     done = 0
-    pruned_at = None
     while True:
-        if loop:
-            _queue_digests_if_time(config)
-            _purge_expired_sessions()
-            pruned_at = _prune_addresses_hourly(config, pruned_at)
         report = send_due(settings)
         if not loop or report.sent or report.failed or report.logged:  # a quiet loop is quiet
             click.echo(f"{report.sent} sent, {report.failed} failed, {report.logged} logged.")
@@ -64,75 +47,10 @@ def send(loop: bool, passes: int | None) -> None:
         time.sleep(config["PORCH_MAIL_LOOP_SECONDS"])
 
 
-def _queue_digests_if_time(config) -> None:
-    """From PORCH_MAIL_DIGEST_HOUR (UTC) on, the loop queues the day's messages once,
-    and the last full month's report once (PORCH_REPORT_TO)."""
-    now = utcnow()
-    if now.hour >= config["PORCH_MAIL_DIGEST_HOUR"]:
-        _queue_daily(config, now)
-        db.session.commit()
-        queue_monthly_report(config, now)
-
-
-def queue_monthly_report(config, now) -> int:
-    """The last full month's report to PORCH_REPORT_TO, once per month; returns how many
-    messages were queued. Commits: the check and the claim are transactions of their own."""
-    period = last_full_month(now)
-    recipients = report_recipients(config)
-    done = not recipients or report_mail.already_queued(period)
-    db.session.commit()  # ends the read, so that the claim starts with its write
-    if done:
-        return 0
-    queued = report_mail.queue_report(
-        period,
-        recipients,
-        now=now,
-        kinds=comment_kinds(config),
-        public_url=config["PORCH_PUBLIC_URL"],
-    )
-    db.session.commit()
-    return queued
-
-
-def _purge_expired_sessions() -> None:
-    """The loop runs on every deployment, so it also sweeps out expired staff sessions."""
-    purge_expired_sessions(utcnow())
-    db.session.commit()
-
-
-PRUNE_EVERY = timedelta(hours=1)
-
-
-def _prune_addresses_hourly(config, pruned_at):
-    """The loop also keeps comments' addresses no longer than PORCH_ADDRESS_RETENTION_DAYS."""
-    now = utcnow()
-    if pruned_at is not None and now - pruned_at < PRUNE_EVERY:
-        return pruned_at
-    retention.prune_addresses(now - address_retention(config))
-    db.session.commit()
-    return now
-
-
-def _queue_daily(config, now) -> tuple[int, int]:
-    """Today's digests and overdue reminders (escalated comments included in the admins').
-
-    Each goes to a person at most once a day.
-    """
-    public_url = config["PORCH_PUBLIC_URL"]
-    digests = queue_digests(public_url=public_url, now=now)
-    reminders = queue_overdue_reminders(
-        public_url=public_url,
-        now=now,
-        answer_within=answer_within(config),
-        escalate_after=escalate_after(config),
-    )
-    return digests, reminders
-
-
 @mail_cli.command("digest")
 def digest() -> None:
     """Queue today's digests and overdue reminders (each at most once a day per person)."""
-    digests, reminders = _queue_daily(current_app.config, utcnow())
+    digests, reminders = queue_daily(current_app.config, utcnow())
     db.session.commit()
     click.echo(f"{digests} digests and {reminders} reminders queued; `mail send` delivers them.")
 

@@ -4,18 +4,22 @@ These functions add to the session and never commit: the request or CLI command
 that calls them commits once, so everything one event causes lands together.
 """
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from comments_service.enums import Decision, ModerationPolicy, SpamVerdict, SubscriptionScope
-from comments_service.extensions import db
+from comments_service.extensions import db, one_writer_at_a_time
 from comments_service.models import Comment, CommentStatus, ModerationAction, Post, Staff, utcnow
 from comments_service.queries.states import has_approved_comment_from
 from comments_service.services.comments.answers import record_answer
 from comments_service.services.mail.notifications import notify_flagged_staff
 from comments_service.services.mail.subscriptions import ReaderMail, subscribe, tell_subscriber
 from comments_service.services.moderation.decisions import ModerationError
+from comments_service.services.spam import akismet
 from comments_service.services.spam import guard as spam
 from comments_service.text.rendering import render_comment
 
@@ -192,24 +196,70 @@ def store_reader_comment(
     return comment
 
 
-def add_reader_comment(
+@dataclass(frozen=True)
+class Posting:
+    """What posting a reader comment needs besides the comment: rules and collaborators."""
+
+    policy: ModerationPolicy
+    guard: spam.Guard
+    public_url: str
+    readers: ReaderMail
+    # Writers of one process take turns on SQLite (extensions.one_writer_at_a_time).
+    writer_turn: Callable[[], AbstractContextManager] = nullcontext
+
+    @classmethod
+    def for_app(cls, app) -> "Posting":
+        config = app.config
+        return cls(
+            policy=config["PORCH_MODERATION_POLICY"],
+            guard=spam.Guard(
+                max_links=config["PORCH_MAX_LINKS"],
+                min_fill_seconds=config["PORCH_MIN_FILL_SECONDS"],
+                akismet=akismet.for_app(app),
+            ),
+            public_url=config["PORCH_PUBLIC_URL"],
+            readers=ReaderMail.from_config(config),
+            writer_turn=lambda: one_writer_at_a_time(app),
+        )
+
+
+def post_reader_comment(
     post: Post,
-    parent: Comment | None,
     submission: Submission,
+    parent_id: int | None,
     context: SubmissionContext,
-    *,
-    policy: ModerationPolicy,
-    guard: spam.Guard,
-    public_url: str,
-    readers: ReaderMail,
+    posting: Posting,
 ) -> Comment:
-    """Draft, judge and store a reader comment in one go (scripts and imports; the API
-    ends its read transaction before Akismet is asked)."""
-    comment = draft_reader_comment(post, parent, submission, context)
-    verdict = screen_draft(comment, submission, policy=policy, guard=guard).verdict(comment, guard)
-    return store_reader_comment(
-        comment, verdict, submission, public_url=public_url, readers=readers
-    )
+    """Post a reader comment: the one path of the API, the scripts, the bench and the tests.
+
+    A use case, so it owns its transactions, unlike the steps it calls: it reads (a
+    retry's earlier comment, the parent, what the checks need), gives the connection
+    back while Akismet is asked, then stores the comment with its mails and commits.
+    A request with the same idempotency key that wins the race is answered instead.
+    Raises NoSuchParent and KeyReused.
+    """
+    comment = already_posted(post, submission, parent_id, context.idempotency_key)
+    if comment is not None:
+        return comment
+    parent = reply_target(post, parent_id)
+    draft = draft_reader_comment(post, parent, submission, context)
+    screening = screen_draft(draft, submission, policy=posting.policy, guard=posting.guard)
+    db.session.close()  # no connection (nor SQLite's file) held while Akismet answers
+    verdict = screening.verdict(draft, posting.guard)
+    try:
+        with posting.writer_turn():
+            store_reader_comment(
+                draft, verdict, submission, public_url=posting.public_url, readers=posting.readers
+            )
+            db.session.commit()
+    except IntegrityError:
+        # Storing writes (its mails need the id): the race can show there or at the commit.
+        db.session.rollback()
+        comment = already_posted(post, submission, parent_id, context.idempotency_key)
+        if comment is None:
+            raise
+        return comment
+    return draft
 
 
 STATUS_OF = {
