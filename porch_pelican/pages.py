@@ -5,7 +5,7 @@ own under the article's folder (``comments/2/index.html``...), linked with plain
 links. The build and the re-baker write those files with the same function, from
 the same template (``comments_page.html``) and the same context, so a re-baked page
 is what a full build writes. The comment service splits a thread by the same rule
-(services/threads.py, ``thread_page``) for its API and its permalinks.
+(services/comments/threads.py, ``thread_page``) for its API and its permalinks.
 """
 
 import os

@@ -1,5 +1,5 @@
 """The words the blog shows about answers, written once by the service
-(comments_service/services/answer_words.py): each comment's answer line and the About
+(comments_service/text/answer_words.py): each comment's answer line and the About
 page's sentence. The baked and live pages print them as given (test_figures_browser.py)."""
 
 import pytest

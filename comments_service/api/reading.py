@@ -1,8 +1,8 @@
 """Reading a thread: one indexed lookup, then a 304, a kept body, or a body made once.
 
 The lookup gives the post's comments version, which every change readers can see
-raises (services/freshness.py); the body for that version, page and page size is
-made at most once per process and kept (services/thread_cache.py).
+raises (services/comments/freshness.py); the body for that version, page and page size is
+made at most once per process and kept (services/comments/thread_cache.py).
 """
 
 from functools import cache

@@ -1,7 +1,7 @@
 """Check a posted comment field by field, with messages a reader can act on.
 
 Text is NFC normalised before it is checked, so what is stored is what was checked.
-The character rules themselves live in services/text.py, shared with staff forms.
+The character rules themselves live in text/characters.py, shared with staff forms.
 """
 
 import re

@@ -199,7 +199,7 @@ def staff_by_name(name: str) -> Staff | None:
 
 
 def reads_as_staff(name: str) -> Select:
-    """Whether a name reads as a staff member's (services/names.py): one indexed lookup.
+    """Whether a name reads as a staff member's (text/names.py): one indexed lookup.
 
     A name that reads as nothing (only punctuation) reserves nothing.
     """

@@ -6,7 +6,7 @@ published comment answered privately, dismissed or followed up; from the API, th
 moderation page, bulk decisions or the CLI) goes through the ORM, so one flush hook
 marks the post in the same transaction as the change. A held or binned comment
 changes nothing readers see and marks nothing. The API's cached threads
-(services/thread_cache.py) are keyed by this version, so what it does not mark is
+(services/comments/thread_cache.py) are keyed by this version, so what it does not mark is
 not read again.
 
 The version only ever goes up, by one SQL ``UPDATE ... SET comments_version =

@@ -1,7 +1,7 @@
 """Serialised threads kept in this process, keyed by what makes them differ.
 
 A thread's JSON depends on its post, the post's comments version (raised in the same
-transaction as every change readers can see: services/freshness.py), the page asked
+transaction as every change readers can see: services/comments/freshness.py), the page asked
 for, the page size and the post's title. So a read looks up those (one indexed query
 by slug), and a body made for the same key is the same body: each host may keep its
 own cache and never serve a stale thread, because the version comes from the
