@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import porch_contract
 from comments_service.enums import ModerationPolicy, SmtpSecurity
 
 PREFIX = "PORCH_"
@@ -30,10 +31,10 @@ DEFAULTS = {
     "PUBLIC_URL": "http://127.0.0.1:5000",
     # Top-level comments per page of a thread, in the API and the permalinks; the blog
     # bakes its pages with the Pelican setting of the same name, which must match.
-    "COMMENTS_PER_PAGE": 50,
+    "COMMENTS_PER_PAGE": porch_contract.COMMENTS_PER_PAGE,
     # Where further pages of an article's comments live, relative to the article's URL:
     # the Pelican setting of the same name, which must match.
-    "COMMENTS_PAGE_URL": "comments/{number}/",
+    "COMMENTS_PAGE_URL": porch_contract.COMMENTS_PAGE_URL,
     # A reader comment is overdue once it has waited this long for a staff answer.
     "ANSWER_WITHIN_HOURS": 24,
     # An unanswered comment is escalated to the admins once it has waited this long

@@ -16,8 +16,10 @@ from functools import cache
 from itertools import chain
 from types import SimpleNamespace
 
+from porch_contract import split_pages
+
 from .figures import last_month_sentence
-from .pages import PAGE_TEMPLATE, split_threads, write_pages
+from .pages import PAGE_TEMPLATE, write_pages
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +55,7 @@ def readers_waiting(comments):
 def paged(article, comments, settings):
     """Give an article its thread's pages, ready to render; its own page shows the first."""
     levels, collapse = settings["PORCH_THREAD_DEPTH"], settings["PORCH_THREAD_COLLAPSE"]
-    split = split_threads(comments, settings["PORCH_COMMENTS_PER_PAGE"])
+    split = split_pages(comments, settings["PORCH_COMMENTS_PER_PAGE"])
     article.porch_comment_pages = [for_display(page, levels, collapse) for page in split]
     article.porch_comments = article.porch_comment_pages[0]
     article.porch_comment_page = 1

@@ -9,6 +9,8 @@ import logging
 import os
 from functools import partial
 
+from porch_contract import COMMENTS_PAGE_URL, COMMENTS_PER_PAGE
+
 from .filters import FILTERS
 
 logger = logging.getLogger(__name__)
@@ -19,8 +21,6 @@ AUTHORS_DIR = "authors"
 MANIFEST_FILENAME = "porch-manifest.json"
 THREAD_DEPTH = 5
 THREAD_COLLAPSE = 4
-COMMENTS_PER_PAGE = 50
-COMMENTS_PAGE_URL = "comments/{number}/"
 # Templates that print what readers wrote: they escape every value unless told |safe.
 AUTOESCAPED_TEMPLATES = frozenset(
     {"_comments.html", "_people.html", "_figures.html", "comments_page.html"}

@@ -1,11 +1,11 @@
-"""A thread's pages: PORCH_COMMENTS_PER_PAGE top-level comments each, oldest first.
+"""A thread's pages, as files: PORCH_COMMENTS_PER_PAGE top-level comments each, oldest first.
 
 The article page carries the first page; every further page is a static file of its
 own under the article's folder (``comments/2/index.html``...), linked with plain
 links. The build and the re-baker write those files with the same function, from
 the same template (``comments_page.html``) and the same context, so a re-baked page
 is what a full build writes. The comment service splits a thread by the same rule
-(services/comments/threads.py, ``thread_page``) for its API and its permalinks.
+for its API and its permalinks: the rule is ``porch_contract.split_pages``.
 """
 
 import os
@@ -13,29 +13,17 @@ import re
 
 from pelican.utils import get_relative_path, path_to_url
 
+from porch_contract import page_path
+
 PAGE_TEMPLATE = "comments_page.html"
 PAGE_FOLDER = re.compile(r"\d+")
-
-
-def split_threads(comments: list, per_page: int) -> list[list]:
-    """The flat thread cut before every ``per_page``-th top-level comment; at least one page."""
-    pages: list[list] = [[]]
-    threads = 0
-    for node in comments:
-        if node["depth"] == 0:
-            if threads == per_page:
-                pages.append([])
-                threads = 0
-            threads += 1
-        pages[-1].append(node)
-    return pages
 
 
 def page_file(settings: dict, article_file: str, number: int) -> str:
     """Where page ``number`` (2 and up) of an article's comments is saved, in the output."""
     folder = os.path.dirname(article_file)
     return os.path.join(
-        folder, settings["PORCH_COMMENTS_PAGE_URL"].format(number=number), "index.html"
+        folder, page_path(settings["PORCH_COMMENTS_PAGE_URL"], number), "index.html"
     )
 
 

@@ -20,8 +20,8 @@ from comments_service.services.comments.threads import (
     counted,
     thread_for,
     thread_page,
-    thread_pages,
 )
+from porch_contract import split_pages
 
 GZIPPED = "-gzip"
 # The (slug, state or database error) replay.py looked up for this request, so the
@@ -89,7 +89,7 @@ def _document(slug: str, post, key: ThreadKey, asked_page: str | None) -> dict:
     if key.page is not None:
         page = thread_page(thread, key.page, key.per_page)
         if page is None:
-            pages = len(thread_pages(thread["comments"], key.per_page))
+            pages = len(split_pages(thread["comments"], key.per_page))
             message = f"Pages of this thread are numbered 1 to {pages}, not {asked_page!r}."
             raise ApiError(404, "unknown_page", message)
         thread = {**page, "per_page": key.per_page}

@@ -26,12 +26,12 @@ from comments_service.services.comments.posting import (
 )
 from comments_service.services.comments.threads import (
     comment_node,
-    page_address,
     page_holding,
     published_thread,
 )
 from comments_service.services.mail.subscriptions import subscription_state
 from comments_service.services.tokens import Tokens
+from porch_contract import page_address
 
 
 def comment_rate_limit() -> str:

@@ -7,11 +7,11 @@ from comments_service.links import bp
 from comments_service.models import Comment, CommentStatus
 from comments_service.queries.public import public_comment_rows
 from comments_service.services.comments.threads import (
-    page_address,
     page_holding,
     public_node,
     published_thread,
 )
+from porch_contract import page_address
 
 NOT_PUBLIC = "There is no published comment at this address: it may have been removed."
 

@@ -20,6 +20,7 @@ from comments_service.models import Comment, Post
 from comments_service.queries.public import public_comment_rows, removed_comment_rows
 from comments_service.text.answer_words import answer_line
 from comments_service.text.times import iso
+from porch_contract import split_pages
 
 EXPORT_VERSION = 2
 
@@ -165,25 +166,10 @@ def counted(thread: list[dict]) -> dict:
     return {"comments": thread, "count": count_comments(thread)}
 
 
-def thread_pages(thread: list[dict], per_page: int) -> list[list[dict]]:
-    """The thread cut before every ``per_page``-th top-level comment, oldest first; at least
-    one page. The blog bakes its pages by the same rule (porch_pelican/pages.py)."""
-    pages: list[list[dict]] = [[]]
-    threads = 0
-    for node in thread:
-        if node["depth"] == 0:
-            if threads == per_page:
-                pages.append([])
-                threads = 0
-            threads += 1
-        pages[-1].append(node)
-    return pages
-
-
 def thread_page(thread: dict, number: int, per_page: int) -> dict | None:
     """Page ``number`` of a counted thread, with the count of the whole thread and how many
     pages it has; None when the thread has no such page."""
-    pages = thread_pages(thread["comments"], per_page)
+    pages = split_pages(thread["comments"], per_page)
     if not 1 <= number <= len(pages):
         return None
     return {**thread, "comments": pages[number - 1], "page": number, "pages": len(pages)}
@@ -191,16 +177,10 @@ def thread_page(thread: dict, number: int, per_page: int) -> dict | None:
 
 def page_holding(thread: list[dict], comment_id: int, per_page: int) -> int | None:
     """The page of the thread that shows this comment, or None when it is not shown."""
-    for number, page in enumerate(thread_pages(thread, per_page), start=1):
+    for number, page in enumerate(split_pages(thread, per_page), start=1):
         if any(node["id"] == comment_id for node in page):
             return number
     return None
-
-
-def page_address(article_url: str, number: int, page_url: str) -> str:
-    """The blog's address of page ``number`` of an article's comments: the article for the
-    first, then ``page_url`` (PORCH_COMMENTS_PAGE_URL) under it."""
-    return article_url + (page_url.format(number=number) if number > 1 else "")
 
 
 def thread_for(post: Post) -> list[dict]:
