@@ -77,9 +77,10 @@ MARKDOWN = {
 # and writes the posts manifest to <OUTPUT_PATH>/porch-manifest.json (set
 # PORCH_MANIFEST_PATH to write it elsewhere).
 PLUGINS = ["porch_pelican"]
-# Where the pages post comments: the service `make run` starts, on PORCH_SERVICE_PORT.
-PORCH_SERVICE_URL = os.environ.get(
-    "PORCH_SERVICE_URL", f"http://127.0.0.1:{os.environ.get('PORCH_SERVICE_PORT', '5000')}"
+# Where readers' browsers reach the comment service, so where the pages post comments:
+# PORCH_PUBLIC_URL, as the service calls it, else the one `make run` starts.
+PORCH_PUBLIC_URL = os.environ.get(
+    "PORCH_PUBLIC_URL", f"http://127.0.0.1:{os.environ.get('PORCH_SERVICE_PORT', '5000')}"
 )
 PORCH_COMMENTS_EXPORT = "var/comments-export.json"
 PORCH_AUTHORS_DIR = "authors"

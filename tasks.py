@@ -9,37 +9,39 @@ import os
 import shlex
 import shutil
 import sys
+from functools import cache
 
 from invoke import task
 from invoke.main import program
-from pelican import main as pelican_main
-from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
-from pelican.settings import DEFAULT_CONFIG, get_settings_from_file
-
-SETTINGS_FILE_BASE = "pelicanconf.py"
-SETTINGS = {**DEFAULT_CONFIG, **get_settings_from_file(SETTINGS_FILE_BASE)}
 
 CONFIG = {
-    "settings_base": SETTINGS_FILE_BASE,
+    "settings_base": "pelicanconf.py",
     "settings_publish": "publishconf.py",
-    "deploy_path": SETTINGS["OUTPUT_PATH"],
     "preview_path": "preview",
     "host": "127.0.0.1",
     "port": int(os.environ.get("PORCH_BLOG_PORT", "8000")),
     "publish_target": os.environ.get("PORCH_PUBLISH_TARGET", ""),
-    "service_url": os.environ.get("PORCH_SERVICE_URL", SETTINGS["PORCH_SERVICE_URL"]),
-    "comments_export": SETTINGS["PORCH_COMMENTS_EXPORT"],
 }
 # The service's own commands, run with this Python (make run's venv, or the server's).
 FLASK = f"{shlex.quote(sys.executable)} -m flask --app comments_service"
 
 
+@cache
+def blog():
+    """pelicanconf.py as Pelican reads it, on first use: a service host without Pelican
+    (the `service` extra alone) still runs `invoke serve`."""
+    from pelican.settings import DEFAULT_CONFIG, get_settings_from_file
+
+    return {**DEFAULT_CONFIG, **get_settings_from_file(CONFIG["settings_base"])}
+
+
 @task
 def clean(c):
     """Empty the output folder."""
-    if os.path.isdir(CONFIG["deploy_path"]):
-        shutil.rmtree(CONFIG["deploy_path"])
-        os.makedirs(CONFIG["deploy_path"])
+    output = blog()["OUTPUT_PATH"]
+    if os.path.isdir(output):
+        shutil.rmtree(output)
+        os.makedirs(output)
 
 
 @task
@@ -77,12 +79,13 @@ def serve(c):
 @task
 def serve_blog(c):
     """Serve the built blog at http://127.0.0.1:8000/ (PORCH_BLOG_PORT changes the port)."""
+    from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
 
     class AddressReuseTCPServer(RootedHTTPServer):
         allow_reuse_address = True
 
     server = AddressReuseTCPServer(
-        CONFIG["deploy_path"],
+        blog()["OUTPUT_PATH"],
         (CONFIG["host"], CONFIG["port"]),
         ComplexHTTPRequestHandler,
     )
@@ -113,7 +116,7 @@ def livereload(c):
 
     quick_build()
     server = Server()
-    content, theme = SETTINGS["PATH"], SETTINGS["THEME"]
+    content, theme = blog()["PATH"], blog()["THEME"]
     watched_globs = [
         CONFIG["settings_base"],
         f"{content}/**/*.md",
@@ -124,7 +127,7 @@ def livereload(c):
     ]
     for glob in watched_globs:
         server.watch(glob, quick_build)
-    server.serve(host=CONFIG["host"], port=CONFIG["port"], root=CONFIG["deploy_path"])
+    server.serve(host=CONFIG["host"], port=CONFIG["port"], root=blog()["OUTPUT_PATH"])
 
 
 @task
@@ -134,7 +137,7 @@ def publish(c):
     upload(c)
 
 
-@task(help={"service": "Where this host reaches the service (default: PORCH_SERVICE_URL)."})
+@task(help={"service": "Where this host reaches the service (default: PORCH_PUBLIC_URL)."})
 def deploy(c, service=""):
     """Release the blog: bake in comments, build, load the posts, publish.
 
@@ -145,7 +148,7 @@ def deploy(c, service=""):
     """
     token = os.environ.get("PORCH_DEPLOY_TOKEN")
     if not token:
-        c.run(f"{FLASK} comments export {shlex.quote(CONFIG['comments_export'])}")
+        c.run(f"{FLASK} comments export {shlex.quote(blog()['PORCH_COMMENTS_EXPORT'])}")
     pelican_run("-s {settings_publish}".format(**CONFIG))
     if token:
         deploy_over_http(service_url(service), token)
@@ -158,7 +161,7 @@ def deploy_over_http(service, token):
     """Load the posts and bake the comments in by asking the service, not its database."""
     from porch_pelican.remote import Service, keep_fresh
 
-    with open(os.path.join(CONFIG["deploy_path"], "porch-manifest.json"), encoding="utf-8") as file:
+    with open(os.path.join(blog()["OUTPUT_PATH"], "porch-manifest.json"), encoding="utf-8") as file:
         report = Service(service).load_posts(json.load(file), token)
     for warning in report["warnings"]:
         print(f"Warning: {warning}", file=sys.stderr)
@@ -175,7 +178,7 @@ def autobuild(c):
     from watchfiles import watch
 
     refresh(c)
-    watched = [SETTINGS["PATH"], SETTINGS["THEME"], CONFIG["settings_base"]]
+    watched = [blog()["PATH"], blog()["THEME"], CONFIG["settings_base"]]
     for changes in watch(*watched, debounce=300, raise_interrupt=False):
         names = ", ".join(sorted(os.path.relpath(path) for _, path in changes))
         print(f"Changed: {names}; rebuilding.", flush=True)
@@ -186,7 +189,7 @@ def autobuild(c):
     help={
         "watch": "Keep watching the service (every 2 s) instead of one pass.",
         "public": "Re-bake the public build (publishconf.py) and publish what changed.",
-        "service": "Where this host reaches the service (default: PORCH_SERVICE_URL).",
+        "service": "Where this host reaches the service (default: PORCH_PUBLIC_URL).",
     }
 )
 def rebake(c, watch=False, public=False, service=""):
@@ -204,16 +207,21 @@ def rebake(c, watch=False, public=False, service=""):
 
 
 def service_url(given):
-    """Where this host reaches the service: --service, else PORCH_SERVICE_URL."""
-    url = given or CONFIG["service_url"]
+    """Where this host reaches the service: --service, else PORCH_PUBLIC_URL, normalised."""
+    from porch_pelican.defaults import normalised_url
+
+    url = given or blog()["PORCH_PUBLIC_URL"]
     if not url:
         sys.exit("Pass --service URL: where this host reaches the comment service.")
-    return url
+    try:
+        return normalised_url("--service" if given else "PORCH_PUBLIC_URL", url)
+    except ValueError as error:
+        sys.exit(str(error))
 
 
 def refresh(c):
     """One round of the writer's loop: comments baked in, blog built, posts loaded."""
-    c.run(f"{FLASK} comments export {shlex.quote(CONFIG['comments_export'])}", warn=True)
+    c.run(f"{FLASK} comments export {shlex.quote(blog()['PORCH_COMMENTS_EXPORT'])}", warn=True)
     result = c.run(
         f"{shlex.quote(sys.executable)} -m pelican -s {CONFIG['settings_base']}", warn=True
     )
@@ -223,13 +231,13 @@ def refresh(c):
 
 def load_posts(c, warn=False):
     """Tell the service which posts the build has; it warns about authors with no account."""
-    manifest = os.path.join(CONFIG["deploy_path"], "porch-manifest.json")
+    manifest = os.path.join(blog()["OUTPUT_PATH"], "porch-manifest.json")
     c.run(f"{FLASK} posts sync {shlex.quote(manifest)}", warn=warn)
 
 
 def upload(c):
     """Copy the built blog to PORCH_PUBLISH_TARGET with rsync, when that is set."""
-    source = CONFIG["deploy_path"].rstrip("/") + "/"
+    source = os.path.join(blog()["OUTPUT_PATH"], "")
     target = CONFIG["publish_target"]
     if not target:
         print(f"Public blog built in {os.path.abspath(source)}")
@@ -242,5 +250,7 @@ def upload(c):
 
 def pelican_run(cmd):
     """Run pelican in this process, passing on any arguments given after `--`."""
+    from pelican import main as pelican_main
+
     cmd += " " + program.core.remainder
     pelican_main(shlex.split(cmd))

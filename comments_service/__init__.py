@@ -38,7 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.register(app)
     app.add_url_rule("/healthz", "healthz", healthz)
     app.add_url_rule("/readyz", "readyz", readyz)
-    app.after_request(compression.gzip_response)  # after_request runs last-added first
+    compression.init_compression(app)  # after_request hooks run last-added first
     app.after_request(caching.keep_private_by_default)
     app.after_request(add_security_headers)
     app.after_request(vary_api_by_origin)

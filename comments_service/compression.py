@@ -1,37 +1,40 @@
-"""Gzip for JSON and HTML answers, where no proxy in front compresses them.
+"""Gzip for JSON and HTML answers, where no proxy in front compresses them (Flask-Compress).
 
-Threads come gzipped from their cache (api/reading.py); this compresses the rest once
-they are made: API answers, the moderation and readers' pages. PORCH_COMPRESS=false
-leaves it to the proxy.
+Threads come gzipped from their cache (api/reading.py); Flask-Compress compresses the
+rest once they are made: API answers, the moderation and readers' pages. A gzipped
+answer's strong ETag gains ``:gzip`` (its bytes differ) and is still answered with a
+304. PORCH_COMPRESS=false leaves it to the proxy.
 """
 
-import gzip
+from flask import Flask, request
+from flask_compress import Compress
 
-from flask import current_app, request
+SETTINGS = {
+    "COMPRESS_MIMETYPES": ["application/json", "text/html"],
+    # gzip alone: what every client takes, and what the thread cache keeps.
+    "COMPRESS_ALGORITHM": ["gzip"],
+    "COMPRESS_LEVEL": 6,
+    # Below this a gzip header and checksum save little or nothing.
+    "COMPRESS_MIN_SIZE": 500,
+    # Streamed answers (exports, files) go out as they are made.
+    "COMPRESS_STREAMS": False,
+    # Registered by init_compression, in its place among the after_request hooks.
+    "COMPRESS_REGISTER": False,
+}
 
-COMPRESSED_TYPES = frozenset({"application/json", "text/html"})
-# Below this a gzip header and checksum save little or nothing.
-MIN_BYTES = 500
-LEVEL = 6
 
+def init_compression(app: Flask) -> None:
+    """Gzip answers after the hooks registered later have run (they run first)."""
+    if not app.config["PORCH_COMPRESS"]:
+        return
+    app.config.from_mapping(SETTINGS)
+    compress = Compress(app)
 
-def gzip_response(response):
-    """Gzip a finished answer when the client takes gzip and it is worth it."""
-    if not current_app.config["PORCH_COMPRESS"] or "Content-Encoding" in response.headers:
-        return response  # threads come gzipped, and vary already
-    if response.mimetype not in COMPRESSED_TYPES:
-        return response
-    if response.direct_passthrough or response.is_streamed:
-        return response
-    response.vary.add("Accept-Encoding")
-    if request.accept_encodings["gzip"] <= 0:
-        return response
-    body = response.get_data()
-    if len(body) < MIN_BYTES or not 200 <= response.status_code < 300:
-        return response
-    response.set_data(gzip.compress(body, LEVEL, mtime=0))
-    response.content_encoding = "gzip"
-    etag, weak = response.get_etag()
-    if etag and not weak:
-        response.set_etag(etag, weak=True)  # the same content, other bytes
-    return response
+    def gzip_when_taken(response):
+        # Flask-Compress 1.25 reads "gzip;q=0" as a yes; Werkzeug reads it as the no it is.
+        if request.accept_encodings["gzip"] <= 0:
+            response.vary.add("Accept-Encoding")
+            return response
+        return compress.after_request(response)
+
+    app.after_request(gzip_when_taken)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import porch_contract
 from comments_service.enums import ModerationPolicy, SmtpSecurity
+from comments_service.site_urls import normalised_url, refuse_renamed
 
 PREFIX = "PORCH_"
 
@@ -182,12 +183,15 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
     ]
     if unknown:
         raise ValueError(f"Unknown setting(s): {', '.join(sorted(unknown))}")
+    refuse_renamed(os.environ)
     settings = {}
     for key, default in DEFAULTS.items():
         name = PREFIX + key
         raw = os.environ.get(name)
         value = default if raw is None else _parse(name, raw, default)
         settings[name] = overrides.pop(name, value)
+    for name in ("PORCH_BLOG_URL", "PORCH_PUBLIC_URL"):
+        settings[name] = normalised_url(name, settings[name])
     settings["PORCH_MODERATION_POLICY"] = _choice(
         "PORCH_MODERATION_POLICY", ModerationPolicy, settings["PORCH_MODERATION_POLICY"]
     )

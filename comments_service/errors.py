@@ -73,7 +73,7 @@ def _unavailable_page(context: dict) -> str:
 def blog_look(config) -> dict:
     """What blog_base.html needs to look like the blog: its address and its name."""
     return {
-        "blog_url": config["PORCH_BLOG_URL"].rstrip("/"),
+        "blog_url": config["PORCH_BLOG_URL"],
         "blog_name": config["PORCH_BLOG_NAME"],
     }
 

@@ -8,6 +8,7 @@ every setting being present.
 import logging
 import os
 from functools import partial
+from urllib.parse import urlsplit, urlunsplit
 
 from porch_contract import COMMENTS_PAGE_URL, COMMENTS_PER_PAGE
 
@@ -16,6 +17,9 @@ from .filters import FILTERS
 logger = logging.getLogger(__name__)
 
 SERVICE_URL = "http://127.0.0.1:5000"
+# The names these settings had before, and their names now (the comment service's).
+RENAMED = {"PORCH_SERVICE_URL": "PORCH_PUBLIC_URL", "PORCH_SITE_URL": "PORCH_BLOG_URL"}
+DEFAULT_PORTS = {"http": 80, "https": 443}
 COMMENTS_EXPORT = "var/comments-export.json"
 AUTHORS_DIR = "authors"
 MANIFEST_FILENAME = "porch-manifest.json"
@@ -30,12 +34,9 @@ AUTOESCAPED_TEMPLATES = frozenset(
 def apply_defaults(pelican):
     """Fill in missing PORCH_* settings on the Pelican instance."""
     settings = pelican.settings
-    service_url = settings.get("PORCH_SERVICE_URL")
-    if service_url is None:
-        service_url = SERVICE_URL
-    # An empty string is kept: it means the API is served from the blog's own origin.
-    # No trailing slash, because templates append "/api/...".
-    settings["PORCH_SERVICE_URL"] = service_url.rstrip("/")
+    refuse_renamed(settings)
+    settings.setdefault("PORCH_PUBLIC_URL", SERVICE_URL)
+    normalise_urls(settings)
     settings.setdefault("PORCH_COMMENTS_EXPORT", COMMENTS_EXPORT)
     settings.setdefault("PORCH_AUTHORS_DIR", AUTHORS_DIR)
     settings.setdefault(
@@ -52,6 +53,42 @@ def apply_defaults(pelican):
     exclude_authors_dir(settings)
     autoescape_comment_templates(settings)
     settings["JINJA_FILTERS"] = {**settings["JINJA_FILTERS"], **FILTERS}
+
+
+def refuse_renamed(settings):
+    """Stop the build when an old name is set: quietly ignored, it would leave the pages
+    posting comments to the wrong address."""
+    old = [name for name in RENAMED if name in os.environ or name in settings]
+    if old:
+        advice = "; ".join(f"{name} is no longer read: set {RENAMED[name]}" for name in old)
+        raise ValueError(f"{advice} (docs/configuration.md).")
+
+
+def normalise_urls(settings):
+    """The blog's and the service's addresses, once, as the service normalises its own
+    (comments_service/site_urls.py): no trailing slash (templates append "/api/..."),
+    scheme and host in lower case, no default port. Empty stays empty: a relative
+    SITEURL, or the API on the blog's own origin."""
+    for name in ("SITEURL", "FEED_DOMAIN", "PORCH_PUBLIC_URL"):
+        if settings.get(name):
+            settings[name] = normalised_url(name, settings[name])
+
+
+def normalised_url(name, raw):
+    """``scheme://host[:port][/path]``, or a clear error naming the setting."""
+    try:
+        parts = urlsplit(raw.strip())
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    if parts is None or parts.scheme.lower() not in DEFAULT_PORTS or not parts.hostname:
+        raise ValueError(f"{name} must be an http:// or https:// address or empty, not {raw!r}")
+    if parts.query or parts.fragment or parts.username is not None:
+        raise ValueError(f"{name} must name no user, query or fragment, not {raw!r}")
+    scheme = parts.scheme.lower()
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", ""))
 
 
 def whole_number(settings, name, default):

@@ -29,7 +29,7 @@ class Service:
     """The two read-only API calls a re-baker needs."""
 
     def __init__(self, url: str):
-        self.url = url.rstrip("/")
+        self.url = url
         self._etag = None
         self._versions: dict[str, int] = {}
 

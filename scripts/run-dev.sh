@@ -13,10 +13,9 @@ service_port="${PORCH_SERVICE_PORT:-5000}"
 export PORCH_BLOG_URL="${PORCH_BLOG_URL:-http://127.0.0.1:$blog_port}"
 # Local development runs over plain http, where a Secure cookie would never be sent.
 export PORCH_SESSION_COOKIE_SECURE="${PORCH_SESSION_COOKIE_SECURE:-false}"
-# Where browsers reach the service: its own pages may post comments, no other host may.
+# Where browsers reach the service: its own pages may post comments, no other host may,
+# and the blog's pages post there (every build below reads it: pelicanconf.py).
 export PORCH_PUBLIC_URL="${PORCH_PUBLIC_URL:-http://127.0.0.1:$service_port}"
-# Where the pages post comments: every build below reads it (pelicanconf.py).
-export PORCH_SERVICE_URL="${PORCH_SERVICE_URL:-$PORCH_PUBLIC_URL}"
 # The blog is built and served on this host: the service re-bakes a page as soon as its
 # comments change (before a reader without JavaScript lands on it), `flask rebake
 # --loop` catches up with the rest (moderation from the command line, full builds).

@@ -263,7 +263,7 @@ def test_the_librarys_own_variables_configure_akismet_and_porch_settings_win():
     config = {
         "PORCH_AKISMET_API_KEY": "",
         "PORCH_AKISMET_BLOG_URL": "",
-        "PORCH_BLOG_URL": "https://blog.example/",
+        "PORCH_BLOG_URL": "https://blog.example",  # normalised at start-up (test_site_urls.py)
         "PORCH_AKISMET_TIMEOUT_SECONDS": 2,
         "PORCH_AKISMET_BLOG_LANG": "en",
         "PORCH_AKISMET_IS_TEST": False,

@@ -96,9 +96,13 @@ def test_posts_sync_reports_bad_manifests_clearly(app, tmp_path):
     missing = runner.invoke(args=["posts", "sync", str(tmp_path / "nope.json")])
     assert missing.exit_code != 0 and "build the blog first" in missing.output
     wrong_version = runner.invoke(args=["posts", "sync", str(manifest(tmp_path, [], version=9))])
-    assert "version 1" in wrong_version.output
+    assert "version must be 1, as this service reads posts manifests of version 1 only" in (
+        wrong_version.output
+    )
     no_authors = manifest(tmp_path, [{**entry("x"), "authors": "Ana"}])
-    assert "needs 'authors'" in runner.invoke(args=["posts", "sync", str(no_authors)]).output
+    assert "posts[0].authors must be a list of the post's distinct author names" in (
+        runner.invoke(args=["posts", "sync", str(no_authors)]).output
+    )
 
 
 def test_comments_waiting_lists_by_author_and_as_json(app, make_post, make_staff, make_comment):

@@ -236,7 +236,7 @@ def test_live_replies_past_the_thread_depth_sit_beside_their_parent_and_name_it(
     context.set_default_timeout(10_000)
     try:
         flask("db", "upgrade", env=env)
-        build_site(output, env, PORCH_SERVICE_URL=service.url, **paths)
+        build_site(output, env, PORCH_PUBLIC_URL=service.url, **paths)
         flask("posts", "sync", str(manifest), env=env)
         service.start()
 
@@ -244,7 +244,7 @@ def test_live_replies_past_the_thread_depth_sit_beside_their_parent_and_name_it(
         for depth in range(8):
             if depth == 6:  # the first six are baked in, the rest arrive after the build
                 flask("comments", "export", str(export), env=env)
-                build_site(output, env, PORCH_SERVICE_URL=service.url, **paths)
+                build_site(output, env, PORCH_PUBLIC_URL=service.url, **paths)
             parent = {"parent_id": ids[-1]} if ids else {}
             fields = {"author_name": f"Reader {depth}", "body": f"At depth {depth}.", **parent}
             ids.append(post_comment(service.url, SLUG, site.url, **fields)["id"])

@@ -53,7 +53,7 @@ class Porch:
         build_site(
             self.output,
             self.env,
-            PORCH_SERVICE_URL=self.service.url,
+            PORCH_PUBLIC_URL=self.service.url,
             PORCH_MANIFEST_PATH=str(self.manifest),
             PORCH_COMMENTS_EXPORT=str(self.export),
         )

@@ -114,7 +114,7 @@ def porch(tmp_path_factory):
     )
     service = ServiceProcess(free_port(), env, tmp / "service.log")
     manifest, export = tmp / "manifest.json", tmp / "export.json"
-    settings = {"PORCH_SERVICE_URL": service.url, "PORCH_MANIFEST_PATH": str(manifest)}
+    settings = {"PORCH_PUBLIC_URL": service.url, "PORCH_MANIFEST_PATH": str(manifest)}
     try:
         flask("db", "upgrade", env=env)
         add_author = ["staff", "add", AUTHOR, "--email", AUTHOR_EMAIL, "--role", "author"]

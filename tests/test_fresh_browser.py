@@ -56,7 +56,7 @@ class Blog:
             SECRET_KEY="fresh-secret",
             MIN_FILL_SECONDS="0",  # Playwright types faster than people
             BLOG_URL=self.site.url,
-            SERVICE_URL=f"http://127.0.0.1:{port}",
+            PUBLIC_URL=f"http://127.0.0.1:{port}",
             REBAKE_OUTPUT=str(self.output),
             REBAKE_SETTINGS=str(self.folder / "pelicanconf.py"),
             REBAKE_LOOP_SECONDS="0.5",

@@ -62,7 +62,7 @@ class Stack:
         build_site(
             tmp / "output",
             self.env,
-            PORCH_SERVICE_URL=self.service.url,
+            PORCH_PUBLIC_URL=self.service.url,
             PORCH_MANIFEST_PATH=str(manifest),
             PORCH_COMMENTS_EXPORT=str(tmp / "none.json"),
         )

@@ -8,10 +8,12 @@ from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
+import jsonschema
 import pytest
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from comments_service.services.site import manifest as manifest_schema
 from porch_pelican.profiles import load_profiles
 
 from .site_support import build_sample_site
@@ -112,6 +114,7 @@ def test_manifest_lists_published_posts_with_named_authors_in_order(tmp_path):
         "date": "2026-11-02T09:00:00+00:00",
         "authors": ["Ana Lima", "Ben Okafor"],
     }
+    jsonschema.validate(manifest, manifest_schema.SCHEMA)  # what the service reads
     for post in manifest["posts"]:
         assert datetime.fromisoformat(post["date"]).utcoffset() is not None
         assert (output / post["path"].lstrip("/") / "index.html").is_file()
@@ -278,8 +281,8 @@ def test_author_profiles_are_attached_to_authors(tmp_path):
     assert '<p class="author author--no-profile" data-name="Ben Okafor">' in html
 
 
-def test_service_url_setting_is_used_without_trailing_slash(tmp_path):
-    output = build(tmp_path, PORCH_SERVICE_URL="https://comments.example.com/")
+def test_service_url_setting_is_used_normalised(tmp_path):
+    output = build(tmp_path, PORCH_PUBLIC_URL=" HTTPS://Comments.Example.com:443/ ")
 
     html = (output / HELLO).read_text(encoding="utf-8")
 
@@ -287,8 +290,33 @@ def test_service_url_setting_is_used_without_trailing_slash(tmp_path):
     assert api == "https://comments.example.com/api/posts/hello-porch/comments"
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("PORCH_SERVICE_URL", "PORCH_PUBLIC_URL"), ("PORCH_SITE_URL", "PORCH_BLOG_URL")],
+)
+def test_a_build_with_an_old_name_in_the_environment_stops_naming_the_new_one(
+    tmp_path, monkeypatch, old, new
+):
+    monkeypatch.setenv(old, "https://comments.example.com")
+    with pytest.raises(ValueError, match=f"^{old} is no longer read: set {new} "):
+        build(tmp_path)
+
+
+def test_a_build_with_the_old_setting_name_stops_naming_the_new_one(tmp_path):
+    with pytest.raises(
+        ValueError, match="^PORCH_SERVICE_URL is no longer read: set PORCH_PUBLIC_URL"
+    ):
+        build(tmp_path, PORCH_SERVICE_URL="https://comments.example.com")
+
+
+@pytest.mark.parametrize("setting", ["PORCH_PUBLIC_URL", "SITEURL"])
+def test_a_build_with_an_address_that_is_not_one_stops_naming_the_setting(tmp_path, setting):
+    with pytest.raises(ValueError, match=f"^{setting} must be an http:// or https:// address"):
+        build(tmp_path, **{setting: "comments.example.com"})
+
+
 def test_an_empty_service_url_means_the_blog_own_origin(tmp_path):
-    output, _ = build_sample_site(tmp_path, tmp_path / "no-export.json", PORCH_SERVICE_URL="")
+    output, _ = build_sample_site(tmp_path, tmp_path / "no-export.json", PORCH_PUBLIC_URL="")
     html = (output / "2026/11/hello-porch/index.html").read_text(encoding="utf-8")
     assert 'data-porch-api="/api/posts/hello-porch/comments"' in html
     assert 'action="/api/posts/hello-porch/comments"' in html

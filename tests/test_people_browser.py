@@ -61,7 +61,7 @@ def porch(tmp_path_factory, smtp):
     service = ServiceProcess(free_port(), env, tmp / "service.log")
     try:
         flask("db", "upgrade", env=env)
-        build_site(output, env, PORCH_SERVICE_URL=service.url, PORCH_MANIFEST_PATH=str(manifest))
+        build_site(output, env, PORCH_PUBLIC_URL=service.url, PORCH_MANIFEST_PATH=str(manifest))
         flask("posts", "sync", str(manifest), env=env)
         service.start()
         posts = json.loads(manifest.read_text(encoding="utf-8"))["posts"]

@@ -48,7 +48,7 @@ def blog(tmp_path_factory):
         build_site(
             output,
             env,
-            PORCH_SERVICE_URL=service.url,
+            PORCH_PUBLIC_URL=service.url,
             PORCH_MANIFEST_PATH=str(manifest),
             PORCH_COMMENTS_EXPORT=str(tmp / "export.json"),
         )

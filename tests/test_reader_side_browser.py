@@ -82,7 +82,7 @@ def porch(tmp_path_factory):
     service = ServiceProcess(free_port(), env, tmp / "service.log")
     manifest, export = tmp / "manifest.json", tmp / "export.json"
     settings = {
-        "PORCH_SERVICE_URL": service.url,
+        "PORCH_PUBLIC_URL": service.url,
         "PORCH_MANIFEST_PATH": str(manifest),
         "PORCH_COMMENTS_EXPORT": str(export),
     }

@@ -412,7 +412,7 @@ def test_a_watcher_elsewhere_rebakes_what_the_service_says_changed(site, client,
 def test_invoke_rebake_bakes_the_build_of_this_host_from_the_service(
     app, client, service_url, tmp_path
 ):
-    env = clean_environment(SERVICE_URL=service_url)
+    env = clean_environment(PUBLIC_URL=service_url)
     invoke(tmp_path, "build", env=env)
     with app.app_context():
         sync_posts(load_manifest(tmp_path / "output" / "porch-manifest.json"))
@@ -456,7 +456,7 @@ def invoke(project, *task: str, env: dict) -> str:
 )
 def test_every_build_posts_to_the_service_named_in_the_environment(tmp_path, task, folder):
     service = "http://127.0.0.1:5999"
-    invoke(tmp_path, task, env=clean_environment(SERVICE_URL=service, SITE_URL="https://blog.test"))
+    invoke(tmp_path, task, env=clean_environment(PUBLIC_URL=service, BLOG_URL="https://blog.test"))
     page = (tmp_path / folder / PAGE).read_text(encoding="utf-8")
     assert f'action="{service}/api/posts/{SLUG}/comments"' in page
     assert (tmp_path / "output").exists() == (folder == "output")  # preview keeps out of output/
@@ -501,7 +501,10 @@ def test_a_broken_manifest_over_http_says_what_is_wrong_and_loads_nothing(app_wi
     broken = {"version": 1, "posts": [*MANIFEST["posts"], {"slug": "two", "title": "Two"}]}
     answer = put_manifest(service.test_client(), broken)
     assert answer.status_code == 422
-    assert "posts[1] needs a non-empty 'path'" in answer.get_json()["message"]
+    assert answer.get_json()["message"] == (
+        "The manifest: posts[1] must be a post: an object with its slug, title, path and"
+        " authors (file and date may follow) ('path' is a required property)."
+    )
     assert post_slugs(service) == []
 
 
@@ -510,7 +513,7 @@ def test_invoke_deploy_over_http_loads_the_posts_and_bakes_the_comments_in(
 ):
     service = app_with(PORCH_DEPLOY_TOKEN=TOKEN)
     url = serve(service)
-    env = clean_environment(SERVICE_URL=url, SITE_URL="https://blog.test", DEPLOY_TOKEN=TOKEN)
+    env = clean_environment(PUBLIC_URL=url, BLOG_URL="https://blog.test", DEPLOY_TOKEN=TOKEN)
     invoke(tmp_path, "deploy", env=env)
     assert SLUG in post_slugs(service)
     post_comment(service.test_client(), SLUG, body="Asked *between* releases")

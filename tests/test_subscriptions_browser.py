@@ -67,7 +67,7 @@ def porch(tmp_path_factory, smtp):
         flask("db", "upgrade", env=env)
         add_author = ["staff", "add", AUTHOR, "--email", AUTHOR_EMAIL, "--role", "author"]
         flask(*add_author, "--password-stdin", env=env, stdin=AUTHOR_PASSWORD + "\n")
-        build_site(output, env, PORCH_SERVICE_URL=service.url, PORCH_MANIFEST_PATH=str(manifest))
+        build_site(output, env, PORCH_PUBLIC_URL=service.url, PORCH_MANIFEST_PATH=str(manifest))
         flask("posts", "sync", str(manifest), env=env)
         service.start()
         posts = json.loads(manifest.read_text(encoding="utf-8"))["posts"]

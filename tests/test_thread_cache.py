@@ -6,6 +6,8 @@ observing what the database is asked, not replacing anything.
 
 import gzip
 import json
+import sys
+import threading
 from contextlib import contextmanager
 
 import pytest
@@ -275,6 +277,33 @@ def test_a_key_put_again_is_counted_once():
     cache.put(key(1), entry(100))
     cache.put(key(1), entry(150))
     assert (len(cache), cache.held_bytes) == (1, 150)
+
+
+def test_the_cache_stays_whole_when_many_threads_use_it_at_once():
+    """A gthread worker's threads share one cache: its count must never drift or break."""
+    cache, size, workers = ThreadCache(max_bytes=100 * 10), 10, 8
+    errors = []
+
+    def churn(offset: int) -> None:
+        try:
+            for n in range(3000):
+                cache.put(key((n * 7 + offset) % 150), entry(size))
+                cache.get(key((n * 11 + offset) % 150))
+        except Exception as error:  # noqa: BLE001 - any error in a thread fails the test
+            errors.append(error)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter allows
+    try:
+        threads = [threading.Thread(target=churn, args=(n,)) for n in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
+    assert cache.held_bytes == len(cache) * size <= cache.max_bytes
 
 
 @pytest.mark.parametrize(

@@ -243,7 +243,7 @@ def _landing_url(post, comment: Comment) -> str:
 
 
 def _article_url(post) -> str:
-    return current_app.config["PORCH_BLOG_URL"].rstrip("/") + post.path
+    return current_app.config["PORCH_BLOG_URL"] + post.path
 
 
 def _form_with_errors(post, data: dict, fields: dict):

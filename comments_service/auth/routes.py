@@ -134,7 +134,7 @@ def new_feed():
     flash("Your new feed address is below; the old one no longer works.", "success")
     # PORCH_PUBLIC_URL already ends with any path prefix the proxy serves the service under.
     path = url_for("feeds.waiting", token=token).removeprefix(request.script_root)
-    feed_url = current_app.config["PORCH_PUBLIC_URL"].rstrip("/") + path
+    feed_url = current_app.config["PORCH_PUBLIC_URL"] + path
     return _settings_page(feed_url=feed_url)
 
 

@@ -28,7 +28,7 @@ def waiting(token: str):
         updated=max((comment.created_at for comment in comments), default=now),
         links={comment.id: moderation_link(public_url, comment) for comment in comments},
         excerpt=_excerpt,
-        queue_url=f"{public_url.rstrip('/')}/moderation/",
+        queue_url=f"{public_url}/moderation/",
     )
     response = current_app.response_class(body, mimetype="application/atom+xml")
     response.headers["Cache-Control"] = "private, no-store"

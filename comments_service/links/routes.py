@@ -54,5 +54,5 @@ def _published(comment_id: int) -> Comment:
 
 def _page_url(post, page: int) -> str:
     config = current_app.config
-    article = config["PORCH_BLOG_URL"].rstrip("/") + post.path
+    article = config["PORCH_BLOG_URL"] + post.path
     return page_address(article, page, config["PORCH_COMMENTS_PAGE_URL"])

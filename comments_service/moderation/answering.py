@@ -55,7 +55,7 @@ def edit(comment_id: int):
 
 def blog_link(comment: Comment) -> str:
     """Where readers find this comment: the article on the blog, at the comment."""
-    blog = current_app.config["PORCH_BLOG_URL"].rstrip("/")
+    blog = current_app.config["PORCH_BLOG_URL"]
     return f"{blog}{comment.post.path}#comment-{comment.id}"
 
 

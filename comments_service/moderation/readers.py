@@ -73,7 +73,7 @@ def reader_page(key: str):
         kinds=kinds,
         order=order,
         listing=listing,
-        blog_url=current_app.config["PORCH_BLOG_URL"].rstrip("/"),
+        blog_url=current_app.config["PORCH_BLOG_URL"],
         share_text=figures.share_text,
     )
 

@@ -81,7 +81,7 @@ def queue():
         escalated=lambda comment: comment.is_overdue(now, escalation),
         flagged_for=lambda comment: [staff.name for staff in flagged.get(comment.id, [])],
         colleagues=assignment.active_colleagues() if listing.items else [],
-        blog_url=current_app.config["PORCH_BLOG_URL"].rstrip("/"),
+        blog_url=current_app.config["PORCH_BLOG_URL"],
         spam_checking=akismet.for_app(current_app) is not None,
         spam_check_failing_since=db.session.scalar(spam_check_failing_since()),
     )

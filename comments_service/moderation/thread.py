@@ -28,5 +28,5 @@ def thread(comment_id: int):
         comment=comment,
         members=members,
         indent_levels=INDENT_LEVELS,
-        blog_url=current_app.config["PORCH_BLOG_URL"].rstrip("/"),
+        blog_url=current_app.config["PORCH_BLOG_URL"],
     )

@@ -15,8 +15,10 @@ import gzip
 import hashlib
 import json
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
+from operator import attrgetter
+
+from cachetools import LRUCache
 
 # Fast to make, and about as small as the slowest level for JSON this repetitive.
 GZIP_LEVEL = 6
@@ -60,34 +62,33 @@ class ThreadCache:
     """Least recently used threads, at most ``max_bytes`` of them, safe across threads.
 
     Entries are anything with a ``size`` in bytes: serialised threads here, whole
-    answers in front of Flask (comments_service/replay.py).
+    answers in front of Flask (comments_service/replay.py). cachetools' LRU cache
+    counts and evicts; it is not safe across threads by itself, so one lock guards it
+    (a read moves its entry to the front, so reads write too).
     """
 
     def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self.held_bytes = 0
-        self._entries: OrderedDict[ThreadKey, CachedThread] = OrderedDict()
+        self._entries: LRUCache = LRUCache(maxsize=max_bytes, getsizeof=attrgetter("size"))
         self._lock = threading.Lock()
+
+    @property
+    def max_bytes(self) -> int:
+        return self._entries.maxsize
+
+    @property
+    def held_bytes(self) -> int:
+        return self._entries.currsize
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def get(self, key: ThreadKey) -> CachedThread | None:
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
+            return self._entries.get(key)
 
     def put(self, key: ThreadKey, entry: CachedThread) -> None:
         """Keep ``entry``, forgetting the oldest until it fits; one too big is not kept."""
         if entry.size > self.max_bytes:
             return
         with self._lock:
-            old = self._entries.pop(key, None)
-            self.held_bytes -= old.size if old else 0
-            while self._entries and self.held_bytes + entry.size > self.max_bytes:
-                _, evicted = self._entries.popitem(last=False)
-                self.held_bytes -= evicted.size
             self._entries[key] = entry
-            self.held_bytes += entry.size

@@ -32,12 +32,12 @@ FIRST_DIGEST_COVERS = timedelta(days=1)
 
 def moderation_link(public_url: str, comment: Comment) -> str:
     """Where staff see the comment and answer it: the moderation page, at the comment."""
-    return f"{public_url.rstrip('/')}/moderation/#comment-{comment.id}"
+    return f"{public_url}/moderation/#comment-{comment.id}"
 
 
 def _render(name: str, public_url: str, **context) -> tuple[str, str]:
     """The text and HTML bodies of one mail template; each ends with where to change it."""
-    context["settings_link"] = f"{public_url.rstrip('/')}/auth/settings"
+    context["settings_link"] = f"{public_url}/auth/settings"
     text = templates.get_template(f"{name}.txt").render(**context)
     return text, templates.get_template(f"{name}.html").render(**context)
 

@@ -40,8 +40,8 @@ class ReaderMail:
     @classmethod
     def from_config(cls, config) -> "ReaderMail":
         return cls(
-            public_url=config["PORCH_PUBLIC_URL"].rstrip("/"),
-            blog_url=config["PORCH_BLOG_URL"].rstrip("/"),
+            public_url=config["PORCH_PUBLIC_URL"],
+            blog_url=config["PORCH_BLOG_URL"],
             tokens=Tokens(config["SECRET_KEY"]),
             confirm_within=timedelta(hours=config["PORCH_SUBSCRIPTION_CONFIRM_HOURS"]),
         )

@@ -38,7 +38,7 @@ class PrivacyLinks:
     @classmethod
     def from_config(cls, config) -> "PrivacyLinks":
         return cls(
-            public_url=config["PORCH_PUBLIC_URL"].rstrip("/"),
+            public_url=config["PORCH_PUBLIC_URL"],
             tokens=Tokens(config["SECRET_KEY"]),
             valid_for=timedelta(hours=config["PORCH_PRIVACY_LINK_HOURS"]),
         )

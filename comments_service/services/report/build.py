@@ -201,7 +201,7 @@ def build(period: Period, now: datetime, kinds: tuple[str, ...], public_url: str
     """The report of ``period``, as the comments and their answers stand at ``now``."""
     rows = db.session.execute(figure_rows(period.start, period.end)).all()
     order = _kind_order(kinds, rows)
-    links = _Links(public_url.rstrip("/"))
+    links = _Links(public_url)
     authors = figures.rows_by_author(rows)
     readers = db.session.execute(readers_in(period.start, period.end)).all()
     new = sum(reader.first_at >= period.start for reader in readers)

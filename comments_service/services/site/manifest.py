@@ -3,14 +3,18 @@
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib.resources import files
 from pathlib import Path
 
+import jsonschema
 from sqlalchemy import select
 
 from comments_service.extensions import db
 from comments_service.models import Post, PostAuthor, Staff, utcnow
 
-SUPPORTED_VERSION = 1
+# What a manifest holds (comments_service/manifest-schema.json), as the plugin writes it.
+SCHEMA = json.loads(files("comments_service").joinpath("manifest-schema.json").read_text())
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 
 class ManifestError(ValueError):
@@ -39,33 +43,69 @@ def load_manifest(path: Path) -> list[dict]:
 
 def manifest_entries(document, path) -> list[dict]:
     """The checked posts of a manifest document; ``path`` names it in messages."""
-    if not isinstance(document, dict) or document.get("version") != SUPPORTED_VERSION:
-        raise ManifestError(f"{path}: expected a posts manifest of version {SUPPORTED_VERSION}.")
-    posts = document.get("posts")
-    if not isinstance(posts, list):
-        raise ManifestError(f"{path}: 'posts' must be a list.")
-    return [_checked(entry, index, path) for index, entry in enumerate(posts)]
+    error = jsonschema.exceptions.best_match(VALIDATOR.iter_errors(document))
+    if error is not None:
+        raise ManifestError(_explained(error, path))
+    posts = document["posts"]
+    entries = [_dated(entry, f"{path}: posts[{index}]") for index, entry in enumerate(posts)]
+    _check_slugs_differ(entries, path)
+    return entries
 
 
-def _checked(entry, index: int, path) -> dict:
-    where = f"{path}: posts[{index}]"
-    if not isinstance(entry, dict):
-        raise ManifestError(f"{where} must be an object.")
-    for key in ("slug", "title", "path"):
-        if not isinstance(entry.get(key), str) or not entry[key].strip():
-            raise ManifestError(f"{where} needs a non-empty '{key}'.")
-    authors = entry.get("authors")
-    if not isinstance(authors, list) or not all(isinstance(a, str) and a for a in authors):
-        raise ManifestError(f"{where} ('{entry['slug']}') needs 'authors', a list of names.")
+def _explained(error: jsonschema.ValidationError, path) -> str:
+    """Which field is wrong, what it must be (its description in the schema), and why not."""
+    where = "".join(
+        f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path
+    ).lstrip(".")
+    named = f"{path}: {where}" if where else str(path)
+    return f"{named} must be {_description(error)} ({_why(error)})."
+
+
+def _why(error: jsonschema.ValidationError) -> str:
+    """jsonschema's reason, without its regular expressions or overlong values."""
+    if error.validator == "pattern":
+        shown = error.instance if len(error.instance) <= 60 else error.instance[:60] + "…"
+        return f"not {shown!r}"
+    if error.validator == "maxLength":
+        return f"not {len(error.instance)} characters"
+    return error.message
+
+
+def _description(error: jsonschema.ValidationError) -> str:
+    """The description nearest to the failing keyword, on the way to it from the root."""
+    node, description = SCHEMA, SCHEMA["description"]
+    for part in error.absolute_schema_path:
+        if not isinstance(node, dict) or part not in node:
+            break
+        node = node[part]
+        if isinstance(node, dict):
+            description = node.get("description", description)
+    return description
+
+
+def _dated(entry: dict, where: str) -> dict:
+    """The entry with its date as a time (in UTC when the date names no zone)."""
     published = None
     if entry.get("date"):
         try:
             published = datetime.fromisoformat(entry["date"])
-        except (TypeError, ValueError):
+        except ValueError:
             raise ManifestError(f"{where} has a date that is not ISO 8601.") from None
         if published.tzinfo is None:
             published = published.replace(tzinfo=UTC)
     return {**entry, "published_at": published}
+
+
+def _check_slugs_differ(entries: list[dict], path) -> None:
+    """One post per slug: the service keys posts, their comments and their pages by it."""
+    first = {}
+    for index, entry in enumerate(entries):
+        earlier = first.setdefault(entry["slug"], index)
+        if earlier != index:
+            raise ManifestError(
+                f"{path}: posts[{index}] has the slug {entry['slug']!r} of posts[{earlier}];"
+                " each post needs a slug of its own."
+            )
 
 
 def sync_posts(entries: list[dict]) -> SyncReport:

@@ -47,7 +47,7 @@ def settings_from(config: Mapping, environ: Mapping = os.environ) -> AkismetSett
     return AkismetSettings(
         api_key=key,
         blog_url=url,
-        article_base=config["PORCH_BLOG_URL"].rstrip("/"),
+        article_base=config["PORCH_BLOG_URL"],
         timeout=float(config["PORCH_AKISMET_TIMEOUT_SECONDS"]),
         blog_lang=config["PORCH_AKISMET_BLOG_LANG"],
         is_test=config["PORCH_AKISMET_IS_TEST"],
