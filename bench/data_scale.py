@@ -43,7 +43,7 @@ from comments_service.models import Staff, utcnow  # noqa: E402
 from comments_service.queries.care import unanswered_for  # noqa: E402
 from comments_service.queries.listings import count_of  # noqa: E402
 from comments_service.services.accounts.passwords import hash_password  # noqa: E402
-from comments_service.text.names import skeleton  # noqa: E402
+from comments_service.words.names import skeleton  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/porch_bench"
 LARGE, SMALL = 1_000_000, 10_000

@@ -12,7 +12,7 @@ from comments_service.config import load_settings, origin_of
 from comments_service.extensions import cors, csrf, db, limiter, login_manager, migrate
 from comments_service.replay import ThreadReplay
 from comments_service.services.comments import freshness  # noqa: F401 - its flush hook marks changed posts
-from comments_service.text import times
+from comments_service.words import times
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 

@@ -35,7 +35,7 @@ from comments_service.enums import (
     SubscriptionScope,
 )
 from comments_service.extensions import db
-from comments_service.text.names import skeleton
+from comments_service.words.names import skeleton
 
 __all__ = ["Comment", "CommentStatus", "Decision", "ModerationAction", "Post", "PostAuthor"]
 __all__ += ["Digest", "OutboxMessage", "Role", "Staff", "StaffSession", "utcnow"]

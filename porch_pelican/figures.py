@@ -1,6 +1,6 @@
 """The blog's own figures for a page that asks for them (metadata ``Figures: yes``).
 
-The comment service writes the sentence (comments_service/text/answer_words.py) into
+The comment service writes the sentence (comments_service/words/answer_words.py) into
 the export's optional "figures" block; the plugin only checks that it is text and prints it.
 """
 

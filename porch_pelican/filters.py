@@ -20,7 +20,7 @@ def initials(name):
 
 def time_label(iso):
     """An ISO time in UTC as the pages print it: "5 March 2026, 23:59 UTC" (the rule of
-    comments_service/text/times.py), or the day alone for a date."""
+    comments_service/words/times.py), or the day alone for a date."""
     if not iso or len(iso) < 10:
         return iso
     day = f"{_whole(iso[8:10])} {MONTH_NAMES[_whole(iso[5:7]) - 1]} {iso[:4]}"

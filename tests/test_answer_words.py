@@ -1,10 +1,10 @@
 """The words the blog shows about answers, written once by the service
-(comments_service/text/answer_words.py): each comment's answer line and the About
+(comments_service/words/answer_words.py): each comment's answer line and the About
 page's sentence. The baked and live pages print them as given (test_figures_browser.py)."""
 
 import pytest
 
-from comments_service.text.answer_words import answer_line, duration_words, last_month_sentence
+from comments_service.words.answer_words import answer_line, duration_words, last_month_sentence
 
 HOUR = 3600
 NOT_ANSWERED = {

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from comments_service.enums import Decision
 from comments_service.extensions import db
 from comments_service.models import ModerationAction, Staff
-from comments_service.text.names import skeleton
+from comments_service.words.names import skeleton
 
 # SQLite's reflection cannot read an index on an expression (the lower-cased email) and
 # says so; PostgreSQL reads it, so the comparison there covers it.

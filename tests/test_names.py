@@ -9,7 +9,7 @@ import pytest
 from comments_service.extensions import db
 from comments_service.models import Staff
 from comments_service.queries.care import reads_as_staff
-from comments_service.text.names import skeleton
+from comments_service.words.names import skeleton
 
 STAFF = ["Ana Lima", "Émile Ørsted", "李小龍"]
 

@@ -23,7 +23,7 @@ from comments_service.services.comments.threads import comment_node
 from comments_service.services.spam import akismet
 from comments_service.services.spam import guard as spam
 from comments_service.services.tokens import Tokens
-from comments_service.text.rendering import render_comment
+from comments_service.words.rendering import render_comment
 
 MAX_TOKENS = 200
 

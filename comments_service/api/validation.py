@@ -1,7 +1,7 @@
 """Check a posted comment field by field, with messages a reader can act on.
 
 Text is NFC normalised before it is checked, so what is stored is what was checked.
-The character rules themselves live in text/characters.py, shared with staff forms.
+The character rules themselves live in words/characters.py, shared with staff forms.
 """
 
 import re
@@ -11,14 +11,14 @@ from urllib.parse import urlsplit
 from comments_service.enums import SubscriptionScope
 from comments_service.models import Post
 from comments_service.services.comments.posting import Submission
-from comments_service.text.characters import (
+from comments_service.words.characters import (
     body_problem,
     has_visible_text,
     line_problem,
     normalised,
     normalised_body,
 )
-from comments_service.text.rendering import render_comment
+from comments_service.words.rendering import render_comment
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 TEXT_FIELDS = ("author_name", "email", "website", "body", "leave_blank", "subscribe")

@@ -12,7 +12,7 @@ from comments_service.extensions import db
 from comments_service.models import Comment, Staff
 from comments_service.queries.care import staff_by_name
 from comments_service.services.accounts import staff as accounts
-from comments_service.text.characters import for_terminal
+from comments_service.words.characters import for_terminal
 
 
 def staff_or_fail(name: str) -> Staff:

@@ -29,7 +29,7 @@ from comments_service.services.imports.disqus import DisqusExport
 from comments_service.services.imports.isso import IssoDatabase
 from comments_service.services.imports.placement import MappingError, Placer, read_mapping
 from comments_service.services.imports.wordpress import WordPressExport
-from comments_service.text.characters import for_terminal
+from comments_service.words.characters import for_terminal
 
 import_cli = AppGroup("import", help="Bring comments from WordPress, Disqus, Isso or Porch.")
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)

@@ -16,8 +16,8 @@ from comments_service.models import OutboxMessage, utcnow
 from comments_service.services.mail import outbox
 from comments_service.services.mail.sender import SenderSettings, send_due
 from comments_service.services.report.build import last_full_month
-from comments_service.text.characters import for_terminal
-from comments_service.text.times import iso
+from comments_service.words.characters import for_terminal
+from comments_service.words.times import iso
 
 mail_cli = AppGroup("mail", help="The mail outbox: notifications to staff.")
 

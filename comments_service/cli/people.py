@@ -15,7 +15,7 @@ from comments_service.config import address_retention
 from comments_service.extensions import db
 from comments_service.models import utcnow
 from comments_service.services.privacy import people, retention
-from comments_service.text.characters import for_terminal
+from comments_service.words.characters import for_terminal
 
 people_cli = AppGroup("people", help="What is kept about a reader's address; erase it.")
 

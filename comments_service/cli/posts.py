@@ -12,7 +12,7 @@ from comments_service.services.site.manifest import (
     load_manifest,
     sync_posts,
 )
-from comments_service.text.characters import for_terminal
+from comments_service.words.characters import for_terminal
 
 posts_cli = AppGroup("posts", help="Posts the blog has published.")
 

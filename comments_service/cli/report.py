@@ -10,7 +10,7 @@ from comments_service.config import comment_kinds
 from comments_service.models import utcnow
 from comments_service.services.report import documents as report_documents
 from comments_service.services.report.build import PeriodError, build, period_of
-from comments_service.text.characters import for_terminal
+from comments_service.words.characters import for_terminal
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
 

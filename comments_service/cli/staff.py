@@ -11,7 +11,7 @@ from comments_service.cli.common import echo_columns, staff_or_fail
 from comments_service.extensions import db
 from comments_service.models import Role, Staff
 from comments_service.services.accounts import staff as accounts
-from comments_service.text.characters import for_terminal
+from comments_service.words.characters import for_terminal
 
 staff_cli = AppGroup("staff", help="Staff accounts (authors and admins).")
 

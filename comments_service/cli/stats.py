@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from comments_service.models import utcnow
 from comments_service.services.report import figures
-from comments_service.text.characters import for_terminal
+from comments_service.words.characters import for_terminal
 
 # "privately": of those answered, how many were answered away from the blog.
 COLUMNS = ("month", "received", "answered", "share", "median", "p90", "waiting", "oldest")

@@ -14,14 +14,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from comments_service.enums import FollowUp, PrivateChannel
-from comments_service.text.characters import (
+from comments_service.words.characters import (
     body_problem,
     has_visible_text,
     line_problem,
     normalised,
     normalised_body,
 )
-from comments_service.text.rendering import render_comment
+from comments_service.words.rendering import render_comment
 
 
 def within_comment_limit(form, field) -> None:

@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
 from comments_service.api.validation import EMAIL
-from comments_service.text.characters import line_problem
+from comments_service.words.characters import line_problem
 
 WISHES = [
     SelectChoice("export", "Send me a copy of my data"),

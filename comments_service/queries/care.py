@@ -18,7 +18,7 @@ from comments_service.models import (
     Staff,
 )
 from comments_service.queries.states import unanswered
-from comments_service.text.names import skeleton
+from comments_service.words.names import skeleton
 
 
 def for_staff(query: Select, staff: Staff) -> Select:
@@ -199,7 +199,7 @@ def staff_by_name(name: str) -> Staff | None:
 
 
 def reads_as_staff(name: str) -> Select:
-    """Whether a name reads as a staff member's (text/names.py): one indexed lookup.
+    """Whether a name reads as a staff member's (words/names.py): one indexed lookup.
 
     A name that reads as nothing (only punctuation) reserves nothing.
     """

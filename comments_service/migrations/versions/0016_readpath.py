@@ -7,7 +7,7 @@ Create Date: 2026-11-30
 from alembic import op
 import sqlalchemy as sa
 
-from comments_service.text.names import skeleton
+from comments_service.words.names import skeleton
 
 
 # revision identifiers, used by Alembic.

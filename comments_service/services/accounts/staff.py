@@ -20,7 +20,7 @@ from comments_service.services.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
-from comments_service.text.characters import line_problem, normalised
+from comments_service.words.characters import line_problem, normalised
 
 # Verified when no account matches, so every failed sign-in costs one Argon2 check.
 UNKNOWN_ACCOUNT_HASH = hash_password(secrets.token_hex(16))

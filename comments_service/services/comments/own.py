@@ -19,7 +19,7 @@ from comments_service.services.comments.posting import GUARD_DECISIONS, STATUS_O
 from comments_service.services.privacy.people import Erasure, apply_erasure
 from comments_service.services.spam import guard as spam
 from comments_service.services.tokens import BadLink, Tokens
-from comments_service.text.rendering import render_comment
+from comments_service.words.rendering import render_comment
 
 OWN = "porch.comment.own"
 EDITED = "Edited by its writer. Before the edit:\n{before}"

@@ -21,7 +21,7 @@ from comments_service.services.mail.subscriptions import ReaderMail, subscribe, 
 from comments_service.services.moderation.decisions import ModerationError
 from comments_service.services.spam import akismet
 from comments_service.services.spam import guard as spam
-from comments_service.text.rendering import render_comment
+from comments_service.words.rendering import render_comment
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from comments_service.enums import FollowUp
 from comments_service.extensions import db
 from comments_service.models import Comment, Post
 from comments_service.queries.public import public_comment_rows, removed_comment_rows
-from comments_service.text.answer_words import answer_line
-from comments_service.text.times import iso
+from comments_service.words.answer_words import answer_line
+from comments_service.words.times import iso
 from porch_contract import split_pages
 
 EXPORT_VERSION = 2

@@ -34,14 +34,14 @@ from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, Staff
 from comments_service.services.comments.answers import recompute_answers
 from comments_service.services.imports.placement import Placer
-from comments_service.text.characters import (
+from comments_service.words.characters import (
     NOT_IN_A_LINE,
     body_problem,
     has_visible_text,
     normalised,
     normalised_body,
 )
-from comments_service.text.rendering import render_comment
+from comments_service.words.rendering import render_comment
 
 # Statuses whose comment is kept only as a "removed" placeholder above kept replies.
 REMOVED = CommentStatus.DELETED

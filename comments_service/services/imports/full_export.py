@@ -30,7 +30,7 @@ from comments_service.extensions import db
 from comments_service.models import Comment, ModerationAction, Post, PostAuthor, Staff
 from comments_service.services.accounts.passwords import hash_password
 from comments_service.services.imports.common import ImportFileError
-from comments_service.text.rendering import sanitise
+from comments_service.words.rendering import sanitise
 
 FORMAT, VERSION = "porch-full", 1
 SCHEMA = json.loads(files("comments_service").joinpath("export-schema.json").read_text())

@@ -11,7 +11,7 @@ from comments_service.models import Comment, CommentStatus, ModerationAction, St
 from comments_service.queries.care import looks_after
 from comments_service.services.comments.answers import recompute_answers
 from comments_service.services.mail.subscriptions import ReaderMail, tell_subscriber
-from comments_service.text.rendering import render_comment
+from comments_service.words.rendering import render_comment
 
 
 class ModerationError(ValueError):

@@ -19,7 +19,12 @@ from comments_service.services.comments.answers import first_answer
 from comments_service.services.mail.outbox import Mail, enqueue
 from comments_service.services.mail.subscriptions import ReaderMail, render_mail
 from comments_service.services.moderation.decisions import ModerationError, NotAllowed
-from comments_service.text.characters import body_problem, line_problem, normalised, normalised_body
+from comments_service.words.characters import (
+    body_problem,
+    line_problem,
+    normalised,
+    normalised_body,
+)
 
 NOTE_CHARS = 500  # a follow-up's note, and the team's name below
 TEAM_CHARS = 120

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 from comments_service.extensions import db
 from comments_service.queries.figures import figure_rows, post_author_rows
-from comments_service.text.answer_words import last_month_sentence
-from comments_service.text.times import iso
+from comments_service.words.answer_words import last_month_sentence
+from comments_service.words.times import iso
 
 DEFAULT_MONTHS = 12
 

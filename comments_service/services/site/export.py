@@ -18,7 +18,7 @@ from comments_service.services.comments.threads import (
     thread_nodes,
 )
 from comments_service.services.report.figures import for_export
-from comments_service.text.times import iso
+from comments_service.words.times import iso
 
 
 def export_document(now) -> dict:

@@ -20,7 +20,7 @@ from comments_service.models import Comment, ModerationAction, Subscription
 from comments_service.queries.states import discarded_before
 from comments_service.services.privacy.retention import is_full_address
 from comments_service.services.spam.akismet import Akismet
-from comments_service.text.rendering import count_links
+from comments_service.words.rendering import count_links
 
 log = logging.getLogger(__name__)
 

@@ -1,1 +1,0 @@
-"""Text rules that need no database: characters, names, times, rendering, answer words."""

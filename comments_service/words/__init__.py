@@ -1,0 +1,1 @@
+"""Rules about words that need no database: characters, names, times, rendering, answers."""
