@@ -228,3 +228,13 @@ def csrf_token(html: str) -> str:
     """The CSRF token of the first form on a page."""
     tag = re.search(r'<input[^>]*name="csrf_token"[^>]*>', html).group(0)
     return re.search(r'value="([^"]+)"', tag).group(1)
+
+
+def answer_fields(html: str, comment_id: int) -> dict:
+    """The hidden fields of a comment's answer form on a moderation page: the CSRF token
+    and the words it answers, as the page showed them."""
+    form = re.search(
+        rf'<form class="answer"[^>]*/comments/{comment_id}/answer[?"].*?</form>', html, re.S
+    )
+    assert form, f"no answer form for comment {comment_id} on the page"
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form[0]))

@@ -10,7 +10,7 @@ from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, ModerationAction, Role, Staff, utcnow
 from comments_service.services.site.export import export_document
 
-from .conftest import BLOG_URL, csrf_token
+from .conftest import BLOG_URL, answer_fields, csrf_token
 from .test_baking import bake
 from .test_moderation import staff_answer
 
@@ -23,6 +23,14 @@ def post_form(client, path, **data):
     return client.post(path, data={**data, "csrf_token": csrf_token(html_of(client))})
 
 
+def answer(client, comment_id: int, body: str, page: str = "/moderation/"):
+    """Answer from the moderation page, with the fields its answer form carries."""
+    fields = answer_fields(html_of(client, page), comment_id)
+    query = page.partition("?")[2]
+    path = f"/moderation/comments/{comment_id}/answer" + (f"?{query}" if query else "")
+    return client.post(path, data={**fields, "body": body})
+
+
 def test_answering_a_held_comment_approves_it_and_links_to_the_answer_on_the_blog(
     client, app, make_staff, make_post, make_comment, login
 ):
@@ -30,7 +38,7 @@ def test_answering_a_held_comment_approves_it_and_links_to_the_answer_on_the_blo
     login(make_staff("Ana Lima"))
     page = html_of(client, "/moderation/?view=held")
     assert f'id="answer-{held.id}"' in page and "Approve and publish answer" in page
-    response = post_form(client, f"/moderation/comments/{held.id}/answer?view=held", body="Yes.")
+    response = answer(client, held.id, "Yes.", page="/moderation/?view=held")
     assert response.headers["Location"] == "/moderation/?view=held"
     with app.app_context():
         assert db.session.get(Comment, held.id).status == CommentStatus.APPROVED
@@ -50,7 +58,7 @@ def test_a_refused_answer_keeps_the_typed_text_and_says_why(
     question = make_comment(make_post("mine"))
     login(make_staff("Ana Lima"))
     typed = "<script>only a script</script>"
-    response = post_form(client, f"/moderation/comments/{question.id}/answer", body=typed)
+    response = answer(client, question.id, typed)
     assert response.headers["Location"].endswith(f"#comment-{question.id}")
     page = html_of(client)
     box = re.search(rf'<textarea id="answer-{question.id}".*?</textarea>', page, re.S).group(0)
@@ -67,13 +75,13 @@ def test_an_answer_to_a_comment_taken_down_meanwhile_keeps_the_text(
 ):
     question = make_comment(make_post("mine"))
     login(make_staff("Ana Lima"))
-    token = csrf_token(html_of(client))
+    fields = answer_fields(html_of(client), question.id)
     with app.app_context():
         db.session.get(Comment, question.id).status = CommentStatus.SPAM
         db.session.commit()
     client.post(
         f"/moderation/comments/{question.id}/answer",
-        data={"body": "A long careful answer.", "csrf_token": token},
+        data={**fields, "body": "A long careful answer."},
     )
     page = html_of(client, "/moderation/?view=spam")
     assert "answers to it would never show" in page

@@ -9,7 +9,7 @@ from comments_service.models import Comment, CommentStatus, ModerationAction, Ro
 from comments_service.services.accounts import staff as accounts
 from comments_service.services.comments.posting import add_staff_answer
 
-from .conftest import PASSWORD, csrf_token
+from .conftest import PASSWORD, answer_fields, csrf_token
 
 
 def page(client, path="/moderation/"):
@@ -169,7 +169,7 @@ def test_answer_in_place_publishes_it_and_empties_the_queue(
     _, html = page(client)
     response = client.post(
         f"/moderation/comments/{question.id}/answer",
-        data={"body": "Use **Export** in settings.", "csrf_token": csrf_token(html)},
+        data={**answer_fields(html, question.id), "body": "Use **Export** in settings."},
     )
     assert response.status_code == 303
     _, html = page(client)
@@ -190,7 +190,7 @@ def test_empty_answer_is_refused_with_a_message(
     _, html = page(client)
     client.post(
         f"/moderation/comments/{question.id}/answer",
-        data={"body": "  ", "csrf_token": csrf_token(html)},
+        data={**answer_fields(html, question.id), "body": "  "},
     )
     _, html = page(client)
     assert "Write an answer first." in html

@@ -14,7 +14,7 @@ from comments_service.services.mail.notifications import queue_overdue_reminders
 from comments_service.services.moderation import assignment
 from comments_service.services.moderation import decisions as moderation
 
-from .conftest import csrf_token
+from .conftest import answer_fields, csrf_token
 from .mail_helpers import outbox_rows
 from .test_deep_threads import counted_queries
 from .test_moderation_page import html_of
@@ -239,10 +239,10 @@ def test_the_colleague_can_answer_the_comment_handed_to_them(
     with app.app_context():
         hand(comment, ana, ben)
     login(ben)
-    token = csrf_token(html_of(client))
+    fields = answer_fields(html_of(client), comment.id)
     response = client.post(
         f"/moderation/comments/{comment.id}/answer",
-        data={"body": "Ben here: it is in Settings.", "csrf_token": token},
+        data={**fields, "body": "Ben here: it is in Settings."},
     )
     assert response.status_code == 303
     with app.app_context():

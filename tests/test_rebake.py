@@ -23,7 +23,7 @@ from porch_pelican import rebake
 from porch_pelican.remote import keep_fresh
 
 from .browser_support import BIN, clean_environment, free_port
-from .conftest import BLOG_URL, PASSWORD, csrf_token
+from .conftest import BLOG_URL, PASSWORD, answer_fields, csrf_token
 from .site_support import ROOT, build_sample_site
 
 SLUG = "offline-mode-explained"  # by Ana Lima in content/
@@ -306,8 +306,8 @@ def test_an_answer_from_the_moderation_page_is_on_the_article_when_the_page_come
     token = csrf_token(client.get("/auth/login").get_data(as_text=True))
     signed_in = {"email": "ana@porch.test", "password": PASSWORD, "csrf_token": token}
     client.post("/auth/login", data=signed_in)
-    token = csrf_token(client.get("/moderation/").get_data(as_text=True))
-    answer = {"body": "Yes, *it does*.", "csrf_token": token}
+    fields = answer_fields(client.get("/moderation/").get_data(as_text=True), question.id)
+    answer = {**fields, "body": "Yes, *it does*."}
     assert client.post(f"/moderation/comments/{question.id}/answer", data=answer).status_code == 303
     assert "Yes, <em>it does</em>." in page_of(site.output)
 

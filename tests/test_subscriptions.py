@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from comments_service.enums import CommentStatus, SubscriptionScope
 from comments_service.extensions import db
 from comments_service.models import Comment, OutboxMessage, SubscriberAddress, Subscription, utcnow
+from comments_service.services.comments.answers import words_seen
 from comments_service.services.mail import subscriptions
 from comments_service.services.mail.subscriptions import ReaderMail
 from comments_service.services.moderation import decisions as moderation
@@ -61,10 +62,17 @@ def staff_client(mail_app, make_staff, make_post):
 
 
 def answer(staff_client, comment_id: int, body: str = ANSWER) -> int:
-    """Answer in place on the moderation page; returns the answer's id."""
+    """Answer in place on the moderation page; returns the answer's id.
+
+    The words answered are taken as its answer box shows them (answers.words_seen): a
+    comment answered before has no box left to read them from.
+    """
     token = csrf_token(staff_client.get("/moderation/").get_data(as_text=True))
+    with staff_client.application.app_context():
+        seen = words_seen(db.session.get(Comment, comment_id))
     response = staff_client.post(
-        f"/moderation/comments/{comment_id}/answer", data={"body": body, "csrf_token": token}
+        f"/moderation/comments/{comment_id}/answer",
+        data={"body": body, "csrf_token": token, "seen": seen},
     )
     assert response.status_code == 303
     return _latest_comment_id(staff_client.application)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationAction
 
-from .conftest import csrf_token
+from .conftest import answer_fields, csrf_token
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -226,7 +226,7 @@ def answer(client, comment, body):
     html = client.get("/moderation/").get_data(as_text=True)
     client.post(
         f"/moderation/comments/{comment.id}/answer",
-        data={"body": body, "csrf_token": csrf_token(html)},
+        data={**answer_fields(html, comment.id), "body": body},
     )
     return client.get("/moderation/").get_data(as_text=True)
 

@@ -9,15 +9,18 @@ from comments_service.api.routes import comment_rate_limit, require_blog_origin
 from comments_service.api.validation import Invalid, Malformed, parse_body
 from comments_service.config import reader_edit_window
 from comments_service.errors import ApiError
-from comments_service.extensions import db, limiter
+from comments_service.extensions import db, limiter, one_writer_at_a_time
 from comments_service.models import Comment, CommentStatus, utcnow
 from comments_service.services.comments.own import (
     Refused,
+    changeable_under_lock,
     check_changeable,
     comments_of_writer,
     delete_comment,
-    edit_comment,
+    edited_draft,
+    judge_edit,
     own_comment,
+    store_edit,
 )
 from comments_service.services.comments.threads import comment_node
 from comments_service.services.spam import akismet
@@ -58,27 +61,48 @@ def _changeable(comment_id: int, data: dict) -> Comment:
         comment = own_comment(_tokens(), data.get("token"), comment_id)
         check_changeable(comment, utcnow(), reader_edit_window(current_app.config))
     except Refused as refused:
-        status = 404 if refused.kind == "unknown_comment" else 403
-        raise ApiError(status, refused.kind, str(refused)) from None
+        raise _refusal(refused) from None
     return comment
+
+
+def _changeable_under_lock(comment_id: int) -> Comment:
+    """The same checks again in the writing transaction, under the lock an answer takes."""
+    try:
+        window = reader_edit_window(current_app.config)
+        return changeable_under_lock(comment_id, utcnow(), window)
+    except Refused as refused:
+        db.session.rollback()
+        raise _refusal(refused) from None
+
+
+def _refusal(refused: Refused) -> ApiError:
+    status = 404 if refused.kind == "unknown_comment" else 403
+    return ApiError(status, refused.kind, str(refused))
 
 
 @bp.patch("/comments/<int:comment_id>")
 @limiter.limit(comment_rate_limit)
 def edit_own_comment(comment_id: int):
-    """New words for the caller's comment, checked like a new comment's."""
+    """New words for the caller's comment, checked like a new comment's.
+
+    As a new comment: read and check, give the connection back (and SQLite's file to
+    other writers) while Akismet is asked, then check again where the words are written.
+    """
     require_blog_origin()
     data = _json()
-    comment = _changeable(comment_id, data)
-    body = _body(data)
+    draft = edited_draft(_changeable(comment_id, data), _body(data))
+    db.session.close()
     config = current_app.config
     guard = spam.Guard(
         max_links=config["PORCH_MAX_LINKS"],
         min_fill_seconds=config["PORCH_MIN_FILL_SECONDS"],
         akismet=akismet.for_app(current_app),
     )
-    edit_comment(comment, body, guard, utcnow())
-    db.session.commit()
+    verdict = judge_edit(draft, guard)
+    with one_writer_at_a_time(current_app):
+        comment = _changeable_under_lock(comment_id)
+        store_edit(comment, draft, verdict, utcnow())
+        db.session.commit()
     return {"comment": _own_node(comment)}
 
 
@@ -87,8 +111,10 @@ def edit_own_comment(comment_id: int):
 def delete_own_comment(comment_id: int):
     """Take back the caller's comment: gone, or a placeholder above others' replies."""
     require_blog_origin()
-    delete_comment(_changeable(comment_id, _json()), utcnow())
-    db.session.commit()
+    _changeable(comment_id, _json())  # the token and what refuses it, before any lock
+    with one_writer_at_a_time(current_app):
+        delete_comment(_changeable_under_lock(comment_id), utcnow())
+        db.session.commit()
     return "", 204
 
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 from comments_service.extensions import db
 from comments_service.models import Comment
 from comments_service.moderation import bp
-from comments_service.moderation.forms import AnswerForm
+from comments_service.moderation.forms import AnswerForm, NewAnswerForm
 from comments_service.moderation.routes import back, comment_in_my_care
 from comments_service.services.comments.posting import add_staff_answer
 from comments_service.services.mail.subscriptions import ReaderMail
@@ -21,12 +21,13 @@ from comments_service.services.moderation import decisions as moderation
 @bp.post("/comments/<int:comment_id>/answer")
 def answer(comment_id: int):
     comment = comment_in_my_care(comment_id)
-    form = AnswerForm()
+    form = NewAnswerForm()
     if not form.validate_on_submit():
         return _keep_draft(f"answer-{comment_id}", form.body.data, _errors(form), comment_id)
     try:
         readers = ReaderMail.from_config(current_app.config)
-        reply = add_staff_answer(comment, current_user, form.body.data.strip(), readers)
+        body = form.body.data.strip()
+        reply = add_staff_answer(comment, current_user, body, readers, seen=form.seen.data)
     except moderation.ModerationError as error:
         return _keep_draft(f"answer-{comment_id}", form.body.data, [str(error)], comment_id)
     db.session.commit()

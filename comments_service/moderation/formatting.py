@@ -3,6 +3,9 @@
 from datetime import timedelta
 
 from comments_service.moderation import bp
+from comments_service.services.comments.answers import words_seen
+
+bp.add_app_template_filter(words_seen, "words_seen")
 
 
 @bp.app_template_filter("duration")

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -58,6 +59,20 @@ class AnswerForm(FlaskForm):
             storable_body,
             shows_something,
         ],
+    )
+
+
+class NewAnswerForm(AnswerForm):
+    """An answer to a reader comment: it carries the comment's words as the page showed
+    them (services.answers.words_seen), so an answer to words changed since is refused."""
+
+    seen = HiddenField(
+        validators=[
+            DataRequired(
+                "This page is older than the answer form: reload it, read the comment"
+                " and answer again."
+            )
+        ]
     )
 
 

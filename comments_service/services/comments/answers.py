@@ -8,13 +8,14 @@ Threads have no depth limit, so neither function here costs more for a long chai
 than for a wide thread.
 """
 
+import hashlib
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import load_only
 
 from comments_service.extensions import db
-from comments_service.models import Comment, CommentStatus
+from comments_service.models import Comment, CommentStatus, Post
 from comments_service.services.comments.threads import ancestors_of
 
 # What recompute_answers reads and writes of each comment.
@@ -28,6 +29,30 @@ ANSWER_STATE = (
     Comment.private_answered_at,
     Comment.private_answered_by_id,
 )
+
+
+def lock_thread(post_id: int) -> None:
+    """Hold the post's thread until the commit: its answers and readers' changes take turns.
+
+    A staff answer checks that the comment still reads as the answerer saw it; a
+    reader's edit or deletion checks that nobody answered it yet. Each takes this lock
+    first and checks after it, in the transaction that writes, so neither writes on
+    what it read before the other's commit. Nothing changes: on PostgreSQL the UPDATE
+    locks the post's row (new comments can still be inserted, their foreign key needs
+    a weaker lock), on SQLite it takes the database's write lock. Both take it before
+    they write any comment, so they never wait for each other in a circle.
+    """
+    db.session.execute(
+        update(Post.__table__)
+        .where(Post.id == post_id)
+        .values(comments_version=Post.comments_version)
+    )
+
+
+def words_seen(comment: Comment) -> str:
+    """What an answer form carries of the words it answers, so that an answer is stored
+    only under the words its writer read (services.comments.add_staff_answer)."""
+    return hashlib.sha256(comment.body_markdown.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def ancestors(comment: Comment) -> list[Comment]:

@@ -15,6 +15,7 @@ from sqlalchemy import exists, select
 from comments_service.enums import CommentStatus, Decision
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationAction, Subscription
+from comments_service.services.comments.answers import lock_thread
 from comments_service.services.comments.posting import GUARD_DECISIONS, STATUS_OF
 from comments_service.services.privacy.people import Erasure, apply_erasure
 from comments_service.services.spam import guard as spam
@@ -81,16 +82,59 @@ def check_changeable(comment: Comment, now: datetime, window: timedelta) -> None
         )
 
 
-def edit_comment(comment: Comment, body: str, guard: spam.Guard, now: datetime) -> None:
-    """New words through the same renderer and guard as a new comment; audited."""
-    before = comment.body_markdown
-    comment.body_markdown = body
-    comment.body_html = render_comment(body)
+def edited_draft(comment: Comment, body: str) -> Comment:
+    """The comment as it reads with its new words, outside the session: the guard judges
+    it once the reading transaction is over (Akismet weighs the writer's details too)."""
+    return Comment(
+        post=comment.post,
+        parent_id=comment.parent_id,
+        author_name=comment.author_name,
+        author_email=comment.author_email,
+        author_website=comment.author_website,
+        remote_addr=comment.remote_addr,
+        user_agent=comment.user_agent,
+        referrer=comment.referrer,
+        created_at=comment.created_at,
+        body_markdown=body,
+        body_html=render_comment(body),
+    )
+
+
+def judge_edit(draft: Comment, guard: spam.Guard) -> spam.Assessment:
+    """The guard's verdict on new words, as on a new comment's. It reads nothing from the
+    database: the caller holds no transaction, so a slow Akismet holds up nobody else."""
+    cheap = spam.cheap_checks(draft, honeypot="", fill_seconds=None, guard=guard)
+    return spam.then_akismet(cheap, draft, guard)
+
+
+def changeable_under_lock(comment_id: int, now: datetime, window: timedelta) -> Comment:
+    """The comment read again after taking the lock a staff answer takes; raises Refused.
+
+    What was checked before (a slow Akismet call ago) may no longer hold: a staff answer
+    stored meanwhile wins, and the comment stays as it was answered.
+    """
+    post_id = db.session.scalar(select(Comment.post_id).where(Comment.id == comment_id))
+    if post_id is None:
+        raise GONE
+    lock_thread(post_id)
+    comment = db.session.get(Comment, comment_id, populate_existing=True)
+    if comment is None or comment.status == CommentStatus.DELETED or comment.erased_at:
+        raise GONE
+    check_changeable(comment, now, window)
+    return comment
+
+
+def store_edit(comment: Comment, draft: Comment, verdict: spam.Assessment, now: datetime) -> None:
+    """Write judged new words on a comment read under the lock (changeable_under_lock).
+
+    The audit keeps the words this edit replaced as they are now: another edit by the
+    same writer may have been stored since this one was read.
+    """
+    edited = EDITED.format(before=comment.body_markdown)
+    comment.body_markdown = draft.body_markdown
+    comment.body_html = draft.body_html
     comment.edited_at = now
-    cheap = spam.cheap_checks(comment, honeypot="", fill_seconds=None, guard=guard)
-    verdict = spam.then_akismet(cheap, comment, guard)
     status = max(comment.status, STATUS_OF[verdict.verdict], key=_strictness)
-    edited = EDITED.format(before=before)
     db.session.add(
         ModerationAction(comment=comment, action=Decision.EDIT, reason=edited, created_at=now)
     )

@@ -15,7 +15,7 @@ from comments_service.enums import Decision, ModerationPolicy, SpamVerdict, Subs
 from comments_service.extensions import db, one_writer_at_a_time
 from comments_service.models import Comment, CommentStatus, ModerationAction, Post, Staff, utcnow
 from comments_service.queries.states import has_approved_comment_from
-from comments_service.services.comments.answers import record_answer
+from comments_service.services.comments.answers import lock_thread, record_answer, words_seen
 from comments_service.services.mail.notifications import notify_flagged_staff
 from comments_service.services.mail.subscriptions import ReaderMail, subscribe, tell_subscriber
 from comments_service.services.moderation.decisions import ModerationError
@@ -270,17 +270,26 @@ STATUS_OF = {
 GUARD_DECISIONS = {SpamVerdict.SPAM: Decision.SPAM, SpamVerdict.HOLD: Decision.HOLD}
 
 
+class ChangedMeanwhile(ModerationError):
+    """The reader changed the comment after the answerer read it."""
+
+
 def add_staff_answer(
-    parent: Comment, staff: Staff, body: str, readers: ReaderMail | None = None
+    parent: Comment,
+    staff: Staff,
+    body: str,
+    readers: ReaderMail | None = None,
+    seen: str | None = None,
 ) -> Comment:
     """Publish a staff reply; it answers every waiting reader comment above it.
 
     Answering a comment that was held for approval approves it: a person has read it.
     With ``readers``, the readers subscribed to the answered comment (and, if it was
     held, to the comment it replies to) are mailed; without, nobody is (scripts).
+    With ``seen`` (answers.words_seen of the comment as the answerer read it), an
+    answer to words its writer has changed since is refused.
     """
-    if parent.status in (CommentStatus.SPAM, CommentStatus.DELETED):
-        raise ModerationError("This comment was taken down; answers to it would never show.")
+    _check_answerable(parent, seen)
     now = utcnow()
     was_held = parent.status == CommentStatus.PENDING
     if was_held:
@@ -307,3 +316,17 @@ def add_staff_answer(
             tell_subscriber(parent, readers, now)
         tell_subscriber(answer, readers, now)
     return answer
+
+
+def _check_answerable(parent: Comment, seen: str | None) -> None:
+    """The comment as it is now, read under the thread's lock: a reader's edit stored
+    while the answer was typed, or before this transaction writes, is seen here."""
+    lock_thread(parent.post_id)
+    db.session.refresh(parent)
+    if parent.status in (CommentStatus.SPAM, CommentStatus.DELETED):
+        raise ModerationError("This comment was taken down; answers to it would never show.")
+    if seen is not None and seen != words_seen(parent):
+        raise ChangedMeanwhile(
+            f"{parent.author_name} changed their comment while you were answering:"
+            " read it again before you publish your answer."
+        )
