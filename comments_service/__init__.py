@@ -6,8 +6,10 @@ from pathlib import Path
 from flask import Flask, current_app, redirect, request, url_for
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from comments_service import caching, compression, errors, rebaking
+from comments_service.api.validation import LAST_COMMENT_NUMBER
 from comments_service.config import load_settings, origin_of
 from comments_service.extensions import cors, csrf, db, limiter, login_manager, migrate
 from comments_service.replay import ThreadReplay
@@ -27,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.session_interface = caching.SessionInterface()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _init_extensions(app)
+    app.url_map.converters["int"] = CommentNumber  # before any route is added
     _register_blueprints(app)
     errors.register(app)
     # One rule for showing times on every page: UTC, marked so (services/times.py).
@@ -51,6 +54,15 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
         )
     return app
+
+
+class CommentNumber(IntegerConverter):
+    """A comment's id in an address (``<int:comment_id>``), no bigger than the id column
+    holds: a bigger one is an unknown address (404), never a query the database refuses
+    (PostgreSQL's integer is 32 bits, SQLite's 64) and answers with a 500."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=LAST_COMMENT_NUMBER, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -52,14 +52,21 @@ READER_PATHS = ("/api/", "/c/", "/reply/", "/subscriptions/", "/privacy/")
 def handle_http_error(error: HTTPException):
     """JSON for API clients; a page for people, including readers posting a plain form."""
     from_form = request.mimetype in FORM_TYPES
+    headers = _headers_of(error)
     if (request.path.startswith("/api/") and not from_form) or request.is_json:
-        return error_body(error), error.code
+        return error_body(error), error.code, headers
     back = current_app.config["PORCH_BLOG_URL"] if request.path.startswith("/api/") else None
     for_readers = request.path.startswith(READER_PATHS)
     context = dict(error=error, message=_message(error), back=back, for_readers=for_readers)
     if error.code == 503:
-        return _unavailable_page(context), error.code
-    return render_template("errors/error.html", **context), error.code
+        return _unavailable_page(context), error.code, headers
+    return render_template("errors/error.html", **context), error.code, headers
+
+
+def _headers_of(error: HTTPException) -> list[tuple[str, str]]:
+    """What the error says in headers (a 405's Allow, RFC 9110), but not its content type:
+    the answer is ours, in JSON or HTML."""
+    return [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
 
 
 def _unavailable_page(context: dict) -> str:

@@ -305,6 +305,20 @@ class Comment(db.Model):
         return "reply" if self.parent_id is not None else "comment"
 
     @hybrid_property
+    def is_public(self) -> bool:
+        """Readers see it: approved, and its writer has not had it erased (then only a
+        placeholder stands for it, as for a comment taken down).
+
+        The one rule of what is public, as Python on a loaded comment (the reply page, the
+        permalink, a reply's parent) and as SQL (threads, readers' pages).
+        """
+        return self.status == CommentStatus.APPROVED and self.erased_at is None
+
+    @is_public.expression
+    def is_public(cls):
+        return and_(cls.status == CommentStatus.APPROVED, cls.erased_at.is_(None))
+
+    @hybrid_property
     def is_waiting(self) -> bool:
         """A published reader comment that no staff member has answered or dismissed yet.
 

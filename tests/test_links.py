@@ -39,17 +39,31 @@ def test_a_reply_sent_from_the_reply_page_is_stored_under_the_comment(
     assert [(node["author_name"], node["parent_id"]) for node in thread][-1] == ("Sam", asked.id)
 
 
-def test_held_removed_and_unknown_comments_have_no_reply_page_or_permalink(
+def test_held_removed_erased_and_unknown_comments_have_no_reply_page_or_permalink(
     client, make_post, make_comment
 ):
+    """An erased comment with a reply stays in its thread as a placeholder: approved, but
+    not public, so it has no page of its own either."""
     post = make_post("hello")
     held = make_comment(post, status=CommentStatus.PENDING)
     removed = make_comment(post, status=CommentStatus.DELETED)
-    for comment_id in (held.id, removed.id, 10**9):
+    erased = make_comment(post, name="[erased]", erased_at=datetime.now(UTC))
+    make_comment(post, parent=erased, name="Sam")
+    for comment_id in (held.id, removed.id, erased.id, 10**9):
         for address in (f"/reply/{comment_id}", f"/c/{comment_id}"):
             response = client.get(address)
             assert response.status_code == 404, address
             assert b"There is no published comment at this address" in response.data
+            assert f'href="{BLOG_URL}/theme/css/porch.css"'.encode() in response.data
+
+
+def test_a_number_past_any_comment_id_is_an_unknown_address_not_a_refused_query(client):
+    """PostgreSQL refuses an integer past 2**31 - 1 in a query, SQLite one past 2**63 - 1."""
+    for number in (2**31, 10**20):
+        for address in (f"/reply/{number}", f"/c/{number}"):
+            response = client.get(address)
+            assert response.status_code == 404, address
+            assert f'href="{BLOG_URL}/theme/css/porch.css"'.encode() in response.data
 
 
 def test_a_permalink_on_the_first_page_leads_to_the_article(client, make_post, make_comment):

@@ -222,6 +222,17 @@ def test_nobody_can_reply_to_an_erased_comment(app, client, scene):
     assert response.status_code == 404
 
 
+def test_an_erased_comment_has_no_reply_page_or_permalink_only_the_blogs_404(app, client, scene):
+    cli(app, "people", "forget", JO_EMAIL)
+    for address in (f"/reply/{scene['answered']}", f"/c/{scene['answered']}"):
+        response = client.get(address)
+        assert response.status_code == 404, address
+        page = response.get_data(as_text=True)
+        assert "There is no published comment at this address" in page
+        assert f'href="{BLOG_URL}/theme/css/porch.css"' in page
+        assert not any(trace.lower() in page.lower() for trace in JO_TRACES)
+
+
 # The privacy page's links
 
 

@@ -9,6 +9,7 @@ import hmac
 from flask import current_app, request
 
 from comments_service.api import bp
+from comments_service.api.json_body import json_body
 from comments_service.errors import ApiError
 from comments_service.extensions import db
 from comments_service.services.site.manifest import (
@@ -23,9 +24,7 @@ from comments_service.services.site.manifest import (
 def load_posts():
     """Create or update the posts the manifest lists (never delete): `posts sync` over HTTP."""
     _require_deploy_token()
-    document = request.get_json(silent=True)
-    if document is None:
-        raise ApiError(400, "malformed", "Send the posts manifest as JSON.")
+    document = json_body("Send the posts manifest as JSON.")
     try:
         entries = manifest_entries(document, "The manifest")
     except ManifestError as error:

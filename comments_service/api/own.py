@@ -2,9 +2,10 @@
 
 from datetime import timedelta
 
-from flask import current_app, request
+from flask import current_app
 
 from comments_service.api import bp
+from comments_service.api.json_body import json_body
 from comments_service.api.routes import comment_rate_limit, require_blog_origin
 from comments_service.api.validation import Invalid, Malformed, parse_body
 from comments_service.config import reader_edit_window
@@ -39,10 +40,13 @@ def _tokens() -> Tokens:
     return Tokens(current_app.config["SECRET_KEY"])
 
 
+NOT_AN_OBJECT = "Send a JSON object (Content-Type: application/json)."
+
+
 def _json() -> dict:
-    data = request.get_json(silent=True)
+    data = json_body(NOT_AN_OBJECT)
     if not isinstance(data, dict):
-        raise ApiError(400, "malformed", "Send a JSON object (Content-Type: application/json).")
+        raise ApiError(400, "malformed", NOT_AN_OBJECT)
     return data
 
 
@@ -124,12 +128,23 @@ def my_comments():
     """The caller's comments still there, held ones included, so their writer sees them."""
     require_blog_origin()
     held = _json().get("tokens")
-    if not isinstance(held, list) or len(held) > MAX_TOKENS:
-        raise ApiError(400, "malformed", f"Send 'tokens' as a list of at most {MAX_TOKENS}.")
+    if not _are_tokens(held):
+        message = f"Send 'tokens' as a list of at most {MAX_TOKENS} strings."
+        raise ApiError(400, "malformed", message)
     config = current_app.config
     days = config["PORCH_OWN_COMMENT_DAYS"]
     found = comments_of_writer(_tokens(), held, utcnow(), timedelta(days=days))
     return {"comments": [_own_node(comment) for comment in found]}
+
+
+def _are_tokens(held) -> bool:
+    """What the blog's script keeps: the own_token strings of 201 answers, as the document
+    says. Anything else is a broken client, told so rather than answered as if it had none."""
+    return (
+        isinstance(held, list)
+        and len(held) <= MAX_TOKENS
+        and all(isinstance(token, str) for token in held)
+    )
 
 
 def _own_node(comment: Comment) -> dict:

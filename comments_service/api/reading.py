@@ -5,6 +5,7 @@ raises (services/comments/freshness.py); the body for that version, page and pag
 made at most once per process and kept (services/comments/thread_cache.py).
 """
 
+import re
 from functools import cache
 
 from flask import current_app, request
@@ -24,6 +25,7 @@ from comments_service.services.comments.threads import (
 from porch_contract import split_pages
 
 GZIPPED = "-gzip"
+PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
 # The (slug, state or database error) replay.py looked up for this request, so the
 # database is not asked twice.
 LOOKED_UP = "porch.thread_state"
@@ -79,7 +81,12 @@ def _thread_state_or_404(slug: str):
 
 
 def _page_number(asked: str) -> int:
-    return int(asked) if asked.isdigit() else 0
+    """The page asked for; 0, which no thread has, unless it is written in ASCII digits.
+
+    str.isdigit() also takes "³" and "①", which int() refuses, and int() reads "١"
+    (Arabic-Indic one); a page number longer than nine digits is past any thread.
+    """
+    return int(asked) if PAGE_NUMBER.fullmatch(asked) else 0
 
 
 def _document(slug: str, post, key: ThreadKey, asked_page: str | None) -> dict:

@@ -8,6 +8,7 @@ from importlib.resources import files
 from flask import current_app, jsonify, redirect, render_template, request
 
 from comments_service.api import bp
+from comments_service.api.json_body import json_body
 from comments_service.api.reading import thread_response
 from comments_service.api.validation import Invalid, Malformed, is_possible_slug, parse_submission
 from comments_service.config import origin_of, reader_edit_window
@@ -143,10 +144,7 @@ def _ownership(comment: Comment) -> dict:
 
 def _submitted_data() -> dict:
     if request.is_json:
-        data = request.get_json(silent=True)
-        if data is None:
-            raise ApiError(400, "malformed", "The body is not valid JSON.")
-        return data
+        return json_body("The body is not valid JSON.")
     if request.mimetype in FORM_TYPES:
         return request.form.to_dict()
     raise ApiError(

@@ -4,7 +4,7 @@ from flask import abort, current_app, redirect, render_template, url_for
 
 from comments_service.extensions import db
 from comments_service.links import bp
-from comments_service.models import Comment, CommentStatus
+from comments_service.models import Comment
 from comments_service.queries.public import public_comment_rows
 from comments_service.services.comments.threads import (
     page_holding,
@@ -46,8 +46,12 @@ def reply_page(comment_id: int):
 
 
 def _published(comment_id: int) -> Comment:
+    """The comment if readers see it (``Comment.is_public``); the blog's 404 page if not.
+
+    An erased comment stays approved under a placeholder, and has no page of its own.
+    """
     comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.status != CommentStatus.APPROVED:
+    if comment is None or not comment.is_public:
         abort(404, description=NOT_PUBLIC)
     return comment
 

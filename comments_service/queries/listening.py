@@ -78,7 +78,7 @@ def readers_in(since: datetime, until: datetime) -> Select:
     earlier = aliased(Comment)
     every = (
         select(reader_identity(earlier).label("reader"), earlier.created_at)
-        .where(_published_reader(earlier), earlier.erased_at.is_(None))
+        .where(earlier.staff_id.is_(None), earlier.is_public)
         .subquery()
     )
     first = (
@@ -89,8 +89,8 @@ def readers_in(since: datetime, until: datetime) -> Select:
     in_period = (
         select(reader_identity().label("reader"))
         .where(
-            _published_reader(),
-            Comment.erased_at.is_(None),
+            Comment.staff_id.is_(None),
+            Comment.is_public,
             Comment.created_at >= since,
             Comment.created_at < until,
         )

@@ -8,7 +8,8 @@ from comments_service.models import Comment, CommentStatus, Post, Staff
 
 
 def public_comment_rows() -> Select:
-    """The public columns of every approved comment, oldest first, with its answer state.
+    """The public columns of every public comment (``Comment.is_public``), oldest first,
+    with its answer state.
 
     Plain rows rather than ORM objects: reading a thread is the hot path.
     """
@@ -35,7 +36,7 @@ def public_comment_rows() -> Select:
         )
         .outerjoin(Staff, Comment.staff_id == Staff.id)
         .outerjoin(answerer, Comment.answered_by_id == answerer.id)
-        .where(Comment.status == CommentStatus.APPROVED, Comment.erased_at.is_(None))
+        .where(Comment.is_public)
         .order_by(Comment.created_at, Comment.id)
     )
 

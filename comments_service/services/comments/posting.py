@@ -60,8 +60,7 @@ def reply_target(post: Post, parent_id: int | None) -> Comment | None:
     if parent_id is None:
         return None
     parent = db.session.get(Comment, parent_id)
-    public = parent is not None and parent.status == CommentStatus.APPROVED
-    if not public or parent.post_id != post.id or parent.erased_at is not None:
+    if parent is None or not parent.is_public or parent.post_id != post.id:
         raise NoSuchParent(f"There is no comment {parent_id} on this post to reply to.")
     return parent
 

@@ -18,7 +18,6 @@ from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from comments_service.enums import CommentStatus
 from comments_service.models import Comment
 from comments_service.queries.listening import reader_identity
 from comments_service.services.report.figures import share_answered
@@ -27,12 +26,8 @@ KEY_SALT = "porch.moderation.reader"
 
 
 def published(comment=Comment) -> ColumnElement[bool]:
-    """A reader comment readers can see: approved, and its writer's data not erased."""
-    return and_(
-        comment.staff_id.is_(None),
-        comment.status == CommentStatus.APPROVED,
-        comment.erased_at.is_(None),
-    )
+    """A reader comment readers can see (``Comment.is_public``)."""
+    return and_(comment.staff_id.is_(None), comment.is_public)
 
 
 def same_reader(email, name, other=Comment) -> ColumnElement[bool]:
