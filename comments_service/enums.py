@@ -15,6 +15,20 @@ class CommentStatus(enum.StrEnum):
     DELETED = "deleted"
 
 
+class PublicStatus(enum.StrEnum):
+    """What a comment's writer is told about it: published, or waiting for a check.
+
+    Spam reads as pending too, so a spammer learns nothing from the answer.
+    """
+
+    APPROVED = "approved"
+    PENDING = "pending"
+
+    @classmethod
+    def of(cls, status: CommentStatus) -> "PublicStatus":
+        return cls.APPROVED if status == CommentStatus.APPROVED else cls.PENDING
+
+
 class ModerationPolicy(enum.StrEnum):
     """What happens to a new reader comment the spam guard lets through."""
 

@@ -9,9 +9,10 @@ from comments_service.api.json_body import json_body
 from comments_service.api.routes import comment_rate_limit, require_blog_origin
 from comments_service.api.validation import Invalid, Malformed, parse_body
 from comments_service.config import reader_edit_window
+from comments_service.enums import PublicStatus
 from comments_service.errors import ApiError
 from comments_service.extensions import db, limiter, one_writer_at_a_time
-from comments_service.models import Comment, CommentStatus, utcnow
+from comments_service.models import Comment, utcnow
 from comments_service.services.comments.own import (
     Refused,
     changeable_under_lock,
@@ -148,8 +149,7 @@ def _are_tokens(held) -> bool:
 
 
 def _own_node(comment: Comment) -> dict:
-    shown = "approved" if comment.status == CommentStatus.APPROVED else "pending"
-    return {**comment_node(comment), "status": shown}
+    return {**comment_node(comment), "status": PublicStatus.of(comment.status)}
 
 
 @bp.post("/preview")

@@ -12,9 +12,10 @@ from comments_service.api.json_body import json_body
 from comments_service.api.reading import thread_response
 from comments_service.api.validation import Invalid, Malformed, is_possible_slug, parse_submission
 from comments_service.config import origin_of, reader_edit_window
+from comments_service.enums import PublicStatus
 from comments_service.errors import FORM_TYPES, ApiError
 from comments_service.extensions import db, limiter
-from comments_service.models import Comment, CommentStatus
+from comments_service.models import Comment
 from comments_service.queries.care import reads_as_staff
 from comments_service.queries.public import changed_posts, post_by_slug
 from comments_service.services.comments.own import edit_until, own_token
@@ -118,17 +119,17 @@ def create_comment(slug: str):
 
 
 def _created(post, comment: Comment):
-    shown = "approved" if comment.status == CommentStatus.APPROVED else "pending"
+    shown = PublicStatus.of(comment.status)
     if not request.is_json:
         if subscription_state(comment) == "confirm":
             return redirect(f"{_article_url(post)}#comment-status-confirm", code=303)
-        if shown == "approved" and current_app.config["PORCH_REBAKE_OUTPUT"]:
+        if shown == PublicStatus.APPROVED and current_app.config["PORCH_REBAKE_OUTPUT"]:
             return redirect(_landing_url(post, comment), code=303)
         return redirect(f"{_article_url(post)}#comment-status-{shown}", code=303)
     body = {"id": comment.id, "status": shown, **_ownership(comment)}
     if subscription := subscription_state(comment):
         body["subscription"] = subscription
-    if shown == "approved":
+    if shown == PublicStatus.APPROVED:
         body["comment"] = comment_node(comment)
     return body, 201
 
