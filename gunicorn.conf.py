@@ -15,7 +15,10 @@ threads, and refuses to start when more workers are asked for. With a shared sto
 
 import os
 
+from gunicorn.glogging import Logger
+
 from comments_service.config import DEFAULTS
+from comments_service.log_secrets import MASK_SECRETS, mask_secrets
 
 
 def _number(name: str, default: int) -> int:
@@ -49,6 +52,28 @@ access_log_format = os.environ.get(
     "GUNICORN_ACCESS_LOG_FORMAT",
     '%(h)s "%({x-forwarded-for}i)s" %(t)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s"',
 )
+
+
+class SecretMaskingLogger(Logger):
+    """Gunicorn's logger with readers' links, feed secrets and readers' keys masked in
+    everything a log format can print: the request line, the path and query, the
+    headers (a Referer), the environ, and the error log's "Error handling request"."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        self.error_log.addFilter(MASK_SECRETS)
+
+    def atoms(self, resp, req, environ, request_time) -> dict:
+        found = super().atoms(resp, req, environ, request_time)
+        return {
+            name: mask_secrets(value) if isinstance(value, str) else value
+            for name, value in found.items()
+        }
+
+
+# The log formats above print the request line, which for a reader's link or a private
+# feed holds its secret: the logger writes it as *** (comments_service/log_secrets.py).
+logger_class = SecretMaskingLogger
 
 
 def post_fork(server, worker):

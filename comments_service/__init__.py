@@ -1,5 +1,6 @@
 """Porch comment service: takes reader comments and routes them to the post's authors."""
 
+import logging
 import os
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from comments_service import caching, compression, errors, rebaking
 from comments_service.api.validation import LAST_COMMENT_NUMBER
 from comments_service.config import load_settings, origin_of
 from comments_service.extensions import cors, csrf, db, limiter, login_manager, migrate
+from comments_service.log_secrets import MASK_SECRETS
 from comments_service.replay import ThreadReplay
 from comments_service.services.comments import freshness  # noqa: F401 - its flush hook marks changed posts
 from comments_service.words import times
@@ -36,6 +38,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_template_filter(times.utc_label, "utc")
     app.add_template_filter(times.iso, "utc_iso")
     app.context_processor(lambda: errors.blog_look(app.config))
+    # The development server's request log and "Exception on <path>" name the address.
+    logging.getLogger("werkzeug").addFilter(MASK_SECRETS)
+    app.logger.addFilter(MASK_SECRETS)
     from comments_service import cli
 
     cli.register(app)

@@ -73,6 +73,9 @@ DEFAULTS = {
     "LOGIN_RATE_LIMIT": "10 per minute",
     # Requests from the blog's privacy page (a copy of one's data, or its erasure).
     "PRIVACY_RATE_LIMIT": "5 per hour;20 per day",
+    # The same requests per address asked about, from all clients together: how many
+    # links one mailbox can be sent, however many clients ask.
+    "PRIVACY_ADDRESS_RATE_LIMIT": "3 per hour;5 per day",
     "RATELIMIT_STORAGE_URI": "memory://",
     # Several service hosts behind a load balancer share only the database and Redis.
     # On: the service refuses to start with anything kept on one host (SQLite, rate
@@ -128,8 +131,11 @@ DEFAULTS = {
     # sends the day's digests.
     "MAIL_LOOP_SECONDS": 30,
     "MAIL_DIGEST_HOUR": 8,
-    # A reader's link to confirm their address for answers by email works this long.
+    # A reader's link to confirm email about a comment's replies works this long.
     "SUBSCRIPTION_CONFIRM_HOURS": 72,
+    # At most this many confirmation mails to one address wait for an answer while their
+    # links work; a comment asking beyond them gets no mail (nobody is flooded with them).
+    "SUBSCRIPTION_CONFIRM_MAILS": 3,
     # Re-baking (docs/deploy.md): the built blog on this host, the Pelican settings
     # file it was built with, and the pause between `flask rebake --loop` passes.
     # Empty output: this host re-bakes nothing.

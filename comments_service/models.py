@@ -437,11 +437,10 @@ class Digest(db.Model):
 
 
 class SubscriberAddress(db.Model):
-    """A reader's email address that asked for answers: confirmed once, trusted after.
+    """A reader's email address that asked for answers on their comments.
 
     Addresses are kept in lower case, so one mailbox is one row however it was typed.
-    ``confirmation_sent_at`` keeps a second confirmation mail from going out while the
-    first one's link still works.
+    Consent is given per comment, on its subscription, never once for the address.
     """
 
     __tablename__ = "subscriber_addresses"
@@ -449,14 +448,14 @@ class SubscriberAddress(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Subscription(db.Model):
     """A reader's wish to hear about replies to one comment of theirs.
 
-    Active while its address is confirmed and it has not ended (unsubscribed).
+    Active once confirmed (by its own emailed link, or at once when the writer's browser
+    proved an earlier confirmed comment) and until it ends (unsubscribed).
+    ``confirmation_sent_at`` counts the address's unanswered confirmation mails.
     """
 
     __tablename__ = "subscriptions"
@@ -470,6 +469,8 @@ class Subscription(db.Model):
     )
     scope: Mapped[SubscriptionScope] = mapped_column(_enum(SubscriptionScope, "subscription_scope"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     comment: Mapped[Comment] = relationship()

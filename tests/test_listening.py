@@ -427,6 +427,7 @@ def test_only_those_who_look_after_the_post_may_tag_or_follow_up(
             "PORCH_BLOG_URL": "http://blog.test",
             "SECRET_KEY": "x",
             "PORCH_SUBSCRIPTION_CONFIRM_HOURS": 72,
+            "PORCH_SUBSCRIPTION_CONFIRM_MAILS": 3,
         }
     )
     with pytest.raises(moderation.NotAllowed):

@@ -351,7 +351,7 @@ def test_readers_service_pages_are_accessible_and_look_like_the_blog(open_page, 
     form.get_by_label("when anyone replies").check()
     form.get_by_role("button", name="Post comment").click()
     expect(page.locator(".comment--subscription-note")).to_be_visible()
-    confirm = Tokens(SECRET).make(CONFIRM, 1)  # the first address this service was given
+    confirm = Tokens(SECRET).make(CONFIRM, 1)  # the first subscription this service was asked for
 
     plain = open_page()  # the service's pages run no script either way (CSP script-src 'none')
     for path, heading in [

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from comments_service.enums import CommentStatus, FollowUp, PrivateChannel
+from comments_service.enums import CommentStatus, FollowUp, PrivateChannel, Role
 from comments_service.extensions import db
 from comments_service.models import Comment, Staff
 from comments_service.queries.listening import still_open
@@ -389,7 +389,8 @@ def tables(html: str) -> dict[str, list[list[str]]]:
 
 
 def test_the_page_shows_every_figure(client, login, october, make_staff):
-    login(make_staff("Morgan Reyes", email="morgan@porch.test"))
+    """An admin's page: every comment is theirs to open, so every one is quoted."""
+    login(make_staff("Morgan Reyes", role=Role.ADMIN, email="morgan@porch.test"))
     page = client.get("/moderation/report?since=2026-10-01&until=2026-11-01")
     assert page.status_code == 200
     html = page.get_data(as_text=True)

@@ -161,3 +161,58 @@ def test_a_reader_subscribes_confirms_and_follows_the_answer_mail_to_the_blog(br
     finally:
         reader.context.close()
         staff.context.close()
+
+
+def post_asking_for_email(page: Page, name: str, email: str, question: str) -> None:
+    form = page.locator("#comments > form.comment-form")
+    form.get_by_label("Your name").fill(name)
+    form.get_by_label(re.compile(r"^Email")).fill(email)
+    form.get_by_label("when anyone replies").check()
+    form.get_by_label("Your question or comment").fill(question)
+    form.get_by_role("button", name="Post comment").click()
+    expect(page.locator(".comment-list > li.comment").filter(has_text=question)).to_be_visible()
+
+
+def confirmations_to(smtp, address: str) -> list:
+    return [
+        item.message
+        for item in smtp.sink.received
+        if address in item.recipients and item.message["Subject"].startswith("Please confirm")
+    ]
+
+
+def test_the_writers_browser_subscribes_at_once_and_another_browser_is_asked_by_mail(
+    browser, porch, smtp
+):
+    """The script sends the tokens of this browser's comments: the writer of a confirmed
+    comment is trusted at once; the same address typed in another browser is asked again."""
+    address, first, later = "sam@reader.test", "Does sync use much data?", "And on roaming?"
+    writer = browser.new_context().new_page()
+    stranger = browser.new_context().new_page()
+    try:
+        writer.goto(porch["article"])
+        post_asking_for_email(writer, "Sam Field", address, first)
+        expect(writer.locator(".comment--subscription-note")).to_be_visible()
+        flask("mail", "send", env=porch["env"])
+        (confirmation,) = confirmations_to(smtp, address)
+        writer.goto(re.search(r"http://\S+/subscriptions/confirm/\S+", text_of(confirmation))[0])
+        writer.get_by_role("button", name="Yes, email me").click()
+        expect(
+            writer.get_by_role("heading", name="Thanks, your address is confirmed")
+        ).to_be_visible()
+
+        writer.goto(porch["article"])
+        expect(writer.locator(".comment-list > li.comment").filter(has_text=first)).to_be_visible()
+        post_asking_for_email(writer, "Sam Field", address, later)
+        expect(writer.locator(".comment--subscription-note")).to_have_count(0)
+
+        stranger.goto(porch["article"])
+        post_asking_for_email(stranger, "Not Sam", address, "Sign me up for Sam's replies")
+        expect(stranger.locator(".comment--subscription-note")).to_contain_text(
+            "confirm your address"
+        )
+        flask("mail", "send", env=porch["env"])
+        assert len(confirmations_to(smtp, address)) == 2, "the first comment's, and the stranger's"
+    finally:
+        writer.context.close()
+        stranger.context.close()

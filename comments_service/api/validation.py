@@ -29,6 +29,8 @@ LAST_COMMENT_NUMBER = 2**31 - 1
 # What the blog's script sends as fill_seconds: a plain decimal number of seconds.
 SECONDS = re.compile(r"[0-9]{1,7}(\.[0-9]{1,3})?")
 MAX_SLUG = Post.__table__.c.slug.type.length
+# Own-comment tokens read from one post: the newest (the browser lists them oldest first).
+MAX_OWN_TOKENS = 200
 NOT_A_COMMENT = "The comment you reply to is not a valid comment number."
 
 
@@ -79,6 +81,7 @@ def parse_submission(
         honeypot=values["leave_blank"],
         fill_seconds=_fill_seconds(data.get("fill_seconds")),
         subscribe=subscribe,
+        own_tokens=_own_tokens(data.get("own_tokens")),
     )
     return submission, parent_id
 
@@ -125,6 +128,20 @@ def _fill_seconds(value) -> float | None:
     elif isinstance(value, str) and SECONDS.fullmatch(value.strip()):
         return float(value)
     raise Malformed("'fill_seconds' must be a number of seconds, 0 or more.")
+
+
+def _own_tokens(value) -> tuple[str, ...]:
+    """The own-comment tokens the writer's browser holds, its proof of earlier comments.
+
+    The blog's script sends them; readers never type them, so a wrong type is a broken
+    client (malformed). Beyond MAX_OWN_TOKENS the oldest are left out, never refused:
+    a comment is not lost for a browser that kept many.
+    """
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(token, str) for token in value):
+        raise Malformed("'own_tokens' must be a list of the tokens this browser was given.")
+    return tuple(value[-MAX_OWN_TOKENS:])
 
 
 def _check_name(name, max_name, is_staff_name, errors):

@@ -1,6 +1,7 @@
 """The report "What readers told us" for staff: a period's page, printable."""
 
 from flask import current_app, render_template, request
+from flask_login import current_user
 
 from comments_service.config import comment_kinds
 from comments_service.models import utcnow
@@ -20,7 +21,9 @@ def report_page():
         )
         return page, 400
     config = current_app.config
-    report = build(period, utcnow(), comment_kinds(config), config["PORCH_PUBLIC_URL"])
+    report = build(
+        period, utcnow(), comment_kinds(config), config["PORCH_PUBLIC_URL"], current_user
+    )
     return render_template(
         "moderation/report.html",
         error=None,

@@ -4,6 +4,7 @@ The form answers the same page, known address or not, so nobody learns from it
 whose address is on file; the mailed link is the proof that the reader holds it.
 """
 
+import hmac
 import json
 import time
 
@@ -28,6 +29,8 @@ EXPIRED = (
 # message (a few milliseconds), an unknown one nothing, and the page must not tell.
 ANSWER_FLOOR_SECONDS = 0.25
 TOO_MANY = "Many requests have come from your connection; please try again in an hour."
+# Said of every address alike, known or not: the count is of requests, not of mail sent.
+TOO_MANY_FOR_ADDRESS = "Many requests have been made for this address; please try again later."
 BROKEN = (
     "This link is not complete, was changed, or its data is already erased, so nothing was "
     "changed. Open it again from the email, or copy the whole link (it is long) into your browser."
@@ -42,6 +45,24 @@ def privacy_rate_limit() -> str:
     return current_app.config["PORCH_PRIVACY_RATE_LIMIT"]
 
 
+def privacy_address_rate_limit() -> str:
+    return current_app.config["PORCH_PRIVACY_ADDRESS_RATE_LIMIT"]
+
+
+def address_asked_about() -> str:
+    """The per-address counter's key: the address in any case, as a keyed hash, so the
+    rate-limit store (Redis) never holds an address and cannot be searched for one."""
+    address = request.form.get("email", "").strip().casefold()
+    secret = current_app.config["SECRET_KEY"].encode()
+    return "privacy-address:" + hmac.new(secret, address.encode(), "sha256").hexdigest()[:32]
+
+
+def request_was_taken(response) -> bool:
+    """Only requests the page took count against an address, known or not alike: one
+    refused (from another site, or a wrong form) sent nothing."""
+    return response.status_code == 303
+
+
 @bp.get("/request")
 def request_page():
     return render_template("privacy/request.html", form=DataRequestForm(formdata=None))
@@ -50,6 +71,12 @@ def request_page():
 @bp.post("/request")
 @csrf.exempt
 @limiter.limit(privacy_rate_limit, error_message=TOO_MANY)
+@limiter.limit(
+    privacy_address_rate_limit,
+    key_func=address_asked_about,
+    deduct_when=request_was_taken,
+    error_message=TOO_MANY_FOR_ADDRESS,
+)
 def request_link():
     """Mail a link to a known address; answer every address alike, and as fast."""
     started = time.monotonic()

@@ -22,7 +22,8 @@ from comments_service.words.names import skeleton
 
 
 def for_staff(query: Select, staff: Staff) -> Select:
-    """Narrow a comment query to what this staff member may act on.
+    """Narrow a comment query to what this staff member may act on, and so open and read
+    (the tabs, the readers' pages, the report's quotes; ``looks_after`` for one comment).
 
     Admins look after every post, including posts whose authors have no account;
     an author looks after the posts that name them and the comments handed to them.

@@ -46,10 +46,14 @@ def open_items(since: datetime, until: datetime) -> Select:
 
 
 def follow_up_steps(since: datetime, until: datetime) -> Select:
-    """Every follow-up step (passed on, acted on, declined) taken in [since, until), in order."""
+    """Every follow-up step (passed on, acted on, declined) taken in [since, until), in order.
+
+    Joined to its comment, so ``for_staff`` can narrow it to the comments a person may open.
+    """
     steps = (Decision.PASS_ON, Decision.ACT_ON, Decision.DECLINE)
     return (
         select(ModerationAction)
+        .join(ModerationAction.comment)
         .where(
             ModerationAction.action.in_(steps),
             ModerationAction.comment_id.is_not(None),

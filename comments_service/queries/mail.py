@@ -33,8 +33,8 @@ def new_reader_comments(since: datetime, until: datetime) -> Select:
 def subscribers_to_tell(reply: Comment) -> Select:
     """The subscription that hears about this newly published reply, if any.
 
-    The one on the comment it replies to, when that is active (its address confirmed,
-    not unsubscribed) and wants this kind of reply: a staff answer for "team", any
+    The one on the comment it replies to, when that is active (confirmed, not
+    unsubscribed) and wants this kind of reply: a staff answer for "team", any
     reply for "anyone". Never the reply's own writer: nobody hears about themselves.
     """
     scopes = [SubscriptionScope.ANYONE]
@@ -47,7 +47,7 @@ def subscribers_to_tell(reply: Comment) -> Select:
             Subscription.comment_id == reply.parent_id,
             Subscription.ended_at.is_(None),
             Subscription.scope.in_(scopes),
-            SubscriberAddress.confirmed_at.is_not(None),
+            Subscription.confirmed_at.is_not(None),
         )
     )
     if reply.is_reader and reply.author_email:
@@ -58,12 +58,8 @@ def subscribers_to_tell(reply: Comment) -> Select:
 def subscription_to_hear_back(comment: Comment) -> Select:
     """The reader's active subscription on their own comment, of either scope: a
     follow-up acted on is news they asked for whether they wanted the team or anyone."""
-    return (
-        select(Subscription)
-        .join(Subscription.address)
-        .where(
-            Subscription.comment_id == comment.id,
-            Subscription.ended_at.is_(None),
-            SubscriberAddress.confirmed_at.is_not(None),
-        )
+    return select(Subscription).where(
+        Subscription.comment_id == comment.id,
+        Subscription.ended_at.is_(None),
+        Subscription.confirmed_at.is_not(None),
     )

@@ -43,23 +43,23 @@ def _link_problem(error: BadLink, readers: ReaderMail):
 def confirm_page(token: str):
     readers = _readers()
     try:
-        address = subscriptions.address_to_confirm(token, readers, utcnow())
+        subscription = subscriptions.subscription_to_confirm(token, readers, utcnow())
     except BadLink as error:
         return _link_problem(error, readers)
-    return render_template("readers/confirm.html", address=address, form=FlaskForm())
+    return render_template("readers/confirm.html", subscription=subscription, form=FlaskForm())
 
 
 @bp.post("/confirm/<token>")
 def confirm(token: str):
-    """Confirm an address; CSRF-protected like every form of the service's own pages."""
+    """Confirm one comment's mail; CSRF-protected like every form of the service's own pages."""
     readers = _readers()
     try:
-        address = subscriptions.address_to_confirm(token, readers, utcnow())
+        subscription = subscriptions.subscription_to_confirm(token, readers, utcnow())
     except BadLink as error:
         return _link_problem(error, readers)
-    subscriptions.confirm(address, utcnow())
+    subscriptions.confirm(subscription, utcnow())
     db.session.commit()
-    return render_template("readers/confirmed.html")
+    return render_template("readers/confirmed.html", subscription=subscription)
 
 
 @bp.get("/unsubscribe/<token>")

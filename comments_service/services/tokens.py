@@ -1,4 +1,4 @@
-"""Signed links for readers: confirm an address, stop the mail about a comment.
+"""Signed links for readers: confirm the mail about a comment, stop it.
 
 Each purpose has its own salt, so a link made for one can never serve as the other.
 A token carries a row's id and when it was made, signed with the service's secret
@@ -10,8 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-CONFIRM = "porch.subscription.confirm"
+# Names one subscription. Links of the older salt named an address: they no longer work.
+CONFIRM = "porch.subscription.confirm-one"
 UNSUBSCRIBE = "porch.subscription.unsubscribe"
+# A comment's own token, handed to its writer's browser (services/own_comments.py).
+OWN = "porch.comment.own"
 
 
 class BadLink(ValueError):

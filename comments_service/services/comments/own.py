@@ -19,10 +19,9 @@ from comments_service.services.comments.answers import lock_thread
 from comments_service.services.comments.posting import GUARD_DECISIONS, STATUS_OF
 from comments_service.services.privacy.people import Erasure, apply_erasure
 from comments_service.services.spam import guard as spam
-from comments_service.services.tokens import BadLink, Tokens
+from comments_service.services.tokens import OWN, BadLink, Tokens
 from comments_service.words.rendering import render_comment
 
-OWN = "porch.comment.own"
 EDITED = "Edited by its writer. Before the edit:\n{before}"
 # The stricter status wins: an edit can hold a published comment, never publish a held one.
 STRICTNESS = [CommentStatus.APPROVED, CommentStatus.PENDING, CommentStatus.SPAM]

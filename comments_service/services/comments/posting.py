@@ -38,6 +38,8 @@ class Submission:
     fill_seconds: float | None = None
     # Which replies the reader wants by email (needs ``email``); None: no email.
     subscribe: SubscriptionScope | None = None
+    # The own-comment tokens the writer's browser holds: proof of earlier comments.
+    own_tokens: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,7 @@ def store_reader_comment(
         db.session.add(ModerationAction(comment=comment, action=decision, reason=verdict.reason))
     notify_flagged_staff(comment, public_url=public_url, now=now)
     if submission.subscribe:
-        subscribe(comment, submission.subscribe, readers, now)
+        subscribe(comment, submission.subscribe, readers, now, submission.own_tokens)
     if comment.status == CommentStatus.APPROVED:
         tell_subscriber(comment, readers, now)
     return comment

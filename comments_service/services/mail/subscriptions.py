@@ -1,17 +1,24 @@
 """Readers hear back: double opt-in subscriptions to the replies to their comment.
 
 A reader who leaves an address may ask to be emailed when the team answers their
-comment, or when anyone replies to it. The first time an address asks, it gets a
-link to confirm it, and nothing else is sent to it until then; once confirmed, the
-address is trusted for its later subscriptions. Every mail goes to the outbox in
-the caller's transaction and carries a signed one-click unsubscribe link (RFC 8058).
-Nothing here commits or touches Flask globals.
+comment, or when anyone replies to it. Each such comment's subscription waits for its
+own yes from the address: a mail with a link that confirms that comment only. Anyone
+can type an address, so having said yes once trusts nobody else with it. The one
+exception is the writer's own browser: it holds the own-comment token of an earlier
+comment whose mail the address confirmed, and sending it proves the same writer.
+The answer to a post says "confirm" for every address without that proof, known or not.
+
+Confirmation mails to one address are capped (``confirm_mails`` unanswered while their
+links work), so nobody can be flooded with them either. Every mail goes to the outbox
+in the caller's transaction; reply mails carry a signed one-click unsubscribe link
+(RFC 8058). Nothing here commits or touches Flask globals.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from comments_service.enums import CommentStatus, SubscriptionScope
@@ -20,7 +27,7 @@ from comments_service.models import Comment, SubscriberAddress, Subscription
 from comments_service.queries.mail import subscribers_to_tell
 from comments_service.services.mail.notifications import templates
 from comments_service.services.mail.outbox import Mail, enqueue
-from comments_service.services.tokens import CONFIRM, UNSUBSCRIBE, BadLink, Tokens
+from comments_service.services.tokens import CONFIRM, OWN, UNSUBSCRIBE, BadLink, Tokens
 
 SCOPE_WORDS = {
     SubscriptionScope.TEAM: "when the team answers",
@@ -30,12 +37,14 @@ SCOPE_WORDS = {
 
 @dataclass(frozen=True)
 class ReaderMail:
-    """What readers' mails need: where the service and the blog are, and how links are signed."""
+    """What readers' mails need: where the service and the blog are, how links are
+    signed, how long a confirmation link works and how many may wait for an answer."""
 
     public_url: str
     blog_url: str
     tokens: Tokens
     confirm_within: timedelta
+    confirm_mails: int
 
     @classmethod
     def from_config(cls, config) -> "ReaderMail":
@@ -44,10 +53,12 @@ class ReaderMail:
             blog_url=config["PORCH_BLOG_URL"],
             tokens=Tokens(config["SECRET_KEY"]),
             confirm_within=timedelta(hours=config["PORCH_SUBSCRIPTION_CONFIRM_HOURS"]),
+            confirm_mails=config["PORCH_SUBSCRIPTION_CONFIRM_MAILS"],
         )
 
-    def confirm_link(self, address: SubscriberAddress) -> str:
-        return f"{self.public_url}/subscriptions/confirm/{self.tokens.make(CONFIRM, address.id)}"
+    def confirm_link(self, subscription: Subscription) -> str:
+        token = self.tokens.make(CONFIRM, subscription.id)
+        return f"{self.public_url}/subscriptions/confirm/{token}"
 
     def unsubscribe_link(self, subscription: Subscription) -> str:
         token = self.tokens.make(UNSUBSCRIBE, subscription.id)
@@ -64,18 +75,32 @@ def render_mail(name: str, **context) -> tuple[str, str]:
 
 
 def subscribe(
-    comment: Comment, scope: SubscriptionScope, readers: ReaderMail, now: datetime
+    comment: Comment,
+    scope: SubscriptionScope,
+    readers: ReaderMail,
+    now: datetime,
+    own_tokens: Sequence[str] = (),
 ) -> Subscription:
-    """Subscribe a reader comment's writer to its replies; ask a new address to confirm.
+    """Subscribe a reader comment's writer to its replies: at once if ``own_tokens`` (the
+    writer's browser's) prove an earlier confirmed comment of the address, else once the
+    address confirms this comment by mail.
 
     A comment the spam guard binned sends no confirmation: a bot must not be able to
     make Porch write to addresses of its choosing.
     """
     address = _address_of(comment.author_email, now)
-    subscription = Subscription(comment=comment, address=address, scope=scope, created_at=now)
+    proven = _earlier_writer(address, own_tokens, readers.tokens)
+    ask = not proven and comment.status != CommentStatus.SPAM and _may_ask(address, readers, now)
+    subscription = Subscription(
+        comment=comment,
+        address=address,
+        scope=scope,
+        created_at=now,
+        confirmed_at=now if proven else None,
+    )
     db.session.add(subscription)
-    if comment.status != CommentStatus.SPAM and _needs_confirmation(address, readers, now):
-        _ask_to_confirm(address, subscription, readers, now)
+    if ask:
+        _ask_to_confirm(subscription, readers, now)
     return subscription
 
 
@@ -97,34 +122,55 @@ def _address_of(email: str, now: datetime) -> SubscriberAddress:
     return db.session.scalar(select(SubscriberAddress).where(SubscriberAddress.email == email))
 
 
-def _needs_confirmation(address: SubscriberAddress, readers: ReaderMail, now: datetime) -> bool:
-    """Unconfirmed, and no earlier confirmation link that still works: one mail per window."""
-    if address.confirmed_at is not None:
+def _earlier_writer(address: SubscriberAddress, own_tokens: Sequence[str], tokens: Tokens) -> bool:
+    """Whether the browser wrote an earlier comment whose mail this address confirmed:
+    one of ``own_tokens`` is that comment's own token, which only its writer's browser
+    holds. An unconfirmed comment proves nothing: anyone may have typed the address."""
+    comment_ids = set()
+    for token in own_tokens:
+        try:
+            comment_ids.add(tokens.read(OWN, token, now=datetime.min, max_age=None))
+        except BadLink:
+            continue
+    if not comment_ids:
         return False
-    sent = address.confirmation_sent_at
-    return sent is None or now - sent >= readers.confirm_within
+    confirmed = exists().where(
+        Subscription.address_id == address.id,
+        Subscription.comment_id.in_(comment_ids),
+        Subscription.confirmed_at.is_not(None),
+    )
+    return db.session.scalar(select(confirmed))
 
 
-def _ask_to_confirm(
-    address: SubscriberAddress, subscription: Subscription, readers: ReaderMail, now: datetime
-) -> None:
-    db.session.flush()  # the address's id goes into the link
-    address.confirmation_sent_at = now
+def _may_ask(address: SubscriberAddress, readers: ReaderMail, now: datetime) -> bool:
+    """Fewer than ``confirm_mails`` of the address's confirmation links still work unanswered."""
+    waiting = select(func.count(Subscription.id)).where(
+        Subscription.address_id == address.id,
+        Subscription.confirmed_at.is_(None),
+        Subscription.confirmation_sent_at >= now - readers.confirm_within,
+    )
+    return db.session.scalar(waiting) < readers.confirm_mails
+
+
+def _ask_to_confirm(subscription: Subscription, readers: ReaderMail, now: datetime) -> None:
+    db.session.flush()  # the subscription's id goes into the link
+    subscription.confirmation_sent_at = now
     comment = subscription.comment
     text, html = render_mail(
         "confirm_subscription",
         comment=comment,
         scope=SCOPE_WORDS[subscription.scope],
-        link=readers.confirm_link(address),
+        link=readers.confirm_link(subscription),
         hours=int(readers.confirm_within.total_seconds() // 3600),
     )
     subject = f"Please confirm: email me about replies on “{comment.post.title}”"
     headers = {"X-Porch-Subscription": str(subscription.id)}
-    enqueue(Mail(address.email, subject, text, html, headers), now)
+    enqueue(Mail(subscription.address.email, subject, text, html, headers), now)
 
 
 def subscription_state(comment: Comment) -> str | None:
-    """What a reader is told after asking for email: "confirm" their address, or "active".
+    """What a reader is told after asking for email: "confirm" it by mail, or "active"
+    (only for a browser that proved its writer: nobody else learns the address's story).
 
     Without an address there is nothing to ask the database: no subscription has none.
     """
@@ -135,22 +181,22 @@ def subscription_state(comment: Comment) -> str | None:
     )
     if subscription is None:
         return None
-    return "active" if subscription.address.confirmed_at else "confirm"
+    return "active" if subscription.confirmed_at else "confirm"
 
 
-def address_to_confirm(token: str, readers: ReaderMail, now: datetime) -> SubscriberAddress:
-    """The address a confirmation link was made for; raises BadLink or ExpiredLink."""
-    address_id = readers.tokens.read(CONFIRM, token, now=now, max_age=readers.confirm_within)
-    address = db.session.get(SubscriberAddress, address_id)
-    if address is None:
-        raise BadLink("This link is for an address we no longer know.")
-    return address
+def subscription_to_confirm(token: str, readers: ReaderMail, now: datetime) -> Subscription:
+    """The subscription a confirmation link was made for; raises BadLink or ExpiredLink."""
+    subscription_id = readers.tokens.read(CONFIRM, token, now=now, max_age=readers.confirm_within)
+    subscription = db.session.get(Subscription, subscription_id)
+    if subscription is None:
+        raise BadLink("This link is for a comment we no longer know.")
+    return subscription
 
 
-def confirm(address: SubscriberAddress, now: datetime) -> None:
-    """Trust the address from now on: its subscriptions, past and future, are active."""
-    if address.confirmed_at is None:
-        address.confirmed_at = now
+def confirm(subscription: Subscription, now: datetime) -> None:
+    """The address said yes to mail about this comment; its other comments wait for theirs."""
+    if subscription.confirmed_at is None:
+        subscription.confirmed_at = now
 
 
 def subscription_to_end(token: str, readers: ReaderMail, now: datetime) -> Subscription:

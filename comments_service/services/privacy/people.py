@@ -158,8 +158,6 @@ def _address(address: SubscriberAddress) -> dict:
     return {
         "email": address.email,
         "created_at": _iso(address.created_at),
-        "confirmation_sent_at": _iso(address.confirmation_sent_at),
-        "confirmed_at": _iso(address.confirmed_at),
     }
 
 
@@ -168,6 +166,8 @@ def _subscription(subscription: Subscription) -> dict:
         "comment_id": subscription.comment_id,
         "scope": subscription.scope.value,
         "created_at": _iso(subscription.created_at),
+        "confirmation_sent_at": _iso(subscription.confirmation_sent_at),
+        "confirmed_at": _iso(subscription.confirmed_at),
         "ended_at": _iso(subscription.ended_at),
     }
 

@@ -15,10 +15,13 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import Select
+
 from comments_service.config import UNTAGGED
 from comments_service.enums import Decision
 from comments_service.extensions import db
-from comments_service.models import Comment, ModerationAction
+from comments_service.models import Comment, ModerationAction, Staff
+from comments_service.queries.care import for_staff
 from comments_service.queries.figures import figure_rows
 from comments_service.queries.listening import follow_up_steps, open_items, readers_in
 from comments_service.services.comments.threads import iso
@@ -197,8 +200,20 @@ def _figures_dict(month: figures.MonthFigures) -> dict:
     }
 
 
-def build(period: Period, now: datetime, kinds: tuple[str, ...], public_url: str) -> Report:
-    """The report of ``period``, as the comments and their answers stand at ``now``."""
+def build(
+    period: Period,
+    now: datetime,
+    kinds: tuple[str, ...],
+    public_url: str,
+    viewer: Staff | None = None,
+) -> Report:
+    """The report of ``period``, as the comments and their answers stand at ``now``.
+
+    For a ``viewer`` (the moderation page) it quotes only the comments they may open
+    (``queries.for_staff``, the rule of each comment's thread page); the figures are the
+    whole blog's for everyone, as on the About page. Without one (the command, the
+    monthly mail to ``PORCH_REPORT_TO``) it quotes every comment.
+    """
     rows = db.session.execute(figure_rows(period.start, period.end)).all()
     order = _kind_order(kinds, rows)
     links = _Links(public_url)
@@ -215,12 +230,17 @@ def build(period: Period, now: datetime, kinds: tuple[str, ...], public_url: str
             for name, theirs in authors.items()
             if theirs
         },
-        open_items=[links.quoted(c) for c in db.session.scalars(open_items(*_span(period)))],
-        steps=[_step(a, links) for a in db.session.scalars(follow_up_steps(*_span(period)))],
+        open_items=[links.quoted(c) for c in _quoted(open_items(*_span(period)), viewer)],
+        steps=[_step(a, links) for a in _quoted(follow_up_steps(*_span(period)), viewer)],
         new_readers=new,
         returning_readers=len(readers) - new,
         weeks=_weeks(period, rows, order, now),
     )
+
+
+def _quoted(query: Select, viewer: Staff | None) -> list:
+    """The rows of a query about comments, narrowed to what the viewer may open."""
+    return list(db.session.scalars(query if viewer is None else for_staff(query, viewer)))
 
 
 def _span(period: Period) -> tuple[datetime, datetime]:

@@ -73,7 +73,7 @@
     if (c.answer_line) {
       const line = $(".comment-answer", model).cloneNode(true);
       line.textContent = c.answer_line;
-      line.classList.toggle("comment-answer--waiting", c.waiting === true);
+      line.classList.toggle("comment-answer--waiting", c.waiting == true);
       out.push(line);
     }
     if (c.what_we_did) {
@@ -114,7 +114,7 @@
     if (c.removed) {
       li.classList.add("comment--removed");
       slot("card").remove();
-      slot(c.removed_reason === "author_request" ? "removed" : "removed-on-request").remove();
+      slot(c.removed_reason == "author_request" ? "removed" : "removed-on-request").remove();
       return li;
     }
     li.querySelectorAll(".comment-removed").forEach((e) => e.remove());
@@ -150,9 +150,10 @@
       $("a", parent).href = "#comment-" + c.parent_id;
       $("a", parent).textContent = c.in_reply_to || "a removed comment";
     } else parent.remove();
-    $(".comment-body", li).innerHTML = c.html; // sanitised by the service
+    const body = $(".comment-body", li);
+    body.innerHTML = c.html; // sanitised by the service
     li.querySelectorAll(".comment-answer,.comment-follow-up").forEach((e) => e.remove());
-    $(".comment-body", li).after(...notes(c));
+    body.after(...notes(c));
     const answer = $(".comment-reply-link", li);
     answer.href += c.id;
     answer.lastChild.textContent = " to " + c.author_name;
@@ -197,8 +198,8 @@
 
   const load = (page) =>
     call(undefined, "?page=" + page)
-      .then((res) => res.json())
-      .then((data) => merge(data, page === last ? here : pageAt.replace("{number}", page)));
+      .then((r) => r.json())
+      .then((data) => merge(data, page == last ? here : pageAt.replace("{number}", page)));
 
   const showMore = async (e) => {
     const next = e.target.closest(".comment-pages-next");
@@ -206,10 +207,10 @@
     e.preventDefault();
     await load(last + 1);
     last += 1;
-    sec.querySelectorAll(".comment-pages-where").forEach((w) => (w.textContent = `Pages ${sec.dataset.porchPage} to ${last} of ${pages}`));
-    sec.querySelectorAll(".comment-pages-next").forEach((a) => {
-      if (last < pages) a.href = pageAt.replace("{number}", last + 1);
-      else a.remove();
+    sec.querySelectorAll(".comment-pages-where").forEach((e) => (e.textContent = `Pages ${sec.dataset.porchPage} to ${last} of ${pages}`));
+    sec.querySelectorAll(".comment-pages-next").forEach((e) => {
+      if (last < pages) e.href = pageAt.replace("{number}", last + 1);
+      else e.remove();
     });
   };
 
@@ -219,7 +220,7 @@
     if (!link) return;
     e.preventDefault();
     const card = link.closest(".comment-card");
-    if (reply.parentElement === card) return reply.remove();
+    if (reply.parentElement == card) return reply.remove();
     reply.elements.parent_id.value = card.parentElement.dataset.commentId;
     card.append(reply);
     reply.elements.body.focus();
@@ -239,7 +240,7 @@
       input.after(err);
       input.setAttribute("aria-invalid", "true");
       input.setAttribute("aria-describedby", `${input.getAttribute("aria-describedby") || ""} ${err.id}`);
-      first = first || input;
+      first ||= input;
     }
     first?.focus();
     if (!first) show(f, data.message || `Sorry, your comment could not be sent (error ${status}).`);
@@ -253,18 +254,16 @@
   };
 
   const done = (f, data) => {
-    const after = f === reply ? f.parentElement : f; // a reply's notes follow the comment's card
+    const after = f == reply ? f.parentElement : f; // a reply's notes follow the comment's card
     f.reset();
-    if (f === reply) f.remove();
-    if (data.subscription === "confirm") {
+    if (f == reply) f.remove();
+    if (data.subscription == "confirm")
       say(after, "comment--subscription-note", $("#comment-status-confirm").textContent);
-    }
-    if (data.status === "approved") {
+    if (data.comment) {
       const li = insert(data.comment);
       setCount(count() + 1);
       li.tabIndex = -1;
-      li.focus();
-      return;
+      return li.focus();
     }
     say(after, "comment--pending-note", $("#comment-status-pending").textContent); // the words baked for readers without JavaScript
   };
@@ -279,26 +278,28 @@
   // Since the page opened or the last comment was stored: sooner than PORCH_MIN_FILL_SECONDS is a
   // bot's (from the first keystroke would catch a reader whose browser fills the name in).
   let since = 0; // performance.now() counts from the page's opening
+  let mine = {}; // this browser's own comments, as last read from storage
 
   sec.addEventListener("submit", async (e) => {
     const f = e.target;
     if (!f.matches(".comment-form")) return;
     e.preventDefault();
     remember(f);
-    f.querySelectorAll(".field-error").forEach((n) => n.remove());
-    f.querySelectorAll("[aria-invalid]").forEach((i) => {
-      i.removeAttribute("aria-invalid");
-      i.setAttribute("aria-describedby", i.getAttribute("aria-describedby").replace(/ \S+-error$/, ""));
+    f.querySelectorAll(".field-error").forEach((e) => e.remove());
+    f.querySelectorAll("[aria-invalid]").forEach((e) => {
+      e.removeAttribute("aria-invalid");
+      e.setAttribute("aria-describedby", e.getAttribute("aria-describedby").replace(/ \S+-error$/, ""));
     });
     show(f, "");
     const payload = {};
     for (const [key, value] of new FormData(f)) {
       const v = value.trim();
-      if (v) payload[key] = key === "parent_id" ? +v : v;
+      if (v) payload[key] = key == "parent_id" ? +v : v;
     }
     const text = JSON.stringify(payload); // the comment itself: what one key stands for
-    if (keys.get(f)?.body !== text) keys.set(f, { body: text, key: newKey() });
+    if (keys.get(f)?.body != text) keys.set(f, { body: text, key: newKey() });
     payload.fill_seconds = +((performance.now() - since) / 1000).toFixed(1);
+    payload.own_tokens = Object.values(mine).map(([t]) => t); // proof of an earlier writer
     const body = JSON.stringify(payload);
     const button = $("[type=submit]", f);
     button.disabled = true;
@@ -312,7 +313,7 @@
       return show(f, "Your comment was not sent: the server could not be reached. Your text is kept; try again.");
     }
     const data = await res.json().catch(() => ({}));
-    if (res.status !== 201) return fail(f, res.status, data);
+    if (res.status != 201) return fail(f, res.status, data);
     keys.delete(f); // stored: whatever this form sends next is a new comment
     since = performance.now();
     done(f, data);
@@ -339,7 +340,7 @@
   // Without storage (blocked by the browser) these throw in promises only: the rest works on.
   function kept(o) {
     if (o) localStorage.setItem("porch-own", JSON.stringify(o));
-    return JSON.parse(localStorage.getItem("porch-own")) || {};
+    return (mine = JSON.parse(localStorage.getItem("porch-own")) || {});
   }
   function own(d, text) {
     const o = kept();
