@@ -126,6 +126,13 @@ class SubscriptionScope(enum.StrEnum):
     ANYONE = "anyone"  # any published reply, a reader's too
 
 
+class SubscriptionState(enum.StrEnum):
+    """What a reader who asked for email is told: confirm it by mail first, or it is on."""
+
+    CONFIRM = "confirm"
+    ACTIVE = "active"
+
+
 class PrivateChannel(enum.StrEnum):
     """How a staff member answered a reader away from the blog."""
 

@@ -12,7 +12,7 @@ from comments_service.api.json_body import json_body
 from comments_service.api.reading import thread_response
 from comments_service.api.validation import Invalid, Malformed, is_possible_slug, parse_submission
 from comments_service.config import origin_of, reader_edit_window
-from comments_service.enums import PublicStatus
+from comments_service.enums import PublicStatus, SubscriptionState
 from comments_service.errors import FORM_TYPES, ApiError
 from comments_service.extensions import db, limiter
 from comments_service.models import Comment
@@ -121,7 +121,7 @@ def create_comment(slug: str):
 def _created(post, comment: Comment):
     shown = PublicStatus.of(comment.status)
     if not request.is_json:
-        if subscription_state(comment) == "confirm":
+        if subscription_state(comment) == SubscriptionState.CONFIRM:
             return redirect(f"{_article_url(post)}#comment-status-confirm", code=303)
         if shown == PublicStatus.APPROVED and current_app.config["PORCH_REBAKE_OUTPUT"]:
             return redirect(_landing_url(post, comment), code=303)

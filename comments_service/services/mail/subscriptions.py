@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from comments_service.enums import CommentStatus, SubscriptionScope
+from comments_service.enums import CommentStatus, SubscriptionScope, SubscriptionState
 from comments_service.extensions import db
 from comments_service.models import Comment, SubscriberAddress, Subscription
 from comments_service.queries.mail import subscribers_to_tell
@@ -168,7 +168,7 @@ def _ask_to_confirm(subscription: Subscription, readers: ReaderMail, now: dateti
     enqueue(Mail(subscription.address.email, subject, text, html, headers), now)
 
 
-def subscription_state(comment: Comment) -> str | None:
+def subscription_state(comment: Comment) -> SubscriptionState | None:
     """What a reader is told after asking for email: "confirm" it by mail, or "active"
     (only for a browser that proved its writer: nobody else learns the address's story).
 
@@ -181,7 +181,9 @@ def subscription_state(comment: Comment) -> str | None:
     )
     if subscription is None:
         return None
-    return "active" if subscription.confirmed_at else "confirm"
+    if subscription.confirmed_at:
+        return SubscriptionState.ACTIVE
+    return SubscriptionState.CONFIRM
 
 
 def subscription_to_confirm(token: str, readers: ReaderMail, now: datetime) -> Subscription:
