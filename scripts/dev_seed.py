@@ -15,6 +15,7 @@ from comments_service.enums import FollowUp, ModerationPolicy, PrivateChannel
 from comments_service.extensions import db
 from comments_service.models import Comment, Role, Staff, utcnow
 from comments_service.queries.public import post_by_slug
+from comments_service.service_urls import ServiceUrls
 from comments_service.services.accounts.passwords import hash_password
 from comments_service.services.comments.answers import recompute_answers
 from comments_service.services.comments.posting import (
@@ -101,13 +102,13 @@ LAST_MONTH = [
 ]  # fmt: skip
 
 
-def sample_posting(config) -> Posting:
+def sample_posting(app) -> Posting:
     """Sample comments are published as they come: no policy, no Akismet."""
     return Posting(
         policy=ModerationPolicy.PUBLISH,
         guard=Guard(max_links=3, min_fill_seconds=0),
-        public_url=config["PORCH_PUBLIC_URL"],
-        readers=ReaderMail.from_config(config),
+        urls=ServiceUrls.of(app),
+        readers=ReaderMail.for_app(app),
     )
 
 
@@ -119,7 +120,7 @@ def ensure_accounts() -> None:
     db.session.commit()
 
 
-def ensure_threads(config) -> None:
+def ensure_threads(app) -> None:
     if db.session.scalar(select(func.count(Comment.id))):
         return
     for slug, reader, question, hours, staff_name, answer in THREADS:
@@ -131,42 +132,42 @@ def ensure_threads(config) -> None:
             Submission(author_name=reader, body=question),
             None,
             SubmissionContext(),
-            sample_posting(config),
+            sample_posting(app),
         )
         comment.created_at = comment.published_at = utcnow() - timedelta(hours=hours)
         db.session.commit()
         if staff_name:
             staff = db.session.scalar(select(Staff).where(Staff.name == staff_name))
-            add_staff_answer(comment, staff, answer, ReaderMail.from_config(config))
+            add_staff_answer(comment, staff, answer, ReaderMail.for_app(app))
             db.session.commit()
-    add_last_month(config)
+    add_last_month(app)
 
 
-def add_last_month(config) -> None:
+def add_last_month(app) -> None:
     """A month of tagged comments, answers and follow-ups, so the report has something to say."""
     start = last_full_month(utcnow()).start
     # Dan wrote the month before too: he counts as a returning reader.
     thanks, earlier = "Thanks for the recurring jobs guide.", start - timedelta(days=12)
     before = _reader_comment("recurring-jobs-questions", "Dan O.", "dan@example.com", thanks,
-                             earlier, config)  # fmt: skip
+                             earlier, app)  # fmt: skip
     if before is None:
         return
     for slug, name, email, text, day, kind, answer, steps in LAST_MONTH:
         at = start + timedelta(days=day - 1, hours=9 + len(name) % 7)
-        comment = _reader_comment(slug, name, email, text, at, config)
+        comment = _reader_comment(slug, name, email, text, at, app)
         admin = _staff("Morgan Reyes")  # posting a comment ends the session's transaction
         if kind:
-            listening.tag(comment, admin, kind, comment_kinds(config))
+            listening.tag(comment, admin, kind, comment_kinds(app.config))
         if answer:
             _answer(comment, at, *answer)
         for step_day, step, team, note in steps:
             when = start + timedelta(days=step_day - 1, hours=15)
-            readers = ReaderMail.from_config(config)
+            readers = ReaderMail.for_app(app)
             listening.follow_up(comment, admin, step, note, when, readers, team=team)
         db.session.commit()
 
 
-def _reader_comment(slug, name, email, text, at, config) -> Comment | None:
+def _reader_comment(slug, name, email, text, at, app) -> Comment | None:
     post = post_by_slug(slug)
     if post is None:
         return None
@@ -175,7 +176,7 @@ def _reader_comment(slug, name, email, text, at, config) -> Comment | None:
         Submission(author_name=name, body=text, email=email),
         None,
         SubmissionContext(),
-        sample_posting(config),
+        sample_posting(app),
     )
     comment.created_at = comment.published_at = at
     db.session.commit()
@@ -203,7 +204,7 @@ def main() -> int:
     app = create_app()
     with app.app_context():
         ensure_accounts()
-        ensure_threads(app.config)
+        ensure_threads(app)
     print(f"Sample staff accounts (password for all: {PASSWORD}):")
     for name, email, role in ACCOUNTS:
         print(f"  {email:<30} {name} ({role.value})")

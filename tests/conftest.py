@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import has_app_context
+from flask import current_app, has_app_context
 from flask_migrate import upgrade
 from playwright.sync_api import sync_playwright
 from sqlalchemy import text
@@ -15,6 +15,7 @@ from sqlalchemy import text
 from comments_service import create_app
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, Post, PostAuthor, Role, Staff
+from comments_service.service_urls import ServiceUrls
 from comments_service.services.accounts.passwords import hash_password
 
 from .browser_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
@@ -29,6 +30,11 @@ TABLES = (
     " comments, post_authors, posts,"
     " staff_sessions, staff"
 )
+
+
+def service_urls(public_url: str = "http://service.test") -> ServiceUrls:
+    """The current app's URL map, bound to this address: what services build mail links with."""
+    return ServiceUrls(current_app.url_map, public_url)
 
 
 def settings(database_url: str, **extra) -> dict:

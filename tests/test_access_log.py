@@ -54,7 +54,7 @@ def secrets_on_file(sqlite_template, tmp_path):
         db.session.flush()
         feed = new_feed_address(staff)
         db.session.commit()
-        links = PrivacyLinks.from_config(app.config)
+        links = PrivacyLinks.for_app(app)
         tokens = Tokens(SECRET_KEY)
         found = {
             "export": links.link("export", comment.id).split("/")[-1],

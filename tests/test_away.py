@@ -12,7 +12,7 @@ from comments_service.queries.states import unanswered
 from comments_service.services.mail.notifications import queue_overdue_reminders
 from comments_service.services.moderation import assignment
 
-from .conftest import context_of, csrf_token
+from .conftest import context_of, csrf_token, service_urls
 from .mail_helpers import outbox_rows, post_comment
 
 FIRST, LAST = date(2026, 12, 21), date(2026, 12, 24)
@@ -105,7 +105,7 @@ def test_a_comment_handed_to_someone_away_is_flagged_for_the_posts_present_autho
         db.session.get(Comment, comment.id),
         db.session.get(Staff, ana.id),
         db.session.get(Staff, ben.id),
-        public_url="http://service.test",
+        urls=service_urls(),
         now=utcnow(),
     )
     db.session.commit()
@@ -138,7 +138,7 @@ def test_overdue_reminders_go_to_the_admins_while_the_only_author_is_away(
     away(app, ana, now.date(), now.date())
     with app.app_context():
         queued = queue_overdue_reminders(
-            public_url="http://service.test",
+            urls=service_urls(),
             now=now,
             answer_within=timedelta(hours=24),
             escalate_after=timedelta(hours=72),

@@ -11,7 +11,7 @@ from comments_service.queries.care import escalated, flagged_staff, unanswered_f
 from comments_service.services.comments.posting import add_staff_answer
 from comments_service.services.mail.notifications import queue_overdue_reminders
 
-from .conftest import settings
+from .conftest import service_urls, settings
 from .mail_helpers import outbox_rows
 from .test_moderation_page import html_of, tab_counts
 
@@ -30,7 +30,7 @@ def names(staff) -> list[str]:
 def remind(app, now) -> int:
     with app.app_context():
         count = queue_overdue_reminders(
-            public_url="http://service.test",
+            urls=service_urls(),
             now=now,
             answer_within=WITHIN,
             escalate_after=ESCALATE_AFTER,

@@ -14,7 +14,7 @@ from comments_service.services.imports.full_export import SCHEMA
 from comments_service.services.moderation import assignment
 from comments_service.services.moderation import decisions as moderation
 
-from .conftest import TABLES
+from .conftest import TABLES, service_urls
 from .test_api import post_json
 
 DISQUS = Path(__file__).parent / "fixtures" / "disqus" / "export.xml"
@@ -41,7 +41,11 @@ def conversations(app, make_post, make_staff, make_comment):
         moderation.delete(db.session.get(Comment, gone.id), ola, "Off topic")
         moderation.dismiss(db.session.get(Comment, thanks.id), ana, "Just thanks")
         assignment.reassign(
-            db.session.get(Comment, handed.id), ana, ola, public_url="http://s.test", now=utcnow()
+            db.session.get(Comment, handed.id),
+            ana,
+            ola,
+            urls=service_urls("http://s.test"),
+            now=utcnow(),
         )
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["import", "disqus", str(DISQUS)])

@@ -20,8 +20,9 @@ from comments_service.services.moderation import decisions as moderation
 from comments_service.services.moderation import listening
 from comments_service.services.report import figures
 from comments_service.services.site.export import export_document
+from comments_service.services.tokens import Tokens
 
-from .conftest import csrf_token
+from .conftest import csrf_token, service_urls
 from .mail_helpers import post_comment, send
 from .smtp_support import SmtpServer
 from .test_baking import bake
@@ -421,14 +422,12 @@ def test_only_those_who_look_after_the_post_may_tag_or_follow_up(
     comment = db.session.get(Comment, make_comment(make_post("elsewhere"), name="Jo").id)
     with pytest.raises(moderation.NotAllowed):
         listening.tag(comment, db.session.merge(other), "idea", ("idea",))
-    readers = ReaderMail.from_config(
-        {
-            "PORCH_PUBLIC_URL": "http://service.test",
-            "PORCH_BLOG_URL": "http://blog.test",
-            "SECRET_KEY": "x",
-            "PORCH_SUBSCRIPTION_CONFIRM_HOURS": 72,
-            "PORCH_SUBSCRIPTION_CONFIRM_MAILS": 3,
-        }
+    readers = ReaderMail(
+        urls=service_urls(),
+        blog_url="http://blog.test",
+        tokens=Tokens("x"),
+        confirm_within=timedelta(hours=72),
+        confirm_mails=3,
     )
     with pytest.raises(moderation.NotAllowed):
         listening.follow_up(
@@ -491,7 +490,7 @@ def test_a_real_baked_page_shows_the_chosen_line_and_what_we_did_and_no_private_
         for comment, show in ((shown, True), (hidden, False)):
             found = db.session.get(Comment, comment.id)
             listening.answer_privately(found, staff, PrivateChannel.PHONE, NOTE, now, now, show)
-        readers = ReaderMail.from_config(app.config)
+        readers = ReaderMail.for_app(app)
         found = db.session.get(Comment, idea.id)
         listening.follow_up(found, staff, FollowUp.PASSED_ON, INTERNAL, now, readers, team="Mobile")
         listening.follow_up(found, staff, FollowUp.ACTED_ON, WHAT_WE_DID, now, readers)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from comments_service.enums import MailStatus, ModerationPolicy
 from comments_service.extensions import db
 from comments_service.models import OutboxMessage, Post, utcnow
+from comments_service.service_urls import ServiceUrls
 from comments_service.services.comments.posting import (
     Posting,
     Submission,
@@ -51,8 +52,8 @@ def test_rolled_back_comment_leaves_no_mail_and_committed_one_always_has_it(
     posting = Posting(
         policy=ModerationPolicy.PUBLISH,
         guard=Guard(max_links=3, min_fill_seconds=0),
-        public_url="http://service.test",
-        readers=ReaderMail.from_config(app.config),
+        urls=ServiceUrls.of(app),
+        readers=ReaderMail.for_app(app),
     )
     with app.app_context():
         post = db.session.scalar(select(Post))
@@ -63,7 +64,7 @@ def test_rolled_back_comment_leaves_no_mail_and_committed_one_always_has_it(
             draft,
             verdict.verdict(draft, posting.guard),
             submission,
-            public_url=posting.public_url,
+            urls=posting.urls,
             readers=posting.readers,
         )
         db.session.rollback()

@@ -13,7 +13,7 @@ from comments_service.models import Comment, Digest, Role, Staff, utcnow
 from comments_service.services.comments.posting import add_staff_answer
 from comments_service.services.mail.notifications import queue_digests
 
-from .conftest import csrf_token
+from .conftest import csrf_token, service_urls
 from .mail_helpers import outbox_rows, post_comment, send
 from .smtp_support import SmtpServer
 
@@ -194,7 +194,7 @@ def digest_app(mail_app, make_post, make_staff, make_comment):
 
 def queue(app, now) -> int:
     with app.app_context():
-        count = queue_digests(public_url="http://service.test", now=now)
+        count = queue_digests(urls=service_urls(), now=now)
         db.session.commit()
     return count
 

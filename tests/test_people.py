@@ -298,7 +298,7 @@ def test_the_erase_link_shows_a_page_and_only_its_button_erases(app, client, sce
 
 
 def test_expired_changed_and_misused_links_are_refused(app, scene):
-    links = PrivacyLinks.from_config(app.config)
+    links = PrivacyLinks.for_app(app)
     with app.app_context():
         token = links.tokens.make(EXPORT, scene["answered"])
         now = utcnow()

@@ -14,7 +14,7 @@ from comments_service.services.mail.notifications import queue_overdue_reminders
 from comments_service.services.moderation import assignment
 from comments_service.services.moderation import decisions as moderation
 
-from .conftest import answer_fields, csrf_token
+from .conftest import answer_fields, csrf_token, service_urls
 from .mail_helpers import outbox_rows
 from .test_deep_threads import counted_queries
 from .test_moderation_page import html_of
@@ -26,7 +26,7 @@ def hand(comment, by, to, now=None) -> None:
         db.session.get(Comment, comment.id),
         db.session.get(Staff, by.id),
         db.session.get(Staff, to.id),
-        public_url="http://service.test",
+        urls=service_urls(),
         now=now or utcnow(),
     )
     db.session.commit()
@@ -130,7 +130,7 @@ def test_overdue_reminders_follow_the_comment_to_the_colleague(
     with app.app_context():
         hand(comment, ana, ben)
         queued = queue_overdue_reminders(
-            public_url="http://service.test",
+            urls=service_urls(),
             now=utcnow(),
             answer_within=timedelta(hours=24),
             escalate_after=timedelta(hours=72),

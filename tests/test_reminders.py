@@ -9,6 +9,7 @@ from comments_service.extensions import db
 from comments_service.models import Digest, Role, Staff, utcnow
 from comments_service.services.mail.notifications import queue_overdue_reminders
 
+from .conftest import service_urls
 from .mail_helpers import outbox_rows
 
 WITHIN = timedelta(hours=24)
@@ -18,7 +19,7 @@ ESCALATE_AFTER = timedelta(hours=72)
 def remind(app, now) -> int:
     with app.app_context():
         count = queue_overdue_reminders(
-            public_url="http://service.test",
+            urls=service_urls(),
             now=now,
             answer_within=WITHIN,
             escalate_after=ESCALATE_AFTER,

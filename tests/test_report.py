@@ -50,7 +50,7 @@ def follow(app, comment, staff, step, note, at, team=None):
     with context_of(app):
         found = db.session.get(Comment, comment.id)
         by = db.session.get(Staff, staff.id)
-        readers = ReaderMail.from_config(app.config)
+        readers = ReaderMail.for_app(app)
         listening.follow_up(found, by, step, note, at, readers, team=team)
         db.session.commit()
 
@@ -473,7 +473,7 @@ def test_the_sample_data_of_make_run_gives_a_report_with_every_part(app, tmp_pat
     seed.loader.exec_module(dev_seed)
     with app.app_context():
         dev_seed.ensure_accounts()
-        dev_seed.ensure_threads(app.config)
+        dev_seed.ensure_threads(app)
         db.session.remove()
 
     report = json.loads(runner.invoke(args=["report", "--format", "json"]).output)

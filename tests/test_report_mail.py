@@ -15,6 +15,7 @@ from comments_service.services.report import mail as report_mail
 from comments_service.services.report.build import last_full_month
 
 from .browser_support import BIN, COMMAND_TIMEOUT, ROOT, clean_environment
+from .conftest import service_urls
 from .mail_helpers import outbox_rows
 from .smtp_support import SmtpServer
 
@@ -32,7 +33,7 @@ def smtp():
 
 def queue_at(app, now: datetime) -> int:
     with app.app_context():
-        queued = queue_monthly_report(app.config, now)
+        queued = queue_monthly_report(app, now)
         db.session.remove()
     return queued
 
@@ -93,7 +94,7 @@ def test_two_job_runners_at_once_queue_one_set_of_messages(app_with):
                             tuple(RECIPIENTS),
                             now=DEC_1,
                             kinds=("question",),
-                            public_url="http://porch.test",
+                            urls=service_urls("http://porch.test"),
                         )
                     )
                     db.session.commit()

@@ -168,7 +168,7 @@ def test_each_link_confirms_its_own_comment_only(mail_app, smtp):
 def test_confirmation_mails_to_one_address_are_capped_while_their_links_work(mail_app):
     """At most three mails whose links still work and wait for an answer; answering one
     frees its place, and so does a link's expiry."""
-    readers = ReaderMail.from_config(mail_app.config)
+    readers = ReaderMail.for_app(mail_app)
     now = utcnow()
     with mail_app.app_context():
         asked = [_subscribe(f"question {n}", readers, now + timedelta(hours=n)) for n in range(5)]

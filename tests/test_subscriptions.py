@@ -360,7 +360,7 @@ def test_an_expired_confirmation_link_gets_a_page_and_changes_nothing(
 ):
     make_post("hello")
     ask(reader)
-    readers = ReaderMail.from_config(mail_app.config)
+    readers = ReaderMail.for_app(mail_app)
     send(mail_app)
     path = link(bodies(mail_to(smtp)[0])[0], "confirm")
     token = path.rsplit("/", 1)[1]
@@ -414,9 +414,7 @@ def test_changed_or_misused_links_get_a_page_and_change_nothing(
             assert "Open it again from the email" in page.get_data(as_text=True)
     assert _ended(mail_app) is None
     with pytest.raises(BadLink):
-        subscriptions.subscription_to_end(
-            changed, ReaderMail.from_config(mail_app.config), utcnow()
-        )
+        subscriptions.subscription_to_end(changed, ReaderMail.for_app(mail_app), utcnow())
 
 
 def test_addresses_are_never_shown_on_readers_pages_or_in_the_thread(
@@ -465,7 +463,7 @@ def test_two_comments_from_a_new_address_at_once_share_its_one_row(app, make_pos
     """A second request arrives while the first, which made the address, is still open."""
     post = make_post()
     first, second = (make_comment(post, name=n, author_email=READER) for n in ("One", "Two"))
-    readers, made = ReaderMail.from_config(app.config), threading.Event()
+    readers, made = ReaderMail.for_app(app), threading.Event()
 
     def first_request():
         with app.app_context():

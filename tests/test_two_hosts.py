@@ -176,7 +176,7 @@ def test_two_digest_runs_at_the_same_moment_queue_each_digest_once(
         target=lambda: results.append(second.test_cli_runner().invoke(args=["mail", "digest"]))
     )
     with first.app_context():
-        assert queue_daily(first.config, utcnow()) == (1, 0)  # queued, not committed
+        assert queue_daily(first, utcnow()) == (1, 0)  # queued, not committed
         other.start()
         time.sleep(1)  # the other run reads "nothing sent today", then waits on our rows
         db.session.commit()

@@ -23,6 +23,7 @@ from comments_service.models import Comment, Staff, utcnow
 from comments_service.queries.care import flagged_by_comment, unanswered_for
 from comments_service.queries.listings import on_post
 from comments_service.queries.states import unanswered
+from comments_service.service_urls import ServiceUrls
 from comments_service.services.comments.threads import iso
 from comments_service.services.imports.full_export import export_full
 from comments_service.services.mail.subscriptions import ReaderMail
@@ -166,7 +167,7 @@ def _decision_command(name: str, decision: Decision, done: str) -> None:
         staff = staff_or_fail(by)
         comments = comments_or_fail(ids)
         try:
-            readers = ReaderMail.from_config(current_app.config)
+            readers = ReaderMail.for_app(current_app)
             moderation.decide_all(decision, comments, staff, readers)
         except moderation.ModerationError as error:
             raise click.ClickException(f"Nothing was changed. {error}") from None
@@ -193,7 +194,7 @@ def reassign(comment_id: int, to: str, by: str) -> None:
             comment,
             giver,
             colleague,
-            public_url=current_app.config["PORCH_PUBLIC_URL"],
+            urls=ServiceUrls.of(current_app),
             now=utcnow(),
         )
     except moderation.ModerationError as error:

@@ -100,7 +100,7 @@ def follow_up(comment_id: int, step: str, by: str, team: str | None, note: str) 
             STEPS[step],
             note,
             utcnow(),
-            ReaderMail.from_config(current_app.config),
+            ReaderMail.for_app(current_app),
             team=team,
         )
     db.session.commit()

@@ -50,7 +50,7 @@ def send(loop: bool, passes: int | None) -> None:
 @mail_cli.command("digest")
 def digest() -> None:
     """Queue today's digests and overdue reminders (each at most once a day per person)."""
-    digests, reminders = queue_daily(current_app.config, utcnow())
+    digests, reminders = queue_daily(current_app, utcnow())
     db.session.commit()
     click.echo(f"{digests} digests and {reminders} reminders queued; `mail send` delivers them.")
 
@@ -62,7 +62,7 @@ def report() -> None:
     if not report_recipients(config):
         raise click.ClickException("PORCH_REPORT_TO is empty: there is no one to mail it to.")
     now = utcnow()
-    queued = queue_monthly_report(config, now)
+    queued = queue_monthly_report(current_app, now)
     label = last_full_month(now).label
     if queued:
         click.echo(f"The report of {label} queued: {queued} messages; `mail send` sends them.")

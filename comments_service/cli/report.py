@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from comments_service.config import comment_kinds
 from comments_service.models import utcnow
+from comments_service.service_urls import ServiceUrls
 from comments_service.services.report import documents as report_documents
 from comments_service.services.report.build import PeriodError, build, period_of
 from comments_service.words.characters import for_terminal
@@ -35,7 +36,7 @@ def report(since, until, output: str) -> None:
     except PeriodError as error:
         raise click.BadParameter(str(error)) from None
     config = current_app.config
-    result = build(period, now, comment_kinds(config), config["PORCH_PUBLIC_URL"])
+    result = build(period, now, comment_kinds(config), ServiceUrls.of(current_app))
     if output == "json":
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=True))
     elif output == "html":

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from comments_service.config import (
@@ -26,6 +26,7 @@ from comments_service.config import (
 )
 from comments_service.extensions import db
 from comments_service.models import utcnow
+from comments_service.service_urls import ServiceUrls
 from comments_service.services.accounts.staff import purge_expired_sessions
 from comments_service.services.mail.notifications import queue_digests, queue_overdue_reminders
 from comments_service.services.mail.sender import SenderSettings, send_due
@@ -36,42 +37,42 @@ from comments_service.services.report.build import last_full_month
 logger = logging.getLogger(__name__)
 
 
-def send_mail(config, now: datetime) -> str | None:
+def send_mail(app, now: datetime) -> str | None:
     """Send what is due in the outbox (the sender commits each message itself)."""
-    report = send_due(SenderSettings.from_config(config))
+    report = send_due(SenderSettings.from_config(app.config))
     if report.sent or report.failed or report.logged:  # a quiet worker is quiet
         return f"{report.sent} sent, {report.failed} failed, {report.logged} logged."
     return None
 
 
-def queue_daily(config, now: datetime) -> tuple[int, int]:
+def queue_daily(app, now: datetime) -> tuple[int, int]:
     """Today's digests and overdue reminders (escalated comments in the admins'), once a
     day per person; not committed."""
-    public_url = config["PORCH_PUBLIC_URL"]
-    digests = queue_digests(public_url=public_url, now=now)
+    urls = ServiceUrls.of(app)
+    digests = queue_digests(urls=urls, now=now)
     reminders = queue_overdue_reminders(
-        public_url=public_url,
+        urls=urls,
         now=now,
-        answer_within=answer_within(config),
-        escalate_after=escalate_after(config),
+        answer_within=answer_within(app.config),
+        escalate_after=escalate_after(app.config),
     )
     return digests, reminders
 
 
-def daily_mail(config, now: datetime) -> str | None:
+def daily_mail(app, now: datetime) -> str | None:
     """From PORCH_MAIL_DIGEST_HOUR (UTC) on, the day's digests and reminders."""
-    if now.hour < config["PORCH_MAIL_DIGEST_HOUR"]:
+    if now.hour < app.config["PORCH_MAIL_DIGEST_HOUR"]:
         return None
-    digests, reminders = queue_daily(config, now)
+    digests, reminders = queue_daily(app, now)
     db.session.commit()
     return f"{digests} digests and {reminders} reminders queued." if digests or reminders else None
 
 
-def queue_monthly_report(config, now: datetime) -> int:
+def queue_monthly_report(app, now: datetime) -> int:
     """The last full month's report to PORCH_REPORT_TO, once per month; returns how many
     messages were queued. Commits: the check and the claim are transactions of their own."""
     period = last_full_month(now)
-    recipients = report_recipients(config)
+    recipients = report_recipients(app.config)
     done = not recipients or report_mail.already_queued(period)
     db.session.commit()  # ends the read, so that the claim starts with its write
     if done:
@@ -80,40 +81,39 @@ def queue_monthly_report(config, now: datetime) -> int:
         period,
         recipients,
         now=now,
-        kinds=comment_kinds(config),
-        public_url=config["PORCH_PUBLIC_URL"],
+        kinds=comment_kinds(app.config),
+        urls=ServiceUrls.of(app),
     )
     db.session.commit()
     return queued
 
 
-def monthly_report(config, now: datetime) -> str | None:
+def monthly_report(app, now: datetime) -> str | None:
     """From PORCH_MAIL_DIGEST_HOUR (UTC) on, the last full month's report, once."""
-    if now.hour < config["PORCH_MAIL_DIGEST_HOUR"]:
+    if now.hour < app.config["PORCH_MAIL_DIGEST_HOUR"]:
         return None
-    queued = queue_monthly_report(config, now)
-    return (
-        f"The report of {last_full_month(now).label} queued: {queued} messages." if queued else None
-    )
+    if not (queued := queue_monthly_report(app, now)):
+        return None
+    return f"The report of {last_full_month(now).label} queued: {queued} messages."
 
 
-def purge_sessions(config, now: datetime) -> str | None:
+def purge_sessions(app, now: datetime) -> str | None:
     """Staff sessions past their end are deleted."""
     purged = purge_expired_sessions(now)
     db.session.commit()
     return f"{purged} expired sessions purged." if purged else None
 
 
-def prune_addresses(config, now: datetime) -> str | None:
+def prune_addresses(app, now: datetime) -> str | None:
     """Comments' addresses are kept no longer than PORCH_ADDRESS_RETENTION_DAYS."""
-    pruned = retention.prune_addresses(now - address_retention(config))
+    pruned = retention.prune_addresses(now - address_retention(app.config))
     db.session.commit()
     return f"{pruned} addresses cut to their networks." if pruned else None
 
 
 @dataclass(frozen=True)
 class Job:
-    run: Callable[[dict, datetime], str | None]
+    run: Callable[[Flask, datetime], str | None]
     every: Callable[[dict], timedelta]
 
 
@@ -135,15 +135,15 @@ JOBS = {
 }
 
 
-def run_due(names, last_runs: dict, config) -> None:
+def run_due(names, last_runs: dict, app) -> None:
     """One pass: each named job whose interval has passed runs, in its own transaction."""
     for name in names:
         job, now = JOBS[name], utcnow()
-        if name in last_runs and now - last_runs[name] < job.every(config):
+        if name in last_runs and now - last_runs[name] < job.every(app.config):
             continue
         last_runs[name] = now
         try:
-            said = job.run(config, now)
+            said = job.run(app, now)
         except Exception:
             db.session.rollback()
             logger.exception("The job %s failed; it runs again at its next turn.", name)
@@ -167,13 +167,13 @@ def worker(names: tuple[str, ...], passes: int | None) -> None:
     purge expired sessions, prune old addresses. A pass every PORCH_MAIL_LOOP_SECONDS."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    config = current_app.config
+    app = current_app._get_current_object()
     names = names or tuple(JOBS)
     last_runs: dict[str, datetime] = {}
     done = 0
     while True:
-        run_due(names, last_runs, config)
+        run_due(names, last_runs, app)
         done += 1
         if passes and done >= passes:
             return
-        time.sleep(config["PORCH_MAIL_LOOP_SECONDS"])
+        time.sleep(app.config["PORCH_MAIL_LOOP_SECONDS"])

@@ -4,6 +4,7 @@ from comments_service.extensions import db
 from comments_service.feeds import bp
 from comments_service.models import utcnow
 from comments_service.queries.care import unanswered_for
+from comments_service.service_urls import ServiceUrls
 from comments_service.services.accounts.staff import staff_for_feed
 from comments_service.services.mail.notifications import moderation_link
 
@@ -20,15 +21,15 @@ def waiting(token: str):
         abort(404, "There is no feed at this address; make a new one on your settings page.")
     now = utcnow()
     comments = db.session.scalars(unanswered_for(staff, now).limit(FEED_ENTRIES)).all()
-    public_url = current_app.config["PORCH_PUBLIC_URL"]
+    urls = ServiceUrls.of(current_app)
     body = render_template(
         "feeds/waiting.xml",
         staff=staff,
         comments=comments,
         updated=max((comment.created_at for comment in comments), default=now),
-        links={comment.id: moderation_link(public_url, comment) for comment in comments},
+        links={comment.id: moderation_link(urls, comment) for comment in comments},
         excerpt=_excerpt,
-        queue_url=f"{public_url}/moderation/",
+        queue_url=urls("moderation.queue"),
     )
     response = current_app.response_class(body, mimetype="application/atom+xml")
     response.headers["Cache-Control"] = "private, no-store"

@@ -25,7 +25,7 @@ def answer(comment_id: int):
     if not form.validate_on_submit():
         return _keep_draft(f"answer-{comment_id}", form.body.data, _errors(form), comment_id)
     try:
-        readers = ReaderMail.from_config(current_app.config)
+        readers = ReaderMail.for_app(current_app)
         body = form.body.data.strip()
         reply = add_staff_answer(comment, current_user, body, readers, seen=form.seen.data)
     except moderation.ModerationError as error:

@@ -35,7 +35,7 @@ def bulk():
         flash("Select at least one comment first.", "error")
         return back_to_listing()
     try:
-        readers = ReaderMail.from_config(current_app.config)
+        readers = ReaderMail.for_app(current_app)
         moderation.decide_all(decision, comments, current_user, readers)
     except moderation.NotAllowed as error:
         abort(403, str(error))

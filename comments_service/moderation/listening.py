@@ -89,7 +89,7 @@ def follow_up(comment_id: int):
     if not form.validate_on_submit():
         return back_with_errors(form)
     step = FollowUp(form.step.data)
-    readers = ReaderMail.from_config(current_app.config)
+    readers = ReaderMail.for_app(current_app)
     _refused_or_done(
         listening.follow_up,
         comment,

@@ -6,6 +6,7 @@ from flask_login import current_user
 from comments_service.config import comment_kinds
 from comments_service.models import utcnow
 from comments_service.moderation import bp
+from comments_service.service_urls import ServiceUrls
 from comments_service.services.report import documents as report_documents
 from comments_service.services.report.build import PeriodError, build, day_from, period_of
 
@@ -22,7 +23,7 @@ def report_page():
         return page, 400
     config = current_app.config
     report = build(
-        period, utcnow(), comment_kinds(config), config["PORCH_PUBLIC_URL"], current_user
+        period, utcnow(), comment_kinds(config), ServiceUrls.of(current_app), current_user
     )
     return render_template(
         "moderation/report.html",

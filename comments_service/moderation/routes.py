@@ -18,6 +18,7 @@ from comments_service.queries.care import (
 )
 from comments_service.queries.listings import by_post_author, count_of, matching, of_kind, on_post
 from comments_service.queries.states import VIEWS, spam_check_failing_since
+from comments_service.service_urls import ServiceUrls
 from comments_service.services.mail.subscriptions import ReaderMail
 from comments_service.services.moderation import assignment
 from comments_service.services.moderation import decisions as moderation
@@ -144,7 +145,7 @@ def reassign(comment_id: int):
             comment,
             current_user,
             colleague,
-            public_url=current_app.config["PORCH_PUBLIC_URL"],
+            urls=ServiceUrls.of(current_app),
             now=utcnow(),
         )
     except moderation.NotAllowed as error:
@@ -159,7 +160,7 @@ def reassign(comment_id: int):
 
 @bp.post("/comments/<int:comment_id>/approve")
 def approve(comment_id: int):
-    readers = ReaderMail.from_config(current_app.config)
+    readers = ReaderMail.for_app(current_app)
     comment = comment_in_my_care(comment_id)
     return _decide(moderation.approve, comment, readers, done="approved")
 

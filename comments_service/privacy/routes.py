@@ -38,7 +38,7 @@ BROKEN = (
 
 
 def _links() -> PrivacyLinks:
-    return PrivacyLinks.from_config(current_app.config)
+    return PrivacyLinks.for_app(current_app)
 
 
 def privacy_rate_limit() -> str:

@@ -26,7 +26,7 @@ BROKEN_LINK = (
 
 
 def _readers() -> ReaderMail:
-    return ReaderMail.from_config(current_app.config)
+    return ReaderMail.for_app(current_app)
 
 
 def _link_problem(error: BadLink, readers: ReaderMail):

@@ -15,6 +15,7 @@ from comments_service.enums import Decision, ModerationPolicy, SpamVerdict, Subs
 from comments_service.extensions import db, one_writer_at_a_time
 from comments_service.models import Comment, CommentStatus, ModerationAction, Post, Staff, utcnow
 from comments_service.queries.states import has_approved_comment_from
+from comments_service.service_urls import ServiceUrls
 from comments_service.services.comments.answers import lock_thread, record_answer, words_seen
 from comments_service.services.mail.notifications import notify_flagged_staff
 from comments_service.services.mail.subscriptions import ReaderMail, subscribe, tell_subscriber
@@ -173,7 +174,7 @@ def store_reader_comment(
     verdict: spam.Assessment,
     submission: Submission,
     *,
-    public_url: str,
+    urls: ServiceUrls,
     readers: ReaderMail,
 ) -> Comment:
     """Store a judged draft as published, held or spam, with the reason in the audit trail.
@@ -189,7 +190,7 @@ def store_reader_comment(
     if verdict.verdict in GUARD_DECISIONS:
         decision = GUARD_DECISIONS[verdict.verdict]
         db.session.add(ModerationAction(comment=comment, action=decision, reason=verdict.reason))
-    notify_flagged_staff(comment, public_url=public_url, now=now)
+    notify_flagged_staff(comment, urls=urls, now=now)
     if submission.subscribe:
         subscribe(comment, submission.subscribe, readers, now, submission.own_tokens)
     if comment.status == CommentStatus.APPROVED:
@@ -203,7 +204,7 @@ class Posting:
 
     policy: ModerationPolicy
     guard: spam.Guard
-    public_url: str
+    urls: ServiceUrls
     readers: ReaderMail
     # Writers of one process take turns on SQLite (extensions.one_writer_at_a_time).
     writer_turn: Callable[[], AbstractContextManager] = nullcontext
@@ -218,8 +219,8 @@ class Posting:
                 min_fill_seconds=config["PORCH_MIN_FILL_SECONDS"],
                 akismet=akismet.for_app(app),
             ),
-            public_url=config["PORCH_PUBLIC_URL"],
-            readers=ReaderMail.from_config(config),
+            urls=ServiceUrls.of(app),
+            readers=ReaderMail.for_app(app),
             writer_turn=lambda: one_writer_at_a_time(app),
         )
 
@@ -250,7 +251,7 @@ def post_reader_comment(
     try:
         with posting.writer_turn():
             store_reader_comment(
-                draft, verdict, submission, public_url=posting.public_url, readers=posting.readers
+                draft, verdict, submission, urls=posting.urls, readers=posting.readers
             )
             db.session.commit()
     except IntegrityError:

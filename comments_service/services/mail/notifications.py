@@ -19,6 +19,7 @@ from comments_service.extensions import db
 from comments_service.models import Comment, Digest, Staff
 from comments_service.queries.care import flagged_by_comment, flagged_staff, overdue
 from comments_service.queries.mail import new_reader_comments
+from comments_service.service_urls import ServiceUrls
 from comments_service.services.mail.outbox import Mail, enqueue
 
 templates = Environment(
@@ -30,19 +31,19 @@ templates = Environment(
 FIRST_DIGEST_COVERS = timedelta(days=1)
 
 
-def moderation_link(public_url: str, comment: Comment) -> str:
+def moderation_link(urls: ServiceUrls, comment: Comment) -> str:
     """Where staff see the comment and answer it: the moderation page, at the comment."""
-    return f"{public_url}/moderation/#comment-{comment.id}"
+    return urls("moderation.queue", anchor=f"comment-{comment.id}")
 
 
-def _render(name: str, public_url: str, **context) -> tuple[str, str]:
+def _render(name: str, urls: ServiceUrls, **context) -> tuple[str, str]:
     """The text and HTML bodies of one mail template; each ends with where to change it."""
-    context["settings_link"] = f"{public_url}/auth/settings"
+    context["settings_link"] = urls("auth.settings")
     text = templates.get_template(f"{name}.txt").render(**context)
     return text, templates.get_template(f"{name}.html").render(**context)
 
 
-def notify_flagged_staff(comment: Comment, *, public_url: str, now: datetime) -> None:
+def notify_flagged_staff(comment: Comment, *, urls: ServiceUrls, now: datetime) -> None:
     """Queue an email about a new reader comment for each flagged staff member who wants one."""
     if comment.status == CommentStatus.SPAM:
         return
@@ -53,8 +54,8 @@ def notify_flagged_staff(comment: Comment, *, public_url: str, now: datetime) ->
     held = comment.status == CommentStatus.PENDING
     verb = "Held for approval" if held else "New comment"
     subject = f"{verb}: {comment.author_name} on “{comment.post.title}”"
-    link = moderation_link(public_url, comment)
-    text, html = _render("comment", public_url, comment=comment, held=held, link=link)
+    link = moderation_link(urls, comment)
+    text, html = _render("comment", urls, comment=comment, held=held, link=link)
     for staff in recipients:
         headers = {"X-Porch-Comment": str(comment.id)}
         enqueue(Mail(staff.email, subject, text, html, headers), now)
@@ -90,15 +91,15 @@ def _record(staff: Staff, kind: DigestKind, mail: Mail, now: datetime) -> bool:
     return False
 
 
-def queue_digests(*, public_url: str, now: datetime) -> int:
+def queue_digests(*, urls: ServiceUrls, now: datetime) -> int:
     """Queue today's digest for every staff member who chose one; returns how many."""
     readers = db.session.scalars(
         select(Staff).where(Staff.active, Staff.notify == Notify.DIGEST).order_by(Staff.id)
     ).all()
-    return sum(_queue_digest(staff, public_url, now) for staff in readers)
+    return sum(_queue_digest(staff, urls, now) for staff in readers)
 
 
-def _queue_digest(staff: Staff, public_url: str, now: datetime) -> bool:
+def _queue_digest(staff: Staff, urls: ServiceUrls, now: datetime) -> bool:
     """One staff member's digest: comments since their last one, at most one a day.
 
     A day with nothing new sends nothing and records nothing, so the next digest
@@ -112,9 +113,9 @@ def _queue_digest(staff: Staff, public_url: str, now: datetime) -> bool:
     comments = [c for c in new if staff.id in {s.id for s in flagged.get(c.id, [])}]
     if not comments:
         return False
-    links = {comment.id: moderation_link(public_url, comment) for comment in comments}
+    links = {comment.id: moderation_link(urls, comment) for comment in comments}
     day = now.date()
-    text, html = _render("digest", public_url, staff=staff, comments=comments, links=links, day=day)
+    text, html = _render("digest", urls, staff=staff, comments=comments, links=links, day=day)
     count = f"{len(comments)} new reader comment{'s' if len(comments) != 1 else ''}"
     mail = Mail(staff.email, f"{count} on your posts", text, html, {"X-Porch-Digest": str(day)})
     return _record(staff, DigestKind.NEW_COMMENTS, mail, now)
@@ -130,7 +131,7 @@ def _last_digest_end(staff: Staff) -> datetime | None:
 
 
 def queue_overdue_reminders(
-    *, public_url: str, now: datetime, answer_within: timedelta, escalate_after: timedelta
+    *, urls: ServiceUrls, now: datetime, answer_within: timedelta, escalate_after: timedelta
 ) -> int:
     """Remind each staff member, once a day, of the readers waiting too long for them.
 
@@ -152,12 +153,12 @@ def queue_overdue_reminders(
         if staff.notify == Notify.OFF or _already_sent_today(staff, DigestKind.OVERDUE, now):
             continue
         escalated = [c for c in theirs if staff.is_admin and c.is_overdue(now, escalate_after)]
-        mail = _reminder(staff, theirs, escalated, public_url, now)
+        mail = _reminder(staff, theirs, escalated, urls, now)
         queued += _record(staff, DigestKind.OVERDUE, mail, now)
     return queued
 
 
-def _reminder(staff, comments: list[Comment], escalated: list[Comment], public_url, now) -> Mail:
+def _reminder(staff, comments: list[Comment], escalated: list[Comment], urls, now) -> Mail:
     """ "3 readers are waiting for you; the oldest for 31 hours", and which ones.
 
     An admin's reminder leads with the comments escalated to them:
@@ -175,11 +176,11 @@ def _reminder(staff, comments: list[Comment], escalated: list[Comment], public_u
         subject = f"1 reader is waiting for you, for {oldest} hours"
     else:
         subject = f"{len(comments)} readers are waiting for you; the oldest for {oldest} hours"
-    links = {comment.id: moderation_link(public_url, comment) for comment in comments}
+    links = {comment.id: moderation_link(urls, comment) for comment in comments}
     others = [comment for comment in comments if comment not in escalated]
     text, html = _render(
         "overdue",
-        public_url,
+        urls,
         staff=staff,
         comments=others,
         escalated=escalated,
@@ -196,12 +197,14 @@ def _wait(hours: int) -> str:
     return f"{hours // 24} days"
 
 
-def notify_handed_over(comment: Comment, by: Staff, colleague: Staff, *, public_url, now) -> None:
+def notify_handed_over(
+    comment: Comment, by: Staff, colleague: Staff, *, urls: ServiceUrls, now
+) -> None:
     """Tell a colleague a comment was handed to them, unless they turned email off."""
     if colleague.notify == Notify.OFF:
         return
-    link = moderation_link(public_url, comment)
-    text, html = _render("handed", public_url, comment=comment, by=by, link=link)
+    link = moderation_link(urls, comment)
+    text, html = _render("handed", urls, comment=comment, by=by, link=link)
     subject = f"{by.name} handed you a comment: {comment.author_name} on “{comment.post.title}”"
     headers = {"X-Porch-Comment": str(comment.id)}
     enqueue(Mail(colleague.email, subject, text, html, headers), now)

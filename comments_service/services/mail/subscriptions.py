@@ -25,6 +25,7 @@ from comments_service.enums import CommentStatus, SubscriptionScope, Subscriptio
 from comments_service.extensions import db
 from comments_service.models import Comment, SubscriberAddress, Subscription
 from comments_service.queries.mail import subscribers_to_tell
+from comments_service.service_urls import ServiceUrls
 from comments_service.services.mail.notifications import templates
 from comments_service.services.mail.outbox import Mail, enqueue
 from comments_service.services.tokens import CONFIRM, OWN, UNSUBSCRIBE, BadLink, Tokens
@@ -40,16 +41,17 @@ class ReaderMail:
     """What readers' mails need: where the service and the blog are, how links are
     signed, how long a confirmation link works and how many may wait for an answer."""
 
-    public_url: str
+    urls: ServiceUrls
     blog_url: str
     tokens: Tokens
     confirm_within: timedelta
     confirm_mails: int
 
     @classmethod
-    def from_config(cls, config) -> "ReaderMail":
+    def for_app(cls, app) -> "ReaderMail":
+        config = app.config
         return cls(
-            public_url=config["PORCH_PUBLIC_URL"],
+            urls=ServiceUrls.of(app),
             blog_url=config["PORCH_BLOG_URL"],
             tokens=Tokens(config["SECRET_KEY"]),
             confirm_within=timedelta(hours=config["PORCH_SUBSCRIPTION_CONFIRM_HOURS"]),
@@ -58,11 +60,11 @@ class ReaderMail:
 
     def confirm_link(self, subscription: Subscription) -> str:
         token = self.tokens.make(CONFIRM, subscription.id)
-        return f"{self.public_url}/subscriptions/confirm/{token}"
+        return self.urls("readers.confirm_page", token=token)
 
     def unsubscribe_link(self, subscription: Subscription) -> str:
         token = self.tokens.make(UNSUBSCRIBE, subscription.id)
-        return f"{self.public_url}/subscriptions/unsubscribe/{token}"
+        return self.urls("readers.unsubscribe_page", token=token)
 
     def blog_link(self, comment: Comment) -> str:
         """Where readers find a comment: the article on the blog, at the comment."""

@@ -13,6 +13,7 @@ from comments_service.enums import CommentStatus, Decision
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationAction, Staff
 from comments_service.queries.care import waiting_for
+from comments_service.service_urls import ServiceUrls
 from comments_service.services.mail.notifications import notify_handed_over
 from comments_service.services.moderation.decisions import ModerationError, NotAllowed
 
@@ -24,7 +25,7 @@ def may_reassign(staff: Staff, comment: Comment, now: datetime) -> bool:
 
 
 def reassign(
-    comment: Comment, by: Staff, colleague: Staff, *, public_url: str, now: datetime
+    comment: Comment, by: Staff, colleague: Staff, *, urls: ServiceUrls, now: datetime
 ) -> None:
     """Make the comment the colleague's, record who did it, and tell the colleague."""
     if not may_reassign(by, comment, now):
@@ -44,7 +45,7 @@ def reassign(
             created_at=now,
         )
     )
-    notify_handed_over(comment, by, colleague, public_url=public_url, now=now)
+    notify_handed_over(comment, by, colleague, urls=urls, now=now)
 
 
 def _check_waiting(comment: Comment) -> None:

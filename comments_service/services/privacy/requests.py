@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from comments_service.extensions import db
 from comments_service.models import Comment
+from comments_service.service_urls import ServiceUrls
 from comments_service.services.mail.notifications import templates
 from comments_service.services.mail.outbox import Mail, enqueue
 from comments_service.services.privacy import people
@@ -31,20 +32,21 @@ SUBJECTS = {
 class PrivacyLinks:
     """Where the service is, how links are signed, and how long they work."""
 
-    public_url: str
+    urls: ServiceUrls
     tokens: Tokens
     valid_for: timedelta
 
     @classmethod
-    def from_config(cls, config) -> "PrivacyLinks":
+    def for_app(cls, app) -> "PrivacyLinks":
+        config = app.config
         return cls(
-            public_url=config["PORCH_PUBLIC_URL"],
+            urls=ServiceUrls.of(app),
             tokens=Tokens(config["SECRET_KEY"]),
             valid_for=timedelta(hours=config["PORCH_PRIVACY_LINK_HOURS"]),
         )
 
     def link(self, wish: str, comment_id: int) -> str:
-        return f"{self.public_url}/privacy/{wish}/{self.tokens.make(PURPOSES[wish], comment_id)}"
+        return self.urls(f"privacy.{wish}_page", token=self.tokens.make(PURPOSES[wish], comment_id))
 
     @property
     def hours(self) -> int:

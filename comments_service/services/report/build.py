@@ -24,6 +24,7 @@ from comments_service.models import Comment, ModerationAction, Staff
 from comments_service.queries.care import for_staff
 from comments_service.queries.figures import figure_rows
 from comments_service.queries.listening import follow_up_steps, open_items, readers_in
+from comments_service.service_urls import ServiceUrls
 from comments_service.services.comments.threads import iso
 from comments_service.services.report import figures
 
@@ -204,7 +205,7 @@ def build(
     period: Period,
     now: datetime,
     kinds: tuple[str, ...],
-    public_url: str,
+    urls: ServiceUrls,
     viewer: Staff | None = None,
 ) -> Report:
     """The report of ``period``, as the comments and their answers stand at ``now``.
@@ -216,7 +217,7 @@ def build(
     """
     rows = db.session.execute(figure_rows(period.start, period.end)).all()
     order = _kind_order(kinds, rows)
-    links = _Links(public_url)
+    links = _Links(urls)
     authors = figures.rows_by_author(rows)
     readers = db.session.execute(readers_in(period.start, period.end)).all()
     new = sum(reader.first_at >= period.start for reader in readers)
@@ -281,8 +282,8 @@ def _week_key(moment: datetime) -> str:
 class _Links:
     """Where a cited comment is read: on the blog, and in its moderation thread."""
 
-    def __init__(self, public_url: str):
-        self.public_url = public_url
+    def __init__(self, urls: ServiceUrls):
+        self.urls = urls
 
     def quoted(self, comment: Comment) -> Quoted:
         return Quoted(
@@ -292,8 +293,8 @@ class _Links:
             post_title=comment.post.title,
             created_at=iso(comment.created_at),
             quote=quote(comment.body_markdown),
-            link=f"{self.public_url}/c/{comment.id}",
-            thread=f"{self.public_url}/moderation/comments/{comment.id}/thread#comment-{comment.id}",
+            link=self.urls("links.permalink", comment_id=comment.id),
+            thread=self.urls("moderation.thread", f"comment-{comment.id}", comment_id=comment.id),
             follow_up=comment.follow_up and comment.follow_up.value,
             team=comment.follow_up_team,
         )

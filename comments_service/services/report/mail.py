@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from comments_service.extensions import db
 from comments_service.models import ReportSend
+from comments_service.service_urls import ServiceUrls
 from comments_service.services.mail.outbox import Mail, enqueue
 from comments_service.services.report import documents as report_documents
 from comments_service.services.report.build import Period, build
@@ -23,13 +24,13 @@ def queue_report(
     *,
     now: datetime,
     kinds: tuple[str, ...],
-    public_url: str,
+    urls: ServiceUrls,
 ) -> int:
     """Queue the period's report to each recipient unless it was queued already;
     returns how many messages were queued."""
     if not recipients or not _claim(period, len(recipients), now):
         return 0
-    report = build(period, now, kinds, public_url)
+    report = build(period, now, kinds, urls)
     text, html = report_documents.text(report), report_documents.html(report)
     subject = f"What readers told us: {period.label}"
     headers = {"X-Porch-Report": period.since.isoformat()}
