@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import porch_contract
 from comments_service.enums import ModerationPolicy, SmtpSecurity
 from comments_service.site_urls import normalised_url, refuse_renamed
+from comments_service.words.addresses import AddressError, mail_address
 
 PREFIX = "PORCH_"
 
@@ -394,10 +395,11 @@ def comment_kinds(config) -> tuple[str, ...]:
 
 
 def report_recipients(config) -> tuple[str, ...]:
-    """The addresses of PORCH_REPORT_TO; one without an "@" stops the service at start-up."""
+    """The addresses of PORCH_REPORT_TO; one that mail cannot be sent to (addresses.py)
+    stops the service at start-up."""
     raw = config["PORCH_REPORT_TO"]
     addresses = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
-    bad = [address for address in addresses if not _ADDRESS.fullmatch(address)]
+    bad = [address for address in addresses if not _is_mail_address(address)]
     if bad:
         raise ValueError(
             f"PORCH_REPORT_TO must list email addresses separated by commas, not {raw!r}"
@@ -405,4 +407,9 @@ def report_recipients(config) -> tuple[str, ...]:
     return addresses
 
 
-_ADDRESS = re.compile(r"[^@\s,<>]+@[^@\s,<>]+")
+def _is_mail_address(text: str) -> bool:
+    try:
+        mail_address(text)
+    except AddressError:
+        return False
+    return True

@@ -47,16 +47,18 @@ def run(app, wxr):
     return app.test_cli_runner().invoke(args=["import", "wordpress", str(wxr)])
 
 
-def test_an_import_never_holds_all_the_comments_text_at_once(app, make_post, tmp_path):
+def test_an_import_never_holds_all_the_comments_text_at_once(app_with, make_post, tmp_path):
+    app = app_with(PORCH_MAX_COMMENT_CHARS=2 * BODY_CHARS)  # comments as long as these may be
     for slug in POSTS:
         make_post(slug)
     first, wxr = tmp_path / "first.xml", tmp_path / "long.xml"
     long_comments_wxr(first, PER_POST, first=COMMENTS + 1)
     bodies = long_comments_wxr(wxr)
+    # What the first import loads once (the confusable table the names are read with, the
+    # modules) stays for the life of the process: only what the second one holds is measured.
+    assert run(app, first).exit_code == 0
     tracemalloc.start()
     try:
-        assert run(app, first).exit_code == 0  # what the first import loads once stays
-        tracemalloc.reset_peak()
         result = run(app, wxr)
         peak = tracemalloc.get_traced_memory()[1]
     finally:

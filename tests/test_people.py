@@ -26,7 +26,7 @@ from comments_service.services.report import figures
 from comments_service.services.site.export import export_document
 from comments_service.services.tokens import BadLink, ExpiredLink
 
-from .conftest import BLOG_URL, PASSWORD, csrf_token
+from .conftest import BLOG_URL, PASSWORD, answer_fields, csrf_token
 from .site_support import build_sample_site
 
 JO = {
@@ -62,10 +62,10 @@ def signed_in(app, staff):
 
 
 def decide(staff_client, comment_id, action, **data):
-    token = csrf_token(staff_client.get("/moderation/").get_data(as_text=True))
-    response = staff_client.post(
-        f"/moderation/comments/{comment_id}/{action}", data={"csrf_token": token, **data}
-    )
+    page = staff_client.get("/moderation/").get_data(as_text=True)
+    shown = answer_fields(page, comment_id) if action == "answer" else {}
+    fields = {"csrf_token": csrf_token(page), **shown, **data}
+    response = staff_client.post(f"/moderation/comments/{comment_id}/{action}", data=fields)
     assert response.status_code == 303, response.get_data(as_text=True)
 
 

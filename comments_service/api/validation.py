@@ -1,26 +1,24 @@
 """Check a posted comment field by field, with messages a reader can act on.
 
 Text is NFC normalised before it is checked, so what is stored is what was checked.
-The character rules themselves live in words/characters.py, shared with staff forms.
+The field rules live in services/fields.py, shared with imports; the character rules
+in services/text.py, shared with staff forms.
 """
 
 import re
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 from comments_service.enums import SubscriptionScope
 from comments_service.models import Post
 from comments_service.services.comments.posting import Submission
+from comments_service.words import fields
+from comments_service.words.addresses import mail_address
 from comments_service.words.characters import (
-    body_problem,
-    has_visible_text,
     line_problem,
     normalised,
     normalised_body,
 )
-from comments_service.words.rendering import render_comment
 
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 TEXT_FIELDS = ("author_name", "email", "website", "body", "leave_blank", "subscribe")
 # ASCII digits only: Python's int() also reads "١" (Arabic-Indic one) and str.isdigit()
 # accepts "¹", neither of which a client means as a comment number.
@@ -64,11 +62,14 @@ def parse_submission(
     if not isinstance(data, dict):
         raise Malformed("Send a JSON object with author_name and body.")
     values = {name: _text_field(data, name) for name in TEXT_FIELDS}
-    errors = {}
-    _check_name(values["author_name"], max_name, is_staff_name, errors)
-    _check_body(values["body"], max_chars, errors)
-    _check_email(values["email"], errors)
-    _check_website(values["website"], errors)
+    limits = fields.Limits(max_chars, max_name, is_staff_name)
+    problems = {
+        "author_name": fields.name_problem(values["author_name"], limits),
+        "body": fields.body_problem(values["body"], max_chars),
+        "email": fields.email_problem(values["email"]),
+        "website": fields.website_problem(values["website"]),
+    }
+    errors = {name: problem.message for name, problem in problems.items() if problem}
     subscribe = _check_subscribe(values["subscribe"], values["email"], errors)
     parent_id = _check_parent(_parent_field(data), errors)
     if errors:
@@ -76,7 +77,7 @@ def parse_submission(
     submission = Submission(
         author_name=values["author_name"],
         body=values["body"],
-        email=values["email"] or None,
+        email=mail_address(values["email"]) if values["email"] else None,
         website=values["website"] or None,
         honeypot=values["leave_blank"],
         fill_seconds=_fill_seconds(data.get("fill_seconds")),
@@ -92,10 +93,8 @@ def parse_body(data, *, max_chars: int) -> str:
     if not isinstance(data, dict):
         raise Malformed("Send a JSON object with the comment's body.")
     body = _text_field(data, "body")
-    errors = {}
-    _check_body(body, max_chars, errors)
-    if errors:
-        raise Invalid(errors)
+    if problem := fields.body_problem(body, max_chars):
+        raise Invalid({"body": problem.message})
     return body
 
 
@@ -144,51 +143,6 @@ def _own_tokens(value) -> tuple[str, ...]:
     return tuple(value[-MAX_OWN_TOKENS:])
 
 
-def _check_name(name, max_name, is_staff_name, errors):
-    if not name:
-        errors["author_name"] = "Please tell us your name."
-    elif problem := line_problem(name):
-        errors["author_name"] = problem
-    elif len(name) > max_name:
-        errors["author_name"] = f"Please keep your name under {max_name} characters."
-    elif is_staff_name(name):
-        errors["author_name"] = "That name belongs to a member of staff; please use your own."
-
-
-def _check_body(body, max_chars, errors):
-    if not body:
-        errors["body"] = "Please write a comment."
-    elif len(body) > max_chars:
-        errors["body"] = f"Please keep comments under {max_chars:,} characters ({len(body):,} now)."
-    elif problem := body_problem(body):
-        errors["body"] = problem
-    elif not has_visible_text(render_comment(body)):
-        errors["body"] = (
-            "Nothing of this comment would show: HTML tags and comments are removed. "
-            "Please write it as plain text (Markdown is welcome)."
-        )
-
-
-def _check_email(email, errors):
-    if not email:
-        return
-    if problem := line_problem(email):
-        errors["email"] = problem
-    elif len(email) > 254 or not EMAIL.fullmatch(email):
-        errors["email"] = "That email address does not look right (or leave it empty)."
-
-
-def _check_website(website, errors):
-    if not website:
-        return
-    if problem := line_problem(website):
-        errors["website"] = problem
-    elif not _is_web_address(website):
-        errors["website"] = (
-            "Please give a full web address starting with https:// (or leave it empty)."
-        )
-
-
 def _check_subscribe(choice, email, errors) -> SubscriptionScope | None:
     """Which replies the reader wants by email; asking for mail needs an address to send to."""
     if not choice:
@@ -206,16 +160,6 @@ def _check_subscribe(choice, email, errors) -> SubscriptionScope | None:
             "Please give your email address so we can write to you, or choose no email."
         )
     return scope
-
-
-def _is_web_address(website: str) -> bool:
-    if len(website) > 500 or any(char.isspace() or char in "\"'<>`\\" for char in website):
-        return False
-    try:
-        parts = urlsplit(website)
-    except ValueError:  # e.g. "http://[::1": an unclosed IPv6 host
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _check_parent(raw, errors) -> int | None:

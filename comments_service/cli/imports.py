@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -26,10 +27,12 @@ from comments_service.services.imports.common import (
     store_planned,
 )
 from comments_service.services.imports.disqus import DisqusExport
+from comments_service.services.imports.fields import DONE
 from comments_service.services.imports.isso import IssoDatabase
 from comments_service.services.imports.placement import MappingError, Placer, read_mapping
 from comments_service.services.imports.wordpress import WordPressExport
 from comments_service.words.characters import for_terminal
+from comments_service.words.fields import Limits, Rule
 
 import_cli = AppGroup("import", help="Bring comments from WordPress, Disqus, Isso or Porch.")
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -98,7 +101,7 @@ def _import(source: str, export: Export, mapping: Path | None, dry_run: bool) ->
     """Two passes over the file: what to store (``Reading``), then storing it."""
     try:
         placer = Placer(read_mapping(mapping) if mapping else None)
-        plan = plan_import(export, source, placer)
+        plan = plan_import(export, source, placer, _limits(export.staff))
         with _ticks(len(plan), "Storing") as tick:
             store_planned(export, plan, source, tick)
     except (ImportFileError, MappingError) as error:
@@ -109,7 +112,18 @@ def _import(source: str, export: Export, mapping: Path | None, dry_run: bool) ->
         click.echo(for_terminal(note))
     if dry_run:
         _details(report)
+    else:
+        _refusals(report)
+    _changes(report)
     _finish(dry_run, _summary(report, dry_run))
+
+
+def _limits(staff: StaffFinder) -> Limits:
+    """The field rules of the API: the same lengths, the same staff names."""
+    config = current_app.config
+    return Limits(
+        config["PORCH_MAX_COMMENT_CHARS"], config["PORCH_MAX_NAME_CHARS"], staff.reads_as_staff
+    )
 
 
 def _finish(dry_run: bool, summary: str) -> None:
@@ -129,6 +143,20 @@ def _details(report: ImportReport) -> None:
         click.echo(for_terminal(f"  not placed: comment {source_id}{where}: {reason}"))
 
 
+def _refusals(report: ImportReport) -> None:
+    """Comments left out for their text, by id (a dry run lists every one left out)."""
+    rules = {rule.value for rule in Rule}
+    for source_id, old_post, reason in report.unplaced:
+        if reason in rules:
+            where = f" ({old_post})" if old_post else ""
+            click.echo(for_terminal(f"  refused: comment {source_id}{where}: {reason}"))
+
+
+def _changes(report: ImportReport) -> None:
+    for source_id, rule in report.changes:
+        click.echo(for_terminal(f"  changed: comment {source_id}: {rule.value}, {DONE[rule]}"))
+
+
 def _summary(report: ImportReport, dry_run: bool) -> str:
     placed = sum(report.placed.values())
     statuses = ", ".join(f"{n} {status}" for status, n in sorted(report.placed.items()))
@@ -136,7 +164,13 @@ def _summary(report: ImportReport, dry_run: bool) -> str:
     text = f"{verb} {_comments(placed)} ({statuses or 'none'}) on {len(report.per_post)} posts."
     skipped = sum(report.skipped.values())
     reasons = "; ".join(f"{n} {why}" for why, n in report.skipped.most_common())
-    return f"{text} Skipped {skipped}" + (f": {reasons}." if reasons else ".")
+    text += f" Skipped {skipped}" + (f": {reasons}." if reasons else ".")
+    if report.mended:
+        mends = "; ".join(
+            f"{n} {rule.value}, {DONE[rule]}" for rule, n in report.mended.most_common()
+        )
+        text += f" Changed {sum(report.mended.values())} fields: {mends}."
+    return text
 
 
 def _comments(number: int) -> str:

@@ -3,9 +3,9 @@
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from comments_service.api.validation import EMAIL
+from comments_service.words.addresses import AddressError, mail_address
 from comments_service.words.characters import line_problem
 
 WISHES = [
@@ -18,6 +18,14 @@ def storable_line(form, field) -> None:
     """No control or invisible character reaches the outbox or a lookup."""
     if field.data and (problem := line_problem(field.data)):
         raise ValidationError(problem)
+
+
+def mail_address_field(form, field) -> None:
+    """An address mail can be sent to, kept in the form it is stored in (addresses.py)."""
+    try:
+        field.data = mail_address(field.data)
+    except AddressError as error:
+        raise ValidationError(f"That email address does not look right. {error}") from None
 
 
 class DataRequestForm(FlaskForm):
@@ -33,7 +41,7 @@ class DataRequestForm(FlaskForm):
             DataRequired("Please give the email address you commented with."),
             Length(max=254, message="An email address has at most 254 characters."),
             storable_line,
-            Regexp(EMAIL, message="That email address does not look right."),
+            mail_address_field,
         ],
     )
     wish = RadioField(

@@ -18,7 +18,7 @@ from comments_service.models import (
     Staff,
 )
 from comments_service.queries.states import unanswered
-from comments_service.words.names import skeleton
+from comments_service.words.names import readings
 
 
 def for_staff(query: Select, staff: Staff) -> Select:
@@ -200,9 +200,10 @@ def staff_by_name(name: str) -> Staff | None:
 
 
 def reads_as_staff(name: str) -> Select:
-    """Whether a name reads as a staff member's (words/names.py): one indexed lookup.
+    """Whether any reading of a name is a staff member's skeleton (words/names.py):
+    one indexed lookup.
 
     A name that reads as nothing (only punctuation) reserves nothing.
     """
-    own = skeleton(name)
-    return select(exists().where(Staff.name_skeleton == own, Staff.name_skeleton != ""))
+    own = sorted(readings(name))
+    return select(exists().where(Staff.name_skeleton.in_(own), Staff.name_skeleton != ""))

@@ -40,6 +40,12 @@ def line_problem(text: str) -> str | None:
     return None
 
 
+def visible_only(text: str) -> str:
+    """The text without the characters a one-line field may not hold (for imports, which
+    mend a field rather than refuse it)."""
+    return "".join(char for char in text if unicodedata.category(char) not in NOT_IN_A_LINE)
+
+
 def body_problem(text: str) -> str | None:
     """Why a comment or answer body cannot be stored, or None."""
     for char in text:

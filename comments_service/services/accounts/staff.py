@@ -20,6 +20,7 @@ from comments_service.services.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
+from comments_service.words.addresses import AddressError, mail_address
 from comments_service.words.characters import line_problem, normalised
 
 # Verified when no account matches, so every failed sign-in costs one Argon2 check.
@@ -94,6 +95,10 @@ def add_staff(name: str, email: str, role: Role, password: str) -> Staff:
     for value in (name, email):
         if problem := line_problem(value):
             raise StaffError(f"{value!r}: {problem}")
+    try:
+        email = mail_address(email)
+    except AddressError as error:
+        raise StaffError(f"{email!r} is not an address mail can be sent to: {error}") from None
     taken = db.session.scalar(
         select(Staff.id).where((Staff.name == name) | (func.lower(Staff.email) == email))
     )

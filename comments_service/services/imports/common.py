@@ -7,11 +7,14 @@ grow with the size of the comments:
 
 1. ``plan_import`` reads the structure: of each comment it keeps a ``Shape`` (its
    ids, state, old post and what is wrong with it, never its text or its writer) and
-   decides from the shapes what is stored, where, and why each other comment is not.
+   decides from the shapes what is stored, where, and why each other comment is not
+   (a text that breaks the rules of new comments is one reason: services/import_fields.py).
 2. ``store_planned`` reads the file again and stores the planned comments in file
    order, in batches it flushes and lets go of. A reply may come before its parent,
    so each comment keeps its parent's old id (``import_parent_id``) and one UPDATE
    links every reply to its parent at the end, by ``import_source``/``import_id``.
+   Names, addresses and websites are mended or dropped by the same rules, and each
+   change is reported.
 
 Every comment remembers its source and its id there (``import_source``,
 ``import_id``), so a second run adds nothing. The caller commits once, or rolls
@@ -19,7 +22,6 @@ back for a dry run. Nothing here walks a thread recursively: readers decide how
 deep threads go.
 """
 
-import unicodedata
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -33,14 +35,11 @@ from sqlalchemy.orm import aliased
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, Staff
 from comments_service.services.comments.answers import recompute_answers
+from comments_service.services.imports.fields import reader_email, reader_name, reader_website
 from comments_service.services.imports.placement import Placer
-from comments_service.words.characters import (
-    NOT_IN_A_LINE,
-    body_problem,
-    has_visible_text,
-    normalised,
-    normalised_body,
-)
+from comments_service.words.characters import normalised, normalised_body, visible_only
+from comments_service.words.fields import Limits, Rule, body_problem
+from comments_service.words.names import readings
 from comments_service.words.rendering import render_comment
 
 # Statuses whose comment is kept only as a "removed" placeholder above kept replies.
@@ -48,7 +47,6 @@ REMOVED = CommentStatus.DELETED
 # A batch is flushed at this many comments or this many characters of text, whichever
 # comes first, so long comments do not make a batch large.
 BATCH, BATCH_CHARS = 1000, 500_000
-NAME_CHARS, EMAIL_CHARS, WEBSITE_CHARS = 120, 254, 500
 NOT_IMPORTED = "reply to a comment that was not imported"
 ALREADY = "already imported"
 # Where an old comment was: (slug, URL, Disqus thread id), one tuple per old post.
@@ -83,6 +81,7 @@ class Export(Protocol):
     """A file of another system, read one comment at a time, as often as needed."""
 
     notes: Sequence[str]  # what the reading noticed and left out, for the summary
+    staff: "StaffFinder"
 
     def comments(self) -> Iterator[Source]: ...
 
@@ -112,6 +111,14 @@ class ImportReport:
     per_post: Counter = field(default_factory=Counter)
     # (source id, the old post's slug or URL, reason) of each comment not stored
     unplaced: list[tuple[str, str, str]] = field(default_factory=list)
+    mended: Counter = field(default_factory=Counter)  # per broken field rule
+    changes: list[tuple[str, Rule]] = field(default_factory=list)  # (source id, rule)
+
+    def mend(self, source_id: str, rules: list[Rule | None]) -> None:
+        """Count the rules a stored comment's fields broke (None: a field that kept its rule)."""
+        for rule in filter(None, rules):
+            self.mended[rule] += 1
+            self.changes.append((source_id, rule))
 
     def skip(self, shape: Shape, reason: str) -> None:
         self.skipped[reason] += 1
@@ -124,6 +131,7 @@ class Plan:
     """What the second pass stores: file positions and their posts, in file order."""
 
     report: ImportReport
+    limits: Limits
     seqs: array = field(default_factory=lambda: array("q"))
     post_ids: array = field(default_factory=lambda: array("q"))
 
@@ -131,17 +139,17 @@ class Plan:
         return len(self.seqs)
 
 
-def plan_import(export: Export, source: str, placer: Placer) -> Plan:
+def plan_import(export: Export, source: str, placer: Placer, limits: Limits) -> Plan:
     """The first pass: which comments are stored on which post, and why the others are not."""
     known = set(
         db.session.scalars(select(Comment.import_id).where(Comment.import_source == source))
     )
-    shapes = _shapes(export, known)
+    shapes = _shapes(export, known, limits.max_chars)
     settled = {place: export.settle(place) for place in {shape.place for shape in shapes}}
     for shape in shapes:
         shape.place, why = settled[shape.place]
         shape.skip = shape.skip or why
-    plan = Plan(ImportReport())
+    plan = Plan(ImportReport(), limits)
     slugs = {post.id: post.slug for post in placer.by_slug.values()}
     _decide(shapes, placer, known, plan.report)
     for seq, shape in enumerate(shapes):  # a comment's position is how the second pass finds it
@@ -154,7 +162,7 @@ def plan_import(export: Export, source: str, placer: Placer) -> Plan:
     return plan
 
 
-def _shapes(export: Export, known: set[str]) -> list[Shape]:
+def _shapes(export: Export, known: set[str], max_chars: int) -> list[Shape]:
     """The shape of every comment; a body is checked here, then dropped."""
     places: dict[Place, Place] = {}
     shapes = []
@@ -162,7 +170,8 @@ def _shapes(export: Export, known: set[str]) -> list[Shape]:
         place = (record.slug, record.url, record.thread)
         unfit = None
         if record.id not in known and not record.skip and record.status != REMOVED:
-            unfit = _text_problem(normalised_body(record.body))
+            problem = body_problem(normalised_body(record.body), max_chars)
+            unfit = problem.rule.value if problem else None
         shapes.append(
             Shape(
                 record.id,
@@ -237,14 +246,6 @@ def _reason(shape: Shape, by_id, placer: Placer, known) -> str | None:
     return shape.unfit
 
 
-def _text_problem(body: str) -> str | None:
-    if body_problem(body):
-        return "text with control characters"
-    if not has_visible_text(render_comment(body)):
-        return "text shows nothing"
-    return None
-
-
 def store_planned(
     export: Export, plan: Plan, source: str, tick: Callable[[], None] | None = None
 ) -> None:
@@ -261,7 +262,7 @@ def store_planned(
     for position, record in enumerate(export.comments()):
         if position != seq:
             continue
-        batch.append(_comment(record, post_id, source))
+        batch.append(_comment(record, post_id, source, plan))
         chars += len(batch[-1].body_markdown) + len(batch[-1].body_html)
         if tick:
             tick()
@@ -304,15 +305,20 @@ def _link_parents(source: str) -> None:
     )
 
 
-def _comment(record: Source, post_id: int, source: str) -> Comment:
+def _comment(record: Source, post_id: int, source: str, plan: Plan) -> Comment:
+    """The comment to store; its fields mended by the rules of new comments, and reported."""
     staff = record.staff
     body = normalised_body(record.body)
+    name, broken = (staff.name, []) if staff else reader_name(record.author_name, plan.limits)
+    email, bad_email = reader_email(record.author_email)
+    website, bad_website = reader_website(record.author_website)
+    plan.report.mend(record.id, [*broken, bad_email, bad_website])
     return Comment(
         post_id=post_id,
         staff_id=staff.id if staff else None,
-        author_name=staff.name if staff else _line(record.author_name, NAME_CHARS) or "Anonymous",
-        author_email=_line(record.author_email, EMAIL_CHARS),
-        author_website=_website(record.author_website),
+        author_name=name,
+        author_email=email,
+        author_website=website,
         body_markdown=body,
         body_html="" if record.status == REMOVED else render_comment(body),
         status=record.status,
@@ -329,26 +335,20 @@ def _line(text: str | None, limit: int) -> str | None:
     """A one-line field as Porch keeps them: visible characters only, within its length."""
     if not text:
         return None
-    visible = "".join(c for c in normalised(text) if unicodedata.category(c) not in NOT_IN_A_LINE)
-    return visible.strip()[:limit] or None
-
-
-def _website(url: str | None) -> str | None:
-    """Only a plain http(s) address is kept, as the comment form demands."""
-    url = _line(url, WEBSITE_CHARS)
-    if not url or not url.lower().startswith(("http://", "https://")):
-        return None
-    if any(char in url for char in " \"'<>"):
-        return None
-    return url
+    return visible_only(normalised(text)).strip()[:limit] or None
 
 
 class StaffFinder:
-    """Porch staff by email (any case) and by name, loaded once."""
+    """Porch staff by email (any case) and by name, and their name skeletons, loaded once."""
 
     def __init__(self, staff: list[Staff]):
         self.by_email = {member.email.lower(): member for member in staff}
         self.by_name = {member.name: member for member in staff}
+        self.skeletons = {member.name_skeleton for member in staff} - {""}
+
+    def reads_as_staff(self, name: str) -> bool:
+        """As ``queries.reads_as_staff`` asks the database, without a query per comment."""
+        return not self.skeletons.isdisjoint(readings(name))
 
     def find(self, email: str, name: str = "") -> Staff | None:
         return self.by_email.get(email.lower()) or self.by_name.get(name)

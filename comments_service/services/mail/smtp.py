@@ -1,7 +1,9 @@
 """Turning an outbox row into a proper email, and handing it to an SMTP server.
 
 Standard library only: ``email.message.EmailMessage`` for a text + HTML message
-with the headers mail clients and filters expect, ``smtplib`` to send it.
+with the headers mail clients and filters expect, written under ``MAIL_POLICY``
+(services/mail_headers.py: reader text is written literally and never becomes a
+header of its own), ``smtplib`` to send it.
 """
 
 import smtplib
@@ -13,6 +15,7 @@ from email.utils import format_datetime, parseaddr
 
 from comments_service.enums import SmtpSecurity
 from comments_service.models import OutboxMessage
+from comments_service.words.mail_headers import MAIL_POLICY
 
 
 @dataclass(frozen=True)
@@ -50,9 +53,10 @@ def compose(message: OutboxMessage, mail_from: str) -> EmailMessage:
 
     The Message-ID comes from the row, so a retried message keeps its identity and
     mail servers and clients can recognise a copy. ``Auto-Submitted`` keeps
-    out-of-office replies from answering a robot.
+    out-of-office replies from answering a robot. A header value with a line break
+    raises ValueError: the message cannot be written.
     """
-    email = EmailMessage()
+    email = EmailMessage(policy=MAIL_POLICY)
     email["From"] = mail_from
     email["To"] = Address(addr_spec=message.recipient)
     email["Subject"] = message.subject
