@@ -14,6 +14,7 @@ import secrets
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import porch_contract
@@ -151,6 +152,11 @@ DEFAULTS = {
     # The kinds staff tag reader comments with, comma-separated, in the order the
     # moderation page offers them: short lower-case words (letters, digits, -).
     "COMMENT_KINDS": "question,idea,problem,praise",
+    # Which of those kinds the monthly report lists as still open: questions until they
+    # are answered, ideas and problems until their follow-up is acted on or declined.
+    # Left as they are, the ones COMMENT_KINDS has; set, each must be one of COMMENT_KINDS.
+    "QUESTION_KINDS": "question",
+    "FOLLOW_UP_KINDS": "idea,problem",
     # Who gets the monthly report "What readers told us" (docs/listening.md), as
     # comma-separated addresses; `mail send --loop` queues it once a month. Empty: none.
     "REPORT_TO": "",
@@ -206,7 +212,7 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         "PORCH_SMTP_SECURITY", SmtpSecurity, settings["PORCH_SMTP_SECURITY"]
     )
     _check_escalation_comes_later(settings)
-    comment_kinds(settings)
+    open_kinds(settings)
     report_recipients(settings)
     if settings["PORCH_SEVERAL_HOSTS"]:
         _check_nothing_kept_on_one_host(settings)
@@ -390,6 +396,41 @@ def comment_kinds(config) -> tuple[str, ...]:
         raise ValueError(
             "PORCH_COMMENT_KINDS must list distinct short lower-case words (letters, digits, -;"
             f" not {UNTAGGED!r}) separated by commas, not {raw!r}"
+        )
+    return kinds
+
+
+class OpenKinds(NamedTuple):
+    """The kinds the report follows until they are settled (``queries.still_open``)."""
+
+    questions: tuple[str, ...]  # open until answered or marked no answer needed
+    follow_ups: tuple[str, ...]  # open until their follow-up is acted on or declined
+
+
+def open_kinds(config) -> OpenKinds:
+    """Which kinds of PORCH_COMMENT_KINDS stay open; a kind not in it stops the service."""
+    vocabulary = comment_kinds(config)
+    questions = _kinds_of(config, "QUESTION_KINDS", vocabulary)
+    follow_ups = _kinds_of(config, "FOLLOW_UP_KINDS", vocabulary)
+    if both := [kind for kind in questions if kind in follow_ups]:
+        raise ValueError(
+            "PORCH_QUESTION_KINDS and PORCH_FOLLOW_UP_KINDS must not share a kind:"
+            f" {', '.join(both)}"
+        )
+    return OpenKinds(questions, follow_ups)
+
+
+def _kinds_of(config, name: str, vocabulary: tuple[str, ...]) -> tuple[str, ...]:
+    """A list of kinds from the vocabulary. Left at its default, it keeps the default
+    kinds the vocabulary has: a team with words of its own names its open kinds."""
+    raw = config[PREFIX + name]
+    kinds = tuple(dict.fromkeys(kind.strip() for kind in raw.split(",") if kind.strip()))
+    if raw == DEFAULTS[name]:
+        return tuple(kind for kind in kinds if kind in vocabulary)
+    if unknown := [kind for kind in kinds if kind not in vocabulary]:
+        raise ValueError(
+            f"{PREFIX}{name} may name only kinds of PORCH_COMMENT_KINDS"
+            f" ({', '.join(vocabulary)}), not {', '.join(unknown)}"
         )
     return kinds
 

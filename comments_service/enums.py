@@ -75,6 +75,27 @@ class Decision(enum.StrEnum):
     DECLINE = "decline"  # the team decided not to act on it
 
 
+class Action(enum.StrEnum):
+    """What a staff member may do to one comment (services.moderation.rules.allowed).
+
+    Not stored: the audit trail records a Decision. The five decisions a tab can take
+    on many comments at once keep the Decision's word, which the bulk form sends.
+    """
+
+    APPROVE = "approve"
+    SPAM = "spam"
+    NOT_SPAM = "not_spam"
+    DELETE = "delete"
+    RESTORE = "restore"
+    ANSWER = "answer"  # publish an answer beneath it (a held comment is approved first)
+    EDIT_ANSWER = "edit_answer"  # change the words of one's own answer
+    DISMISS = "dismiss"  # "no answer needed"
+    REASSIGN = "reassign"  # hand it on to a colleague
+    TAG = "tag"
+    ANSWER_PRIVATELY = "answer_privately"
+    FOLLOW_UP = "follow_up"  # the next step of an idea's or a problem's follow-up
+
+
 class View(enum.StrEnum):
     """The tabs of the moderation page, in order; each is a select() builder in queries.VIEWS."""
 
@@ -85,6 +106,14 @@ class View(enum.StrEnum):
     REMOVED = "removed"
     ANSWERED = "answered"
     ALL = "all"
+
+
+class ImportSource(enum.StrEnum):
+    """The system an imported comment came from (``comments.import_source``)."""
+
+    WORDPRESS = "wordpress"
+    DISQUS = "disqus"
+    ISSO = "isso"
 
 
 class SmtpSecurity(enum.StrEnum):

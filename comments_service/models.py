@@ -27,6 +27,7 @@ from comments_service.enums import (
     Decision,
     DigestKind,
     FollowUp,
+    ImportSource,
     MailStatus,
     Notify,
     PrivateChannel,
@@ -63,12 +64,14 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-def _enum(cls, name):
+def _enum(cls, name, checked: bool = True):
+    """A closed vocabulary stored as its values. ``checked=False``: a column that began as
+    a free string has no CHECK constraint (migration 0007), so the schema stays the same."""
     return Enum(
         cls,
         name=name,
         native_enum=False,
-        create_constraint=True,
+        create_constraint=checked,
         length=16,
         values_callable=lambda members: [m.value for m in members],
     )
@@ -250,7 +253,9 @@ class Comment(db.Model):
     # failing" banner is read from the latest of these, so every host sees the same.
     spam_check: Mapped[SpamCheck | None] = mapped_column(_enum(SpamCheck, "spam_check"), index=True)
     # The system an imported comment came from (wordpress, disqus, isso) and its id there.
-    import_source: Mapped[str | None] = mapped_column(String(16))
+    import_source: Mapped[ImportSource | None] = mapped_column(
+        _enum(ImportSource, "import_source", checked=False)
+    )
     import_id: Mapped[str | None] = mapped_column(String(100))
     # Its parent's id there: an import links replies to parents by it once every
     # comment is stored, so it needs no map of the whole file in memory.

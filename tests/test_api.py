@@ -318,12 +318,15 @@ def test_every_api_route_is_in_the_openapi_document(app, client):
     assert served == documented
 
 
-def test_removed_comment_stays_as_a_placeholder_above_its_replies(client, app, make_post):
+def test_removed_comment_stays_as_a_placeholder_above_its_replies(
+    client, app, make_post, make_staff
+):
     make_post("hello")
+    ana = make_staff("Ana Lima")
     question = post_json(client, body="Rude question").get_json()["id"]
     reply = post_json(client, body="A fair follow-up", parent_id=question).get_json()["id"]
     with app.app_context():
-        moderation.delete(db.session.get(Comment, question), None, "abusive")
+        moderation.delete(db.session.get(Comment, question), db.session.merge(ana), "abusive")
         db.session.commit()
     body = client.get("/api/posts/hello/comments").get_json()
     placeholder, follow_up = body["comments"]

@@ -90,12 +90,15 @@ def test_names_with_apostrophes_and_ampersands_are_escaped_once(tmp_path):
     assert '<span class="byline-role">Head of Customer Support</span>' in page
 
 
-def test_removed_comment_keeps_its_replies_in_place(client, app, make_post, make_comment, tmp_path):
+def test_removed_comment_keeps_its_replies_in_place(
+    client, app, make_post, make_staff, make_comment, tmp_path
+):
     post = make_post("hello-porch", authors=("Ana Lima",))
+    ana = make_staff("Ana Lima")
     question = make_comment(post, name="Asker", minutes_ago=10)
     reply = make_comment(post, parent=question, name="Replier", minutes_ago=5)
     with app.app_context():
-        moderation.delete(db.session.get(Comment, question.id), None, "abusive")
+        moderation.delete(db.session.get(Comment, question.id), db.session.merge(ana), "abusive")
         db.session.commit()
         document = export_document(utcnow())
     page = bake(tmp_path, document)
@@ -105,13 +108,14 @@ def test_removed_comment_keeps_its_replies_in_place(client, app, make_post, make
 
 
 def test_removed_comment_counts_the_same_in_the_api_the_export_and_the_page(
-    client, app, make_post, make_comment, tmp_path
+    client, app, make_post, make_staff, make_comment, tmp_path
 ):
     post = make_post("hello-porch", authors=("Ana Lima",))
+    ana = make_staff("Ana Lima")
     question = make_comment(post, name="Asker", minutes_ago=10)
     make_comment(post, parent=question, name="Replier", minutes_ago=5)
     with app.app_context():
-        moderation.delete(db.session.get(Comment, question.id), None, "abusive")
+        moderation.delete(db.session.get(Comment, question.id), db.session.merge(ana), "abusive")
         db.session.commit()
         document = export_document(utcnow())
     page = bake(tmp_path, document)

@@ -6,7 +6,7 @@ from pathlib import Path
 import jsonschema
 from sqlalchemy import delete, select, text
 
-from comments_service.enums import Decision
+from comments_service.enums import Decision, ImportSource
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, Post, Role, SpamCheck, Staff, utcnow
 from comments_service.services.comments.posting import add_staff_answer
@@ -179,3 +179,30 @@ def test_the_schema_names_every_status_decision_and_spam_check_the_service_has()
     assert set(comment["status"]["enum"]) == {status.value for status in CommentStatus}
     assert set(comment["spam_check"]["enum"]) - {None} == {check.value for check in SpamCheck}
     assert set(action["enum"]) == {decision.value for decision in Decision}
+
+
+def test_the_schema_names_every_import_source_and_a_restore_refuses_others(
+    app, make_post, make_staff, make_comment, tmp_path
+):
+    source = SCHEMA["properties"]["comments"]["items"]["properties"]["import_source"]
+    assert set(source["enum"]) - {None} == {system.value for system in ImportSource}
+    conversations(app, make_post, make_staff, make_comment)
+    document = export(app, tmp_path / "all.json")
+    imported = next(entry for entry in document["comments"] if entry["import_source"])
+    imported["import_source"] = "typepad"
+    (tmp_path / "edited.json").write_text(json.dumps(document))
+    empty_database(app)
+    result = restore(app, tmp_path / "edited.json")
+    assert result.exit_code == 1
+    assert "Nothing was imported." in result.output and "import_source" in result.output
+
+
+def test_an_import_source_is_stored_as_its_word_and_read_back_as_the_enum(
+    app, make_post, make_staff, make_comment
+):
+    conversations(app, make_post, make_staff, make_comment)
+    with app.app_context():
+        stored = db.session.execute(text("SELECT DISTINCT import_source FROM comments")).all()
+        assert {row[0] for row in stored} == {None, "disqus"}
+        sources = db.session.scalars(select(Comment.import_source).distinct()).all()
+        assert {type(source) for source in sources if source} == {ImportSource}

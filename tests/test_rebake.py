@@ -103,7 +103,6 @@ def test_decisions_on_held_comments_raise_nothing(app, make_post, make_staff, ma
     start = version_of(app, post)
     decide(app, moderation.mark_spam, held.id, ana)
     decide(app, moderation.mark_not_spam, held.id, ana)  # back to held: never published
-    decide(app, moderation.dismiss, held.id, ana, "Just a thank-you.")
     assert version_of(app, post) == start
 
 

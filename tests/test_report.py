@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from comments_service.config import OpenKinds, open_kinds
 from comments_service.enums import CommentStatus, FollowUp, PrivateChannel, Role
 from comments_service.extensions import db
 from comments_service.models import Comment, Staff
@@ -163,10 +164,12 @@ def test_quotes_are_plain_words_cut_at_a_word_under_200_characters():
 
 # The rule of "still open"
 
+DEFAULT_OPEN = OpenKinds(questions=("question",), follow_ups=("idea", "problem"))
+
 
 def test_open_means_a_waiting_question_or_an_idea_or_problem_without_an_outcome(app, october):
     with app.app_context():
-        open_ids = set(db.session.scalars(db.select(Comment.id).where(still_open())))
+        open_ids = set(db.session.scalars(db.select(Comment.id).where(still_open(DEFAULT_OPEN))))
     # Kim's question waits; Jo's idea was answered privately but is only passed on; the
     # November question waits too. Answered questions, acted-on and declined problems are
     # settled, and a held question is not published.
@@ -185,9 +188,41 @@ def test_a_question_marked_no_answer_needed_is_settled_and_an_idea_with_no_step_
     praise = make_comment(post, kind="praise")  # waits, but praise is never "open"
     untagged = make_comment(post)
     with app.app_context():
-        open_ids = set(db.session.scalars(db.select(Comment.id).where(still_open())))
+        open_ids = set(db.session.scalars(db.select(Comment.id).where(still_open(DEFAULT_OPEN))))
     assert idea.id in open_ids
     assert {dismissed.id, praise.id, untagged.id}.isdisjoint(open_ids)
+
+
+def test_which_kinds_stay_open_is_read_from_the_configured_vocabulary(
+    app_with, make_post, make_comment
+):
+    app = app_with(
+        PORCH_COMMENT_KINDS="frage,idee,lob",
+        PORCH_QUESTION_KINDS="frage",
+        PORCH_FOLLOW_UP_KINDS="idee",
+    )
+    post = make_post()
+    asked = make_comment(post, name="Asks", kind="frage", created_at=oct_(3))
+    idea = make_comment(post, name="Wishes", kind="idee", created_at=oct_(4), answered_at=oct_(5))
+    make_comment(post, name="Thanks", kind="lob", created_at=oct_(6))
+    make_comment(post, name="Old words", kind="question", created_at=oct_(7))
+    assert [item["id"] for item in report_json(app)["open"]] == [asked.id, idea.id]
+
+
+def test_a_kind_left_open_must_be_one_of_the_vocabulary(app_with):
+    with pytest.raises(ValueError, match="PORCH_FOLLOW_UP_KINDS may name only kinds"):
+        app_with(PORCH_COMMENT_KINDS="frage,idee", PORCH_FOLLOW_UP_KINDS="idea")
+    with pytest.raises(ValueError, match="must not share a kind: idee"):
+        app_with(
+            PORCH_COMMENT_KINDS="frage,idee",
+            PORCH_QUESTION_KINDS="idee",
+            PORCH_FOLLOW_UP_KINDS="idee",
+        )
+
+
+def test_left_as_they_are_the_open_kinds_are_the_defaults_the_vocabulary_has(app_with):
+    app = app_with(PORCH_COMMENT_KINDS="question,praise,problem")
+    assert open_kinds(app.config) == OpenKinds(questions=("question",), follow_ups=("problem",))
 
 
 # The report, figure by figure

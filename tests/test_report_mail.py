@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from comments_service.cli.worker import queue_monthly_report
+from comments_service.config import OpenKinds
 from comments_service.extensions import db
 from comments_service.models import ReportSend
 from comments_service.services.report import mail as report_mail
@@ -94,6 +95,7 @@ def test_two_job_runners_at_once_queue_one_set_of_messages(app_with):
                             tuple(RECIPIENTS),
                             now=DEC_1,
                             kinds=("question",),
+                            open_kinds=OpenKinds(("question",), ()),
                             urls=service_urls("http://porch.test"),
                         )
                     )

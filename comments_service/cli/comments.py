@@ -17,7 +17,7 @@ from comments_service.cli.common import (
     write_json,
 )
 from comments_service.config import answer_within, escalate_after
-from comments_service.enums import CommentStatus, Decision
+from comments_service.enums import Action, CommentStatus
 from comments_service.extensions import db
 from comments_service.models import Comment, Staff, utcnow
 from comments_service.queries.care import flagged_by_comment, unanswered_for
@@ -29,6 +29,7 @@ from comments_service.services.imports.full_export import export_full
 from comments_service.services.mail.subscriptions import ReaderMail
 from comments_service.services.moderation import assignment
 from comments_service.services.moderation import decisions as moderation
+from comments_service.services.moderation.rules import DONE, RECORDED_AS
 from comments_service.services.site.export import export_document
 from comments_service.services.spam import akismet
 from comments_service.services.spam import guard as spam_guard
@@ -150,16 +151,19 @@ def _listed_row(comment: Comment) -> dict:
     }
 
 
+# The decision commands; "ham" is not spam.
 CLI_DECISIONS = {
-    "approve": (Decision.APPROVE, "approved"),
-    "spam": (Decision.SPAM, "marked as spam"),
-    "ham": (Decision.NOT_SPAM, "taken out of spam"),
-    "delete": (Decision.DELETE, "deleted"),
-    "restore": (Decision.RESTORE, "restored"),
+    "approve": Action.APPROVE,
+    "spam": Action.SPAM,
+    "ham": Action.NOT_SPAM,
+    "delete": Action.DELETE,
+    "restore": Action.RESTORE,
 }
 
 
-def _decision_command(name: str, decision: Decision, done: str) -> None:
+def _decision_command(name: str, action: Action) -> None:
+    done = DONE[RECORDED_AS[action]]
+
     @comments_cli.command(name, help=f"Comments by id {done}, all or none, in one transaction.")
     @click.argument("ids", nargs=-1, required=True, type=click.IntRange(1))
     @click.option("--by", "by", required=True, help="The staff member taking the decision.")
@@ -168,17 +172,17 @@ def _decision_command(name: str, decision: Decision, done: str) -> None:
         comments = comments_or_fail(ids)
         try:
             readers = ReaderMail.for_app(current_app)
-            moderation.decide_all(decision, comments, staff, readers)
+            moderation.decide_all(action, comments, staff, readers)
         except moderation.ModerationError as error:
             raise click.ClickException(f"Nothing was changed. {error}") from None
         db.session.commit()
-        spam_guard.teach(decision, comments, akismet.for_app(current_app))
+        spam_guard.teach(RECORDED_AS[action], comments, akismet.for_app(current_app))
         for comment in comments:
             echo_columns(f"#{comment.id}", comment.author_name, done)
 
 
-for _name, (_decision, _done) in CLI_DECISIONS.items():
-    _decision_command(_name, _decision, _done)
+for _name, _action in CLI_DECISIONS.items():
+    _decision_command(_name, _action)
 
 
 @comments_cli.command("reassign")

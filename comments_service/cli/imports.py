@@ -15,6 +15,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from comments_service.enums import ImportSource
 from comments_service.extensions import db
 from comments_service.models import Staff
 from comments_service.services.imports import full_export
@@ -57,7 +58,7 @@ def _common(command: Callable) -> Callable:
 def wordpress(path: Path, keep_pingbacks: bool, mapping: Path | None, dry_run: bool) -> None:
     """Import the comments of a WordPress export (WXR file)."""
     export = WordPressExport(_opener(path), _staff(), keep_pingbacks)
-    _import("wordpress", export, mapping, dry_run)
+    _import(ImportSource.WORDPRESS, export, mapping, dry_run)
 
 
 @import_cli.command("disqus")
@@ -65,7 +66,7 @@ def wordpress(path: Path, keep_pingbacks: bool, mapping: Path | None, dry_run: b
 @_common
 def disqus(path: Path, mapping: Path | None, dry_run: bool) -> None:
     """Import the comments of a Disqus export (XML file)."""
-    _import("disqus", DisqusExport(_opener(path), _staff()), mapping, dry_run)
+    _import(ImportSource.DISQUS, DisqusExport(_opener(path), _staff()), mapping, dry_run)
 
 
 @import_cli.command("isso")
@@ -73,7 +74,7 @@ def disqus(path: Path, mapping: Path | None, dry_run: bool) -> None:
 @_common
 def isso(path: Path, mapping: Path | None, dry_run: bool) -> None:
     """Import the comments of an Isso database (its comments.db)."""
-    _import("isso", IssoDatabase(path, _staff()), mapping, dry_run)
+    _import(ImportSource.ISSO, IssoDatabase(path, _staff()), mapping, dry_run)
 
 
 @import_cli.command("porch")
@@ -97,7 +98,7 @@ def _staff() -> StaffFinder:
     return StaffFinder(db.session.scalars(select(Staff)).all())
 
 
-def _import(source: str, export: Export, mapping: Path | None, dry_run: bool) -> None:
+def _import(source: ImportSource, export: Export, mapping: Path | None, dry_run: bool) -> None:
     """Two passes over the file: what to store (``Reading``), then storing it."""
     try:
         placer = Placer(read_mapping(mapping) if mapping else None)

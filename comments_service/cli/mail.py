@@ -9,7 +9,9 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from comments_service.cli.worker import queue_daily, queue_monthly_report
-from comments_service.config import report_recipients
+from comments_service.config import (
+    report_recipients,
+)
 from comments_service.enums import MailStatus
 from comments_service.extensions import db
 from comments_service.models import OutboxMessage, utcnow

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from comments_service.config import comment_kinds
+from comments_service.config import comment_kinds, open_kinds
 from comments_service.models import utcnow
 from comments_service.service_urls import ServiceUrls
 from comments_service.services.report import documents as report_documents
@@ -36,7 +36,13 @@ def report(since, until, output: str) -> None:
     except PeriodError as error:
         raise click.BadParameter(str(error)) from None
     config = current_app.config
-    result = build(period, now, comment_kinds(config), ServiceUrls.of(current_app))
+    result = build(
+        period,
+        now,
+        comment_kinds(config),
+        ServiceUrls.of(current_app),
+        open_kinds=open_kinds(config),
+    )
     if output == "json":
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=True))
     elif output == "html":

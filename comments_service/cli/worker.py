@@ -22,6 +22,7 @@ from comments_service.config import (
     answer_within,
     comment_kinds,
     escalate_after,
+    open_kinds,
     report_recipients,
 )
 from comments_service.extensions import db
@@ -82,6 +83,7 @@ def queue_monthly_report(app, now: datetime) -> int:
         recipients,
         now=now,
         kinds=comment_kinds(app.config),
+        open_kinds=open_kinds(app.config),
         urls=ServiceUrls.of(app),
     )
     db.session.commit()

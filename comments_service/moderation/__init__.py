@@ -2,7 +2,17 @@
 
 from flask import Blueprint
 
+from comments_service.enums import Action
+from comments_service.services.moderation.rules import DONE
+
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+
+
+@bp.context_processor
+def moderation_words() -> dict:
+    """Every page here names actions (``allowed`` answers with them) and decisions' words."""
+    return {"Action": Action, "DONE": DONE}
+
 
 from comments_service.moderation import (  # noqa: E402,F401
     answering,

@@ -8,6 +8,7 @@ blog, where readers see it, since the comment it answered leaves the tab.
 from flask import abort, current_app, flash, session
 from flask_login import current_user
 
+from comments_service.enums import Action
 from comments_service.extensions import db
 from comments_service.models import Comment
 from comments_service.moderation import bp
@@ -16,6 +17,7 @@ from comments_service.moderation.routes import back, comment_in_my_care
 from comments_service.services.comments.posting import add_staff_answer
 from comments_service.services.mail.subscriptions import ReaderMail
 from comments_service.services.moderation import decisions as moderation
+from comments_service.services.moderation.rules import check
 
 
 @bp.post("/comments/<int:comment_id>/answer")
@@ -25,6 +27,7 @@ def answer(comment_id: int):
     if not form.validate_on_submit():
         return _keep_draft(f"answer-{comment_id}", form.body.data, _errors(form), comment_id)
     try:
+        check(Action.ANSWER, comment, current_user)
         readers = ReaderMail.for_app(current_app)
         body = form.body.data.strip()
         reply = add_staff_answer(comment, current_user, body, readers, seen=form.seen.data)

@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from comments_service.enums import Decision, View
+from comments_service.enums import Action, View
 from comments_service.extensions import db
 from comments_service.models import Comment
 from comments_service.moderation import bp
@@ -12,14 +12,8 @@ from comments_service.moderation.forms import ActionForm
 from comments_service.moderation.routes import FILTERS, offer_undo, teach_spam_checker
 from comments_service.services.mail.subscriptions import ReaderMail
 from comments_service.services.moderation import decisions as moderation
+from comments_service.services.moderation.rules import BULK, DONE, RECORDED_AS
 
-DONE = {
-    Decision.APPROVE: "approved",
-    Decision.SPAM: "marked as spam",
-    Decision.NOT_SPAM: "taken out of spam",
-    Decision.DELETE: "deleted",
-    Decision.RESTORE: "restored",
-}
 MAX_SELECTED = 500
 
 
@@ -29,14 +23,14 @@ def bulk():
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400, "The form expired; reload the page and try again.")
-    decision = _decision()
+    action = _action()
     comments = selected_comments()
     if not comments:
         flash("Select at least one comment first.", "error")
         return back_to_listing()
     try:
         readers = ReaderMail.for_app(current_app)
-        moderation.decide_all(decision, comments, current_user, readers)
+        moderation.decide_all(action, comments, current_user, readers)
     except moderation.NotAllowed as error:
         abort(403, str(error))
     except moderation.ModerationError as error:
@@ -44,21 +38,23 @@ def bulk():
         flash(f"Nothing was changed. {error}", "error")
         return back_to_listing()
     db.session.commit()
+    decision = RECORDED_AS[action]
     teach_spam_checker(decision, comments)
     flash(f"{how_many(comments)} {DONE[decision]}.", "success")
-    if decision in moderation.UNDO:
-        offer_undo(decision, [comment.id for comment in comments])
+    if action in moderation.UNDO:
+        offer_undo(action, [comment.id for comment in comments])
     return back_to_listing()
 
 
-def _decision() -> Decision:
+def _action() -> Action:
+    """The decision of the button pressed (the form names it ``decision``)."""
     try:
-        decision = Decision(request.form.get("decision", ""))
+        action = Action(request.form.get("decision", ""))
     except ValueError:
-        decision = None
-    if decision not in DONE:
+        action = None
+    if action not in BULK:
         abort(400, "Choose approve, spam, not spam, delete or restore.")
-    return decision
+    return action
 
 
 def selected_comments() -> list[Comment]:

@@ -10,7 +10,7 @@ from flask import abort, current_app, flash, request
 from flask_login import current_user
 
 from comments_service.config import comment_kinds
-from comments_service.enums import FollowUp, PrivateChannel
+from comments_service.enums import Decision, FollowUp, PrivateChannel
 from comments_service.extensions import db
 from comments_service.models import utcnow
 from comments_service.moderation import bp
@@ -20,12 +20,8 @@ from comments_service.moderation.routes import back, back_with_errors, comment_i
 from comments_service.services.mail.subscriptions import ReaderMail
 from comments_service.services.moderation import decisions as moderation
 from comments_service.services.moderation import listening
-
-DONE = {
-    FollowUp.PASSED_ON: "passed on",
-    FollowUp.ACTED_ON: "acted on; readers see what was done",
-    FollowUp.DECLINED: "declined",
-}
+from comments_service.services.moderation.listening import STEP_DECISIONS
+from comments_service.services.moderation.rules import DONE
 
 
 @bp.post("/comments/<int:comment_id>/tag")
@@ -78,7 +74,7 @@ def answer_privately(comment_id: int):
         listening.answer_privately, comment, current_user, how, note, at, now, form.show.data
     )
     db.session.commit()
-    flash(f"Comment by {comment.author_name} answered privately.", "success")
+    flash(f"Comment by {comment.author_name} {DONE[Decision.ANSWER_PRIVATELY]}.", "success")
     return back(comment_id)
 
 
@@ -101,7 +97,8 @@ def follow_up(comment_id: int):
         team=form.team.data,
     )
     db.session.commit()
-    flash(f"Comment by {comment.author_name} {DONE[step]}.", "success")
+    seen = "; readers see what was done" if step == FollowUp.ACTED_ON else ""
+    flash(f"Comment by {comment.author_name} {DONE[STEP_DECISIONS[step]]}{seen}.", "success")
     return back(comment_id)
 
 

@@ -3,7 +3,7 @@
 from flask import current_app, render_template, request
 from flask_login import current_user
 
-from comments_service.config import comment_kinds
+from comments_service.config import comment_kinds, open_kinds
 from comments_service.models import utcnow
 from comments_service.moderation import bp
 from comments_service.service_urls import ServiceUrls
@@ -23,7 +23,12 @@ def report_page():
         return page, 400
     config = current_app.config
     report = build(
-        period, utcnow(), comment_kinds(config), ServiceUrls.of(current_app), current_user
+        period,
+        utcnow(),
+        comment_kinds(config),
+        ServiceUrls.of(current_app),
+        current_user,
+        open_kinds=open_kinds(config),
     )
     return render_template(
         "moderation/report.html",

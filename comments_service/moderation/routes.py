@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload, with_expression
 
 from comments_service.config import UNTAGGED, answer_within, comment_kinds, escalate_after
-from comments_service.enums import Decision, View
+from comments_service.enums import Action, Decision, View
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationAction, Staff, utcnow
 from comments_service.moderation import bp
@@ -23,6 +23,13 @@ from comments_service.services.mail.subscriptions import ReaderMail
 from comments_service.services.moderation import assignment
 from comments_service.services.moderation import decisions as moderation
 from comments_service.services.moderation.readers import is_first_comment
+from comments_service.services.moderation.rules import (
+    DONE,
+    RECORDED_AS,
+    Moderator,
+    bulk_actions,
+    tab_actions,
+)
 from comments_service.services.spam import akismet
 from comments_service.services.spam import guard as spam_guard
 
@@ -62,6 +69,7 @@ def queue():
     within, escalation = answer_within(current_app.config), escalate_after(current_app.config)
     flagged = flagged_by_comment([comment.id for comment in listing.items], now, escalation)
     listing.total = counts[view]
+    moderator = Moderator(current_user, now).look_at(listing.items)
     return render_template(
         "moderation/queue.html",
         view=view,
@@ -82,6 +90,9 @@ def queue():
         escalated=lambda comment: comment.is_overdue(now, escalation),
         flagged_for=lambda comment: [staff.name for staff in flagged.get(comment.id, [])],
         colleagues=assignment.active_colleagues() if listing.items else [],
+        allowed=moderator.allowed,
+        tab_actions=tab_actions(view),
+        bulk_actions=bulk_actions(view),
         blog_url=current_app.config["PORCH_BLOG_URL"],
         spam_checking=akismet.for_app(current_app) is not None,
         spam_check_failing_since=db.session.scalar(spam_check_failing_since()),
@@ -126,7 +137,7 @@ def dismiss(comment_id: int):
     if not form.validate_on_submit():
         return back_with_errors(form)
     reason = form.reason.data.strip()
-    return _decide(moderation.dismiss, comment, reason, done="marked no answer needed")
+    return _decide(Action.DISMISS, moderation.dismiss, comment, reason)
 
 
 @bp.post("/comments/<int:comment_id>/reassign")
@@ -162,54 +173,54 @@ def reassign(comment_id: int):
 def approve(comment_id: int):
     readers = ReaderMail.for_app(current_app)
     comment = comment_in_my_care(comment_id)
-    return _decide(moderation.approve, comment, readers, done="approved")
+    return _decide(Action.APPROVE, moderation.approve, comment, readers)
 
 
 @bp.post("/comments/<int:comment_id>/spam")
 def spam(comment_id: int):
-    return _simple_action(moderation.mark_spam, comment_id, "marked as spam", Decision.SPAM)
+    return _simple_action(Action.SPAM, comment_id)
 
 
 @bp.post("/comments/<int:comment_id>/delete")
 def delete(comment_id: int):
-    return _simple_action(moderation.delete, comment_id, "deleted", Decision.DELETE)
+    return _simple_action(Action.DELETE, comment_id)
 
 
 @bp.post("/comments/<int:comment_id>/not-spam")
 def not_spam(comment_id: int):
-    return _simple_action(
-        moderation.mark_not_spam, comment_id, "taken out of spam", Decision.NOT_SPAM
-    )
+    return _simple_action(Action.NOT_SPAM, comment_id)
 
 
 @bp.post("/comments/<int:comment_id>/restore")
 def restore(comment_id: int):
-    return _simple_action(moderation.restore, comment_id, "restored")
+    return _simple_action(Action.RESTORE, comment_id)
 
 
-def offer_undo(decision: Decision, comment_ids: list[int]) -> None:
+def offer_undo(action: Action, comment_ids: list[int]) -> None:
     """Remember what would undo this decision; the next page shows it as an Undo button."""
-    session["porch_undo"] = {"decision": moderation.UNDO[decision], "ids": comment_ids}
+    session["porch_undo"] = {"decision": moderation.UNDO[action], "ids": comment_ids}
 
 
-def _simple_action(action, comment_id: int, done: str, decision: Decision | None = None):
+def _simple_action(action: Action, comment_id: int):
     """Approve, spam, delete: the CSRF token (checked for every form) is all they carry."""
-    return _decide(action, comment_in_my_care(comment_id), done=done, decision=decision)
+    return _decide(action, moderation.BY_ACTION[action], comment_in_my_care(comment_id))
 
 
-def _decide(action, comment: Comment, *args, done: str, decision: Decision | None = None):
+def _decide(action: Action, decide, comment: Comment, *args):
+    """Take the decision; refused, it is a 403 (not yours) or a message (state moved on)."""
     try:
-        action(comment, current_user, *args)
+        decide(comment, current_user, *args)
     except moderation.NotAllowed as error:
         abort(403, str(error))
     except moderation.ModerationError as error:
         flash(str(error), "error")
         return back()
     db.session.commit()
+    decision = RECORDED_AS[action]
     teach_spam_checker(decision, [comment])
-    flash(f"Comment by {comment.author_name} {done}.", "success")
-    if decision in moderation.UNDO:
-        offer_undo(decision, [comment.id])
+    flash(f"Comment by {comment.author_name} {DONE[decision]}.", "success")
+    if action in moderation.UNDO:
+        offer_undo(action, [comment.id])
     return back()
 
 

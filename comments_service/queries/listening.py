@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
+from comments_service.config import OpenKinds
 from comments_service.enums import Decision, FollowUp
 from comments_service.models import (
     Comment,
@@ -12,34 +13,28 @@ from comments_service.models import (
     ModerationAction,
 )
 
-# The kinds the report follows until they are settled: a question until it is answered,
-# an idea or a problem until its follow-up has an outcome.
-OPEN_QUESTION_KINDS = ("question",)
-
-
-OPEN_FOLLOW_UP_KINDS = ("idea", "problem")
-
 
 def _published_reader(comment=Comment) -> ColumnElement:
     return and_(comment.staff_id.is_(None), comment.status == CommentStatus.APPROVED)
 
 
-def still_open() -> ColumnElement:
-    """A published reader comment the team still owes something: a question that waits
-    (``Comment.is_waiting``: not answered, not marked no answer needed), or an idea or a
-    problem whose follow-up is not acted on or declined (none yet, or passed on)."""
+def still_open(kinds: OpenKinds) -> ColumnElement:
+    """A published reader comment the team still owes something (config.open_kinds): a
+    question that waits (``Comment.is_waiting``: not answered, not marked no answer
+    needed), or an idea or a problem whose follow-up is not acted on or declined (none
+    yet, or passed on)."""
     unsettled = or_(Comment.follow_up.is_(None), Comment.follow_up == FollowUp.PASSED_ON)
     return or_(
-        and_(Comment.kind.in_(OPEN_QUESTION_KINDS), Comment.is_waiting),
-        and_(Comment.kind.in_(OPEN_FOLLOW_UP_KINDS), _published_reader(), unsettled),
+        and_(Comment.kind.in_(kinds.questions), Comment.is_waiting),
+        and_(Comment.kind.in_(kinds.follow_ups), _published_reader(), unsettled),
     )
 
 
-def open_items(since: datetime, until: datetime) -> Select:
+def open_items(since: datetime, until: datetime, kinds: OpenKinds) -> Select:
     """The reader comments received in [since, until) that are still open, oldest first."""
     return (
         select(Comment)
-        .where(still_open(), Comment.created_at >= since, Comment.created_at < until)
+        .where(still_open(kinds), Comment.created_at >= since, Comment.created_at < until)
         .options(selectinload(Comment.post))
         .order_by(Comment.created_at, Comment.id)
     )

@@ -19,7 +19,7 @@ from comments_service.service_urls import ServiceUrls
 from comments_service.services.comments.answers import lock_thread, record_answer, words_seen
 from comments_service.services.mail.notifications import notify_flagged_staff
 from comments_service.services.mail.subscriptions import ReaderMail, subscribe, tell_subscriber
-from comments_service.services.moderation.decisions import ModerationError
+from comments_service.services.moderation.decisions import ModerationError, approve
 from comments_service.services.spam import akismet
 from comments_service.services.spam import guard as spam
 from comments_service.words.rendering import render_comment
@@ -285,19 +285,16 @@ def add_staff_answer(
 ) -> Comment:
     """Publish a staff reply; it answers every waiting reader comment above it.
 
-    Answering a comment that was held for approval approves it: a person has read it.
-    With ``readers``, the readers subscribed to the answered comment (and, if it was
-    held, to the comment it replies to) are mailed; without, nobody is (scripts).
-    With ``seen`` (answers.words_seen of the comment as the answerer read it), an
-    answer to words its writer has changed since is refused.
+    Answering a comment that was held for approval approves it, as ``approve`` does (a
+    person has read it), then answers it. With ``readers``, the readers subscribed to
+    the answered comment (and, if it was held, to the comment it replies to) are mailed;
+    without, nobody is (scripts). With ``seen`` (answers.words_seen of the comment as
+    the answerer read it), an answer to words its writer has changed since is refused.
     """
     _check_answerable(parent, seen)
     now = utcnow()
-    was_held = parent.status == CommentStatus.PENDING
-    if was_held:
-        parent.status = CommentStatus.APPROVED
-        parent.published_at = now
-        db.session.add(ModerationAction(comment=parent, staff=staff, action=Decision.APPROVE))
+    if parent.status == CommentStatus.PENDING:
+        approve(parent, staff, readers, now)
     answer = Comment(
         post=parent.post,
         parent=parent,
@@ -314,8 +311,6 @@ def add_staff_answer(
     db.session.add(ModerationAction(comment=parent, staff=staff, action=Decision.ANSWER))
     db.session.flush()
     if readers is not None:
-        if was_held:
-            tell_subscriber(parent, readers, now)
         tell_subscriber(answer, readers, now)
     return answer
 

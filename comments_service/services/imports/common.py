@@ -32,6 +32,7 @@ from typing import Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import aliased
 
+from comments_service.enums import ImportSource
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, Staff
 from comments_service.services.comments.answers import recompute_answers
@@ -139,7 +140,7 @@ class Plan:
         return len(self.seqs)
 
 
-def plan_import(export: Export, source: str, placer: Placer, limits: Limits) -> Plan:
+def plan_import(export: Export, source: ImportSource, placer: Placer, limits: Limits) -> Plan:
     """The first pass: which comments are stored on which post, and why the others are not."""
     known = set(
         db.session.scalars(select(Comment.import_id).where(Comment.import_source == source))
@@ -247,7 +248,7 @@ def _reason(shape: Shape, by_id, placer: Placer, known) -> str | None:
 
 
 def store_planned(
-    export: Export, plan: Plan, source: str, tick: Callable[[], None] | None = None
+    export: Export, plan: Plan, source: ImportSource, tick: Callable[[], None] | None = None
 ) -> None:
     """The second pass: store the planned comments, link replies, recompute answers.
 
@@ -287,7 +288,7 @@ def _flush(batch: list[Comment]) -> None:
     batch.clear()
 
 
-def _link_parents(source: str) -> None:
+def _link_parents(source: ImportSource) -> None:
     """Point every reply stored without its parent at the parent, found by its old id."""
     parent = aliased(Comment)
     parent_id = select(parent.id).where(
@@ -305,7 +306,7 @@ def _link_parents(source: str) -> None:
     )
 
 
-def _comment(record: Source, post_id: int, source: str, plan: Plan) -> Comment:
+def _comment(record: Source, post_id: int, source: ImportSource, plan: Plan) -> Comment:
     """The comment to store; its fields mended by the rules of new comments, and reported."""
     staff = record.staff
     body = normalised_body(record.body)

@@ -10,15 +10,14 @@ Nothing here commits or touches Flask globals.
 
 from datetime import datetime
 
-from comments_service.enums import CommentStatus, Decision, FollowUp, PrivateChannel
+from comments_service.enums import Action, Decision, FollowUp, PrivateChannel
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationAction, Staff
-from comments_service.queries.care import looks_after
 from comments_service.queries.mail import subscription_to_hear_back
 from comments_service.services.comments.answers import first_answer
 from comments_service.services.mail.outbox import Mail, enqueue
 from comments_service.services.mail.subscriptions import ReaderMail, render_mail
-from comments_service.services.moderation.decisions import ModerationError, NotAllowed
+from comments_service.services.moderation.rules import ModerationError, NotAllowed, check
 from comments_service.words.characters import (
     body_problem,
     line_problem,
@@ -30,13 +29,6 @@ NOTE_CHARS = 500  # a follow-up's note, and the team's name below
 TEAM_CHARS = 120
 PRIVATE_NOTE_CHARS = 4000
 
-# The steps a follow-up may take from where it stands: acted on and declined are final.
-NEXT_STEPS = {
-    None: {FollowUp.PASSED_ON, FollowUp.ACTED_ON, FollowUp.DECLINED},
-    FollowUp.PASSED_ON: {FollowUp.PASSED_ON, FollowUp.ACTED_ON, FollowUp.DECLINED},
-    FollowUp.ACTED_ON: set(),
-    FollowUp.DECLINED: set(),
-}
 STEP_DECISIONS = {
     FollowUp.PASSED_ON: Decision.PASS_ON,
     FollowUp.ACTED_ON: Decision.ACT_ON,
@@ -46,7 +38,7 @@ STEP_DECISIONS = {
 
 def tag(comment: Comment, staff: Staff, kind: str | None, kinds: tuple[str, ...]) -> None:
     """Say what kind of reader comment this is; ``None`` clears the kind."""
-    _check_reader_comment(comment, staff)
+    check(Action.TAG, comment, staff)
     if kind is not None and kind not in kinds:
         raise ModerationError(f"There is no kind {kind!r}; use one of {', '.join(kinds)}.")
     comment.kind = kind
@@ -78,14 +70,10 @@ def answer_privately(
     The comment counts as answered from then on (see services.answers), unless a public
     answer came earlier. ``shown``: the blog says "NAME got in touch privately".
     """
-    _check_reader_comment(comment, staff)
+    check(Action.ANSWER_PRIVATELY, comment, staff)
     note = _text(note, "The note", PRIVATE_NOTE_CHARS, body=True)
     if not note:
         raise ModerationError("Say in the note what you told the reader.")
-    if comment.status != CommentStatus.APPROVED:
-        raise ModerationError("Only a published comment can be answered.")
-    if comment.private_answered_at is not None:
-        raise ModerationError("A private answer to this comment is already recorded.")
     if at > now:
         raise ModerationError("The time of the private answer cannot be in the future.")
     if at < comment.created_at:
@@ -116,13 +104,9 @@ def follow_up(
     Passed on needs the team's name. Acted on makes ``note`` public under the comment
     and tells the reader who asked to hear back, once: acted on is final.
     """
-    _check_reader_comment(comment, staff)
+    check(Action.FOLLOW_UP, comment, staff)
     note = _text(note or "", "The note", NOTE_CHARS)
     team = _text(team or "", "The team's name", TEAM_CHARS)
-    if step not in NEXT_STEPS[comment.follow_up]:
-        raise ModerationError(
-            f"This comment was already {comment.follow_up.value.replace('_', ' ')}."
-        )
     if step == FollowUp.PASSED_ON and not team:
         raise ModerationError("Name the team it is passed on to.")
     if step != FollowUp.PASSED_ON and not note:
@@ -166,15 +150,6 @@ def _text(text: str, what: str, limit: int, body: bool = False) -> str:
     if len(text) > limit:
         raise ModerationError(f"{what} is too long: keep it under {limit:,} characters.")
     return text
-
-
-def _check_reader_comment(comment: Comment, staff: Staff) -> None:
-    if not looks_after(staff, comment):
-        raise NotAllowed("This comment is on a post you are not an author of.")
-    if not comment.is_reader:
-        raise ModerationError("Only reader comments are tagged, answered privately or followed up.")
-    if comment.status in (CommentStatus.SPAM, CommentStatus.DELETED):
-        raise ModerationError("This comment was taken down.")
 
 
 def _record(comment: Comment, staff: Staff, action: Decision, reason: str, at=None) -> None:

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Select
 
-from comments_service.config import UNTAGGED
+from comments_service.config import UNTAGGED, OpenKinds
 from comments_service.enums import Decision
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationAction, Staff
@@ -207,9 +207,12 @@ def build(
     kinds: tuple[str, ...],
     urls: ServiceUrls,
     viewer: Staff | None = None,
+    *,
+    open_kinds: OpenKinds,
 ) -> Report:
     """The report of ``period``, as the comments and their answers stand at ``now``.
 
+    ``kinds`` orders the counts; ``open_kinds`` says which kinds stay open until settled.
     For a ``viewer`` (the moderation page) it quotes only the comments they may open
     (``queries.for_staff``, the rule of each comment's thread page); the figures are the
     whole blog's for everyone, as on the About page. Without one (the command, the
@@ -231,7 +234,9 @@ def build(
             for name, theirs in authors.items()
             if theirs
         },
-        open_items=[links.quoted(c) for c in _quoted(open_items(*_span(period)), viewer)],
+        open_items=[
+            links.quoted(c) for c in _quoted(open_items(*_span(period), open_kinds), viewer)
+        ],
         steps=[_step(a, links) for a in _quoted(follow_up_steps(*_span(period)), viewer)],
         new_readers=new,
         returning_readers=len(readers) - new,

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.dialects import postgresql, sqlite
 
+from comments_service.config import OpenKinds
 from comments_service.extensions import db
 from comments_service.models import ReportSend
 from comments_service.service_urls import ServiceUrls
@@ -24,13 +25,14 @@ def queue_report(
     *,
     now: datetime,
     kinds: tuple[str, ...],
+    open_kinds: OpenKinds,
     urls: ServiceUrls,
 ) -> int:
     """Queue the period's report to each recipient unless it was queued already;
     returns how many messages were queued."""
     if not recipients or not _claim(period, len(recipients), now):
         return 0
-    report = build(period, now, kinds, urls)
+    report = build(period, now, kinds, urls, open_kinds=open_kinds)
     text, html = report_documents.text(report), report_documents.html(report)
     subject = f"What readers told us: {period.label}"
     headers = {"X-Porch-Report": period.since.isoformat()}
