@@ -1,5 +1,6 @@
 """Database models: posts and their named authors, staff and their sessions, comments."""
 
+import secrets
 from datetime import UTC, date, datetime, timedelta
 
 from flask_login import UserMixin
@@ -45,6 +46,21 @@ __all__ += ["ReportSend", "SubscriberAddress", "Subscription"]
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def new_link_key() -> str:
+    """A row's own random value, signed into every link that names the row.
+
+    An id names a row only while the row exists: a restore, an import or (without
+    AUTOINCREMENT) SQLite can give the number to a later row. A link also carries this
+    value, which the later row does not have, so it never acts on that row.
+    """
+    return secrets.token_hex(16)
+
+
+# Rows that links name keep their number for good on SQLite too (AUTOINCREMENT): a
+# deleted row's number is never handed out again. PostgreSQL sequences never go back.
+IDS_NEVER_REUSED = {"sqlite_autoincrement": True}
 
 
 class UTCDateTime(TypeDecorator):
@@ -218,9 +234,12 @@ class Comment(db.Model):
             postgresql_where=text(WAITING_ROWS),
             sqlite_where=text(WAITING_ROWS),
         ),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Signed into the writer's own-comment token, privacy links and reader keys.
+    link_key: Mapped[str] = mapped_column(String(32), default=new_link_key)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
@@ -449,8 +468,11 @@ class SubscriberAddress(db.Model):
     """
 
     __tablename__ = "subscriber_addresses"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Signed into the confirmation link.
+    link_key: Mapped[str] = mapped_column(String(32), default=new_link_key)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -464,8 +486,11 @@ class Subscription(db.Model):
     """
 
     __tablename__ = "subscriptions"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Signed into the unsubscribe link.
+    link_key: Mapped[str] = mapped_column(String(32), default=new_link_key)
     comment_id: Mapped[int] = mapped_column(
         ForeignKey("comments.id", ondelete="CASCADE"), unique=True
     )

@@ -57,12 +57,13 @@ def secrets_on_file(sqlite_template, tmp_path):
         links = PrivacyLinks.for_app(app)
         tokens = Tokens(SECRET_KEY)
         found = {
-            "export": links.link("export", comment.id).split("/")[-1],
-            "forget": links.link("forget", comment.id).split("/")[-1],
-            "confirm": tokens.make(CONFIRM, 1),
-            "unsubscribe": tokens.make(UNSUBSCRIBE, 1),
+            "export": links.link("export", comment).split("/")[-1],
+            "forget": links.link("forget", comment).split("/")[-1],
+            # Links are checked for the secret in them only: any row's shape will do.
+            "confirm": tokens.make(CONFIRM, comment),
+            "unsubscribe": tokens.make(UNSUBSCRIBE, comment),
             "feed": feed,
-            "reader": ReaderKeys(SECRET_KEY).make(comment.id),
+            "reader": ReaderKeys(SECRET_KEY).make(comment.id, comment.link_key),
         }
         db.engine.dispose()
     env = clean_environment(DATABASE_URL=url, SECRET_KEY=SECRET_KEY, BLOG_URL=BLOG_URL)

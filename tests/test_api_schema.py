@@ -10,11 +10,14 @@ Requests go to the Flask app itself (WSGI), never over a network; rate limits st
 """
 
 from importlib.resources import files
+from types import SimpleNamespace
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
+from comments_service.extensions import db
+from comments_service.models import Comment
 from comments_service.services.comments.own import OWN
 from comments_service.services.tokens import Tokens
 
@@ -28,7 +31,11 @@ PLAIN = {"Accept-Encoding": "identity"}
 # service hands it out: so editing, deleting and listing one's own comments are reached,
 # not only refused.
 FIRST_COMMENT = 1
-OWN_TOKEN = Tokens(service_settings("")["PORCH_SECRET_KEY"]).make(OWN, FIRST_COMMENT)
+# The seeded comment's link key is set to this one, so its token can be made up front.
+LINK_KEY = "5eeded" + "0" * 26
+OWN_TOKEN = Tokens(service_settings("")["PORCH_SECRET_KEY"]).make(
+    OWN, SimpleNamespace(id=FIRST_COMMENT, link_key=LINK_KEY)
+)
 # The service refuses with 422 some text the document's schemas cannot tell apart (text
 # of which nothing would show, such as unassigned characters; control characters; a name
 # that reads as staff's): these operations say so in their descriptions.
@@ -69,6 +76,9 @@ def service(app, make_post, make_comment):
     """The service with a post to comment on and a comment to reply to, edit and delete."""
     post = make_post("hello")
     assert make_comment(post).id == FIRST_COMMENT
+    with app.app_context():
+        db.session.get(Comment, FIRST_COMMENT).link_key = LINK_KEY
+        db.session.commit()
     return app
 
 

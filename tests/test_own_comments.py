@@ -83,7 +83,7 @@ def test_the_answer_to_a_post_carries_the_writers_token_and_deadline(client, app
     stored = comment_in(app, created["id"])
     assert created["edit_until"] == (stored.created_at + WINDOW).strftime("%Y-%m-%dT%H:%M:%SZ")
     signed = URLSafeTimedSerializer("test-secret", salt=OWN).loads(created["own_token"])
-    assert signed == created["id"]
+    assert signed == [created["id"], stored.link_key]
 
 
 def test_a_held_comment_gets_a_token_too(app_with, make_post):
@@ -193,11 +193,12 @@ def test_a_token_not_made_for_the_comment_is_refused(client, app, make_post, whi
     make_post("hello")
     target = post_comment(client, body="Mine")
     other = post_comment(client, author_name="Someone Else", body="Theirs")
+    row = comment_in(app, target["id"])
     token = {
         "foreign": other["own_token"],
         "forged": target["own_token"][:-2] + ("AA" if target["own_token"][-2:] != "AA" else "BB"),
-        "other secret": URLSafeTimedSerializer("guessed", salt=OWN).dumps(target["id"]),
-        "other purpose": Tokens("test-secret").make(CONFIRM, target["id"]),
+        "other secret": URLSafeTimedSerializer("guessed", salt=OWN).dumps([row.id, row.link_key]),
+        "other purpose": Tokens("test-secret").make(CONFIRM, row),
         "none": None,
     }[which]
     response = edit(client, target["id"], token, "Hijacked")

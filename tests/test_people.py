@@ -300,7 +300,8 @@ def test_the_erase_link_shows_a_page_and_only_its_button_erases(app, client, sce
 def test_expired_changed_and_misused_links_are_refused(app, scene):
     links = PrivacyLinks.for_app(app)
     with app.app_context():
-        token = links.tokens.make(EXPORT, scene["answered"])
+        answered = db.session.get(Comment, scene["answered"])
+        token = links.tokens.make(EXPORT, answered)
         now = utcnow()
         assert privacy.address_in_link("export", token, links, now) == JO_EMAIL
         with pytest.raises(ExpiredLink):
@@ -309,7 +310,7 @@ def test_expired_changed_and_misused_links_are_refused(app, scene):
             privacy.address_in_link("export", token[:-2] + "xx", links, now)
         with pytest.raises(BadLink):
             privacy.address_in_link("forget", token, links, now)
-        forget_token = links.tokens.make(FORGET, scene["answered"])
+        forget_token = links.tokens.make(FORGET, answered)
         with pytest.raises(BadLink):
             privacy.address_in_link("export", forget_token, links, now)
 

@@ -27,10 +27,10 @@ def scene(app, make_post, make_comment):
         tokens = Tokens(app.config["SECRET_KEY"])
         return {
             "comment": comment.id,
-            "confirm": tokens.make(CONFIRM, address.id),
-            "unsubscribe": tokens.make(UNSUBSCRIBE, subscription.id),
-            "export": tokens.make(EXPORT, comment.id),
-            "forget": tokens.make(FORGET, comment.id),
+            "confirm": tokens.make(CONFIRM, subscription),
+            "unsubscribe": tokens.make(UNSUBSCRIBE, subscription),
+            "export": tokens.make(EXPORT, comment),
+            "forget": tokens.make(FORGET, comment),
         }
 
 

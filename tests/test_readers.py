@@ -29,6 +29,7 @@ from comments_service.services.moderation.readers import (
     readers,
     same_reader,
 )
+from comments_service.services.tokens import Signed
 
 from .conftest import PASSWORD, csrf_token
 
@@ -187,8 +188,8 @@ def test_each_readers_first_published_comment_is_marked_first(app, cast):
 
 def test_a_key_names_a_comment_without_the_address_and_a_changed_key_names_nothing():
     keys = ReaderKeys("secret")
-    key = keys.make(42)
-    assert keys.read(key) == 42
+    key = keys.make(42, "its-link-key")
+    assert keys.read(key) == Signed(42, "its-link-key")
     assert "@" not in key and "example" not in key
     assert keys.read(key[:-1] + ("A" if key[-1] != "A" else "B")) is None
     assert ReaderKeys("another secret").read(key) is None
@@ -271,12 +272,14 @@ def test_a_forged_or_foreign_key_gets_the_not_found_page(app, client, login, cas
     signed_in(client, login, cast.ana)
     keys = ReaderKeys(app.config["SECRET_KEY"])
     assert client.get("/moderation/readers/made-up").status_code == 404
-    for not_a_published_reader_comment in (cast.jo_spam.id, cast.answer_id):
-        key = keys.make(not_a_published_reader_comment)
+    with app.app_context():
+        answer = db.session.get(Comment, cast.answer_id)
+    for not_a_published_reader_comment in (cast.jo_spam, answer):
+        key = keys.make(not_a_published_reader_comment.id, not_a_published_reader_comment.link_key)
         assert client.get(f"/moderation/readers/{key}").status_code == 404
-    on_cys_post = keys.make(cast.jo3.id)
+    on_cys_post = keys.make(cast.jo3.id, cast.jo3.link_key)
     assert client.get(f"/moderation/readers/{on_cys_post}").status_code == 404
-    response = client.get(f"/moderation/readers/{keys.make(cast.jo1.id)}")
+    response = client.get(f"/moderation/readers/{keys.make(cast.jo1.id, cast.jo1.link_key)}")
     assert response.status_code == 200 and "<h1>Jo</h1>" in response.get_data(as_text=True)
 
 
@@ -300,7 +303,7 @@ def test_a_forgotten_reader_leaves_the_readers_view_and_their_page(app, client, 
 
 
 def test_readers_pages_are_for_signed_in_staff_only(client, cast):
-    for path in ("/moderation/readers", f"/moderation/readers/{ReaderKeys('x').make(1)}"):
+    for path in ("/moderation/readers", f"/moderation/readers/{ReaderKeys('x').make(1, 'k')}"):
         response = client.get(path)
         assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
 

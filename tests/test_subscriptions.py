@@ -371,7 +371,7 @@ def test_an_expired_confirmation_link_gets_a_page_and_changes_nothing(
         confirming = subscriptions.subscription_to_confirm(token, readers, utcnow())
         assert confirming.address.email == READER
 
-    old = _token_made_hours_ago(mail_app, 73, 1)
+    old = _token_made_hours_ago(mail_app, 73, first_subscription(mail_app))
     form = {"csrf_token": csrf_token(reader.get("/auth/login").get_data(as_text=True))}
     for method in (reader.get, lambda url: reader.post(url, data=form)):
         page = method(f"/subscriptions/confirm/{old}")
@@ -381,7 +381,7 @@ def test_an_expired_confirmation_link_gets_a_page_and_changes_nothing(
     assert _confirmed(mail_app) is None
 
 
-def _token_made_hours_ago(app, hours: int, subscription_id: int) -> str:
+def _token_made_hours_ago(app, hours: int, subscription: Subscription) -> str:
     """A confirmation token as the service would have made it that long ago."""
 
     class Earlier(TimestampSigner):
@@ -389,7 +389,13 @@ def _token_made_hours_ago(app, hours: int, subscription_id: int) -> str:
             return int(time.time()) - hours * 3600
 
     serializer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=CONFIRM, signer=Earlier)
-    return serializer.dumps(subscription_id)
+    return serializer.dumps([subscription.id, subscription.link_key])
+
+
+def first_subscription(app) -> Subscription:
+    """The first subscription this service was asked for, as stored."""
+    with app.app_context():
+        return db.session.scalar(select(Subscription).order_by(Subscription.id))
 
 
 def test_changed_or_misused_links_get_a_page_and_change_nothing(

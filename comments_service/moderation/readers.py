@@ -51,9 +51,9 @@ def readers_page():
 
 @bp.get("/readers/<key>")
 def reader_page(key: str):
-    comment_id = _keys().read(key)
-    named = comment_id and db.session.scalar(_theirs().where(Comment.id == comment_id))
-    if not named:
+    signed = _keys().read(key)
+    named = signed and db.session.scalar(_theirs().where(Comment.id == signed.row_id))
+    if not named or not signed.names(named):
         abort(404, "There is no such reader, or nothing of theirs is published any more.")
     kinds = comment_kinds(current_app.config)
     order = request.args.get("order", "oldest")

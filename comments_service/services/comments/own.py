@@ -8,6 +8,7 @@ answered it: an answer must never end up answering words that are no longer ther
 Nothing here commits or touches Flask globals.
 """
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select
@@ -40,7 +41,7 @@ GONE = Refused("unknown_comment", "That comment is no longer on the blog.")
 
 
 def own_token(tokens: Tokens, comment: Comment) -> str:
-    return tokens.make(OWN, comment.id)
+    return tokens.make(OWN, comment)
 
 
 def edit_until(comment: Comment, window: timedelta) -> datetime:
@@ -53,13 +54,17 @@ def own_comment(tokens: Tokens, token, comment_id: int) -> Comment:
     if not isinstance(token, str):
         raise BAD_TOKEN
     try:  # no age limit: the window after posting bounds every change
-        signed_for = tokens.read(OWN, token, now=datetime.min, max_age=None)
+        signed = tokens.read(OWN, token, now=datetime.min, max_age=None)
     except BadLink:
         raise BAD_TOKEN from None
-    if signed_for != comment_id:
+    if signed.row_id != comment_id:
         raise BAD_TOKEN
     comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.status == CommentStatus.DELETED or comment.erased_at:
+    if comment is None:
+        raise GONE
+    if not signed.names(comment):  # a later comment that took the number
+        raise BAD_TOKEN
+    if comment.status == CommentStatus.DELETED or comment.erased_at:
         raise GONE
     return comment
 
@@ -170,21 +175,24 @@ SHOWN_TO_WRITER = (CommentStatus.APPROVED, CommentStatus.PENDING)
 def comments_of_writer(tokens: Tokens, held: list, now: datetime, max_age: timedelta) -> list:
     """The comments these tokens were handed out for that are still there and not spam.
 
-    Tokens that are forged, changed or older than ``max_age`` are left out, not refused:
-    a browser keeps what it was given and asks for all of it.
+    Tokens that are forged, changed or older than ``max_age``, or whose comment's number
+    went to a later comment, are left out, not refused: a browser keeps what it was given
+    and asks for all of it.
     """
-    ids = set()
+    signed = defaultdict(list)  # by the id each names
     for token in held:
         try:
-            ids.add(tokens.read(OWN, token, now=now, max_age=max_age))
+            found = tokens.read(OWN, token, now=now, max_age=max_age)
         except (BadLink, TypeError):
             continue
-    if not ids:
+        signed[found.row_id].append(found)
+    if not signed:
         return []
     query = (
         select(Comment)
-        .where(Comment.id.in_(ids), Comment.status.in_(SHOWN_TO_WRITER))
+        .where(Comment.id.in_(list(signed)), Comment.status.in_(SHOWN_TO_WRITER))
         .where(Comment.erased_at.is_(None))
         .order_by(Comment.id)
     )
-    return list(db.session.scalars(query))
+    comments = db.session.scalars(query)
+    return [comment for comment in comments if any(s.names(comment) for s in signed[comment.id])]

@@ -4,7 +4,8 @@ The document follows ``comments_service/export-schema.json`` (format
 ``porch-full``, version 1). Staff are named by email, comments by their id, so a
 restore into a database without comments gives back the same rows and a new
 export of it is the same document. Email addresses are in it: it is a backup for
-operators, never published.
+operators, never published. Link keys are not: restored rows get new ones, so no link
+made before a restore matches a row that takes a deleted row's number after it.
 """
 
 import json

@@ -14,11 +14,12 @@ in the caller's transaction; reply mails carry a signed one-click unsubscribe li
 (RFC 8058). Nothing here commits or touches Flask globals.
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from comments_service.enums import CommentStatus, SubscriptionScope, SubscriptionState
@@ -59,11 +60,11 @@ class ReaderMail:
         )
 
     def confirm_link(self, subscription: Subscription) -> str:
-        token = self.tokens.make(CONFIRM, subscription.id)
+        token = self.tokens.make(CONFIRM, subscription)
         return self.urls("readers.confirm_page", token=token)
 
     def unsubscribe_link(self, subscription: Subscription) -> str:
-        token = self.tokens.make(UNSUBSCRIBE, subscription.id)
+        token = self.tokens.make(UNSUBSCRIBE, subscription)
         return self.urls("readers.unsubscribe_page", token=token)
 
     def blog_link(self, comment: Comment) -> str:
@@ -128,20 +129,25 @@ def _earlier_writer(address: SubscriberAddress, own_tokens: Sequence[str], token
     """Whether the browser wrote an earlier comment whose mail this address confirmed:
     one of ``own_tokens`` is that comment's own token, which only its writer's browser
     holds. An unconfirmed comment proves nothing: anyone may have typed the address."""
-    comment_ids = set()
+    signed = defaultdict(list)  # by the comment id each names
     for token in own_tokens:
         try:
-            comment_ids.add(tokens.read(OWN, token, now=datetime.min, max_age=None))
+            found = tokens.read(OWN, token, now=datetime.min, max_age=None)
         except BadLink:
             continue
-    if not comment_ids:
+        signed[found.row_id].append(found)
+    if not signed:
         return False
-    confirmed = exists().where(
-        Subscription.address_id == address.id,
-        Subscription.comment_id.in_(comment_ids),
-        Subscription.confirmed_at.is_not(None),
+    confirmed = db.session.scalars(
+        select(Comment)
+        .join(Subscription, Subscription.comment_id == Comment.id)
+        .where(
+            Subscription.address_id == address.id,
+            Comment.id.in_(list(signed)),
+            Subscription.confirmed_at.is_not(None),
+        )
     )
-    return db.session.scalar(select(confirmed))
+    return any(s.names(comment) for comment in confirmed for s in signed[comment.id])
 
 
 def _may_ask(address: SubscriberAddress, readers: ReaderMail, now: datetime) -> bool:
@@ -190,9 +196,9 @@ def subscription_state(comment: Comment) -> SubscriptionState | None:
 
 def subscription_to_confirm(token: str, readers: ReaderMail, now: datetime) -> Subscription:
     """The subscription a confirmation link was made for; raises BadLink or ExpiredLink."""
-    subscription_id = readers.tokens.read(CONFIRM, token, now=now, max_age=readers.confirm_within)
-    subscription = db.session.get(Subscription, subscription_id)
-    if subscription is None:
+    signed = readers.tokens.read(CONFIRM, token, now=now, max_age=readers.confirm_within)
+    subscription = db.session.get(Subscription, signed.row_id)
+    if not signed.names(subscription):
         raise BadLink("This link is for a comment we no longer know.")
     return subscription
 
@@ -205,9 +211,9 @@ def confirm(subscription: Subscription, now: datetime) -> None:
 
 def subscription_to_end(token: str, readers: ReaderMail, now: datetime) -> Subscription:
     """The subscription an unsubscribe link was made for; these links never expire."""
-    subscription_id = readers.tokens.read(UNSUBSCRIBE, token, now=now, max_age=None)
-    subscription = db.session.get(Subscription, subscription_id)
-    if subscription is None:
+    signed = readers.tokens.read(UNSUBSCRIBE, token, now=now, max_age=None)
+    subscription = db.session.get(Subscription, signed.row_id)
+    if not signed.names(subscription):
         raise BadLink("This link is for a subscription we no longer know.")
     return subscription
 

@@ -5,10 +5,11 @@ the name it was signed with. Only published comments count: held, spam, deleted 
 erased ones are no one's. Whether a comment was answered is the stored answer of
 services.answers, and the share answered is the figures' (services.figures).
 
-A reader's page is reached by a key that names one of their listed comments (the lowest
-id, signed with the service's secret key and a salt of its own), never their address: a
-URL ends up in logs and browser histories, and a signed value is only encoded, not
-hidden. Nothing here touches Flask globals.
+A reader's page is reached by a key that names one of their listed comments (their
+latest: its id and its link key, signed with the service's secret key and a salt of its
+own), never their address: a URL ends up in logs and browser histories, and a signed
+value is only encoded, not hidden. The link key keeps a key from opening the page of
+whoever's comment later takes the number. Nothing here touches Flask globals.
 """
 
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from sqlalchemy.orm import aliased
 from comments_service.models import Comment
 from comments_service.queries.listening import reader_identity
 from comments_service.services.report.figures import share_answered
+from comments_service.services.tokens import Signed
 
 KEY_SALT = "porch.moderation.reader"
 
@@ -75,7 +77,8 @@ def matching_reader(text: str) -> ColumnElement[bool]:
 def readers(comments: Select, kinds: tuple[str, ...], search: str = "") -> Select:
     """One row per reader of these comments, the latest comment first: one grouped query.
 
-    The name and email shown are those of their latest comment. ``search`` keeps the
+    The name and email shown, and the comment the key names, are those of their latest
+    comment (found by the one window the query needs anyway). ``search`` keeps the
     readers with at least one comment signed with a matching name or email.
     """
     newest = func.row_number().over(
@@ -90,6 +93,7 @@ def readers(comments: Select, kinds: tuple[str, ...], search: str = "") -> Selec
             Comment.author_email,
             Comment.created_at,
             Comment.kind,
+            Comment.link_key,
             reader_identity().label("reader"),
             newest.label("newest"),
             case((Comment.answered_at.is_not(None), 1), else_=0).label("answered"),
@@ -104,7 +108,8 @@ def readers(comments: Select, kinds: tuple[str, ...], search: str = "") -> Selec
             rows.c.reader,
             func.max(case((latest, rows.c.author_name))).label("name"),
             func.max(case((latest, rows.c.author_email))).label("email"),
-            func.min(rows.c.id).label("key_id"),
+            func.max(case((latest, rows.c.id))).label("key_id"),
+            func.max(case((latest, rows.c.link_key))).label("key_link_key"),
             func.count().over().label("readers_total"),  # every reader, not just the page's
             func.count().label("comments"),
             func.count(rows.c.post_id.distinct()).label("posts"),
@@ -149,21 +154,21 @@ class ReaderKeys:
     def __init__(self, secret_key: str):
         self._serializer = URLSafeSerializer(secret_key, salt=KEY_SALT)
 
-    def make(self, comment_id: int) -> str:
-        return self._serializer.dumps(comment_id)
+    def make(self, comment_id: int, link_key: str) -> str:
+        return self._serializer.dumps(Signed(comment_id, link_key).payload)
 
-    def read(self, key: str) -> int | None:
-        """The comment id a genuine key names; None for a changed or made-up one."""
+    def read(self, key: str) -> Signed | None:
+        """The comment a genuine key names (check it with ``Signed.names``); None for a
+        changed or made-up one, or one made before keys carried the link key."""
         try:
-            comment_id = self._serializer.loads(key)
+            return Signed.of(self._serializer.loads(key))
         except BadData:
             return None
-        return comment_id if isinstance(comment_id, int) else None
 
     def reader(self, row, kinds: tuple[str, ...]) -> Reader:
         """A row of ``readers()`` as the view shows it."""
         return Reader(
-            key=self.make(row.key_id),
+            key=self.make(row.key_id, row.key_link_key),
             name=row.name,
             email=row.email,
             comments=row.comments,

@@ -65,9 +65,9 @@ def comments_of(email: str):
     )
 
 
-def first_comment_id(email: str) -> int | None:
+def first_comment(email: str) -> Comment | None:
     """The row a reader's signed links name instead of their address."""
-    return db.session.scalar(comments_of(email).with_only_columns(Comment.id).limit(1))
+    return db.session.scalar(comments_of(email).limit(1))
 
 
 def _address_row(email: str) -> SubscriberAddress | None:

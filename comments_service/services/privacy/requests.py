@@ -4,8 +4,9 @@ The form takes an address; the answer is the same whether Porch knows it or not,
 the page tells nobody whose address is on file. A known address gets a signed link
 by mail (through the outbox); an unknown one gets nothing, so the form cannot be used
 to send mail to strangers. The link names the address's first comment, not the
-address, and stops working once that comment is erased. Nothing here commits or
-touches Flask globals.
+address, and stops working once that comment is erased (a later comment that takes its
+number has another link key, services.tokens). Nothing here commits or touches Flask
+globals.
 """
 
 from dataclasses import dataclass
@@ -45,8 +46,9 @@ class PrivacyLinks:
             valid_for=timedelta(hours=config["PORCH_PRIVACY_LINK_HOURS"]),
         )
 
-    def link(self, wish: str, comment_id: int) -> str:
-        return self.urls(f"privacy.{wish}_page", token=self.tokens.make(PURPOSES[wish], comment_id))
+    def link(self, wish: str, comment: Comment) -> str:
+        token = self.tokens.make(PURPOSES[wish], comment)
+        return self.urls(f"privacy.{wish}_page", token=token)
 
     @property
     def hours(self) -> int:
@@ -56,10 +58,10 @@ class PrivacyLinks:
 def request_link(email: str, wish: str, links: PrivacyLinks, now: datetime) -> None:
     """Mail a link for this wish ("export" or "forget") if a reader wrote a comment with the
     address; staff addresses are answered like unknown ones (their mail is the team's)."""
-    comment_id = people.first_comment_id(email)
-    if comment_id is None or people.is_staff_address(email):
+    comment = people.first_comment(email)
+    if comment is None or people.is_staff_address(email):
         return
-    link = links.link(wish, comment_id)
+    link = links.link(wish, comment)
     context = {"wish": wish, "link": link, "hours": links.hours}
     text = templates.get_template("privacy_link.txt").render(**context)
     html = templates.get_template("privacy_link.html").render(**context)
@@ -68,8 +70,8 @@ def request_link(email: str, wish: str, links: PrivacyLinks, now: datetime) -> N
 
 def address_in_link(wish: str, token: str, links: PrivacyLinks, now: datetime) -> str:
     """The address a genuine, unexpired link was made for; raises BadLink or ExpiredLink."""
-    comment_id = links.tokens.read(PURPOSES[wish], token, now=now, max_age=links.valid_for)
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or not comment.author_email:
+    signed = links.tokens.read(PURPOSES[wish], token, now=now, max_age=links.valid_for)
+    comment = db.session.get(Comment, signed.row_id)
+    if not signed.names(comment) or not comment.author_email:
         raise BadLink("This link is for data that has already been erased.")
     return people.normalised(comment.author_email)
