@@ -9,6 +9,7 @@ import hmac
 from flask import current_app, request
 
 from comments_service.api import bp
+from comments_service.config import comment_paging
 from comments_service.errors import ApiError
 from comments_service.extensions import db
 from comments_service.services.site.manifest import (
@@ -27,7 +28,7 @@ def load_posts():
     if document is None:
         raise ApiError(400, "malformed", "Send the posts manifest as JSON.")
     try:
-        entries = manifest_entries(document, "The manifest")
+        entries = manifest_entries(document, "The manifest", *comment_paging(current_app.config))
     except ManifestError as error:
         raise ApiError(422, "invalid_manifest", str(error)) from None
     report = sync_posts(entries)
