@@ -27,6 +27,7 @@ from porch_pelican.manifest import ManifestError
 from .browser_support import BIN, clean_environment
 from .site_support import ROOT, build_sample_site
 from .test_pelican_plugin import EXPORT, HELLO, build
+from .test_rebake import serve  # noqa: F401 - the fixture serving an app over HTTP
 
 TOKEN = "a-long-random-deploy-token"
 POST = {"slug": "solo", "title": "Solo", "path": "/solo/", "authors": ["Chloe Martin"]}
@@ -190,6 +191,29 @@ def test_both_validators_read_the_manifests_text_rule_alike():
     }
     assert {text: both for text, both in verdicts.items() if len(set(both)) > 1} == {}
     assert not verdicts["a\n"][0] and not verdicts[" \u3000"][0] and verdicts["a\u3000"][0]
+
+
+def test_a_release_over_http_to_a_service_paged_otherwise_stops_saying_why(
+    app_with,
+    serve,  # noqa: F811
+    tmp_path,
+):
+    service = app_with(PORCH_DEPLOY_TOKEN=TOKEN)
+    env = clean_environment(
+        PUBLIC_URL=serve(service),
+        BLOG_URL="https://blog.test",
+        DEPLOY_TOKEN=TOKEN,
+        COMMENTS_PER_PAGE="20",
+        PUBLISH_TARGET=str(tmp_path / "published"),
+    )
+    done = invoke(tmp_path, "deploy", env)
+    assert done.returncode != 0
+    assert (
+        "The service did not load the posts, and nothing was published:"
+        f" {env['PORCH_PUBLIC_URL']}/api/manifest answered 422: The manifest: {PER_PAGE_DIFFERS}"
+    ) in done.stderr
+    assert post_count(service) == 0
+    assert not (tmp_path / "published").exists()
 
 
 # The manifest the plugin writes
