@@ -84,3 +84,12 @@ PORCH_PUBLIC_URL = os.environ.get(
 )
 PORCH_COMMENTS_EXPORT = "var/comments-export.json"
 PORCH_AUTHORS_DIR = "authors"
+# How threads are cut into pages, and where pages 2 and later live: the service has
+# settings of the same names, and `posts sync` refuses a blog that pages otherwise. Set
+# in the environment (as `make run`, `invoke deploy` and the service's re-bakes see it),
+# one value reaches both; unset, both take porch_contract's defaults (50,
+# "comments/{number}/").
+if "PORCH_COMMENTS_PER_PAGE" in os.environ:
+    PORCH_COMMENTS_PER_PAGE = int(os.environ["PORCH_COMMENTS_PER_PAGE"])
+if "PORCH_COMMENTS_PAGE_URL" in os.environ:
+    PORCH_COMMENTS_PAGE_URL = os.environ["PORCH_COMMENTS_PAGE_URL"]

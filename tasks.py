@@ -159,10 +159,14 @@ def deploy(c, service=""):
 
 def deploy_over_http(service, token):
     """Load the posts and bake the comments in by asking the service, not its database."""
-    from porch_pelican.remote import Service, keep_fresh
+    from porch_pelican.remote import Service, ServiceError, keep_fresh
 
     with open(os.path.join(blog()["OUTPUT_PATH"], "porch-manifest.json"), encoding="utf-8") as file:
-        report = Service(service).load_posts(json.load(file), token)
+        manifest = json.load(file)
+    try:
+        report = Service(service).load_posts(manifest, token)
+    except ServiceError as error:
+        sys.exit(f"The service did not load the posts, and nothing was published: {error}")
     for warning in report["warnings"]:
         print(f"Warning: {warning}", file=sys.stderr)
     print(f"{len(report['created'])} new, {len(report['updated'])} updated posts.")

@@ -35,11 +35,13 @@ from flask_migrate import upgrade
 from sqlalchemy import func, insert, select
 
 from comments_service import create_app
+from comments_service.config import comment_paging
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, Post, Role, Staff
 from comments_service.services.site.export import export_document
 from comments_service.services.site.manifest import manifest_entries, sync_posts
 from comments_service.services.site.rebake import rebake_posts
+from porch_contract.manifest import MANIFEST_VERSION
 from porch_pelican import rebake
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,7 +121,13 @@ def write_export(folder: Path, entries: list[dict], total: int, rng: random.Rand
     )
     with app.app_context():
         upgrade()
-        sync_posts(manifest_entries({"version": 1, "posts": entries}, "bench"))
+        per_page, page_url = comment_paging(app.config)
+        manifest = {
+            "version": MANIFEST_VERSION,
+            "comments": {"per_page": per_page, "page_url": page_url},
+            "posts": entries,
+        }
+        sync_posts(manifest_entries(manifest, "bench", per_page, page_url))
         staff = [
             Staff(name=name, email=f"{n}@bench.test", role=Role.AUTHOR, password_hash="x")
             for n, name in enumerate(AUTHORS)

@@ -27,6 +27,7 @@ from pelican.settings import read_settings
 from sqlalchemy import insert, select
 
 from comments_service import create_app
+from comments_service.config import comment_paging
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, Post, Role, Staff
 from comments_service.services.site.export import export_document
@@ -163,7 +164,11 @@ def main() -> None:
         full_build(folder, content, export)  # the first build only makes the manifest
         with app.app_context():
             upgrade()
-            sync_posts(load_manifest(folder / "output" / "porch-manifest.json"))
+            sync_posts(
+                load_manifest(
+                    folder / "output" / "porch-manifest.json", *comment_paging(app.config)
+                )
+            )
             db.session.commit()
             seed_comments(args.comments)
             export.write_text(json.dumps(export_document(datetime.now(UTC))), encoding="utf-8")

@@ -367,6 +367,12 @@ def answer_within(config) -> timedelta:
     return timedelta(hours=config["PORCH_ANSWER_WITHIN_HOURS"])
 
 
+def comment_paging(config) -> tuple[int, str]:
+    """Top-level comments per page and where later pages live: a blog's posts manifest
+    must carry the same (``posts sync`` and ``PUT /api/manifest`` check)."""
+    return config["PORCH_COMMENTS_PER_PAGE"], config["PORCH_COMMENTS_PAGE_URL"]
+
+
 def escalate_after(config) -> timedelta:
     """How long a reader may wait before the admins look after their comment too."""
     return timedelta(hours=config["PORCH_ESCALATE_AFTER_HOURS"])

@@ -1,5 +1,13 @@
 """What the blog and the comment service must agree on. Both import it; it imports neither.
 
+Here: how a thread is cut into pages and where they live (this module), and the two
+files one side writes for the other, each with its version and JSON Schema: the posts
+manifest (``porch_contract.manifest``: the blog to the service) and the comments export
+(``porch_contract.export``: the service to the blog). The plugin checks the manifest
+it writes and the export it reads, the service the manifest it reads (and its tests
+the export it writes), against the one schema: neither side drifts from the other
+unnoticed.
+
 A thread is shown in pages of ``per_page`` top-level comments, oldest first, each with
 all its replies; page 1 is the article itself and page N lives at the article's
 address plus ``page_url`` (``comments/N/``). The Pelican plugin bakes those pages, the

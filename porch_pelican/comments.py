@@ -2,7 +2,9 @@
 
 Readers without JavaScript (and search engines) still see every approved
 comment and its staff answer; the script then only adds what is newer than
-the build. A missing or broken export never stops the blog from building.
+the build. With no export the blog builds with empty threads (it never needs the
+service); an export that is not one (porch_contract.export) stops the build, naming
+what is wrong, rather than publish every article without its comments.
 
 The export holds each thread as one flat list in reading order, every comment
 with its depth. Nothing here or in the theme recurses: threads have no depth
@@ -17,20 +19,26 @@ from itertools import chain
 from types import SimpleNamespace
 
 from porch_contract import split_pages
+from porch_contract.export import check_export
+from porch_contract.schemas import ContractError
 
 from .figures import last_month_sentence
 from .pages import PAGE_TEMPLATE, write_pages
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_VERSION = 2
-REQUIRED_NODE_KEYS = ("id", "parent_id", "depth", "author_name", "html", "created_at")
+# What a message about a bad export tells a person to do.
+AGAIN = (
+    " Export the comments again (flask --app comments_service comments export) from a"
+    " comment service that runs this blog's version of Porch, or remove the file to build"
+    " without them."
+)
 NO_COMMENTS = {"exported_at": None, "posts": {}, "figures": None}
 NO_THREAD = {"count": 0, "comments": [], "version": 0}
 
 
 class ExportError(ValueError):
-    """The export file exists but does not follow the contract."""
+    """The export file exists but is not a comments export this plugin can bake."""
 
 
 def attach_comments(generator):
@@ -127,68 +135,23 @@ def for_display(comments, levels, collapse):
 
 
 def read_export(path):
-    """Return the validated export at path, or an empty one when it is missing or unusable."""
+    """Return the checked export at path, or an empty one when there is no file there."""
     try:
         with open(path, encoding="utf-8") as file:
             data = json.load(file)
     except FileNotFoundError:
         logger.info("Porch: no comments export at %s; building without baked comments", path)
         return NO_COMMENTS
-    except (OSError, ValueError) as error:
-        logger.error("Porch: cannot read comments export %s: %s", path, error)
-        return NO_COMMENTS
-    try:
-        return validate_export(data)
-    except ExportError as error:
-        logger.error("Porch: ignoring comments export %s: %s", path, error)
-        return NO_COMMENTS
-
-
-def validate_export(data):
-    """Check the shape templates rely on, so a bad file fails here and not mid-render."""
-    if not isinstance(data, dict):
-        raise ExportError("the top level is not a JSON object")
-    version = data.get("version")
-    if version != SUPPORTED_VERSION:
+    except ValueError as error:
         raise ExportError(
-            f"unsupported export version {version!r}; this plugin reads version "
-            f"{SUPPORTED_VERSION} (export again with a matching comment service)"
-        )
-    posts = data.get("posts")
-    if not isinstance(posts, dict):
-        raise ExportError('"posts" is not an object keyed by post slug')
-    for slug, thread in posts.items():
-        check_thread(thread, f"posts[{slug!r}]")
-    return {"exported_at": data.get("exported_at"), "posts": posts, "figures": data.get("figures")}
-
-
-def check_thread(thread, where):
-    """Raise ExportError unless a post's entry has a count and a list of comments."""
-    if not isinstance(thread, dict) or not isinstance(thread.get("comments"), list):
-        raise ExportError(f'{where} is not an object with a "comments" list')
-    if not isinstance(thread.get("count"), int):
-        raise ExportError(f'{where} has no "count" of its comments')
-    if not isinstance(thread.get("version", 0), int):
-        raise ExportError(f'{where} has a "version" that is not a whole number')
-    check_nodes(thread["comments"], f"{where}.comments")
-
-
-def check_nodes(nodes, where):
-    """Raise ExportError at the first comment that lacks a key or is out of thread order.
-
-    In thread order each comment is at most one level deeper than the one before it.
-    """
-    previous_depth = -1
-    for index, node in enumerate(nodes):
-        here = f"{where}[{index}]"
-        if not isinstance(node, dict):
-            raise ExportError(f"{here} is not a comment object")
-        missing = [key for key in REQUIRED_NODE_KEYS if key not in node]
-        if missing:
-            raise ExportError(f"{here} lacks {', '.join(missing)}")
-        depth = node["depth"]
-        if not isinstance(depth, int) or not 0 <= depth <= previous_depth + 1:
-            raise ExportError(
-                f"{here} has depth {depth!r}; in thread order it can be 0 to {previous_depth + 1}"
-            )
-        previous_depth = depth
+            f"Porch: the comments export {path} is not JSON ({error}).{AGAIN}"
+        ) from None
+    try:
+        check_export(data, f"Porch: the comments export {path}")
+    except ContractError as error:
+        raise ExportError(f"{error}{AGAIN}") from None
+    return {
+        "exported_at": data["exported_at"],
+        "posts": data["posts"],
+        "figures": data.get("figures"),
+    }

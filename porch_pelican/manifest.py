@@ -2,7 +2,10 @@
 
 The service routes every reader comment to the post's named authors, so the
 manifest lists only published articles, with authors in the order the post
-gives them. It is written at the very end of a successful build.
+gives them; it also carries how this blog pages comments, which the service must
+share. It is written at the very end of a successful build, once it has passed the
+check the service makes (porch_contract.manifest): a build that would hand the service
+a manifest it refuses stops instead, naming what is wrong.
 """
 
 import json
@@ -13,9 +16,11 @@ from datetime import UTC, datetime
 
 from markupsafe import Markup
 
+from porch_contract.manifest import MANIFEST_VERSION, check_manifest
+from porch_contract.schemas import ContractError
+
 logger = logging.getLogger(__name__)
 
-MANIFEST_VERSION = 1
 # The finalized signal only receives the Pelican object, so the posts collected
 # from the article generator travel to it through the shared settings dict.
 POSTS_KEY = "_PORCH_MANIFEST_POSTS"
@@ -59,11 +64,38 @@ def write_manifest(pelican):
         "version": MANIFEST_VERSION,
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "site_url": settings["SITEURL"],
+        "comments": {
+            "per_page": settings["PORCH_COMMENTS_PER_PAGE"],
+            "page_url": settings["PORCH_COMMENTS_PAGE_URL"],
+        },
         "posts": posts,
     }
     path = os.path.abspath(settings["PORCH_MANIFEST_PATH"])
+    stop_unless_loadable(manifest, path)
     write_json_atomically(path, manifest)
     logger.info("Porch: wrote posts manifest %s (%d posts)", path, len(posts))
+
+
+class ManifestError(ValueError):
+    """This build's manifest is not one the service can load; the message says why."""
+
+
+def stop_unless_loadable(manifest, path):
+    """Stop the build, naming the post or setting at fault, unless the service can load
+    ``manifest``: the previous manifest at ``path`` stays as it was."""
+    try:
+        check_manifest(manifest, f"Porch: the posts manifest for {path}")
+    except ContractError as error:
+        post = post_named(manifest, error.location)
+        raise ManifestError(f"{error}{post} Fix it and build again.") from None
+
+
+def post_named(manifest, location):
+    """Which post's entry is wrong, by slug, when the error is in one."""
+    if len(location) < 2 or location[0] != "posts":
+        return ""
+    slug = manifest["posts"][location[1]].get("slug")
+    return f" That is the post {slug!r}." if isinstance(slug, str) else ""
 
 
 def write_json_atomically(path, data):

@@ -66,10 +66,20 @@ class Service:
             if error.code == 304:
                 return None
             raise ServiceError(
-                f"{request.full_url} answered {error.code}: {error.read()!r}"
+                f"{request.full_url} answered {error.code}: {_said(error)}"
             ) from None
         except (urllib.error.URLError, OSError, ValueError) as error:
             raise ServiceError(f"cannot read {request.full_url}: {error}") from None
+
+
+def _said(error: urllib.error.HTTPError) -> str:
+    """The service's own message (its JSON errors carry one, saying what to do), else
+    the body as it came."""
+    body = error.read()
+    try:
+        return json.loads(body)["message"]
+    except (ValueError, KeyError, TypeError):
+        return repr(body)
 
 
 def rebake_pass(rebaker: rebake.Rebaker, baked: dict[str, int], service: Service) -> list[str]:

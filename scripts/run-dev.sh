@@ -24,6 +24,9 @@ export PORCH_REBAKE_SETTINGS="${PORCH_REBAKE_SETTINGS:-$PWD/pelicanconf.py}"
 # No SMTP host unless you set one: the worker's mail job prints each message here and keeps
 # it in the outbox (docs/notifications.md shows how to use a local SMTP sink instead).
 export PORCH_MAIL_LOOP_SECONDS="${PORCH_MAIL_LOOP_SECONDS:-5}"
+# PORCH_COMMENTS_PER_PAGE and PORCH_COMMENTS_PAGE_URL, when set, reach the service and
+# every build alike (pelicanconf.py reads them too): `posts sync` refuses a blog that
+# pages comments otherwise than the service.
 # The service's pages for readers wear the blog's name: the one in pelicanconf.py.
 export PORCH_BLOG_NAME="${PORCH_BLOG_NAME:-$("$bin/python" -c 'import pelicanconf; print(pelicanconf.SITENAME)')}"
 

@@ -34,7 +34,7 @@ def node(comment_id, author_name, parent_id=None, depth=0, **fields):
 def export_of(*comments) -> dict:
     """An export with these comments on hello-porch."""
     thread = {"count": len(comments), "comments": list(comments)}
-    return {"version": 2, "exported_at": None, "posts": {"hello-porch": thread}}
+    return {"version": 2, "exported_at": "2026-11-23T12:00:00Z", "posts": {"hello-porch": thread}}
 
 
 def bake(tmp_path, document: dict) -> str:
@@ -68,10 +68,11 @@ def test_hostile_fields_in_an_export_never_become_markup(tmp_path):
 
 
 def test_comment_templates_escape_what_they_print_without_being_told(tmp_path):
-    """The date label's fallback prints the export's time as it is, with no |e of its own."""
-    page = bake(tmp_path, export_of(node(7, "Jo Reader", created_at="<i>x</i>")))
-    assert "<i>x</i>" not in page
-    assert "&lt;i&gt;x&lt;/i&gt;</time>" in page
+    """The time and its label are printed as the export has them, with no |e of their own."""
+    page = bake(tmp_path, export_of(node(7, "Jo Reader", created_at="2026-11-20T<i>x</i>")))
+    assert "<i>x" not in page
+    assert 'datetime="2026-11-20T&lt;i&gt;x&lt;/i&gt;"' in page
+    assert "20 November 2026, &lt;i&gt;x&lt; UTC</time>" in page
 
 
 def test_names_with_apostrophes_and_ampersands_are_escaped_once(tmp_path):

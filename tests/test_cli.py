@@ -10,9 +10,11 @@ from comments_service.services.comments.posting import add_staff_answer
 from .conftest import PASSWORD
 
 
-def manifest(tmp_path, posts, version=1):
+def manifest(tmp_path, posts, version=2):
+    """A posts manifest with the service's default paging, as a blog built with it writes."""
     path = tmp_path / "porch-manifest.json"
-    path.write_text(json.dumps({"version": version, "posts": posts}))
+    paging = {"per_page": 50, "page_url": "comments/{number}/"}
+    path.write_text(json.dumps({"version": version, "comments": paging, "posts": posts}))
     return path
 
 
@@ -96,9 +98,10 @@ def test_posts_sync_reports_bad_manifests_clearly(app, tmp_path):
     missing = runner.invoke(args=["posts", "sync", str(tmp_path / "nope.json")])
     assert missing.exit_code != 0 and "build the blog first" in missing.output
     wrong_version = runner.invoke(args=["posts", "sync", str(manifest(tmp_path, [], version=9))])
-    assert "version must be 1, as this service reads posts manifests of version 1 only" in (
-        wrong_version.output
-    )
+    assert (
+        "version must be 2, the posts manifest version of this Porch (the blog and the service"
+        " run the same Porch) (2 was expected)."
+    ) in wrong_version.output
     no_authors = manifest(tmp_path, [{**entry("x"), "authors": "Ana"}])
     assert "posts[0].authors must be a list of the post's distinct author names" in (
         runner.invoke(args=["posts", "sync", str(no_authors)]).output

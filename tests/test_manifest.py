@@ -1,5 +1,6 @@
 """Bad posts manifests, by `posts sync` and by `PUT /api/manifest`: a message naming the
-field and what it must be, and nothing loaded (comments_service/manifest-schema.json)."""
+field and what it must be, and nothing loaded (porch_contract/manifest-schema.json).
+The manifest's paging and version: test_contract.py."""
 
 import json
 
@@ -11,10 +12,12 @@ from comments_service.models import Post
 
 TOKEN = "a-long-random-deploy-token"
 POST = {"slug": "solo", "title": "Solo", "path": "/solo/", "authors": ["Chloe Martin"]}
+# The service's default paging, as a blog built with the defaults writes it.
+PAGING = {"per_page": 50, "page_url": "comments/{number}/"}
 
 
 def document(*posts, **top) -> dict:
-    return {"version": 1, "posts": list(posts), **top}
+    return {"version": 2, "comments": PAGING, "posts": list(posts), **top}
 
 
 BAD = [
@@ -29,6 +32,12 @@ BAD = [
         "posts[0].title must be the post's title as plain text: 1 to 300 characters, not"
         " blank, without control characters (not 'Tabs\\tand NUL\\x00').",
         id="control-characters",
+    ),
+    pytest.param(
+        document({**POST, "title": "Solo\n"}),
+        "posts[0].title must be the post's title as plain text: 1 to 300 characters, not"
+        " blank, without control characters (not 'Solo\\n').",
+        id="final-line-break",
     ),
     pytest.param(
         document({**POST, "slug": "s" * 201}),
@@ -66,9 +75,9 @@ BAD = [
         id="a-slug-twice",
     ),
     pytest.param(
-        {"posts": [POST]},
-        "must be a posts manifest: an object with its version and posts (generated_at and"
-        " site_url may follow) ('version' is a required property).",
+        {"comments": PAGING, "posts": [POST]},
+        "must be a posts manifest: an object with its version, the blog's comment paging and"
+        " posts (generated_at and site_url may follow) ('version' is a required property).",
         id="no-version",
     ),
 ]

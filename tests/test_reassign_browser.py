@@ -22,6 +22,7 @@ pytestmark = pytest.mark.browser
 
 expect.set_options(timeout=TIMEOUT_MS)
 BLOG = "http://blog.test"
+PAGING = {"per_page": 50, "page_url": "comments/{number}/"}  # the service's defaults
 PASSWORD = "correct horse battery"
 ANA, BEN = ("Ana Lima", "ana@porch.test"), ("Ben Okafor", "ben@porch.test")
 
@@ -32,7 +33,7 @@ def service(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("porch-reassign")
     manifest = tmp / "manifest.json"
     post = {"slug": "hello", "title": "Hello Porch", "path": "/hello/", "authors": [ANA[0]]}
-    manifest.write_text(json.dumps({"version": 1, "posts": [post]}))
+    manifest.write_text(json.dumps({"version": 2, "comments": PAGING, "posts": [post]}))
     env = clean_environment(
         DATABASE_URL=f"sqlite:///{tmp / 'porch.sqlite3'}",
         SECRET_KEY="reassign-browser-secret",

@@ -28,6 +28,10 @@ from .site_support import ROOT, build_sample_site
 
 SLUG = "offline-mode-explained"  # by Ana Lima in content/
 PAGE = f"2026/10/{SLUG}/index.html"
+# The service's default paging (PORCH_COMMENTS_PER_PAGE, PORCH_COMMENTS_PAGE_URL), which
+# the sample blog's builds share; as a manifest carries it.
+SERVICE_PAGING = (50, "comments/{number}/")
+PAGING = {"per_page": 50, "page_url": "comments/{number}/"}
 
 
 def version_of(app, post) -> int:
@@ -170,7 +174,7 @@ class Site:
         self.app, self.folder = app, folder
         self.output = self.build("first")
         with app.app_context():
-            sync_posts(load_manifest(self.output / "porch-manifest.json"))
+            sync_posts(load_manifest(self.output / "porch-manifest.json", *SERVICE_PAGING))
             db.session.commit()
 
     def build(self, name: str):
@@ -354,7 +358,7 @@ def test_posts_sync_warns_about_each_named_author_without_an_account(app, make_s
         {"slug": "solo", "title": "Solo", "path": "/solo/", "authors": ["Chloe Martin"]},
         {"slug": "pair", "title": "Pair", "path": "/pair/", "authors": ["Ana Lima", "Ben Okafor"]},
     ]
-    manifest.write_text(json.dumps({"version": 1, "posts": posts}))
+    manifest.write_text(json.dumps({"version": 2, "comments": PAGING, "posts": posts}))
     result = app.test_cli_runner().invoke(args=["posts", "sync", str(manifest)])
     assert result.exit_code == 0, result.output
     assert (
@@ -414,7 +418,7 @@ def test_invoke_rebake_bakes_the_build_of_this_host_from_the_service(
     env = clean_environment(PUBLIC_URL=service_url)
     invoke(tmp_path, "build", env=env)
     with app.app_context():
-        sync_posts(load_manifest(tmp_path / "output" / "porch-manifest.json"))
+        sync_posts(load_manifest(tmp_path / "output" / "porch-manifest.json", *SERVICE_PAGING))
         db.session.commit()
     post_comment(client, SLUG, body="Baked by *the watcher*")
     printed = invoke(tmp_path, "rebake", env=env)
@@ -465,7 +469,8 @@ def test_every_build_posts_to_the_service_named_in_the_environment(tmp_path, tas
 
 TOKEN = "a-long-random-deploy-token"
 MANIFEST = {
-    "version": 1,
+    "version": 2,
+    "comments": PAGING,
     "posts": [{"slug": "solo", "title": "Solo", "path": "/solo/", "authors": ["Chloe Martin"]}],
 }
 
@@ -497,7 +502,7 @@ def test_the_manifest_loads_over_http_only_with_the_deploy_token(app, app_with):
 
 def test_a_broken_manifest_over_http_says_what_is_wrong_and_loads_nothing(app_with):
     service = app_with(PORCH_DEPLOY_TOKEN=TOKEN)
-    broken = {"version": 1, "posts": [*MANIFEST["posts"], {"slug": "two", "title": "Two"}]}
+    broken = {**MANIFEST, "posts": [*MANIFEST["posts"], {"slug": "two", "title": "Two"}]}
     answer = put_manifest(service.test_client(), broken)
     assert answer.status_code == 422
     assert answer.get_json()["message"] == (

@@ -10,6 +10,7 @@ from flask import current_app, request
 
 from comments_service.api import bp
 from comments_service.api.json_body import json_body
+from comments_service.config import comment_paging
 from comments_service.errors import ApiError
 from comments_service.extensions import db
 from comments_service.services.site.manifest import (
@@ -26,7 +27,7 @@ def load_posts():
     _require_deploy_token()
     document = json_body("Send the posts manifest as JSON.")
     try:
-        entries = manifest_entries(document, "The manifest")
+        entries = manifest_entries(document, "The manifest", *comment_paging(current_app.config))
     except ManifestError as error:
         raise ApiError(422, "invalid_manifest", str(error)) from None
     report = sync_posts(entries)

@@ -3,8 +3,10 @@
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from comments_service.config import comment_paging
 from comments_service.extensions import db
 from comments_service.services.site.manifest import (
     ManifestError,
@@ -22,7 +24,7 @@ posts_cli = AppGroup("posts", help="Posts the blog has published.")
 def sync(path: Path) -> None:
     """Load the posts manifest the blog build wrote (e.g. output/porch-manifest.json)."""
     try:
-        entries = load_manifest(path)
+        entries = load_manifest(path, *comment_paging(current_app.config))
     except ManifestError as error:
         raise click.ClickException(str(error)) from None
     report = sync_posts(entries)

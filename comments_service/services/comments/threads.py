@@ -22,8 +22,6 @@ from comments_service.words.answer_words import answer_line
 from comments_service.words.times import iso
 from porch_contract import split_pages
 
-EXPORT_VERSION = 2
-
 
 def public_node(row) -> dict:
     """One comment as readers see it: never the email address, request context, private

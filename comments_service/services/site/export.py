@@ -1,6 +1,8 @@
 """The comments export the blog bakes: every post's public thread, and the answer-time figures.
 
-Written by ``flask comments export`` and read by the Pelican plugin at build time.
+Written by ``flask comments export`` and read by the Pelican plugin at build time; its
+version and JSON Schema are porch_contract's (porch_contract/export.py), and a test
+checks that what this writes follows them.
 """
 
 from collections import defaultdict
@@ -12,13 +14,13 @@ from comments_service.extensions import db
 from comments_service.models import Post
 from comments_service.queries.public import public_comment_rows
 from comments_service.services.comments.threads import (
-    EXPORT_VERSION,
     counted,
     removed_placeholders,
     thread_nodes,
 )
 from comments_service.services.report.figures import for_export
 from comments_service.words.times import iso
+from porch_contract.export import EXPORT_VERSION
 
 
 def export_document(now) -> dict:

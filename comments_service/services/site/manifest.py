@@ -1,20 +1,21 @@
-"""Load the blog's posts manifest (written by the Pelican plugin) into the posts table."""
+"""Load the blog's posts manifest (written by the Pelican plugin) into the posts table.
+
+What a manifest holds, and its paging, is porch_contract's (porch_contract/manifest.py):
+a manifest is loaded only when it follows the schema and the blog pages comments as
+this service does; otherwise nothing is.
+"""
 
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib.resources import files
 from pathlib import Path
 
-import jsonschema
 from sqlalchemy import select
 
 from comments_service.extensions import db
 from comments_service.models import Post, PostAuthor, Staff, utcnow
-
-# What a manifest holds (comments_service/manifest-schema.json), as the plugin writes it.
-SCHEMA = json.loads(files("comments_service").joinpath("manifest-schema.json").read_text())
-VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+from porch_contract.manifest import check_manifest, paging_disagreement
+from porch_contract.schemas import ContractError
 
 
 class ManifestError(ValueError):
@@ -31,56 +32,31 @@ class SyncReport:
     not_in_manifest: list[str] = field(default_factory=list)
 
 
-def load_manifest(path: Path) -> list[dict]:
+def load_manifest(path: Path, per_page: int, page_url: str) -> list[dict]:
+    """The checked posts of the manifest file at ``path``, for a service that pages
+    comments ``per_page`` at a time at ``page_url``."""
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ManifestError(f"{path}: no such file; build the blog first (invoke build).") from None
     except json.JSONDecodeError as error:
         raise ManifestError(f"{path}: not valid JSON ({error}).") from None
-    return manifest_entries(document, path)
+    return manifest_entries(document, path, per_page, page_url)
 
 
-def manifest_entries(document, path) -> list[dict]:
-    """The checked posts of a manifest document; ``path`` names it in messages."""
-    error = jsonschema.exceptions.best_match(VALIDATOR.iter_errors(document))
-    if error is not None:
-        raise ManifestError(_explained(error, path))
-    posts = document["posts"]
-    entries = [_dated(entry, f"{path}: posts[{index}]") for index, entry in enumerate(posts)]
-    _check_slugs_differ(entries, path)
-    return entries
-
-
-def _explained(error: jsonschema.ValidationError, path) -> str:
-    """Which field is wrong, what it must be (its description in the schema), and why not."""
-    where = "".join(
-        f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path
-    ).lstrip(".")
-    named = f"{path}: {where}" if where else str(path)
-    return f"{named} must be {_description(error)} ({_why(error)})."
-
-
-def _why(error: jsonschema.ValidationError) -> str:
-    """jsonschema's reason, without its regular expressions or overlong values."""
-    if error.validator == "pattern":
-        shown = error.instance if len(error.instance) <= 60 else error.instance[:60] + "…"
-        return f"not {shown!r}"
-    if error.validator == "maxLength":
-        return f"not {len(error.instance)} characters"
-    return error.message
-
-
-def _description(error: jsonschema.ValidationError) -> str:
-    """The description nearest to the failing keyword, on the way to it from the root."""
-    node, description = SCHEMA, SCHEMA["description"]
-    for part in error.absolute_schema_path:
-        if not isinstance(node, dict) or part not in node:
-            break
-        node = node[part]
-        if isinstance(node, dict):
-            description = node.get("description", description)
-    return description
+def manifest_entries(document, path, per_page: int, page_url: str) -> list[dict]:
+    """The checked posts of a manifest document (``path`` names it in messages), when the
+    blog pages comments as this service does (``per_page``, ``page_url``)."""
+    try:
+        check_manifest(document, str(path))
+    except ContractError as error:
+        raise ManifestError(str(error)) from None
+    disagreement = paging_disagreement(document, per_page, page_url)
+    if disagreement:
+        raise ManifestError(f"{path}: {disagreement}")
+    return [
+        _dated(entry, f"{path}: posts[{index}]") for index, entry in enumerate(document["posts"])
+    ]
 
 
 def _dated(entry: dict, where: str) -> dict:
@@ -94,18 +70,6 @@ def _dated(entry: dict, where: str) -> dict:
         if published.tzinfo is None:
             published = published.replace(tzinfo=UTC)
     return {**entry, "published_at": published}
-
-
-def _check_slugs_differ(entries: list[dict], path) -> None:
-    """One post per slug: the service keys posts, their comments and their pages by it."""
-    first = {}
-    for index, entry in enumerate(entries):
-        earlier = first.setdefault(entry["slug"], index)
-        if earlier != index:
-            raise ManifestError(
-                f"{path}: posts[{index}] has the slug {entry['slug']!r} of posts[{earlier}];"
-                " each post needs a slug of its own."
-            )
 
 
 def sync_posts(entries: list[dict]) -> SyncReport:
