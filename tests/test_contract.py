@@ -274,7 +274,7 @@ def every_kind_of_node(app, make_staff, make_post, make_comment):
         gone.status, gone.erased_at = CommentStatus.DELETED, now
         found = db.session.get(Comment, phoned.id)
         listening.answer_privately(found, staff, PrivateChannel.PHONE, "Rang", now, now, True)
-        readers = ReaderMail.from_config(app.config)
+        readers = ReaderMail.for_app(app)
         found = db.session.get(Comment, idea.id)
         listening.follow_up(found, staff, FollowUp.PASSED_ON, "Internal", now, readers, "Maps")
         listening.follow_up(found, staff, FollowUp.ACTED_ON, "Shipped in 4.2.", now, readers)
