@@ -160,12 +160,19 @@ class ServiceProcess:
         self._log_path = log_path
         self._process: subprocess.Popen | None = None
 
+    def launch(self) -> "ServiceProcess":
+        """Start the process and return at once: it boots while the caller does other work."""
+        if self._process is None:
+            with open(self._log_path, "wb") as log:
+                self._process = subprocess.Popen(
+                    self._command, cwd=ROOT, env=self._env, stdout=log, stderr=subprocess.STDOUT
+                )
+        return self
+
     def start(self, attempts: int = 100, pause: float = 0.1) -> "ServiceProcess":
-        """Start the service and return once /healthz answers ok (about 10 s at most)."""
-        with open(self._log_path, "wb") as log:
-            self._process = subprocess.Popen(
-                self._command, cwd=ROOT, env=self._env, stdout=log, stderr=subprocess.STDOUT
-            )
+        """Start the service (unless launched) and return once /healthz answers ok (about
+        10 s at most)."""
+        self.launch()
         for _ in range(attempts):
             if self._process.poll() is not None:
                 raise AssertionError(f"The service exited early:\n{self.log()}")

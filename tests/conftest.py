@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import current_app, has_app_context
 from flask_migrate import upgrade
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 from sqlalchemy import text
 
 from comments_service import create_app
@@ -19,6 +19,7 @@ from comments_service.service_urls import ServiceUrls
 from comments_service.services.accounts.passwords import hash_password
 
 from .browser_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from .porch_support import PorchSite
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -68,12 +69,47 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def open_page(browser):
+    """Open pages, each in a browser context of its own (own cookies and storage), closed
+    after the test: ``open_page(javascript=False)``; other options are Playwright's
+    ``new_context`` ones (viewport, color_scheme, timezone_id...)."""
+    contexts = []
+
+    def open_(javascript: bool = True, **options) -> Page:
+        context = browser.new_context(java_script_enabled=javascript, **options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(open_page):
     """A fresh page in its own browser context, JavaScript on."""
-    context = browser.new_context()
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context.new_page()
-    context.close()
+    return open_page()
+
+
+@pytest.fixture(scope="module")
+def porch_site(tmp_path_factory, sqlite_template):
+    """Blogs with their comment services for this module's tests, all stopped after its last
+    one: ``porch_site("name", slug=..., **settings)`` gives a ``PorchSite`` (porch_support.py)
+    on a migrated copy of the template database, serving its (empty) blog folder, its service
+    booting; the module adds accounts, builds, seeds and starts it as its tests need."""
+    started = []
+
+    def make(name: str = "porch", **options) -> PorchSite:
+        site = PorchSite(tmp_path_factory.mktemp(name), **options)
+        started.append(site)
+        shutil.copy(sqlite_template, site.database)
+        site.launch()
+        return site
+
+    yield make
+    for site in started:
+        site.stop()
 
 
 @pytest.fixture(scope="session")

@@ -25,16 +25,7 @@ from comments_service.queries.states import unanswered
 from comments_service.services.comments.posting import add_staff_answer
 from comments_service.services.moderation import decisions as moderation
 
-from .browser_support import (
-    ROOT,
-    ServiceProcess,
-    StaticSite,
-    build_site,
-    clean_environment,
-    flask,
-    free_port,
-    post_comment,
-)
+from .browser_support import ROOT
 from .site_support import build_sample_site
 
 DEPTH = 2000
@@ -215,74 +206,54 @@ def test_taking_down_a_deep_answer_leaves_the_next_answer_below_in_charge(app, c
 
 
 @pytest.mark.browser
-def test_live_replies_past_the_thread_depth_sit_beside_their_parent_and_name_it(browser, tmp_path):
+def test_live_replies_past_the_thread_depth_sit_beside_their_parent_and_name_it(porch_site, page):
     """Six comments deep are baked; two deeper ones arrive after the build and one is posted
     from the page: each past the fifth level sits in the fifth level's list, with its link."""
-    output, manifest, export = tmp_path / "output", tmp_path / "manifest.json", tmp_path / "x.json"
-    output.mkdir()
-    site = StaticSite(output).start()
-    env = clean_environment(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'porch.sqlite3'}",
-        SECRET_KEY="deep-threads-secret",
+    porch = porch_site(
+        "porch-deep",
+        slug=SLUG,
         MIN_FILL_SECONDS="0",  # Playwright types faster than people
-        BLOG_URL=site.url,
-        BLOG_PORT=str(site.port),
-        SESSION_COOKIE_SECURE="false",
         COMMENT_RATE_LIMIT="100 per minute",
     )
-    service = ServiceProcess(free_port(), env, tmp_path / "service.log")
-    paths = {"PORCH_MANIFEST_PATH": str(manifest), "PORCH_COMMENTS_EXPORT": str(export)}
-    context = browser.new_context()
-    context.set_default_timeout(10_000)
-    try:
-        flask("db", "upgrade", env=env)
-        build_site(output, env, PORCH_PUBLIC_URL=service.url, **paths)
-        flask("posts", "sync", str(manifest), env=env)
-        service.start()
+    porch.publish().start()
 
-        ids = []
-        for depth in range(8):
-            if depth == 6:  # the first six are baked in, the rest arrive after the build
-                flask("comments", "export", str(export), env=env)
-                build_site(output, env, PORCH_PUBLIC_URL=service.url, **paths)
-            parent = {"parent_id": ids[-1]} if ids else {}
-            fields = {"author_name": f"Reader {depth}", "body": f"At depth {depth}.", **parent}
-            ids.append(post_comment(service.url, SLUG, site.url, **fields)["id"])
+    ids = []
+    for depth in range(8):
+        if depth == 6:  # the first six are baked in, the rest arrive after the build
+            porch.bake_comments()
+        parent = {"parent_id": ids[-1]} if ids else {}
+        fields = {"author_name": f"Reader {depth}", "body": f"At depth {depth}.", **parent}
+        ids.append(porch.comment(**fields)["id"])
 
-        page = context.new_page()
-        api = f"{service.url}/api/posts/{SLUG}/comments"
-        with page.expect_response(lambda response: response.url == api + "?page=1"):
-            page.goto(f"{site.url}/{PAGE.removesuffix('index.html')}")
+    api = porch.api_url
+    with page.expect_response(lambda response: response.url == api + "?page=1"):
+        page.goto(f"{porch.site.url}/{PAGE.removesuffix('index.html')}")
 
-        nested = " > .comment-replies > ".join(f"#comment-{i}" for i in ids[:4])
-        folded = page.locator(f"{nested} > details.comment-folded")  # PORCH_THREAD_COLLAPSE
-        expect(folded).not_to_have_attribute("open", "")
-        folded.locator(":scope > summary").click()
-        fifth_level = folded.locator(":scope > .comment-replies > li")
-        expect(fifth_level).to_have_count(4)
-        expect(fifth_level.nth(3)).to_have_id(f"comment-{ids[7]}")
-        for depth in (5, 6, 7):
-            link = page.locator(f"#comment-{ids[depth]} .comment-in-reply-to a")
-            expect(link).to_have_text(f"Reader {depth - 1}")
-            expect(link).to_have_attribute("href", f"#comment-{ids[depth - 1]}")
-        expect(page.locator(f"#comment-{ids[4]} .comment-in-reply-to")).to_have_count(0)
+    nested = " > .comment-replies > ".join(f"#comment-{i}" for i in ids[:4])
+    folded = page.locator(f"{nested} > details.comment-folded")  # PORCH_THREAD_COLLAPSE
+    expect(folded).not_to_have_attribute("open", "")
+    folded.locator(":scope > summary").click()
+    fifth_level = folded.locator(":scope > .comment-replies > li")
+    expect(fifth_level).to_have_count(4)
+    expect(fifth_level.nth(3)).to_have_id(f"comment-{ids[7]}")
+    for depth in (5, 6, 7):
+        link = page.locator(f"#comment-{ids[depth]} .comment-in-reply-to a")
+        expect(link).to_have_text(f"Reader {depth - 1}")
+        expect(link).to_have_attribute("href", f"#comment-{ids[depth - 1]}")
+    expect(page.locator(f"#comment-{ids[4]} .comment-in-reply-to")).to_have_count(0)
 
-        deepest = page.locator(f"#comment-{ids[7]}")
-        deepest.get_by_role("link", name="Reply to Reader 7").click()
-        deepest.get_by_label("Your name").fill("Reader 8")
-        deepest.locator("textarea[name=body]").fill("Still here, eight replies down.")
-        deepest.get_by_role("button", name="Post reply").click()
-        expect(fifth_level).to_have_count(5)
-        posted = fifth_level.nth(4)
-        expect(posted.locator(".comment-in-reply-to")).to_have_text("In reply to Reader 7")
-        expect(posted.locator(".comment-body")).to_have_text("Still here, eight replies down.")
+    deepest = page.locator(f"#comment-{ids[7]}")
+    deepest.get_by_role("link", name="Reply to Reader 7").click()
+    deepest.get_by_label("Your name").fill("Reader 8")
+    deepest.locator("textarea[name=body]").fill("Still here, eight replies down.")
+    deepest.get_by_role("button", name="Post reply").click()
+    expect(fifth_level).to_have_count(5)
+    posted = fifth_level.nth(4)
+    expect(posted.locator(".comment-in-reply-to")).to_have_text("In reply to Reader 7")
+    expect(posted.locator(".comment-body")).to_have_text("Still here, eight replies down.")
 
-        posted.locator(".comment-in-reply-to a").click()
-        expect(page).to_have_url(re.compile(f"#comment-{ids[7]}$"))
-        artifacts = ROOT / "test-artifacts"
-        artifacts.mkdir(exist_ok=True)
-        page.locator(f"#comment-{ids[2]}").screenshot(path=artifacts / "deep-thread-capped.png")
-    finally:
-        context.close()
-        service.stop()
-        site.stop()
+    posted.locator(".comment-in-reply-to a").click()
+    expect(page).to_have_url(re.compile(f"#comment-{ids[7]}$"))
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.locator(f"#comment-{ids[2]}").screenshot(path=artifacts / "deep-thread-capped.png")

@@ -6,22 +6,13 @@ Nothing is mocked: the sample site is built with `pelican`, the service is set u
 with its own CLI and runs as `flask run`, and Chromium talks to both over HTTP.
 """
 
-import json
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .browser_support import (
-    ROOT,
-    TIMEOUT_MS,
-    ServiceProcess,
-    StaticSite,
-    build_site,
-    clean_environment,
-    flask,
-    free_port,
-)
+from .browser_support import ROOT, TIMEOUT_MS
+from .porch_support import PorchSite
 
 pytestmark = pytest.mark.browser
 
@@ -40,82 +31,13 @@ ARTIFACTS = ROOT / "test-artifacts"
 expect.set_options(timeout=TIMEOUT_MS)
 
 
-class Porch:
-    """The running blog and comment service, and the build step that bakes comments in."""
-
-    def __init__(self, tmp, site: StaticSite, service: ServiceProcess, env: dict):
-        self.site, self.service, self.env = site, service, env
-        self.output = tmp / "output"
-        self.manifest = tmp / "manifest.json"
-        self.export = tmp / "export.json"
-
-    def build(self) -> None:
-        build_site(
-            self.output,
-            self.env,
-            PORCH_PUBLIC_URL=self.service.url,
-            PORCH_MANIFEST_PATH=str(self.manifest),
-            PORCH_COMMENTS_EXPORT=str(self.export),
-        )
-
-    def bake_comments(self) -> None:
-        """What a deployment does after comments arrive: export them, rebuild the blog."""
-        flask("comments", "export", str(self.export), env=self.env)
-        self.build()
-
-    def post(self) -> dict:
-        """The post as the blog announced it to the service (its path is the article URL)."""
-        posts = json.loads(self.manifest.read_text(encoding="utf-8"))["posts"]
-        return next(post for post in posts if post["slug"] == SLUG)
-
-    @property
-    def article_url(self) -> str:
-        return self.site.url + self.post()["path"]
-
-
 @pytest.fixture(scope="module")
-def porch(tmp_path_factory):
+def porch(porch_site):
     """A fresh SQLite service with Ana's account and the built sample blog, both serving."""
-    tmp = tmp_path_factory.mktemp("porch-e2e")
-    (tmp / "output").mkdir()
-    site = StaticSite(tmp / "output").start()
-    env = clean_environment(
-        DATABASE_URL=f"sqlite:///{tmp / 'porch.sqlite3'}",
-        SECRET_KEY="end-to-end-secret",
-        MIN_FILL_SECONDS="0",  # Playwright types faster than people
-        BLOG_URL=site.url,
-        SESSION_COOKIE_SECURE="false",
-        BLOG_PORT=str(site.port),  # read by pelicanconf.py for the feeds' absolute links
-    )
-    service = ServiceProcess(free_port(), env, tmp / "service.log")
-    try:
-        flask("db", "upgrade", env=env)
-        add_author = ["staff", "add", AUTHOR, "--email", AUTHOR_EMAIL, "--role", "author"]
-        flask(*add_author, "--password-stdin", env=env, stdin=AUTHOR_PASSWORD + "\n")
-        stack = Porch(tmp, site, service, env)
-        stack.build()
-        flask("posts", "sync", str(stack.manifest), env=env)
-        service.start()
-        yield stack
-    finally:
-        service.stop()
-        site.stop()
-
-
-@pytest.fixture
-def open_page(browser):
-    """Open a page in its own browser context (own cookies, optionally no JavaScript)."""
-    contexts = []
-
-    def open_(javascript: bool = True) -> Page:
-        context = browser.new_context(java_script_enabled=javascript)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_
-    for context in contexts:
-        context.close()
+    # Playwright types faster than people
+    porch = porch_site("porch-e2e", slug=SLUG, MIN_FILL_SECONDS="0")
+    porch.add_author(AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD)
+    return porch.publish().start()
 
 
 def screenshot(page: Page, name: str) -> None:
@@ -143,7 +65,7 @@ def ask_with_javascript(page: Page, article_url: str) -> str:
     return question.get_attribute("data-comment-id")
 
 
-def answer_from_moderation(page: Page, porch: Porch) -> None:
+def answer_from_moderation(page: Page, porch: PorchSite) -> None:
     """Sign in as the post's author, find the question waiting, answer it in place."""
     page.goto(f"{porch.service.url}/moderation/")
     expect(page).to_have_url(re.compile(r"/auth/login\?next="))
@@ -157,7 +79,7 @@ def answer_from_moderation(page: Page, porch: Porch) -> None:
     waiting = page.locator("article.item").filter(has_text=QUESTION)
     expect(waiting).to_have_count(1)
     expect(waiting.locator(".body")).to_contain_text(QUESTION)
-    expect(waiting.get_by_role("link", name=porch.post()["title"])).to_be_visible()
+    expect(waiting.get_by_role("link", name=porch.post["title"])).to_be_visible()
     screenshot(page, "moderation-waiting.png")
 
     waiting.get_by_label(f"Your answer to {READER}").fill(ANSWER)

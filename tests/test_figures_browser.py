@@ -8,29 +8,20 @@ service's own answered rule.
 """
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from comments_service import create_app
 from comments_service.enums import CommentStatus
 from comments_service.extensions import db
 from comments_service.models import Comment, Post, Staff, utcnow
 from comments_service.services.comments.answers import record_answer
 from comments_service.services.moderation import decisions as moderation
 
-from .browser_support import (
-    TIMEOUT_MS,
-    ServiceProcess,
-    StaticSite,
-    build_site,
-    clean_environment,
-    flask,
-    free_port,
-)
+from .browser_support import TIMEOUT_MS
+from .porch_support import service_database
 from .test_end_to_end import ARTIFACTS, AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD, SLUG, screenshot
 
 pytestmark = pytest.mark.browser
@@ -50,15 +41,6 @@ EXPECTED = [
     "Answered by Ana Lima in 3 days",
     "Waiting for an answer",
 ]
-
-
-@contextmanager
-def service_database(database_url: str):
-    """The service's database, opened in this process to write exact answer times."""
-    app = create_app({"PORCH_DATABASE_URL": database_url, "PORCH_SECRET_KEY": "figures"})
-    with app.app_context():
-        yield
-        db.engine.dispose()
 
 
 def add_comments(database_url: str) -> None:
@@ -96,50 +78,21 @@ def comment(post, name, created_at, parent=None, staff=None) -> Comment:
 
 
 @pytest.fixture(scope="module")
-def porch(tmp_path_factory):
+def porch(porch_site):
     """One service, and the sample blog built twice, served from one origin (its pages link
     relatively): with the comments baked in (/baked/), and without (/live/)."""
-    tmp = tmp_path_factory.mktemp("porch-figures")
-    baked, live = tmp / "sites" / "baked", tmp / "sites" / "live"
-    baked.mkdir(parents=True)
-    live.mkdir()
-    site = StaticSite(tmp / "sites").start()
-    database_url = f"sqlite:///{tmp / 'porch.sqlite3'}"
-    env = clean_environment(
-        DATABASE_URL=database_url,
-        SECRET_KEY="figures-browser-secret",
-        BLOG_URL=site.url,
-        SESSION_COOKIE_SECURE="false",
-        BLOG_PORT=str(site.port),
+    porch = porch_site("porch-figures", slug=SLUG)
+    porch.add_author(AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD)
+    porch.publish(into="live")
+    add_comments(porch.database_url)
+    porch.bake_comments(into="baked")
+    porch.start()
+    return SimpleNamespace(
+        service=porch.service,
+        database_url=porch.database_url,
+        baked_url=porch.article(built="baked"),
+        live_url=porch.article(built="live"),
     )
-    service = ServiceProcess(free_port(), env, tmp / "service.log")
-    manifest, export = tmp / "manifest.json", tmp / "export.json"
-    settings = {"PORCH_PUBLIC_URL": service.url, "PORCH_MANIFEST_PATH": str(manifest)}
-    try:
-        flask("db", "upgrade", env=env)
-        add_author = ["staff", "add", AUTHOR, "--email", AUTHOR_EMAIL, "--role", "author"]
-        flask(*add_author, "--password-stdin", env=env, stdin=AUTHOR_PASSWORD + "\n")
-        build_site(live, env, PORCH_COMMENTS_EXPORT=str(tmp / "none.json"), **settings)
-        flask("posts", "sync", str(manifest), env=env)
-        add_comments(database_url)
-        flask("comments", "export", str(export), env=env)
-        build_site(baked, env, PORCH_COMMENTS_EXPORT=str(export), **settings)
-        service.start()
-        path = post_path(live)
-        yield SimpleNamespace(
-            service=service,
-            database_url=database_url,
-            baked_url=f"{site.url}/baked{path}",
-            live_url=f"{site.url}/live{path}",
-        )
-    finally:
-        service.stop()
-        site.stop()
-
-
-def post_path(output) -> str:
-    found = next(output.glob(f"*/*/{SLUG}/index.html"))
-    return "/" + str(found.parent.relative_to(output)) + "/"
 
 
 def artifact(name: str):

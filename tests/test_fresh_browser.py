@@ -128,11 +128,8 @@ def blog(tmp_path_factory):
 
 
 @pytest.fixture
-def no_javascript(browser):
-    context = browser.new_context(java_script_enabled=False)
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context.new_page()
-    context.close()
+def no_javascript(open_page):
+    return open_page(javascript=False)
 
 
 def post_with_the_form(page: Page, form, name: str, body: str, button: str) -> None:

@@ -14,17 +14,10 @@ from playwright.sync_api import Page, expect
 from comments_service.extensions import db
 from comments_service.models import Comment, Post
 
-from .browser_support import (
-    TIMEOUT_MS,
-    ServiceProcess,
-    StaticSite,
-    build_site,
-    clean_environment,
-    flask,
-    free_port,
-)
+from .browser_support import TIMEOUT_MS
+from .porch_support import service_database
 from .test_end_to_end import AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD, SLUG, screenshot
-from .test_figures_browser import add_comments, comment, post_path, service_database
+from .test_figures_browser import add_comments, comment
 
 pytestmark = pytest.mark.browser
 
@@ -45,63 +38,27 @@ def add_readers(database_url: str) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def porch(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("porch-listening")
-    baked, live = tmp / "sites" / "baked", tmp / "sites" / "live"
-    baked.mkdir(parents=True)
-    live.mkdir()
-    site = StaticSite(tmp / "sites").start()
-    database_url = f"sqlite:///{tmp / 'porch.sqlite3'}"
-    env = clean_environment(
-        DATABASE_URL=database_url,
-        SECRET_KEY="listening-browser-secret",
-        BLOG_URL=site.url,
-        SESSION_COOKIE_SECURE="false",
-        BLOG_PORT=str(site.port),
+def porch(porch_site):
+    porch = porch_site("porch-listening", slug=SLUG)
+    porch.add_author(AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD)
+    porch.publish(into="live")
+    add_comments(porch.database_url)
+    ids = add_readers(porch.database_url)
+    by = ["--by", AUTHOR_EMAIL, "--how", "phone", "--note", PRIVATE_NOTE]
+    porch.flask("comments", "answer-privately", str(ids["Called Shown"]), *by, "--show-on-blog")
+    porch.flask("comments", "answer-privately", str(ids["Called Hidden"]), *by)
+    idea = ["comments", "follow-up", str(ids["Idea Reader"])]
+    porch.flask(*idea, "passed-on", "--team", "Mobile", "--note", INTERNAL, "--by", AUTHOR_EMAIL)
+    porch.flask(*idea, "acted-on", "--note", WHAT_WE_DID, "--by", AUTHOR_EMAIL)
+    porch.bake_comments(into="baked")
+    porch.start()
+    return SimpleNamespace(
+        service=porch.service,
+        database_url=porch.database_url,
+        ids=ids,
+        baked_url=porch.article(built="baked"),
+        live_url=porch.article(built="live"),
     )
-    service = ServiceProcess(free_port(), env, tmp / "service.log")
-    manifest, export = tmp / "manifest.json", tmp / "export.json"
-    settings = {"PORCH_PUBLIC_URL": service.url, "PORCH_MANIFEST_PATH": str(manifest)}
-    try:
-        flask("db", "upgrade", env=env)
-        add_author = ["staff", "add", AUTHOR, "--email", AUTHOR_EMAIL, "--role", "author"]
-        flask(*add_author, "--password-stdin", env=env, stdin=AUTHOR_PASSWORD + "\n")
-        build_site(live, env, PORCH_COMMENTS_EXPORT=str(tmp / "none.json"), **settings)
-        flask("posts", "sync", str(manifest), env=env)
-        add_comments(database_url)
-        ids = add_readers(database_url)
-        by = ["--by", AUTHOR_EMAIL, "--how", "phone", "--note", PRIVATE_NOTE]
-        flask(
-            "comments", "answer-privately", str(ids["Called Shown"]), *by, "--show-on-blog", env=env
-        )
-        flask("comments", "answer-privately", str(ids["Called Hidden"]), *by, env=env)
-        idea = ["comments", "follow-up", str(ids["Idea Reader"])]
-        flask(
-            *idea,
-            "passed-on",
-            "--team",
-            "Mobile",
-            "--note",
-            INTERNAL,
-            "--by",
-            AUTHOR_EMAIL,
-            env=env,
-        )
-        flask(*idea, "acted-on", "--note", WHAT_WE_DID, "--by", AUTHOR_EMAIL, env=env)
-        flask("comments", "export", str(export), env=env)
-        build_site(baked, env, PORCH_COMMENTS_EXPORT=str(export), **settings)
-        service.start()
-        path = post_path(live)
-        yield SimpleNamespace(
-            service=service,
-            database_url=database_url,
-            ids=ids,
-            baked_url=f"{site.url}/baked{path}",
-            live_url=f"{site.url}/live{path}",
-        )
-    finally:
-        service.stop()
-        site.stop()
 
 
 def notes_under(page: Page) -> dict[str, tuple[str | None, str | None]]:

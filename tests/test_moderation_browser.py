@@ -11,16 +11,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .axe_support import assert_accessible
-from .browser_support import (
-    TIMEOUT_MS,
-    ServiceProcess,
-    StaticSite,
-    clean_environment,
-    flask,
-    free_port,
-    post_comment,
-)
-from .test_end_to_end import AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD, SLUG, Porch, screenshot
+from .browser_support import TIMEOUT_MS, post_comment
+from .porch_support import PorchSite
+from .test_end_to_end import AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD, SLUG, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -30,39 +23,18 @@ KIND = "Kind Reader"
 
 
 @pytest.fixture(scope="module")
-def porch(tmp_path_factory):
+def porch(porch_site):
     """A fresh SQLite service with Ana's account, and the built sample blog, both serving."""
-    tmp = tmp_path_factory.mktemp("porch-moderation")
-    (tmp / "output").mkdir()
-    site = StaticSite(tmp / "output").start()
-    env = clean_environment(
-        DATABASE_URL=f"sqlite:///{tmp / 'porch.sqlite3'}",
-        SECRET_KEY="moderation-browser-secret",
-        BLOG_URL=site.url,
-        SESSION_COOKIE_SECURE="false",
-        COMMENT_RATE_LIMIT="100 per minute",
-        BLOG_PORT=str(site.port),
-    )
-    service = ServiceProcess(free_port(), env, tmp / "service.log")
-    try:
-        flask("db", "upgrade", env=env)
-        add_author = ["staff", "add", AUTHOR, "--email", AUTHOR_EMAIL, "--role", "author"]
-        flask(*add_author, "--password-stdin", env=env, stdin=AUTHOR_PASSWORD + "\n")
-        stack = Porch(tmp, site, service, env)
-        stack.build()
-        flask("posts", "sync", str(stack.manifest), env=env)
-        service.start()
-        yield stack
-    finally:
-        service.stop()
-        site.stop()
+    porch = porch_site("porch-moderation", slug=SLUG, COMMENT_RATE_LIMIT="100 per minute")
+    porch.add_author(AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD)
+    return porch.publish().start()
 
 
-def comment(porch: Porch, name: str, body: str) -> int:
+def comment(porch: PorchSite, name: str, body: str) -> int:
     return post_comment(porch.service.url, SLUG, porch.site.url, author_name=name, body=body)["id"]
 
 
-def sign_in(page: Page, porch: Porch, path: str = "/moderation/") -> None:
+def sign_in(page: Page, porch: PorchSite, path: str = "/moderation/") -> None:
     page.goto(f"{porch.service.url}/auth/login?next={path}")
     page.get_by_label("Email", exact=True).fill(AUTHOR_EMAIL)
     page.get_by_label("Password", exact=True).fill(AUTHOR_PASSWORD)
@@ -70,7 +42,7 @@ def sign_in(page: Page, porch: Porch, path: str = "/moderation/") -> None:
     expect(page.get_by_role("navigation", name="Views")).to_be_visible()
 
 
-def live_thread_names(page: Page, porch: Porch) -> list[str]:
+def live_thread_names(page: Page, porch: PorchSite) -> list[str]:
     """The names on the article once its script has fetched the live thread."""
     page.goto(porch.article_url)
     expect(page.locator(".comment-list > li.comment").first).to_be_visible()

@@ -21,17 +21,10 @@ from comments_service.extensions import db
 from comments_service.models import CommentStatus, Post, Staff
 from comments_service.services.comments.answers import record_answer
 
-from .browser_support import (
-    TIMEOUT_MS,
-    ServiceProcess,
-    StaticSite,
-    build_site,
-    clean_environment,
-    flask,
-    free_port,
-)
+from .browser_support import TIMEOUT_MS
+from .porch_support import service_database
 from .test_end_to_end import AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD, SLUG
-from .test_figures_browser import comment, post_path, service_database
+from .test_figures_browser import comment
 
 pytestmark = pytest.mark.browser
 
@@ -74,48 +67,25 @@ def add_thread(database_url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def porch(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("porch-one-rendering")
-    baked, live = tmp / "sites" / "baked", tmp / "sites" / "live"
-    baked.mkdir(parents=True)
-    live.mkdir()
-    site = StaticSite(tmp / "sites").start()
-    database_url = f"sqlite:///{tmp / 'porch.sqlite3'}"
-    env = clean_environment(
-        DATABASE_URL=database_url,
-        SECRET_KEY="one-rendering-secret",
-        BLOG_URL=site.url,
-        SESSION_COOKIE_SECURE="false",
-        BLOG_PORT=str(site.port),
+def porch(porch_site):
+    porch = porch_site(
+        "porch-one-rendering",
+        slug=SLUG,
+        build_settings={"PORCH_COMMENTS_PER_PAGE": PER_PAGE},
         COMMENTS_PER_PAGE=str(PER_PAGE),
         MIN_FILL_SECONDS="0",  # Playwright types faster than people
     )
-    service = ServiceProcess(free_port(), env, tmp / "service.log")
-    manifest, export = tmp / "manifest.json", tmp / "export.json"
-    settings = {
-        "PORCH_PUBLIC_URL": service.url,
-        "PORCH_MANIFEST_PATH": str(manifest),
-        "PORCH_COMMENTS_PER_PAGE": PER_PAGE,
-    }
-    try:
-        flask("db", "upgrade", env=env)
-        add_author = ["staff", "add", AUTHOR, "--email", AUTHOR_EMAIL, "--role", "author"]
-        flask(*add_author, "--password-stdin", env=env, stdin=AUTHOR_PASSWORD + "\n")
-        build_site(live, env, PORCH_COMMENTS_EXPORT=str(tmp / "none.json"), **settings)
-        flask("posts", "sync", str(manifest), env=env)
-        add_thread(database_url)
-        flask("comments", "export", str(export), env=env)
-        build_site(baked, env, PORCH_COMMENTS_EXPORT=str(export), **settings)
-        service.start()
-        path = post_path(live)
-        yield SimpleNamespace(
-            baked_url=f"{site.url}/baked{path}",
-            live_url=f"{site.url}/live{path}",
-            baked_page_2=f"{site.url}/baked{path}comments/2/",
-        )
-    finally:
-        service.stop()
-        site.stop()
+    porch.add_author(AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD)
+    porch.publish(into="live")
+    add_thread(porch.database_url)
+    porch.bake_comments(into="baked")
+    porch.start()
+    baked_url = porch.article(built="baked")
+    return SimpleNamespace(
+        baked_url=baked_url,
+        live_url=porch.article(built="live"),
+        baked_page_2=f"{baked_url}comments/2/",
+    )
 
 
 def rendering(page: Page) -> dict:
@@ -154,12 +124,9 @@ def lines(text: str) -> list[str]:
 
 
 @pytest.fixture
-def reader(browser):
+def reader(open_page):
     """A browser in Auckland: a day ahead of UTC for part of every day."""
-    context = browser.new_context(timezone_id="Pacific/Auckland")
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context.new_page()
-    context.close()
+    return open_page(timezone_id="Pacific/Auckland")
 
 
 def test_the_baked_thread_and_the_live_thread_render_the_same(browser, porch, reader):

@@ -7,25 +7,16 @@ publishes at once and gives 15 minutes to edit, the other holds every comment an
 six seconds.
 """
 
-import json
 import re
 import sqlite3
 from contextlib import closing
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from .axe_support import assert_accessible, keep_screenshot
-from .browser_support import (
-    TIMEOUT_MS,
-    ServiceProcess,
-    StaticSite,
-    build_site,
-    clean_environment,
-    flask,
-    free_port,
-)
+from .browser_support import TIMEOUT_MS
+from .porch_support import PorchSite
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=TIMEOUT_MS)
@@ -37,79 +28,30 @@ BLOG_NAME = "Lanternworks Porch"
 SHORT_WINDOW_SECONDS = 6
 
 
-class Stack:
-    """A built blog and its comment service, both serving on local ports."""
-
-    def __init__(self, tmp: Path, **settings: str):
-        (tmp / "output").mkdir()
-        self.site = StaticSite(tmp / "output").start()
-        self.env = clean_environment(
-            DATABASE_URL=f"sqlite:///{tmp / 'porch.sqlite3'}",
-            SECRET_KEY=SECRET,
-            MIN_FILL_SECONDS="0",  # Playwright types faster than people
-            COMMENT_RATE_LIMIT="100 per minute",  # one reader writing every test's comments
-            BLOG_URL=self.site.url,
-            BLOG_NAME=BLOG_NAME,
-            SESSION_COOKIE_SECURE="false",
-            BLOG_PORT=str(self.site.port),
-            **settings,
-        )
-        self.service = ServiceProcess(free_port(), self.env, tmp / "service.log")
-        manifest = tmp / "manifest.json"
-        flask("db", "upgrade", env=self.env)
-        add = ["staff", "add", AUTHOR, "--email", AUTHOR_EMAIL, "--role", "author"]
-        flask(*add, "--password-stdin", env=self.env, stdin=AUTHOR_PASSWORD + "\n")
-        build_site(
-            tmp / "output",
-            self.env,
-            PORCH_PUBLIC_URL=self.service.url,
-            PORCH_MANIFEST_PATH=str(manifest),
-            PORCH_COMMENTS_EXPORT=str(tmp / "none.json"),
-        )
-        flask("posts", "sync", str(manifest), env=self.env)
-        posts = json.loads(manifest.read_text(encoding="utf-8"))["posts"]
-        self.post = next(post for post in posts if post["slug"] == SLUG)
-        self.article_url = self.site.url + self.post["path"]
-        self.service.start()
-
-    def stop(self) -> None:
-        self.service.stop()
-        self.site.stop()
-
-
-@pytest.fixture(scope="module")
-def blog(tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("own-publish"))
-    yield stack
-    stack.stop()
-
-
-@pytest.fixture(scope="module")
-def strict_blog(tmp_path_factory):
-    minutes = str(SHORT_WINDOW_SECONDS / 60)
-    stack = Stack(
-        tmp_path_factory.mktemp("own-queue"),
-        MODERATION_POLICY="queue",
-        READER_EDIT_MINUTES=minutes,
+def own_blog(porch_site, name: str, **settings: str) -> PorchSite:
+    """A built blog and its comment service, both serving."""
+    porch = porch_site(
+        name,
+        slug=SLUG,
+        SECRET_KEY=SECRET,
+        MIN_FILL_SECONDS="0",  # Playwright types faster than people
+        COMMENT_RATE_LIMIT="100 per minute",  # one reader writing every test's comments
+        BLOG_NAME=BLOG_NAME,
+        **settings,
     )
-    yield stack
-    stack.stop()
+    porch.add_author(AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD)
+    return porch.publish().start()
 
 
-@pytest.fixture
-def open_page(browser):
-    """A page in its own browser context: its own storage, optionally no JavaScript."""
-    contexts = []
+@pytest.fixture(scope="module")
+def blog(porch_site):
+    return own_blog(porch_site, "own-publish")
 
-    def open_(javascript: bool = True) -> Page:
-        context = browser.new_context(java_script_enabled=javascript)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
 
-    yield open_
-    for context in contexts:
-        context.close()
+@pytest.fixture(scope="module")
+def strict_blog(porch_site):
+    minutes = str(SHORT_WINDOW_SECONDS / 60)
+    return own_blog(porch_site, "own-queue", MODERATION_POLICY="queue", READER_EDIT_MINUTES=minutes)
 
 
 def new_comment_form(page: Page):
@@ -125,7 +67,7 @@ def post_with_javascript(page: Page, name: str, text: str) -> str:
     return name
 
 
-def mailed_token(stack: Stack, recipient: str, kind: str) -> str:
+def mailed_token(stack: PorchSite, recipient: str, kind: str) -> str:
     """The token of the link of this kind in the mail queued for the recipient."""
     database = stack.env["PORCH_DATABASE_URL"].removeprefix("sqlite:///")
     with closing(sqlite3.connect(database)) as connection:
@@ -152,7 +94,7 @@ def assert_accessible_as_served(open_page, page: Page) -> None:
     assert_accessible(checker)
 
 
-def sign_in(page: Page, blog: Stack) -> None:
+def sign_in(page: Page, blog: PorchSite) -> None:
     page.goto(f"{blog.service.url}/auth/login")
     assert_accessible(page)
     page.get_by_label("Email", exact=True).fill(AUTHOR_EMAIL)

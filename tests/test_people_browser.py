@@ -12,16 +12,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .browser_support import (
-    TIMEOUT_MS,
-    ServiceProcess,
-    StaticSite,
-    build_site,
-    clean_environment,
-    flask,
-    free_port,
-    post_comment,
-)
+from .browser_support import TIMEOUT_MS, flask
 from .smtp_support import SmtpServer
 from .test_subscriptions_browser import screenshot, smtp_environment
 
@@ -44,37 +35,14 @@ def smtp():
 
 
 @pytest.fixture(scope="module")
-def porch(tmp_path_factory, smtp):
+def porch(porch_site, smtp):
     """The built sample blog, a fresh service mailing the sink, and Jo's comment on it."""
-    tmp = tmp_path_factory.mktemp("porch-people")
-    output, manifest = tmp / "output", tmp / "manifest.json"
-    output.mkdir()
-    site = StaticSite(output).start()
-    env = clean_environment(
-        DATABASE_URL=f"sqlite:///{tmp / 'porch.sqlite3'}",
-        SECRET_KEY="people-secret",
-        BLOG_URL=site.url,
-        SESSION_COOKIE_SECURE="false",
-        BLOG_PORT=str(site.port),
-        **smtp_environment(smtp),
-    )
-    service = ServiceProcess(free_port(), env, tmp / "service.log")
-    try:
-        flask("db", "upgrade", env=env)
-        build_site(output, env, PORCH_PUBLIC_URL=service.url, PORCH_MANIFEST_PATH=str(manifest))
-        flask("posts", "sync", str(manifest), env=env)
-        service.start()
-        posts = json.loads(manifest.read_text(encoding="utf-8"))["posts"]
-        path = next(post["path"] for post in posts if post["slug"] == SLUG)
-        fields = {"author_name": READER, "email": "Jo.Quill@Reader.test", "body": QUESTION}
-        post_comment(service.url, SLUG, site.url, **fields)
-        replied = post_comment(service.url, SLUG, site.url, **{**fields, "body": REPLIED})
-        reply = {"author_name": "Ben Reader", "body": OTHER, "parent_id": replied["id"]}
-        post_comment(service.url, SLUG, site.url, **reply)
-        yield {"env": env, "site": site.url, "article": site.url + path}
-    finally:
-        service.stop()
-        site.stop()
+    porch = porch_site("porch-people", slug=SLUG, **smtp_environment(smtp)).publish().start()
+    fields = {"author_name": READER, "email": "Jo.Quill@Reader.test", "body": QUESTION}
+    porch.comment(**fields)
+    replied = porch.comment(**{**fields, "body": REPLIED})
+    porch.comment(author_name="Ben Reader", body=OTHER, parent_id=replied["id"])
+    return {"env": porch.env, "site": porch.site.url, "article": porch.article_url}
 
 
 def ask_on_the_privacy_page(page: Page, porch, choice: str) -> None:

@@ -9,26 +9,15 @@ Nothing is mocked: each blog is the sample site built with `pelican` and served 
 HTTP, each service runs as `flask run` on its own SQLite file, Chromium talks to both.
 """
 
-import json
 import re
 import shutil
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import Locator, Page, Response, expect
 
-from .browser_support import (
-    ROOT,
-    TIMEOUT_MS,
-    ServiceProcess,
-    StaticSite,
-    build_site,
-    clean_environment,
-    flask,
-    free_port,
-    post_comment,
-)
+from .browser_support import ROOT, TIMEOUT_MS
+from .porch_support import PorchSite
 
 pytestmark = pytest.mark.browser
 
@@ -45,84 +34,29 @@ ARTIFACTS = ROOT / "test-artifacts"
 expect.set_options(timeout=TIMEOUT_MS)
 
 
-class Blog:
-    """One copy of the sample blog, built and served, and the comment service it talks to."""
-
-    def __init__(self, folder: Path, database: Path, **porch_settings: str):
-        self.folder = folder
-        self.output = folder / "output"
-        self.output.mkdir(parents=True)
-        self.site = StaticSite(self.output).start()
-        self.env = clean_environment(
-            DATABASE_URL=f"sqlite:///{database}",
-            SECRET_KEY="reader-browser-secret",
-            BLOG_URL=self.site.url,
-            SESSION_COOKIE_SECURE="false",
-            BLOG_PORT=str(self.site.port),
-            # Playwright types faster than people; the fill-time check has its own tests.
-            **{"MIN_FILL_SECONDS": "0", **porch_settings},
-        )
-        self.service = ServiceProcess(free_port(), self.env, folder / "service.log")
-        self.manifest = folder / "manifest.json"
-        self.export = folder / "export.json"  # absent until exported: nothing baked
-
-    def build(self) -> None:
-        build_site(
-            self.output,
-            self.env,
-            PORCH_PUBLIC_URL=self.service.url,
-            PORCH_MANIFEST_PATH=str(self.manifest),
-            PORCH_COMMENTS_EXPORT=str(self.export),
-        )
-
-    @property
-    def post_path(self) -> str:
-        posts = json.loads(self.manifest.read_text(encoding="utf-8"))["posts"]
-        return next(post["path"] for post in posts if post["slug"] == SLUG)
-
-    @property
-    def article_url(self) -> str:
-        return self.site.url + self.post_path
-
-    @property
-    def api_url(self) -> str:
-        return f"{self.service.url}/api/posts/{SLUG}/comments"
-
-    def stop(self) -> None:
-        self.service.stop()
-        self.site.stop()
-
-
 @pytest.fixture(scope="module")
-def blogs(tmp_path_factory):
+def blogs(porch_site):
     """Two blogs: one whose service holds every comment, one that publishes at once and
     already has an approved comment baked into the post (exported, then rebuilt)."""
-    tmp = tmp_path_factory.mktemp("porch-reader")
-    held = Blog(tmp / "held", tmp / "held.sqlite3", MODERATION_POLICY="queue")
-    published = Blog(tmp / "published", tmp / "published.sqlite3")  # default: "publish"
-    try:
-        flask("db", "upgrade", env=held.env)
-        held.build()
-        flask("posts", "sync", str(held.manifest), env=held.env)
-        # Same migrated posts for the second service, without running the CLI twice.
-        shutil.copy(tmp / "held.sqlite3", tmp / "published.sqlite3")
-        held.service.start()
-        published.service.start()
+    # Playwright types faster than people; the fill-time check has its own tests.
+    settings = {"slug": SLUG, "MIN_FILL_SECONDS": "0"}
+    held = porch_site("porch-reader-held", MODERATION_POLICY="queue", **settings)
+    published = porch_site("porch-reader-published", **settings)  # default: "publish"
+    held.publish()
+    # Same migrated posts for the second service, without running the CLI twice.
+    shutil.copy(held.database, published.database)
+    held.start()
+    published.start()
 
-        fields = {"author_name": PARENT_AUTHOR, "body": PARENT_BODY}
-        parent = post_comment(published.service.url, SLUG, published.site.url, **fields)
-        assert parent["status"] == "approved", parent
-        flask("comments", "export", str(published.export), env=published.env)
-        published.build()
-        baked = (published.output / published.post_path.lstrip("/") / "index.html").read_text()
-        assert f'id="comment-{parent["id"]}"' in baked, "the approved comment is not baked in"
-        yield SimpleNamespace(held=held, published=published, parent_id=parent["id"])
-    finally:
-        held.stop()
-        published.stop()
+    parent = published.comment(author_name=PARENT_AUTHOR, body=PARENT_BODY)
+    assert parent["status"] == "approved", parent
+    published.bake_comments()
+    baked = (published.output / published.post["path"].lstrip("/") / "index.html").read_text()
+    assert f'id="comment-{parent["id"]}"' in baked, "the approved comment is not baked in"
+    return SimpleNamespace(held=held, published=published, parent_id=parent["id"])
 
 
-def open_article(page: Page, blog: Blog) -> None:
+def open_article(page: Page, blog: PorchSite) -> None:
     """Open the post and wait until the script has fetched the live thread."""
     with page.expect_response(
         lambda r: r.request.method == "GET" and r.url == blog.api_url + "?page=1"

@@ -5,8 +5,7 @@ reader, nor keyboard) reaches, and a fill time the script measures and sends.
 import pytest
 from playwright.sync_api import Page, expect
 
-from .browser_support import flask
-from .test_reader_browser import ARTIFACTS, QUESTION, READER, Blog, new_comment_form, open_article
+from .test_reader_browser import ARTIFACTS, QUESTION, READER, SLUG, new_comment_form, open_article
 
 pytestmark = pytest.mark.browser
 
@@ -15,18 +14,9 @@ TABS = 12  # more than the form has fields: enough to walk past all of it
 
 
 @pytest.fixture(scope="module")
-def blog(tmp_path_factory):
+def blog(porch_site):
     """The sample blog whose service counts forms sent within a second as spam."""
-    tmp = tmp_path_factory.mktemp("porch-defences")
-    blog = Blog(tmp / "blog", tmp / "porch.sqlite3", MIN_FILL_SECONDS="4")
-    try:
-        flask("db", "upgrade", env=blog.env)
-        blog.build()
-        flask("posts", "sync", str(blog.manifest), env=blog.env)
-        blog.service.start()
-        yield blog
-    finally:
-        blog.stop()
+    return porch_site("porch-defences", slug=SLUG, MIN_FILL_SECONDS="4").publish().start()
 
 
 def test_the_honeypot_is_out_of_reach_of_people_keyboards_and_screen_readers(blog, page: Page):

@@ -6,21 +6,10 @@ served over HTTP, the service runs as `flask run`; only the lost answer is stage
 letting the request reach the service and dropping the response on its way back.
 """
 
-import json
 import re
-from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import Page, Route, expect
-
-from .browser_support import (
-    ServiceProcess,
-    StaticSite,
-    build_site,
-    clean_environment,
-    flask,
-    free_port,
-)
 
 pytestmark = pytest.mark.browser
 
@@ -28,39 +17,9 @@ SLUG = "hello-porch"
 
 
 @pytest.fixture(scope="module")
-def blog(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("porch-retry")
-    output = tmp / "output"
-    output.mkdir()
-    site = StaticSite(output).start()
-    env = clean_environment(
-        DATABASE_URL=f"sqlite:///{tmp / 'porch.sqlite3'}",
-        SECRET_KEY="retry-browser-secret",
-        MIN_FILL_SECONDS="0",  # Playwright types faster than people
-        BLOG_URL=site.url,
-        SESSION_COOKIE_SECURE="false",
-        BLOG_PORT=str(site.port),
-    )
-    service = ServiceProcess(free_port(), env, tmp / "service.log")
-    manifest = tmp / "manifest.json"
-    try:
-        flask("db", "upgrade", env=env)
-        build_site(
-            output,
-            env,
-            PORCH_PUBLIC_URL=service.url,
-            PORCH_MANIFEST_PATH=str(manifest),
-            PORCH_COMMENTS_EXPORT=str(tmp / "export.json"),
-        )
-        flask("posts", "sync", str(manifest), env=env)
-        service.start()
-        posts = json.loads(manifest.read_text(encoding="utf-8"))["posts"]
-        path = next(post["path"] for post in posts if post["slug"] == SLUG)
-        api_url = f"{service.url}/api/posts/{SLUG}/comments"
-        yield SimpleNamespace(article_url=site.url + path, api_url=api_url)
-    finally:
-        service.stop()
-        site.stop()
+def blog(porch_site):
+    # Playwright types faster than people
+    return porch_site("porch-retry", slug=SLUG, MIN_FILL_SECONDS="0").publish().start()
 
 
 def open_form(page: Page, blog):

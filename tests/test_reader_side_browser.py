@@ -9,6 +9,7 @@ requests and cookies a reader's browser ends up with. Nothing is mocked.
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from types import SimpleNamespace
 
 import pytest
@@ -19,17 +20,10 @@ from comments_service.models import Post, Staff
 from comments_service.services.comments.answers import record_answer
 
 from .axe_support import assert_accessible, keep_screenshot
-from .browser_support import (
-    TIMEOUT_MS,
-    ServiceProcess,
-    StaticSite,
-    build_site,
-    clean_environment,
-    flask,
-    free_port,
-)
+from .browser_support import TIMEOUT_MS
+from .porch_support import service_database
 from .test_end_to_end import AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD, SLUG
-from .test_figures_browser import comment, service_database
+from .test_figures_browser import comment
 
 pytestmark = pytest.mark.browser
 
@@ -63,69 +57,33 @@ def add_comments(database_url: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def porch(tmp_path_factory):
+def porch(porch_site):
     """The sample blog with the comments baked in, served, and its comment service."""
-    tmp = tmp_path_factory.mktemp("porch-reader-side")
-    output = tmp / "output"
-    output.mkdir()
-    site = StaticSite(output).start()
-    database_url = f"sqlite:///{tmp / 'porch.sqlite3'}"
-    env = clean_environment(
-        DATABASE_URL=database_url,
-        SECRET_KEY="reader-side-secret",
-        BLOG_URL=site.url,
-        SESSION_COOKIE_SECURE="false",
-        BLOG_PORT=str(site.port),
+    porch = porch_site(
+        "porch-reader-side",
+        slug=SLUG,
         MIN_FILL_SECONDS="0",  # Playwright types faster than people
         COMMENT_RATE_LIMIT="100 per minute",
     )
-    service = ServiceProcess(free_port(), env, tmp / "service.log")
-    manifest, export = tmp / "manifest.json", tmp / "export.json"
-    settings = {
-        "PORCH_PUBLIC_URL": service.url,
-        "PORCH_MANIFEST_PATH": str(manifest),
-        "PORCH_COMMENTS_EXPORT": str(export),
-    }
-    try:
-        flask("db", "upgrade", env=env)
-        add_author = ["staff", "add", AUTHOR, "--email", AUTHOR_EMAIL, "--role", "author"]
-        flask(*add_author, "--password-stdin", env=env, stdin=AUTHOR_PASSWORD + "\n")
-        build_site(output, env, **settings)
-        flask("posts", "sync", str(manifest), env=env)
-        seeded = add_comments(database_url)
-        flask("comments", "export", str(export), env=env)
-        build_site(output, env, **settings)
-        service.start()
-        paths = {p["slug"]: p["path"] for p in json.loads(manifest.read_text())["posts"]}
-        yield SimpleNamespace(
-            site=site,
-            service=service,
-            index_url=site.url + "/",
-            article_url=site.url + paths[SLUG],
-            api_url=f"{service.url}/api/posts/{SLUG}/comments",
-            **seeded,
-        )
-    finally:
-        service.stop()
-        site.stop()
+    porch.add_author(AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD)
+    porch.publish()
+    seeded = add_comments(porch.database_url)
+    porch.bake_comments()
+    porch.start()
+    return SimpleNamespace(
+        site=porch.site,
+        service=porch.service,
+        index_url=porch.site.url + "/",
+        article_url=porch.article_url,
+        api_url=porch.api_url,
+        **seeded,
+    )
 
 
 @pytest.fixture
-def open_page(browser):
-    """A page in a browser context of its own: its own storage and cookies."""
-    contexts = []
-
-    def open_(javascript=True, viewport=DESKTOP, color_scheme="light") -> Page:
-        context = browser.new_context(
-            java_script_enabled=javascript, viewport=viewport, color_scheme=color_scheme
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_
-    for context in contexts:
-        context.close()
+def open_page(open_page):
+    """A page in a browser context of its own: a desktop screen, light, unless a test says."""
+    return partial(open_page, viewport=DESKTOP, color_scheme="light")
 
 
 def open_article(page: Page, porch) -> None:

@@ -18,9 +18,9 @@ from comments_service.models import Comment, Post, PostAuthor, Staff, utcnow
 from comments_service.services.comments.answers import record_answer
 
 from .axe_support import assert_accessible, keep_screenshot
-from .browser_support import TIMEOUT_MS, ServiceProcess, clean_environment, flask, free_port
+from .browser_support import TIMEOUT_MS
+from .porch_support import service_database
 from .test_end_to_end import AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD
-from .test_figures_browser import service_database
 
 pytestmark = pytest.mark.browser
 
@@ -70,42 +70,24 @@ def _comment(post, name, created_at, **fields) -> Comment:
 
 
 @pytest.fixture(scope="module")
-def porch(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("porch-readers")
-    database_url = f"sqlite:///{tmp / 'porch.sqlite3'}"
-    env = clean_environment(
-        DATABASE_URL=database_url,
-        SECRET_KEY="readers-browser-secret",
-        BLOG_URL="http://blog.test",
-        SESSION_COOKIE_SECURE="false",
-    )
-    service = ServiceProcess(free_port(), env, tmp / "service.log")
-    try:
-        flask("db", "upgrade", env=env)
-        add_author = ["staff", "add", AUTHOR, "--email", AUTHOR_EMAIL, "--role", "author"]
-        flask(*add_author, "--password-stdin", env=env, stdin=AUTHOR_PASSWORD + "\n")
-        ids = add_readers(database_url)
-        service.start()
-        yield SimpleNamespace(service=service, database_url=database_url, ids=ids)
-    finally:
-        service.stop()
+def porch(porch_site):
+    porch = porch_site("porch-readers", blog=False, BLOG_URL="http://blog.test")
+    porch.add_author(AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD)
+    ids = add_readers(porch.database_url)
+    porch.start()
+    return SimpleNamespace(service=porch.service, database_url=porch.database_url, ids=ids)
 
 
 @pytest.fixture(params=["light"])
-def signed_in(request, browser, porch):
+def signed_in(request, open_page, porch):
     """Ana signed in, in the light palette unless a test asks for another."""
-    context = browser.new_context(
-        viewport={"width": 1200, "height": 900}, color_scheme=request.param
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
+    page = open_page(viewport={"width": 1200, "height": 900}, color_scheme=request.param)
     page.goto(f"{porch.service.url}/auth/login?next=/moderation/")
     page.get_by_label("Email", exact=True).fill(AUTHOR_EMAIL)
     page.get_by_label("Password", exact=True).fill(AUTHOR_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("navigation", name="Views")).to_be_visible()
-    yield page
-    context.close()
+    return page
 
 
 def kinds_of(porch, indexes) -> list[str | None]:

@@ -9,14 +9,7 @@ import json
 import pytest
 from playwright.sync_api import Page, expect
 
-from .browser_support import (
-    TIMEOUT_MS,
-    ServiceProcess,
-    clean_environment,
-    flask,
-    free_port,
-    post_comment,
-)
+from .browser_support import TIMEOUT_MS, ServiceProcess, post_comment
 
 pytestmark = pytest.mark.browser
 
@@ -28,36 +21,15 @@ ANA, BEN = ("Ana Lima", "ana@porch.test"), ("Ben Okafor", "ben@porch.test")
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory):
+def service(porch_site):
     """The service with Ana's post and the two authors' accounts, serving."""
-    tmp = tmp_path_factory.mktemp("porch-reassign")
-    manifest = tmp / "manifest.json"
+    porch = porch_site("porch-reassign", blog=False, BLOG_URL=BLOG)
     post = {"slug": "hello", "title": "Hello Porch", "path": "/hello/", "authors": [ANA[0]]}
-    manifest.write_text(json.dumps({"version": 2, "comments": PAGING, "posts": [post]}))
-    env = clean_environment(
-        DATABASE_URL=f"sqlite:///{tmp / 'porch.sqlite3'}",
-        SECRET_KEY="reassign-browser-secret",
-        BLOG_URL=BLOG,
-        SESSION_COOKIE_SECURE="false",
-    )
-    process = ServiceProcess(free_port(), env, tmp / "service.log")
-    try:
-        flask("db", "upgrade", env=env)
-        for name, email in (ANA, BEN):
-            flask(
-                "staff",
-                "add",
-                name,
-                "--email",
-                email,
-                "--password-stdin",
-                env=env,
-                stdin=PASSWORD + "\n",
-            )
-        flask("posts", "sync", str(manifest), env=env)
-        yield process.start()
-    finally:
-        process.stop()
+    porch.manifest.write_text(json.dumps({"version": 2, "comments": PAGING, "posts": [post]}))
+    for name, email in (ANA, BEN):
+        porch.add_author(name, email, PASSWORD)
+    porch.sync_posts()
+    return porch.start().service
 
 
 def sign_in(page: Page, service: ServiceProcess, email: str) -> None:

@@ -17,7 +17,7 @@ from comments_service.extensions import db
 from comments_service.models import Comment, ModerationAction, Post, PostAuthor, Staff
 
 from .axe_support import assert_accessible, keep_screenshot
-from .browser_support import TIMEOUT_MS, ServiceProcess, clean_environment, flask, free_port
+from .browser_support import TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=TIMEOUT_MS)
@@ -88,36 +88,23 @@ def follow_up(comment, staff, step) -> ModerationAction:
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("porch-report")
-    database_url = f"sqlite:///{tmp / 'porch.sqlite3'}"
-    env = clean_environment(
-        DATABASE_URL=database_url, SECRET_KEY="report-browser", SESSION_COOKIE_SECURE="false"
-    )
-    process = ServiceProcess(free_port(), env, tmp / "service.log")
-    try:
-        flask("db", "upgrade", env=env)
-        add = ["staff", "add", AUTHOR, "--email", EMAIL, "--role", "author", "--password-stdin"]
-        flask(*add, env=env, stdin=PASSWORD + "\n")
-        add_october(database_url)
-        process.start()
-        yield SimpleNamespace(url=process.url)
-    finally:
-        process.stop()
+def service(porch_site):
+    porch = porch_site("porch-report", blog=False)
+    porch.add_author(AUTHOR, EMAIL, PASSWORD)
+    add_october(porch.database_url)
+    porch.start()
+    return SimpleNamespace(url=porch.service.url)
 
 
 @pytest.fixture
-def signed_in(browser, service):
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
+def signed_in(open_page, service):
+    page = open_page(viewport={"width": 1100, "height": 900})
     page.goto(f"{service.url}/auth/login")
     page.get_by_label("Email", exact=True).fill(EMAIL)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{service.url}/moderation/report?{OCTOBER}")
-    yield page
-    context.close()
+    return page
 
 
 def test_the_report_page_has_two_named_charts_and_passes_axe(signed_in):

@@ -6,22 +6,12 @@ Nothing is mocked: the sample site is built with `pelican`, the service runs as
 and Chromium follows the links the messages carry.
 """
 
-import json
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .browser_support import (
-    ROOT,
-    TIMEOUT_MS,
-    ServiceProcess,
-    StaticSite,
-    build_site,
-    clean_environment,
-    flask,
-    free_port,
-)
+from .browser_support import ROOT, TIMEOUT_MS, flask
 from .smtp_support import SmtpServer
 
 pytestmark = pytest.mark.browser
@@ -47,35 +37,17 @@ def smtp():
 
 
 @pytest.fixture(scope="module")
-def porch(tmp_path_factory, smtp):
+def porch(porch_site, smtp):
     """The built sample blog and a fresh service that sends its mail to the SMTP sink."""
-    tmp = tmp_path_factory.mktemp("porch-subscriptions")
-    output, manifest = tmp / "output", tmp / "manifest.json"
-    output.mkdir()
-    site = StaticSite(output).start()
-    env = clean_environment(
-        DATABASE_URL=f"sqlite:///{tmp / 'porch.sqlite3'}",
-        SECRET_KEY="subscriptions-secret",
+    porch = porch_site(
+        "porch-subscriptions",
+        slug=SLUG,
         MIN_FILL_SECONDS="0",  # Playwright types faster than people
-        BLOG_URL=site.url,
-        SESSION_COOKIE_SECURE="false",
-        BLOG_PORT=str(site.port),
         **smtp_environment(smtp),
     )
-    service = ServiceProcess(free_port(), env, tmp / "service.log")
-    try:
-        flask("db", "upgrade", env=env)
-        add_author = ["staff", "add", AUTHOR, "--email", AUTHOR_EMAIL, "--role", "author"]
-        flask(*add_author, "--password-stdin", env=env, stdin=AUTHOR_PASSWORD + "\n")
-        build_site(output, env, PORCH_PUBLIC_URL=service.url, PORCH_MANIFEST_PATH=str(manifest))
-        flask("posts", "sync", str(manifest), env=env)
-        service.start()
-        posts = json.loads(manifest.read_text(encoding="utf-8"))["posts"]
-        path = next(post["path"] for post in posts if post["slug"] == SLUG)
-        yield {"env": env, "service": service.url, "article": site.url + path}
-    finally:
-        service.stop()
-        site.stop()
+    porch.add_author(AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD)
+    porch.publish().start()
+    return {"env": porch.env, "service": porch.service.url, "article": porch.article_url}
 
 
 def smtp_environment(smtp) -> dict:
