@@ -59,7 +59,7 @@ def test_a_placeholder_never_stands_for_a_public_comment(every_state):
 
 def test_every_column_a_thread_shows_raises_the_posts_version_when_it_changes():
     """What a public thread reads of a comment (public_comment_rows, the public rule
-    included) is what services/freshness.py watches: a column shown but not watched would
+    included) is what services/comments/freshness.py watches: a column shown but not watched would
     leave cached and baked threads behind."""
     read = {
         element.key

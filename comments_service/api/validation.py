@@ -1,8 +1,8 @@
 """Check a posted comment field by field, with messages a reader can act on.
 
 Text is NFC normalised before it is checked, so what is stored is what was checked.
-The field rules live in services/fields.py, shared with imports; the character rules
-in services/text.py, shared with staff forms.
+The field rules live in words/fields.py, shared with imports; the character rules
+in words/characters.py, shared with staff forms.
 """
 
 import re

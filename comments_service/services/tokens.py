@@ -17,7 +17,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 # Names one subscription. Links of the older salt named an address: they no longer work.
 CONFIRM = "porch.subscription.confirm-one"
 UNSUBSCRIBE = "porch.subscription.unsubscribe"
-# A comment's own token, handed to its writer's browser (services/own_comments.py).
+# A comment's own token, handed to its writer's browser (services/comments/own.py).
 OWN = "porch.comment.own"
 
 

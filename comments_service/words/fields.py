@@ -1,7 +1,7 @@
 """The rules a comment's fields follow, wherever the comment comes from.
 
 The API (api/validation.py) answers a broken rule with its message, for the reader to
-act on; an import (services/import_fields.py) mends the field or leaves the comment
+act on; an import (services/imports/fields.py) mends the field or leaves the comment
 out, and counts which rule it was. Text comes NFC-normalised and stripped.
 """
 

@@ -8,7 +8,7 @@ grow with the size of the comments:
 1. ``plan_import`` reads the structure: of each comment it keeps a ``Shape`` (its
    ids, state, old post and what is wrong with it, never its text or its writer) and
    decides from the shapes what is stored, where, and why each other comment is not
-   (a text that breaks the rules of new comments is one reason: services/import_fields.py).
+   (a text that breaks the rules of new comments is one reason: services/imports/fields.py).
 2. ``store_planned`` reads the file again and stores the planned comments in file
    order, in batches it flushes and lets go of. A reply may come before its parent,
    so each comment keeps its parent's old id (``import_parent_id``) and one UPDATE

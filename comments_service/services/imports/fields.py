@@ -1,4 +1,4 @@
-"""An imported comment's fields, put through the rules of new comments (services/fields.py).
+"""An imported comment's fields, put through the rules of new comments (words/fields.py).
 
 An old system let through what Porch refuses at its API: a name that reads as a staff
 member's, an address with a header in it, a body of 200,000 characters. One rule

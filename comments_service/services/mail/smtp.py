@@ -2,7 +2,7 @@
 
 Standard library only: ``email.message.EmailMessage`` for a text + HTML message
 with the headers mail clients and filters expect, written under ``MAIL_POLICY``
-(services/mail_headers.py: reader text is written literally and never becomes a
+(words/mail_headers.py: reader text is written literally and never becomes a
 header of its own), ``smtplib`` to send it.
 """
 
