@@ -34,9 +34,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = CommentNumber  # before any route is added
     _register_blueprints(app)
     errors.register(app)
-    # One rule for showing times on every page: UTC, marked so (services/times.py).
-    app.add_template_filter(times.utc_label, "utc")
-    app.add_template_filter(times.iso, "utc_iso")
+    # One way to say each kind of time on every page (words/times.py).
+    app.jinja_env.filters.update(times.FILTERS)
     app.context_processor(lambda: errors.blog_look(app.config))
     # The development server's request log and "Exception on <path>" name the address.
     logging.getLogger("werkzeug").addFilter(MASK_SECRETS)

@@ -4,7 +4,8 @@ page's sentence. The baked and live pages print them as given (test_figures_brow
 
 import pytest
 
-from comments_service.words.answer_words import answer_line, duration_words, last_month_sentence
+from comments_service.words.answer_words import answer_line, last_month_sentence
+from comments_service.words.times import duration_words
 
 HOUR = 3600
 NOT_ANSWERED = {

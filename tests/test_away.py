@@ -177,7 +177,8 @@ def test_settings_page_sets_an_away_period_and_clears_it(app, client, make_staff
     assert response.status_code == 303
     assert stored_period(app, ana) == (first, last)
     page = client.get("/auth/settings").get_data(as_text=True)
-    assert f"You are away from {first} to {last}, both days included." in page
+    first_day, last_day = (f"{day.day} {day:%B %Y}" for day in (first, last))  # "7 December 2026"
+    assert f"You are away from {first_day} to {last_day}, both days included." in page
     assert f'value="{first.isoformat()}"' in page
     assert set_away(client).status_code == 303
     assert stored_period(app, ana) == (None, None)

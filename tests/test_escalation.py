@@ -104,12 +104,12 @@ def test_admins_reminder_leads_with_the_comments_escalated_to_them(
     assert remind(app, utcnow()) == 2
     by_recipient = {row.recipient: row for row in outbox_rows(app)}
     assert by_recipient["ana@porch.test"].subject == (
-        "2 readers are waiting for you; the oldest for 77 hours"
+        "2 readers are waiting for you; the oldest for 3 days"
     )
     to_root = by_recipient["root@porch.test"]
     assert to_root.subject == "1 comment escalated to you: oldest waiting 3 days"
     assert "1 comment has waited so long that it was escalated to you" in to_root.body_text
-    assert '* Patient on "Hello Porch", waiting 77 hours' in to_root.body_text
+    assert '* Patient on "Hello Porch", waiting 3 days' in to_root.body_text  # 77 hours
     assert "Recent" not in to_root.body_text
 
 
@@ -132,7 +132,7 @@ def test_admins_reminder_with_escalations_is_still_sent_at_most_once_a_day(
     subjects = [row.subject for row in outbox_rows(app)]
     assert subjects == [
         "1 comment escalated to you: oldest waiting 3 days",
-        "2 comments escalated to you: oldest waiting 4 days",
+        "2 comments escalated to you: oldest waiting 5 days",  # 114 hours
     ]
 
 

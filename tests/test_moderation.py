@@ -147,7 +147,7 @@ def test_overdue_comments_are_marked(client, make_staff, make_post, make_comment
     login(make_staff("Ana Lima"))
     _, html = page(client)
     assert html.count("age--overdue") == 1
-    assert "1 day</time> · overdue" in html
+    assert "25 hours</time> · overdue" in html
     assert "5 minutes</time>\n" in html
 
 

@@ -68,7 +68,7 @@ def test_at_most_one_reminder_a_day_and_again_the_next_day_while_they_wait(
     subjects = [row.subject for row in outbox_rows(app)]
     assert subjects == [
         "1 reader is waiting for you, for 30 hours",
-        "1 reader is waiting for you, for 54 hours",
+        "1 reader is waiting for you, for 2 days",  # 54 hours
     ]
     with app.app_context():
         kinds = db.session.scalars(select(Digest.kind)).all()

@@ -131,7 +131,7 @@ def test_one_day_alone_gives_a_month_from_or_to_it():
     assert period_of(date(2026, 1, 31), None, now) == Period(date(2026, 1, 31), date(2026, 2, 28))
     assert period_of(None, date(2026, 3, 15), now) == Period(date(2026, 2, 15), date(2026, 3, 15))
     assert period_of(date(2026, 11, 3), date(2026, 11, 17), now).label == (
-        "3 Nov 2026 to 16 Nov 2026"
+        "3 November 2026 to 16 November 2026"
     )
 
 
@@ -356,11 +356,11 @@ def test_the_text_report_reads_section_by_section(app, october):
     assert "New readers: 4 (first comment ever in this period). Returning readers: 2." in text
     assert (
         "  The whole blog: 7 comments; answered in public 3 (50%), privately 1 (17%), waiting 2;"
-        " median 2.0 h, 90th percentile 10.0 h.\n"
+        " median 2 hours, 90th percentile 10 hours.\n"
     ) in text
-    assert "  W43 (from 19 Oct): median 1.0 h (1 answered); 2 problem.\n" in text
+    assert "  W43 (from 19 October 2026): median 1 hour (1 answered); 2 problem.\n" in text
     assert f'    "Offline maps, please"\n    {PUBLIC_URL}/c/{october["i1"].id}\n' in text
-    assert "  Passed on (1)\n  * 2026-10-14, to Mobile, by Ana Lima: idea from Jo" in text
+    assert "  Passed on (1)\n  * 14 October 2026, to Mobile, by Ana Lima: idea from Jo" in text
     assert "    Note: Not for now\n" in text
 
 
@@ -440,16 +440,16 @@ def test_the_page_shows_every_figure(client, login, october, make_staff):
         ["All reader comments", "7"],
     ]
     assert found["report-answers"][1:] == [
-        ["The whole blog", "7", "3 (50%)", "1 (17%)", "2", "2.0 h", "10.0 h"],
-        ["Ana Lima", "7", "3 (50%)", "1 (17%)", "2", "2.0 h", "10.0 h"],
-        ["Ben Okafor", "3", "1 (50%)", "0 (0%)", "1", "1.0 h", "1.0 h"],
+        ["The whole blog", "7", "3 (50%)", "1 (17%)", "2", "2 hours", "10 hours"],
+        ["Ana Lima", "7", "3 (50%)", "1 (17%)", "2", "2 hours", "10 hours"],
+        ["Ben Okafor", "3", "1 (50%)", "0 (0%)", "1", "1 hour", "1 hour"],
     ]
     assert found["report-weeks"][1:] == [
-        ["W40 (from 28 Sep)", "0", "-", "0", "0", "0", "0", "0"],
-        ["W41 (from 5 Oct)", "1", "2.0 h", "2", "0", "0", "0", "0"],
-        ["W42 (from 12 Oct)", "1", "4.0 h", "0", "1", "0", "0", "0"],
-        ["W43 (from 19 Oct)", "1", "1.0 h", "0", "0", "2", "0", "0"],
-        ["W44 (from 26 Oct)", "1", "10.0 h", "0", "0", "0", "1", "1"],
+        ["W40 (from 28 September 2026)", "0", "-", "0", "0", "0", "0", "0"],
+        ["W41 (from 5 October 2026)", "1", "2 hours", "2", "0", "0", "0", "0"],
+        ["W42 (from 12 October 2026)", "1", "4 hours", "0", "1", "0", "0", "0"],
+        ["W43 (from 19 October 2026)", "1", "1 hour", "0", "0", "2", "0", "0"],
+        ["W44 (from 26 October 2026)", "1", "10 hours", "0", "0", "0", "1", "1"],
     ]
     assert re.search(r'class="report-new">4<', html)
     assert re.search(r'class="report-returning">2<', html)

@@ -118,11 +118,11 @@ def test_the_report_page_has_two_named_charts_and_passes_axe(signed_in):
     assert time_chart.evaluate("svg => svg.tagName") == "svg"
     assert kinds_chart.evaluate("svg => svg.tagName") == "svg"
     times = time_chart.locator("desc").text_content()
-    assert "W41 (from 5 Oct): median 2.0 h (2 answered)" in times
-    assert "W40 (from 28 Sep): median 1.0 h (1 answered)" in times
+    assert "W41 (from 5 October 2026): median 2 hours (2 answered)" in times
+    assert "W40 (from 28 September 2026): median 1 hour (1 answered)" in times
     kinds = kinds_chart.locator("desc").text_content()
-    assert "W40 (from 28 Sep): 2 question;" in kinds
-    assert "W43 (from 19 Oct): 1 idea, 1 no kind yet;" in kinds
+    assert "W40 (from 28 September 2026): 2 question;" in kinds
+    assert "W43 (from 19 October 2026): 1 idea, 1 no kind yet;" in kinds
     expect(time_chart.locator("rect.chart-bar")).to_have_count(5)  # the weeks W40 to W44
     expect(kinds_chart.locator("rect.chart-series")).to_have_count(8)  # one per week and kind
     # The unanswered question, the idea passed on and the idea with no follow-up yet.

@@ -9,6 +9,7 @@ from comments_service.enums import Notify
 from comments_service.extensions import db, limiter, login_manager
 from comments_service.models import Staff, utcnow
 from comments_service.services.accounts import staff as accounts
+from comments_service.words.times import day_label
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to see what is waiting for you."
@@ -116,7 +117,8 @@ def away():
 def _away_saved(staff: Staff) -> str:
     if staff.away_from is None:
         return "Welcome back: new comments on your posts come to you again."
-    return f"You are away from {staff.away_from} to {staff.away_until}, both days included."
+    first, last = day_label(staff.away_from), day_label(staff.away_until)
+    return f"You are away from {first} to {last}, both days included."
 
 
 @bp.post("/settings/feed")

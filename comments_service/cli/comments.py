@@ -33,6 +33,7 @@ from comments_service.services.moderation.rules import DONE, RECORDED_AS
 from comments_service.services.site.export import export_document
 from comments_service.services.spam import akismet
 from comments_service.services.spam import guard as spam_guard
+from comments_service.words.times import duration, utc_label
 
 comments_cli = AppGroup("comments", help="Reader comments.")
 
@@ -54,12 +55,12 @@ def waiting(author: str | None, as_json: bool) -> None:
         # ensure_ascii writes every control or invisible character in a name as \uXXXX.
         click.echo(json.dumps(rows, indent=2, ensure_ascii=True))
         return
-    for row in rows:
+    for comment, row in zip(comments, rows, strict=True):
         mark = " OVERDUE" if row["overdue"] else ""
         flagged = ", ".join(row["flagged_for"]) or "-"
         echo_columns(
             f"#{row['id']}",
-            f"{row['age_hours']}h{mark}",
+            f"waiting {duration(now - comment.created_at)}{mark}",
             row["post"],
             row["author_name"],
             f"for: {flagged}",
@@ -127,14 +128,14 @@ def list_comments(status: str, slug: str | None, limit: int, as_json: bool) -> N
     if slug:
         query = on_post(query, slug)
     query = query.order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit)
-    rows = [_listed_row(comment) for comment in db.session.scalars(query)]
+    comments = db.session.scalars(query).all()
+    rows = [_listed_row(comment) for comment in comments]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=True))
         return
-    for row in rows:
-        echo_columns(
-            f"#{row['id']}", row["created_at"], row["post"], row["author_name"], row["text"]
-        )
+    for comment, row in zip(comments, rows, strict=True):
+        when = utc_label(comment.created_at)
+        echo_columns(f"#{row['id']}", when, row["post"], row["author_name"], row["text"])
     click.echo(f"{len(rows)} {status}.")
 
 

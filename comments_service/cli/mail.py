@@ -19,7 +19,7 @@ from comments_service.services.mail import outbox
 from comments_service.services.mail.sender import SenderSettings, send_due
 from comments_service.services.report.build import last_full_month
 from comments_service.words.characters import for_terminal
-from comments_service.words.times import iso
+from comments_service.words.times import utc_label
 
 mail_cli = AppGroup("mail", help="The mail outbox: notifications to staff.")
 
@@ -85,7 +85,7 @@ def list_mail(status: str | None, limit: int) -> None:
             f"#{message.id}",
             message.status.value,
             f"{message.attempts} attempts",
-            iso(message.created_at),
+            utc_label(message.created_at),
             message.recipient,
             message.subject,
             message.last_error or "",
@@ -107,7 +107,7 @@ def status() -> None:
         select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == MailStatus.QUEUED)
     )
     if oldest is not None:
-        click.echo(f"oldest queued\t{iso(oldest)}")
+        click.echo(f"oldest queued\t{utc_label(oldest)}")
 
 
 @mail_cli.command("retry")

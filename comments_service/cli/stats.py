@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from comments_service.models import utcnow
 from comments_service.services.report import figures
 from comments_service.words.characters import for_terminal
+from comments_service.words.times import duration, month_label
 
 # "privately": of those answered, how many were answered away from the blog.
 COLUMNS = ("month", "received", "answered", "share", "median", "p90", "waiting", "oldest")
@@ -49,14 +50,14 @@ def _table(title: str, per_month: list[figures.MonthFigures]) -> None:
 
 def _cells(month: figures.MonthFigures) -> list[str]:
     oldest = month.oldest_waiting
-    waited = oldest and f"#{oldest.id} {figures.hours_text(oldest.waited_seconds)}"
+    waited = oldest and f"#{oldest.id} {duration(oldest.waited_seconds)}"
     return [
-        month.month,
+        month_label(month.month),
         str(month.received),
         str(month.answered),
         figures.share_text(month.share_answered),
-        figures.hours_text(month.median_seconds),
-        figures.hours_text(month.p90_seconds),
+        duration(month.median_seconds),
+        duration(month.p90_seconds),
         str(month.waiting),
         waited or "-",
         str(month.answered_privately),

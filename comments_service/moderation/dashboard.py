@@ -5,7 +5,8 @@ from flask import abort, render_template, request
 from comments_service.models import utcnow
 from comments_service.moderation import bp
 from comments_service.services.report import figures
-from comments_service.services.report.charts import bar_chart, month_label, nice_hours
+from comments_service.services.report.charts import bar_chart, hours_tick, nice_hours
+from comments_service.words.times import duration
 
 MOST_MONTHS = 120
 
@@ -20,9 +21,7 @@ def figures_page():
         months=months,
         share_chart=share_chart(result.blog),
         median_chart=median_chart(result.blog),
-        month_label=month_label,
         share_text=figures.share_text,
-        hours_text=figures.hours_text,
     )
 
 
@@ -48,11 +47,11 @@ def median_chart(per_month: list[figures.MonthFigures]):
         (
             m.month,
             h,
-            f"median {figures.hours_text(m.median_seconds)}" if m.answered else "no answers",
+            f"median {duration(m.median_seconds)}" if m.answered else "no answers",
         )
         for m, h in zip(per_month, hours, strict=True)
     ]
-    return bar_chart(points, top, lambda value: f"{value:g} h")
+    return bar_chart(points, top, hours_tick)
 
 
 def _share_words(month: figures.MonthFigures) -> str:

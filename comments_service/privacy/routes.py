@@ -20,9 +20,10 @@ from comments_service.services.privacy import people
 from comments_service.services.privacy import requests as privacy
 from comments_service.services.privacy.requests import PrivacyLinks
 from comments_service.services.tokens import BadLink, ExpiredLink
+from comments_service.words.times import duration
 
 EXPIRED = (
-    "This link has expired: links work for {hours} hours. Nothing was changed. Ask again "
+    "This link has expired: links work for {valid_for}. Nothing was changed. Ask again "
     "on the blog's privacy page and we will send you a fresh one."
 )
 # Every valid request is answered no sooner than this: a known address costs a stored
@@ -94,8 +95,8 @@ def request_link():
 @bp.get("/requested")
 def requested():
     wish = request.args.get("wish", "export")
-    hours = _links().hours
-    return render_template("privacy/requested.html", forget=wish == "forget", hours=hours)
+    valid_for = _links().valid_for
+    return render_template("privacy/requested.html", forget=wish == "forget", valid_for=valid_for)
 
 
 def _address(wish: str, token: str) -> str:
@@ -105,7 +106,8 @@ def _address(wish: str, token: str) -> str:
 def _link_problem(error: BadLink):
     if isinstance(error, ExpiredLink):
         return render_template(
-            "readers/link_problem.html", message=EXPIRED.format(hours=_links().hours)
+            "readers/link_problem.html",
+            message=EXPIRED.format(valid_for=duration(_links().valid_for)),
         ), 410
     return render_template("readers/link_problem.html", message=BROKEN), 400
 

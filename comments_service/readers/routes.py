@@ -14,9 +14,10 @@ from comments_service.readers import bp
 from comments_service.services.mail import subscriptions
 from comments_service.services.mail.subscriptions import ReaderMail
 from comments_service.services.tokens import BadLink, ExpiredLink
+from comments_service.words.times import duration
 
 EXPIRED_CONFIRMATION = (
-    "This confirmation link has expired: links work for {hours} hours. Nothing was changed. "
+    "This confirmation link has expired: links work for {valid_for}. Nothing was changed. "
     "Leave your next comment with the email box ticked and we will send you a fresh link."
 )
 BROKEN_LINK = (
@@ -32,8 +33,8 @@ def _readers() -> ReaderMail:
 def _link_problem(error: BadLink, readers: ReaderMail):
     """A page that says what went wrong with a link and what to do; 410 once it expired."""
     if isinstance(error, ExpiredLink):
-        hours = int(readers.confirm_within.total_seconds() // 3600)
-        message, status = EXPIRED_CONFIRMATION.format(hours=hours), 410
+        valid_for = duration(readers.confirm_within)
+        message, status = EXPIRED_CONFIRMATION.format(valid_for=valid_for), 410
     else:
         message, status = BROKEN_LINK, 400
     return render_template("readers/link_problem.html", message=message), status

@@ -1,39 +1,13 @@
 """The words the blog shows about answers: "Answered by Ana Lima in 3 hours" under a reader
 comment, and the About page's sentence on the last full month.
 
-Written once, here: the thread API and the export carry each comment's ``answer_line``, the
-export's figures carry ``last_month_sentence``, and the blog and its script only print them.
-Pure functions of plain values: the Pelican plugin may read them without the service's app.
+Written once, here, with the durations and months of ``words.times``: the thread API and
+the export carry each comment's ``answer_line``, the export's figures carry
+``last_month_sentence``, and the blog and its script only print them. Pure functions of
+plain values.
 """
 
-MONTH_NAMES = (
-    "January February March April May June July August September October November December"
-).split()
-
-
-def duration_words(seconds: int) -> str:
-    """A time to answer as people say it: "under a minute", "12 minutes", "3 hours", "2 days".
-
-    Each unit is rounded to the nearest whole one, halves up: minutes up to 59, then
-    hours up to 47, then days.
-    """
-    minutes = _rounded(seconds, 60)
-    if minutes < 1:
-        return "under a minute"
-    if minutes < 60:
-        return _counted(minutes, "minute")
-    hours = _rounded(seconds, 3600)
-    if hours < 48:
-        return _counted(hours, "hour")
-    return _counted(_rounded(seconds, 86400), "day")
-
-
-def _rounded(seconds: int, size: int) -> int:
-    return (seconds + size // 2) // size
-
-
-def _counted(count: int, unit: str) -> str:
-    return f"{count} {unit}{'' if count == 1 else 's'}"
+from comments_service.words.times import duration_words, month_label
 
 
 def answer_line(answer: dict) -> str | None:
@@ -55,8 +29,7 @@ def last_month_sentence(month: dict) -> str | None:
     share, median = month["share_answered"], month["median_seconds"]
     if share is None or not month["received"]:
         return None
-    year, number = month["month"].split("-")
-    sentence = f"In {MONTH_NAMES[int(number) - 1]} {year} we answered {share:.0%} of"
+    sentence = f"In {month_label(month['month'])} we answered {share:.0%} of"
     sentence += " reader comments"
     if median is None:
         return sentence + "."

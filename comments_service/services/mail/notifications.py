@@ -21,6 +21,7 @@ from comments_service.queries.care import flagged_by_comment, flagged_staff, ove
 from comments_service.queries.mail import new_reader_comments
 from comments_service.service_urls import ServiceUrls
 from comments_service.services.mail.outbox import Mail, enqueue
+from comments_service.words import times
 
 templates = Environment(
     loader=PackageLoader("comments_service", "templates/mail"),
@@ -28,6 +29,7 @@ templates = Environment(
     undefined=StrictUndefined,
     keep_trailing_newline=True,
 )
+templates.filters.update(times.FILTERS)
 FIRST_DIGEST_COVERS = timedelta(days=1)
 
 
@@ -159,23 +161,22 @@ def queue_overdue_reminders(
 
 
 def _reminder(staff, comments: list[Comment], escalated: list[Comment], urls, now) -> Mail:
-    """ "3 readers are waiting for you; the oldest for 31 hours", and which ones.
+    """ "3 readers are waiting for you; the oldest for 31 hours", and which ones, each
+    with its wait in the same words (words.times).
 
     An admin's reminder leads with the comments escalated to them:
     "2 comments escalated to you: oldest waiting 3 days".
     """
-    hours = {
-        comment.id: int((now - comment.created_at).total_seconds() // 3600) for comment in comments
-    }
-    oldest = max(hours.values())
+    waits = {comment.id: now - comment.created_at for comment in comments}
+    oldest = times.duration(max(waits.values()))
     if escalated:
-        longest = _wait(max(hours[comment.id] for comment in escalated))
+        longest = times.duration(max(waits[comment.id] for comment in escalated))
         count = f"{len(escalated)} comment{'s' if len(escalated) != 1 else ''}"
         subject = f"{count} escalated to you: oldest waiting {longest}"
     elif len(comments) == 1:
-        subject = f"1 reader is waiting for you, for {oldest} hours"
+        subject = f"1 reader is waiting for you, for {oldest}"
     else:
-        subject = f"{len(comments)} readers are waiting for you; the oldest for {oldest} hours"
+        subject = f"{len(comments)} readers are waiting for you; the oldest for {oldest}"
     links = {comment.id: moderation_link(urls, comment) for comment in comments}
     others = [comment for comment in comments if comment not in escalated]
     text, html = _render(
@@ -184,17 +185,10 @@ def _reminder(staff, comments: list[Comment], escalated: list[Comment], urls, no
         staff=staff,
         comments=others,
         escalated=escalated,
-        hours=hours,
+        waits=waits,
         links=links,
     )
     return Mail(staff.email, subject, text, html, {"X-Porch-Reminder": str(now.date())})
-
-
-def _wait(hours: int) -> str:
-    """A long wait as a person says it: "30 hours", "3 days"."""
-    if hours < 48:
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{hours // 24} days"
 
 
 def notify_handed_over(

@@ -169,7 +169,7 @@ def _ask_to_confirm(subscription: Subscription, readers: ReaderMail, now: dateti
         comment=comment,
         scope=SCOPE_WORDS[subscription.scope],
         link=readers.confirm_link(subscription),
-        hours=int(readers.confirm_within.total_seconds() // 3600),
+        valid_for=readers.confirm_within,
     )
     subject = f"Please confirm: email me about replies on “{comment.post.title}”"
     headers = {"X-Porch-Subscription": str(subscription.id)}

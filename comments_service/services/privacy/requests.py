@@ -50,10 +50,6 @@ class PrivacyLinks:
         token = self.tokens.make(PURPOSES[wish], comment)
         return self.urls(f"privacy.{wish}_page", token=token)
 
-    @property
-    def hours(self) -> int:
-        return int(self.valid_for.total_seconds() // 3600)
-
 
 def request_link(email: str, wish: str, links: PrivacyLinks, now: datetime) -> None:
     """Mail a link for this wish ("export" or "forget") if a reader wrote a comment with the
@@ -62,7 +58,7 @@ def request_link(email: str, wish: str, links: PrivacyLinks, now: datetime) -> N
     if comment is None or people.is_staff_address(email):
         return
     link = links.link(wish, comment)
-    context = {"wish": wish, "link": link, "hours": links.hours}
+    context = {"wish": wish, "link": link, "valid_for": links.valid_for}
     text = templates.get_template("privacy_link.txt").render(**context)
     html = templates.get_template("privacy_link.html").render(**context)
     enqueue(Mail(people.normalised(email), SUBJECTS[wish], text, html, {}), now)

@@ -27,6 +27,7 @@ from comments_service.queries.listening import follow_up_steps, open_items, read
 from comments_service.service_urls import ServiceUrls
 from comments_service.services.comments.threads import iso
 from comments_service.services.report import figures
+from comments_service.words.times import day_label, month_label
 
 QUOTE_CHARS = 200
 LONGEST_PERIOD_DAYS = 366
@@ -35,7 +36,6 @@ STEP_NAMES = {
     Decision.ACT_ON: "acted_on",
     Decision.DECLINE: "declined",
 }
-MONTH_NAMES = tuple(calendar.month_name)[1:]  # "January"... (Python's C locale, English)
 
 
 class PeriodError(ValueError):
@@ -59,11 +59,11 @@ class Period:
 
     @property
     def label(self) -> str:
-        """ "November 2026" for a calendar month, else "3 Nov 2026 to 16 Nov 2026"."""
+        """ "November 2026" for a calendar month, else "3 November 2026 to 16 November 2026"."""
         if self.since.day == 1 and self.until == _next_month(self.since):
-            return f"{MONTH_NAMES[self.since.month - 1]} {self.since.year}"
+            return month_label(self.since)
         last = self.until - timedelta(days=1)
-        return f"{_day(self.since)} to {_day(last)}"
+        return f"{day_label(self.since)} to {day_label(last)}"
 
 
 def last_full_month(now: datetime) -> Period:
@@ -103,10 +103,6 @@ def _next_month(day: date, back: bool = False) -> date:
     index = day.year * 12 + day.month - 1 + (-1 if back else 1)
     year, month = index // 12, index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {MONTH_NAMES[day.month - 1][:3]} {day.year}"
 
 
 @dataclass(frozen=True)

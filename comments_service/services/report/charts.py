@@ -3,9 +3,10 @@
 import math
 from dataclasses import dataclass
 
+from comments_service.words.times import duration, month_label
+
 WIDTH, HEIGHT = 640, 180
-LEFT, RIGHT, TOP, BOTTOM = 48, 8, 12, 28  # room for the axis labels
-MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+LEFT, RIGHT, TOP, BOTTOM = 80, 8, 12, 28  # room for the axis labels ("30 minutes")
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,6 @@ class Chart:
     @property
     def description(self) -> str:
         return "; ".join(f"{bar.label}: {bar.text}" for bar in self.bars) + "."
-
-
-def month_label(key: str) -> str:
-    """ "2026-11" as "Nov 2026"."""
-    year, month = key.split("-")
-    return f"{MONTH_NAMES[int(month) - 1]} {year}"
 
 
 def bar_chart(
@@ -72,6 +67,11 @@ def nice_hours(largest: float) -> float:
         if largest <= top:
             return top
     return 24 * math.ceil(largest / 24)
+
+
+def hours_tick(hours: float) -> str:
+    """A gridline of an hours axis in the words of every duration ("12 hours", "2 days")."""
+    return duration(hours * 3600) if hours else "0"
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,13 @@ The moderation page and the standalone HTML document include the same template,
 Flask globals: the page passes the same context to Flask's own templates.
 """
 
-from datetime import date
-
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from comments_service.config import UNTAGGED
 from comments_service.services.report import figures
-from comments_service.services.report.build import MONTH_NAMES, Report, Week
-from comments_service.services.report.charts import bar_chart, nice_hours, stacked_chart
+from comments_service.services.report.build import Report, Week
+from comments_service.services.report.charts import bar_chart, hours_tick, nice_hours, stacked_chart
+from comments_service.words import times
 
 templates = Environment(
     loader=PackageLoader("comments_service", "templates"),
@@ -23,6 +22,7 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+templates.filters.update(times.FILTERS)
 STEP_TITLES = {"passed_on": "Passed on", "acted_on": "Acted on", "declined": "Declined"}
 # The open items quoted in full, oldest first; a mail stays readable in a busy month (the
 # JSON lists them all).
@@ -31,7 +31,7 @@ OPEN_QUOTED = 50
 
 def context(report: Report) -> dict:
     """What the report's templates need besides the report: its charts and the words
-    figures are shown in (services.figures)."""
+    figures are shown in (services.figures; times have the filters of words.times)."""
     return {
         "report": report,
         "answer_time_chart": answer_time_chart(report.weeks),
@@ -40,7 +40,6 @@ def context(report: Report) -> dict:
         "open_quoted": report.open_items[:OPEN_QUOTED],
         "open_unquoted": max(len(report.open_items) - OPEN_QUOTED, 0),
         "share_text": figures.share_text,
-        "hours_text": figures.hours_text,
         "week_label": week_label,
         "kind_name": kind_name,
     }
@@ -56,9 +55,8 @@ def html(report: Report) -> str:
 
 
 def week_label(week: Week) -> str:
-    """ "W45 (from 2 Nov)": the ISO week and its Monday."""
-    monday = date.fromisoformat(week.starts)
-    return f"W{week.week.split('-W')[1]} (from {monday.day} {MONTH_NAMES[monday.month - 1][:3]})"
+    """ "W45 (from 2 November 2026)": the ISO week and its Monday."""
+    return f"W{week.week.split('-W')[1]} (from {times.day_label(week.starts)})"
 
 
 def answer_time_chart(weeks: list[Week]):
@@ -70,13 +68,13 @@ def answer_time_chart(weeks: list[Week]):
         (
             week.week,
             value,
-            f"median {figures.hours_text(week.median_seconds)} ({week.answered} answered)"
+            f"median {times.duration(week.median_seconds)} ({week.answered} answered)"
             if week.answered
             else "no answers",
         )
         for week, value in zip(weeks, hours, strict=True)
     ]
-    return bar_chart(points, top, lambda value: f"{value:g} h", label=labels.get)
+    return bar_chart(points, top, hours_tick, label=labels.get)
 
 
 def kinds_chart(report: Report):

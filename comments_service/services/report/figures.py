@@ -104,16 +104,6 @@ def share_text(share: float | None) -> str:
     return "-" if share is None else f"{share:.0%}"
 
 
-def hours_text(seconds: int | None) -> str:
-    """A time to answer as people read it: "12 min" under an hour, else hours with one
-    decimal, "4.5 h"; "-" when there is none."""
-    if seconds is None:
-        return "-"
-    if seconds < 3600:
-        return f"{max(1, round(seconds / 60))} min"
-    return f"{seconds / 3600:.1f} h"
-
-
 def month_key(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m")
 
