@@ -397,4 +397,3 @@ def test_the_blog_prints_the_exports_sentence_and_nothing_else():
     assert last_month_sentence({"last_month": {}, "last_month_sentence": None}) is None
     assert last_month_sentence({"last_month": {}}) is None  # an export from before the sentence
     assert last_month_sentence(None) is None
-
