@@ -42,7 +42,7 @@ def utc_label(moment) -> str:
 
 def day_label(day) -> str:
     """A day: "1 November 2026"; of a moment, its day in UTC."""
-    if not isinstance(day, date) or isinstance(day, datetime):
+    if isinstance(day, str | datetime):
         day = _utc(day).date()
     return format_date(day, "long", locale=LOCALE)
 
