@@ -30,6 +30,7 @@ from comments_service.services.moderation.readers import (
     same_reader,
 )
 from comments_service.services.tokens import Signed
+from comments_service.words import times
 
 from .conftest import PASSWORD, csrf_token
 
@@ -214,7 +215,7 @@ def test_the_readers_view_lists_every_reader_for_an_admin(client, login, cast):
     assert listed(html) == ["Nia", "Lee", "Jo R.", "Kim"]
     assert '<a href="mailto:JO@example.com">JO@example.com</a>' in html
     assert '67% <span class="meta">(2 of 3)</span>' in html
-    assert f'<time datetime="{at(1).isoformat()}">' in html
+    assert f'<time datetime="{times.iso(at(1))}">' in html
     assert 'href="/moderation/readers" aria-current="page">Readers</a>' in html
 
 
