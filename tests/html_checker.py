@@ -31,9 +31,13 @@ def html_errors(pages: dict[str, str], folder: Path) -> list[str]:
         text=True,
         timeout=300,
     )
-    report = json.loads(run.stderr)
-    assert run.returncode == 0 or report["messages"], f"vnu failed: {run.stderr[-2000:]}"
-    return [_line(message) for message in report["messages"]]
+    try:
+        messages = json.loads(run.stderr)["messages"]
+    except (ValueError, KeyError):
+        messages = None
+    assert messages is not None, f"vnu failed ({run.returncode}): {run.stderr[-2000:]}"
+    assert run.returncode == 0 or messages, f"vnu failed ({run.returncode}): {run.stderr[-2000:]}"
+    return [_line(message) for message in messages]
 
 
 def _line(message: dict) -> str:
