@@ -19,6 +19,7 @@ run: $(INSTALLED)
 
 test: $(INSTALLED)
 	scripts/install-browser.sh
+	scripts/install-html-checker.sh
 	$(BIN)/pytest
 
 lint: $(INSTALLED)

@@ -243,7 +243,7 @@ def make_comment(app):
             staff_id=staff.id if staff else None,
             author_name=staff.name if staff else name,
             body_markdown=fields.pop("body_markdown", "text"),
-            body_html="<p>text</p>",
+            body_html=fields.pop("body_html", "<p>text</p>"),
             status=fields.pop("status", CommentStatus.APPROVED),
             created_at=created,
             published_at=fields.pop("published_at", created),

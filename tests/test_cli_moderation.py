@@ -2,11 +2,14 @@
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from comments_service.enums import Decision
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, ModerationAction, Role
+
+NO_NOBODY = "No staff account with the email address or name 'Nobody'"
 
 
 def statuses(app, *comments):
@@ -103,5 +106,73 @@ def test_cli_decisions_follow_who_may_act(app, make_post, make_staff, make_comme
     missing = runner.invoke(args=["comments", "delete", "999", "--by", "Ana Lima"])
     assert missing.exit_code == 1 and "No comment numbered 999." in missing.output
     nobody = runner.invoke(args=["comments", "delete", str(theirs.id), "--by", "Nobody"])
-    assert nobody.exit_code == 1 and "No staff account named 'Nobody'" in nobody.output
+    assert nobody.exit_code == 1 and NO_NOBODY in nobody.output
     assert statuses(app, theirs) == [CommentStatus.APPROVED]
+
+
+# Each command that acts for a staff member: the state its comment starts in, its other words.
+BY_COMMANDS = {
+    "approve": (CommentStatus.PENDING, []),
+    "spam": (CommentStatus.APPROVED, []),
+    "ham": (CommentStatus.SPAM, []),
+    "delete": (CommentStatus.APPROVED, []),
+    "restore": (CommentStatus.DELETED, []),
+    "reassign": (CommentStatus.APPROVED, ["--to", "Cy Ortega"]),
+    "tag": (CommentStatus.APPROVED, ["question"]),
+    "answer-privately": (
+        CommentStatus.APPROVED,
+        ["--how", "phone", "--note", "Rang"],
+    ),
+    "follow-up": (CommentStatus.APPROVED, ["passed-on", "--team", "Web"]),
+}
+
+
+def run_by(app, make_post, make_staff, make_comment, command: str, by: str):
+    """Run one command on a fresh comment of Ana's post, acting for ``by``; the comment's
+    audit trail afterwards, as (who, what)."""
+    make_staff("Ana Lima")
+    make_staff("Cy Ortega")
+    status, words = BY_COMMANDS[command]
+    post = make_post("mine", authors=("Ana Lima", "Cy Ortega"))
+    comment = make_comment(post, name="Jo", status=status, kind="idea")
+    result = app.test_cli_runner().invoke(
+        args=["comments", command, str(comment.id), *words, "--by", by]
+    )
+    with app.app_context():
+        actions = db.session.scalars(
+            select(ModerationAction).where(ModerationAction.comment_id == comment.id)
+        ).all()
+        return result, [(action.staff.name, action.action.value) for action in actions]
+
+
+@pytest.mark.parametrize("by", ["ANA@porch.test", "ana@porch.test", "Ana Lima"])
+@pytest.mark.parametrize("command", BY_COMMANDS)
+def test_every_command_takes_by_as_an_email_in_any_case_or_a_name(
+    app, make_post, make_staff, make_comment, command, by
+):
+    result, audit = run_by(app, make_post, make_staff, make_comment, command, by)
+    assert result.exit_code == 0, result.output
+    assert [who for who, _ in audit] == ["Ana Lima"]
+
+
+@pytest.mark.parametrize("command", BY_COMMANDS)
+def test_every_command_refuses_an_unknown_by_naming_it_and_changes_nothing(
+    app, make_post, make_staff, make_comment, command
+):
+    result, audit = run_by(app, make_post, make_staff, make_comment, command, "nobody@porch.test")
+    assert result.exit_code == 1
+    assert "No staff account with the email address or name 'nobody@porch.test'" in result.output
+    assert audit == []
+
+
+@pytest.mark.parametrize("command", BY_COMMANDS)
+def test_every_command_refuses_a_deactivated_by_and_changes_nothing(
+    app, make_post, make_staff, make_comment, command
+):
+    deactivate = app.test_cli_runner().invoke
+    make_staff("Dee Gone")
+    assert deactivate(args=["staff", "deactivate", "dee@porch.test"]).exit_code == 0
+    result, audit = run_by(app, make_post, make_staff, make_comment, command, "DEE@porch.test")
+    assert result.exit_code == 1
+    assert "Dee Gone ('DEE@porch.test') is deactivated" in result.output
+    assert audit == []

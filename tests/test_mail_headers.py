@@ -6,13 +6,18 @@ Mail goes through the real sender to a real SMTP server (aiosmtpd) and is read b
 a mail program reads it.
 """
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from comments_service.extensions import db
 from comments_service.models import Comment, Role, Staff, utcnow
 from comments_service.services.mail import outbox
-from comments_service.services.mail.notifications import notify_flagged_staff
+from comments_service.services.mail.notifications import (
+    notify_flagged_staff,
+    queue_overdue_reminders,
+)
 from comments_service.services.moderation.assignment import reassign
 
 from .conftest import service_urls
@@ -176,3 +181,41 @@ def test_the_handed_on_mail_keeps_every_space(
     assert send(mail_app).sent == 1
     (message,) = received(smtp)
     assert message["Subject"] == f"{giver} handed you a comment: Jo Overdue on “{title}”"
+
+
+def test_the_overdue_reminder_and_the_handed_on_mails_keep_a_non_ascii_title_whole(
+    mail_app, smtp, make_post, make_staff, make_comment
+):
+    """Readers waiting on a post with quotes and accents in its title: the reminder, then
+    the mails handing each comment on, read back from the SMTP server. Names of every
+    length move the fold to every place in the subject."""
+    ana, ben = make_staff("Ana Lima"), make_staff("Ben Okafor")
+    title = "Redesigning the “Café” page: what naïve readers told us…"
+    post = make_post("cafe", title=title)
+    names = [f"J{'o' * length} Overdue" for length in range(1, 25)]
+    comments = [make_comment(post, name=name, minutes_ago=30 * 60) for name in names]
+    with mail_app.app_context():
+        now, urls = utcnow(), service_urls()
+        queue_overdue_reminders(
+            urls=urls, now=now, answer_within=timedelta(hours=24), escalate_after=timedelta(days=3)
+        )
+        giver, colleague = db.session.get(Staff, ana.id), db.session.get(Staff, ben.id)
+        for comment in comments:
+            reassign(db.session.get(Comment, comment.id), giver, colleague, urls=urls, now=now)
+        db.session.commit()
+    while send(mail_app).sent:
+        pass
+    (reminder,) = [message for message in received(smtp) if message["To"] == ana.email]
+    handed = [message for message in received(smtp) if message["To"] == ben.email]
+    assert (
+        reminder["Subject"] == f"{len(names)} readers are waiting for you; the oldest for 30 hours"
+    )
+    assert f'* {names[0]} on "{title}", waiting 30 hours' in plain_text(reminder)
+    assert sorted(message["Subject"] for message in handed) == sorted(
+        f"Ana Lima handed you a comment: {name} on “{title}”" for name in names
+    )
+    assert all(title in plain_text(message) for message in handed)
+
+
+def plain_text(message) -> str:
+    return message.get_body(("plain",)).get_content()

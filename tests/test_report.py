@@ -488,6 +488,17 @@ def test_bad_dates_answer_400_with_the_message_on_the_form(
     assert "<table" not in html
 
 
+def test_a_date_field_shows_again_the_day_typed_but_never_what_is_not_a_day(
+    client, login, make_staff
+):
+    """A date field holds only a day (an invalid value is an HTML error); the message
+    quotes what was typed."""
+    login(make_staff("Ana Lima"))
+    html = client.get("/moderation/report?since=2026-10-01&until=oct").get_data(as_text=True)
+    assert 'name="since" type="date" value="2026-10-01"' in html
+    assert 'name="until" type="date" value=""' in html
+
+
 def test_the_page_is_for_signed_in_staff_only(client):
     page = client.get("/moderation/report")
     assert page.status_code == 302

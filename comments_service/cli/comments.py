@@ -10,9 +10,10 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from comments_service.cli.common import (
+    acting_staff_or_fail,
+    by_option,
     comments_or_fail,
     echo_columns,
-    staff_by_email_or_fail,
     staff_or_fail,
     write_json,
 )
@@ -39,7 +40,11 @@ comments_cli = AppGroup("comments", help="Reader comments.")
 
 
 @comments_cli.command("waiting")
-@click.option("--author", help="Only what is waiting for this staff member.")
+@click.option(
+    "--author",
+    metavar="EMAIL|NAME",
+    help="Only what is waiting for this staff member (email address or exact name).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
 def waiting(author: str | None, as_json: bool) -> None:
     """Reader comments waiting for an answer, oldest first."""
@@ -167,9 +172,9 @@ def _decision_command(name: str, action: Action) -> None:
 
     @comments_cli.command(name, help=f"Comments by id {done}, all or none, in one transaction.")
     @click.argument("ids", nargs=-1, required=True, type=click.IntRange(1))
-    @click.option("--by", "by", required=True, help="The staff member taking the decision.")
+    @by_option
     def decide(ids: tuple[int, ...], by: str) -> None:
-        staff = staff_or_fail(by)
+        staff = acting_staff_or_fail(by)
         comments = comments_or_fail(ids)
         try:
             readers = ReaderMail.for_app(current_app)
@@ -188,12 +193,18 @@ for _name, _action in CLI_DECISIONS.items():
 
 @comments_cli.command("reassign")
 @click.argument("comment_id", type=click.IntRange(1))
-@click.option("--to", "to", required=True, help="Email address of the colleague to hand it to.")
-@click.option("--by", "by", required=True, help="Email address of the staff member handing it on.")
+@click.option(
+    "--to",
+    "to",
+    required=True,
+    metavar="EMAIL|NAME",
+    help="The colleague to hand it to: their email address, or their exact name.",
+)
+@by_option
 def reassign(comment_id: int, to: str, by: str) -> None:
     """Hand a waiting comment to a colleague: it becomes theirs, and they get an email."""
     (comment,) = comments_or_fail((comment_id,))
-    colleague, giver = staff_by_email_or_fail(to), staff_by_email_or_fail(by)
+    colleague, giver = staff_or_fail(to), acting_staff_or_fail(by)
     try:
         assignment.reassign(
             comment,

@@ -10,16 +10,42 @@ from sqlalchemy import select
 
 from comments_service.extensions import db
 from comments_service.models import Comment, Staff
-from comments_service.queries.care import staff_by_name
 from comments_service.services.accounts import staff as accounts
 from comments_service.words.characters import for_terminal
 
 
-def staff_or_fail(name: str) -> Staff:
-    staff = staff_by_name(name)
-    if staff is None:
-        raise click.ClickException(f"No staff account named {name!r} (see: staff list).")
+def staff_or_fail(who: str) -> Staff:
+    """The staff account with this email address (in any case) or exact name."""
+    found = accounts.staff_known_as(who)
+    if not found:
+        raise click.ClickException(
+            f"No staff account with the email address or name {who!r} (see: staff list)."
+        )
+    if len(found) > 1:
+        raise click.ClickException(f"{who!r} names more than one staff account: use the email.")
+    return found[0]
+
+
+def acting_staff_or_fail(who: str) -> Staff:
+    """The staff member a command acts for (``--by``): known, and able to sign in."""
+    staff = staff_or_fail(who)
+    if not staff.active:
+        raise click.ClickException(
+            f"{staff.name} ({who!r}) is deactivated and acts no more (see: staff reactivate)."
+        )
     return staff
+
+
+def by_option(command):
+    """``--by``: who does what a command does, kept in the audit trail; the same for every
+    command."""
+    return click.option(
+        "--by",
+        "by",
+        required=True,
+        metavar="EMAIL|NAME",
+        help="The staff member doing it: their email address, or their exact name.",
+    )(command)
 
 
 def echo_columns(*columns: str) -> None:
@@ -42,12 +68,3 @@ def comments_or_fail(ids: tuple[int, ...]) -> list[Comment]:
     if missing:
         raise click.ClickException(f"No comment numbered {', '.join(map(str, missing))}.")
     return sorted(comments, key=lambda comment: comment.id)
-
-
-def staff_by_email_or_fail(email: str) -> Staff:
-    staff = accounts.staff_by_email(email)
-    if staff is None:
-        raise click.ClickException(
-            f"No staff account with the address {email!r} (see: staff list)."
-        )
-    return staff

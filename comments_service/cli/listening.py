@@ -7,7 +7,12 @@ import click
 from flask import current_app
 
 from comments_service.cli.comments import comments_cli
-from comments_service.cli.common import comments_or_fail, echo_columns, staff_by_email_or_fail
+from comments_service.cli.common import (
+    acting_staff_or_fail,
+    by_option,
+    comments_or_fail,
+    echo_columns,
+)
 from comments_service.config import comment_kinds
 from comments_service.enums import FollowUp, PrivateChannel
 from comments_service.extensions import db
@@ -26,7 +31,6 @@ CHANNELS = {
     "email": PrivateChannel.EMAIL,
     "in-person": PrivateChannel.IN_PERSON,
 }
-BY_HELP = "Email address of the staff member doing it."
 
 
 def _iso_time(context, parameter, value: str | None) -> datetime | None:
@@ -46,7 +50,7 @@ def _iso_time(context, parameter, value: str | None) -> datetime | None:
 @click.argument("comment_id", type=click.IntRange(1))
 @click.argument("kind", required=False)
 @click.option("--clear", is_flag=True, help="Take the kind off the comment.")
-@click.option("--by", "by", required=True, help=BY_HELP)
+@by_option
 def tag(comment_id: int, kind: str | None, clear: bool, by: str) -> None:
     """Say what kind of reader comment this is (see PORCH_COMMENT_KINDS), or --clear it."""
     kinds = comment_kinds(current_app.config)
@@ -54,14 +58,14 @@ def tag(comment_id: int, kind: str | None, clear: bool, by: str) -> None:
         raise click.UsageError(f"Give a KIND ({', '.join(kinds)}) or --clear, not both.")
     (comment,) = comments_or_fail((comment_id,))
     with _refusals():
-        listening.tag(comment, staff_by_email_or_fail(by), kind, kinds)
+        listening.tag(comment, acting_staff_or_fail(by), kind, kinds)
     db.session.commit()
     echo_columns(f"#{comment.id}", comment.author_name, f"kind: {kind or 'none'}")
 
 
 @comments_cli.command("answer-privately")
 @click.argument("comment_id", type=click.IntRange(1))
-@click.option("--by", "by", required=True, help=BY_HELP)
+@by_option
 @click.option("--how", required=True, type=click.Choice(list(CHANNELS)))
 @click.option("--note", required=True, help="What you told the reader; only staff see it.")
 @click.option(
@@ -78,7 +82,7 @@ def answer_privately(comment_id, by, how, note, at, show_on_blog) -> None:
     (comment,) = comments_or_fail((comment_id,))
     with _refusals():
         listening.answer_privately(
-            comment, staff_by_email_or_fail(by), CHANNELS[how], note, when, now, show_on_blog
+            comment, acting_staff_or_fail(by), CHANNELS[how], note, when, now, show_on_blog
         )
     db.session.commit()
     echo_columns(f"#{comment.id}", comment.author_name, f"answered privately ({how})")
@@ -87,7 +91,7 @@ def answer_privately(comment_id, by, how, note, at, show_on_blog) -> None:
 @comments_cli.command("follow-up")
 @click.argument("comment_id", type=click.IntRange(1))
 @click.argument("step", type=click.Choice(list(STEPS)))
-@click.option("--by", "by", required=True, help=BY_HELP)
+@by_option
 @click.option("--team", help="passed-on: the team it goes to.")
 @click.option("--note", default="", help="acted-on: what was done (public); else for staff only.")
 def follow_up(comment_id: int, step: str, by: str, team: str | None, note: str) -> None:
@@ -96,7 +100,7 @@ def follow_up(comment_id: int, step: str, by: str, team: str | None, note: str) 
     with _refusals():
         listening.follow_up(
             comment,
-            staff_by_email_or_fail(by),
+            acting_staff_or_fail(by),
             STEPS[step],
             note,
             utcnow(),

@@ -18,7 +18,11 @@ def report_page():
         period = period_of(day_from(since, "Since"), day_from(until, "Until"), utcnow())
     except PeriodError as error:
         page = render_template(
-            "moderation/report.html", report=None, error=str(error), since=since, until=until
+            "moderation/report.html",
+            report=None,
+            error=str(error),
+            since=_date_field_value(since),
+            until=_date_field_value(until),
         )
         return page, 400
     config = current_app.config
@@ -37,3 +41,12 @@ def report_page():
         until=period.until.isoformat(),
         **report_documents.context(report),
     )
+
+
+def _date_field_value(text: str) -> str:
+    """What a date field can show again: the day typed, or nothing when it is not one
+    (the error message quotes what was typed)."""
+    try:
+        return text if day_from(text, "") else ""
+    except PeriodError:
+        return ""

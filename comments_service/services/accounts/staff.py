@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 
 from comments_service.enums import Role
 from comments_service.extensions import db
@@ -136,6 +136,14 @@ def check_password(password: str) -> None:
 def staff_by_email(email: str) -> Staff | None:
     """The account with this email address, in any case."""
     return db.session.scalar(select(Staff).where(func.lower(Staff.email) == email.strip().lower()))
+
+
+def staff_known_as(who: str) -> list[Staff]:
+    """The accounts whose email address (in any case) or exact name is ``who``: one or
+    none, or two when it is one's name and another's address."""
+    who = who.strip()
+    matches = or_(func.lower(Staff.email) == who.lower(), Staff.name == who)
+    return list(db.session.scalars(select(Staff).where(matches).order_by(Staff.id)))
 
 
 def new_feed_address(staff: Staff) -> str:
