@@ -40,7 +40,7 @@ LONG_WORD = "Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen" * 2
 LONG_LINK = "https://example.com/" + "/".join(["a-rather-long-path-segment"] * 6)
 LONG_EMAIL = "a.reader.with.a.remarkably.long.address@subdomain.example-company.org"
 TARGET_PX = 44
-PHONE = {"has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+PHONE = {"has_touch": True, "is_mobile": True}
 VIEWS = ("waiting", "escalated", "held", "spam", "removed", "answered", "all")
 
 
@@ -165,7 +165,7 @@ def staff_pages(porch, page: Page) -> dict[str, str]:
 
 
 # Opens every fold (the controls inside count too), then measures the page.
-MEASURE = """(target) => {
+MEASURE = """([target, screenWidth]) => {
   for (const fold of document.querySelectorAll("details")) fold.open = true;
   const name = (el) => `${el.tagName.toLowerCase()} "${(el.textContent || el.value || el.id)
     .trim().replace(/\\s+/g, " ").slice(0, 40)}"`;
@@ -186,22 +186,18 @@ MEASURE = """(target) => {
     .map((el) => [el, el.getBoundingClientRect()])
     .filter(([, box]) => box.width < target - 0.01 || box.height < target - 0.01)
     .map(([el, box]) => `${name(el)} ${Math.round(box.width)}x${Math.round(box.height)}`);
-  const width = window.innerWidth;
   const wide = [...document.querySelectorAll("main *, header *")]
-    .filter((el) => shown(el) && el.getBoundingClientRect().right > width + 0.5)
+    .filter((el) => shown(el) && el.getBoundingClientRect().right > screenWidth + 0.5)
     .filter((el) => !el.closest(".table-scroll"))
     .map(name).slice(0, 5);
-  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, small, wide};
+  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+    small, wide};
 }"""
-
-
-def measured(page: Page) -> dict:
-    return page.evaluate(MEASURE, TARGET_PX)
 
 
 def problems(page: Page, width: int) -> list[str]:
     """What is wrong with the page on this phone, in words; empty when nothing is."""
-    found = measured(page)
+    found = page.evaluate(MEASURE, [TARGET_PX, width])
     wrong = []
     if found["innerWidth"] != width or found["scrollWidth"] > width:
         wrong.append(
