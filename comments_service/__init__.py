@@ -112,13 +112,15 @@ def moderation_index_redirect():
 
 
 PAGE_POLICY = (
-    "default-src 'self'; img-src 'self' https: data:; style-src 'self' {blog}; script-src 'none'; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self' {blog}"
+    "default-src 'self'; img-src 'self' https: data:; style-src 'self' {blog}; "
+    "script-src {scripts}; frame-ancestors 'none'; base-uri 'none'; form-action 'self' {blog}"
 )
+# The staff's pages may load the service's own script files (never inline script).
+STAFF_BLUEPRINTS = frozenset({"moderation", "auth"})
 
 
 def add_security_headers(response):
-    """Pages of the service are never framed, sniffed or allowed to run scripts.
+    """Pages of the service are never framed or sniffed; readers' pages run no script.
 
     Forms may also lead to the blog: a reader's corrected comment is redirected there.
     Readers' pages wear the blog's stylesheet, so it may come from there too.
@@ -126,7 +128,9 @@ def add_security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":
-        policy = PAGE_POLICY.format(blog=origin_of(current_app.config["PORCH_BLOG_URL"]))
+        scripts = "'self'" if request.blueprint in STAFF_BLUEPRINTS else "'none'"
+        blog = origin_of(current_app.config["PORCH_BLOG_URL"])
+        policy = PAGE_POLICY.format(blog=blog, scripts=scripts)
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Frame-Options", "DENY")
     return response

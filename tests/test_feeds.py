@@ -19,7 +19,7 @@ def new_feed_address(client) -> str:
     response = client.post("/auth/settings/feed", data={"csrf_token": feed_form_token(page)})
     assert response.status_code == 200, response.status_code
     html = response.get_data(as_text=True)
-    return re.search(r'id="feed-url" readonly value="([^"]+)"', html).group(1)
+    return re.search(r'id="feed-url"[^>]*readonly[^>]*>([^<]+)</textarea>', html).group(1)
 
 
 def feed_form_token(page: str) -> str:

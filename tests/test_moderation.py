@@ -386,8 +386,10 @@ def test_session_cookie_is_secure_by_default(tmp_path):
 
 
 def test_service_pages_forbid_framing_and_scripts(client):
+    """Staff pages may load the service's own script files, never inline script."""
     response = client.get("/auth/login")
     policy = response.headers["Content-Security-Policy"]
-    assert "frame-ancestors 'none'" in policy and "script-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy and "script-src 'self';" in policy
+    assert "unsafe-inline" not in policy
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"

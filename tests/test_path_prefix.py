@@ -69,7 +69,7 @@ def test_the_feed_address_shown_once_is_the_public_one_under_the_prefix(proxied,
         "/auth/settings/feed", data={"csrf_token": csrf_token(form)}, headers=FROM_PAGE
     )
     assert response.status_code == 200
-    feed_url = re.search(r'id="feed-url" readonly value="([^"]+)"', response.text).group(1)
+    feed_url = re.search(r'id="feed-url"[^>]*readonly[^>]*>([^<]+)</textarea>', response.text)[1]
     assert feed_url.startswith(f"{PUBLIC_URL}/feeds/") and "/porch/porch/" not in feed_url
     path = feed_url.removeprefix(PUBLIC_URL)
     assert client.get(path, headers=PROXY).status_code == 200
