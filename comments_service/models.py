@@ -381,11 +381,17 @@ class Comment(db.Model):
 
     @hybrid_method
     def is_overdue(self, now: datetime, answer_within: timedelta) -> bool:
-        """For a waiting comment: it has waited longer than the answer-within time.
+        """It still waits (``is_waiting``) and has waited longer than the answer-within time.
 
-        One expression serves as Python on a loaded comment and as SQL in queries.
+        An answer (public or private) or "no answer needed" ends it, however late it came:
+        every page, mail, feed and command asks this one rule, as Python on a loaded
+        comment and as SQL in queries (escalation is the same rule with a longer time).
         """
-        return self.created_at < now - answer_within
+        return self.is_waiting and self.created_at < now - answer_within
+
+    @is_overdue.expression
+    def is_overdue(cls, now, answer_within):
+        return and_(cls.is_waiting, cls.created_at < now - answer_within)
 
 
 # A reader is known by their email in any letter case (services.readers, services.people).
