@@ -21,7 +21,15 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
+from sqlalchemy.orm import (
+    Mapped,
+    foreign,
+    mapped_column,
+    query_expression,
+    relationship,
+    remote,
+    validates,
+)
 
 from comments_service.enums import (
     CommentStatus,
@@ -314,6 +322,17 @@ class Comment(db.Model):
     dismissed_by: Mapped[Staff | None] = relationship(foreign_keys=[dismissed_by_id])
     assigned_to: Mapped[Staff | None] = relationship(foreign_keys=[assigned_to_id])
     private_answered_by: Mapped[Staff | None] = relationship(foreign_keys=[private_answered_by_id])
+    # The staff answers given right beneath it and still published, oldest first: what
+    # the moderation page shows of its answers (services.moderation.given_answers).
+    staff_answers: Mapped[list["Comment"]] = relationship(
+        primaryjoin=lambda: and_(
+            Comment.id == remote(foreign(Comment.parent_id)),
+            remote(Comment.staff_id).is_not(None),
+            remote(Comment.status) == CommentStatus.APPROVED,
+        ),
+        order_by=lambda: (Comment.created_at, Comment.id),
+        viewonly=True,
+    )
     # The audit trail, oldest first, for the moderation page; written through ModerationAction.
     actions: Mapped[list["ModerationAction"]] = relationship(
         order_by="ModerationAction.created_at, ModerationAction.id", viewonly=True

@@ -1,11 +1,27 @@
-"""Template filters for the moderation pages."""
+"""Template filters and globals for the moderation pages."""
 
 from datetime import timedelta
 
+from flask_login import current_user
+
+from comments_service.enums import Action
+from comments_service.models import Comment
 from comments_service.moderation import bp
 from comments_service.services.comments.answers import words_seen
+from comments_service.services.moderation.given_answers import given_answers
+from comments_service.services.moderation.rules import Moderator
 
 bp.add_app_template_filter(words_seen, "words_seen")
+bp.add_app_template_filter(given_answers, "given_answers")
+
+
+@bp.app_template_global("may_edit")
+def may_edit(answer: Comment) -> bool:
+    """Whether the signed-in staff member may edit this staff answer: its writer may.
+
+    Asks the edit rule alone: ``allowed`` would weigh every action, some with a query.
+    """
+    return Moderator(current_user).refusal(Action.EDIT_ANSWER, answer) is None
 
 
 @bp.app_template_filter("duration")
