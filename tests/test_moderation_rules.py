@@ -180,7 +180,7 @@ def test_every_decision_in_the_audit_trail_has_its_words():
 
 
 class Offered(HTMLParser):
-    """The actions each listed comment's forms post to, by comment id."""
+    """The actions the forms of the listed comments offer, by the comment they act on."""
 
     ENDPOINTS = {
         "approve": A.APPROVE,
@@ -209,8 +209,9 @@ class Offered(HTMLParser):
             self.current = int(attrs["id"].removeprefix("comment-"))
             self.by_comment[self.current] = set()
         elif tag == "form" and self.current is not None:
-            endpoint = re.search(r"/comments/\d+/([a-z-]+)", attrs["action"]).group(1)
-            self.by_comment[self.current].add(self.ENDPOINTS[endpoint])
+            # A card may carry a form for another comment: Edit on the answer it was given.
+            target, endpoint = re.search(r"/comments/(\d+)/([a-z-]+)", attrs["action"]).groups()
+            self.by_comment.setdefault(int(target), set()).add(self.ENDPOINTS[endpoint])
 
     def handle_endtag(self, tag):
         if tag == "article":

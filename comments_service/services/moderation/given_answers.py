@@ -44,7 +44,7 @@ def given_answers(comment: Comment) -> list[GivenAnswer]:
     if comment.private_answered_at is not None:
         given.append(
             GivenAnswer(
-                PRIVATELY[comment.private_channel],
+                PRIVATELY.get(comment.private_channel, "privately"),
                 _name(comment.private_answered_by),
                 comment.private_answered_at,
                 comment.private_note,
