@@ -6,6 +6,7 @@ from a manifest); readers' comments of two to four sentences arrive through the 
 
 import json
 import re
+from urllib.parse import quote
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -90,7 +91,7 @@ def held_comment(porch: PorchSite, name: str) -> int:
 
 
 def sign_in(page: Page, porch: PorchSite, path: str = "/moderation/") -> None:
-    page.goto(f"{porch.service.url}/auth/login?next={path}")
+    page.goto(f"{porch.service.url}/auth/login?next={quote(path)}")
     page.get_by_label("Email", exact=True).fill(EMAIL)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password", exact=True).press("Enter")

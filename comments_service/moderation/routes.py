@@ -237,9 +237,11 @@ def comment_in_my_care(comment_id: int) -> Comment:
 
 
 def back(anchor: int | None = None):
-    """Back to the tab the decision was taken on (its forms name it in ``?view=``)."""
+    """Back to the tab the decision was taken on, with its filters (its forms name them in
+    ``?view=`` and the filter fields)."""
     view = request.args.get("view")
-    target = url_for("moderation.queue", view=view if view in set(View) else None)
+    kept = {name: request.args[name] for name in FILTERS if request.args.get(name)}
+    target = url_for("moderation.queue", view=view if view in set(View) else None, **kept)
     return redirect(f"{target}#comment-{anchor}" if anchor else target, code=303)
 
 
