@@ -113,10 +113,10 @@ def moderation_index_redirect():
 
 
 PAGE_POLICY = (
-    "default-src 'self'; img-src 'self' https: data:; style-src 'self' {blog}; script-src {scripts}; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self' {blog}"
+    "default-src 'self'; img-src 'self' https: data:; style-src 'self' {blog}; "
+    "script-src {scripts}; frame-ancestors 'none'; base-uri 'none'; form-action 'self' {blog}"
 )
-# Staff pages may run the service's own script files (keyboard shortcuts); no page runs inline script.
+# Staff pages may run the service's own script files (keyboard shortcuts); none runs inline script.
 STAFF_BLUEPRINTS = {"moderation", "auth"}
 
 

@@ -99,5 +99,6 @@ def sign_in(page: Page, porch: PorchSite, path: str = "/moderation/") -> None:
 
 
 def unfold(card: Locator, name: str) -> None:
-    """Open a card's "Answer" or "More" (their names go on with the reader's, for screen readers)."""
+    """Open a card's "Answer" or "More" (for screen readers their names go on with the
+    reader's)."""
     card.locator("summary").filter(has_text=re.compile(rf"^{name}\b")).click()

@@ -57,7 +57,8 @@ def test_the_answer_box_and_the_other_tools_open_on_demand(open_page, porch):
     for tool in ("Answered privately", "Follow up", "No answer needed", "Hand to a colleague"):
         expect(priya.get_by_text(tool, exact=True)).to_be_visible()
     expect(priya.get_by_role("button", name="question", exact=True)).to_be_visible()
-    expect(priya.get_by_role("link", name="Whole thread of the comment by Priya Shah")).to_be_visible()
+    thread = priya.get_by_role("link", name="Whole thread of the comment by Priya Shah")
+    expect(thread).to_be_visible()
     screenshot(page, "cards-open.png")
 
 
@@ -95,7 +96,8 @@ def test_without_javascript_a_held_comment_is_answered_and_approved(open_page, p
         "Your answer to Linky Reader (Markdown; publishing it approves the comment)"
     ).fill("The second one.")
     held.get_by_role("button", name="Approve and publish answer").click()
-    expect(page.locator(".flash--success")).to_have_text("Your answer to Linky Reader is published.")
+    published = page.locator(".flash--success")
+    expect(published).to_have_text("Your answer to Linky Reader is published.")
 
 
 def test_a_refused_answer_reopens_its_box_with_the_text_and_why(open_page, porch):
