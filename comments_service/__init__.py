@@ -113,13 +113,15 @@ def moderation_index_redirect():
 
 
 PAGE_POLICY = (
-    "default-src 'self'; img-src 'self' https: data:; style-src 'self' {blog}; script-src 'none'; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self' {blog}"
+    "default-src 'self'; img-src 'self' https: data:; style-src 'self' {blog}; "
+    "script-src {scripts}; frame-ancestors 'none'; base-uri 'none'; form-action 'self' {blog}"
 )
+# Staff pages may run the service's own script files (keyboard shortcuts); none runs inline script.
+STAFF_BLUEPRINTS = {"moderation", "auth"}
 
 
 def add_security_headers(response):
-    """Pages of the service are never framed, sniffed or allowed to run scripts.
+    """Pages of the service are never framed or sniffed; only staff pages run scripts.
 
     Forms may also lead to the blog: a reader's corrected comment is redirected there.
     Readers' pages wear the blog's stylesheet, so it may come from there too.
@@ -127,7 +129,10 @@ def add_security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":
-        policy = PAGE_POLICY.format(blog=origin_of(current_app.config["PORCH_BLOG_URL"]))
+        scripts = "'self'" if request.blueprint in STAFF_BLUEPRINTS else "'none'"
+        policy = PAGE_POLICY.format(
+            blog=origin_of(current_app.config["PORCH_BLOG_URL"]), scripts=scripts
+        )
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Frame-Options", "DENY")
     return response

@@ -385,9 +385,10 @@ def test_session_cookie_is_secure_by_default(tmp_path):
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
 
 
-def test_service_pages_forbid_framing_and_scripts(client):
+def test_staff_pages_forbid_framing_and_run_only_the_service_own_script_files(client):
     response = client.get("/auth/login")
     policy = response.headers["Content-Security-Policy"]
-    assert "frame-ancestors 'none'" in policy and "script-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy and "script-src 'self';" in policy
+    assert "unsafe-inline" not in policy
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -231,8 +231,8 @@ def test_an_answered_comment_offers_a_further_answer_folded_away(app, client, lo
     login(_account(app, "Ana Lima"))
     page = client.get("/moderation/?view=answered").get_data(as_text=True)
     article = re.search(rf'<article[^>]*id="comment-{desk["answered"]}".*?</article>', page, re.S)
-    assert '<details class="answer-again">' in article.group(0)
-    assert "Add an answer" in article.group(0)
+    assert '<details class="fold fold--answer" data-fold="answer">' in article.group(0)
+    assert "Your further answer to" in article.group(0)
 
 
 # A refused action changes nothing

@@ -242,11 +242,12 @@ def comment_in_my_care(comment_id: int) -> Comment:
 
 def back(anchor: int | None = None):
     """Back to the page the decision was taken on: a thread (its forms name it in
-    ``?next=``), else the tab (``?view=``)."""
+    ``?next=``), else the tab with its filters (``?view=`` and the filter fields)."""
     target = _thread_asked_for()
     if target is None:
         view = request.args.get("view")
-        target = url_for("moderation.queue", view=view if view in set(View) else None)
+        kept = {name: request.args[name] for name in FILTERS if request.args.get(name)}
+        target = url_for("moderation.queue", view=view if view in set(View) else None, **kept)
     return redirect(f"{target}#comment-{anchor}" if anchor else target, code=303)
 
 
