@@ -273,8 +273,9 @@ def forms_come_back() -> dict:
 def came_from() -> dict:
     if request.endpoint == "moderation.thread":
         return {"next": request.path}
+    kept = {name: request.args[name] for name in FILTERS if request.args.get(name)}
     view = request.args.get("view")
-    return {"view": view} if view in set(View) else {}
+    return {**kept, "view": view} if view in set(View) else kept
 
 
 def back_with_errors(form):
