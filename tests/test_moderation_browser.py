@@ -124,7 +124,7 @@ def test_every_tab_on_screen(browser, porch, one_in_each_tab, scheme):
     answered = page.get_by_role("heading", name=re.compile("^Comment by Answered Example"))
     unfold(page.locator("article.item").filter(has=answered), "More")
     page.get_by_role("link", name="Whole thread of the comment by Answered Example").click()
-    expect(page.get_by_role("heading", name=re.compile("^Thread on"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("^Conversation on"))).to_be_visible()
     expect(page.locator(".thread > li")).to_have_count(2)
     page.locator(".thread > li").first.get_by_text(re.compile("^History")).click()
     screenshot(page, f"moderation-thread{suffix}.png")
