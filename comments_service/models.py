@@ -21,7 +21,15 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
+from sqlalchemy.orm import (
+    Mapped,
+    foreign,
+    mapped_column,
+    query_expression,
+    relationship,
+    remote,
+    validates,
+)
 
 from comments_service.enums import (
     CommentStatus,
@@ -314,6 +322,17 @@ class Comment(db.Model):
     dismissed_by: Mapped[Staff | None] = relationship(foreign_keys=[dismissed_by_id])
     assigned_to: Mapped[Staff | None] = relationship(foreign_keys=[assigned_to_id])
     private_answered_by: Mapped[Staff | None] = relationship(foreign_keys=[private_answered_by_id])
+    # The staff answers given right beneath it and still published, oldest first: what
+    # the moderation page shows of its answers (services.moderation.given_answers).
+    staff_answers: Mapped[list["Comment"]] = relationship(
+        primaryjoin=lambda: and_(
+            Comment.id == remote(foreign(Comment.parent_id)),
+            remote(Comment.staff_id).is_not(None),
+            remote(Comment.status) == CommentStatus.APPROVED,
+        ),
+        order_by=lambda: (Comment.created_at, Comment.id),
+        viewonly=True,
+    )
     # The audit trail, oldest first, for the moderation page; written through ModerationAction.
     actions: Mapped[list["ModerationAction"]] = relationship(
         order_by="ModerationAction.created_at, ModerationAction.id", viewonly=True
@@ -381,11 +400,17 @@ class Comment(db.Model):
 
     @hybrid_method
     def is_overdue(self, now: datetime, answer_within: timedelta) -> bool:
-        """For a waiting comment: it has waited longer than the answer-within time.
+        """It still waits (``is_waiting``) and has waited longer than the answer-within time.
 
-        One expression serves as Python on a loaded comment and as SQL in queries.
+        An answer (public or private) or "no answer needed" ends it, however late it came:
+        every page, mail, feed and command asks this one rule, as Python on a loaded
+        comment and as SQL in queries (escalation is the same rule with a longer time).
         """
-        return self.created_at < now - answer_within
+        return self.is_waiting and self.created_at < now - answer_within
+
+    @is_overdue.expression
+    def is_overdue(cls, now, answer_within):
+        return and_(cls.is_waiting, cls.created_at < now - answer_within)
 
 
 # A reader is known by their email in any letter case (services.readers, services.people).

@@ -65,7 +65,10 @@ def test_a_refused_answer_keeps_the_typed_text_and_says_why(
     assert 'aria-invalid="true"' in box
     assert "&lt;script&gt;only a script&lt;/script&gt;</textarea>" in box
     assert "Nothing of this answer would show" in page
-    assert typed not in html_of(client), "the draft is given back once, not forever"
+    assert '<details class="fold fold--answer" data-fold="answer" open>' in page, "box reopened"
+    again = html_of(client)
+    assert typed not in again, "the draft is given back once, not forever"
+    assert '<details class="fold fold--answer" data-fold="answer" open>' not in again
     with app.app_context():
         assert db.session.query(Comment).count() == 1
 

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from .browser_support import ROOT, TIMEOUT_MS
 from .porch_support import PorchSite
+from .queue_support import unfold
 
 pytestmark = pytest.mark.browser
 
@@ -82,6 +83,7 @@ def answer_from_moderation(page: Page, porch: PorchSite) -> None:
     expect(waiting.get_by_role("link", name=porch.post["title"])).to_be_visible()
     screenshot(page, "moderation-waiting.png")
 
+    unfold(waiting, "Answer")
     waiting.get_by_label(f"Your answer to {READER}").fill(ANSWER)
     waiting.get_by_role("button", name="Publish answer").click()
     expect(page.locator(".flash--success")).to_have_text(f"Your answer to {READER} is published.")

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from .axe_support import assert_accessible
 from .browser_support import TIMEOUT_MS, post_comment
 from .porch_support import PorchSite
+from .queue_support import unfold
 from .test_end_to_end import AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD, SLUG, screenshot
 
 pytestmark = pytest.mark.browser
@@ -94,6 +95,7 @@ def one_in_each_tab(browser, porch):
         ).click()
         expect(page.locator(".flash--success")).to_contain_text(name)
     answered = page.locator("article.item").filter(has_text="Answered Example")
+    unfold(answered, "Answer")
     answered.get_by_label("Your answer to Answered Example").fill("Thanks, noted.")
     answered.get_by_role("button", name="Publish answer").click()
     expect(page.locator(".flash--success")).to_contain_text("is published")
@@ -119,8 +121,10 @@ def test_every_tab_on_screen(browser, porch, one_in_each_tab, scheme):
             expect(page.locator("article.item").filter(has_text=expected[view])).to_have_count(1)
         screenshot(page, f"moderation-{view}{suffix}.png")
         assert_accessible(page)
+    answered = page.get_by_role("heading", name=re.compile("^Comment by Answered Example"))
+    unfold(page.locator("article.item").filter(has=answered), "More")
     page.get_by_role("link", name="Whole thread of the comment by Answered Example").click()
-    expect(page.get_by_role("heading", name=re.compile("^Thread on"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("^Conversation on"))).to_be_visible()
     expect(page.locator(".thread > li")).to_have_count(2)
     page.locator(".thread > li").first.get_by_text(re.compile("^History")).click()
     screenshot(page, f"moderation-thread{suffix}.png")
@@ -189,6 +193,8 @@ def test_tabs_and_search_work_with_the_keyboard(browser, porch):
     comment(porch, "Searchable Sam", "A needle in the haystack.")
     page = browser.new_context().new_page()
     sign_in(page, porch)
+    focus_on(page, "Filter and search")
+    page.keyboard.press("Enter")
     focus_on(page, "Search text, name, email or IP")
     page.keyboard.type("NEEDLE")
     page.keyboard.press("Enter")
@@ -204,6 +210,7 @@ def test_a_held_comment_is_answered_and_the_link_leads_to_the_answer_on_the_arti
     page = browser.new_context().new_page()
     sign_in(page, porch, "/moderation/?view=held")
     held = page.locator(f"#comment-{held_id}")
+    unfold(held, "Answer")
     held.get_by_label(re.compile("^Your answer to Linky Reader")).fill("The second one.")
     held.get_by_role("button", name="Approve and publish answer").click()
     expect(page.locator(".flash--success")).to_have_text(
@@ -225,14 +232,18 @@ def test_keyboard_alone_answers_one_comment_and_dismisses_another(browser, porch
     page = browser.new_context().new_page()
     sign_in(page, porch)
 
-    focus_on(page, "Your answer to Asking Alex (Markdown)")
+    focus_on(page, "Answer Asking Alex")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED_NAME) == "Your answer to Asking Alex (Markdown)"
     page.keyboard.type("Yes: Settings, then Export.")
     page.keyboard.press("Tab")
     assert page.evaluate(FOCUSED_NAME) == "Publish answer"
     page.keyboard.press("Enter")
     expect(page.locator(".flash--success")).to_have_text("Your answer to Asking Alex is published.")
 
-    focus_on(page, "Your answer to Thankful Toni (Markdown)")
+    focus_on(page, "More for the comment by Thankful Toni")
+    page.keyboard.press("Enter")
     focus_on(page, "No answer needed")
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")

@@ -180,7 +180,7 @@ def test_every_decision_in_the_audit_trail_has_its_words():
 
 
 class Offered(HTMLParser):
-    """The actions each listed comment's forms post to, by comment id."""
+    """The actions the forms of the listed comments offer, by the comment they act on."""
 
     ENDPOINTS = {
         "approve": A.APPROVE,
@@ -209,8 +209,9 @@ class Offered(HTMLParser):
             self.current = int(attrs["id"].removeprefix("comment-"))
             self.by_comment[self.current] = set()
         elif tag == "form" and self.current is not None:
-            endpoint = re.search(r"/comments/\d+/([a-z-]+)", attrs["action"]).group(1)
-            self.by_comment[self.current].add(self.ENDPOINTS[endpoint])
+            # A card may carry a form for another comment: Edit on the answer it was given.
+            target, endpoint = re.search(r"/comments/(\d+)/([a-z-]+)", attrs["action"]).groups()
+            self.by_comment.setdefault(int(target), set()).add(self.ENDPOINTS[endpoint])
 
     def handle_endtag(self, tag):
         if tag == "article":
@@ -230,8 +231,8 @@ def test_an_answered_comment_offers_a_further_answer_folded_away(app, client, lo
     login(_account(app, "Ana Lima"))
     page = client.get("/moderation/?view=answered").get_data(as_text=True)
     article = re.search(rf'<article[^>]*id="comment-{desk["answered"]}".*?</article>', page, re.S)
-    assert '<details class="answer-again">' in article.group(0)
-    assert "Add an answer" in article.group(0)
+    assert '<details class="fold fold--answer" data-fold="answer">' in article.group(0)
+    assert "Your further answer to" in article.group(0)
 
 
 # A refused action changes nothing

@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 from .axe_support import assert_accessible, keep_screenshot
 from .browser_support import TIMEOUT_MS
 from .porch_support import PorchSite
+from .queue_support import unfold
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=TIMEOUT_MS)
@@ -195,6 +196,7 @@ def test_an_answered_comment_can_no_longer_be_changed(open_page, blog):
     staff = open_page()
     sign_in(staff, blog)
     waiting = staff.locator("article.item").filter(has_text="Can crews share one tablet?")
+    unfold(waiting, "Answer")
     waiting.get_by_label("Your answer to Jo Answered").fill("Yes: each signs in with a PIN.")
     waiting.get_by_role("button", name="Publish answer").click()
     expect(staff.locator(".flash--success")).to_have_text(

@@ -288,7 +288,7 @@ def test_the_queue_marks_a_readers_first_comment(client, login, cast):
     badges = re.findall(
         r'<strong>([^<]+)</strong> <span class="badge badge--first">First comment</span>', html
     )
-    names = re.findall(r'<p class="meta"><strong>([^<]+)</strong>', html)
+    names = re.findall(r'<span class="author"><strong>([^<]+)</strong>', html)
     assert names == ["Kim", "Jo R.", "Nia"]
     assert badges == ["Kim", "Nia"]
 

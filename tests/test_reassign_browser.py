@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .browser_support import TIMEOUT_MS, ServiceProcess, post_comment
+from .queue_support import unfold
 
 pytestmark = pytest.mark.browser
 
@@ -45,6 +46,7 @@ def test_an_author_hands_a_comment_to_a_colleague_who_then_sees_it_waiting(brows
     ana = browser.new_context().new_page()
     sign_in(ana, service, ANA[1])
     item = ana.locator("article.item").filter(has_text="Can Ben answer this?")
+    unfold(item, "More")
     item.get_by_text("Hand to a colleague").click()
     item.get_by_label("Hand the comment by Priya to").select_option(label=BEN[0])
     item.get_by_role("button", name="Hand over").click()
@@ -56,6 +58,7 @@ def test_an_author_hands_a_comment_to_a_colleague_who_then_sees_it_waiting(brows
     sign_in(ben, service, BEN[1])
     handed = ben.locator("article.item").filter(has_text="Can Ben answer this?")
     expect(handed).to_contain_text("For Ben Okafor · handed on")
+    unfold(handed, "More")
     handed.get_by_text("History").click()
     expect(handed.locator(".history")).to_contain_text("Ana Lima · handed on")
     ben.context.close()

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .browser_support import ROOT, TIMEOUT_MS, flask
+from .queue_support import unfold
 from .smtp_support import SmtpServer
 
 pytestmark = pytest.mark.browser
@@ -95,6 +96,7 @@ def answer_from_moderation(page: Page, service: str) -> None:
     page.get_by_label("Password", exact=True).fill(AUTHOR_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     waiting = page.locator("article.item").filter(has_text=QUESTION)
+    unfold(waiting, "Answer")
     waiting.get_by_label(f"Your answer to {READER}").fill(ANSWER)
     waiting.get_by_role("button", name="Publish answer").click()
     expect(page.locator(".flash--success")).to_have_text(f"Your answer to {READER} is published.")

@@ -14,8 +14,13 @@ from .test_moderation import staff_answer
 
 
 def listed(html: str) -> list[tuple[str, str]]:
-    """(author, depth) of each comment on a thread page, in order."""
-    return re.findall(r"<strong>([^<]+)</strong>.*?depth (\d+)", html, re.S)
+    """(author, how far it is indented) of each comment on a thread page, in order."""
+    return [
+        (name, level)
+        for level, name in re.findall(
+            r'indent-(\d+)[^>]*>\s*<p class="meta"><strong>([^<]+)<', html
+        )
+    ]
 
 
 def test_thread_view_lists_the_whole_thread_in_any_state_with_depths(
@@ -37,7 +42,7 @@ def test_thread_view_lists_the_whole_thread_in_any_state_with_depths(
         ("Second", "1")
     ]
     assert "Other Thread" not in html
-    assert 'class="status status--deleted">deleted' in html
+    assert 'class="status status--deleted">removed' in html
     assert f'item--chosen" id="comment-{held.id}"' in html
     assert f'href="http://blog.test/2026/11/mine/#comment-{top.id}"' in html
 

@@ -1,6 +1,36 @@
-"""Template filters for the moderation pages (times have theirs in words/times.py)."""
+"""Template filters and globals for the moderation pages (times have theirs in words/times.py)."""
 
+from flask_login import current_user
+from markupsafe import Markup
+
+from comments_service.enums import Action, CommentStatus
+from comments_service.models import Comment
 from comments_service.moderation import bp
 from comments_service.services.comments.answers import words_seen
+from comments_service.services.moderation.given_answers import given_answers
+from comments_service.services.moderation.held_reasons import why_held
+from comments_service.services.moderation.rules import Moderator
+from comments_service.words.rendering import inert_links
 
 bp.add_app_template_filter(words_seen, "words_seen")
+bp.add_app_template_filter(given_answers, "given_answers")
+bp.add_app_template_filter(why_held, "why_held")
+
+
+@bp.app_template_filter("staff_body")
+def staff_body(comment: Comment) -> Markup:
+    """A comment's stored HTML for staff: its links live only once it is published, so a
+    click on a held or spam comment's link takes nobody anywhere before a person approved it.
+    """
+    if comment.status == CommentStatus.APPROVED:
+        return Markup(comment.body_html)
+    return Markup(inert_links(comment.body_html))
+
+
+@bp.app_template_global("may_edit")
+def may_edit(answer: Comment) -> bool:
+    """Whether the signed-in staff member may edit this staff answer: its writer may.
+
+    Asks the edit rule alone: ``allowed`` would weigh every action, some with a query.
+    """
+    return Moderator(current_user).refusal(Action.EDIT_ANSWER, answer) is None

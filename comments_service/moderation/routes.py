@@ -1,6 +1,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload, with_expression
+from werkzeug.exceptions import HTTPException
 
 from comments_service.config import UNTAGGED, answer_within, comment_kinds, escalate_after
 from comments_service.enums import Action, Decision, View
@@ -38,6 +39,9 @@ FILTERS = ("post", "author", "kind", "q")
 ON_THE_PAGE = (
     selectinload(Comment.parent),
     selectinload(Comment.actions).selectinload(ModerationAction.staff),
+    selectinload(Comment.staff_answers),
+    selectinload(Comment.private_answered_by),
+    selectinload(Comment.dismissed_by),
     with_expression(Comment.is_first_comment, is_first_comment()),
 )
 
@@ -237,10 +241,41 @@ def comment_in_my_care(comment_id: int) -> Comment:
 
 
 def back(anchor: int | None = None):
-    """Back to the tab the decision was taken on (its forms name it in ``?view=``)."""
-    view = request.args.get("view")
-    target = url_for("moderation.queue", view=view if view in set(View) else None)
+    """Back to the page the decision was taken on: a thread (its forms name it in
+    ``?next=``), else the tab with its filters (``?view=`` and the filter fields)."""
+    target = _thread_asked_for()
+    if target is None:
+        view = request.args.get("view")
+        kept = {name: request.args[name] for name in FILTERS if request.args.get(name)}
+        target = url_for("moderation.queue", view=view if view in set(View) else None, **kept)
     return redirect(f"{target}#comment-{anchor}" if anchor else target, code=303)
+
+
+def _thread_asked_for() -> str | None:
+    """``?next=`` when it is the path of a thread view of this service, else None:
+    nothing else is followed, so a crafted link cannot send staff anywhere else."""
+    path = request.args.get("next", "")
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    try:
+        endpoint, _ = current_app.url_map.bind("localhost").match(path, method="GET")
+    except HTTPException:
+        return None
+    return request.script_root + path if endpoint == "moderation.thread" else None
+
+
+@bp.context_processor
+def forms_come_back() -> dict:
+    """``came_from()``: what a form adds to its action so that ``back`` returns here."""
+    return {"came_from": came_from}
+
+
+def came_from() -> dict:
+    if request.endpoint == "moderation.thread":
+        return {"next": request.path}
+    kept = {name: request.args[name] for name in FILTERS if request.args.get(name)}
+    view = request.args.get("view")
+    return {**kept, "view": view} if view in set(View) else kept
 
 
 def back_with_errors(form):

@@ -186,12 +186,16 @@ def escalated(now: datetime, escalate_after: timedelta) -> Select:
 
 
 def escalated_only(query: Select, now: datetime, escalate_after: timedelta) -> Select:
-    """Narrow a query of waiting comments to the escalated ones (the Escalated tab)."""
+    """Narrow a comment query to the escalated ones (the Escalated tab).
+
+    ``Comment.is_overdue`` holds the waiting rule itself, so an answered comment never
+    passes, whatever query it narrows.
+    """
     return query.where(Comment.is_overdue(now, escalate_after))
 
 
 def overdue(now: datetime, answer_within: timedelta) -> Select:
-    """Unanswered comments that have waited longer than the answer-within time."""
+    """Unanswered comments that have waited longer than the answer-within time, oldest first."""
     return unanswered().where(Comment.is_overdue(now, answer_within))
 
 

@@ -2,6 +2,8 @@
 
 import threading
 from functools import lru_cache
+from html import escape, unescape
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -67,3 +69,57 @@ def sanitise(html: str) -> str:
 def count_links(html: str) -> int:
     """Links in rendered, sanitised HTML (nh3 writes every one as ``<a href=...``)."""
     return html.count("<a ")
+
+
+def inert_links(html: str) -> str:
+    """Stored comment HTML with every link made text: the words of the link, then its
+    address when the words do not already say it (``<span class="inert-link">``).
+
+    For comments nobody has approved yet (held, spam): staff read where a link goes
+    without a click taking them there. Reads the sanitiser's own output.
+    """
+    parser = _InertLinks()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.out)
+
+
+class _InertLinks(HTMLParser):
+    """Copies sanitised HTML as it is, but for ``<a>``, written as a span and its address."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self.href: str | None = None
+        self.words: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.href, self.words = dict(attrs).get("href") or "", []
+            self.out.append('<span class="inert-link">')
+        else:
+            self.out.append(self.get_starttag_text())
+
+    def handle_startendtag(self, tag, attrs):
+        self.out.append(self.get_starttag_text())
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self.href is not None:
+            said = unescape("".join(self.words)).strip()
+            if self.href and said not in (self.href, self.href.removeprefix("mailto:")):
+                self.out.append(f' <span class="inert-url">({escape(self.href)})</span>')
+            self.out.append("</span>")
+            self.href = None
+        else:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        self.out.append(data)
+        if self.href is not None:
+            self.words.append(data)
+
+    def handle_entityref(self, name):
+        self.handle_data(f"&{name};")
+
+    def handle_charref(self, name):
+        self.handle_data(f"&#{name};")

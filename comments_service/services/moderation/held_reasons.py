@@ -1,0 +1,73 @@
+"""Why a comment was held or marked spam, in the words a person uses on the card.
+
+The spam guard and the moderation policy write their reason into the audit trail
+(``ModerationAction.reason``, services.spam.guard and services.comments.posting);
+this turns the latest one into plain words: "Akismet said spam", "5 links", "first
+comment from this address". A reason it does not know is shown as it was stored.
+Reads what the comment has loaded (``Comment.actions``); no query, no writes.
+"""
+
+import re
+from collections.abc import Callable
+
+from comments_service.enums import CommentStatus, Decision, SpamCheck
+from comments_service.models import Comment
+
+# Each stored reason the guard or the policy writes, and what a person reads for it.
+PLAIN_WORDS: tuple[tuple[re.Pattern, Callable[[re.Match], str]], ...] = (
+    (re.compile(r"Akismet: blatant spam.*"), lambda m: "Akismet said blatant spam"),
+    (re.compile(r"Akismet: spam"), lambda m: "Akismet said spam"),
+    (
+        re.compile(r"spam check failed: (?P<why>.+)"),
+        lambda m: f"the spam guard could not reach Akismet ({m['why']})",
+    ),
+    (re.compile(r"(?P<n>\d+) links \(more than \d+\)"), lambda m: f"{m['n']} links"),
+    (re.compile(r"sent [\d.]+ s after the page opened.*"), lambda m: "sent too fast"),
+    (re.compile(r"honeypot field was filled in"), lambda m: "filled in a field only robots see"),
+    (
+        re.compile(r"first comment from this email address.*"),
+        lambda m: "first comment from this address",
+    ),
+    (
+        re.compile(r"no email address to recognise the reader by.*"),
+        lambda m: "moderation policy: first comments are held, and no email address was given",
+    ),
+    (
+        re.compile(r"every reader comment is approved first.*"),
+        lambda m: "moderation policy: every comment is held",
+    ),
+)
+HOLDING = {CommentStatus.PENDING: Decision.HOLD, CommentStatus.SPAM: Decision.SPAM}
+
+
+def plain_words(reason: str) -> list[str]:
+    """One stored reason (several joined by "; ") as the words a person reads."""
+    return [_plain(part.strip()) for part in reason.split(";") if part.strip()]
+
+
+def why_held(comment: Comment) -> list[str]:
+    """Why this held or spam comment is where it is; empty for any other comment.
+
+    The latest hold or spam decision says it: a person's own ("Ana Lima marked it
+    spam") or the guard's reasons. With no reason stored, Akismet's word on it.
+    """
+    decision = HOLDING.get(comment.status)
+    if decision is None:
+        return []
+    last = next((a for a in reversed(comment.actions) if a.action == decision), None)
+    if last is not None and last.staff is not None:
+        return [f"{last.staff.name} marked it spam"]
+    if last is not None and last.reason:
+        return plain_words(last.reason)
+    if comment.spam_check == SpamCheck.FAILED:
+        return ["the spam guard could not reach Akismet"]
+    if comment.spam_check in (SpamCheck.SPAM, SpamCheck.DISCARDED):
+        return ["Akismet said spam"]
+    return []
+
+
+def _plain(reason: str) -> str:
+    for pattern, words in PLAIN_WORDS:
+        if match := pattern.fullmatch(reason):
+            return words(match)
+    return reason

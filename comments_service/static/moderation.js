@@ -1,0 +1,157 @@
+// Keyboard shortcuts of the moderation queue, as WordPress's Comments screen has them.
+// A decision presses the card's own button, so the CSRF token, the message and Undo work
+// as they do without script. What happened is said in the live region #shortcut-news.
+(() => {
+  "use strict";
+
+  const cards = Array.from(document.querySelectorAll("[data-card]"));
+  const news = document.getElementById("shortcut-news");
+  const help = document.getElementById("shortcuts");
+  // Which card was chosen when a decision left the page; the next page chooses the same place.
+  const KEPT = "porch-moderation-card";
+  const DECISIONS = { a: "Approve", s: "Spam", d: "Delete" };
+  let current = -1;
+
+  function say(text) {
+    news.textContent = text;
+  }
+
+  function describe(index) {
+    return `Comment ${index + 1} of ${cards.length}: ${cards[index].dataset.title}`;
+  }
+
+  function choose(index) {
+    if (!cards.length) {
+      say("There are no comments on this page.");
+      return;
+    }
+    const next = Math.max(0, Math.min(cards.length - 1, index));
+    cards[current]?.removeAttribute("data-current");
+    current = next;
+    const card = cards[current];
+    card.setAttribute("data-current", "");
+    card.tabIndex = -1;
+    card.focus({ preventScroll: true });
+    card.scrollIntoView({ block: "nearest" });
+    say(describe(current));
+  }
+
+  function chosen() {
+    if (current < 0) say("Choose a comment first: j goes to the next one.");
+    return cards[current];
+  }
+
+  function remember() {
+    if (current >= 0) sessionStorage.setItem(KEPT, String(current));
+  }
+
+  function answer() {
+    const card = chosen();
+    if (!card) return;
+    const fold = card.querySelector("details[data-fold=answer]");
+    if (!fold) {
+      say("This comment cannot be answered here.");
+      return;
+    }
+    fold.open = true;
+    fold.querySelector("textarea").focus();
+  }
+
+  function decide(key) {
+    const card = chosen();
+    if (!card) return;
+    const button = card.querySelector(`button[data-shortcut="${key}"]`);
+    if (!button) {
+      say(`${DECISIONS[key]} is not offered for this comment.`);
+      return;
+    }
+    say(`${DECISIONS[key]}: ${card.dataset.title}`);
+    remember();
+    button.click();
+  }
+
+  function undo() {
+    const button = document.querySelector("form.undo button");
+    if (!button) {
+      say("There is nothing to undo.");
+      return;
+    }
+    say("Undoing");
+    remember();
+    button.click();
+  }
+
+  function select() {
+    const card = chosen();
+    if (!card) return;
+    const box = card.querySelector("input[type=checkbox][name=ids]");
+    box.checked = !box.checked;
+    say(box.checked ? "Selected" : "No longer selected");
+  }
+
+  function showHelp() {
+    if (!help.open) help.showModal();
+  }
+
+  const SHORTCUTS = {
+    j: () => choose(current + 1),
+    k: () => choose(current < 0 ? 0 : current - 1),
+    r: answer,
+    a: () => decide("a"),
+    s: () => decide("s"),
+    d: () => decide("d"),
+    u: undo,
+    x: select,
+    "?": showHelp,
+  };
+
+  // Fields that take typed letters; a checkbox or a button does not.
+  function typingIn(element) {
+    if (element.isContentEditable) return true;
+    if (element.matches("textarea, select")) return true;
+    return element.matches("input") && !element.matches("[type=checkbox], [type=radio], [type=button], [type=submit], [type=reset]");
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    if (help.open || typingIn(event.target)) return;
+    const shortcut = SHORTCUTS[event.key];
+    if (!shortcut) return;
+    event.preventDefault();
+    shortcut();
+  });
+
+  // Ctrl+Enter (⌘+Enter) in an answer box publishes it, as in most mail programs.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+    const box = event.target.closest("form.answer textarea");
+    if (!box) return;
+    event.preventDefault();
+    remember();
+    box.form.requestSubmit();
+  });
+
+  // Tabbing into a card makes it the chosen one, so j and k go on from there.
+  document.addEventListener("focusin", (event) => {
+    const card = event.target.closest("[data-card]");
+    const index = cards.indexOf(card);
+    if (index < 0 || index === current) return;
+    cards[current]?.removeAttribute("data-current");
+    current = index;
+    card.setAttribute("data-current", "");
+  });
+
+  help.querySelector("[data-close]").addEventListener("click", () => help.close());
+  const helpButton = document.querySelector("[data-shortcuts-help]");
+  helpButton.hidden = false;
+  helpButton.addEventListener("click", showHelp);
+
+  const kept = sessionStorage.getItem(KEPT);
+  if (kept !== null) {
+    sessionStorage.removeItem(KEPT);
+    choose(Number(kept));
+    const done = document.querySelector(".flash");
+    // Said a moment after loading, once screen readers listen to the live region.
+    if (done && current >= 0) setTimeout(() => say(`${done.textContent.trim()} ${describe(current)}`), 300);
+  }
+})();
