@@ -146,6 +146,9 @@
   helpButton.hidden = false;
   helpButton.addEventListener("click", showHelp);
 
+  // A refused answer comes back open, with the text and why: the cursor goes back into it.
+  document.querySelector("details[data-fold=answer][open] textarea[aria-invalid=true]")?.focus();
+
   const kept = sessionStorage.getItem(KEPT);
   if (kept !== null) {
     sessionStorage.removeItem(KEPT);
