@@ -73,6 +73,14 @@ def test_a_long_text_is_cut_and_read_in_full_on_demand(open_page, porch):
     assert body.bounding_box()["height"] > 2 * cut
 
 
+def test_a_short_text_is_never_cut_even_on_a_narrow_screen(open_page, porch):
+    page = open_page(viewport={"width": 375, "height": 800})
+    sign_in(page, porch)
+    priya = card(page, porch, "Priya Shah")
+    expect(priya.get_by_text("Read all")).to_have_count(0)
+    assert priya.locator(".body").evaluate("body => body.scrollHeight <= body.clientHeight")
+
+
 def test_without_javascript_an_answer_opens_and_publishes(open_page, porch):
     page = open_page(javascript=False, viewport=SCREEN)
     sign_in(page, porch)

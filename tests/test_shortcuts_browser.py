@@ -171,3 +171,22 @@ def test_shortcuts_rest_in_fields_and_with_modifier_keys(open_page, porch):
     expect(page.locator(".flash")).to_have_count(0)
     expect(page.get_by_label("Select the comment by Quiet Quinn")).not_to_be_checked()
     expect(page.get_by_label("Your answer to Quiet Quinn (Markdown)")).to_have_value("s d a u x")
+
+
+def test_escape_folds_the_answer_box_away_and_j_goes_on(open_page, porch):
+    first = comment(porch, "Escaping Eve", POST, "First of two.")
+    second = comment(porch, "Escaping Ed", POST, "Second of two.")
+    page = open_queue(open_page, porch, "/moderation/?q=Escaping")
+    page.keyboard.press("j")
+    page.keyboard.press("r")
+    page.keyboard.type("Half a thought")
+    page.keyboard.press("Escape")
+    expect(page.get_by_label("Your answer to Escaping Eve (Markdown)")).to_be_hidden()
+    expect(page.locator(f"#comment-{first}")).to_be_focused()
+    page.keyboard.press("j")
+    expect(current(page)).to_have_id(f"comment-{second}")
+    page.keyboard.press("k")
+    page.keyboard.press("r")
+    expect(page.get_by_label("Your answer to Escaping Eve (Markdown)")).to_have_value(
+        "Half a thought"
+    )

@@ -131,6 +131,15 @@
     box.form.requestSubmit();
   });
 
+  // Escape in an answer box folds it away (the text stays) and goes back to its comment.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const fold = event.target.closest("details[data-fold=answer]");
+    if (!fold || !event.target.matches("textarea")) return;
+    fold.open = false;
+    choose(cards.indexOf(fold.closest("[data-card]")));
+  });
+
   // Tabbing into a card makes it the chosen one, so j and k go on from there.
   document.addEventListener("focusin", (event) => {
     const card = event.target.closest("[data-card]");
@@ -145,6 +154,9 @@
   const helpButton = document.querySelector("[data-shortcuts-help]");
   helpButton.hidden = false;
   helpButton.addEventListener("click", showHelp);
+
+  // A refused answer comes back open, with the text and why: the cursor goes back into it.
+  document.querySelector("details[data-fold=answer][open] textarea[aria-invalid=true]")?.focus();
 
   const kept = sessionStorage.getItem(KEPT);
   if (kept !== null) {
