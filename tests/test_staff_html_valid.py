@@ -18,7 +18,7 @@ from .test_readers import key_of
 SHOWN = {
     "author-queue-waiting": ["Spam checking is failing", "First comment"],
     "author-queue-all": [
-        "Answered privately (phone)",
+        "privately by phone",
         "Follow-up: passed on",
         "handed on",
         "Edit your answer",
