@@ -63,10 +63,11 @@ def add_to_blocklist():
     _admins_only()
     typed = {name: request.form.get(name, "") for name in ("kind", "value", "to")}
     kind, to = _choice(BlockKind, typed["kind"]), _choice(BlockList, typed["to"])
-    if kind is None or to is None:
-        known = ", ".join(BlockKind) if kind is None else "held, spam"
-        what = "kind" if kind is None else "list"
-        return _page(400, f"There is no {what} {typed[what]!r}; pick one of {known}.", typed)
+    if kind is None:
+        known = ", ".join(BlockKind)
+        return _page(400, f"There is no kind {typed['kind']!r}; pick one of {known}.", typed)
+    if to is None:
+        return _page(400, f"There is no list {typed['to']!r}; pick held or spam.", typed)
     try:
         added = blocklist.add(kind, typed["value"], to, current_user)
     except blocklist.NotAnEntry as error:
