@@ -365,6 +365,16 @@ def test_a_reader_without_email_is_blocked_by_address(app, client, make_post, ad
     assert verdict_of(app, post_comment(client, remote="2001:db8::7"))[0] == CommentStatus.SPAM
 
 
+def test_a_reader_whose_address_was_cut_to_its_network_is_blocked_by_that_network(
+    app, client, make_post, make_comment, admin
+):
+    old = make_comment(make_post("hello"), remote_addr="203.0.113.0/24")
+    page = client.get("/moderation/?view=all").get_data(as_text=True)
+    client.post(block_form(page, old.id), data={"csrf_token": csrf_token(page)})
+    assert entries(app) == [("ip", "203.0.113.0/24", "spam", "Ana Lima")]
+    assert verdict_of(app, post_comment(client, remote="203.0.113.9"))[0] == CommentStatus.SPAM
+
+
 def test_authors_get_no_block_button_and_may_not_block(app, client, make_post, make_staff, login):
     make_post("hello")
     comment_id = post_comment(client, email="jo@example.org")
