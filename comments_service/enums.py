@@ -73,6 +73,23 @@ class Decision(enum.StrEnum):
     PASS_ON = "pass_on"  # an idea or problem was passed on to a team
     ACT_ON = "act_on"  # the team acted on it; the public note says what was done
     DECLINE = "decline"  # the team decided not to act on it
+    EMPTY_SPAM = "empty_spam"  # an admin deleted the spam for good; no comment, the count in reason
+
+
+class BlockKind(enum.StrEnum):
+    """What a blocklist entry matches in a new reader comment (services.spam.blocklist)."""
+
+    EMAIL = "email"  # the address, in any letter case
+    DOMAIN = "domain"  # the address's domain or the website's host, subdomains too
+    IP = "ip"  # the address the comment came from, in a network (CIDR)
+    WORD = "word"  # a whole word or phrase in the name, address, website or text
+
+
+class BlockList(enum.StrEnum):
+    """Where a comment an entry matches goes: to Held for a person, or straight to Spam."""
+
+    HELD = "held"
+    SPAM = "spam"
 
 
 class Action(enum.StrEnum):

@@ -32,6 +32,8 @@ from sqlalchemy.orm import (
 )
 
 from comments_service.enums import (
+    BlockKind,
+    BlockList,
     CommentStatus,
     Decision,
     DigestKind,
@@ -49,7 +51,7 @@ from comments_service.words.names import skeleton
 
 __all__ = ["Comment", "CommentStatus", "Decision", "ModerationAction", "Post", "PostAuthor"]
 __all__ += ["Digest", "OutboxMessage", "Role", "Staff", "StaffSession", "utcnow"]
-__all__ += ["ReportSend", "SubscriberAddress", "Subscription"]
+__all__ += ["ReportSend", "SubscriberAddress", "Subscription", "BlocklistEntry"]
 
 
 def utcnow() -> datetime:
@@ -545,3 +547,24 @@ class ReportSend(db.Model):
     period_until: Mapped[date] = mapped_column(Date)
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recipients: Mapped[int] = mapped_column(Integer)
+
+
+class BlocklistEntry(db.Model):
+    """A word, address, domain or network that sends new reader comments to Held or Spam.
+
+    ``value`` is stored normalised (words.blocking.normalise), so one thing is one row
+    however it was typed: the pair (kind, value) is on one list at most.
+    """
+
+    __tablename__ = "blocklist_entries"
+    __table_args__ = (UniqueConstraint("kind", "value", name="uq_blocklist_entries_kind_value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[BlockKind] = mapped_column(_enum(BlockKind, "block_kind"))
+    value: Mapped[str] = mapped_column(String(300))
+    sends_to: Mapped[BlockList] = mapped_column(_enum(BlockList, "block_list"))
+    # Who put it there; NULL when it came from the command line without --by.
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    added_by: Mapped[Staff | None] = relationship()

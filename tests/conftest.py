@@ -27,7 +27,7 @@ BLOG_URL = "http://blog.test"
 PASSWORD = "correct horse battery"
 TABLES = (
     "report_sends, subscriptions, subscriber_addresses, mail_digests, mail_outbox,"
-    " moderation_actions,"
+    " moderation_actions, blocklist_entries,"
     " comments, post_authors, posts,"
     " staff_sessions, staff"
 )

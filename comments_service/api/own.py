@@ -25,7 +25,7 @@ from comments_service.services.comments.own import (
     store_edit,
 )
 from comments_service.services.comments.threads import comment_node
-from comments_service.services.spam import akismet
+from comments_service.services.spam import akismet, blocklist
 from comments_service.services.spam import guard as spam
 from comments_service.services.tokens import Tokens
 from comments_service.words.rendering import render_comment
@@ -96,6 +96,7 @@ def edit_own_comment(comment_id: int):
     require_blog_origin()
     data = _json()
     draft = edited_draft(_changeable(comment_id, data), _body(data))
+    blocked = blocklist.screen(draft)
     db.session.close()
     config = current_app.config
     guard = spam.Guard(
@@ -103,7 +104,7 @@ def edit_own_comment(comment_id: int):
         min_fill_seconds=config["PORCH_MIN_FILL_SECONDS"],
         akismet=akismet.for_app(current_app),
     )
-    verdict = judge_edit(draft, guard)
+    verdict = judge_edit(draft, guard, blocked)
     with one_writer_at_a_time(current_app):
         comment = _changeable_under_lock(comment_id)
         store_edit(comment, draft, verdict, utcnow())

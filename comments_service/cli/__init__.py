@@ -1,10 +1,11 @@
 """Operator commands, one module per noun: ``flask --app comments_service NOUN ...``.
 
 ``staff``, ``posts``, ``comments`` (with the listening commands), ``mail``, ``import``,
-``people``, ``stats``, ``report``, ``rebake`` and ``worker``.
+``people``, ``blocklist``, ``stats``, ``report``, ``rebake`` and ``worker``.
 """
 
 from comments_service.cli import listening  # noqa: F401  (adds its commands to ``comments``)
+from comments_service.cli.blocklist import blocklist_cli
 from comments_service.cli.comments import comments_cli
 from comments_service.cli.imports import import_cli
 from comments_service.cli.mail import mail_cli
@@ -23,6 +24,7 @@ COMMANDS = (
     mail_cli,
     import_cli,
     people_cli,
+    blocklist_cli,
     stats,
     report,
     rebake_command,

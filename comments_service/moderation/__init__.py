@@ -16,6 +16,7 @@ def moderation_words() -> dict:
 
 from comments_service.moderation import (  # noqa: E402,F401
     answering,
+    blocking,
     bulk,
     dashboard,
     formatting,

@@ -66,16 +66,30 @@ def answered() -> Select:
     )
 
 
+def has_replies():
+    """A comment others replied to: deleting its row would cut their thread."""
+    reply = aliased(Comment)
+    return select(reply.id).where(reply.parent_id == Comment.id).exists()
+
+
 def discarded_before(cutoff: datetime) -> Select:
     """Ids of blatant spam that came in before cutoff and has no replies: what purging deletes."""
-    reply = aliased(Comment)
-    has_reply = select(reply.id).where(reply.parent_id == Comment.id).exists()
     return select(Comment.id).where(
         Comment.status == CommentStatus.SPAM,
         Comment.spam_check == SpamCheck.DISCARDED,
         Comment.created_at < cutoff,
-        ~has_reply,
+        ~has_replies(),
     )
+
+
+def spam_to_empty(up_to_id: int | None = None) -> Select:
+    """Ids of what "Empty spam" deletes: the Spam tab's comments without replies (blatant
+    spam is left to its purge); with ``up_to_id``, none that came in after the one asked
+    about, so spam arriving while an admin confirms is not deleted unseen."""
+    query = select(Comment.id).where(
+        Comment.status == CommentStatus.SPAM, not_discarded(), ~has_replies()
+    )
+    return query if up_to_id is None else query.where(Comment.id <= up_to_id)
 
 
 def spam_check_failing_since() -> Select:

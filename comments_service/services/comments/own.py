@@ -104,10 +104,11 @@ def edited_draft(comment: Comment, body: str) -> Comment:
     )
 
 
-def judge_edit(draft: Comment, guard: spam.Guard) -> spam.Assessment:
+def judge_edit(draft: Comment, guard: spam.Guard, blocked: spam.Assessment) -> spam.Assessment:
     """The guard's verdict on new words, as on a new comment's. It reads nothing from the
-    database: the caller holds no transaction, so a slow Akismet holds up nobody else."""
-    cheap = spam.cheap_checks(draft, honeypot="", fill_seconds=None, guard=guard)
+    database (``blocked``, the blocklists' word, was read before): the caller holds no
+    transaction, so a slow Akismet holds up nobody else."""
+    cheap = blocked.then(spam.cheap_checks(draft, honeypot="", fill_seconds=None, guard=guard))
     return spam.then_akismet(cheap, draft, guard)
 
 

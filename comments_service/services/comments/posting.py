@@ -20,7 +20,7 @@ from comments_service.services.comments.answers import lock_thread, record_answe
 from comments_service.services.mail.notifications import notify_flagged_staff
 from comments_service.services.mail.subscriptions import ReaderMail, subscribe, tell_subscriber
 from comments_service.services.moderation.decisions import ModerationError, approve
-from comments_service.services.spam import akismet
+from comments_service.services.spam import akismet, blocklist
 from comments_service.services.spam import guard as spam
 from comments_service.words.rendering import render_comment
 
@@ -159,9 +159,12 @@ class Screening:
 def screen_draft(
     comment: Comment, submission: Submission, *, policy: ModerationPolicy, guard: spam.Guard
 ) -> Screening:
-    """Everything of the verdict that needs no Akismet: the cheap checks, the policy."""
-    cheap = spam.cheap_checks(
-        comment, honeypot=submission.honeypot, fill_seconds=submission.fill_seconds, guard=guard
+    """Everything of the verdict that needs no Akismet: the blocklists, the cheap checks,
+    the policy. A comment on the Spam list is never sent to Akismet."""
+    cheap = blocklist.screen(comment).then(
+        spam.cheap_checks(
+            comment, honeypot=submission.honeypot, fill_seconds=submission.fill_seconds, guard=guard
+        )
     )
     reason = None
     if cheap.verdict == SpamVerdict.PUBLISH:

@@ -48,9 +48,9 @@ def approve(
         tell_subscriber(comment, readers, comment.published_at)
 
 
-def mark_spam(comment: Comment, staff: Staff) -> None:
+def mark_spam(comment: Comment, staff: Staff, reason: str | None = None) -> None:
     check(Action.SPAM, comment, staff)
-    _take_down(comment, staff, CommentStatus.SPAM, Decision.SPAM)
+    _take_down(comment, staff, CommentStatus.SPAM, Decision.SPAM, reason)
 
 
 def delete(comment: Comment, staff: Staff, reason: str | None = None) -> None:

@@ -297,4 +297,5 @@ DONE: dict[Decision, str] = {
     Decision.PASS_ON: "passed on",
     Decision.ACT_ON: "acted on",
     Decision.DECLINE: "declined",
+    Decision.EMPTY_SPAM: "deleted for good (Empty spam)",
 }

@@ -164,7 +164,11 @@ def _report(comment: Comment, checker: Akismet | None, method: str) -> bool:
 
 def purge_discarded(before: datetime) -> int:
     """Delete comments Akismet called blatant spam that came in before ``before``."""
-    ids = list(db.session.scalars(discarded_before(before)))
+    return delete_for_good(list(db.session.scalars(discarded_before(before))))
+
+
+def delete_for_good(ids: list[int]) -> int:
+    """Delete spam comments with their audit rows and subscriptions; none may have replies."""
     if ids:
         db.session.execute(delete(ModerationAction).where(ModerationAction.comment_id.in_(ids)))
         db.session.execute(delete(Subscription).where(Subscription.comment_id.in_(ids)))
