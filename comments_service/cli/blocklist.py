@@ -6,7 +6,7 @@ from contextlib import contextmanager
 import click
 from flask.cli import AppGroup
 
-from comments_service.cli.common import echo_columns, staff_by_email_or_fail, staff_or_fail
+from comments_service.cli.common import acting_staff_or_fail, echo_columns
 from comments_service.enums import BlockKind, BlockList
 from comments_service.extensions import db
 from comments_service.models import Staff
@@ -24,7 +24,11 @@ LISTS = click.Choice([to.value for to in BlockList])
 @click.argument("kind", type=KINDS)
 @click.argument("value")
 @click.option("--to", "to", type=LISTS, required=True, help="The list: held or spam.")
-@click.option("--by", help="The staff member adding it, by name or email (for the record).")
+@click.option(
+    "--by",
+    metavar="EMAIL|NAME",
+    help="The staff member adding it: their email address, or exact name.",
+)
 def add(kind: str, value: str, to: str, by: str | None) -> None:
     """Send new reader comments matching VALUE to Held or Spam (an entry on the other
     list moves). KIND is email, domain, ip (an address or a range: 203.0.113.0/24,
@@ -76,7 +80,7 @@ def _row(entry) -> dict:
 def _staff(by: str | None) -> Staff | None:
     if by is None:
         return None
-    return staff_by_email_or_fail(by) if "@" in by else staff_or_fail(by)
+    return acting_staff_or_fail(by)
 
 
 @contextmanager
