@@ -73,6 +73,7 @@ class Decision(enum.StrEnum):
     PASS_ON = "pass_on"  # an idea or problem was passed on to a team
     ACT_ON = "act_on"  # the team acted on it; the public note says what was done
     DECLINE = "decline"  # the team decided not to act on it
+    EDIT_COMMENT = "edit_comment"  # a staff member changed a reader's words (reason kept)
 
 
 class Action(enum.StrEnum):
@@ -94,6 +95,7 @@ class Action(enum.StrEnum):
     TAG = "tag"
     ANSWER_PRIVATELY = "answer_privately"
     FOLLOW_UP = "follow_up"  # the next step of an idea's or a problem's follow-up
+    EDIT_COMMENT = "edit_comment"  # change a reader's words: a typo, personal data pasted
 
 
 class View(enum.StrEnum):

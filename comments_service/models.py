@@ -41,7 +41,7 @@ from comments_service.words.names import skeleton
 
 __all__ = ["Comment", "CommentStatus", "Decision", "ModerationAction", "Post", "PostAuthor"]
 __all__ += ["Digest", "OutboxMessage", "Role", "Staff", "StaffSession", "utcnow"]
-__all__ += ["ReportSend", "SubscriberAddress", "Subscription"]
+__all__ += ["ReportSend", "SavedReply", "SubscriberAddress", "Subscription"]
 
 
 def utcnow() -> datetime:
@@ -256,6 +256,9 @@ class Comment(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When its writer last changed a staff answer; readers see it marked "edited".
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a staff member last changed a reader's words (a typo, personal data pasted
+    # by mistake); readers see it marked "edited by the team".
+    team_edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The first staff answer anywhere beneath a reader comment; kept so the time to
     # answer is exact and the "waiting" queue needs no tree walk.
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -520,3 +523,22 @@ class ReportSend(db.Model):
     period_until: Mapped[date] = mapped_column(Date)
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recipients: Mapped[int] = mapped_column(Integer)
+
+
+class SavedReply(db.Model):
+    """A short answer a staff member gives often, kept to insert into an answer box.
+
+    Its owner's own; one an admin shares (``shared``) every staff member can insert.
+    """
+
+    __tablename__ = "saved_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(80))
+    body: Mapped[str] = mapped_column(Text)
+    shared: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[Staff] = relationship()

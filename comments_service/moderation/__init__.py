@@ -18,10 +18,13 @@ from comments_service.moderation import (  # noqa: E402,F401
     answering,
     bulk,
     dashboard,
+    editing,
     formatting,
     listening,
+    preview,
     readers,
     reporting,
     routes,
+    saved_replies,
     thread,
 )
