@@ -52,9 +52,7 @@ def test_settings_lead_to_the_saved_replies_page(client, make_staff, login):
     assert "You have no saved replies of your own yet." in page_of(client)
 
 
-def test_a_saved_reply_is_its_owners_alone(
-    client, app, make_staff, make_post, make_comment, login
-):
+def test_a_saved_reply_is_its_owners_alone(client, app, make_staff, make_post, make_comment, login):
     question = make_comment(make_post("ours", authors=("Ana Lima", "Ben Okafor")))
     ana, ben = make_staff("Ana Lima"), make_staff("Ben Okafor")
     login(ana)
@@ -127,7 +125,7 @@ def test_the_owner_changes_and_deletes_a_saved_reply(client, app, make_staff, lo
         data={"title": "Offline too", "body": "", "csrf_token": token},
     )
     assert refused.status_code == 422
-    assert '<details open>' in refused.get_data(as_text=True)
+    assert "<details open>" in refused.get_data(as_text=True)
     assert 'value="Offline too"' in refused.get_data(as_text=True)
     changed = {"title": "Offline mode", "body": "It works offline.", "csrf_token": token}
     assert client.post(f"/moderation/saved-replies/{number}", data=changed).status_code == 303
