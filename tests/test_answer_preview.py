@@ -14,7 +14,10 @@ from comments_service.models import Comment
 from .browser_support import TIMEOUT_MS, post_comment
 from .conftest import answer_fields, csrf_token
 
-TYPED = "**Yes**, see [the docs](https://porch.test/docs) <script>alert(1)</script> [x](javascript:alert(1))"
+TYPED = (
+    "**Yes**, see [the docs](https://porch.test/docs) <script>alert(1)</script>"
+    " [x](javascript:alert(1))"
+)
 
 
 def page_of(client, path="/moderation/") -> str:

@@ -5,8 +5,8 @@ The sample site is built twice with `pelican`: once with the comments export bak
 (/baked/), once before the comments existed (/live/), so the article's script adds every
 comment itself from the page's template. The thread has staff answers, a removed comment
 whose reply keeps its place, replies deeper than PORCH_THREAD_DEPTH, a reader's website,
-an edited comment, one edited by the team and one written at 23:30 UTC, read by a browser in Auckland (already the
-next day there). Nothing is mocked.
+an edited comment, one edited by the team and one written at 23:30 UTC, read by a browser
+in Auckland (already the next day there). Nothing is mocked.
 """
 
 import json

@@ -59,9 +59,8 @@ def test_a_saved_reply_is_its_owners_alone(client, app, make_staff, make_post, m
     assert add(client, title="Offline", body=THANKS).status_code == 303
     assert replies(app) == [("Ana Lima", "Offline", False)]
     assert "Offline mode keeps <strong>everything</strong>" in page_of(client)
-    assert '<option value="%d">Offline</option>' % reply_id(app, "Offline") in picker_of(
-        page_of(client, "/moderation/"), question.id
-    )
+    option = f'<option value="{reply_id(app, "Offline")}">Offline</option>'
+    assert option in picker_of(page_of(client, "/moderation/"), question.id)
     login(ben)
     assert "Offline" not in page_of(client)
     assert picker_of(page_of(client, "/moderation/"), question.id) == ""
