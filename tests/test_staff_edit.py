@@ -175,6 +175,7 @@ def test_the_service_rebakes_the_article_after_an_edit_from_the_moderation_page(
     article = page_of(site.output)
     assert "Does it work <strong>offline</strong>?" in article
     assert "555 0199" not in article
-    assert "· edited by the team</span>" in article
+    head = re.search(rf'id="comment-{question.id}".*?</header>', article, re.S)[0]
+    assert '<span class="comment-edited-by-team"> · edited by the team</span>' in head
     thread = client.get(f"/api/posts/{SLUG}/comments").get_json()["comments"]
     assert [node["edited_by_team"] for node in thread] == [True]
