@@ -200,7 +200,7 @@ RULES: dict[Action, tuple[Rule, ...]] = {
         LOOKS_AFTER,
         _who(
             lambda c, m: not c.is_reader,
-            "Reader comments cannot be edited; only staff answers can.",
+            "This is for staff answers; change a reader comment with Edit comment.",
         ),
         # Not even an admin: an admin who disagrees takes it down or answers beneath it.
         _who(lambda c, m: c.staff_id == m.staff.id, "Only its writer can edit an answer."),
