@@ -163,3 +163,14 @@ def test_with_javascript_the_preview_shows_in_place(page, service):
     assert shown.locator("script").count() == 0
     assert page.url == url
     page.screenshot(path="test-artifacts/answer-preview-js.png", full_page=True)
+
+
+def test_only_staff_pages_load_the_answer_boxes_script(client, make_staff, login):
+    """The moderation pages may run the service's own files, and nothing inline; others none."""
+    assert "script-src 'none'" in client.get("/auth/login").headers["Content-Security-Policy"]
+    login(make_staff("Ana Lima"))
+    page = client.get("/moderation/")
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in page.headers["Content-Security-Policy"]
+    assert '<script src="/static/answer-tools.js" defer></script>' in page.get_data(as_text=True)
+    assert "<script" not in client.get("/auth/settings").get_data(as_text=True)
