@@ -220,6 +220,7 @@ def keep_a_reply(page: Page, service, title: str, text: str) -> None:
     adding.get_by_label("Text (Markdown)").fill(text)
     adding.get_by_role("button", name="Add saved reply").click()
     expect(page.locator(".flash--success")).to_have_text(f"Saved reply “{title}” added.")
+    page.screenshot(path="test-artifacts/saved-replies-page.png", full_page=True)
     page.goto(f"{service.url}/moderation/")
 
 

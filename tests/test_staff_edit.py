@@ -206,4 +206,4 @@ def test_the_script_shows_the_teams_edit_on_a_page_baked_before_it(porch_site, o
     expect(kim.locator(".comment-edited-by-team")).to_have_text(" · edited by the team")
     expect(kim.locator(".comment-body")).to_have_text("Does it work offline?")
     expect(kim.locator(".comment-body em")).to_have_text("offline")
-    page.screenshot(path="test-artifacts/edited-by-the-team.png")
+    kim.screenshot(path="test-artifacts/edited-by-the-team.png")
