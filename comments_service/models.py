@@ -254,10 +254,11 @@ class Comment(db.Model):
     status: Mapped[CommentStatus] = mapped_column(_enum(CommentStatus, "comment_status"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # When its writer last changed a staff answer; readers see it marked "edited".
+    # When its words last changed (by its writer, or by the team: team_edited_at);
+    # readers see it marked "edited".
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When a staff member last changed a reader's words (a typo, personal data pasted
-    # by mistake); readers see it marked "edited by the team".
+    # by mistake); readers see it marked "edited by the team" instead.
     team_edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The first staff answer anywhere beneath a reader comment; kept so the time to
     # answer is exact and the "waiting" queue needs no tree walk.

@@ -264,7 +264,9 @@ def every_kind_of_node(app, make_staff, make_post, make_comment):
     phoned = make_comment(post, name="Phoned Reader", minutes_ago=440)
     idea = make_comment(post, name="Idea Reader", kind="idea", minutes_ago=430)
     make_comment(post, name="Edited Reader", minutes_ago=420, edited_at=utcnow())
-    make_comment(post, name="Fixed Reader", minutes_ago=415, team_edited_at=utcnow())
+    make_comment(
+        post, name="Fixed Reader", minutes_ago=415, edited_at=utcnow(), team_edited_at=utcnow()
+    )
     parent = None
     for depth in range(8):
         parent = make_comment(post, parent=parent, name=f"Deep {depth}", minutes_ago=400 - depth)

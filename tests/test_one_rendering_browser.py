@@ -57,7 +57,7 @@ def add_thread(database_url: str) -> None:
         late.edited_at = LATE + timedelta(minutes=5)
         late.follow_up, late.follow_up_note = FollowUp.ACTED_ON, "Offline maps ship in 4.2."
         waiting = comment(post, "Still Waiting", LATE + timedelta(days=1))
-        waiting.team_edited_at = LATE + timedelta(days=1, hours=1)  # a typo put right
+        waiting.edited_at = waiting.team_edited_at = LATE + timedelta(days=1, hours=1)  # a typo
         private = comment(post, "Phoned Reader", LATE + timedelta(days=2))
         private.private_answered_by = private.answered_by = ana
         private.private_answered_at = private.answered_at = LATE + timedelta(days=3)

@@ -52,7 +52,7 @@ def edit_comment(
         )
     comment.body_markdown = body
     comment.body_html = render_comment(body)
-    comment.team_edited_at = utcnow()
+    comment.edited_at = comment.team_edited_at = utcnow()
     _record(comment, staff, Decision.EDIT_COMMENT, reason)
 
 

@@ -144,9 +144,8 @@
     $("time", link).dateTime = c.created_at;
     $("time", link).title = dateLabel(c.created_at);
     relative($("time", link));
-    // "edited by the team" says more than "edited": a page shows one of them at most.
-    if (!c.edited_at || c.edited_by_team) $(".comment-edited", li).remove();
-    if (!c.edited_by_team) $(".comment-edited-by-team", li).remove();
+    if (!c.edited_at) $(".comment-edited", li).remove();
+    else if (c.edited_by_team) $(".comment-edited", li).append(" by the team");
     const parent = $(".comment-in-reply-to", li);
     if (c.depth >= levels) {
       $("a", parent).href = "#comment-" + c.parent_id;
@@ -180,16 +179,10 @@
     return into.appendChild(build(c, at));
   };
 
-  // A baked comment may have been answered since the build, or its words changed by the team
-  // (personal data taken out, say): the page then shows the new words too.
+  // A baked comment may have been answered since the build.
   const refresh = (li, c) => {
     const card = $(":scope>.comment-card", li);
     if (!card) return;
-    if (c.edited_by_team && !$(".comment-edited-by-team", card)) {
-      $(":scope>.comment-body", card).innerHTML = c.html; // sanitised by the service
-      $(".comment-edited", card)?.remove();
-      $(".comment-permalink", card).append($(".comment-edited-by-team", model).cloneNode(true));
-    }
     card.querySelectorAll(":scope>.comment-answer, :scope>.comment-follow-up").forEach((e) => e.remove());
     $(":scope>.comment-body", card).after(...notes(c));
   };
