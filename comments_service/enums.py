@@ -74,6 +74,7 @@ class Decision(enum.StrEnum):
     ACT_ON = "act_on"  # the team acted on it; the public note says what was done
     DECLINE = "decline"  # the team decided not to act on it
     EMPTY_SPAM = "empty_spam"  # an admin deleted the spam for good; no comment, the count in reason
+    EDIT_COMMENT = "edit_comment"  # a staff member changed a reader's words (reason kept)
 
 
 class BlockKind(enum.StrEnum):
@@ -111,6 +112,7 @@ class Action(enum.StrEnum):
     TAG = "tag"
     ANSWER_PRIVATELY = "answer_privately"
     FOLLOW_UP = "follow_up"  # the next step of an idea's or a problem's follow-up
+    EDIT_COMMENT = "edit_comment"  # change a reader's words: a typo, personal data pasted
 
 
 class View(enum.StrEnum):

@@ -51,7 +51,7 @@ from comments_service.words.names import skeleton
 
 __all__ = ["Comment", "CommentStatus", "Decision", "ModerationAction", "Post", "PostAuthor"]
 __all__ += ["Digest", "OutboxMessage", "Role", "Staff", "StaffSession", "utcnow"]
-__all__ += ["ReportSend", "SubscriberAddress", "Subscription", "BlocklistEntry"]
+__all__ += ["ReportSend", "SavedReply", "SubscriberAddress", "Subscription", "BlocklistEntry"]
 
 
 def utcnow() -> datetime:
@@ -264,8 +264,12 @@ class Comment(db.Model):
     status: Mapped[CommentStatus] = mapped_column(_enum(CommentStatus, "comment_status"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # When its writer last changed a staff answer; readers see it marked "edited".
+    # When its words last changed (by its writer, or by the team: team_edited_at);
+    # readers see it marked "edited".
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a staff member last changed a reader's words (a typo, personal data pasted
+    # by mistake); readers see it marked "edited by the team" instead.
+    team_edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The first staff answer anywhere beneath a reader comment; kept so the time to
     # answer is exact and the "waiting" queue needs no tree walk.
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -568,3 +572,22 @@ class BlocklistEntry(db.Model):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     added_by: Mapped[Staff | None] = relationship()
+
+
+class SavedReply(db.Model):
+    """A short answer a staff member gives often, kept to insert into an answer box.
+
+    Its owner's own; one an admin shares (``shared``) every staff member can insert.
+    """
+
+    __tablename__ = "saved_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(80))
+    body: Mapped[str] = mapped_column(Text)
+    shared: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[Staff] = relationship()

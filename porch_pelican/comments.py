@@ -112,8 +112,9 @@ def for_display(comments, levels, collapse):
 
     Each comment is an object with the export's keys as attributes: Jinja looks up
     ``c.id`` as an attribute first, and a thread of thousands of comments printed from
-    dicts spends much of its time on failed attribute lookups. ``removed`` and ``answer_line``
-    are always there (False and None unless the export says otherwise) for the same reason.
+    dicts spends much of its time on failed attribute lookups. ``removed``, ``answer_line``
+    and ``edited_by_team`` are always there (False, None and False unless the export says
+    otherwise) for the same reason.
     """
     shown = [min(node["depth"], levels - 1) for node in comments]
     following = [*shown[1:], 0] if shown else []  # after the last comment: the top level
@@ -122,6 +123,7 @@ def for_display(comments, levels, collapse):
             **{
                 "removed": False,
                 "answer_line": None,
+                "edited_by_team": False,
                 **node,
                 "flattened": node["depth"] >= levels,
                 "nests": after > level,

@@ -249,9 +249,10 @@ def test_a_build_with_two_posts_of_one_slug_stops_naming_the_slug(tmp_path):
 
 @pytest.fixture
 def every_kind_of_node(app, make_staff, make_post, make_comment):
-    """hello-porch with a reader comment and its staff answer, an edited one with a website,
-    placeholders (taken down; erased at its writer's request) above kept replies, one
-    answered privately and shown, an acted-on follow-up, one waiting, a deep reply chain."""
+    """hello-porch with a reader comment and its staff answer, an edited one with a website, one
+    edited by the team, placeholders (taken down; erased at its writer's request) above kept
+    replies, one answered privately and shown, an acted-on follow-up, one waiting, a deep
+    reply chain."""
     ana = make_staff("Ana Lima")
     post = make_post("hello-porch", authors=("Ana Lima",))
     asked = make_comment(post, name="Jo Reader", minutes_ago=600, author_website="https://jo.test")
@@ -263,6 +264,9 @@ def every_kind_of_node(app, make_staff, make_post, make_comment):
     phoned = make_comment(post, name="Phoned Reader", minutes_ago=440)
     idea = make_comment(post, name="Idea Reader", kind="idea", minutes_ago=430)
     make_comment(post, name="Edited Reader", minutes_ago=420, edited_at=utcnow())
+    make_comment(
+        post, name="Fixed Reader", minutes_ago=415, edited_at=utcnow(), team_edited_at=utcnow()
+    )
     parent = None
     for depth in range(8):
         parent = make_comment(post, parent=parent, name=f"Deep {depth}", minutes_ago=400 - depth)
@@ -295,6 +299,7 @@ def test_the_services_export_follows_the_schema_with_every_kind_of_node(every_ki
         "follow-up": any(node["what_we_did"] for node in nodes),
         "waiting": any(node["waiting"] for node in nodes),
         "edited": any(node["edited_at"] for node in nodes),
+        "edited by the team": any(node["edited_by_team"] for node in nodes),
         "website": any(node["author_website"] for node in nodes),
         "deep reply": max(node["depth"] for node in nodes) == 7,
     }

@@ -26,9 +26,9 @@ from .conftest import answer_fields, csrf_token, service_urls
 
 A = Action
 WAITING = {A.SPAM, A.DELETE, A.ANSWER, A.DISMISS, A.REASSIGN, A.TAG, A.ANSWER_PRIVATELY}
-WAITING |= {A.FOLLOW_UP}
-HELD = {A.APPROVE, A.SPAM, A.DELETE, A.ANSWER, A.TAG, A.FOLLOW_UP}
-ANSWERED = {A.SPAM, A.DELETE, A.ANSWER, A.TAG, A.ANSWER_PRIVATELY, A.FOLLOW_UP}
+WAITING |= {A.FOLLOW_UP, A.EDIT_COMMENT}
+HELD = {A.APPROVE, A.SPAM, A.DELETE, A.ANSWER, A.TAG, A.FOLLOW_UP, A.EDIT_COMMENT}
+ANSWERED = {A.SPAM, A.DELETE, A.ANSWER, A.TAG, A.ANSWER_PRIVATELY, A.FOLLOW_UP, A.EDIT_COMMENT}
 OWN_ANSWER = {A.SPAM, A.DELETE, A.EDIT_ANSWER}
 TEAM = ("Ana Lima", "Ben Okafor", "Root", "Cai Wen")
 
@@ -195,6 +195,7 @@ class Offered(HTMLParser):
         "tag": A.TAG,
         "answer-privately": A.ANSWER_PRIVATELY,
         "follow-up": A.FOLLOW_UP,
+        "edit-comment": A.EDIT_COMMENT,
     }
 
     def __init__(self, html: str):

@@ -5,8 +5,8 @@ The sample site is built twice with `pelican`: once with the comments export bak
 (/baked/), once before the comments existed (/live/), so the article's script adds every
 comment itself from the page's template. The thread has staff answers, a removed comment
 whose reply keeps its place, replies deeper than PORCH_THREAD_DEPTH, a reader's website,
-an edited comment and one written at 23:30 UTC, read by a browser in Auckland (already the
-next day there). Nothing is mocked.
+an edited comment, one edited by the team and one written at 23:30 UTC, read by a browser
+in Auckland (already the next day there). Nothing is mocked.
 """
 
 import json
@@ -36,7 +36,8 @@ LATE = datetime(2026, 3, 4, 23, 30, tzinfo=UTC)  # 5 March in Auckland, 4 March 
 
 def add_thread(database_url: str) -> None:
     """Seven top-level threads: answered, removed with a reply, deep, late (edited, acted on),
-    waiting, answered privately, and erased at its writer's request with a reply."""
+    waiting (edited by the team), answered privately, and erased at its writer's request
+    with a reply."""
     with service_database(database_url):
         post = db.session.scalar(db.select(Post).where(Post.slug == SLUG))
         ana = db.session.scalar(db.select(Staff).where(Staff.name == AUTHOR))
@@ -55,7 +56,8 @@ def add_thread(database_url: str) -> None:
         late = comment(post, "Late Reader", LATE)
         late.edited_at = LATE + timedelta(minutes=5)
         late.follow_up, late.follow_up_note = FollowUp.ACTED_ON, "Offline maps ship in 4.2."
-        comment(post, "Still Waiting", LATE + timedelta(days=1))
+        waiting = comment(post, "Still Waiting", LATE + timedelta(days=1))
+        waiting.edited_at = waiting.team_edited_at = LATE + timedelta(days=1, hours=1)  # a typo
         private = comment(post, "Phoned Reader", LATE + timedelta(days=2))
         private.private_answered_by = private.answered_by = ana
         private.private_answered_at = private.answered_at = LATE + timedelta(days=3)
@@ -161,6 +163,7 @@ def test_the_second_page_reads_the_same_baked_and_loaded_in_place(browser, porch
     no_script.close()
     everything = first["text"] + second["text"]
     assert "4 March 2026, 23:30 UTC · edited" in everything  # 5 March in Auckland: UTC's day
+    assert "5 March 2026, 23:30 UTC · edited by the team" in everything
     for line in (
         "Waiting for an answer",
         "What we did: Offline maps ship in 4.2.",

@@ -19,10 +19,13 @@ from comments_service.moderation import (  # noqa: E402,F401
     blocking,
     bulk,
     dashboard,
+    editing,
     formatting,
     listening,
+    preview,
     readers,
     reporting,
     routes,
+    saved_replies,
     thread,
 )

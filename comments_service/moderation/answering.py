@@ -25,14 +25,14 @@ def answer(comment_id: int):
     comment = comment_in_my_care(comment_id)
     form = NewAnswerForm()
     if not form.validate_on_submit():
-        return _keep_draft(f"answer-{comment_id}", form.body.data, _errors(form), comment_id)
+        return keep_draft(f"answer-{comment_id}", form.body.data, form_errors(form), comment_id)
     try:
         check(Action.ANSWER, comment, current_user)
         readers = ReaderMail.for_app(current_app)
         body = form.body.data.strip()
         reply = add_staff_answer(comment, current_user, body, readers, seen=form.seen.data)
     except moderation.ModerationError as error:
-        return _keep_draft(f"answer-{comment_id}", form.body.data, [str(error)], comment_id)
+        return keep_draft(f"answer-{comment_id}", form.body.data, [str(error)], comment_id)
     db.session.commit()
     flash(f"Your answer to {comment.author_name} is published.", "success")
     session["porch_published"] = blog_link(reply)
@@ -44,13 +44,13 @@ def edit(comment_id: int):
     comment = comment_in_my_care(comment_id)
     form = AnswerForm()
     if not form.validate_on_submit():
-        return _keep_draft(f"edit-{comment_id}", form.body.data, _errors(form), comment_id)
+        return keep_draft(f"edit-{comment_id}", form.body.data, form_errors(form), comment_id)
     try:
         moderation.edit_answer(comment, current_user, form.body.data.strip())
     except moderation.NotAllowed as error:
         abort(403, str(error))
     except moderation.ModerationError as error:
-        return _keep_draft(f"edit-{comment_id}", form.body.data, [str(error)], comment_id)
+        return keep_draft(f"edit-{comment_id}", form.body.data, [str(error)], comment_id)
     db.session.commit()
     flash("Your answer is updated; readers see it marked edited.", "success")
     session["porch_published"] = blog_link(comment)
@@ -63,13 +63,14 @@ def blog_link(comment: Comment) -> str:
     return f"{blog}{comment.post.path}#comment-{comment.id}"
 
 
-def _errors(form) -> list[str]:
+def form_errors(form) -> list[str]:
     return [message for messages in form.errors.values() for message in messages]
 
 
-def _keep_draft(form_id: str, body: str | None, errors: list[str], comment_id: int):
-    """Send the text back to the box it came from, with why it was refused."""
-    session["porch_draft"] = {"form": form_id, "body": body or "", "errors": errors}
+def keep_draft(form_id: str, body: str | None, errors: list[str], comment_id: int, **kept):
+    """Send the text back to the box it came from, with why it was refused (and ``kept``:
+    what else the form held)."""
+    session["porch_draft"] = {"form": form_id, "body": body or "", "errors": errors, **kept}
     for message in errors:
         flash(message, "error")
     return back(comment_id)

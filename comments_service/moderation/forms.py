@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from comments_service.enums import FollowUp, PrivateChannel
+from comments_service.services.moderation.saved_replies import TITLE_LIMIT
 from comments_service.words.characters import (
     body_problem,
     has_visible_text,
@@ -22,6 +23,7 @@ from comments_service.words.characters import (
     normalised,
     normalised_body,
 )
+from comments_service.words.fields import body_problem as comment_problem
 from comments_service.words.rendering import render_comment
 
 
@@ -82,6 +84,81 @@ class DismissForm(FlaskForm):
         filters=[lambda text: text and normalised(text)],
         validators=[DataRequired("Say why no answer is needed."), Length(max=500), storable_line],
     )
+
+
+def reader_comment_rules(form, field) -> None:
+    """A reader's words changed by staff follow the rules of a reader's comment."""
+    if field.data and (
+        problem := comment_problem(field.data, current_app.config["PORCH_MAX_COMMENT_CHARS"])
+    ):
+        raise ValidationError(problem.message)
+
+
+class EditCommentForm(FlaskForm):
+    """Staff change a reader's words; the reason goes into the comment's history."""
+
+    body = TextAreaField(
+        "The comment's words (Markdown)",
+        filters=[lambda text: text and normalised_body(text).strip()],
+        validators=[
+            DataRequired("The comment needs words; delete it instead."),
+            reader_comment_rules,
+        ],
+    )
+    reason = StringField(
+        "Why you change it",
+        filters=[lambda text: text and normalised(text)],
+        validators=[
+            DataRequired("Say why you change the reader's words; the history keeps it."),
+            Length(max=500, message="Please keep the reason under 500 characters."),
+            storable_line,
+        ],
+    )
+    seen = HiddenField(
+        validators=[DataRequired("This page is older than the form: reload it and edit again.")]
+    )
+
+
+def within_saved_reply_limit(form, field) -> None:
+    """A saved reply goes into an answer, so an answer's limit is its limit too."""
+    limit = current_app.config["PORCH_MAX_COMMENT_CHARS"]
+    if field.data and len(field.data) > limit:
+        raise ValidationError(
+            f"Please keep saved replies under {limit:,} characters ({len(field.data):,} now):"
+            " they go into answers, which have that limit."
+        )
+
+
+class SavedReplyForm(FlaskForm):
+    title = StringField(
+        "Title (only you and the team see it)",
+        filters=[lambda text: text and normalised(text)],
+        validators=[
+            DataRequired("Give the saved reply a title, to find it in the list."),
+            Length(
+                max=TITLE_LIMIT, message=f"Please keep the title under {TITLE_LIMIT} characters."
+            ),
+            storable_line,
+        ],
+    )
+    body = TextAreaField(
+        "Text (Markdown)",
+        filters=[lambda text: text and normalised_body(text).strip()],
+        validators=[
+            DataRequired("Write the text of the saved reply."),
+            within_saved_reply_limit,
+            storable_body,
+        ],
+    )
+    shared = BooleanField("Share with everyone on the team")
+
+
+class DraftForm(FlaskForm):
+    """An answer box sent to insert a saved reply or to preview: nothing is published."""
+
+    into = StringField()
+    body = TextAreaField()
+    saved_reply = IntegerField(validators=[Optional()])
 
 
 class ActionForm(FlaskForm):

@@ -24,6 +24,7 @@ def public_comment_rows() -> Select:
             Comment.body_html,
             Comment.created_at,
             Comment.edited_at,
+            Comment.team_edited_at,
             Staff.name.label("staff_name"),
             Staff.role.label("staff_role"),
             Comment.answered_at,

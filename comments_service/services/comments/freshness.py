@@ -27,6 +27,7 @@ SHOWN_FIELDS = (
     "status",
     "body_html",
     "edited_at",
+    "team_edited_at",
     "erased_at",
     "author_name",
     "author_website",

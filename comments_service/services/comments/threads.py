@@ -77,6 +77,7 @@ def _node(source, html, staff_name, staff_role) -> dict:
         "html": html,
         "created_at": iso(source.created_at),
         "edited_at": _iso_or_none(getattr(source, "edited_at", None)),
+        "edited_by_team": getattr(source, "team_edited_at", None) is not None,
         "staff": {"name": staff_name, "role": staff_role.value} if staff_name else None,
     }
 

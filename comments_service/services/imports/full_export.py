@@ -42,6 +42,8 @@ COMMENT_SOURCE = ("import_source", "import_id")
 # What readers told us (services.listening); optional in a file, so older files restore.
 LISTENING_VALUES = ("kind", "private_note", "follow_up_team", "follow_up_note")
 LISTENING_TIMES = ("private_answered_at", "follow_up_at")
+# Optional in a file too: files written before staff could edit readers' words lack it.
+LATER_TIMES = ("team_edited_at",)
 LISTENING_ENUMS = {"private_channel": PrivateChannel, "follow_up": FollowUp}
 
 
@@ -104,6 +106,7 @@ def _comment(comment: Comment, email: dict) -> dict:
         **{name: _iso(getattr(comment, name)) for name in COMMENT_TIMES},
         **{name: getattr(comment, name) for name in COMMENT_SOURCE},
         "erased_at": _iso(comment.erased_at),
+        **{name: _iso(getattr(comment, name)) for name in LATER_TIMES},
         **_listening(comment, email),
     }
 
@@ -280,7 +283,7 @@ def _new_comment(entry: dict, posts: _Known, staff: _Known) -> Comment:
         else None,
         private_answer_shown=bool(entry.get("private_answer_shown")),
         **{name: entry.get(name) for name in LISTENING_VALUES},
-        **{name: _time(entry.get(name)) for name in LISTENING_TIMES},
+        **{name: _time(entry.get(name)) for name in LISTENING_TIMES + LATER_TIMES},
         **{
             name: kind(entry[name]) if entry.get(name) else None
             for name, kind in LISTENING_ENUMS.items()

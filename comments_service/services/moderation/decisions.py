@@ -11,7 +11,7 @@ from functools import partial
 from comments_service.enums import Action, Decision, SpamCheck
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, ModerationAction, Staff, utcnow
-from comments_service.services.comments.answers import recompute_answers
+from comments_service.services.comments.answers import lock_thread, recompute_answers, words_seen
 from comments_service.services.mail.subscriptions import ReaderMail, tell_subscriber
 from comments_service.services.moderation.rules import (
     ModerationError as ModerationError,  # callers catch it from here
@@ -28,6 +28,32 @@ def edit_answer(answer: Comment, staff: Staff, body: str) -> None:
     answer.body_html = render_comment(body)
     answer.edited_at = utcnow()
     _record(answer, staff, Decision.EDIT, f"Before the edit:\n{previous}")
+
+
+def edit_comment(
+    comment: Comment, staff: Staff, body: str, reason: str, seen: str | None = None
+) -> None:
+    """Change a reader's words (a typo, personal data pasted by mistake); readers see the
+    comment marked "edited by the team".
+
+    The audit row keeps the reason, not the words replaced: the usual reason to change
+    them is something that must not stay. Like an answer, the edit waits its turn on the
+    thread (answers.lock_thread) and, with ``seen`` (answers.words_seen of the words the
+    editor read), is refused when the reader changed them meanwhile.
+    """
+    check(Action.EDIT_COMMENT, comment, staff)
+    lock_thread(comment.post_id)
+    db.session.refresh(comment)
+    check(Action.EDIT_COMMENT, comment, staff)
+    if seen is not None and seen != words_seen(comment):
+        raise ModerationError(
+            f"{comment.author_name} changed their comment while you were editing it:"
+            " read it again before you change it."
+        )
+    comment.body_markdown = body
+    comment.body_html = render_comment(body)
+    comment.edited_at = comment.team_edited_at = utcnow()
+    _record(comment, staff, Decision.EDIT_COMMENT, reason)
 
 
 def approve(

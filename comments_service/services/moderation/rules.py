@@ -48,6 +48,7 @@ STATUSES: dict[Action, frozenset[CommentStatus]] = {
     Action.TAG: frozenset({PENDING, APPROVED}),
     Action.ANSWER_PRIVATELY: frozenset({APPROVED}),
     Action.FOLLOW_UP: frozenset({PENDING, APPROVED}),
+    Action.EDIT_COMMENT: frozenset({PENDING, APPROVED}),
 }
 
 
@@ -199,7 +200,7 @@ RULES: dict[Action, tuple[Rule, ...]] = {
         LOOKS_AFTER,
         _who(
             lambda c, m: not c.is_reader,
-            "Reader comments cannot be edited; only staff answers can.",
+            "This is for staff answers; change a reader comment with Edit comment.",
         ),
         # Not even an admin: an admin who disagrees takes it down or answers beneath it.
         _who(lambda c, m: c.staff_id == m.staff.id, "Only its writer can edit an answer."),
@@ -237,6 +238,16 @@ RULES: dict[Action, tuple[Rule, ...]] = {
             lambda c: c.follow_up not in FINAL_STEPS,
             lambda c: f"This comment was already {c.follow_up.value.replace('_', ' ')}.",
         ),
+    ),
+    # A typo, or personal data pasted by mistake: whoever may moderate the comment.
+    Action.EDIT_COMMENT: (
+        LOOKS_AFTER,
+        _who(
+            lambda c, m: c.is_reader,
+            "Staff answers are changed by their writer, with Edit your answer.",
+        ),
+        _in(Action.EDIT_COMMENT, _taken_down_or("This comment cannot be edited.")),
+        _state(lambda c: c.erased_at is None, "Its writer had this comment erased."),
     ),
 }
 
@@ -278,6 +289,7 @@ RECORDED_AS: dict[Action, Decision] = {
     Action.REASSIGN: Decision.REASSIGN,
     Action.TAG: Decision.TAG,
     Action.ANSWER_PRIVATELY: Decision.ANSWER_PRIVATELY,
+    Action.EDIT_COMMENT: Decision.EDIT_COMMENT,
 }
 # What was done, in words: "Comment by Jo approved.", "Ana Lima · approved" in a history.
 DONE: dict[Decision, str] = {
@@ -298,4 +310,5 @@ DONE: dict[Decision, str] = {
     Decision.ACT_ON: "acted on",
     Decision.DECLINE: "declined",
     Decision.EMPTY_SPAM: "deleted for good (Empty spam)",
+    Decision.EDIT_COMMENT: "edited by the team",
 }

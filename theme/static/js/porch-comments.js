@@ -145,6 +145,7 @@
     $("time", link).title = dateLabel(c.created_at);
     relative($("time", link));
     if (!c.edited_at) $(".comment-edited", li).remove();
+    else if (c.edited_by_team) $(".comment-edited", li).append(" by the team");
     const parent = $(".comment-in-reply-to", li);
     if (c.depth >= levels) {
       $("a", parent).href = "#comment-" + c.parent_id;
