@@ -13,6 +13,7 @@ from comments_service.models import Comment, Role, SavedReply
 
 from .browser_support import TIMEOUT_MS, post_comment
 from .conftest import answer_fields, csrf_token
+from .queue_support import unfold
 
 THANKS = "Thanks for asking! Offline mode keeps **everything** you opened."
 
@@ -230,6 +231,7 @@ def test_with_javascript_a_saved_reply_goes_in_at_the_cursor(open_page, service)
     page = signed_in(open_page, service, javascript=True)
     keep_a_reply(page, service, "Offline, with JS", "it *does*")
     item = page.locator("article.item").filter(has_text="Does it work offline?")
+    unfold(item, "Answer")
     box = item.get_by_label("Your answer to Priya (Markdown)")
     box.fill("Hi Priya, yes: !")
     box.evaluate("box => box.setSelectionRange(15, 15)")  # just before the "!"
@@ -250,6 +252,7 @@ def test_without_javascript_a_saved_reply_comes_back_in_the_box(open_page, servi
     page = signed_in(open_page, service, javascript=False)
     keep_a_reply(page, service, "Dark mode, no JS", "Yes, it follows your system.")
     item = page.locator("article.item").filter(has_text="Is there a dark mode?")
+    unfold(item, "Answer")
     item.get_by_label("Your answer to Sam (Markdown)").fill("Hi Sam,")
     item.get_by_label("Saved reply").select_option(label="Dark mode, no JS")
     item.get_by_role("button", name="Insert the saved reply").click()
