@@ -63,6 +63,7 @@ def test_displayed_comments_carry_every_exported_key_as_an_attribute():
     shown = for_display([answered], 5, 4)
     assert vars(shown[0]) == {
         "removed": False,
+        "edited_by_team": False,
         **answered,
         "flattened": False,
         "nests": False,
