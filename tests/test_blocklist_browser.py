@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from .axe_support import assert_accessible, keep_screenshot
 from .browser_support import TIMEOUT_MS, post_comment
+from .queue_support import unfold
 
 pytestmark = pytest.mark.browser
 
@@ -58,6 +59,7 @@ def test_an_admin_blocks_a_reader_then_empties_the_spam_without_javascript(
     sign_in(page, service.url)
 
     card = page.locator("article.item").filter(has_text="Great deals")
+    unfold(card, "More")
     card.get_by_role("button", name="Block this reader").click()
     expect(page.locator(".flash--success")).to_contain_text(f"Blocked: email {spammer} added")
     post_comment(service.url, "hello", BLOG, author_name="Seller", body="More deals", email=spammer)

@@ -269,7 +269,10 @@ def within_screen(target: Locator, width: int) -> None:
 def test_an_answer_is_published_by_tapping_on_a_375_px_phone(porch, phone):
     page = phone(375)
     sign_in(page, porch.url)
-    box = page.get_by_role("textbox", name=re.compile(f"^Your answer to {TAPPER}"))
+    # Folded under "Answer", the box is hidden: found with hidden ones, then revealed.
+    box = page.get_by_role(
+        "textbox", name=re.compile(f"^Your answer to {TAPPER}"), include_hidden=True
+    )
     reveal(box)
     box.tap()
     expect(box).to_be_focused()
