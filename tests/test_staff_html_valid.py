@@ -24,6 +24,9 @@ SHOWN = {
         "Edit your answer",
     ],
     "author-queue-answered": ["Ann Answered", "Pia Private"],
+    "admin-queue-with-saved-reply": ["Saved reply", "Edit comment", "Block this reader"],
+    "blocklist": ["203.0.113.0/24"],
+    "empty-spam": ["Empty spam"],
     "author-queue-escalated": ["escalated to admins"],
     "queue-draft-error": ['class="field-error" id="answer-'],
     "queue-edit-error": ['class="field-error" id="edit-'],
@@ -168,6 +171,23 @@ def other_pages(client, made) -> dict[str, str]:
     }
 
 
+def admin_tool_pages(client) -> dict[str, str]:
+    """The admins' pages, with entries on them, and cards that offer a saved reply."""
+    shared = dict(title="Thanks", body="Thank you for writing!", shared="y")
+    return {
+        "saved-replies": submit(client, "/moderation/saved-replies", **shared),
+        "saved-reply-refused": submit(client, "/moderation/saved-replies", 422, title=""),
+        "admin-queue-with-saved-reply": page(client, "/moderation/?view=all"),
+        "blocklist": submit(
+            client, "/moderation/blocklist", kind="ip", value="203.0.113.0/24", to="held"
+        ),
+        "blocklist-refused": submit(
+            client, "/moderation/blocklist", 422, kind="ip", value="x", to="spam"
+        ),
+        "empty-spam": page(client, "/moderation/spam/empty"),
+    }
+
+
 def sign_in_pages(app) -> dict[str, str]:
     client = app.test_client()
     form = page(client, "/auth/login")
@@ -191,6 +211,7 @@ def test_every_staff_page_is_valid_html(app, make_staff, make_post, make_comment
     admin = signed_in(app, bo)
     pages |= queue_pages(admin, "admin")
     pages["admin-readers"] = page(admin, "/moderation/readers")
+    pages |= admin_tool_pages(admin)
     pages |= sign_in_pages(app)
     for name, words in SHOWN.items():
         assert all(word in pages[name] for word in words), (name, words)

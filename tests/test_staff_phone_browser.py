@@ -150,6 +150,9 @@ def staff_pages(porch, page: Page) -> dict[str, str]:
         "report": f"/moderation/report?since={since}&until={until}",
         "readers": "/moderation/readers",
         "settings": "/auth/settings",
+        "saved-replies": "/moderation/saved-replies",
+        "blocklist": "/moderation/blocklist",
+        "empty-spam": "/moderation/spam/empty",
         "not-found": "/moderation/comments/999999/thread",
     }
     page.goto(f"{porch.url}/moderation/readers")
