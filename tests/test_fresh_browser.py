@@ -71,6 +71,8 @@ class Blog:
         self._worker("autobuild.log", BIN / "invoke", "autobuild")
         wait_for(lambda: SLUG in self.manifest_slugs(), "the first build")
         self.service.start()
+        # The build writes the manifest before `posts sync` loads it: wait for the service.
+        wait_for(self.service_knows_the_post, "the posts loaded into the service")
         self._worker("rebake.log", BIN / "flask", "--app", "comments_service", "rebake", "--loop")
         return self
 
@@ -91,6 +93,13 @@ class Blog:
             stop_process(worker)
         self.service.stop()
         self.site.stop()
+
+    def service_knows_the_post(self, slug=SLUG) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.service.url}/api/posts/{slug}/comments", timeout=5):
+                return True
+        except urllib.error.URLError:  # a 404 (not loaded yet) or a refused connection
+            return False
 
     def manifest_slugs(self) -> set[str]:
         try:

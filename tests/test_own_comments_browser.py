@@ -205,7 +205,7 @@ def test_an_answered_comment_can_no_longer_be_changed(open_page, blog):
     assert_accessible(staff)
     comment_id = mine.get_attribute("data-comment-id")
     staff.goto(f"{blog.service.url}/moderation/comments/{comment_id}/thread")
-    expect(staff.get_by_role("heading", name=re.compile("^Thread on"))).to_be_visible()
+    expect(staff.get_by_role("heading", name=re.compile("^Conversation on"))).to_be_visible()
     assert_accessible(staff)
     staff.goto(f"{blog.service.url}/auth/settings")
     assert_accessible(staff)
