@@ -133,6 +133,25 @@ DEFAULTS = {
     # sends the day's digests.
     "MAIL_LOOP_SECONDS": 30,
     "MAIL_DIGEST_HOUR": 8,
+    # Answering by email (docs/answering-by-email.md). With an inbound address, every
+    # mail about one reader comment carries a Reply-To of it with a signed token after a
+    # plus sign (answers+TOKEN@blog.example.com); a reply becomes the staff member's answer.
+    # Empty: mails carry no reply address and nothing is received.
+    "INBOUND_ADDRESS": "",
+    # A reply address works this many days after its mail was made.
+    "REPLY_DAYS": 30,
+    # Refuse replies without a passing DKIM signature for their From domain.
+    "REPLY_REQUIRE_DKIM": False,
+    # `flask mail receive`: the SMTP server the company's mail server forwards replies to.
+    "INBOUND_HOST": "127.0.0.1",
+    "INBOUND_PORT": 2525,
+    "INBOUND_MAX_BYTES": 10_000_000,
+    # `flask mail fetch`: a mailbox to read replies from instead, as
+    # imaps://user:password@imap.example.com/INBOX (imap:// only for a local test server).
+    "IMAP_URL": "",
+    # Where a processed message is moved, and the pause between `mail fetch --loop` passes.
+    "IMAP_DONE_FOLDER": "Porch-done",
+    "IMAP_LOOP_SECONDS": 30,
     # A reader's link to confirm email about a comment's replies works this long.
     "SUBSCRIPTION_CONFIRM_HOURS": 72,
     # At most this many confirmation mails to one address wait for an answer while their

@@ -434,6 +434,8 @@ class ModerationAction(db.Model):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     action: Mapped[Decision] = mapped_column(_enum(Decision, "decision"))
     reason: Mapped[str | None] = mapped_column(Text)
+    # How it was done when not on the moderation page or the command line: "email".
+    via: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     comment: Mapped[Comment | None] = relationship()
@@ -591,3 +593,27 @@ class SavedReply(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     owner: Mapped[Staff] = relationship()
+
+
+class InboundMail(db.Model):
+    """A message received at the inbound address, and what became of it.
+
+    One row per message, keyed by its Message-ID (or, without one, its bytes): the
+    row is written in the transaction that publishes the answer, so a message that
+    arrives twice, or at two receivers at once, publishes once (services.inbound).
+    """
+
+    __tablename__ = "inbound_mail"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # sha256 of the Message-ID: ids may be long, the key stays short and indexable.
+    message_key: Mapped[str] = mapped_column(String(64), unique=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sender: Mapped[str] = mapped_column(String(254))
+    outcome: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str | None] = mapped_column(Text)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
+
+    answer: Mapped[Comment | None] = relationship(foreign_keys=[answer_id])
