@@ -6,14 +6,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from comments_service.enums import CommentStatus, Decision
+from comments_service.cli.worker import queue_daily
+from comments_service.enums import CommentStatus, Decision, Notify
 from comments_service.extensions import db
 from comments_service.inbox import Outcome, receive
-from comments_service.models import Comment, InboundMail, ModerationAction, Staff, utcnow
+from comments_service.models import Comment, InboundMail, ModerationAction, Post, Staff, utcnow
 from comments_service.services.inbound.reply_address import ReplyAddresses
 from comments_service.services.moderation import decisions
 
-from .conftest import csrf_token
+from .conftest import csrf_token, stored
 from .mail_helpers import outbox_rows, post_comment
 from .reply_support import INBOUND, reply, reply_address
 
@@ -71,9 +72,7 @@ def test_without_an_inbound_address_mails_carry_no_reply_address(app, make_staff
     assert "reply to this mail" not in mail.body_text
 
 
-def test_a_reply_is_published_as_the_authors_answer_without_the_quote(
-    inbound_app, ana, question
-):
+def test_a_reply_is_published_as_the_authors_answer_without_the_quote(inbound_app, ana, question):
     to = reply_address(inbound_app, ana.email)
     receipt = deliver(inbound_app, reply(ana.email, to, ANSWER))
     assert receipt.outcome is Outcome.PUBLISHED
@@ -124,9 +123,7 @@ def refused_silently(app, raw: bytes, *envelope: str) -> str:
     return receipt.reason
 
 
-def test_a_reply_from_another_address_changes_nothing_and_mails_nobody(
-    inbound_app, ana, question
-):
+def test_a_reply_from_another_address_changes_nothing_and_mails_nobody(inbound_app, ana, question):
     to = reply_address(inbound_app, ana.email)
     reason = refused_silently(inbound_app, reply("mallory@example.net", to, ANSWER))
     assert "mallory@example.net" in reason
@@ -162,9 +159,7 @@ def test_mail_to_no_reply_address_at_all_is_refused(inbound_app, ana, question):
     assert "reply address" in refused_silently(inbound_app, raw)
 
 
-def test_the_envelope_recipient_counts_when_the_headers_do_not_show_it(
-    inbound_app, ana, question
-):
+def test_the_envelope_recipient_counts_when_the_headers_do_not_show_it(inbound_app, ana, question):
     to = reply_address(inbound_app, ana.email)
     raw = reply(ana.email, "Porch <answers@porch.test>", ANSWER)
     assert deliver(inbound_app, raw, to).outcome is Outcome.PUBLISHED
@@ -312,3 +307,42 @@ def test_a_changed_undo_link_is_not_found(inbound_app, ana, question):
     deliver(inbound_app, reply(ana.email, reply_address(inbound_app, ana.email), ANSWER))
     path = undo_link(inbound_app, ana.email).split("127.0.0.1:5000", 1)[-1]
     assert inbound_app.test_client().get(path.replace("/undo", "x/undo")).status_code == 404
+
+
+def daily_mail(app, now):
+    with app.app_context():
+        queue_daily(app, now)
+        db.session.commit()
+
+
+def test_a_digest_gives_each_comment_its_own_reply_link(inbound_app, ana, make_comment):
+    post = make_post_of(inbound_app, "hello")
+    with inbound_app.app_context():
+        db.session.get(Staff, ana.id).notify = Notify.DIGEST
+        db.session.commit()
+    first = make_comment(post, body_markdown="First question", minutes_ago=60)
+    second = make_comment(post, body_markdown="Second question", minutes_ago=30)
+    daily_mail(inbound_app, utcnow())
+    (digest,) = mails_to(inbound_app, ana.email)
+    links = re.findall(r"mailto:(answers\+[^?\s]+)\?subject=\S+", digest.body_text)
+    assert [link.split("+")[1].split("-")[0] for link in links] == [str(first.id), str(second.id)]
+    assert "Reply-To" not in digest.headers  # a reply to the whole digest answers nothing
+    raw = reply(ana.email, links[1], "The second one: yes.")
+    assert deliver(inbound_app, raw).outcome is Outcome.PUBLISHED
+    assert [a.body_markdown for a in answers_to(inbound_app, second.id)] == ["The second one: yes."]
+    assert answers_to(inbound_app, first.id) == []
+
+
+def test_a_reminder_about_one_comment_can_be_answered_by_replying(inbound_app, ana, make_comment):
+    post = make_post_of(inbound_app, "hello")
+    waiting = make_comment(post, body_markdown="Still there?", minutes_ago=60 * 30)
+    daily_mail(inbound_app, utcnow())
+    (reminder,) = [m for m in mails_to(inbound_app, ana.email) if "waiting" in m.subject]
+    to = reminder.headers["Reply-To"]
+    assert deliver(inbound_app, reply(ana.email, to, "Yes, sorry!")).outcome is Outcome.PUBLISHED
+    assert [a.body_markdown for a in answers_to(inbound_app, waiting.id)] == ["Yes, sorry!"]
+
+
+def make_post_of(app, slug):
+    with app.app_context():
+        return stored(app, db.session.scalar(select(Post).where(Post.slug == slug)))
