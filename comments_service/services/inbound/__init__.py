@@ -1,0 +1,1 @@
+"""Answers by email: reading an author's reply to a notification and publishing it."""
