@@ -46,6 +46,7 @@ ANSWERS = {
         "- the switch sits under a rubber cap\n\nCheers, Ben",
         "ben.okafor@gmail.example",
         ("reply+c42.k7f3@porch.example", "anna@porch.example", "ben.okafor@gmail.example"),
+        signature="Porch field team",
     ),
     "gmail_html_only_es.eml": Answer(
         "Sí, funciona bajo la lluvia. Más detalles en el [manual](https://porch.example/manual).",
@@ -169,6 +170,30 @@ def test_the_reply_is_the_answer_without_quote_or_signature(name):
 def test_html_only_replies_read_the_same(name):
     incoming = read_message(html_alternative_only(fixture(name)))
     assert incoming.reply == HTML_ANSWERS[name]
+    assert QUESTION in incoming.received_text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # Gmail, quoting a forward: the quote is no blockquote, its header in Portuguese.
+        '<div dir="ltr">Yes, it does.</div><div class="gmail_quote"><div class="gmail_attr">'
+        "Em seg., 7 de dez. de 2026 às 10:00, Porch escreveu:</div>"
+        f"<div>{QUESTION}</div></div>",
+        # Thunderbird with the "-- " line turned off, its signature below the quote.
+        "<p>Yes, it does.</p>"
+        '<div class="moz-cite-prefix">Em 07/12/2026 10:00, Porch escreveu:<br></div>'
+        f'<blockquote type="cite">{QUESTION}</blockquote>'
+        '<div class="moz-signature">Erik Lund<br>Porch</div>',
+        # Outlook on the web: the quote follows the marker, outside any container.
+        '<div>Yes, it does.</div><div id="appendonsend"></div><hr>'
+        f'<div id="divRplyFwdMsg"><b>De:</b> Porch</div><div>{QUESTION}</div>',
+    ],
+)
+def test_html_quote_containers_are_left_out(html):
+    raw = simple_message("Content-Type: text/html; charset=utf-8\n", html)
+    incoming = read_message(raw)
+    assert incoming.reply == "Yes, it does."
     assert QUESTION in incoming.received_text
 
 
