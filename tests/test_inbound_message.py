@@ -71,7 +71,7 @@ ANSWERS = {
         ("reply+c45.m3n4@porch.example",),
     ),
     "outlook_web_html_fr.eml": Answer(
-        "Oui, elle résiste à la pluie\xa0: le boîtier est étanche.",
+        "Oui, elle résiste à la pluie : le boîtier est étanche.",
         "zoe@porch.example",
         ("reply+c46.f5g6@porch.example",),
     ),
@@ -250,6 +250,16 @@ def test_markdown_lists_survive():
 def test_a_quote_with_no_line_introducing_it_is_dropped():
     body = f"Yes, it does.\n\n> {QUESTION}\n"
     assert read_message(simple_message(body=body)).reply == "Yes, it does."
+
+
+def test_outlook_headers_with_no_break_spaces_start_the_quote():
+    body = (
+        "Oui, elle est étanche.\n\nDe\xa0: Porch <reply+c1.x@porch.example>\n"
+        "Envoyé\xa0: lundi 7 décembre 2026 10:00\nÀ\xa0: Zoé\nObjet\xa0: Nouveau commentaire\n\n"
+        f"{QUESTION}\n"
+    )
+    raw = simple_message("Content-Type: text/plain; charset=utf-8\n", body)
+    assert read_message(raw).reply == "Oui, elle est étanche."
 
 
 def test_a_message_with_no_text_reads_empty():

@@ -159,6 +159,8 @@ def _signing_domain(signature: bytes) -> str:
 
 def _latest_reply(text: str) -> str:
     """The newest words of a reply's text, without the quote below them or the signature."""
+    # The parser's patterns want plain spaces; Outlook writes French "De\xa0:" with a no-break one.
+    text = text.replace("\xa0", " ")
     parsed = ReplyMessage(text=text, languages=list(REPLY_LANGUAGES), keep_hyphen_lists=True)
     replies = parsed.read().replies
     body = replies[0].body if replies else ""
