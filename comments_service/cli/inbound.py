@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import click
 from aiosmtpd.controller import Controller
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from comments_service.inbox import Receipt, TryLater, is_reply_address, receive
 
@@ -60,12 +61,22 @@ class ReplyHandler:
         except Exception:
             log.exception("Mail from %s not taken, to be sent again", envelope.mail_from)
             return TRY_AGAIN_LATER
-        log.info("Mail from %s: %s, %s", envelope.mail_from, receipt.outcome, receipt.reason)
+        log.info("Mail from %s taken by SMTP: %s", envelope.mail_from, _said(receipt))
         return RECEIVED
 
     def _receive(self, raw: bytes, recipients: Sequence[str]) -> Receipt:
         with self._app.app_context():
             return receive(raw, recipients)
+
+
+def _said(receipt: Receipt) -> str:
+    """What became of a message, for the log: "published (answer #12)", "refused: why"."""
+    said = receipt.outcome.value
+    if receipt.reason:
+        said += f": {receipt.reason}"
+    if receipt.answer_id is not None:
+        said += f" (answer #{receipt.answer_id})"
+    return said
 
 
 def start_receiver(app: Flask, host: str, port: int) -> Controller:
@@ -84,6 +95,7 @@ def start_receiver(app: Flask, host: str, port: int) -> Controller:
 
 
 @click.command("receive")
+@with_appcontext
 def receive_replies() -> None:
     """Take staff replies by SMTP on PORCH_INBOUND_HOST:PORCH_INBOUND_PORT until stopped."""
     config = current_app.config
