@@ -117,9 +117,9 @@ def receive_replies() -> None:
 
 
 def _show_log() -> None:
-    """One line per message in the log: let it reach stderr."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    """One line per message on stderr: every module's logger reports to the app's, whose
+    handler Flask sets up; let it show INFO too."""
+    current_app.logger.setLevel(logging.INFO)
 
 
 def _wait_until_stopped() -> None:
