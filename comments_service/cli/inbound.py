@@ -52,16 +52,17 @@ class ReplyHandler:
     async def handle_DATA(self, server, session, envelope):
         raw = envelope.original_content or envelope.content
         recipients = tuple(envelope.rcpt_tos)
+        sender = envelope.mail_from or "<>"  # a bounce's envelope has no sender
         loop = asyncio.get_running_loop()
         try:
             receipt = await loop.run_in_executor(None, self._receive, raw, recipients)
         except TryLater as error:
-            log.warning("Mail from %s not taken, to be sent again: %s", envelope.mail_from, error)
+            log.warning("Mail from %s not taken, to be sent again: %s", sender, error)
             return TRY_AGAIN_LATER
         except Exception:
-            log.exception("Mail from %s not taken, to be sent again", envelope.mail_from)
+            log.exception("Mail from %s not taken, to be sent again", sender)
             return TRY_AGAIN_LATER
-        log.info("Mail from %s taken by SMTP: %s", envelope.mail_from, _said(receipt))
+        log.info("Mail from %s taken by SMTP: %s", sender, _said(receipt))
         return RECEIVED
 
     def _receive(self, raw: bytes, recipients: Sequence[str]) -> Receipt:
