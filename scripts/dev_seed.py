@@ -25,6 +25,7 @@ from comments_service.services.comments.posting import (
     add_staff_answer,
     post_reader_comment,
 )
+from comments_service.services.inbound.reply_address import ReplyAddresses
 from comments_service.services.mail.subscriptions import ReaderMail
 from comments_service.services.moderation import listening
 from comments_service.services.report.build import last_full_month
@@ -103,12 +104,14 @@ LAST_MONTH = [
 
 
 def sample_posting(app) -> Posting:
-    """Sample comments are published as they come: no policy, no Akismet."""
+    """Sample comments are published as they come: no policy, no Akismet. Their mails
+    carry a reply address, as real ones do, so they can be answered by mail."""
     return Posting(
         policy=ModerationPolicy.PUBLISH,
         guard=Guard(max_links=3, min_fill_seconds=0),
         urls=ServiceUrls.of(app),
         readers=ReaderMail.for_app(app),
+        replies=ReplyAddresses.from_config(app.config),
     )
 
 

@@ -2,8 +2,8 @@
 # `make run`: migrate, build the sample blog, load its posts, then serve the blog
 # on :8000 and the comment service on :5000 (PORCH_BLOG_PORT, PORCH_SERVICE_PORT),
 # re-bake article pages as their comments change, rebuild the blog and load its posts
-# whenever content/ or theme/ changes, and send the mail outbox every few seconds,
-# until Ctrl-C.
+# whenever content/ or theme/ changes, send the mail outbox every few seconds, and
+# take staff replies to it as answers by SMTP on :2525 (PORCH_INBOUND_PORT), until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.venv/bin
@@ -24,6 +24,13 @@ export PORCH_REBAKE_SETTINGS="${PORCH_REBAKE_SETTINGS:-$PWD/pelicanconf.py}"
 # No SMTP host unless you set one: the worker's mail job prints each message here and keeps
 # it in the outbox (docs/notifications.md shows how to use a local SMTP sink instead).
 export PORCH_MAIL_LOOP_SECONDS="${PORCH_MAIL_LOOP_SECONDS:-5}"
+# Every mail about a reader comment carries a Reply-To of this address with a token after
+# a plus sign; `flask mail receive` takes a reply sent there by SMTP and publishes it as
+# the staff member's answer (docs/answering-by-email.md). The sample staff's domain: a
+# name under .localhost is no mail address.
+export PORCH_INBOUND_ADDRESS="${PORCH_INBOUND_ADDRESS:-answers@lanternworks.example}"
+export PORCH_INBOUND_PORT="${PORCH_INBOUND_PORT:-2525}"
+inbound_host="${PORCH_INBOUND_HOST:-127.0.0.1}"
 # PORCH_COMMENTS_PER_PAGE and PORCH_COMMENTS_PAGE_URL, when set, reach the service and
 # every build alike (pelicanconf.py reads them too): `posts sync` refuses a blog that
 # pages comments otherwise than the service.
@@ -42,6 +49,7 @@ trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT
 "$bin/flask" run --host 127.0.0.1 --port "$service_port" &
 "$bin/pelican" --listen --bind 127.0.0.1 --port "$blog_port" output &
 "$bin/flask" worker &
+"$bin/flask" mail receive &
 "$bin/flask" rebake --loop &
 # Builds once more at start, then after every saved change in content/ or theme/.
 "$bin/invoke" autobuild &
@@ -52,6 +60,7 @@ cat <<MSG
   Answer times: http://127.0.0.1:$service_port/moderation/figures   (or: flask stats)
   Report:      http://127.0.0.1:$service_port/moderation/report   (or: flask report)
   Mail:        printed below as it is sent (flask mail list shows the outbox)
+  Answers:     reply to a notification mail; the receiver takes it on $inbound_host:$PORCH_INBOUND_PORT (${PORCH_INBOUND_ADDRESS%@*}+…@${PORCH_INBOUND_ADDRESS#*@})
   Writing:     save a post in content/ and it is on the blog, taking comments, in seconds
   Stop everything with Ctrl-C.
 

@@ -1,5 +1,6 @@
 """Mail is never lost and never sent twice: the outbox and its sender against real SMTP."""
 
+import logging
 import threading
 from datetime import timedelta
 
@@ -223,6 +224,21 @@ def test_without_smtp_host_messages_are_marked_logged_and_kept(app_with, make_po
     runner = app.test_cli_runner()
     assert "1 messages queued again." in runner.invoke(args=["mail", "retry", "--logged"]).output
     assert outbox_rows(app)[0].status == MailStatus.QUEUED
+
+
+def test_a_logged_message_shows_the_address_to_answer_it_at(
+    app_with, make_post, make_staff, caplog
+):
+    app = app_with(PORCH_SMTP_HOST="", PORCH_INBOUND_ADDRESS="answers@porch.test")
+    make_staff("Ana Lima")
+    make_post("hello")
+    post_comment(app.test_client(), body="Is anyone there?")
+    caplog.set_level(logging.INFO, logger="comments_service.services.mail.sender")
+
+    assert send(app).logged == 1
+    (row,) = outbox_rows(app)
+    assert row.headers["Reply-To"].startswith("answers+")
+    assert f"Subject: {row.subject}\nReply-To: {row.headers['Reply-To']}\n\n" in caplog.text
 
 
 def test_claimed_message_is_not_claimed_again_until_its_lease_runs_out(app):

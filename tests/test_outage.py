@@ -1,8 +1,7 @@
 """The database going away: 503 with Retry-After, nothing half-stored, retries stored once.
 
-On PostgreSQL the database really goes away: the service reaches it through a TCP relay
-that the test cuts (every connection closed, new ones turned away) and restores. On
-SQLite the realistic hiccup is another program holding the file's lock.
+On PostgreSQL the database really goes away, on SQLite another program holds the file's
+lock (outage_support.py).
 """
 
 import sqlite3
@@ -24,32 +23,12 @@ from comments_service.models import Comment, ModerationAction
 
 from .browser_support import clean_environment
 from .conftest import BACKENDS, BLOG_URL, PASSWORD, csrf_token
+from .outage_support import SqliteLock, breakable
 from .server_support import Gunicorn, TcpForwarder, request
 
 RETRY_AFTER = 7
 QUESTION = {"author_name": "Robin", "body": "Can crews see each other's routes?"}
 LINKS = " ".join(f"<https://example.com/{n}>" for n in range(5))  # held: too many links
-
-
-class SqliteLock:
-    """Another connection holding the SQLite file, as a long write or a backup would."""
-
-    def __init__(self, path: str):
-        self._path = path
-        self._holder: sqlite3.Connection | None = None
-
-    def cut(self) -> None:
-        self._holder = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-        self._holder.execute("BEGIN EXCLUSIVE")
-
-    def restore(self) -> None:
-        if self._holder is not None:
-            self._holder.execute("ROLLBACK")
-            self._holder.close()
-            self._holder = None
-
-    def close(self) -> None:
-        self.restore()
 
 
 @dataclass
@@ -102,13 +81,7 @@ class Shaky:
 
 @pytest.fixture
 def shaky(database_url, app_with):
-    if database_url.startswith("sqlite"):
-        database = SqliteLock(make_url(database_url).database)
-        url = database_url
-    else:
-        direct = make_url(database_url)
-        database = TcpForwarder(direct.host, direct.port)
-        url = direct.set(host="127.0.0.1", port=database.port).render_as_string(False)
+    database, url = breakable(database_url)
     app = app_with(
         PORCH_DATABASE_URL=url,
         PORCH_DATABASE_TIMEOUT_SECONDS=1,

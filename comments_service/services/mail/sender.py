@@ -143,13 +143,16 @@ def _failed(message, token, error, now, settings: SenderSettings) -> None:
 
 
 def _log_instead(message: OutboxMessage, token: str) -> None:
-    """No SMTP host: show the message in the log and keep it, marked "logged"."""
+    """No SMTP host: show the message in the log and keep it, marked "logged". Its
+    Reply-To is shown too: in development, that is where to send an answer by mail."""
+    reply_to = (message.headers or {}).get("Reply-To")
     log.info(
         "No SMTP host set (PORCH_SMTP_HOST); message %d kept in the outbox.\n"
-        "To: %s\nSubject: %s\n\n%s",
+        "To: %s\nSubject: %s%s\n\n%s",
         message.id,
         message.recipient,
         message.subject,
+        f"\nReply-To: {reply_to}" if reply_to else "",
         message.body_text,
     )
     outbox.record_logged(message.id, token)
