@@ -1,0 +1,1 @@
+"""Answering by email: reply addresses, reading what arrives, deciding what to publish."""

@@ -1,0 +1,251 @@
+"""Reading replies from a mailbox: a pass against a real Dovecot (tests/imap_support.py)."""
+
+from email import policy
+from email.message import EmailMessage
+
+import pytest
+
+from comments_service.services.inbound.imap import (
+    ImapError,
+    ImapSettings,
+    fetch_pass,
+    parse_imap_url,
+)
+
+from .browser_support import free_port
+from .imap_support import Dovecot
+
+PASSWORD = "pass word/@%!"
+DONE = "Porch-done"
+
+
+@pytest.fixture
+def dovecot():
+    server = Dovecot().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def account(dovecot):
+    return dovecot.add_account("answers", PASSWORD)
+
+
+class Decider:
+    """Records every message handed over; settles it unless its subject is in ``refuse``
+    (says no) or ``fail`` (raises)."""
+
+    def __init__(self, refuse=(), fail=()):
+        self.refuse, self.fail = set(refuse), set(fail)
+        self.handed: list[bytes] = []
+
+    def __call__(self, raw: bytes) -> bool:
+        self.handed.append(raw)
+        subject = subject_of(raw)
+        if subject in self.fail:
+            raise RuntimeError(f"cannot decide {subject}")
+        return subject not in self.refuse
+
+    def subjects(self) -> list[str]:
+        return [subject_of(raw) for raw in self.handed]
+
+
+def reply(subject: str) -> bytes:
+    message = EmailMessage()
+    message["From"] = "Ana Lima <ana@porch.test>"
+    message["To"] = "answers+token@blog.example.com"
+    message["Subject"] = subject
+    message["Message-ID"] = f"<{subject.replace(' ', '-')}@porch.test>"
+    message.set_content(f"The answer of {subject}.")
+    return message.as_bytes(policy=policy.SMTP)
+
+
+def subject_of(raw: bytes) -> str:
+    for line in raw.split(b"\r\n"):
+        if line.startswith(b"Subject: "):
+            return line.removeprefix(b"Subject: ").decode()
+    raise AssertionError(f"no subject in {raw!r}")
+
+
+def put(account, *subjects: str, flags=()) -> None:
+    with account.mailbox() as mailbox:
+        for subject in subjects:
+            mailbox.append(reply(subject), "INBOX", flag_set=flags)
+
+
+def subjects_in(account, folder: str) -> list[str]:
+    with account.mailbox() as mailbox:
+        if not mailbox.folder.exists(folder):
+            return []
+        mailbox.folder.set(folder)
+        return [message.subject for message in mailbox.fetch(mark_seen=False)]
+
+
+def settings(account, **options) -> ImapSettings:
+    return ImapSettings(url=account.url(), done_folder=DONE, **options)
+
+
+def test_settled_messages_go_to_the_done_folder_it_makes_and_come_back_no_more(account):
+    put(account, "one", "two")
+    decide = Decider()
+
+    first = fetch_pass(settings(account), decide)
+    second = fetch_pass(settings(account), decide)
+
+    assert (first.received, first.done, first.left) == (2, 2, 0)
+    assert (second.received, second.done, second.left) == (0, 0, 0)
+    assert decide.handed == [reply("one"), reply("two")]  # the bytes the server holds
+    assert subjects_in(account, "INBOX") == []
+    assert subjects_in(account, DONE) == ["one", "two"]
+
+
+def test_a_message_not_settled_stays_unseen_and_is_handed_over_on_the_next_pass(account):
+    put(account, "refused", "broken", "fine")
+    decide = Decider(refuse={"refused"}, fail={"broken"})
+
+    first = fetch_pass(settings(account), decide)
+    second = fetch_pass(settings(account), decide)
+
+    assert (first.received, first.done, first.left) == (3, 1, 2)
+    assert (second.received, second.done, second.left) == (2, 0, 2)
+    assert decide.subjects() == ["refused", "broken", "fine", "refused", "broken"]
+    assert subjects_in(account, DONE) == ["fine"]
+    with account.mailbox() as mailbox:
+        mailbox.folder.set("INBOX")
+        assert [m.flags for m in mailbox.fetch(mark_seen=False)] == [(), ()]
+
+
+def test_a_pass_hands_over_at_most_its_batch_oldest_first(account):
+    put(account, "1", "2", "3", "4", "5")
+    decide = Decider()
+
+    passes = [fetch_pass(settings(account, batch_size=2), decide).received for _ in range(4)]
+
+    assert passes == [2, 2, 1, 0]
+    assert decide.subjects() == ["1", "2", "3", "4", "5"]
+
+
+def test_a_message_someone_read_already_is_handed_over_too(account):
+    put(account, "opened in a mail program", flags=[r"\Seen"])
+
+    report = fetch_pass(settings(account), Decider())
+
+    assert report.done == 1
+    assert subjects_in(account, DONE) == ["opened in a mail program"]
+
+
+def test_a_message_another_host_moved_away_meanwhile_counts_as_done(account):
+    """Two hosts fetching at once: the other one settled and moved the message first."""
+    put(account, "both")
+
+    def decide_while_the_other_host_moves_it(raw: bytes) -> bool:
+        with account.mailbox() as other_host:
+            other_host.folder.set("INBOX")
+            other_host.move(other_host.uids("ALL"), DONE)
+        return True
+
+    report = fetch_pass(settings(account), decide_while_the_other_host_moves_it)
+
+    assert (report.received, report.done, report.left) == (1, 1, 0)
+    assert subjects_in(account, DONE) == ["both"]
+    assert subjects_in(account, "INBOX") == []
+
+
+def test_the_folder_of_the_url_is_read(account):
+    with account.mailbox() as mailbox:
+        mailbox.folder.create("Answers")
+        mailbox.append(reply("filed"), "Answers")
+    put(account, "in the inbox")
+    decide = Decider()
+
+    fetch_pass(ImapSettings(url=account.url("Answers"), done_folder=DONE), decide)
+
+    assert decide.subjects() == ["filed"]
+    assert subjects_in(account, "INBOX") == ["in the inbox"]
+
+
+def test_a_wrong_password_is_a_clear_error_that_never_shows_a_password(account):
+    """(Dovecot slows down every sign-in from an address after a failed one: nothing
+    signs in after it here.)"""
+    put(account, "waiting")
+    decide = Decider()
+
+    with pytest.raises(ImapError) as refused:
+        fetch_pass(ImapSettings(url=account.url(password="wrong-secret")), decide)
+
+    assert "answers@127.0.0.1" in str(refused.value)
+    assert "Authentication failed" in str(refused.value)
+    assert "wrong-secret" not in str(refused.value)
+    assert decide.handed == []
+
+
+def test_a_missing_folder_is_a_clear_error(account):
+    with pytest.raises(ImapError, match="Mailbox doesn't exist: Nowhere"):
+        fetch_pass(ImapSettings(url=account.url("Nowhere")), Decider())
+
+
+def test_a_server_not_listening_is_a_clear_error():
+    port = free_port()
+
+    with pytest.raises(ImapError, match=f"answers@127.0.0.1:{port}/INBOX failed: .*refused"):
+        fetch_pass(ImapSettings(url=f"imap://answers:secret@127.0.0.1:{port}"), Decider())
+
+
+def test_imaps_checks_the_certificate_and_reads_the_mailbox(account):
+    put(account, "over tls")
+    url = account.url(tls=True)
+    decide = Decider()
+
+    with pytest.raises(ImapError, match="CERTIFICATE_VERIFY_FAILED"):
+        fetch_pass(ImapSettings(url=url), decide)  # the system's CAs know no test CA
+    report = fetch_pass(ImapSettings(url=url, ssl_context=account.tls_context()), decide)
+
+    assert report.done == 1
+    assert decide.subjects() == ["over tls"]
+
+
+def test_starttls_upgrades_the_plain_port(account):
+    put(account, "after starttls")
+
+    report = fetch_pass(
+        ImapSettings(url=account.url() + "?starttls", ssl_context=account.tls_context()),
+        Decider(),
+    )
+
+    assert report.done == 1
+
+
+def test_an_imaps_url_is_read_with_its_defaults_and_percent_decoding():
+    address = parse_imap_url("imaps://porch%40example.com:p%40ss%3Aword@IMAP.example.com")
+
+    assert (address.scheme, address.starttls, address.port) == ("imaps", False, 993)
+    assert (address.host, address.folder) == ("imap.example.com", "INBOX")
+    assert (address.user, address.password) == ("porch@example.com", "p@ss:word")
+    assert "p@ss" not in str(address) + repr(address)
+
+
+def test_a_plain_url_with_starttls_and_a_folder():
+    address = parse_imap_url("imap://porch:secret@mail.example.com/Porch%20replies?starttls")
+
+    assert (address.starttls, address.port, address.folder) == (True, 143, "Porch replies")
+
+
+@pytest.mark.parametrize(
+    "url, complaint",
+    [
+        ("https://porch:secret@mail.example.com/", "must start with imaps:// or imap://"),
+        ("mail.example.com", "must start with imaps:// or imap://"),
+        ("imaps://porch:secret@/INBOX", "names no host"),
+        ("imaps://mail.example.com/INBOX", "needs a user and a password"),
+        ("imaps://porch@mail.example.com/INBOX", "needs a user and a password"),
+        ("imaps://porch:secret@mail.example.com:99999/", "port is not a number"),
+        ("imaps://porch:secret@mail.example.com:imap/", "port is not a number"),
+        ("imap://porch:secret@mail.example.com/?tls=yes", "only option after '\\?'"),
+        ("imaps://porch:secret@mail.example.com/?starttls", "is TLS already"),
+    ],
+)
+def test_a_bad_url_is_named_without_its_password(url, complaint):
+    with pytest.raises(ImapError, match=complaint) as bad:
+        parse_imap_url(url)
+
+    assert "secret" not in str(bad.value)
