@@ -58,20 +58,26 @@ def site_rebaker(app) -> "Rebaker | None":
 
 def rebake_changed_pages(response):
     """Before answering, bake the threads this request changed into their pages."""
-    if not current_app.config["PORCH_REBAKE_OUTPUT"]:
-        return response  # before asking the session: most requests never open one
+    if current_app.config["PORCH_REBAKE_OUTPUT"]:  # before asking the session: most
+        rebake_session_changes(current_app)  # requests never open one
+    return response
+
+
+def rebake_session_changes(app) -> None:
+    """Bake the threads this session's committed work changed (a request, a received mail)."""
+    if not app.config["PORCH_REBAKE_OUTPUT"]:
+        return
     post_ids = changed_posts(db.session)
     if not post_ids:
-        return response
+        return
     try:
-        rebaker = site_rebaker(current_app)
+        rebaker = site_rebaker(app)
         if rebaker is not None:
             rebake_posts(rebaker, post_ids)
     except Exception:  # noqa: BLE001 - the change is stored; the rebake loop catches up
-        logger.exception("Re-bake after this request failed; `flask rebake` will retry")
+        logger.exception("Re-bake after this change failed; `flask rebake` will retry")
     finally:
         db.session.rollback()  # end the read; nothing was written
-    return response
 
 
 @click.command("rebake")

@@ -13,9 +13,11 @@ from werkzeug.serving import make_server
 
 from comments_service.enums import ModerationPolicy
 from comments_service.extensions import db
-from comments_service.models import Comment, CommentStatus, Post, Role, utcnow
+from comments_service.inbox import Outcome, receive
+from comments_service.models import Comment, CommentStatus, Post, Role, Staff, utcnow
 from comments_service.services.comments.posting import add_staff_answer
 from comments_service.services.comments.threads import published_thread
+from comments_service.services.inbound.reply_address import ReplyAddresses
 from comments_service.services.moderation import decisions as moderation
 from comments_service.services.site.export import export_document
 from comments_service.services.site.manifest import load_manifest, sync_posts
@@ -24,6 +26,7 @@ from porch_pelican.remote import keep_fresh
 
 from .browser_support import BIN, clean_environment, free_port
 from .conftest import BLOG_URL, PASSWORD, answer_fields, csrf_token
+from .reply_support import INBOUND, reply
 from .site_support import ROOT, build_sample_site
 
 SLUG = "offline-mode-explained"  # by Ana Lima in content/
@@ -577,3 +580,29 @@ def test_forgetting_a_reader_raises_the_version_of_each_post_they_left(
     result = app.test_cli_runner().invoke(args=["people", "forget", "jo@reader.test"])
     assert result.exit_code == 0, result.output
     assert (version_of(app, alone), version_of(app, answered)) == (before[0] + 1, before[1] + 1)
+
+
+def test_an_answer_by_mail_is_on_the_article_without_the_quoted_mail(
+    site, app_with, make_staff, make_comment
+):
+    app = app_with(
+        PORCH_REBAKE_OUTPUT=str(site.output),
+        PORCH_REBAKE_SETTINGS=str(ROOT / "pelicanconf.py"),
+        PORCH_INBOUND_ADDRESS=INBOUND,
+    )
+    ana = make_staff("Ana Lima")
+    with app.app_context():
+        post = db.session.scalar(select(Post).where(Post.slug == SLUG))
+        question = make_comment(
+            post,
+            name="Kim",
+            body_markdown="Does it work offline?",
+            body_html="<p>Does it work offline?</p>",
+        )
+        replies = ReplyAddresses.from_config(app.config)
+        to = replies.address(question, db.session.get(Staff, ana.id), utcnow())
+        raw = reply(ana.email, to, "Yes, *it does*.", quoted="Does it work offline?")
+        assert receive(raw).outcome is Outcome.PUBLISHED
+    section = comment_section(page_of(site.output))
+    assert "Yes, <em>it does</em>." in section
+    assert section.count("Does it work offline?") == 1  # the question, not the quote

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-from comments_service.auth import routes  # noqa: E402,F401
+from comments_service.auth import mail_answers, routes  # noqa: E402,F401

@@ -27,6 +27,7 @@ from comments_service.queries.states import unanswered
 from comments_service.service_urls import ServiceUrls
 from comments_service.services.comments.threads import iso
 from comments_service.services.imports.full_export import export_full
+from comments_service.services.inbound.reply_address import ReplyAddresses
 from comments_service.services.mail.subscriptions import ReaderMail
 from comments_service.services.moderation import assignment
 from comments_service.services.moderation import decisions as moderation
@@ -212,6 +213,7 @@ def reassign(comment_id: int, to: str, by: str) -> None:
             colleague,
             urls=ServiceUrls.of(current_app),
             now=utcnow(),
+            replies=ReplyAddresses.from_config(current_app.config),
         )
     except moderation.ModerationError as error:
         raise click.ClickException(f"Nothing was changed. {error}") from None

@@ -29,6 +29,7 @@ from comments_service.extensions import db
 from comments_service.models import utcnow
 from comments_service.service_urls import ServiceUrls
 from comments_service.services.accounts.staff import purge_expired_sessions
+from comments_service.services.inbound.reply_address import ReplyAddresses
 from comments_service.services.mail.notifications import queue_digests, queue_overdue_reminders
 from comments_service.services.mail.sender import SenderSettings, send_due
 from comments_service.services.privacy import retention
@@ -50,10 +51,12 @@ def queue_daily(app, now: datetime) -> tuple[int, int]:
     """Today's digests and overdue reminders (escalated comments in the admins'), once a
     day per person; not committed."""
     urls = ServiceUrls.of(app)
-    digests = queue_digests(urls=urls, now=now)
+    replies = ReplyAddresses.from_config(app.config)
+    digests = queue_digests(urls=urls, now=now, replies=replies)
     reminders = queue_overdue_reminders(
         urls=urls,
         now=now,
+        replies=replies,
         answer_within=answer_within(app.config),
         escalate_after=escalate_after(app.config),
     )

@@ -20,6 +20,7 @@ from comments_service.queries.care import (
 from comments_service.queries.listings import by_post_author, count_of, matching, of_kind, on_post
 from comments_service.queries.states import VIEWS, spam_check_failing_since
 from comments_service.service_urls import ServiceUrls
+from comments_service.services.inbound.reply_address import ReplyAddresses
 from comments_service.services.mail.subscriptions import ReaderMail
 from comments_service.services.moderation import assignment
 from comments_service.services.moderation import decisions as moderation
@@ -162,6 +163,7 @@ def reassign(comment_id: int):
             colleague,
             urls=ServiceUrls.of(current_app),
             now=utcnow(),
+            replies=ReplyAddresses.from_config(current_app.config),
         )
     except moderation.NotAllowed as error:
         abort(403, str(error))

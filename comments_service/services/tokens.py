@@ -19,6 +19,8 @@ CONFIRM = "porch.subscription.confirm-one"
 UNSUBSCRIBE = "porch.subscription.unsubscribe"
 # A comment's own token, handed to its writer's browser (services/comments/own.py).
 OWN = "porch.comment.own"
+# Takes back an answer published from a staff member's mail (services/inbound/telling.py).
+UNDO_MAIL_ANSWER = "porch.answer.undo-by-mail"
 
 
 class BadLink(ValueError):

@@ -17,6 +17,7 @@ from comments_service.models import Comment, CommentStatus, ModerationAction, Po
 from comments_service.queries.states import has_approved_comment_from
 from comments_service.service_urls import ServiceUrls
 from comments_service.services.comments.answers import lock_thread, record_answer, words_seen
+from comments_service.services.inbound.reply_address import ReplyAddresses
 from comments_service.services.mail.notifications import notify_flagged_staff
 from comments_service.services.mail.subscriptions import ReaderMail, subscribe, tell_subscriber
 from comments_service.services.moderation.decisions import ModerationError, approve
@@ -179,6 +180,7 @@ def store_reader_comment(
     *,
     urls: ServiceUrls,
     readers: ReaderMail,
+    replies: ReplyAddresses | None = None,
 ) -> Comment:
     """Store a judged draft as published, held or spam, with the reason in the audit trail.
 
@@ -193,7 +195,7 @@ def store_reader_comment(
     if verdict.verdict in GUARD_DECISIONS:
         decision = GUARD_DECISIONS[verdict.verdict]
         db.session.add(ModerationAction(comment=comment, action=decision, reason=verdict.reason))
-    notify_flagged_staff(comment, urls=urls, now=now)
+    notify_flagged_staff(comment, urls=urls, now=now, replies=replies)
     if submission.subscribe:
         subscribe(comment, submission.subscribe, readers, now, submission.own_tokens)
     if comment.status == CommentStatus.APPROVED:
@@ -209,6 +211,8 @@ class Posting:
     guard: spam.Guard
     urls: ServiceUrls
     readers: ReaderMail
+    # Mails to staff carry a reply address when an inbound address is set.
+    replies: ReplyAddresses | None = None
     # Writers of one process take turns on SQLite (extensions.one_writer_at_a_time).
     writer_turn: Callable[[], AbstractContextManager] = nullcontext
 
@@ -224,6 +228,7 @@ class Posting:
             ),
             urls=ServiceUrls.of(app),
             readers=ReaderMail.for_app(app),
+            replies=ReplyAddresses.from_config(config),
             writer_turn=lambda: one_writer_at_a_time(app),
         )
 
@@ -254,7 +259,12 @@ def post_reader_comment(
     try:
         with posting.writer_turn():
             store_reader_comment(
-                draft, verdict, submission, urls=posting.urls, readers=posting.readers
+                draft,
+                verdict,
+                submission,
+                urls=posting.urls,
+                readers=posting.readers,
+                replies=posting.replies,
             )
             db.session.commit()
     except IntegrityError:
@@ -285,6 +295,7 @@ def add_staff_answer(
     body: str,
     readers: ReaderMail | None = None,
     seen: str | None = None,
+    via: str | None = None,
 ) -> Comment:
     """Publish a staff reply; it answers every waiting reader comment above it.
 
@@ -293,6 +304,7 @@ def add_staff_answer(
     the answered comment (and, if it was held, to the comment it replies to) are mailed;
     without, nobody is (scripts). With ``seen`` (answers.words_seen of the comment as
     the answerer read it), an answer to words its writer has changed since is refused.
+    ``via`` says how the answer came when not from the page or a command ("email").
     """
     _check_answerable(parent, seen)
     now = utcnow()
@@ -311,7 +323,7 @@ def add_staff_answer(
     )
     db.session.add(answer)
     record_answer(answer)
-    db.session.add(ModerationAction(comment=parent, staff=staff, action=Decision.ANSWER))
+    db.session.add(ModerationAction(comment=parent, staff=staff, action=Decision.ANSWER, via=via))
     db.session.flush()
     if readers is not None:
         tell_subscriber(answer, readers, now)

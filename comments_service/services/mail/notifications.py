@@ -9,6 +9,7 @@ the caller's transaction; nothing here commits or touches Flask globals.
 """
 
 from datetime import datetime, timedelta
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from comments_service.models import Comment, Digest, Staff
 from comments_service.queries.care import flagged_by_comment, flagged_staff, overdue
 from comments_service.queries.mail import new_reader_comments
 from comments_service.service_urls import ServiceUrls
+from comments_service.services.inbound.reply_address import ReplyAddresses
 from comments_service.services.mail.outbox import Mail, enqueue
 from comments_service.words import times
 
@@ -38,14 +40,37 @@ def moderation_link(urls: ServiceUrls, comment: Comment) -> str:
     return urls("moderation.queue", anchor=f"comment-{comment.id}")
 
 
-def _render(name: str, urls: ServiceUrls, **context) -> tuple[str, str]:
+def render_mail(name: str, urls: ServiceUrls, **context) -> tuple[str, str]:
     """The text and HTML bodies of one mail template; each ends with where to change it."""
     context["settings_link"] = urls("auth.settings")
     text = templates.get_template(f"{name}.txt").render(**context)
     return text, templates.get_template(f"{name}.html").render(**context)
 
 
-def notify_flagged_staff(comment: Comment, *, urls: ServiceUrls, now: datetime) -> None:
+def reply_headers(replies: ReplyAddresses | None, comment: Comment, staff: Staff, now) -> dict:
+    """The headers of a mail to ``staff`` about one comment: a reply to it answers it."""
+    headers = {"X-Porch-Comment": str(comment.id)}
+    if replies is not None:
+        headers["Reply-To"] = replies.address(comment, staff, now)
+    return headers
+
+
+def reply_links(replies: ReplyAddresses | None, comments, staff: Staff, now) -> dict[int, str]:
+    """For a mail about several comments: a "reply to this one" mailto: link for each."""
+    if replies is None:
+        return {}
+    return {
+        comment.id: f"mailto:{replies.address(comment, staff, now)}?"
+        + urlencode(
+            {"subject": f"Re: {comment.author_name} on {comment.post.title}"}, quote_via=quote
+        )
+        for comment in comments
+    }
+
+
+def notify_flagged_staff(
+    comment: Comment, *, urls: ServiceUrls, now: datetime, replies: ReplyAddresses | None = None
+) -> None:
     """Queue an email about a new reader comment for each flagged staff member who wants one."""
     if comment.status == CommentStatus.SPAM:
         return
@@ -57,9 +82,12 @@ def notify_flagged_staff(comment: Comment, *, urls: ServiceUrls, now: datetime) 
     verb = "Held for approval" if held else "New comment"
     subject = f"{verb}: {comment.author_name} on “{comment.post.title}”"
     link = moderation_link(urls, comment)
-    text, html = _render("comment", urls, comment=comment, held=held, link=link)
+    by_mail = replies is not None
+    text, html = render_mail(
+        "comment", urls, comment=comment, held=held, link=link, reply_by_mail=by_mail
+    )
     for staff in recipients:
-        headers = {"X-Porch-Comment": str(comment.id)}
+        headers = reply_headers(replies, comment, staff, now)
         enqueue(Mail(staff.email, subject, text, html, headers), now)
 
 
@@ -93,15 +121,17 @@ def _record(staff: Staff, kind: DigestKind, mail: Mail, now: datetime) -> bool:
     return False
 
 
-def queue_digests(*, urls: ServiceUrls, now: datetime) -> int:
+def queue_digests(
+    *, urls: ServiceUrls, now: datetime, replies: ReplyAddresses | None = None
+) -> int:
     """Queue today's digest for every staff member who chose one; returns how many."""
     readers = db.session.scalars(
         select(Staff).where(Staff.active, Staff.notify == Notify.DIGEST).order_by(Staff.id)
     ).all()
-    return sum(_queue_digest(staff, urls, now) for staff in readers)
+    return sum(_queue_digest(staff, urls, now, replies) for staff in readers)
 
 
-def _queue_digest(staff: Staff, urls: ServiceUrls, now: datetime) -> bool:
+def _queue_digest(staff: Staff, urls: ServiceUrls, now: datetime, replies=None) -> bool:
     """One staff member's digest: comments since their last one, at most one a day.
 
     A day with nothing new sends nothing and records nothing, so the next digest
@@ -117,7 +147,10 @@ def _queue_digest(staff: Staff, urls: ServiceUrls, now: datetime) -> bool:
         return False
     links = {comment.id: moderation_link(urls, comment) for comment in comments}
     day = now.date()
-    text, html = _render("digest", urls, staff=staff, comments=comments, links=links, day=day)
+    mailto = reply_links(replies, comments, staff, now)
+    text, html = render_mail(
+        "digest", urls, staff=staff, comments=comments, links=links, day=day, mailto=mailto
+    )
     count = f"{len(comments)} new reader comment{'s' if len(comments) != 1 else ''}"
     mail = Mail(staff.email, f"{count} on your posts", text, html, {"X-Porch-Digest": str(day)})
     return _record(staff, DigestKind.NEW_COMMENTS, mail, now)
@@ -133,7 +166,12 @@ def _last_digest_end(staff: Staff) -> datetime | None:
 
 
 def queue_overdue_reminders(
-    *, urls: ServiceUrls, now: datetime, answer_within: timedelta, escalate_after: timedelta
+    *,
+    urls: ServiceUrls,
+    now: datetime,
+    answer_within: timedelta,
+    escalate_after: timedelta,
+    replies: ReplyAddresses | None = None,
 ) -> int:
     """Remind each staff member, once a day, of the readers waiting too long for them.
 
@@ -155,12 +193,12 @@ def queue_overdue_reminders(
         if staff.notify == Notify.OFF or _already_sent_today(staff, DigestKind.OVERDUE, now):
             continue
         escalated = [c for c in theirs if staff.is_admin and c.is_overdue(now, escalate_after)]
-        mail = _reminder(staff, theirs, escalated, urls, now)
+        mail = _reminder(staff, theirs, escalated, urls, now, replies)
         queued += _record(staff, DigestKind.OVERDUE, mail, now)
     return queued
 
 
-def _reminder(staff, comments: list[Comment], escalated: list[Comment], urls, now) -> Mail:
+def _reminder(staff, comments: list[Comment], escalated: list[Comment], urls, now, replies) -> Mail:
     """ "3 readers are waiting for you; the oldest for 31 hours", and which ones, each
     with its wait in the same words (words.times).
 
@@ -179,7 +217,7 @@ def _reminder(staff, comments: list[Comment], escalated: list[Comment], urls, no
         subject = f"{len(comments)} readers are waiting for you; the oldest for {oldest}"
     links = {comment.id: moderation_link(urls, comment) for comment in comments}
     others = [comment for comment in comments if comment not in escalated]
-    text, html = _render(
+    text, html = render_mail(
         "overdue",
         urls,
         staff=staff,
@@ -187,18 +225,31 @@ def _reminder(staff, comments: list[Comment], escalated: list[Comment], urls, no
         escalated=escalated,
         waits=waits,
         links=links,
+        mailto=reply_links(replies, comments, staff, now),
     )
-    return Mail(staff.email, subject, text, html, {"X-Porch-Reminder": str(now.date())})
+    headers = {"X-Porch-Reminder": str(now.date())}
+    if len(comments) == 1:  # about one comment: a reply to the reminder answers it
+        headers = {**reply_headers(replies, comments[0], staff, now), **headers}
+    return Mail(staff.email, subject, text, html, headers)
 
 
 def notify_handed_over(
-    comment: Comment, by: Staff, colleague: Staff, *, urls: ServiceUrls, now
+    comment: Comment,
+    by: Staff,
+    colleague: Staff,
+    *,
+    urls: ServiceUrls,
+    now,
+    replies: ReplyAddresses | None = None,
 ) -> None:
     """Tell a colleague a comment was handed to them, unless they turned email off."""
     if colleague.notify == Notify.OFF:
         return
     link = moderation_link(urls, comment)
-    text, html = _render("handed", urls, comment=comment, by=by, link=link)
+    by_mail = replies is not None
+    text, html = render_mail(
+        "handed", urls, comment=comment, by=by, link=link, reply_by_mail=by_mail
+    )
     subject = f"{by.name} handed you a comment: {comment.author_name} on “{comment.post.title}”"
-    headers = {"X-Porch-Comment": str(comment.id)}
+    headers = reply_headers(replies, comment, colleague, now)
     enqueue(Mail(colleague.email, subject, text, html, headers), now)

@@ -13,12 +13,19 @@ from comments_service.enums import Action, Decision
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationAction, Staff
 from comments_service.service_urls import ServiceUrls
+from comments_service.services.inbound.reply_address import ReplyAddresses
 from comments_service.services.mail.notifications import notify_handed_over
 from comments_service.services.moderation.rules import ModerationError, check
 
 
 def reassign(
-    comment: Comment, by: Staff, colleague: Staff, *, urls: ServiceUrls, now: datetime
+    comment: Comment,
+    by: Staff,
+    colleague: Staff,
+    *,
+    urls: ServiceUrls,
+    now: datetime,
+    replies: ReplyAddresses | None = None,
 ) -> None:
     """Make the comment the colleague's, record who did it, and tell the colleague.
 
@@ -40,7 +47,7 @@ def reassign(
             created_at=now,
         )
     )
-    notify_handed_over(comment, by, colleague, urls=urls, now=now)
+    notify_handed_over(comment, by, colleague, urls=urls, now=now, replies=replies)
 
 
 def active_colleagues() -> list[Staff]:

@@ -79,9 +79,11 @@ def mark_spam(comment: Comment, staff: Staff, reason: str | None = None) -> None
     _take_down(comment, staff, CommentStatus.SPAM, Decision.SPAM, reason)
 
 
-def delete(comment: Comment, staff: Staff, reason: str | None = None) -> None:
+def delete(
+    comment: Comment, staff: Staff, reason: str | None = None, via: str | None = None
+) -> None:
     check(Action.DELETE, comment, staff)
-    _take_down(comment, staff, CommentStatus.DELETED, Decision.DELETE, reason)
+    _take_down(comment, staff, CommentStatus.DELETED, Decision.DELETE, reason, via)
 
 
 def mark_not_spam(comment: Comment, staff: Staff) -> None:
@@ -147,12 +149,12 @@ def dismiss(comment: Comment, staff: Staff, reason: str) -> None:
     _record(comment, staff, Decision.DISMISS, reason)
 
 
-def _take_down(comment, staff, status, action, reason=None) -> None:
+def _take_down(comment, staff, status, action, reason=None, via=None) -> None:
     comment.status = status
     if not comment.is_reader:
         db.session.flush()
         recompute_answers(comment.post_id)
-    _record(comment, staff, action, reason)
+    _record(comment, staff, action, reason, via)
 
 
 def _bring_back(comment, staff, action) -> None:
@@ -164,5 +166,7 @@ def _bring_back(comment, staff, action) -> None:
     _record(comment, staff, action)
 
 
-def _record(comment: Comment, staff: Staff, action: Decision, reason: str | None = None) -> None:
-    db.session.add(ModerationAction(comment=comment, staff=staff, action=action, reason=reason))
+def _record(comment: Comment, staff: Staff, action: Decision, reason=None, via=None) -> None:
+    db.session.add(
+        ModerationAction(comment=comment, staff=staff, action=action, reason=reason, via=via)
+    )
