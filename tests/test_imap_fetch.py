@@ -1,10 +1,14 @@
-"""Reading replies from a mailbox: a pass against a real Dovecot (tests/imap_support.py)."""
+"""Reading replies from a mailbox: a pass against a real Dovecot (tests/imap_support.py),
+and ``flask mail fetch`` publishing an author's reply found there."""
 
 from email import policy
 from email.message import EmailMessage
 
 import pytest
+from sqlalchemy import select
 
+from comments_service.extensions import db
+from comments_service.models import Comment
 from comments_service.services.inbound.imap import (
     ImapError,
     ImapSettings,
@@ -14,6 +18,9 @@ from comments_service.services.inbound.imap import (
 
 from .browser_support import free_port
 from .imap_support import Dovecot
+from .mail_helpers import outbox_rows, post_comment
+from .reply_support import INBOUND, reply_address
+from .reply_support import reply as authors_reply
 
 PASSWORD = "pass word/@%!"
 DONE = "Porch-done"
@@ -249,3 +256,96 @@ def test_a_bad_url_is_named_without_its_password(url, complaint):
         parse_imap_url(url)
 
     assert "secret" not in str(bad.value)
+
+
+ANSWER = "Yes: it is sealed against rain, and the battery lasts a night."
+
+
+@pytest.fixture
+def fetching_app(app_with, account, make_post):
+    """The service with a reply address on its mails, reading the account's mailbox."""
+    app = app_with(
+        PORCH_INBOUND_ADDRESS=INBOUND, PORCH_IMAP_URL=account.url(), PORCH_IMAP_LOOP_SECONDS=0
+    )
+    make_post("hello", title="Hello")
+    return app
+
+
+def fetch(app, *options: str):
+    return app.test_cli_runner().invoke(args=["mail", "fetch", *options])
+
+
+def answers_to(app, comment_id: int) -> list[str]:
+    with app.app_context():
+        query = select(Comment.body_markdown).where(Comment.parent_id == comment_id)
+        return list(db.session.scalars(query))
+
+
+def test_fetch_publishes_the_reply_in_the_mailbox_once(fetching_app, account, make_staff):
+    ana = make_staff("Ana Lima")
+    question = post_comment(fetching_app.test_client(), body="Does the lantern work in the rain?")
+    to = reply_address(fetching_app, ana.email)
+    with account.mailbox() as mailbox:
+        mailbox.append(authors_reply(ana.email, to, ANSWER), "INBOX")
+        mailbox.append(authors_reply("mallory@example.net", to, "Buy pills"), "INBOX")
+
+    first = fetch(fetching_app)
+    mails = len(outbox_rows(fetching_app))
+    second = fetch(fetching_app)
+
+    assert first.exit_code == 0, first.output
+    assert first.output == "2 received: 1 published, 1 refused; 0 left for the next pass\n"
+    assert answers_to(fetching_app, question) == [ANSWER]
+    assert subjects_in(account, "INBOX") == []
+    assert len(subjects_in(account, DONE)) == 2
+    assert second.output == "0 received; 0 left for the next pass\n"
+    assert answers_to(fetching_app, question) == [ANSWER]
+    assert len(outbox_rows(fetching_app)) == mails
+
+
+def test_a_message_fetched_again_is_a_duplicate_and_moves_on(fetching_app, account, make_staff):
+    """Another host published it but had not moved it yet: nothing is published twice."""
+    ana = make_staff("Ana Lima")
+    question = post_comment(fetching_app.test_client(), body="Does the lantern work in the rain?")
+    raw = authors_reply(ana.email, reply_address(fetching_app, ana.email), ANSWER)
+    with account.mailbox() as mailbox:
+        mailbox.append(raw, "INBOX")
+        mailbox.append(raw, "INBOX")
+
+    result = fetch(fetching_app)
+
+    assert result.output == "2 received: 1 published, 1 duplicate; 0 left for the next pass\n"
+    assert answers_to(fetching_app, question) == [ANSWER]
+    assert len(subjects_in(account, DONE)) == 2
+
+
+def test_a_quiet_loop_is_quiet(fetching_app, account, make_staff):
+    ana = make_staff("Ana Lima")
+    post_comment(fetching_app.test_client(), body="Does the lantern work in the rain?")
+    to = reply_address(fetching_app, ana.email)
+    with account.mailbox() as mailbox:
+        mailbox.append(authors_reply(ana.email, to, ANSWER), "INBOX")
+
+    result = fetch(fetching_app, "--loop", "--passes", "3")
+
+    assert result.exit_code == 0, result.output
+    assert result.output == "1 received: 1 published; 0 left for the next pass\n"
+
+
+def test_fetch_without_a_mailbox_names_the_setting(app_with):
+    result = fetch(app_with(PORCH_INBOUND_ADDRESS=INBOUND))
+
+    assert result.exit_code == 1
+    assert "PORCH_IMAP_URL is empty" in result.output
+
+
+def test_fetch_with_a_wrong_password_says_so_and_shows_no_password(app_with, account):
+    app = app_with(
+        PORCH_INBOUND_ADDRESS=INBOUND, PORCH_IMAP_URL=account.url(password="wrong-secret")
+    )
+
+    result = fetch(app)
+
+    assert result.exit_code == 1
+    assert "Authentication failed" in result.output
+    assert "wrong-secret" not in result.output

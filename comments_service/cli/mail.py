@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from comments_service.cli.inbound import fetch
 from comments_service.cli.worker import queue_daily, queue_monthly_report
 from comments_service.config import (
     report_recipients,
@@ -118,3 +119,6 @@ def retry(logged: bool) -> None:
     count = outbox.requeue(statuses, utcnow())
     db.session.commit()
     click.echo(f"{count} messages queued again.")
+
+
+mail_cli.add_command(fetch)
