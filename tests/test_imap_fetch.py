@@ -7,6 +7,7 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import select
 
+from comments_service import create_app
 from comments_service.extensions import db
 from comments_service.models import Comment
 from comments_service.services.inbound.imap import (
@@ -17,6 +18,7 @@ from comments_service.services.inbound.imap import (
 )
 
 from .browser_support import free_port
+from .conftest import settings as service_settings
 from .imap_support import Dovecot
 from .mail_helpers import outbox_rows, post_comment
 from .reply_support import INBOUND, reply_address
@@ -317,6 +319,30 @@ def test_a_message_fetched_again_is_a_duplicate_and_moves_on(fetching_app, accou
     assert result.output == "2 received: 1 published, 1 duplicate; 0 left for the next pass\n"
     assert answers_to(fetching_app, question) == [ANSWER]
     assert len(subjects_in(account, DONE)) == 2
+
+
+def test_a_reply_the_database_cannot_take_stays_for_the_next_pass(
+    fetching_app, account, make_staff
+):
+    ana = make_staff("Ana Lima")
+    question = post_comment(fetching_app.test_client(), body="Does the lantern work in the rain?")
+    to = reply_address(fetching_app, ana.email)
+    with account.mailbox() as mailbox:
+        mailbox.append(authors_reply(ana.email, to, ANSWER), "INBOX")
+    nothing_listening = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/porch"
+    database_away = create_app(
+        service_settings(
+            nothing_listening, PORCH_INBOUND_ADDRESS=INBOUND, PORCH_IMAP_URL=account.url()
+        )
+    )
+
+    away = fetch(database_away)
+    back = fetch(fetching_app)
+
+    assert away.exit_code == 0, away.output
+    assert away.output == "1 received; 1 left for the next pass\n"
+    assert back.output == "1 received: 1 published; 0 left for the next pass\n"
+    assert answers_to(fetching_app, question) == [ANSWER]
 
 
 def test_a_quiet_loop_is_quiet(fetching_app, account, make_staff):
