@@ -88,7 +88,7 @@ class ImapAccount:
 
     def mailbox(self) -> MailBoxUnencrypted:
         """A connection of the test's own, signed in, no folder selected."""
-        return MailBoxUnencrypted(self.host, self.port, timeout=10).login(
+        return MailBoxUnencrypted(self.host, self.port, timeout=10).login_utf8(
             self.user, self.password, initial_folder=None
         )
 

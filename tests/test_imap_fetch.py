@@ -160,6 +160,22 @@ def test_a_message_another_host_moved_away_meanwhile_counts_as_done(account):
     assert subjects_in(account, "INBOX") == []
 
 
+def test_a_settled_message_that_cannot_be_moved_stays_for_the_next_pass(account, caplog):
+    """Its next decision is a duplicate, which moves it then."""
+    put(account, "stuck")
+
+    def decide_while_someone_deletes_the_done_folder(raw: bytes) -> bool:
+        with account.mailbox() as someone:
+            someone.folder.delete(DONE)
+        return True
+
+    report = fetch_pass(settings(account), decide_while_someone_deletes_the_done_folder)
+
+    assert (report.received, report.done, report.left) == (1, 0, 1)
+    assert subjects_in(account, "INBOX") == ["stuck"]
+    assert "moving it failed: [TRYCREATE]" in caplog.text
+
+
 def test_the_folder_of_the_url_is_read(account):
     with account.mailbox() as mailbox:
         mailbox.folder.create("Answers")
@@ -186,6 +202,15 @@ def test_a_wrong_password_is_a_clear_error_that_never_shows_a_password(account):
     assert "Authentication failed" in str(refused.value)
     assert "wrong-secret" not in str(refused.value)
     assert decide.handed == []
+
+
+def test_a_password_beyond_ascii_signs_in(dovecot):
+    account = dovecot.add_account("jorg", "Pässwört ünd €")
+    put(account, "from afar")
+
+    report = fetch_pass(settings(account), Decider())
+
+    assert report.done == 1
 
 
 def test_a_missing_folder_is_a_clear_error(account):
