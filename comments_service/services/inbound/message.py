@@ -57,9 +57,10 @@ AUTO_SUBJECTS = (
 PHONE_SIGN_OFFS = re.compile(r"^(?:Von meinem \w+ gesendet|Envoyé de mon \w+)$", re.IGNORECASE)
 
 # HTML that mail clients mark as the quote or the signature: dropped with its content
-# before the HTML becomes Markdown. Gmail (div.gmail_quote, which holds the "On ... wrote:"
-# line too, and div.gmail_signature), Apple Mail and Thunderbird (blockquote type="cite",
-# div.moz-cite-prefix, .moz-signature).
+# before the HTML becomes Markdown, as its text may not say what it is. Gmail (div.gmail_quote,
+# which holds the "On ... wrote:" line too, and div.gmail_signature, without "-- " above it)
+# and Thunderbird (div.moz-cite-prefix, .moz-signature). A blockquote needs no such help:
+# it becomes "> " lines, which the reply parser and _without_trailing_quote leave out.
 DROPPED_CLASSES = frozenset({"gmail_quote", "gmail_signature", "moz-cite-prefix", "moz-signature"})
 # Outlook on the web and the new Outlook put the quote after a marker element rather than
 # inside one: everything from the marker on is dropped.
@@ -84,7 +85,16 @@ def read_message(raw: bytes) -> Incoming:
     """Reads the raw bytes of an email; malformed input gives empty fields, never an error."""
     message = email.message_from_bytes(raw, policy=email.policy.default)
     if not message.keys():  # not a single header: not an email, whatever follows
-        return Incoming(None, "", "", (), "", None, "", "")
+        return Incoming(
+            message_id=None,
+            sender="",
+            sender_domain="",
+            recipients=(),
+            subject="",
+            automatic=None,
+            reply="",
+            received_text="",
+        )
     sender = _sender(message)
     subject = _header(message, "Subject")
     plain, html = _body_texts(message)
@@ -97,7 +107,7 @@ def read_message(raw: bytes) -> Incoming:
         recipients=_recipients(message),
         subject=subject,
         automatic=_automatic(message, sender, subject),
-        reply=latest_reply(new_words),
+        reply=_latest_reply(new_words),
         received_text=received.strip(),
     )
 
@@ -147,8 +157,10 @@ def _signing_domain(signature: bytes) -> str:
     return b"".join(tags.get(b"d", b"").split()).decode("ascii", "replace").lower()
 
 
-def latest_reply(text: str) -> str:
+def _latest_reply(text: str) -> str:
     """The newest words of a reply's text, without the quote below them or the signature."""
+    # The parser's patterns want plain spaces; Outlook writes French "De\xa0:" with a no-break one.
+    text = text.replace("\xa0", " ")
     parsed = ReplyMessage(text=text, languages=list(REPLY_LANGUAGES), keep_hyphen_lists=True)
     replies = parsed.read().replies
     body = replies[0].body if replies else ""
@@ -171,7 +183,8 @@ def _without_trailing_quote(lines: list[str]) -> list[str]:
     start = end
     while start and lines[start - 1].strip():
         start -= 1
-    introduces_quote = lines[end - 1].rstrip().endswith(":") and end - start <= 2 and start > 0
+    # The paragraph introducing the quote, at most two lines, never the only paragraph.
+    introduces_quote = 0 < start and end - start <= 2 and lines[end - 1].rstrip().endswith(":")
     return lines[:start] if introduces_quote else lines[:end]
 
 
@@ -301,10 +314,8 @@ def _without_quotes(html: str) -> str:
     return "".join(dropper.kept)
 
 
-def _drops(tag: str, attrs: dict[str, str | None]) -> bool:
-    classes = set((attrs.get("class") or "").split())
-    cited = tag == "blockquote" and (attrs.get("type") or "").lower() == "cite"
-    return cited or bool(classes & DROPPED_CLASSES)
+def _drops(attrs: dict[str, str | None]) -> bool:
+    return not DROPPED_CLASSES.isdisjoint((attrs.get("class") or "").split())
 
 
 class _QuoteDropper(HTMLParser):
@@ -323,7 +334,7 @@ class _QuoteDropper(HTMLParser):
             self.cut = True
         if self.cut:
             return
-        if self.dropping is None and _drops(tag, attributes):
+        if self.dropping is None and _drops(attributes):
             self.dropping, self.depth = tag, 0
         if self.dropping == tag:
             self.depth += 1
