@@ -383,6 +383,21 @@ def test_a_quiet_loop_is_quiet(fetching_app, account, make_staff):
     assert result.output == "1 received: 1 published; 0 left for the next pass\n"
 
 
+def test_a_loop_goes_on_while_the_server_is_away(app_with):
+    port = free_port()
+    app = app_with(
+        PORCH_INBOUND_ADDRESS=INBOUND,
+        PORCH_IMAP_URL=f"imap://answers:secret@127.0.0.1:{port}/INBOX",
+        PORCH_IMAP_LOOP_SECONDS=0,
+    )
+
+    result = fetch(app, "--loop", "--passes", "2")
+
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr.count(f"Reading imap://answers@127.0.0.1:{port}/INBOX failed") == 2
+
+
 def test_fetch_without_a_mailbox_names_the_setting(app_with):
     result = fetch(app_with(PORCH_INBOUND_ADDRESS=INBOUND))
 
