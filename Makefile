@@ -20,6 +20,7 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	scripts/install-browser.sh
 	scripts/install-html-checker.sh
+	scripts/install-imap-server.sh
 	$(BIN)/pytest
 
 lint: $(INSTALLED)

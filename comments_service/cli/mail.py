@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from comments_service.cli.inbound import receive_replies
+from comments_service.cli.inbound import fetch, receive_replies
 from comments_service.cli.worker import queue_daily, queue_monthly_report
 from comments_service.config import (
     report_recipients,
@@ -122,3 +122,4 @@ def retry(logged: bool) -> None:
 
 
 mail_cli.add_command(receive_replies)
+mail_cli.add_command(fetch)
