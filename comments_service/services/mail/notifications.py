@@ -9,6 +9,7 @@ the caller's transaction; nothing here commits or touches Flask globals.
 """
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from comments_service.models import Comment, Digest, Staff
 from comments_service.queries.care import flagged_by_comment, flagged_staff, overdue
 from comments_service.queries.mail import new_reader_comments
 from comments_service.service_urls import ServiceUrls
+from comments_service.services.mail import channels as chat
 from comments_service.services.mail.outbox import Mail, enqueue
 from comments_service.words import times
 
@@ -45,12 +47,16 @@ def _render(name: str, urls: ServiceUrls, **context) -> tuple[str, str]:
     return text, templates.get_template(f"{name}.html").render(**context)
 
 
-def notify_flagged_staff(comment: Comment, *, urls: ServiceUrls, now: datetime) -> None:
+def notify_flagged_staff(
+    comment: Comment, *, urls: ServiceUrls, now: datetime, channels=chat.NO_CHANNELS
+) -> None:
     """Queue an email about a new reader comment for each flagged staff member who wants one."""
     if comment.status == CommentStatus.SPAM:
         return
     db.session.flush()  # the comment's id goes into the link
-    recipients = [staff for staff in flagged_staff(comment, now) if staff.notify == Notify.EACH]
+    flagged = flagged_staff(comment, now)
+    chat.queue_channel_messages(comment, flagged, channels, partial(moderation_link, urls), now)
+    recipients = [staff for staff in flagged if staff.notify == Notify.EACH]
     if not recipients:
         return
     held = comment.status == CommentStatus.PENDING
@@ -93,12 +99,13 @@ def _record(staff: Staff, kind: DigestKind, mail: Mail, now: datetime) -> bool:
     return False
 
 
-def queue_digests(*, urls: ServiceUrls, now: datetime) -> int:
+def queue_digests(*, urls: ServiceUrls, now: datetime, channels=chat.NO_CHANNELS) -> int:
     """Queue today's digest for every staff member who chose one; returns how many."""
     readers = db.session.scalars(
         select(Staff).where(Staff.active, Staff.notify == Notify.DIGEST).order_by(Staff.id)
     ).all()
-    return sum(_queue_digest(staff, urls, now) for staff in readers)
+    queued = sum(_queue_digest(staff, urls, now) for staff in readers)
+    return queued + chat.queue_channel_digests(channels, partial(moderation_link, urls), now)
 
 
 def _queue_digest(staff: Staff, urls: ServiceUrls, now: datetime) -> bool:
@@ -133,7 +140,12 @@ def _last_digest_end(staff: Staff) -> datetime | None:
 
 
 def queue_overdue_reminders(
-    *, urls: ServiceUrls, now: datetime, answer_within: timedelta, escalate_after: timedelta
+    *,
+    urls: ServiceUrls,
+    now: datetime,
+    answer_within: timedelta,
+    escalate_after: timedelta,
+    channels=chat.NO_CHANNELS,
 ) -> int:
     """Remind each staff member, once a day, of the readers waiting too long for them.
 
@@ -157,7 +169,10 @@ def queue_overdue_reminders(
         escalated = [c for c in theirs if staff.is_admin and c.is_overdue(now, escalate_after)]
         mail = _reminder(staff, theirs, escalated, urls, now)
         queued += _record(staff, DigestKind.OVERDUE, mail, now)
-    return queued
+    link_to = partial(moderation_link, urls)
+    return queued + chat.queue_channel_reminders(
+        comments, flagged, channels, link_to, now=now, escalate_after=escalate_after
+    )
 
 
 def _reminder(staff, comments: list[Comment], escalated: list[Comment], urls, now) -> Mail:
