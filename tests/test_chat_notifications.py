@@ -95,14 +95,13 @@ def test_every_channel_hears_and_a_held_comment_says_so(app_with, webhook, make_
         assert "Waiting for Morgan Reyes." in message["message"]
 
 
-def test_spam_and_staff_answers_send_nothing_to_the_channels(
-    app_with, webhook, make_post, make_staff
-):
+def test_spam_sends_nothing_to_the_channels(app_with, webhook, make_post, make_staff):
     app = app_with(**chat_settings(webhook.url()))
     make_staff("Ana Lima")
     make_post("hello")
     post_comment(app.test_client(), fill_seconds=0.5)  # too fast: spam
-    assert chat_rows(app) == []
+    post_comment(app.test_client(), author_name="Lee", fill_seconds=10)
+    assert [row.subject for row in chat_rows(app)] == ["New comment: Lee on “Hello”"]
 
 
 def test_a_failing_channel_keeps_the_message_and_the_next_pass_sends_it_once(
@@ -243,3 +242,18 @@ def test_a_url_apprise_does_not_know_stops_the_service_without_showing_it(app_wi
     assert "s3cret" not in str(refused.value)
     with pytest.raises(ValueError, match="PORCH_NOTIFY_CHOICE must be one of each, digest, off"):
         app_with(PORCH_NOTIFY_CHOICE="weekly")
+
+
+def test_forgetting_a_reader_blanks_the_channel_messages_about_them(
+    chat_app, webhook, make_post, make_staff
+):
+    make_staff("Ana Lima")
+    make_post("hello")
+    post_comment(chat_app.test_client(), author_name="Jo Quill", email="jo@example.com")
+    output = chat_app.test_cli_runner().invoke(args=["people", "forget", "jo@example.com"])
+    assert output.exit_code == 0, output.output
+    (row,) = chat_rows(chat_app)
+    assert "Jo Quill" not in row.subject + row.body_text
+    send(chat_app)
+    (message,) = webhook.messages()
+    assert "Jo Quill" not in json.dumps(message, ensure_ascii=False)

@@ -33,14 +33,16 @@ def by_fingerprint(urls) -> dict[str, str]:
 def post(url: str, subject: str, text: str) -> None:
     """Send one message to one channel, or raise ChatError saying why not.
 
-    Apprise reports only True or False; why a message failed (the HTTP status, a
-    refused connection) is in its warnings, which are caught for the outbox's
-    ``last_error``. Apprise writes its URLs there in their private form.
+    The text is given as plain text: Apprise escapes it for services that read
+    Markdown or HTML, so a reader's words are never read as markup there. Apprise
+    reports only True or False; why a message failed (the HTTP status, a refused
+    connection) is in its warnings, which are caught for the outbox's ``last_error``.
+    Apprise writes URLs there in their private form.
     """
     notifier = apprise.Apprise()
     if not notifier.add(url):
         raise ChatError("Apprise does not recognise this channel's URL")
     with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as said:
-        sent = notifier.notify(title=subject, body=text)
+        sent = notifier.notify(title=subject, body=text, body_format=apprise.NotifyFormat.TEXT)
     if not sent:
         raise ChatError(" ".join(said.getvalue().split()) or "the chat service refused it")

@@ -6,6 +6,8 @@ each new reader comment that is published or held, as one email each or in a
 daily digest, as each of them chose (``Staff.notify``), and is reminded of the
 overdue ones once a day. Messages go to the outbox in
 the caller's transaction; nothing here commits or touches Flask globals.
+
+The team's chat channels hear of the same events: services.mail.channels.
 """
 
 from datetime import datetime, timedelta
@@ -48,7 +50,11 @@ def _render(name: str, urls: ServiceUrls, **context) -> tuple[str, str]:
 
 
 def notify_flagged_staff(
-    comment: Comment, *, urls: ServiceUrls, now: datetime, channels=chat.NO_CHANNELS
+    comment: Comment,
+    *,
+    urls: ServiceUrls,
+    now: datetime,
+    channels: chat.Channels = chat.NO_CHANNELS,
 ) -> None:
     """Queue an email about a new reader comment for each flagged staff member who wants one."""
     if comment.status == CommentStatus.SPAM:
@@ -99,7 +105,9 @@ def _record(staff: Staff, kind: DigestKind, mail: Mail, now: datetime) -> bool:
     return False
 
 
-def queue_digests(*, urls: ServiceUrls, now: datetime, channels=chat.NO_CHANNELS) -> int:
+def queue_digests(
+    *, urls: ServiceUrls, now: datetime, channels: chat.Channels = chat.NO_CHANNELS
+) -> int:
     """Queue today's digest for every staff member who chose one; returns how many."""
     readers = db.session.scalars(
         select(Staff).where(Staff.active, Staff.notify == Notify.DIGEST).order_by(Staff.id)
@@ -145,7 +153,7 @@ def queue_overdue_reminders(
     now: datetime,
     answer_within: timedelta,
     escalate_after: timedelta,
-    channels=chat.NO_CHANNELS,
+    channels: chat.Channels = chat.NO_CHANNELS,
 ) -> int:
     """Remind each staff member, once a day, of the readers waiting too long for them.
 
