@@ -6,15 +6,18 @@ form every chat service's message takes here too: a title and a text.
 
 import json
 import threading
+import time
 from datetime import timedelta
 
 import pytest
 
+from comments_service.cli.worker import queue_daily
 from comments_service.enums import CommentStatus, MailStatus, Role
 from comments_service.extensions import db
 from comments_service.models import utcnow
 from comments_service.services.mail.chat import fingerprint
 from comments_service.services.mail.outbox import enqueue_chat
+from comments_service.words.times import day_label
 
 from .mail_helpers import outbox_rows, post_comment, send
 from .webhook_server import WebhookServer
@@ -194,6 +197,7 @@ def test_digest_is_one_daily_message_listing_the_days_comments(
     assert chat_rows(app) == []  # nothing per comment
 
     assert "1 digests and 0 reminders queued" in daily(app)
+    post_comment(app.test_client(), author_name="Sam", body="Later that day")
     assert "0 digests and 0 reminders queued" in daily(app)  # once a day
     send(app)
     (message,) = webhook.messages()
@@ -206,6 +210,34 @@ def test_digest_is_one_daily_message_listing_the_days_comments(
     assert lee.startswith("Lee on “Hello Porch”: “Second question”\nWaiting for Ana Lima.\n")
     assert lee.endswith(f"#comment-{second}")
     assert "Old" not in message["message"] and "Bot" not in message["message"]
+    assert "Sam" not in message["message"]  # in tomorrow's
+
+
+def test_two_daily_runs_at_the_same_moment_queue_each_channel_message_once(
+    app_with, webhook, make_post, make_staff, make_comment
+):
+    """The first run has queued but not committed when the second starts: the second
+    passes the "already sent today" check too, and must give way, not fail or repeat."""
+    first, second = (
+        app_with(**chat_settings(webhook.url(), PORCH_NOTIFY_CHOICE="digest")) for _ in range(2)
+    )
+    make_staff("Ana Lima")
+    hello = make_post("hello")
+    make_comment(hello, name="Priya", minutes_ago=5)
+    make_comment(hello, name="Lee", minutes_ago=30 * 60)  # overdue
+    results = []
+    other = threading.Thread(target=lambda: results.append(daily(second)))
+    with first.app_context():
+        assert queue_daily(first, utcnow()) == (1, 2)  # Ana's reminder and the channel's
+        other.start()
+        time.sleep(1)  # the other run reads "nothing sent today", then waits on our rows
+        db.session.commit()
+    other.join(timeout=60)
+    assert results == ["0 digests and 0 reminders queued; `mail send` delivers them.\n"]
+    assert sorted(row.subject for row in chat_rows(first)) == [
+        f"1 new reader comment on {day_label(utcnow().date())}",
+        "1 reader is waiting too long, for 30 hours",
+    ]
 
 
 def test_overdue_and_escalated_readers_are_listed_once_a_day(
