@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+import apprise
+
 import porch_contract
-from comments_service.enums import ModerationPolicy, SmtpSecurity
+from comments_service.enums import ModerationPolicy, Notify, SmtpSecurity
 from comments_service.site_urls import normalised_url, refuse_renamed
 from comments_service.words.addresses import AddressError, mail_address
 
@@ -133,6 +135,13 @@ DEFAULTS = {
     # sends the day's digests.
     "MAIL_LOOP_SECONDS": 30,
     "MAIL_DIGEST_HOUR": 8,
+    # The team's chat channels (docs/notifications.md): Apprise URLs (slack://...,
+    # msteams://..., json://host/path...) separated by spaces or commas. They carry
+    # secrets. Empty: no channel hears anything.
+    "NOTIFY_URLS": "",
+    # What the channels hear of new reader comments: "each" one message per comment,
+    # "digest" one a day listing them, "off" nothing (nor the daily overdue list).
+    "NOTIFY_CHOICE": Notify.EACH,
     # Answering by email (docs/answering-by-email.md). With an inbound address, every
     # mail about one reader comment carries a Reply-To of it with a signed token after a
     # plus sign (answers+TOKEN@blog.example.com); a reply becomes the staff member's answer.
@@ -230,7 +239,11 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
     settings["PORCH_SMTP_SECURITY"] = _choice(
         "PORCH_SMTP_SECURITY", SmtpSecurity, settings["PORCH_SMTP_SECURITY"]
     )
+    settings["PORCH_NOTIFY_CHOICE"] = _choice(
+        "PORCH_NOTIFY_CHOICE", Notify, settings["PORCH_NOTIFY_CHOICE"]
+    )
     _check_escalation_comes_later(settings)
+    notify_urls(settings)
     open_kinds(settings)
     report_recipients(settings)
     if settings["PORCH_SEVERAL_HOSTS"]:
@@ -479,3 +492,18 @@ def _is_mail_address(text: str) -> bool:
     except AddressError:
         return False
     return True
+
+
+def notify_urls(config) -> tuple[str, ...]:
+    """The chat channels' Apprise URLs; one Apprise does not recognise stops the service
+    at start-up. The error names the kind of URL only: the rest may be a secret."""
+    raw = config["PORCH_NOTIFY_URLS"]
+    urls = tuple(dict.fromkeys(part for part in re.split(r"[\s,]+", raw) if part))
+    for url in urls:
+        if not apprise.Apprise().add(url):
+            kind = url.partition("://")[0] if "://" in url else "not a URL"
+            raise ValueError(
+                f"PORCH_NOTIFY_URLS: Apprise does not recognise the URL number"
+                f" {urls.index(url) + 1} ({kind}); see docs/notifications.md"
+            )
+    return urls

@@ -443,17 +443,22 @@ class ModerationAction(db.Model):
 
 
 class OutboxMessage(db.Model):
-    """An email, stored with the event that causes it and sent later by `mail send`.
+    """An email or a chat message, stored with the event that causes it and sent later
+    by `mail send`.
 
     Written in the event's transaction, so a rolled-back comment sends nothing and a
     committed one always has its message. A sender claims a row (claim_token,
-    claimed_until) in a short transaction of its own before it talks to SMTP.
+    claimed_until) in a short transaction of its own before it talks to SMTP or chat.
     """
 
     __tablename__ = "mail_outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # An email's address; empty for a chat message.
     recipient: Mapped[str] = mapped_column(String(254))
+    # NULL for an email. A chat message names its channel by the kind and a fingerprint
+    # of its Apprise URL ("slack:3f2a..."), never the URL: that carries a secret.
+    channel: Mapped[str | None] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
@@ -471,6 +476,11 @@ class OutboxMessage(db.Model):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_mail_outbox_due", "status", "next_attempt_at"),)
+
+    @property
+    def destination(self) -> str:
+        """Where it goes, as an operator may see it: the address, or the channel's name."""
+        return self.channel or self.recipient
 
 
 class Digest(db.Model):
@@ -491,6 +501,19 @@ class Digest(db.Model):
     message_id: Mapped[int] = mapped_column(ForeignKey("mail_outbox.id"))
 
     message: Mapped[OutboxMessage] = relationship()
+
+
+class ChannelDigest(db.Model):
+    """A daily message sent to one chat channel: at most one of each kind per day, as
+    ``Digest`` is for a staff member."""
+
+    __tablename__ = "channel_digests"
+
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[DigestKind] = mapped_column(_enum(DigestKind, "digest_kind"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    covers_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    message_id: Mapped[int] = mapped_column(ForeignKey("mail_outbox.id"))
 
 
 class SubscriberAddress(db.Model):

@@ -77,7 +77,8 @@ def report() -> None:
 @click.option("--status", type=click.Choice([s.value for s in MailStatus]), help="Only these.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 def list_mail(status: str | None, limit: int) -> None:
-    """Messages in the outbox, newest first, with their attempts and last error."""
+    """Messages in the outbox, newest first, with their attempts and last error; a chat
+    message shows its channel's name (never its URL)."""
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
     if status:
         query = query.where(OutboxMessage.status == MailStatus(status))
@@ -87,7 +88,7 @@ def list_mail(status: str | None, limit: int) -> None:
             message.status.value,
             f"{message.attempts} attempts",
             utc_label(message.created_at),
-            message.recipient,
+            message.destination,
             message.subject,
             message.last_error or "",
         )

@@ -30,6 +30,7 @@ from comments_service.models import utcnow
 from comments_service.service_urls import ServiceUrls
 from comments_service.services.accounts.staff import purge_expired_sessions
 from comments_service.services.inbound.reply_address import ReplyAddresses
+from comments_service.services.mail.channels import Channels
 from comments_service.services.mail.notifications import queue_digests, queue_overdue_reminders
 from comments_service.services.mail.sender import SenderSettings, send_due
 from comments_service.services.privacy import retention
@@ -49,16 +50,18 @@ def send_mail(app, now: datetime) -> str | None:
 
 def queue_daily(app, now: datetime) -> tuple[int, int]:
     """Today's digests and overdue reminders (escalated comments in the admins'), once a
-    day per person; not committed."""
+    day per person and per chat channel; not committed."""
     urls = ServiceUrls.of(app)
     replies = ReplyAddresses.from_config(app.config)
-    digests = queue_digests(urls=urls, now=now, replies=replies)
+    channels = Channels.for_app(app)
+    digests = queue_digests(urls=urls, now=now, replies=replies, channels=channels)
     reminders = queue_overdue_reminders(
         urls=urls,
         now=now,
         replies=replies,
         answer_within=answer_within(app.config),
         escalate_after=escalate_after(app.config),
+        channels=channels,
     )
     return digests, reminders
 

@@ -18,6 +18,7 @@ from comments_service.queries.states import has_approved_comment_from
 from comments_service.service_urls import ServiceUrls
 from comments_service.services.comments.answers import lock_thread, record_answer, words_seen
 from comments_service.services.inbound.reply_address import ReplyAddresses
+from comments_service.services.mail.channels import NO_CHANNELS, Channels
 from comments_service.services.mail.notifications import notify_flagged_staff
 from comments_service.services.mail.subscriptions import ReaderMail, subscribe, tell_subscriber
 from comments_service.services.moderation.decisions import ModerationError, approve
@@ -181,11 +182,13 @@ def store_reader_comment(
     urls: ServiceUrls,
     readers: ReaderMail,
     replies: ReplyAddresses | None = None,
+    channels: Channels = NO_CHANNELS,
 ) -> Comment:
     """Store a judged draft as published, held or spam, with the reason in the audit trail.
 
-    With it go the mails it causes: to flagged staff, to the reader it replies to if
-    it is published, and the confirmation of its own writer's subscription.
+    With it go the mails it causes: to flagged staff (and the team's chat channels), to
+    the reader it replies to if it is published, and the confirmation of its own
+    writer's subscription.
     """
     now = comment.created_at
     comment.spam_check = verdict.check
@@ -195,7 +198,7 @@ def store_reader_comment(
     if verdict.verdict in GUARD_DECISIONS:
         decision = GUARD_DECISIONS[verdict.verdict]
         db.session.add(ModerationAction(comment=comment, action=decision, reason=verdict.reason))
-    notify_flagged_staff(comment, urls=urls, now=now, replies=replies)
+    notify_flagged_staff(comment, urls=urls, now=now, replies=replies, channels=channels)
     if submission.subscribe:
         subscribe(comment, submission.subscribe, readers, now, submission.own_tokens)
     if comment.status == CommentStatus.APPROVED:
@@ -215,6 +218,7 @@ class Posting:
     replies: ReplyAddresses | None = None
     # Writers of one process take turns on SQLite (extensions.one_writer_at_a_time).
     writer_turn: Callable[[], AbstractContextManager] = nullcontext
+    channels: Channels = NO_CHANNELS
 
     @classmethod
     def for_app(cls, app) -> "Posting":
@@ -230,6 +234,7 @@ class Posting:
             readers=ReaderMail.for_app(app),
             replies=ReplyAddresses.from_config(config),
             writer_turn=lambda: one_writer_at_a_time(app),
+            channels=Channels.for_app(app),
         )
 
 
@@ -265,6 +270,7 @@ def post_reader_comment(
                 urls=posting.urls,
                 readers=posting.readers,
                 replies=posting.replies,
+                channels=posting.channels,
             )
             db.session.commit()
     except IntegrityError:

@@ -6,9 +6,12 @@ each new reader comment that is published or held, as one email each or in a
 daily digest, as each of them chose (``Staff.notify``), and is reminded of the
 overdue ones once a day. Messages go to the outbox in
 the caller's transaction; nothing here commits or touches Flask globals.
+
+The team's chat channels hear of the same events: services.mail.channels.
 """
 
 from datetime import datetime, timedelta
+from functools import partial
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -22,6 +25,7 @@ from comments_service.queries.care import flagged_by_comment, flagged_staff, ove
 from comments_service.queries.mail import new_reader_comments
 from comments_service.service_urls import ServiceUrls
 from comments_service.services.inbound.reply_address import ReplyAddresses
+from comments_service.services.mail import channels as chat
 from comments_service.services.mail.outbox import Mail, enqueue
 from comments_service.words import times
 
@@ -69,13 +73,20 @@ def reply_links(replies: ReplyAddresses | None, comments, staff: Staff, now) -> 
 
 
 def notify_flagged_staff(
-    comment: Comment, *, urls: ServiceUrls, now: datetime, replies: ReplyAddresses | None = None
+    comment: Comment,
+    *,
+    urls: ServiceUrls,
+    now: datetime,
+    replies: ReplyAddresses | None = None,
+    channels: chat.Channels = chat.NO_CHANNELS,
 ) -> None:
     """Queue an email about a new reader comment for each flagged staff member who wants one."""
     if comment.status == CommentStatus.SPAM:
         return
     db.session.flush()  # the comment's id goes into the link
-    recipients = [staff for staff in flagged_staff(comment, now) if staff.notify == Notify.EACH]
+    flagged = flagged_staff(comment, now)
+    chat.queue_channel_messages(comment, flagged, channels, partial(moderation_link, urls), now)
+    recipients = [staff for staff in flagged if staff.notify == Notify.EACH]
     if not recipients:
         return
     held = comment.status == CommentStatus.PENDING
@@ -122,13 +133,18 @@ def _record(staff: Staff, kind: DigestKind, mail: Mail, now: datetime) -> bool:
 
 
 def queue_digests(
-    *, urls: ServiceUrls, now: datetime, replies: ReplyAddresses | None = None
+    *,
+    urls: ServiceUrls,
+    now: datetime,
+    replies: ReplyAddresses | None = None,
+    channels: chat.Channels = chat.NO_CHANNELS,
 ) -> int:
     """Queue today's digest for every staff member who chose one; returns how many."""
     readers = db.session.scalars(
         select(Staff).where(Staff.active, Staff.notify == Notify.DIGEST).order_by(Staff.id)
     ).all()
-    return sum(_queue_digest(staff, urls, now, replies) for staff in readers)
+    queued = sum(_queue_digest(staff, urls, now, replies) for staff in readers)
+    return queued + chat.queue_channel_digests(channels, partial(moderation_link, urls), now)
 
 
 def _queue_digest(staff: Staff, urls: ServiceUrls, now: datetime, replies=None) -> bool:
@@ -172,6 +188,7 @@ def queue_overdue_reminders(
     answer_within: timedelta,
     escalate_after: timedelta,
     replies: ReplyAddresses | None = None,
+    channels: chat.Channels = chat.NO_CHANNELS,
 ) -> int:
     """Remind each staff member, once a day, of the readers waiting too long for them.
 
@@ -195,7 +212,10 @@ def queue_overdue_reminders(
         escalated = [c for c in theirs if staff.is_admin and c.is_overdue(now, escalate_after)]
         mail = _reminder(staff, theirs, escalated, urls, now, replies)
         queued += _record(staff, DigestKind.OVERDUE, mail, now)
-    return queued
+    link_to = partial(moderation_link, urls)
+    return queued + chat.queue_channel_reminders(
+        comments, flagged, channels, link_to, now=now, escalate_after=escalate_after
+    )
 
 
 def _reminder(staff, comments: list[Comment], escalated: list[Comment], urls, now, replies) -> Mail:

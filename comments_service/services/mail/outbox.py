@@ -1,9 +1,11 @@
 """The mail outbox: messages are stored with their cause, then claimed and sent one by one.
 
+Emails, and messages to the team's chat channels (a row with a ``channel``).
+
 A message is written in the same transaction as the event behind it. A sender
 claims it with one conditional UPDATE (a compare-and-set on the claim token and
 its lease; on PostgreSQL the row is also picked with ``FOR UPDATE SKIP LOCKED``, so
-senders never queue behind each other), commits, talks to SMTP, then records the
+senders never queue behind each other), commits, talks to SMTP or chat, then records the
 outcome only if its claim still holds. These functions add to the session and
 never commit: the sender (services.mail.sender) commits each step.
 """
@@ -60,6 +62,14 @@ def enqueue(mail: Mail, now: datetime) -> OutboxMessage:
         next_attempt_at=now,
     )
     db.session.add(message)
+    return message
+
+
+def enqueue_chat(channel: str, subject: str, text: str, now: datetime) -> OutboxMessage:
+    """Store a message for a chat channel (its fingerprint, services.mail.chat): a row
+    like an email's, with no address, sent and retried the same way."""
+    message = enqueue(Mail("", subject, text, "", {}), now)
+    message.channel = channel
     return message
 
 
@@ -142,6 +152,11 @@ def record_sent(message_id: int, token: str, now: datetime) -> bool:
 def record_logged(message_id: int, token: str) -> bool:
     """No SMTP server is set up: the message went to the log and stays here, marked so."""
     return _settle(message_id, token, status=MailStatus.LOGGED, last_error="no SMTP host set")
+
+
+def record_undeliverable(message_id: int, token: str, error: str) -> bool:
+    """A message no attempt can send (its chat channel is no longer set up): failed now."""
+    return _settle(message_id, token, status=MailStatus.FAILED, last_error=error[:LONGEST_ERROR])
 
 
 def record_failure(

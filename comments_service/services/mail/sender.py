@@ -1,9 +1,12 @@
-"""The outbox sender: claims due messages, hands them to SMTP, records what happened.
+"""The outbox sender: claims due messages, hands them to SMTP or to their chat channel
+(services.mail.chat), records what happened.
 
 Like a CLI command, the sender is an edge and commits, once per step: the claim
-(before any SMTP talk, so no transaction stays open while a server is slow),
-then the outcome of each message. ``flask --app comments_service mail send``
-runs one pass; ``mail send --loop`` keeps running passes.
+(before any SMTP or chat talk, so no transaction stays open while a server is slow),
+then the outcome of each message. A chat message that fails is retried as an email
+is; one whose channel is no longer in PORCH_NOTIFY_URLS fails at once.
+``flask --app comments_service mail send`` runs one pass; ``mail send --loop`` keeps
+running passes.
 """
 
 import enum
@@ -13,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from comments_service.config import notify_urls
 from comments_service.extensions import db
 from comments_service.models import OutboxMessage, utcnow
-from comments_service.services.mail import outbox
+from comments_service.services.mail import chat, outbox
 from comments_service.services.mail.smtp import SmtpSettings, compose, connect, disconnect
 
 log = logging.getLogger(__name__)
@@ -45,6 +49,8 @@ class SenderSettings:
     retry: outbox.RetryPolicy
     lease: timedelta
     batch_size: int
+    # The chat channels' Apprise URLs, by the fingerprint outbox rows name them with.
+    channels: dict[str, str]
 
     @classmethod
     def from_config(cls, config) -> "SenderSettings":
@@ -56,6 +62,7 @@ class SenderSettings:
             ),
             lease=timedelta(seconds=config["PORCH_MAIL_LEASE_SECONDS"]),
             batch_size=config["PORCH_MAIL_BATCH_SIZE"],
+            channels=chat.by_fingerprint(notify_urls(config)),
         )
 
 
@@ -104,11 +111,11 @@ def send_due(settings: SenderSettings, clock: Callable[[], datetime] = utcnow) -
             if claim is None:
                 break
             message, token = claim
-            if not settings.smtp.host:
+            if message.channel is None and not settings.smtp.host:
                 _log_instead(message, token)
                 report.logged += 1
                 continue
-            outcome = _deliver(connection, settings, message, token, clock)
+            outcome = _send(connection, settings, message, token, clock)
             report.sent += outcome is Outcome.SENT
             report.failed += outcome is not Outcome.SENT
             if outcome is Outcome.UNREACHABLE:
@@ -116,6 +123,13 @@ def send_due(settings: SenderSettings, clock: Callable[[], datetime] = utcnow) -
     finally:
         connection.close()
     return report
+
+
+def _send(connection, settings: SenderSettings, message, token: str, clock) -> Outcome:
+    """An email goes over the pass's SMTP connection, a chat message to its channel."""
+    if message.channel is not None:
+        return _post(settings, message, token, clock)
+    return _deliver(connection, settings, message, token, clock)
 
 
 def _deliver(connection, settings: SenderSettings, message, token: str, clock) -> Outcome:
@@ -129,15 +143,37 @@ def _deliver(connection, settings: SenderSettings, message, token: str, clock) -
         connection.drop()
         _failed(message, token, error, clock(), settings)
         return Outcome.UNREACHABLE
+    _sent(message, token, clock)
+    return Outcome.SENT
+
+
+def _post(settings: SenderSettings, message, token: str, clock) -> Outcome:
+    """Post one claimed chat message to its channel; a failure ends only this message."""
+    url = settings.channels.get(message.channel)
+    if url is None:
+        error = f"the channel {message.channel} is no longer in PORCH_NOTIFY_URLS"
+        log.warning("Message %d not sent: %s", message.id, error)
+        outbox.record_undeliverable(message.id, token, error)
+        db.session.commit()
+        return Outcome.REFUSED
+    try:
+        chat.post(url, message.subject, message.body_text)
+    except chat.ChatError as error:
+        _failed(message, token, error, clock(), settings)
+        return Outcome.REFUSED
+    _sent(message, token, clock)
+    return Outcome.SENT
+
+
+def _sent(message, token: str, clock) -> None:
     if not outbox.record_sent(message.id, token, clock()):
         log.warning("Message %d was sent after its claim ran out (lease too short?)", message.id)
     db.session.commit()
-    return Outcome.SENT
 
 
 def _failed(message, token, error, now, settings: SenderSettings) -> None:
     description = f"{type(error).__name__}: {error}"
-    log.warning("Message %d to %s not sent: %s", message.id, message.recipient, description)
+    log.warning("Message %d to %s not sent: %s", message.id, message.destination, description)
     outbox.record_failure(message, token, description, now, settings.retry)
     db.session.commit()
 
