@@ -245,6 +245,7 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
     _check_escalation_comes_later(settings)
     notify_urls(settings)
     open_kinds(settings)
+    _check_inbound_address(settings["PORCH_INBOUND_ADDRESS"])
     report_recipients(settings)
     if settings["PORCH_SEVERAL_HOSTS"]:
         _check_nothing_kept_on_one_host(settings)
@@ -484,6 +485,15 @@ def report_recipients(config) -> tuple[str, ...]:
             f"PORCH_REPORT_TO must list email addresses separated by commas, not {raw!r}"
         )
     return addresses
+
+
+def _check_inbound_address(address: str) -> None:
+    """Replies go to its local part with "+TOKEN" added: it must be a plain address."""
+    if address and ("+" in address or not _is_mail_address(address)):
+        raise ValueError(
+            "PORCH_INBOUND_ADDRESS must be an email address without a plus sign, such as"
+            f" answers@blog.example.com, not {address!r}"
+        )
 
 
 def _is_mail_address(text: str) -> bool:

@@ -346,3 +346,9 @@ def test_a_reminder_about_one_comment_can_be_answered_by_replying(inbound_app, a
 def make_post_of(app, slug):
     with app.app_context():
         return stored(app, db.session.scalar(select(Post).where(Post.slug == slug)))
+
+
+@pytest.mark.parametrize("address", ["answers+x@porch.test", "not an address", "answers@"])
+def test_an_inbound_address_mail_cannot_reach_stops_the_service_at_start(app_with, address):
+    with pytest.raises(ValueError, match="PORCH_INBOUND_ADDRESS"):
+        app_with(PORCH_INBOUND_ADDRESS=address)
