@@ -247,6 +247,23 @@ def test_markdown_lists_survive():
     assert reply == "Two things:\n\n- sealed\n- tested"
 
 
+@pytest.mark.parametrize(
+    ("body", "reply"),
+    [
+        (
+            "Good point.\nThanks, I will check the seal tomorrow.\n",
+            "Good point.\nThanks, I will check the seal tomorrow.",
+        ),
+        ("Good point.\n\nThanks,\nAna\n", "Good point."),
+        ("Good point.\n\nBest regards,\nAna Lima\nHead of Support\n", "Good point."),
+    ],
+    ids=["a-sentence-starting-with-thanks", "thanks-and-a-name", "regards-and-a-title"],
+)
+def test_a_sentence_that_starts_like_a_sign_off_is_kept(body, reply):
+    """Only a short sign-off line starts a signature; a sentence is part of the answer."""
+    assert read_message(simple_message(body=body)).reply == reply
+
+
 def test_a_quote_with_no_line_introducing_it_is_dropped():
     body = f"Yes, it does.\n\n> {QUESTION}\n"
     assert read_message(simple_message(body=body)).reply == "Yes, it does."

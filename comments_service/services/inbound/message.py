@@ -157,15 +157,33 @@ def _signing_domain(signature: bytes) -> str:
     return b"".join(tags.get(b"d", b"").split()).decode("ascii", "replace").lower()
 
 
+# The most words a sign-off line has ("Mit freundlichen Grüßen, Ana").
+SIGN_OFF_WORDS = 4
+
+
 def _latest_reply(text: str) -> str:
     """The newest words of a reply's text, without the quote below them or the signature."""
     # The parser's patterns want plain spaces; Outlook writes French "De\xa0:" with a no-break one.
     text = text.replace("\xa0", " ")
     parsed = ReplyMessage(text=text, languages=list(REPLY_LANGUAGES), keep_hyphen_lists=True)
     replies = parsed.read().replies
-    body = replies[0].body if replies else ""
+    body = _without_signature(replies[0]) if replies else ""
     words = _without_phone_sign_off(_without_trailing_quote(body.splitlines()))
     return re.sub(r"\n{3,}", "\n\n", words).strip()  # HTML leaves runs of blank lines
+
+
+def _without_signature(reply) -> str:
+    """The reply without its signature, unless what the parser took for one reads as prose.
+
+    mail-parser-reply cuts from any line that starts like a sign-off: "Thanks, I will check
+    the seal tomorrow." would lose itself and all below it. A sign-off line is a few words
+    ("Thanks,", "Best regards, Ana"); a longer one is kept, with what follows it: an
+    answer that keeps a signature is better than one that loses a sentence.
+    """
+    cut = reply.signatures.strip()
+    if cut and len(cut.splitlines()[0].split()) > SIGN_OFF_WORDS:
+        return reply.content
+    return reply.body
 
 
 def _without_trailing_quote(lines: list[str]) -> list[str]:
