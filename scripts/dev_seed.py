@@ -36,6 +36,7 @@ ACCOUNTS = [
     ("Ana Lima", "ana@lanternworks.example", Role.AUTHOR),
     ("Ben Okafor", "ben@lanternworks.example", Role.AUTHOR),
     ("Chloé Martin", "chloe@lanternworks.example", Role.AUTHOR),
+    ("Dev Patel", "dev@lanternworks.example", Role.AUTHOR),
     ("Morgan Reyes", "admin@lanternworks.example", Role.ADMIN),
 ]
 # (post slug, reader, question, hours ago, answering staff or None, answer)
@@ -203,10 +204,15 @@ def _staff(name: str) -> Staff:
     return db.session.scalar(select(Staff).where(Staff.name == name))
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    """``dev_seed.py accounts``: the sample staff only, before the posts are loaded, so
+    that no post is announced as having nobody to answer it; ``dev_seed.py``: the
+    sample comments too, once the posts are in."""
     app = create_app()
     with app.app_context():
         ensure_accounts()
+        if argv[1:] == ["accounts"]:
+            return 0
         ensure_threads(app)
     print(f"Sample staff accounts (password for all: {PASSWORD}):")
     for name, email, role in ACCOUNTS:
@@ -215,4 +221,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv))

@@ -38,6 +38,8 @@ inbound_host="${PORCH_INBOUND_HOST:-127.0.0.1}"
 export PORCH_BLOG_NAME="${PORCH_BLOG_NAME:-$("$bin/python" -c 'import pelicanconf; print(pelicanconf.SITENAME)')}"
 
 "$bin/flask" db upgrade
+# The sample staff first: loading the posts warns about every author without an account.
+"$bin/python" scripts/dev_seed.py accounts
 "$bin/invoke" build
 "$bin/flask" posts sync output/porch-manifest.json
 "$bin/python" scripts/dev_seed.py

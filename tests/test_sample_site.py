@@ -1,10 +1,12 @@
 """The real sample site (pelicanconf.py, content/, theme/) builds with the Porch plugin."""
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from .browser_support import BIN, ROOT, clean_environment, flask, run
 from .site_support import build_sample_site
 
 EXPORT = Path(__file__).parent / "fixtures" / "comments-export.json"
@@ -60,3 +62,25 @@ def test_exported_comments_are_baked_into_their_article(site, slug, reader_text,
     assert f'data-porch-api="http://127.0.0.1:5000/api/posts/{slug}/comments"' in html
     assert f'<li class="comment comment--staff" id="comment-{staff_comment_id}"' in html
     assert 'class="staff-badge"' in html
+
+
+def test_a_first_run_loads_the_posts_without_a_warning_about_missing_accounts(site, tmp_path):
+    """As `make run` does on a fresh checkout: the sample staff, then the posts."""
+    output, _ = site
+    env = clean_environment(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'porch.sqlite3'}", SECRET_KEY="first-run"
+    )
+    flask("db", "upgrade", env=env)
+    run([str(BIN / "python"), "scripts/dev_seed.py", "accounts"], env)
+    manifest = str(output.parent / "porch-manifest.json")
+    loaded = subprocess.run(
+        [str(BIN / "flask"), "--app", "comments_service", "posts", "sync", manifest],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert "posts" in loaded.stdout
+    assert "no staff account" not in loaded.stdout + loaded.stderr
