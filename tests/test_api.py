@@ -224,6 +224,21 @@ def test_comment_html_is_sanitised(client, make_post, markdown, forbidden):
     assert forbidden not in html.lower()
 
 
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "[click](javascript:alert(1))",
+        '<a href="data:text/html,x" title="t">click</a>',
+        "[*click*](vbscript:x)",
+    ],
+)
+def test_a_link_whose_address_is_dropped_becomes_its_words(client, make_post, markdown):
+    """An <a> left without href would be no link and invalid HTML: only its words stay."""
+    make_post("hello")
+    html = post_json(client, body=markdown).get_json()["comment"]["html"]
+    assert "<a" not in html and "click" in html
+
+
 def test_links_get_nofollow_ugc(client, make_post):
     make_post("hello")
     html = post_json(client, body="See [docs](https://docs.example/x).").get_json()["comment"][

@@ -1,5 +1,6 @@
 """Turn a comment's Markdown into the HTML readers get: rendered once, at write time."""
 
+import re
 import threading
 from functools import lru_cache
 from html import escape, unescape
@@ -54,9 +55,18 @@ def _renderer() -> markdown.Markdown:
     return _per_thread.markdown
 
 
+# A link the sanitiser took the address from (javascript:, data:...): only its words are
+# kept. nh3 writes links without nesting them, so the first </a> closes this one.
+LINK_WITHOUT_ADDRESS = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.S)
+
+
 def sanitise(html: str) -> str:
-    """Keep only the allowed tags, attributes and link schemes; every link nofollow ugc."""
-    return nh3.clean(
+    """Keep only the allowed tags, attributes and link schemes; every link nofollow ugc.
+
+    A link whose address is not allowed becomes its words: an ``<a>`` without ``href``
+    is no link to anyone, and is invalid HTML with a ``rel``.
+    """
+    cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -64,6 +74,7 @@ def sanitise(html: str) -> str:
         link_rel=LINK_REL,
         strip_comments=True,
     )
+    return LINK_WITHOUT_ADDRESS.sub(r"\1", cleaned) if "<a " in cleaned else cleaned
 
 
 def count_links(html: str) -> int:
