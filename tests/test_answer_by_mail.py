@@ -15,6 +15,7 @@ from comments_service.services.inbound.reply_address import ReplyAddresses
 from comments_service.services.moderation import decisions
 
 from .conftest import csrf_token, stored
+from .html_checker import html_errors
 from .mail_helpers import outbox_rows, post_comment
 from .reply_support import INBOUND, reply, reply_address
 
@@ -352,3 +353,14 @@ def make_post_of(app, slug):
 def test_an_inbound_address_mail_cannot_reach_stops_the_service_at_start(app_with, address):
     with pytest.raises(ValueError, match="PORCH_INBOUND_ADDRESS"):
         app_with(PORCH_INBOUND_ADDRESS=address)
+
+
+def test_the_undo_pages_are_valid_html(inbound_app, ana, question, tmp_path):
+    deliver(inbound_app, reply(ana.email, reply_address(inbound_app, ana.email), ANSWER))
+    path = undo_link(inbound_app, ana.email).split("127.0.0.1:5000", 1)[-1]
+    client = inbound_app.test_client()
+    ask = client.get(path).get_data(as_text=True)
+    done = client.post(path, data={"csrf_token": csrf_token(ask)}).get_data(as_text=True)
+    gone = client.get(path).get_data(as_text=True)
+    assert "taken back" in done and "not on the blog" in gone
+    assert html_errors({"ask": ask, "done": done, "gone": gone}, tmp_path) == []
