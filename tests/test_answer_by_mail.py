@@ -364,3 +364,27 @@ def test_the_undo_pages_are_valid_html(inbound_app, ana, question, tmp_path):
     gone = client.get(path).get_data(as_text=True)
     assert "taken back" in done and "not on the blog" in gone
     assert html_errors({"ask": ask, "done": done, "gone": gone}, tmp_path) == []
+
+
+def test_who_sent_mail_that_published_nothing_is_forgotten_with_the_addresses(
+    app_with, make_staff, make_post
+):
+    app = app_with(PORCH_INBOUND_ADDRESS=INBOUND, PORCH_ADDRESS_RETENTION_DAYS=2)
+    make_post("hello")
+    ana = make_staff("Ana Lima")
+    post_comment(app.test_client(), body="A question")
+    to = reply_address(app, ana.email)
+    deliver(app, reply("mallory@example.net", to, ANSWER))
+    deliver(app, reply(ana.email, to, ANSWER))
+    with app.app_context():
+        for row in db.session.scalars(select(InboundMail)):
+            row.received_at -= timedelta(days=3)
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["people", "prune-addresses"])
+    assert "1 received messages that published nothing forgot their sender" in result.output
+    with app.app_context():
+        kept = db.session.scalars(select(InboundMail).order_by(InboundMail.id)).all()
+        assert [(row.sender, row.outcome, row.reason) for row in kept] == [
+            ("", "refused", None),
+            (ana.email, "published", ""),
+        ]

@@ -89,7 +89,10 @@ def test_the_command_uses_the_retention_setting(app_with, make_post, make_commen
     one_day = make_comment(post, minutes_ago=24 * 60, remote_addr="203.0.113.78")
     result = app.test_cli_runner().invoke(args=["people", "prune-addresses"])
     assert result.exit_code == 0, result.output
-    assert result.output == "1 comments kept their address's network only, and no user agent.\n"
+    assert result.output == (
+        "1 comments kept their address's network only, and no user agent.\n"
+        "0 received messages that published nothing forgot their sender.\n"
+    )
     assert stored_context(app, three_days.id)[0] == "203.0.113.0/24"
     assert stored_context(app, one_day.id)[0] == "203.0.113.78"
 

@@ -65,8 +65,12 @@ def _summary(erasure: people.Erasure) -> list[str]:
 
 @people_cli.command("prune-addresses")
 def prune_addresses() -> None:
-    """Cut comments' addresses to networks and drop their user agents after
-    PORCH_ADDRESS_RETENTION_DAYS (`mail send --loop` does it too, hourly)."""
-    changed = retention.prune_addresses(utcnow() - address_retention(current_app.config))
+    """Cut comments' addresses to networks and drop their user agents, and forget who
+    sent mail that published nothing, after PORCH_ADDRESS_RETENTION_DAYS (`flask worker`
+    does it too, hourly)."""
+    before = utcnow() - address_retention(current_app.config)
+    changed = retention.prune_addresses(before)
+    forgotten = retention.forget_unpublished_senders(before)
     db.session.commit()
     click.echo(f"{changed} comments kept their address's network only, and no user agent.")
+    click.echo(f"{forgotten} received messages that published nothing forgot their sender.")

@@ -113,10 +113,15 @@ def purge_sessions(app, now: datetime) -> str | None:
 
 
 def prune_addresses(app, now: datetime) -> str | None:
-    """Comments' addresses are kept no longer than PORCH_ADDRESS_RETENTION_DAYS."""
-    pruned = retention.prune_addresses(now - address_retention(app.config))
+    """Comments' addresses, and the senders of mail that published nothing, are kept no
+    longer than PORCH_ADDRESS_RETENTION_DAYS."""
+    before = now - address_retention(app.config)
+    pruned = retention.prune_addresses(before)
+    forgotten = retention.forget_unpublished_senders(before)
     db.session.commit()
-    return f"{pruned} addresses cut to their networks." if pruned else None
+    if not pruned and not forgotten:
+        return None
+    return f"{pruned} addresses cut to their networks, {forgotten} senders of mail forgotten."
 
 
 @dataclass(frozen=True)

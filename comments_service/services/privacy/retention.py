@@ -1,19 +1,22 @@
-"""How long a comment's request context is kept in full.
+"""How long a comment's request context, and a stranger's mail, is kept in full.
 
 The address and user agent a comment came with serve spam checks and abuse reports,
 which happen within days. After ``PORCH_ADDRESS_RETENTION_DAYS`` the address is cut to
 its network (IPv4 /24, IPv6 /48, written with its prefix: ``203.0.113.0/24``), enough to
 see that comments came from one place, and the user agent goes. A network is never cut
-again, so each comment is changed once. Nothing here commits or touches Flask globals.
+again, so each comment is changed once. A message received at the inbound address that
+published nothing keeps its outcome, but not who sent it or why it was refused (the
+reason may name the sender) once it is as old. Nothing here commits or touches Flask
+globals.
 """
 
 import ipaddress
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 
 from comments_service.extensions import db
-from comments_service.models import Comment
+from comments_service.models import Comment, InboundMail
 
 PREFIX_LENGTH = {4: 24, 6: 48}
 
@@ -53,3 +56,19 @@ def prune_addresses(before: datetime) -> int:
         comment.user_agent = None
         changed += 1
     return changed
+
+
+def forget_unpublished_senders(before: datetime) -> int:
+    """Blank the sender and reason of received messages older than ``before`` that
+    published nothing (a forged From is a stranger's address); return how many."""
+    result = db.session.execute(
+        update(InboundMail)
+        .where(
+            InboundMail.received_at < before,
+            InboundMail.answer_id.is_(None),
+            InboundMail.sender != "",
+        )
+        .values(sender="", reason=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
