@@ -79,17 +79,19 @@ def serve(c):
 @task
 def serve_blog(c):
     """Serve the built blog at http://127.0.0.1:8000/ (PORCH_BLOG_PORT changes the port)."""
+    _serve(blog()["OUTPUT_PATH"])
+
+
+def _serve(root: str) -> None:
     from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
 
     class AddressReuseTCPServer(RootedHTTPServer):
         allow_reuse_address = True
 
     server = AddressReuseTCPServer(
-        blog()["OUTPUT_PATH"],
-        (CONFIG["host"], CONFIG["port"]),
-        ComplexHTTPRequestHandler,
+        root, (CONFIG["host"], CONFIG["port"]), ComplexHTTPRequestHandler
     )
-    sys.stderr.write("Serving the blog at http://{host}:{port}/ ...\n".format(**CONFIG))
+    sys.stderr.write("Serving {root} at http://{host}:{port}/ ...\n".format(root=root, **CONFIG))
     server.serve_forever()
 
 
@@ -101,9 +103,16 @@ def reserve(c):
 
 
 @task
-def preview(c):
-    """Build the public version of the blog (publishconf.py) into preview/, to look at."""
-    pelican_run("-s {settings_publish} -o {preview_path}".format(**CONFIG))
+def preview(c, serve=False):
+    """Build the public version of the blog (publishconf.py) into preview/, to look at.
+
+    Its pages link each other and the theme relatively, so preview/ opens from any local
+    server (`invoke preview --serve`: http://127.0.0.1:8000/); its feeds and the comment
+    service keep their public addresses.
+    """
+    pelican_run("-s {settings_publish} -o {preview_path} -e RELATIVE_URLS=true".format(**CONFIG))
+    if serve:
+        _serve(CONFIG["preview_path"])
 
 
 @task

@@ -1,6 +1,8 @@
 """The real sample site (pelicanconf.py, content/, theme/) builds with the Porch plugin."""
 
 import json
+import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -84,3 +86,31 @@ def test_a_first_run_loads_the_posts_without_a_warning_about_missing_accounts(si
     assert loaded.returncode == 0, loaded.stderr
     assert "posts" in loaded.stdout
     assert "no staff account" not in loaded.stdout + loaded.stderr
+
+
+def test_the_preview_opens_locally_with_its_styles(tmp_path):
+    """`invoke preview` builds the public blog; its pages find their stylesheets from any
+    local server, while its feeds keep the public address."""
+    project = tmp_path / "project"
+    for name in ("content", "theme", "pelicanconf.py", "publishconf.py", "tasks.py"):
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
+    env = clean_environment(BLOG_URL="https://blog.example.com")
+    built = subprocess.run(
+        [str(BIN / "invoke"), "preview"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
+    preview = project / "preview"
+    article = next(preview.glob("20*/**/index.html"))
+    html = article.read_text(encoding="utf-8")
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    assert sheets and not any(sheet.startswith(("http", "/")) for sheet in sheets)
+    for sheet in sheets:
+        assert (article.parent / sheet.split("?")[0]).resolve().is_file(), sheet
+    feed = next(preview.glob("feeds/*.xml")).read_text(encoding="utf-8")
+    assert "https://blog.example.com/" in feed
