@@ -71,6 +71,25 @@ def test_other_xml_is_not_a_wordpress_export(app, stored_thread, tmp_path):
     refused(app, "wordpress", feed, "it has no wp:wxr_version")
 
 
+def test_a_feed_with_neither_a_wp_namespace_nor_a_wordpress_generator_is_refused(
+    app, stored_thread, tmp_path
+):
+    comment = (
+        "<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_author>Ann</wp:comment_author>"
+        "<wp:comment_date_gmt>2020-01-01 10:00:00</wp:comment_date_gmt>"
+        "<wp:comment_content>hi</wp:comment_content>"
+        "<wp:comment_approved>1</wp:comment_approved></wp:comment>"
+    )
+    for generator in ("https://gohugo.io/", "http://wordpress.org.example/"):
+        feed = tmp_path / "feed.xml"
+        feed.write_text(
+            '<rss version="2.0" xmlns:wp="http://example.org/not-wordpress/"><channel>'
+            f"<generator>{generator}</generator><item><title>A post</title>"
+            f"<wp:post_name>hello</wp:post_name>{comment}</item></channel></rss>"
+        )
+        refused(app, "wordpress", feed, "it has no wp:wxr_version")
+
+
 def test_a_wordpress_export_is_not_a_disqus_export(app, stored_thread):
     refused(app, "disqus", WXR, "This is not a Disqus export: it starts with <rss>")
 

@@ -38,6 +38,7 @@ def shared_export() -> Path:
 
 
 WXR = shared_export()
+NO_VERSION = Path(__file__).parent / "fixtures" / "wordpress" / "no-wxr-version.xml"
 WP = "{https://wordpress.org/export/1.2/}"
 STATUS = {"1": CommentStatus.APPROVED, "0": CommentStatus.PENDING, "spam": CommentStatus.SPAM}
 THEME_BUSTER = "themeshaperwp+demos@gmail.com"
@@ -326,6 +327,7 @@ def test_every_wxr_version_is_read(app, make_post, tmp_path, version):
     result = run(app, wxr)
     assert result.exit_code == 0, result.output
     assert list(imported(app)) == ["1"]
+    assert "No WXR version" not in result.output  # nothing assumed when it is there
 
 
 def test_comments_that_are_each_others_parents_are_not_imported(app, make_post, tmp_path):
@@ -336,3 +338,58 @@ def test_comments_that_are_each_others_parents_are_not_imported(app, make_post, 
     assert result.exit_code == 0, result.output
     assert "Skipped 2: 2 reply to a comment that was not imported." in result.output
     assert list(imported(app)) == ["3"]
+
+
+@pytest.fixture
+def old_posts(make_post):
+    """The two posts of the export without a WXR version."""
+    return [make_post("first-light"), make_post("winter-notes")]
+
+
+def test_an_export_without_a_wxr_version_is_read_as_its_namespaces_version(app, old_posts):
+    result = run(app, NO_VERSION)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == (
+        "Placed 4 comments (3 approved, 1 pending) on 2 posts."
+        " Skipped 1: 1 pingback or trackback."
+        " No WXR version in the file: read as WXR 1.0 (from its wp namespace)."
+    )
+    rows = imported(app)
+    assert {n: (c.post.slug, c.status) for n, c in rows.items()} == {
+        "11": ("first-light", CommentStatus.APPROVED),
+        "12": ("first-light", CommentStatus.APPROVED),
+        "13": ("first-light", CommentStatus.PENDING),
+        "14": ("winter-notes", CommentStatus.APPROVED),
+    }
+    assert rows["12"].parent.import_id == "11"
+    assert rows["11"].parent is None and rows["14"].parent is None
+    assert rows["12"].created_at == datetime(2009, 3, 1, 10, 40, tzinfo=UTC)
+    assert (rows["11"].author_name, rows["11"].body_markdown) == (
+        "Marta",
+        "Lovely morning here too.",
+    )
+
+
+def test_a_dry_run_says_which_version_it_assumed(app, old_posts):
+    result = run(app, NO_VERSION, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "  first-light: 3 comments" in result.output
+    assert result.output.strip().splitlines()[-1] == (
+        "Dry run, nothing was changed. Would place 4 comments (3 approved, 1 pending)"
+        " on 2 posts. Skipped 1: 1 pingback or trackback."
+        " No WXR version in the file: read as WXR 1.0 (from its wp namespace)."
+    )
+    assert imported(app) == {}
+
+
+def test_a_wordpress_generator_alone_reads_it_as_the_newest_version(app, old_posts, tmp_path):
+    wxr = tmp_path / "generator-only.xml"
+    text = NO_VERSION.read_text().replace("http://wordpress.org/export/1.0/", "urn:old-export")
+    wxr.write_text(text)
+    result = run(app, wxr)
+    assert result.exit_code == 0, result.output
+    assert (
+        "No WXR version in the file: read as WXR 1.2"
+        " (the newest, as its generator is wordpress.org)." in result.output
+    )
+    assert sorted(imported(app)) == ["11", "12", "13", "14"]

@@ -116,7 +116,7 @@ def _import(source: ImportSource, export: Export, mapping: Path | None, dry_run:
     else:
         _refusals(report)
     _changes(report)
-    _finish(dry_run, _summary(report, dry_run))
+    _finish(dry_run, " ".join(filter(None, [_summary(report, dry_run), export.assumed])))
 
 
 def _limits(staff: StaffFinder) -> Limits:

@@ -82,6 +82,7 @@ class Export(Protocol):
     """A file of another system, read one comment at a time, as often as needed."""
 
     notes: Sequence[str]  # what the reading noticed and left out, for the summary
+    assumed: str  # what the reading had to assume about the file; ends the summary
     staff: "StaffFinder"
 
     def comments(self) -> Iterator[Source]: ...

@@ -34,6 +34,7 @@ class DisqusExport:
     staff: StaffFinder
     links: dict[str, str] = field(default_factory=dict)  # thread id -> its link
     notes: list[str] = field(default_factory=list)
+    assumed: str = ""
     passes: int = 0
 
     def comments(self) -> Iterator[Source]:

@@ -30,6 +30,7 @@ class IssoDatabase:
     path: Path
     staff: StaffFinder
     notes: tuple = ()
+    assumed: str = ""
 
     def comments(self) -> Iterator[Source]:
         return read_isso(self.path, self.staff)

@@ -5,6 +5,11 @@ comment by the post's own WordPress author (its ``wp:comment_user_id`` is the
 ``wp:author_id`` of the item's ``dc:creator``) or from a staff member's email address
 becomes that staff member's answer: the author is found among Porch staff by email,
 then by display name.
+
+Older or hand-made exports may lack ``wp:wxr_version``. Such a file is still read when
+it is clearly WordPress: it declares the WordPress export namespace (its URI names the
+version) or its channel's ``generator`` is wordpress.org (the newest version is
+assumed). The import's summary says which version was assumed, and why.
 """
 
 import re
@@ -26,7 +31,9 @@ from comments_service.services.imports.xml_stream import (
     namespace,
 )
 
-WXR_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/1\.[012]/$")
+WXR_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/(?P<version>1\.[012])/$")
+WORDPRESS_GENERATOR = re.compile(r"^https?://wordpress\.org(/|$)")
+NEWEST_VERSION = "1.2"
 STATUSES = {"1": CommentStatus.APPROVED, "0": CommentStatus.PENDING, "spam": CommentStatus.SPAM}
 NOT_COMMENTS = {"pingback", "trackback"}
 NO_DATE = "0000-00-00 00:00:00"
@@ -46,25 +53,36 @@ class WordPressExport:
     staff: StaffFinder
     keep_pingbacks: bool
     notes: tuple = ()
+    assumed: str = ""
 
     def comments(self) -> Iterator[Source]:
         with self.open_file() as stream:
-            yield from read_wordpress(stream, self.staff, self.keep_pingbacks)
+            yield from read_wordpress(stream, self.staff, self.keep_pingbacks, self._assume)
+
+    def _assume(self, note: str) -> None:
+        self.assumed = note
 
     def settle(self, place: Place) -> tuple[Place, None]:
         return place, None
 
 
-def read_wordpress(stream: BinaryIO, staff: StaffFinder, keep_pingbacks: bool) -> Iterator[Source]:
-    """Each comment of the file, as it is read."""
+def read_wordpress(
+    stream: BinaryIO, staff: StaffFinder, keep_pingbacks: bool, assume: Callable[[str], None]
+) -> Iterator[Source]:
+    """Each comment of the file, as it is read; ``assume`` hears of a version assumed."""
     what = "a WordPress export (WXR)"
     authors: dict[str, Author] = {}
-    version = None
-    for element in elements_at(stream, what, "rss", 2):
+    declared: list[str] = []
+    version = generator = None
+    for element in elements_at(stream, what, "rss", 2, declared):
         name = local(element.tag)
         if name == "wxr_version" and WXR_NAMESPACE.match(namespace(element.tag)):
             version = (element.text or "").strip()
-        elif name == "author" and version:
+        elif name == "generator" and not namespace(element.tag):
+            generator = (element.text or "").strip()
+        if name in ("author", "item") and not version:
+            version = _assumed_version(declared, generator, assume)
+        if name == "author" and version:
             authors[child_text(element, "author_login")] = Author(
                 child_text(element, "author_id"),
                 staff.find(
@@ -74,8 +92,23 @@ def read_wordpress(stream: BinaryIO, staff: StaffFinder, keep_pingbacks: bool) -
             )
         elif name == "item" and version:
             yield from _item_comments(element, authors, staff, keep_pingbacks)
-    if version is None:
+    if not (version or _assumed_version(declared, generator, assume)):
         raise ImportFileError(f"This is not {what}: it has no wp:wxr_version before its posts.")
+
+
+def _assumed_version(
+    declared: list[str], generator: str | None, assume: Callable[[str], None]
+) -> str | None:
+    """The version of a file without wp:wxr_version, when it is clearly WordPress."""
+    versions = [match["version"] for match in map(WXR_NAMESPACE.match, declared) if match]
+    if versions:
+        version, why = versions[0], "from its wp namespace"
+    elif generator and WORDPRESS_GENERATOR.match(generator):
+        version, why = NEWEST_VERSION, "the newest, as its generator is wordpress.org"
+    else:
+        return None
+    assume(f"No WXR version in the file: read as WXR {version} ({why}).")
+    return version
 
 
 def _item_comments(item: Element, authors, staff: StaffFinder, keep_pingbacks: bool):

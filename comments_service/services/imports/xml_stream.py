@@ -25,11 +25,20 @@ def namespace(tag: str) -> str:
     return tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
 
 
-def elements_at(stream: BinaryIO, what: str, root: str, depth: int) -> Iterator[Element]:
-    """Each complete element ``depth`` levels below the root, which must be ``<root>``."""
+def elements_at(
+    stream: BinaryIO, what: str, root: str, depth: int, declared: list[str] | None = None
+) -> Iterator[Element]:
+    """Each complete element ``depth`` levels below the root, which must be ``<root>``.
+
+    ``declared``, when given, gathers the namespace URIs the file declares, as they come.
+    """
     open_elements: list[Element] = []
+    events = ("start", "end") if declared is None else ("start-ns", "start", "end")
     try:
-        for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
+        for event, element in iterparse(stream, events=events, forbid_dtd=True):
+            if event == "start-ns":
+                declared.append(element[1])  # element is (prefix, uri) here
+                continue
             if event == "start":
                 if not open_elements and local(element.tag) != root:
                     raise ImportFileError(
