@@ -17,9 +17,11 @@ TIMEZONE = "UTC"
 DEFAULT_LANG = "en"
 DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
-STATIC_PATHS = ["images"]
-ARTICLE_EXCLUDES = ["authors", "pages"]
-PAGE_EXCLUDES = ["authors"]
+STATIC_PATHS = ["images", "extra/favicon.ico"]
+# Browsers ask for /favicon.ico at the root (scripts/draw_favicons.py draws every icon).
+EXTRA_PATH_METADATA = {"extra/favicon.ico": {"path": "favicon.ico"}}
+ARTICLE_EXCLUDES = ["authors", "pages", "extra"]
+PAGE_EXCLUDES = ["authors", "extra"]
 
 # Pretty, stable URLs. The comment service stores "/" + ARTICLE_URL for each post.
 ARTICLE_URL = "{date:%Y}/{date:%m}/{slug}/"
@@ -76,7 +78,15 @@ MARKDOWN = {
 # The Porch plugin bakes approved comments into posts, reads author profiles
 # and writes the posts manifest to <OUTPUT_PATH>/porch-manifest.json (set
 # PORCH_MANIFEST_PATH to write it elsewhere).
-PLUGINS = ["porch_pelican"]
+# pelican-sitemap writes sitemap.xml; the Porch plugin writes the robots.txt that names it.
+PLUGINS = ["porch_pelican", "pelican.plugins.sitemap"]
+# Every article, page and listing, drafts and hidden pages left out; a 404 page is no page.
+SITEMAP = {
+    "format": "xml",
+    "priorities": {"articles": 0.8, "pages": 0.5, "indexes": 0.3},
+    "changefreqs": {"articles": "weekly", "pages": "monthly", "indexes": "daily"},
+    "exclude": [r"^404\.html$"],
+}
 # Where readers' browsers reach the comment service, so where the pages post comments:
 # PORCH_PUBLIC_URL, as the service calls it, else the one `make run` starts.
 PORCH_PUBLIC_URL = os.environ.get(

@@ -4,20 +4,23 @@ The blog never needs the service to build. The plugin bakes the service's
 comments export into articles (with who answered each reader comment, and how
 fast) and the blog's answer figures into pages that ask for them, attaches
 author profiles, and writes the posts manifest the service loads to learn
-which posts (and authors) exist. The theme's scripts and styles are minified in the output.
+which posts (and authors) exist. The theme's scripts and styles are minified in the
+output, and robots.txt names the sitemap.
 """
 
 from pelican import signals
 
-from . import comments, defaults, manifest, minify, profiles
+from . import comments, defaults, manifest, minify, profiles, site_files
 
 
 def register():
     """Connect module-level handlers (blinker keeps only weak references)."""
     signals.initialized.connect(defaults.apply_defaults)
+    signals.initialized.connect(site_files.forget_unfinished_sitemap)
     signals.article_generator_finalized.connect(comments.attach_comments)
     signals.article_generator_finalized.connect(manifest.collect_posts)
     signals.all_generators_finalized.connect(profiles.attach_profiles)
     signals.article_writer_finalized.connect(comments.write_comment_pages)
     signals.finalized.connect(manifest.write_manifest)
     signals.finalized.connect(minify.minify_theme_assets)
+    signals.finalized.connect(site_files.write_robots)
