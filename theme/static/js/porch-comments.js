@@ -285,7 +285,6 @@
     const f = e.target;
     if (!f.matches(".comment-form")) return;
     e.preventDefault();
-    remember(f);
     f.querySelectorAll(".field-error").forEach((e) => e.remove());
     f.querySelectorAll("[aria-invalid]").forEach((e) => {
       e.removeAttribute("aria-invalid");
@@ -317,6 +316,9 @@
     if (res.status != 201) return fail(f, res.status, data);
     keys.delete(f); // stored: whatever this form sends next is a new comment
     since = performance.now();
+    // Only once the comment is stored: a new default replaces a prefilled field's value, so
+    // unticking before sending would take the name away from this very comment.
+    remember(f);
     done(f, data);
     own(data, payload.body);
   });
