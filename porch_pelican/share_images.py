@@ -17,7 +17,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from functools import cache
+from functools import cache, partial
 
 from markupsafe import Markup
 from PIL import Image, ImageDraw, ImageFont
@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 DESIGN_VERSION = 1
 SIZE = (1200, 630)
 FOLDER = "images/share"
+CACHE_FOLDER = "porch-share-images"
 SITE_IMAGE_NAME = "site"
 # The finalized signal only receives the Pelican object: the images planned from the
 # article generator travel to it through the shared settings dict.
@@ -76,14 +77,31 @@ def plan_share_images(generator):
 
 
 def draw_share_images(pelican):
-    """Draw the planned images missing from the output, and drop the ones they replace."""
-    output = pelican.settings["OUTPUT_PATH"]
-    planned = pelican.settings.get(PLANNED_KEY, {})
+    """Put the planned images in the output, drawing only those not drawn before, and
+    drop the ones they replace.
+
+    Drawn images are kept in the cache folder too, so a build that empties its output
+    first (DELETE_OUTPUT_DIRECTORY, as publishconf.py does) copies them back instead.
+    """
+    settings = pelican.settings
+    planned = settings.get(PLANNED_KEY, {})
+    output = os.path.join(settings["OUTPUT_PATH"], FOLDER)
+    drawn = os.path.join(settings["CACHE_PATH"], CACHE_FOLDER)
     for path, card in planned.items():
-        target = os.path.join(output, path)
-        if not os.path.isfile(target):
-            save_png(draw_card(card), target)
-    remove_replaced(os.path.join(output, FOLDER), {os.path.basename(path) for path in planned})
+        put_in_output(card, os.path.basename(path), output, drawn)
+    keep = {os.path.basename(path) for path in planned}
+    remove_replaced(output, keep)
+    remove_replaced(drawn, keep)
+
+
+def put_in_output(card, name, output, drawn):
+    """Copy the image into the output unless it is there, drawing it unless drawn before."""
+    if os.path.isfile(os.path.join(output, name)):
+        return
+    if not os.path.isfile(os.path.join(drawn, name)):
+        written(os.path.join(drawn, name), partial(save_png, card))
+    with open(os.path.join(drawn, name), "rb") as image:
+        written(os.path.join(output, name), partial(shutil.copyfileobj, image))
 
 
 def card_inputs(title, authors, site_name):
@@ -237,13 +255,19 @@ def draw_authors(draw, authors, bold, type_, top):
         x += round(type_.getlength(name)) + 48
 
 
-def save_png(image, target):
-    """Write through a temporary file and a rename: a reader never gets half an image."""
+def save_png(card, file):
+    """Draw the card into an open file."""
+    draw_card(card).save(file, "PNG")
+
+
+def written(target, write):
+    """Write a file with ``write(file)`` through a temporary file and a rename: a reader
+    never gets half an image."""
     os.makedirs(os.path.dirname(target), exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".porch-share-")
     try:
         with os.fdopen(fd, "wb") as file:
-            image.save(file, "PNG", optimize=True)
+            write(file)
         os.chmod(temporary, 0o644)  # mkstemp makes 0600; the image is served
         os.replace(temporary, target)
     except BaseException:

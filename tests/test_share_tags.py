@@ -169,6 +169,19 @@ def test_a_rebuild_leaves_unchanged_images_alone_and_redraws_a_retitled_post(tmp
     assert meta(head_tags(output / PAGE), "og:title") == ["Welcome to Porch"]
 
 
+def test_a_build_that_empties_its_output_copies_the_images_it_drew_before(tmp_path):
+    content = copy_of_content(tmp_path)
+    output = build(tmp_path, content)
+    image = share_image(output, head_tags(output / PAGE))
+    (drawn,) = (tmp_path / "cache").rglob(image.name)
+    first = drawn.stat()
+
+    build_sample_site(tmp_path, EXPORT, PATH=str(content), DELETE_OUTPUT_DIRECTORY=True, **PAGING)
+
+    assert image.read_bytes() == drawn.read_bytes()
+    assert (drawn.stat().st_mtime_ns, drawn.stat().st_ino) == (first.st_mtime_ns, first.st_ino)
+
+
 def test_the_head_survives_a_rebake(tmp_path):
     content = copy_of_content(tmp_path)
     output = build(tmp_path, content)
