@@ -122,21 +122,22 @@ def test_every_post_has_an_image_of_its_own(output):
 
 
 @pytest.mark.parametrize(
-    ("page", "canonical"),
+    ("page", "canonical", "title"),
     [
-        ("index.html", "/"),
-        ("page/2/index.html", "/page/2/"),
-        ("about/index.html", "/about/"),
-        ("authors/ana-lima/index.html", "/authors/ana-lima/"),
-        ("categories/support/index.html", "/categories/support/"),
-        ("tags/how-to/index.html", "/tags/how-to/"),
+        ("index.html", "/", "Lanternworks Porch"),
+        ("page/2/index.html", "/page/2/", "Lanternworks Porch"),
+        ("about/index.html", "/about/", "About Porch"),
+        ("authors/ana-lima/index.html", "/authors/ana-lima/", "Ana Lima"),
+        ("categories/support/index.html", "/categories/support/", "Support"),
+        ("tags/how-to/index.html", "/tags/how-to/", "Tagged “how-to”"),
     ],
 )
-def test_other_pages_are_websites_with_their_own_canonical_link(output, page, canonical):
+def test_other_pages_are_websites_with_their_own_canonical_link(output, page, canonical, title):
     tags = head_tags(output / page)
 
     assert canonicals(tags) == [FEED_DOMAIN + canonical]
     assert meta(tags, "og:type") == ["website"]
+    assert meta(tags, "og:title") == [title]
     assert meta(tags, "og:url") == [FEED_DOMAIN + canonical]
     assert share_image(output, tags).is_file()  # the blog's own image
     assert not meta(tags, "article:author")
@@ -147,6 +148,7 @@ def test_a_further_comment_page_is_its_own_canonical_page(output):
 
     assert canonicals(tags) == [f"{FEED_DOMAIN}/2026/11/hello-porch/comments/2/"]
     assert meta(tags, "og:type") == ["website"]
+    assert meta(tags, "og:title") == [f"Comments, page 2: {TITLE}"]
 
 
 def test_a_rebuild_leaves_unchanged_images_alone_and_redraws_a_retitled_post(tmp_path):
