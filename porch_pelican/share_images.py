@@ -82,6 +82,7 @@ def draw_share_images(pelican):
 
     Drawn images are kept in the cache folder too, so a build that empties its output
     first (DELETE_OUTPUT_DIRECTORY, as publishconf.py does) copies them back instead.
+    Builds of other sites may share that folder, so nothing is deleted from it.
     """
     settings = pelican.settings
     planned = settings.get(PLANNED_KEY, {})
@@ -89,9 +90,7 @@ def draw_share_images(pelican):
     drawn = os.path.join(settings["CACHE_PATH"], CACHE_FOLDER)
     for path, card in planned.items():
         put_in_output(card, os.path.basename(path), output, drawn)
-    keep = {os.path.basename(path) for path in planned}
-    remove_replaced(output, keep)
-    remove_replaced(drawn, keep)
+    remove_replaced(output, {os.path.basename(path) for path in planned})
 
 
 def put_in_output(card, name, output, drawn):
