@@ -181,8 +181,10 @@ def build_seconds(folder: Path, content: Path, export: Path, porch: bool) -> tup
     """Wall and CPU time (user and system) of one build in a fresh pelican process, from an
     empty output folder. On a shared machine the CPU time moves less with the load."""
     output = folder / ("output" if porch else "output-default")
+    cache = folder / "cache"  # emptied too: every share image is drawn, as on a first build
     shutil.rmtree(output, ignore_errors=True)
-    extra = {"PATH": str(content), "OUTPUT_PATH": str(output)}
+    shutil.rmtree(cache, ignore_errors=True)
+    extra = {"PATH": str(content), "OUTPUT_PATH": str(output), "CACHE_PATH": str(cache)}
     if porch:
         extra["PORCH_COMMENTS_EXPORT"] = str(export)
     else:

@@ -3,14 +3,14 @@
 The blog never needs the service to build. The plugin bakes the service's
 comments export into articles (with who answered each reader comment, and how
 fast) and the blog's answer figures into pages that ask for them, attaches
-author profiles, and writes the posts manifest the service loads to learn
-which posts (and authors) exist. The theme's scripts and styles are minified in the
-output, and robots.txt names the sitemap.
+author profiles, draws each post's share image, and writes the posts manifest the
+service loads to learn which posts (and authors) exist. The theme's scripts and styles
+are minified in the output, and robots.txt names the sitemap.
 """
 
 from pelican import signals
 
-from . import comments, defaults, manifest, minify, profiles, site_files
+from . import comments, defaults, manifest, minify, profiles, share_images, site_files
 
 
 def register():
@@ -19,8 +19,10 @@ def register():
     signals.initialized.connect(site_files.forget_unfinished_sitemap)
     signals.article_generator_finalized.connect(comments.attach_comments)
     signals.article_generator_finalized.connect(manifest.collect_posts)
+    signals.article_generator_finalized.connect(share_images.plan_share_images)
     signals.all_generators_finalized.connect(profiles.attach_profiles)
     signals.article_writer_finalized.connect(comments.write_comment_pages)
     signals.finalized.connect(manifest.write_manifest)
     signals.finalized.connect(minify.minify_theme_assets)
     signals.finalized.connect(site_files.write_robots)
+    signals.finalized.connect(share_images.draw_share_images)

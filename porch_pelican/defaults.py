@@ -27,7 +27,7 @@ THREAD_DEPTH = 5
 THREAD_COLLAPSE = 4
 # Templates that print what readers wrote: they escape every value unless told |safe.
 AUTOESCAPED_TEMPLATES = frozenset(
-    {"_comments.html", "_people.html", "_figures.html", "comments_page.html"}
+    {"_comments.html", "_people.html", "_figures.html", "_share.html", "comments_page.html"}
 )
 
 
@@ -37,6 +37,7 @@ def apply_defaults(pelican):
     refuse_renamed(settings)
     settings.setdefault("PORCH_PUBLIC_URL", SERVICE_URL)
     normalise_urls(settings)
+    settings["PORCH_ABSOLUTE_SITEURL"] = absolute_site_url(settings)
     settings.setdefault("PORCH_COMMENTS_EXPORT", COMMENTS_EXPORT)
     settings.setdefault("PORCH_AUTHORS_DIR", AUTHORS_DIR)
     settings.setdefault(
@@ -89,6 +90,12 @@ def normalised_url(name, raw):
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     return urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+
+def absolute_site_url(settings):
+    """The blog's address for links read off the page (canonical links, share tags):
+    SITEURL, or where a local build has none, the one its feeds link to (FEED_DOMAIN)."""
+    return settings.get("SITEURL") or settings.get("FEED_DOMAIN") or ""
 
 
 def whole_number(settings, name, default):

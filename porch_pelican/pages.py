@@ -41,7 +41,7 @@ def write_pages(load_template, context: dict, article, article_file: str, write)
         path = page_file(settings, article_file, number)
         page = PageOf(article, number)
         html = load_template().render(
-            {**context, "SITEURL": site_url(settings, path), "article": page}
+            {**context, "SITEURL": site_url(settings, path), "output_file": path, "article": page}
         )
         write(os.path.join(output, path), html)
     remove_pages_after(settings, article_file, len(numbers) + 1)

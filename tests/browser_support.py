@@ -104,8 +104,10 @@ def build_site(output: Path, env: dict, **settings: str) -> str:
     test names its own comments export, the build reads none: pelicanconf.py's default,
     ``var/comments-export.json`` in the checkout, is what `make run` leaves behind, and
     its comments (numbered by another database) would be baked into the test's pages.
+    The build's cache (share images drawn) goes next to the output, not in the checkout.
     """
     settings.setdefault("PORCH_COMMENTS_EXPORT", str(output.parent / "no-comments-export.json"))
+    settings.setdefault("CACHE_PATH", str(output.parent / "cache"))
     extra = [f"{key}={json.dumps(value)}" for key, value in settings.items()]
     command = [str(BIN / "pelican"), "content", "-s", "pelicanconf.py", "-o", str(output)]
     return run([*command, "-e", *extra], env)

@@ -31,6 +31,7 @@ def build(tmp_path, **overrides):
         override={
             "PATH": str(FIXTURES / "site" / "content"),
             "OUTPUT_PATH": str(output),
+            "CACHE_PATH": str(tmp_path / "cache"),
             "THEME": str(FIXTURES / "theme"),
             "THEME_STATIC_PATHS": [],
             "PLUGINS": ["porch_pelican"],
