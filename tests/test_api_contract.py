@@ -71,3 +71,11 @@ def test_a_body_refused_as_empty_is_refused_by_the_document_too(client, make_pos
         assert answer.status_code == 422, schema
         assert answer.get_json()["fields"]["body"] == "Please write a comment."
     assert not schema_named("OwnEdit").is_valid({"token": "t", "body": body})
+
+
+@pytest.mark.parametrize("method", ["PATCH", "DELETE"])
+@pytest.mark.parametrize("number", ["2147483648", "18045739987", "9" * 40])
+def test_a_comment_number_beyond_the_id_column_is_no_such_comment(client, method, number):
+    """Not 405: the address takes both methods, it names no comment."""
+    answer = client.open(f"/api/comments/{number}", method=method, json={"token": "x"})
+    assert answer.status_code == 404
