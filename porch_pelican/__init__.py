@@ -3,14 +3,24 @@
 The blog never needs the service to build. The plugin bakes the service's
 comments export into articles (with who answered each reader comment, and how
 fast) and the blog's answer figures into pages that ask for them, attaches
-author profiles, draws each post's share image, and writes the posts manifest the
+author profiles, describes each article for search engines (JSON-LD) and writes its
+comments feed, draws each post's share image, and writes the posts manifest the
 service loads to learn which posts (and authors) exist. The theme's scripts and styles
 are minified in the output, and robots.txt names the sitemap.
 """
 
 from pelican import signals
 
-from . import comments, defaults, manifest, minify, profiles, share_images, site_files
+from . import (
+    comment_feeds,
+    comments,
+    defaults,
+    manifest,
+    minify,
+    profiles,
+    share_images,
+    site_files,
+)
 
 
 def register():
@@ -22,6 +32,7 @@ def register():
     signals.article_generator_finalized.connect(share_images.plan_share_images)
     signals.all_generators_finalized.connect(profiles.attach_profiles)
     signals.article_writer_finalized.connect(comments.write_comment_pages)
+    signals.article_writer_finalized.connect(comment_feeds.write_feeds)
     signals.finalized.connect(manifest.write_manifest)
     signals.finalized.connect(minify.minify_theme_assets)
     signals.finalized.connect(site_files.write_robots)

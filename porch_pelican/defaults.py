@@ -23,6 +23,8 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 COMMENTS_EXPORT = "var/comments-export.json"
 AUTHORS_DIR = "authors"
 MANIFEST_FILENAME = "porch-manifest.json"
+# Where an article's comments feed is, after the article's address (comment_feeds.py).
+COMMENTS_FEED_URL = "comments.atom"
 THREAD_DEPTH = 5
 THREAD_COLLAPSE = 4
 # Templates that print what readers wrote: they escape every value unless told |safe.
@@ -51,6 +53,7 @@ def apply_defaults(pelican):
         settings, "PORCH_COMMENTS_PER_PAGE", COMMENTS_PER_PAGE
     )
     settings.setdefault("PORCH_COMMENTS_PAGE_URL", COMMENTS_PAGE_URL)
+    settings.setdefault("PORCH_COMMENTS_FEED_URL", COMMENTS_FEED_URL)
     exclude_authors_dir(settings)
     autoescape_comment_templates(settings)
     settings["JINJA_FILTERS"] = {**settings["JINJA_FILTERS"], **FILTERS}

@@ -5,6 +5,8 @@ of every thread: a filter is a plain call, a macro call costs several times more
 The article's script (theme/static/js/porch-comments.js) writes the same words.
 """
 
+from .structured_data import blog_posting
+
 MONTH_NAMES = (
     "January February March April May June July August September October November December"
 ).split()
@@ -34,4 +36,4 @@ def _whole(digits: str) -> int:
         return 0
 
 
-FILTERS = {"initials": initials, "time_label": time_label}
+FILTERS = {"initials": initials, "time_label": time_label, "blog_posting": blog_posting}

@@ -25,6 +25,7 @@ from pelican.generators import Generator
 from pelican.settings import read_settings
 from pelican.urlwrappers import Author
 
+from . import comment_feeds, structured_data
 from .comments import paged
 from .defaults import apply_defaults
 from .pages import PAGE_TEMPLATE, site_url, write_pages
@@ -107,6 +108,7 @@ class Rebaker:
             self._write(self._page_path(slug), MARKED_SECTION.sub(lambda _: section, html, count=1))
             article_file = self.posts[slug]["file"]
             write_pages(self._page_template, self._context(), article, article_file, self._write)
+            comment_feeds.write_feed(self.settings, article, article_file, self._write)
         return True
 
     def render(self, slug: str, thread: dict) -> str:
@@ -124,6 +126,7 @@ class Rebaker:
             porch_comments_version=thread["version"],
         )
         paged(article, thread["comments"], self.settings)
+        structured_data.carry_over(article, self._read(slug))
         return article
 
     def _render(self, article: SimpleNamespace) -> str:

@@ -1,0 +1,97 @@
+"""Each article's comments as an Atom feed, like a WordPress post's ``/feed/``.
+
+The feed sits next to the article's page, at the article's address plus
+``PORCH_COMMENTS_FEED_URL`` (``2026/10/offline-mode-explained/comments.atom``), as
+comment pages do. It lists what the page shows: published reader comments and
+staff answers, newest first, each with its writer's name (never an email address),
+its time, the HTML the service sanitised, and a link to it on the page that shows
+it. Removed and erased comments are placeholders in the baked thread and are left
+out. The build writes every published article's feed, and a re-bake writes the
+post's again with the page, through the same function.
+"""
+
+import os
+from datetime import UTC, datetime
+from itertools import chain
+
+from feedgenerator import Atom1Feed
+from markupsafe import Markup
+
+from .comments import write_file
+from .structured_data import linked_comments
+
+
+class CommentsFeed(Atom1Feed):
+    """An Atom feed whose ``updated`` is given (an empty thread's is the post's date)
+    rather than the time of writing, so the same thread always makes the same file."""
+
+    def __init__(self, *args, updated, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.updated = updated
+
+    def latest_post_date(self):
+        return super().latest_post_date() if self.items else self.updated
+
+
+def write_feeds(generator, writer):
+    """Write the comments feed of each published article (and translation)."""
+    for article in chain(generator.articles, generator.translations):
+        write_feed(generator.settings, article, article.save_as, write_file)
+
+
+def write_feed(settings: dict, article, article_file: str, write) -> None:
+    """Write the article's comments feed with ``write(path, text)``."""
+    path = os.path.join(os.path.dirname(article_file), settings["PORCH_COMMENTS_FEED_URL"])
+    feed = comments_feed(settings, article)
+    write(os.path.join(settings["OUTPUT_PATH"], path), feed.writeString("utf-8"))
+
+
+def comments_feed(settings: dict, article) -> CommentsFeed:
+    page = f"{settings['PORCH_ABSOLUTE_SITEURL']}/{article.url}"
+    title = Markup(article.title).striptags()
+    feed_url = page + settings["PORCH_COMMENTS_FEED_URL"]
+    feed = CommentsFeed(
+        title=f"Comments on {title}",
+        link=page,
+        description=f"Readers' comments on {title} and the answers of the people who wrote it.",
+        feed_url=feed_url,
+        feed_guid=feed_url,
+        updated=getattr(article, "date", None) or datetime.now(UTC),
+    )
+    shown = [(node, link) for node, link in linked_comments(settings, article) if not node.removed]
+    for node, link in sorted(shown, key=newest_first):
+        feed.add_item(
+            title=entry_title(node),
+            link=link,
+            description=None,
+            author_name=node.author_name,
+            pubdate=moment(node.created_at),
+            updateddate=edited(node),
+            unique_id=f"{page}#comment-{node.id}",
+            content=node.html,
+        )
+    return feed
+
+
+def newest_first(entry):
+    node, _ = entry
+    return (-moment(node.created_at).timestamp(), -node.id)
+
+
+def entry_title(node) -> str:
+    """Who wrote it, and whom it answers: "Ana Lima answered Jo Reader"."""
+    if not node.in_reply_to:
+        return f"{node.author_name} commented"
+    verb = "answered" if node.staff else "replied to"
+    return f"{node.author_name} {verb} {node.in_reply_to}"
+
+
+def edited(node) -> datetime | None:
+    """When the comment was last edited; None when never (or the export predates edits)."""
+    iso = getattr(node, "edited_at", None)
+    return moment(iso) if iso else None
+
+
+def moment(iso: str) -> datetime:
+    """The service's UTC times ("2026-11-20T10:00:00Z") as aware datetimes."""
+    return datetime.fromisoformat(iso)
