@@ -10,6 +10,7 @@ out. The build writes every published article's feed, and a re-bake writes the
 post's again with the page, through the same function.
 """
 
+import logging
 import os
 from datetime import UTC, datetime
 from itertools import chain
@@ -19,6 +20,8 @@ from markupsafe import Markup
 
 from .comments import write_file
 from .structured_data import linked_comments
+
+logger = logging.getLogger(__name__)
 
 
 class CommentsFeed(Atom1Feed):
@@ -58,24 +61,33 @@ def comments_feed(settings: dict, article) -> CommentsFeed:
         feed_guid=feed_url,
         updated=getattr(article, "date", None) or datetime.now(UTC),
     )
-    shown = [(node, link) for node, link in linked_comments(settings, article) if not node.removed]
-    for node, link in sorted(shown, key=newest_first):
+    for created, node, link in entries(settings, article):
         feed.add_item(
             title=entry_title(node),
             link=link,
             description=None,
             author_name=node.author_name,
-            pubdate=moment(node.created_at),
-            updateddate=edited(node),
+            pubdate=created,
+            updateddate=moment(getattr(node, "edited_at", None)),  # older exports have none
             unique_id=f"{page}#comment-{node.id}",
             content=node.html,
         )
     return feed
 
 
-def newest_first(entry):
-    node, _ = entry
-    return (-moment(node.created_at).timestamp(), -node.id)
+def entries(settings: dict, article) -> list:
+    """(time, comment, link) of each comment shown, newest first. A comment whose time is
+    not one (an export is data from elsewhere) is left out rather than stop the build."""
+    found = []
+    for node, link in linked_comments(settings, article):
+        if node.removed:
+            continue
+        created = moment(node.created_at)
+        if created is None:
+            logger.warning("Porch: comment %s has no readable time; left out of its feed", node.id)
+            continue
+        found.append((created, node, link))
+    return sorted(found, key=lambda entry: (entry[0], entry[1].id), reverse=True)
 
 
 def entry_title(node) -> str:
@@ -86,12 +98,9 @@ def entry_title(node) -> str:
     return f"{node.author_name} {verb} {node.in_reply_to}"
 
 
-def edited(node) -> datetime | None:
-    """When the comment was last edited; None when never (or the export predates edits)."""
-    iso = getattr(node, "edited_at", None)
-    return moment(iso) if iso else None
-
-
-def moment(iso: str) -> datetime:
-    """The service's UTC times ("2026-11-20T10:00:00Z") as aware datetimes."""
-    return datetime.fromisoformat(iso)
+def moment(iso: str | None) -> datetime | None:
+    """The service's UTC times ("2026-11-20T10:00:00Z") as aware datetimes; None for none."""
+    try:
+        return datetime.fromisoformat(iso) if iso else None
+    except ValueError:
+        return None

@@ -605,4 +605,5 @@ def test_an_answer_by_mail_is_on_the_article_without_the_quoted_mail(
         assert receive(raw).outcome is Outcome.PUBLISHED
     section = comment_section(page_of(site.output))
     assert "Yes, <em>it does</em>." in section
-    assert section.count("Does it work offline?") == 1  # the question, not the quote
+    # The question, on the page and in its JSON-LD; never the quote.
+    assert section.count("Does it work offline?") == 2
