@@ -1,0 +1,100 @@
+"""Each post's comments feed (``comments.atom`` next to the article): valid Atom, newest
+first, names never emails, written by the build and again by every re-bake."""
+
+import re
+
+import feedparser
+import pytest
+
+from comments_service.services.comments.posting import add_staff_answer
+from comments_service.services.moderation import decisions as moderation
+
+from .test_rebake import PAGE, SLUG, Site, decide, page_of, post_comment
+
+FEED = PAGE.replace("index.html", "comments.atom")
+ARTICLE_URL = f"http://127.0.0.1:8000/{PAGE.removesuffix('index.html')}"
+
+
+@pytest.fixture
+def site(app, tmp_path):
+    return Site(app, tmp_path)
+
+
+def read_feed(output):
+    feed = feedparser.parse((output / FEED).read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.version == "atom10"
+    return feed
+
+
+def test_every_article_has_a_feed_linked_from_its_head_and_its_comments(site):
+    articles = list(site.output.glob("2026/*/*/index.html"))
+    assert articles
+    for article in articles:
+        assert (article.parent / "comments.atom").is_file(), article
+    page = page_of(site.output)
+    title = re.search(r"<h1[^>]*>(.*?)</h1>", page).group(1)
+    head = page.split("</head>")[0]
+    assert (
+        f'<link rel="alternate" type="application/atom+xml" href="../../../{FEED}"'
+        f' title="Comments on {title}">'
+    ) in head
+    assert 'href="../../../' + FEED + '" type="application/atom+xml">Follow these comments' in page
+    feed = read_feed(site.output)
+    assert feed.feed.title == f"Comments on {title}"
+    assert feed.feed.link == ARTICLE_URL
+    assert feed.feed.id == ARTICLE_URL + "comments.atom"
+    assert feed.entries == []
+
+
+def test_the_feed_lists_comments_and_answers_newest_first_and_a_rebake_adds_the_answer(
+    site, client, app, make_staff
+):
+    ana = make_staff("Ana Lima")
+    question = post_comment(
+        client, SLUG, author_name="Jo", body="Does it *sync*?", email="jo@reader.test"
+    ).get_json()["comment"]
+    post_comment(client, SLUG, author_name="Sam", body="Also photos?")
+    assert site.rebaker().rebake(SLUG, site.thread())
+    assert [entry.author for entry in read_feed(site.output).entries] == ["Sam", "Jo"]
+
+    answer = decide(app, add_staff_answer, question["id"], ana, "Yes, *on its own*.")
+    assert site.rebaker().rebake(SLUG, site.thread())
+
+    feed = read_feed(site.output)
+    thread = client.get(f"/api/posts/{SLUG}/comments").get_json()
+    assert len(feed.entries) == thread["count"] == 3
+    newest = feed.entries[0]
+    assert newest.author == "Ana Lima"
+    assert newest.title == "Ana Lima answered Jo"
+    assert newest.id == f"{ARTICLE_URL}#comment-{answer}"
+    assert newest.link == f"{ARTICLE_URL}#comment-{answer}"
+    assert newest.content[0].value == "<p>Yes, <em>on its own</em>.</p>"
+    updated = [entry.updated_parsed for entry in feed.entries]
+    assert updated == sorted(updated, reverse=True)
+    assert all(entry.id and entry.updated and entry.author for entry in feed.entries)
+    assert "jo@reader.test" not in (site.output / FEED).read_text()
+    # The same thread, built in full, makes the same feed.
+    assert (site.build("second") / FEED).read_bytes() == (site.output / FEED).read_bytes()
+
+
+def test_removed_and_erased_comments_leave_the_feed(site, client, app, make_staff):
+    ana = make_staff("Ana Lima")
+    spam = post_comment(client, SLUG, author_name="Spammer", body="Cheap pills")
+    erased = post_comment(
+        client, SLUG, author_name="Erin", body="Erase me", email="erin@reader.test"
+    ).get_json()["comment"]["id"]
+    answer = decide(app, add_staff_answer, erased, ana, "Answered before erasure.")
+    assert site.rebaker().rebake(SLUG, site.thread())
+    assert len(read_feed(site.output).entries) == 3
+
+    decide(app, moderation.delete, spam.get_json()["comment"]["id"], ana, "spam")
+    forgotten = app.test_cli_runner().invoke(args=["people", "forget", "erin@reader.test"])
+    assert forgotten.exit_code == 0, forgotten.output
+    assert site.rebaker().rebake(SLUG, site.thread())
+
+    feed = read_feed(site.output)
+    assert [entry.id for entry in feed.entries] == [f"{ARTICLE_URL}#comment-{answer}"]
+    text = (site.output / FEED).read_text()
+    for gone in ("Spammer", "Cheap pills", "Erin", "Erase me"):
+        assert gone not in text
