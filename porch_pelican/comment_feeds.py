@@ -2,12 +2,12 @@
 
 The feed sits next to the article's page, at the article's address plus
 ``PORCH_COMMENTS_FEED_URL`` (``2026/10/offline-mode-explained/comments.atom``), as
-comment pages do. It lists what the page shows: published reader comments and
-staff answers, newest first, each with its writer's name (never an email address),
-its time, the HTML the service sanitised, and a link to it on the page that shows
-it. Removed and erased comments are placeholders in the baked thread and are left
-out. The build writes every published article's feed, and a re-bake writes the
-post's again with the page, through the same function.
+comment pages do. It lists what the pages show, the ``NEWEST`` published reader
+comments and staff answers, newest first, each with its writer's name (never an
+email address), its time, the HTML the service sanitised, and a link to it on the
+page that shows it. Removed and erased comments are placeholders in the baked thread
+and are left out. The build writes every published article's feed, and a re-bake
+writes the post's again with the page, through the same function.
 """
 
 import logging
@@ -19,9 +19,11 @@ from feedgenerator import Atom1Feed
 from markupsafe import Markup
 
 from .comments import write_file
-from .structured_data import linked_comments
 
 logger = logging.getLogger(__name__)
+# How many comments a feed lists, the newest: a feed reader polls the file, and a thread
+# of thousands would make each poll (and each re-bake) megabytes.
+NEWEST = 50
 
 
 class CommentsFeed(Atom1Feed):
@@ -76,8 +78,8 @@ def comments_feed(settings: dict, article) -> CommentsFeed:
 
 
 def entries(settings: dict, article) -> list:
-    """(time, comment, link) of each comment shown, newest first. A comment whose time is
-    not one (an export is data from elsewhere) is left out rather than stop the build."""
+    """(time, comment, link) of the NEWEST comments shown, newest first. A comment whose
+    time is not one (an export is data from elsewhere) is left out, not the build stopped."""
     found = []
     for node, link in linked_comments(settings, article):
         if node.removed:
@@ -87,7 +89,18 @@ def entries(settings: dict, article) -> list:
             logger.warning("Porch: comment %s has no readable time; left out of its feed", node.id)
             continue
         found.append((created, node, link))
-    return sorted(found, key=lambda entry: (entry[0], entry[1].id), reverse=True)
+    found.sort(key=lambda entry: (entry[0], entry[1].id), reverse=True)
+    return found[:NEWEST]
+
+
+def linked_comments(settings: dict, article):
+    """Every node of the baked thread, with the absolute link to it on the page showing it."""
+    base = f"{settings['PORCH_ABSOLUTE_SITEURL']}/{article.url}"
+    page_url = settings["PORCH_COMMENTS_PAGE_URL"]
+    for number, page in enumerate(article.porch_comment_pages or [], start=1):
+        here = base if number == 1 else base + page_url.format(number=number)
+        for node in page:
+            yield node, f"{here}#comment-{node.id}"
 
 
 def entry_title(node) -> str:

@@ -1,7 +1,8 @@
 """What search engines read off an article page: a schema.org ``BlogPosting`` in JSON-LD.
 
 It names the post, its authors (staff of the blog's Organization, with their pages,
-faces and roles), the number of comments and the baked comments themselves, each
+faces and roles), the number of comments and the comments the page shows (the
+thread's first page: a thread of thousands would otherwise weigh megabytes), each
 reply inside the comment it answers. The theme prints it in the marked comment
 section (``_comments.html``), so a re-bake writes it again with the new thread; the
 re-baker knows no dates, summary or share image, and carries those over from the
@@ -10,7 +11,8 @@ posting the page already has (``carry_over``).
 Removed and erased comments are placeholders in the baked thread, with neither
 author nor text: they are left out, and their replies take their place, so
 ``commentCount`` (the service's count, the page's "(N)") is the number of ``Comment``
-items. Replies nest as deep as the page nests them (``PORCH_THREAD_DEPTH``).
+items when the thread fits on one page. Replies nest as deep as the page nests them
+(``PORCH_THREAD_DEPTH``).
 """
 
 import json
@@ -104,32 +106,24 @@ def staff_person(context, shown_name, staff_name, url=None, role=None) -> dict:
     return {**person, **{key: value for key, value in details.items() if value}}
 
 
-def linked_comments(context, article):
-    """Every node of the baked thread, with the absolute link to it on the page showing it."""
-    base = f"{context['PORCH_ABSOLUTE_SITEURL']}/{article.url}"
-    page_url = context["PORCH_COMMENTS_PAGE_URL"]
-    for number, page in enumerate(article.porch_comment_pages or [], start=1):
-        here = base if number == 1 else base + page_url.format(number=number)
-        for node in page:
-            yield node, f"{here}#comment-{node.id}"
-
-
 def comment_tree(context, article) -> list[dict]:
-    """The shown comments as nested Comments, in one pass over the flat thread.
+    """The comments the article's page shows (its first page of comments) as nested
+    Comments, in one pass over the flat thread.
 
     ``holder`` says, for each comment, which item its replies go in (None: the top
     level): its own, or where it sits itself when it is removed or as deep as the page
     nests.
     """
+    here = f"{context['PORCH_ABSOLUTE_SITEURL']}/{article.url}"
     levels = context["PORCH_THREAD_DEPTH"]
     top: list[dict] = []
     holder: dict = {}
-    for node, link in linked_comments(context, article):
+    for node in article.porch_comments or []:
         parent = holder.get(node.parent_id)
         if node.removed:
             holder[node.id] = parent
             continue
-        item = comment_item(context, node, link)
+        item = comment_item(context, node, f"{here}#comment-{node.id}")
         (top if parent is None else parent.setdefault("comment", [])).append(item)
         holder[node.id] = item if node.depth < levels - 1 else parent
     return top

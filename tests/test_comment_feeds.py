@@ -1,6 +1,8 @@
 """Each post's comments feed (``comments.atom`` next to the article): valid Atom, newest
-first, names never emails, written by the build and again by every re-bake."""
+first (the newest fifty), names never emails, written by the build and again by every
+re-bake."""
 
+import json
 import re
 
 import feedparser
@@ -8,7 +10,10 @@ import pytest
 
 from comments_service.services.comments.posting import add_staff_answer
 from comments_service.services.moderation import decisions as moderation
+from porch_pelican.comment_feeds import NEWEST
 
+from .site_support import build_sample_site
+from .test_baking import export_of, node
 from .test_rebake import PAGE, SLUG, Site, decide, page_of, post_comment
 
 FEED = PAGE.replace("index.html", "comments.atom")
@@ -98,3 +103,23 @@ def test_removed_and_erased_comments_leave_the_feed(site, client, app, make_staf
     text = (site.output / FEED).read_text()
     for gone in ("Spammer", "Cheap pills", "Erin", "Erase me"):
         assert gone not in text
+
+
+def test_a_long_thread_lists_its_newest_comments_each_linked_to_its_page(tmp_path):
+    """Fifty at most, newest first, each linked on the page of comments that shows it."""
+    comments = [
+        {**node(n, f"Reader {n}"), "created_at": f"2026-11-20T10:{n:02d}:00Z"}
+        for n in range(1, NEWEST + 6)
+    ]
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(export_of(*comments)))
+    output, _ = build_sample_site(tmp_path, export, PORCH_COMMENTS_PER_PAGE=10)
+    feed = feedparser.parse((output / "2026/11/hello-porch/comments.atom").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    assert [entry.author for entry in feed.entries] == [
+        f"Reader {n}" for n in range(NEWEST + 5, 5, -1)
+    ]
+    article = "http://127.0.0.1:8000/2026/11/hello-porch/"
+    assert feed.entries[0].link == f"{article}comments/6/#comment-{NEWEST + 5}"
+    assert feed.entries[-1].link == f"{article}#comment-6"
+    assert feed.entries[0].id == f"{article}#comment-{NEWEST + 5}"  # wherever it is shown
