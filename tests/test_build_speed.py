@@ -10,6 +10,7 @@ from pelican.settings import DEFAULT_CONFIG, read_settings
 from porch_pelican.comments import for_display
 from porch_pelican.defaults import apply_defaults
 from porch_pelican.filters import initials, time_label
+from porch_pelican.structured_data import blog_posting
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,6 +50,7 @@ def test_the_filters_join_the_site_filters_without_changing_pelican_defaults():
         "shout": shout,
         "initials": initials,
         "time_label": time_label,
+        "blog_posting": blog_posting,
     }
     assert DEFAULT_CONFIG["JINJA_FILTERS"] == {}
 
