@@ -15,6 +15,8 @@ from comments_service.services.site.export import export_document
 from porch_pelican.structured_data import POSTING_SCRIPT
 
 from .site_support import build_sample_site
+from .test_baking import bake, export_of
+from .test_baking import node as exported_comment
 from .test_rebake import SLUG, Site, decide, page_of, post_comment
 
 HOSTILE = "</script><script>alert(1)</script> & <!-- <b>bold</b>"
@@ -187,3 +189,14 @@ def test_a_long_thread_describes_the_comments_of_the_articles_own_page(site, cli
     assert data["commentCount"] == api_thread(client)["count"] == 3
     assert [item["text"] for item in data["comment"]] == ["Question 0", "Question 1"]
     assert all(f"/{SLUG}/#comment-" in item["url"] for item in data["comment"])
+
+
+def test_replies_nest_as_deep_as_the_page_nests_them(tmp_path):
+    """Eight replies deep: the posting nests five levels (PORCH_THREAD_DEPTH), as the page
+    does; the deeper replies sit beside the last nested one, none is lost."""
+    chain = [exported_comment(n + 1, f"Reader {n}", n or None, n) for n in range(8)]
+    document = export_of(*chain)
+    data = posting(bake(tmp_path, document))
+    placed = nesting(data["comment"])
+    assert data["commentCount"] == len(placed) == 8
+    assert placed == {1: None, 2: 1, 3: 2, 4: 3, 5: 4, 6: 4, 7: 4, 8: 4}
