@@ -47,6 +47,8 @@ def wordpress_blog(porch_site) -> Path:
             ],
         ),
         ("2026/10/faster-schedule-sync", ["Trackback test", "Another short one"]),
+        ("2026/10/recurring-jobs-questions", ["Thread depth 15", "Pneumonoultra", "العربية"]),
+        ("2026/10/recurring-jobs-questions/comments/2", ["of many on a busy post"]),
     ],
 )
 def test_the_theme_unit_test_comments_are_baked_in(wordpress_blog, slug, shown):
