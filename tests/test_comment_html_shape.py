@@ -50,3 +50,9 @@ def test_what_an_address_may_not_hold_is_percent_encoded(href, written):
 def test_an_address_split_by_a_tab_is_no_script_link():
     html = sanitise('<a href="java&#9;script:alert(1)">words</a>')
     assert html == "words"
+
+
+def test_a_link_without_words_is_dropped():
+    nested = '<a href="https://x.example/"><a href="https://x.example/in">in</a></a>'
+    html = sanitise(f'{nested} <a href="https://x.example/"> </a>')
+    assert html == '<a href="https://x.example/in" rel="nofollow ugc">in</a>  '

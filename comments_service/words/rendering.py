@@ -60,13 +60,16 @@ def _renderer() -> markdown.Markdown:
 # A link the sanitiser took the address from (javascript:, data:...): only its words are
 # kept. nh3 writes links without nesting them, so the first </a> closes this one.
 LINK_WITHOUT_ADDRESS = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.S)
+# A link with no words (what is left of ``<a><a>words</a></a>``): nothing to read or name.
+LINK_WITHOUT_WORDS = re.compile(r"<a [^>]*>(\s*)</a>")
 
 
 def sanitise(html: str) -> str:
     """Keep only the allowed tags, attributes and link schemes; every link nofollow ugc.
 
     A link whose address is not allowed becomes its words: an ``<a>`` without ``href``
-    is no link to anyone, and is invalid HTML with a ``rel``.
+    is no link to anyone, and is invalid HTML with a ``rel``. A link without words is
+    dropped: a screen reader could only read its address.
     """
     cleaned = nh3.clean(
         html,
@@ -78,7 +81,7 @@ def sanitise(html: str) -> str:
         attribute_filter=_address_escaped,
     )
     if "<a " in cleaned:
-        cleaned = LINK_WITHOUT_ADDRESS.sub(r"\1", cleaned)
+        cleaned = LINK_WITHOUT_WORDS.sub(r"\1", LINK_WITHOUT_ADDRESS.sub(r"\1", cleaned))
     return valid_shape(cleaned)
 
 
