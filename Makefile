@@ -19,7 +19,7 @@ run: $(INSTALLED)
 
 test: $(INSTALLED)
 	scripts/install-browser.sh
-	scripts/install-html-checker.sh
+	scripts/install-test-tools.sh
 	scripts/install-imap-server.sh
 	$(BIN)/pytest
 

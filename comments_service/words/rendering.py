@@ -9,6 +9,8 @@ from html.parser import HTMLParser
 import markdown
 import nh3
 
+from .shape import valid_shape
+
 ALLOWED_TAGS = {
     "a",
     "blockquote",
@@ -58,13 +60,16 @@ def _renderer() -> markdown.Markdown:
 # A link the sanitiser took the address from (javascript:, data:...): only its words are
 # kept. nh3 writes links without nesting them, so the first </a> closes this one.
 LINK_WITHOUT_ADDRESS = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.S)
+# A link with no words (what is left of ``<a><a>words</a></a>``): nothing to read or name.
+LINK_WITHOUT_WORDS = re.compile(r"<a [^>]*>(\s*)</a>")
 
 
 def sanitise(html: str) -> str:
     """Keep only the allowed tags, attributes and link schemes; every link nofollow ugc.
 
     A link whose address is not allowed becomes its words: an ``<a>`` without ``href``
-    is no link to anyone, and is invalid HTML with a ``rel``.
+    is no link to anyone, and is invalid HTML with a ``rel``. A link without words is
+    dropped: a screen reader could only read its address.
     """
     cleaned = nh3.clean(
         html,
@@ -73,8 +78,35 @@ def sanitise(html: str) -> str:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel=LINK_REL,
         strip_comments=True,
+        attribute_filter=_address_escaped,
     )
-    return LINK_WITHOUT_ADDRESS.sub(r"\1", cleaned) if "<a " in cleaned else cleaned
+    if "<a " in cleaned:
+        cleaned = LINK_WITHOUT_WORDS.sub(r"\1", LINK_WITHOUT_ADDRESS.sub(r"\1", cleaned))
+    return valid_shape(cleaned)
+
+
+# What a URL may not hold as it is (a browser reads past it, the HTML standard does not).
+NOT_IN_URLS = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]')
+# What a browser trims from either end of an address: control characters and spaces.
+TRIMMED = "".join(map(chr, range(0x21)))
+# Square brackets only around an IPv6 host: anywhere after the host they are escaped.
+AFTER_HOST = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*)?")
+
+
+def _address_escaped(tag: str, attribute: str, value: str) -> str:
+    """A link's address with what a URL may not hold percent-encoded. Browsers drop a tab
+    or a line break inside an address, so ``java&#9;script:`` would be a script link: as
+    ``java%09script:`` it is the harmless address of a page of the blog."""
+    if attribute != "href":
+        return value
+    value = value.strip(TRIMMED)
+    host = AFTER_HOST.match(value).end()
+    rest = NOT_IN_URLS.sub(_percent, value[host:]).replace("[", "%5B").replace("]", "%5D")
+    return NOT_IN_URLS.sub(_percent, value[:host]) + rest
+
+
+def _percent(found: re.Match) -> str:
+    return f"%{ord(found[0]):02X}"
 
 
 def count_links(html: str) -> int:
