@@ -122,6 +122,7 @@ class Rebaker:
             authors=[Author(name, self.settings) for name in post["authors"]],
             porch_comment_count=thread["count"],
             porch_comments_version=thread["version"],
+            porch_answering=thread.get("answering"),
         )
         paged(article, thread["comments"], self.settings)
         return article
