@@ -1,10 +1,12 @@
 """The full export: everything out, into an empty database, and out again the same."""
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import jsonschema
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import delete, select, text
 
 from comments_service.enums import (
@@ -35,6 +37,7 @@ from comments_service.services.imports.full_export import SCHEMA
 from comments_service.services.moderation import assignment, saved_replies
 from comments_service.services.moderation import decisions as moderation
 from comments_service.services.spam import blocklist
+from comments_service.words.blocking import NotAnEntry
 
 from .conftest import TABLES, service_urls
 from .test_api import post_json
@@ -368,3 +371,103 @@ def test_an_import_source_is_stored_as_its_word_and_read_back_as_the_enum(
         assert {row[0] for row in stored} == {None, "disqus"}
         sources = db.session.scalars(select(Comment.import_source).distinct()).all()
         assert {type(source) for source in sources if source} == {ImportSource}
+
+
+MOMENTS = st.datetimes(datetime(2020, 1, 1), datetime(2030, 1, 1), timezones=st.just(UTC))
+TEXTS = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    min_size=1,
+    max_size=40,
+)
+AWAY = st.none() | st.tuples(st.dates(date(2026, 1, 1), date(2027, 12, 31)), st.integers(0, 60))
+SUBSCRIPTION = st.tuples(
+    st.sampled_from(["jo@example.org", "kim@example.net"]),
+    st.sampled_from(SubscriptionScope),
+    MOMENTS,
+    st.none() | MOMENTS,
+    st.none() | MOMENTS,
+    st.none() | MOMENTS,
+)
+BLOCK = st.tuples(TEXTS, st.sampled_from(BlockList), st.sampled_from((None, *NAMES)))
+REPLY = st.tuples(st.sampled_from(NAMES), TEXTS, TEXTS, st.booleans(), MOMENTS, MOMENTS)
+
+
+def store_generated(app, staff_settings, subscriptions, blocks, replies, comments) -> None:
+    """Put what Hypothesis drew into the database: one subscription per comment."""
+    with app.app_context():
+        members = [db.session.scalar(select(Staff).where(Staff.name == n)) for n in NAMES]
+        for member, (notify, away, feed) in zip(members, staff_settings, strict=True):
+            member.notify = notify
+            if away:
+                member.away_from, member.away_until = away[0], away[0] + timedelta(days=away[1])
+            if feed:
+                new_feed_address(member)
+        for comment, (email, scope, asked, sent, confirmed, ended) in zip(
+            comments, subscriptions, strict=True
+        ):
+            address = db.session.scalar(
+                select(SubscriberAddress).where(SubscriberAddress.email == email)
+            ) or SubscriberAddress(email=email, created_at=asked)
+            db.session.add(
+                Subscription(
+                    comment_id=comment.id,
+                    address=address,
+                    scope=scope,
+                    created_at=asked,
+                    confirmation_sent_at=sent,
+                    confirmed_at=confirmed,
+                    ended_at=ended,
+                )
+            )
+            db.session.flush()
+        by_name = {member.name: member for member in members}
+        for text, to, by in blocks:
+            try:
+                blocklist.add(BlockKind.WORD, text, to, by_name.get(by))
+            except NotAnEntry:
+                continue  # not a word the blocklist keeps; the form says so
+        for owner, title, body, shared, created, updated in replies:
+            reply = saved_replies.add(by_name[owner], title, body, shared and owner == NAMES[1])
+            reply.created_at, reply.updated_at = created, updated
+        db.session.commit()
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    staff_settings=st.lists(
+        st.tuples(st.sampled_from(Notify), AWAY, st.booleans()), min_size=2, max_size=2
+    ),
+    subscriptions=st.lists(SUBSCRIPTION, max_size=3),
+    blocks=st.lists(BLOCK, max_size=4),
+    replies=st.lists(REPLY, max_size=3),
+)
+def test_any_settings_subscriptions_blocklist_and_saved_replies_come_back_the_same(
+    app,
+    make_post,
+    make_staff,
+    make_comment,
+    tmp_path,
+    staff_settings,
+    subscriptions,
+    blocks,
+    replies,
+):
+    empty_database(app)
+    make_staff(NAMES[0])
+    make_staff(NAMES[1], role=Role.ADMIN)
+    post = make_post("hello")
+    comments = [make_comment(post, name=f"Reader {n}") for n in range(len(subscriptions))]
+    store_generated(app, staff_settings, subscriptions, blocks, replies, comments)
+    first = export(app, tmp_path / "first.json")
+    assert len(first["subscriptions"]) == len(subscriptions)
+    assert len(first["saved_replies"]) == len(replies)
+    empty_database(app)
+    result = restore(app, tmp_path / "first.json")
+    assert result.exit_code == 0, result.output
+    assert without_time(export(app, tmp_path / "second.json")) == without_time(first)
