@@ -14,9 +14,11 @@ import pytest
 from playwright.sync_api import expect
 
 from porch_contract.export import check_export
+from porch_pelican import rebake
 
 from .browser_support import StaticSite
 from .site_support import ROOT, build_sample_site
+from .test_api import post_json
 
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -137,3 +139,30 @@ def test_a_reader_sees_who_answers_and_who_wrote_it(app, make_staff, content, tm
         page.screenshot(path=ARTIFACTS / "answerers-no-account.png", full_page=True)
     finally:
         site.stop()
+
+
+def test_a_rebake_from_the_public_api_keeps_the_words_the_build_baked(
+    app, client, make_staff, content, tmp_path
+):
+    """A re-baker on another host gets threads from the public API, which does not say who
+    answers: it keeps what the export the build read said."""
+    output, _ = built_from_the_service(app, make_staff, content, tmp_path)
+    rebaker = rebake.load(
+        str(ROOT / "pelicanconf.py"),
+        str(output),
+        {
+            "PATH": str(content),
+            "PORCH_COMMENTS_EXPORT": str(tmp_path / "export.json"),
+            "PORCH_MANIFEST_PATH": str(tmp_path / "second" / "porch-manifest.json"),
+        },
+    )
+    assert post_json(client, slug="on-the-road").status_code == 201
+    thread = client.get("/api/posts/on-the-road/comments").get_json()
+    assert "answering" not in thread
+
+    assert rebaker.rebake("on-the-road", thread)
+
+    page = article(output, "on-the-road")
+    assert "How do I export my schedule?" in page
+    said = promises(page)
+    assert len(said) == 3 and all("the Lanternworks team" in words for words in said)
