@@ -471,3 +471,14 @@ def test_any_settings_subscriptions_blocklist_and_saved_replies_come_back_the_sa
     result = restore(app, tmp_path / "first.json")
     assert result.exit_code == 0, result.output
     assert without_time(export(app, tmp_path / "second.json")) == without_time(first)
+
+
+def test_the_schema_names_every_setting_scope_and_blocklist_choice_the_service_has():
+    parts = SCHEMA["properties"]
+    staff = parts["staff"]["items"]["properties"]
+    block = parts["blocklist"]["items"]["properties"]
+    scope = parts["subscriptions"]["items"]["properties"]["scope"]
+    assert set(staff["notify"]["enum"]) == {choice.value for choice in Notify}
+    assert set(scope["enum"]) == {choice.value for choice in SubscriptionScope}
+    assert set(block["kind"]["enum"]) == {kind.value for kind in BlockKind}
+    assert set(block["sends_to"]["enum"]) == {to.value for to in BlockList}
