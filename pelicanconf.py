@@ -94,6 +94,8 @@ PORCH_PUBLIC_URL = os.environ.get(
 )
 PORCH_COMMENTS_EXPORT = "var/comments-export.json"
 PORCH_AUTHORS_DIR = "authors"
+# Who answers on a post none of whose authors has a staff account (the admins).
+PORCH_ANSWERING_TEAM = "the Lanternworks team"
 # How threads are cut into pages, and where pages 2 and later live: the service has
 # settings of the same names, and `posts sync` refuses a blog that pages otherwise. Set
 # in the environment (as `make run`, `invoke deploy` and the service's re-bakes see it),

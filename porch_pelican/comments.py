@@ -33,7 +33,7 @@ AGAIN = (
     " comment service that runs this blog's version of Porch, or remove the file to build"
     " without them."
 )
-NO_COMMENTS = {"exported_at": None, "posts": {}, "figures": None}
+NO_COMMENTS = {"exported_at": None, "posts": {}, "figures": None, "answering": {}}
 NO_THREAD = {"count": 0, "comments": [], "version": 0}
 
 
@@ -53,6 +53,9 @@ def attach_comments(generator):
         article.porch_readers_waiting = readers_waiting(thread["comments"])
         # Which change of the thread this is; a re-baker replaces the section when behind.
         article.porch_comments_version = thread.get("version", 0)
+        # Who answers where it is not every named author (an author without an account);
+        # None: the authors, as the byline names them.
+        article.porch_answering = export["answering"].get(article.slug)
 
 
 def readers_waiting(comments):
@@ -156,4 +159,5 @@ def read_export(path):
         "exported_at": data["exported_at"],
         "posts": data["posts"],
         "figures": data.get("figures"),
+        "answering": data.get("answering", {}),
     }

@@ -27,6 +27,8 @@ MANIFEST_FILENAME = "porch-manifest.json"
 COMMENTS_FEED_URL = "comments.atom"
 THREAD_DEPTH = 5
 THREAD_COLLAPSE = 4
+# Who the blog promises an answer from when none of a post's authors has a staff account.
+ANSWERING_TEAM = "our team"
 # Templates that print what readers wrote: they escape every value unless told |safe.
 AUTOESCAPED_TEMPLATES = frozenset(
     {"_comments.html", "_people.html", "_figures.html", "_share.html", "comments_page.html"}
@@ -54,6 +56,7 @@ def apply_defaults(pelican):
     )
     settings.setdefault("PORCH_COMMENTS_PAGE_URL", COMMENTS_PAGE_URL)
     settings.setdefault("PORCH_COMMENTS_FEED_URL", COMMENTS_FEED_URL)
+    settings.setdefault("PORCH_ANSWERING_TEAM", ANSWERING_TEAM)
     exclude_authors_dir(settings)
     autoescape_comment_templates(settings)
     settings["JINJA_FILTERS"] = {**settings["JINJA_FILTERS"], **FILTERS}

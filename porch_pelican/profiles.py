@@ -22,9 +22,27 @@ def attach_profiles(generators):
     context = generators[0].context  # one dict shared by every generator
     profiles = load_profiles(generators[0].settings)
     context["PORCH_AUTHOR_PROFILES"] = profiles
+    # Pages without an Author line are the blog's own (AUTHOR): no person to introduce.
+    site_author, missing = generators[0].settings.get("AUTHOR"), {}
     for content in context["generated_content"].values():
         for author in authors_of(content):
             author.profile = profiles.get(author.name)
+            if author.profile is None and author.name != site_author:
+                missing.setdefault(author.name, author.slug)
+    for name, slug in sorted(missing.items()):
+        warn_no_profile(name, slug, generators[0].settings)
+
+
+def warn_no_profile(name, slug, settings):
+    """Say which file would give an author a profile: without one their card and byline
+    show only their name and initials, and readers learn nothing about who answers."""
+    path = os.path.join(settings["PATH"], settings["PORCH_AUTHORS_DIR"], f"{slug}.md")
+    shown = os.path.relpath(path)
+    logger.warning(
+        "Porch: %s has no profile: add %s",
+        name,
+        path if shown.startswith(os.pardir) else shown,
+    )
 
 
 def authors_of(content):

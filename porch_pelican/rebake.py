@@ -26,7 +26,7 @@ from pelican.settings import read_settings
 from pelican.urlwrappers import Author
 
 from . import comment_feeds, structured_data
-from .comments import paged
+from .comments import ExportError, paged, read_export
 from .defaults import apply_defaults
 from .pages import PAGE_TEMPLATE, site_url, write_pages
 from .profiles import load_profiles
@@ -124,10 +124,26 @@ class Rebaker:
             authors=[Author(name, self.settings) for name in post["authors"]],
             porch_comment_count=thread["count"],
             porch_comments_version=thread["version"],
+            porch_answering=self._answering(slug, thread),
         )
         paged(article, thread["comments"], self.settings)
         structured_data.carry_over(article, self._read(slug))
         return article
+
+    def _answering(self, slug: str, thread: dict) -> list[str] | None:
+        """Who answers the post: as the service said with the thread (it does on this host),
+        else as the export the build read said (a thread from the public API does not)."""
+        if "answering" in thread:
+            return thread["answering"]
+        return self._built_answering().get(slug)
+
+    @cache  # noqa: B019 (one re-baker per build, kept for the life of the process)
+    def _built_answering(self) -> dict:
+        try:
+            export = read_export(os.path.abspath(self.settings["PORCH_COMMENTS_EXPORT"]))
+        except ExportError:
+            return {}  # replaced since the build by a broken file: name the authors
+        return export["answering"]
 
     def _render(self, article: SimpleNamespace) -> str:
         page = self.posts[article.slug]["file"]

@@ -15,6 +15,8 @@ from sqlalchemy import insert
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus
 from comments_service.services.comments.threads import published_thread
+from comments_service.services.site.answering import active_staff_names
+from comments_service.services.site.rebake import thread_to_bake
 from porch_pelican import rebake
 
 from .conftest import BLOG_URL
@@ -151,7 +153,8 @@ def test_a_rebake_writes_the_pages_a_full_build_writes(app, big_thread, tmp_path
     for number in range(2, PAGES + 1):  # the re-baker writes the further pages itself
         page_file(rebaked, number).unlink()
     with app.app_context():
-        thread = published_thread(db.session.get(Comment, big_thread[0][0]).post)
+        post = db.session.get(Comment, big_thread[0][0]).post
+        thread = thread_to_bake(post, active_staff_names())  # as the service's re-baker
     baker = rebake.load(
         str(ROOT / "pelicanconf.py"),
         str(rebaked),

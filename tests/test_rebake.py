@@ -16,11 +16,12 @@ from comments_service.extensions import db
 from comments_service.inbox import Outcome, receive
 from comments_service.models import Comment, CommentStatus, Post, Role, Staff, utcnow
 from comments_service.services.comments.posting import add_staff_answer
-from comments_service.services.comments.threads import published_thread
 from comments_service.services.inbound.reply_address import ReplyAddresses
 from comments_service.services.moderation import decisions as moderation
+from comments_service.services.site.answering import active_staff_names
 from comments_service.services.site.export import export_document
 from comments_service.services.site.manifest import load_manifest, sync_posts
+from comments_service.services.site.rebake import thread_to_bake
 from porch_pelican import rebake
 from porch_pelican.remote import keep_fresh
 
@@ -196,7 +197,8 @@ class Site:
 
     def thread(self, slug=SLUG) -> dict:
         with self.app.app_context():
-            return published_thread(db.session.scalar(select(Post).where(Post.slug == slug)))
+            post = db.session.scalar(select(Post).where(Post.slug == slug))
+            return thread_to_bake(post, active_staff_names())
 
 
 def comment_section(page_html: str) -> str:

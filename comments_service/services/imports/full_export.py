@@ -1,11 +1,13 @@
 """The full export: every post, comment, answer and decision, and its restore.
 
 The document follows ``comments_service/export-schema.json`` (format
-``porch-full``, version 1). Staff are named by email, comments by their id, so a
+``porch-full``, version 2; version 1 files still restore, their missing parts
+empty). Staff are named by email, comments by their id, so a
 restore into a database without comments gives back the same rows and a new
 export of it is the same document. Email addresses are in it: it is a backup for
 operators, never published. Link keys are not: restored rows get new ones, so no link
 made before a restore matches a row that takes a deleted row's number after it.
+Neither are password hashes or feed secrets (``full_export_parts``).
 """
 
 import json
@@ -31,9 +33,17 @@ from comments_service.extensions import db
 from comments_service.models import Comment, ModerationAction, Post, PostAuthor, Staff
 from comments_service.services.accounts.passwords import hash_password
 from comments_service.services.imports.common import ImportFileError
+from comments_service.services.imports.full_export_parts import (
+    apply_staff_settings,
+    export_parts,
+    restore_parts,
+    staff_settings,
+)
+from comments_service.services.imports.full_export_parts import iso as _iso
+from comments_service.services.imports.full_export_parts import moment as _time
 from comments_service.words.rendering import sanitise
 
-FORMAT, VERSION = "porch-full", 1
+FORMAT, VERSION = "porch-full", 2
 SCHEMA = json.loads(files("comments_service").joinpath("export-schema.json").read_text())
 COMMENT_TIMES = ("created_at", "published_at", "edited_at", "answered_at", "dismissed_at")
 COMMENT_TEXTS = ("author_name", "author_email", "author_website", "body_markdown")
@@ -45,14 +55,6 @@ LISTENING_TIMES = ("private_answered_at", "follow_up_at")
 # Optional in a file too: files written before staff could edit readers' words lack it.
 LATER_TIMES = ("team_edited_at",)
 LISTENING_ENUMS = {"private_channel": PrivateChannel, "follow_up": FollowUp}
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 def export_full(now: datetime) -> dict:
@@ -73,11 +75,17 @@ def export_full(now: datetime) -> dict:
             _action(action, email)
             for action in db.session.scalars(select(ModerationAction).order_by(ModerationAction.id))
         ],
+        **export_parts(email),
     }
 
 
 def _staff(member: Staff) -> dict:
-    return {"name": member.name, "email": member.email, "role": member.role.value}
+    return {
+        "name": member.name,
+        "email": member.email,
+        "role": member.role.value,
+        **staff_settings(member),
+    }
 
 
 def _post(post: Post) -> dict:
@@ -171,12 +179,14 @@ def restore(document: dict, tick: Callable[[], None] | None = None) -> dict[str,
     ids = {entry["id"] for entry in comments}
     for entry in document["moderation"]:
         db.session.add(_new_action(entry, staff, ids))
+    parts = restore_parts(document, staff, ids)
     _move_id_sequence()
     return {
         "staff accounts": len(staff.created),
         "posts": len(posts.created),
         "comments": len(comments),
         "moderation actions": len(document["moderation"]),
+        **parts,
     }
 
 
@@ -195,7 +205,8 @@ class _Known(dict):
 
 def _restore_staff(entries: list[dict]) -> _Known:
     """Staff by email; an account missing here is created, inactive and without a
-    usable password (``staff set-password`` and ``staff reactivate`` let it in)."""
+    usable password (``staff set-password`` and ``staff reactivate`` let it in), with
+    the file's settings. Accounts already here keep their own."""
     known = _Known((s.email.lower(), s) for s in db.session.scalars(select(Staff)))
     names = {member.name for member in known.values()}
     for entry in entries:
@@ -214,6 +225,7 @@ def _restore_staff(entries: list[dict]) -> _Known:
             password_hash=hash_password(secrets.token_urlsafe(32)),
             active=False,
         )
+        apply_staff_settings(member, entry)
         known.add(email, member)
     db.session.flush()
     return known

@@ -19,13 +19,15 @@ from comments_service.services.comments.threads import (
     thread_nodes,
 )
 from comments_service.services.report.figures import for_export
+from comments_service.services.site.answering import answering_by_post
 from comments_service.words.times import iso
 from porch_contract.export import EXPORT_VERSION
 
 
 def export_document(now) -> dict:
     """Every post's approved thread, count and comments version, keyed by slug, to bake in,
-    and the blog's answer-time figures (an optional key: older builds ignore it).
+    the blog's answer-time figures, and who answers the posts where that is not every
+    named author (optional keys: older builds ignore them).
 
     Posts whose threads changed but show nothing now are listed too, so a build bakes
     their version and no re-baker takes the page for one that is behind.
@@ -49,4 +51,5 @@ def export_document(now) -> dict:
         "exported_at": iso(now),
         "posts": threads,
         "figures": for_export(now),
+        "answering": answering_by_post(),
     }

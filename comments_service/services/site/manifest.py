@@ -13,7 +13,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from comments_service.extensions import db
-from comments_service.models import Post, PostAuthor, Staff, utcnow
+from comments_service.models import Post, PostAuthor, utcnow
+from comments_service.services.site.answering import active_staff_names, answering
 from porch_contract.manifest import check_manifest, paging_disagreement
 from porch_contract.schemas import ContractError
 
@@ -109,11 +110,10 @@ def _apply(post: Post, entry: dict) -> bool:
 def accountless_authors(entries: list[dict]) -> list[str]:
     """One warning per named author who has no active staff account, saying who gets
     the post's comments instead: its other authors with accounts, else the admins."""
-    active = set(db.session.scalars(select(Staff.name).where(Staff.active)))
+    active = active_staff_names()
     warnings = []
     for entry in entries:
-        answering = [name for name in entry["authors"] if name in active]
-        instead = " and ".join(answering) if answering else "the admins"
+        instead = " and ".join(answering(entry["authors"], active) or ()) or "the admins"
         for name in entry["authors"]:
             if name not in active:
                 warnings.append(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from comments_service.extensions import db
 from comments_service.models import Post
 from comments_service.services.comments.threads import published_thread
+from comments_service.services.site.answering import active_staff_names, answering
 
 
 def rebake_posts(rebaker, post_ids, baked: dict[str, int] | None = None) -> dict[str, int]:
@@ -17,16 +18,21 @@ def rebake_posts(rebaker, post_ids, baked: dict[str, int] | None = None) -> dict
     Returns the pages written, slug -> version. ``baked``, if given, learns the version
     each page carries now (the thread's, or a newer one another re-baker wrote).
     """
-    written = {}
+    written, active = {}, active_staff_names()
     for post in db.session.scalars(select(Post).where(Post.id.in_(post_ids))):
         if post.slug not in rebaker.posts:
             continue
-        thread = published_thread(post)
+        thread = thread_to_bake(post, active)
         if rebaker.rebake(post.slug, thread):
             written[post.slug] = thread["version"]
         if baked is not None:
             baked[post.slug] = thread["version"]
     return written
+
+
+def thread_to_bake(post: Post, active: set[str]) -> dict:
+    """The published thread, and who answers it (``active``: the active staff's names)."""
+    return {**published_thread(post), "answering": answering(post.author_names, active)}
 
 
 def rebake_behind(rebaker, baked: dict[str, int]) -> dict[str, int]:
