@@ -83,16 +83,10 @@ def serve_blog(c):
 
 
 def _serve(root: str) -> None:
-    from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
+    """Serve a built site as a web host would: 404 page, gzip, cache headers (dev_server.py)."""
+    from porch_pelican.dev_server import serve
 
-    class AddressReuseTCPServer(RootedHTTPServer):
-        allow_reuse_address = True
-
-    server = AddressReuseTCPServer(
-        root, (CONFIG["host"], CONFIG["port"]), ComplexHTTPRequestHandler
-    )
-    sys.stderr.write("Serving {root} at http://{host}:{port}/ ...\n".format(root=root, **CONFIG))
-    server.serve_forever()
+    serve(root, CONFIG["host"], CONFIG["port"])
 
 
 @task
