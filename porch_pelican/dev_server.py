@@ -53,9 +53,10 @@ class SiteHandler(StaticFileHandler):
         return self._body[start:end]
 
     def compute_etag(self) -> str:
-        """A hash of the bytes sent, computed every time: tornado's own is remembered per
-        path for the life of the process, so a re-baked page would keep its old ETag."""
-        return '"' + hashlib.sha256(self._body).hexdigest()[:32] + '"'
+        """A hash of the file's bytes, computed every time: tornado's own is remembered per
+        path for the life of the process, so a re-baked page would keep its old ETag. Weak
+        (W/), as the same file goes out gzipped or not."""
+        return 'W/"' + hashlib.sha256(self._body).hexdigest()[:32] + '"'
 
     def set_extra_headers(self, path: str) -> None:
         content_type = self.get_content_type()
@@ -70,7 +71,6 @@ class SiteHandler(StaticFileHandler):
         if status_code != 404 or not os.path.isfile(page):
             super().write_error(status_code, **kwargs)
             return
-        self.clear_header("Content-Length")
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.set_header("Cache-Control", "no-cache")
         self.finish(read_whole(page)[0])
