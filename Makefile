@@ -52,4 +52,4 @@ compile = $(LOCK_TOOLS)/bin/uv pip compile --quiet --universal --python-version 
 	--generate-hashes --custom-compile-command 'make lock' $(LOCK_FLAGS) $(1) -o $(2) pyproject.toml
 
 clean:
-	rm -rf output var cache .pytest_cache
+	rm -rf output .output-staging var cache .pytest_cache

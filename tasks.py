@@ -83,16 +83,10 @@ def serve_blog(c):
 
 
 def _serve(root: str) -> None:
-    from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer
+    """Serve a built site as a web host would: 404 page, gzip, cache headers (dev_server.py)."""
+    from porch_pelican.dev_server import serve
 
-    class AddressReuseTCPServer(RootedHTTPServer):
-        allow_reuse_address = True
-
-    server = AddressReuseTCPServer(
-        root, (CONFIG["host"], CONFIG["port"]), ComplexHTTPRequestHandler
-    )
-    sys.stderr.write("Serving {root} at http://{host}:{port}/ ...\n".format(root=root, **CONFIG))
-    server.serve_forever()
+    serve(root, CONFIG["host"], CONFIG["port"])
 
 
 @task
@@ -233,19 +227,36 @@ def service_url(given):
 
 
 def refresh(c):
-    """One round of the writer's loop: comments baked in, blog built, posts loaded."""
+    """One round of the writer's loop, in this order, so a page is never served before its
+    post takes comments (porch_pelican/staging.py):
+
+    1. the comments exported, to be baked into the pages;
+    2. the blog built into a staging folder next to the output;
+    3. the posts loaded into the service from the staged manifest;
+    4. the staged files moved into the output (under the re-bake lock, manifest last).
+
+    A build or a load that fails leaves the output as it was.
+    """
+    from porch_pelican.staging import empty, publish_staged, staging_folder
+
+    output = blog()["OUTPUT_PATH"]
+    staging = staging_folder(output)
+    empty(staging)
     c.run(f"{FLASK} comments export {shlex.quote(blog()['PORCH_COMMENTS_EXPORT'])}", warn=True)
-    result = c.run(
-        f"{shlex.quote(sys.executable)} -m pelican -s {CONFIG['settings_base']}", warn=True
-    )
-    if result.ok:
-        load_posts(c, warn=True)
+    python = shlex.quote(sys.executable)
+    settings = CONFIG["settings_base"]
+    built = c.run(f"{python} -m pelican -s {settings} -o {shlex.quote(staging)}", warn=True)
+    if not built.ok or not load_posts(c, warn=True, output=staging).ok:
+        print(f"Nothing new is served: {output}/ is as it was.", file=sys.stderr, flush=True)
+        return
+    publish_staged(staging, output)
 
 
-def load_posts(c, warn=False):
-    """Tell the service which posts the build has; it warns about authors with no account."""
-    manifest = os.path.join(blog()["OUTPUT_PATH"], "porch-manifest.json")
-    c.run(f"{FLASK} posts sync {shlex.quote(manifest)}", warn=warn)
+def load_posts(c, warn=False, output=None):
+    """Tell the service which posts the build (in ``output``, else the blog's output folder)
+    has; it warns about authors with no account."""
+    manifest = os.path.join(output or blog()["OUTPUT_PATH"], "porch-manifest.json")
+    return c.run(f"{FLASK} posts sync {shlex.quote(manifest)}", warn=warn)
 
 
 def upload(c):

@@ -179,12 +179,18 @@ class Rebaker:
             os.unlink(temporary)
             raise
 
-    @contextmanager
     def _locked(self):
         """One re-bake at a time per site, across processes: read, compare and write as one."""
-        with open(os.path.join(self.output, LOCK_FILE), "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        return output_lock(self.output)
+
+
+@contextmanager
+def output_lock(output: str):
+    """Hold the built site's lock file: re-bakes, and the writer's loop moving a new build
+    in (porch_pelican/staging.py), take it so neither undoes the other's pages."""
+    with open(os.path.join(output, LOCK_FILE), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -49,7 +49,8 @@ export PORCH_BLOG_NAME="${PORCH_BLOG_NAME:-$("$bin/python" -c 'import pelicancon
 
 trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT
 "$bin/flask" run --host 127.0.0.1 --port "$service_port" &
-"$bin/pelican" --listen --bind 127.0.0.1 --port "$blog_port" output &
+# Answers a missing path with the theme's 404 page, gzips text, sends cache headers.
+"$bin/python" -m porch_pelican.dev_server output --host 127.0.0.1 --port "$blog_port" &
 "$bin/flask" worker &
 "$bin/flask" mail receive &
 "$bin/flask" rebake --loop &

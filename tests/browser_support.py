@@ -119,7 +119,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 class StaticSite:
-    """Serve a folder over HTTP from a background thread, like `pelican --listen` does."""
+    """Serve a folder over HTTP from a background thread: a plain static file server."""
 
     def __init__(self, folder: Path):
         handler = partial(_QuietHandler, directory=str(folder))

@@ -71,7 +71,8 @@ class Blog:
         self._worker("autobuild.log", BIN / "invoke", "autobuild")
         wait_for(lambda: SLUG in self.manifest_slugs(), "the first build")
         self.service.start()
-        # The build writes the manifest before `posts sync` loads it: wait for the service.
+        # The manifest reaches output/ once `posts sync` has loaded it; the service may still
+        # be starting.
         wait_for(self.service_knows_the_post, "the posts loaded into the service")
         self._worker("rebake.log", BIN / "flask", "--app", "comments_service", "rebake", "--loop")
         return self
