@@ -151,6 +151,15 @@ def test_a_further_comment_page_is_its_own_canonical_page(output):
     assert meta(tags, "og:title") == [f"Comments, page 2: {TITLE}"]
 
 
+def test_the_not_found_page_names_no_canonical_address(output):
+    """It is served at every missing address, so it claims none of them, nor 404.html."""
+    tags = head_tags(output / "404.html")
+
+    assert canonicals(tags) == []
+    assert meta(tags, "og:url") == []
+    assert meta(tags, "og:title") == ["Lanternworks Porch"]
+
+
 def test_a_rebuild_leaves_unchanged_images_alone_and_redraws_a_retitled_post(tmp_path):
     content = copy_of_content(tmp_path)
     output = build(tmp_path, content)
