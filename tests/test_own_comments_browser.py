@@ -231,14 +231,17 @@ def test_the_held_comment_is_shown_to_its_writer_only(open_page, strict_blog):
     page = open_page()
     page.goto(strict_blog.article_url)
     post_with_javascript(page, "Jo Held", "Will this wait for a check?")
-    expect(page.locator(".comment--pending-note")).to_be_visible()
-    page.reload()
-    held = own_comment(page, "Will this wait for a check?")
-    expect(held).to_have_class(re.compile(r"\bcomment--held\b"))
-    expect(held.locator(".comment-held")).to_have_text("Awaiting a check: only you see it for now.")
-    expect(held.get_by_role("link", name=re.compile("^Reply"))).to_be_hidden()
-    assert_accessible(page)
-    keep_screenshot(page, "own-held-comment.png")
+    for shown in ("at once", "after a reload"):
+        held = own_comment(page, "Will this wait for a check?")
+        expect(held, shown).to_have_class(re.compile(r"\bcomment--held\b"))
+        expect(held.locator(".comment-held"), shown).to_have_text(
+            "Awaiting a check: only you see it for now."
+        )
+        expect(held.get_by_role("link", name=re.compile("^Reply")), shown).to_be_hidden()
+        expect(held.get_by_role("button", name="Edit"), shown).to_be_visible()
+        assert_accessible(page)
+        keep_screenshot(page, f"own-held-comment-{shown.replace(' ', '-')}.png")
+        page.reload()
 
     stranger = open_page()
     stranger.goto(strict_blog.article_url)

@@ -129,8 +129,8 @@ def _created(post, comment: Comment):
     body = {"id": comment.id, "status": shown, **_ownership(comment)}
     if subscription := subscription_state(comment):
         body["subscription"] = subscription
-    if shown == PublicStatus.APPROVED:
-        body["comment"] = comment_node(comment)
+    # Held ones too: their writer sees them in place at once, as POST /comments/mine shows them.
+    body["comment"] = {**comment_node(comment), "status": shown}
     return body, 201
 
 

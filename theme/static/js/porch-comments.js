@@ -254,19 +254,18 @@
     after.after(note);
   };
 
-  const done = (f, data) => {
+  // The comment comes in place at once, a held one too: own() marks it as only its writer's.
+  const done = (f, data, text) => {
     const after = f == reply ? f.parentElement : f; // a reply's notes follow the comment's card
     f.reset();
     if (f == reply) f.remove();
     if (data.subscription == "confirm")
       say(after, "comment--subscription-note", $("#comment-status-confirm").textContent);
-    if (data.comment) {
-      const li = insert(data.comment);
-      setCount(count() + 1);
-      li.tabIndex = -1;
-      return li.focus();
-    }
-    say(after, "comment--pending-note", $("#comment-status-pending").textContent); // the words baked for readers without JavaScript
+    const li = insert(data.comment);
+    if (data.status == "approved") setCount(count() + 1);
+    own(data, text);
+    li.tabIndex = -1;
+    li.focus();
   };
 
   // One Idempotency-Key per comment: a retry of the same text sends the same key, so the
@@ -319,8 +318,7 @@
     // Only once the comment is stored: a new default replaces a prefilled field's value, so
     // unticking before sending would take the name away from this very comment.
     remember(f);
-    done(f, data);
-    own(data, payload.body);
+    done(f, data, payload.body);
   });
 
   // A link to a comment newer than the build can only be followed once it is inserted.
@@ -349,7 +347,7 @@
     const o = kept();
     o[d.id] = [d.own_token, d.edit_until, text, api];
     kept(o);
-    if (d.comment) mark(byId(d.id), d.comment);
+    mark(byId(d.id), d.comment);
   }
   function btn(text) {
     const b = h("button", "own", text);
