@@ -170,7 +170,7 @@ def test_the_writer_deletes_their_comment(open_page, blog):
     expect(own_comment(page, "Posted by mistake, sorry.")).to_have_count(0)
 
 
-def test_preview_shows_the_services_rendering(open_page, blog):
+def test_preview_shows_the_services_rendering_and_clears_once_posted(open_page, blog):
     page = open_page()
     page.goto(blog.article_url)
     form = new_comment_form(page)
@@ -184,6 +184,16 @@ def test_preview_shows_the_services_rendering(open_page, blog):
     form.get_by_role("button", name="Preview").click()
     expect(region).to_have_text("Please write a comment.")
     assert_accessible(page)
+
+    form.get_by_label("Your name").fill("Jo Preview")
+    form.get_by_label("Your question or comment").fill("Previewed, then *posted*")
+    form.get_by_role("button", name="Preview").click()
+    expect(region.locator("em")).to_have_text("posted")
+    form.get_by_role("button", name="Post comment").click()
+    expect(own_comment(page, "Previewed, then posted")).to_have_count(1)
+    expect(region).to_be_empty()
+    expect(region).to_be_hidden()
+    keep_screenshot(page, "own-preview-cleared.png")
 
 
 def test_an_answered_comment_can_no_longer_be_changed(open_page, blog):

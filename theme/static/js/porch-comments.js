@@ -258,6 +258,7 @@
   const done = (f, data, text) => {
     const after = f == reply ? f.parentElement : f; // a reply's notes follow the comment's card
     f.reset();
+    f.lastChild.textContent = ""; // the preview, of the text just sent
     if (f == reply) f.remove();
     if (data.subscription == "confirm")
       say(after, "comment--subscription-note", $("#comment-status-confirm").textContent);
