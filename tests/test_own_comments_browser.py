@@ -14,7 +14,7 @@ from contextlib import closing
 import pytest
 from playwright.sync_api import Page, expect
 
-from .axe_support import assert_accessible, keep_screenshot
+from .axe_support import ARTIFACTS, assert_accessible, keep_screenshot
 from .browser_support import TIMEOUT_MS
 from .porch_support import PorchSite
 from .queue_support import unfold
@@ -116,6 +116,12 @@ def test_the_writer_edits_their_comment_in_place(open_page, blog):
     editor = mine.get_by_label("Your comment")
     expect(editor).to_be_focused()
     expect(editor).to_have_value("Does offline mode keep *photos*?")
+    # While editing, Save and Cancel only: Edit and Delete come back after.
+    expect(mine.get_by_role("button", name="Edit")).to_be_hidden()
+    expect(mine.get_by_role("button", name="Delete")).to_be_hidden()
+    expect(mine.get_by_role("button", name="Save")).to_be_visible()
+    mine.scroll_into_view_if_needed()
+    mine.screenshot(path=ARTIFACTS / "own-editing.png")
     editor.fill("Does offline mode keep **videos**?")
     mine.get_by_role("button", name="Save").click()
 
@@ -147,8 +153,10 @@ def test_cancel_or_an_empty_save_keeps_the_comment_as_it_was(open_page, blog):
     mine.get_by_role("button", name="Save").click()  # an empty text deletes nothing
     expect(mine.locator(".own-note")).to_have_text("Please write a comment.")
     mine.get_by_label("Your comment").fill("Something else")
+    expect(mine.get_by_role("button", name="Delete")).to_be_hidden()
     mine.get_by_role("button", name="Cancel").click()
     expect(mine.get_by_label("Your comment")).to_have_count(0)
+    expect(mine.get_by_role("button", name="Delete")).to_be_visible()
     expect(mine.locator(".own-note")).to_have_count(0)
     expect(mine.locator(".comment-body")).to_have_text("Is there a dark theme?")
     expect(mine.get_by_role("button", name="Edit")).to_be_visible()
