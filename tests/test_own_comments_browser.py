@@ -110,6 +110,8 @@ def test_the_writer_edits_their_comment_in_place(open_page, blog):
     post_with_javascript(page, "Jo Edit", "Does offline mode keep *photos*?")
     mine = own_comment(page, "Does offline mode keep photos?")
     expect(mine.locator(".comment-body em")).to_have_text("photos")
+    # The window the service gives (PORCH_READER_EDIT_MINUTES, 15 by default), counted down.
+    expect(mine.locator(".own-bar")).to_contain_text("You can edit this for 15 more minutes.")
 
     mine.get_by_role("button", name="Edit").focus()
     page.keyboard.press("Enter")
@@ -120,6 +122,7 @@ def test_the_writer_edits_their_comment_in_place(open_page, blog):
     expect(mine.get_by_role("button", name="Edit")).to_be_hidden()
     expect(mine.get_by_role("button", name="Delete")).to_be_hidden()
     expect(mine.get_by_role("button", name="Save")).to_be_visible()
+    expect(mine.locator(".own-editor")).to_contain_text("You can edit this for 15 more minutes.")
     mine.scroll_into_view_if_needed()
     mine.screenshot(path=ARTIFACTS / "own-editing.png")
     editor.fill("Does offline mode keep **videos**?")
@@ -273,9 +276,12 @@ def test_an_edit_after_the_window_is_refused_and_the_buttons_go(open_page, stric
     post_with_javascript(page, "Jo Late", "Quick, before the window closes")
     page.reload()
     mine = own_comment(page, "Quick, before the window closes")
+    expect(mine.locator(".own-bar")).to_contain_text("You can edit this for 1 more minute.")
     mine.get_by_role("button", name="Edit").click()
     mine.get_by_label("Your comment").fill("Too late now")
+    expect(mine.locator(".own-editor")).to_contain_text("You can edit this for 1 more minute.")
     expect(mine.locator(".own-bar")).to_have_count(0, timeout=(SHORT_WINDOW_SECONDS + 4) * 1000)
+    expect(mine.locator(".own-left")).to_have_count(0)
     page.wait_for_timeout(300)  # the page's timer and the service's clock meet to the second
     mine.get_by_role("button", name="Save").click()
     expect(mine.locator(".own-note")).to_contain_text(

@@ -11,6 +11,7 @@
   const pages = +sec.dataset.porchPages || 1;
   let last = +sec.dataset.porchPage || 1; // the last page of the thread shown here
   const $ = (sel, root = sec) => root.querySelector(sel);
+  const drop = (sel, root) => root.querySelectorAll(sel).forEach((e) => e.remove());
   const list = $(".comment-list");
   const model = $("#comment-template").content.firstElementChild;
   const [folded, nested] = [...model.querySelectorAll(":scope>details,:scope>ol")].map((e) => e.remove() || e);
@@ -117,7 +118,7 @@
       slot(c.removed_reason == "author_request" ? "removed" : "removed-on-request").remove();
       return li;
     }
-    li.querySelectorAll(".comment-removed").forEach((e) => e.remove());
+    drop(".comment-removed", li);
     const s = c.staff;
     const [role, face, page] = (s && faces[s.name]) || [];
     li.classList.toggle("comment--staff", !!s);
@@ -153,7 +154,7 @@
     } else parent.remove();
     const body = $(".comment-body", li);
     body.innerHTML = c.html; // sanitised by the service
-    li.querySelectorAll(".comment-answer,.comment-follow-up").forEach((e) => e.remove());
+    drop(".comment-answer,.comment-follow-up", li);
     body.after(...notes(c));
     const answer = $(".comment-reply-link", li);
     answer.href += c.id;
@@ -183,7 +184,7 @@
   const refresh = (li, c) => {
     const card = $(":scope>.comment-card", li);
     if (!card) return;
-    card.querySelectorAll(":scope>.comment-answer, :scope>.comment-follow-up").forEach((e) => e.remove());
+    drop(":scope>.comment-answer,:scope>.comment-follow-up", card);
     $(":scope>.comment-body", card).after(...notes(c));
   };
 
@@ -285,7 +286,7 @@
     const f = e.target;
     if (!f.matches(".comment-form")) return;
     e.preventDefault();
-    f.querySelectorAll(".field-error").forEach((e) => e.remove());
+    drop(".field-error", f);
     f.querySelectorAll("[aria-invalid]").forEach((e) => {
       e.removeAttribute("aria-invalid");
       e.setAttribute("aria-describedby", e.getAttribute("aria-describedby").replace(/ \S+-error$/, ""));
@@ -369,10 +370,18 @@
       $(".comment-actions", card).hidden = true;
       card.prepend(h("p", "comment-held", "Awaiting a check: only you see it for now."));
     }
-    const left = Date.parse(until) - Date.now();
-    if (left < 0 || c.answered_by || c.got_in_touch) return;
-    const bar = card.appendChild(h("p", "own-bar", btn("Edit"), btn("Delete")));
-    setTimeout(() => bar.remove(), left);
+    if (c.answered_by || c.got_in_touch) return;
+    card.append(h("p", "own-bar", btn("Edit"), btn("Delete"), h("span", "hint own-left")));
+    // The time left of the window the service gave (edit_until), by the minute, beside the
+    // buttons and in the editor; all go when it closes.
+    const tick = () => {
+      const left = Date.parse(until) - Date.now();
+      const m = Math.ceil(left / 6e4);
+      if (left <= 0) return drop(".own-bar,.own-left", card);
+      card.querySelectorAll(".own-left").forEach((e) => (e.textContent = `You can edit this for ${m} more minute${m > 1 ? "s" : ""}.`));
+      setTimeout(tick, left % 6e4 || 6e4);
+    };
+    tick();
   }
   function ownLoad() {
     const o = kept();
@@ -410,17 +419,16 @@
     const id = li.dataset.commentId;
     const o = kept();
     const save = what == "Save";
-    const drop = (sel) => card.querySelectorAll(sel).forEach((e) => e.remove());
     if (what == "Edit") {
       const area = h("textarea", "");
       area.value = o[id][2] || body.innerText;
       area.setAttribute("aria-label", "Your comment");
       body.hidden = box.hidden = true;
-      body.after(h("div", "own-editor", area, btn("Save"), btn("Cancel")));
+      body.after(h("div", "own-editor", area, btn("Save"), btn("Cancel"), box.lastChild.cloneNode(true)));
       return area.focus();
     }
     if (what == "Cancel") {
-      drop(".own-editor,.own-note");
+      drop(".own-editor,.own-note", card);
       card.querySelectorAll(".own-bar").forEach((e) => (e.hidden = false));
       return (body.hidden = false);
     }
@@ -429,7 +437,7 @@
     const [status, d] = await send("comments/" + id, save ? "PATCH" : "DELETE", { token: o[id][0], body: words });
     if (status == 422) return say(box, "own-note", d.fields.body);
     if (status > 204) {
-      drop(".own-bar,.own-editor");
+      drop(".own-bar,.own-editor", card);
       body.hidden = false;
       return say(body, "own-note", d.message || "Not sent: try again.");
     }
