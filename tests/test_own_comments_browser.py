@@ -348,3 +348,66 @@ def test_readers_service_pages_are_accessible_and_look_like_the_blog(open_page, 
         expect(plain.get_by_role("heading", level=1)).to_have_text(heading)
         expect(plain.locator(".site-header .site-title")).to_have_text(BLOG_NAME)
         assert_accessible(plain)
+
+
+def back_link(page: Page, title: str):
+    """The page's own way back (the header links the blog too)."""
+    return page.locator(".reader-page").get_by_role("link", name=f"Back to {title}")
+
+
+def test_mailed_pages_lead_back_and_unsubscribing_can_be_undone(open_page, blog):
+    reader = open_page()
+    reader.goto(blog.article_url)
+    form = new_comment_form(reader)
+    form.get_by_label("Your name").fill("Jo Back")
+    form.get_by_label(re.compile(r"^Email")).fill("jo.back@reader.test")
+    form.get_by_label("Your question or comment").fill("Tell me when someone replies")
+    form.get_by_label("when anyone replies").check()
+    form.get_by_role("button", name="Post comment").click()
+    expect(reader.locator(".comment--subscription-note")).to_be_visible()
+    asked = own_comment(reader, "Tell me when someone replies").get_attribute("data-comment-id")
+    to_post = f"“{blog.post['title']}”"
+
+    page = open_page()
+    page.goto(
+        f"{blog.service.url}/subscriptions/confirm/"
+        + mailed_token(blog, "jo.back@reader.test", "subscriptions/confirm")
+    )
+    expect(back_link(page, to_post)).to_have_attribute("href", blog.article_url)
+    page.get_by_role("button", name="Yes, email me").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thanks, your address is confirmed")
+    expect(back_link(page, to_post)).to_have_attribute("href", blog.article_url)
+    assert_accessible(page)
+
+    blog.comment(author_name="Sam Reply", body="Here is a reply", parent_id=int(asked))
+    unsubscribe = mailed_token(blog, "jo.back@reader.test", "subscriptions/unsubscribe")
+    page = open_page()  # as from the mail, with no cookie from the confirmation
+    page.goto(f"{blog.service.url}/subscriptions/unsubscribe/{unsubscribe}")
+    expect(back_link(page, to_post)).to_be_visible()
+    assert page.context.cookies() == [], "no cookie for a reader who only opens the link"
+    page.get_by_role("button", name="Stop these emails").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Done: no more emails")
+    expect(back_link(page, to_post)).to_have_attribute("href", blog.article_url)
+    assert_accessible(page)
+    keep_screenshot(page, "reader-unsubscribed.png")
+
+    page.get_by_role("button", name="Email me again").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Done: emails are back on")
+    expect(page.get_by_role("status")).to_contain_text("We will email you again")
+    expect(page.get_by_role("button", name="Stop these emails")).to_be_visible()
+    assert_accessible(page)
+    keep_screenshot(page, "reader-subscribed-again.png")
+    back_link(page, to_post).click()
+    expect(page).to_have_url(blog.article_url)
+
+    for wish, kind in (("Send me a copy of my data", "export"), ("Erase my data", "forget")):
+        page.goto(f"{blog.service.url}/privacy/request")
+        page.get_by_label("Your email address").fill("jo.back@reader.test")
+        page.get_by_label(wish).check()
+        page.get_by_role("button", name="Email me the link").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+        token = mailed_token(blog, "jo.back@reader.test", f"privacy/{kind}")
+        page.goto(f"{blog.service.url}/privacy/{kind}/{token}")
+        expect(back_link(page, BLOG_NAME)).to_have_attribute("href", f"{blog.site.url}/")
+        assert_accessible(page)
+        keep_screenshot(page, f"reader-privacy-{kind}.png")
