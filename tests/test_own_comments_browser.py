@@ -411,3 +411,10 @@ def test_mailed_pages_lead_back_and_unsubscribing_can_be_undone(open_page, blog)
         expect(back_link(page, BLOG_NAME)).to_have_attribute("href", f"{blog.site.url}/")
         assert_accessible(page)
         keep_screenshot(page, f"reader-privacy-{kind}.png")
+    erase = page.get_by_role("button", name="Erase my data")
+    expect(erase).to_have_class("danger")
+    for scheme, red in (("light", "rgb(180, 35, 24)"), ("dark", "rgb(255, 155, 143)")):
+        page.emulate_media(color_scheme=scheme)
+        expect(erase).to_have_css("background-color", red)
+        assert_accessible(page)  # axe checks the button's contrast in each scheme
+        erase.screenshot(path=ARTIFACTS / f"reader-erase-button-{scheme}.png")
