@@ -19,7 +19,7 @@ from comments_service.extensions import db
 from comments_service.models import Post, Staff
 from comments_service.services.comments.answers import record_answer
 
-from .axe_support import assert_accessible, keep_screenshot
+from .axe_support import ARTIFACTS, assert_accessible, keep_screenshot
 from .browser_support import TIMEOUT_MS
 from .porch_support import service_database
 from .test_end_to_end import AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD, SLUG
@@ -286,6 +286,19 @@ def test_tap_targets_are_44_px_on_a_phone(open_page, porch):
             measured.append((selector, round(box["width"]), round(box["height"])))
     small = [item for item in measured if item[1] < 44 or item[2] < 44]
     assert small == [], small
+
+
+@pytest.mark.parametrize("width", [375, 320])
+def test_the_navigation_leaves_no_item_alone_on_a_line_on_a_phone(open_page, porch, width):
+    page = open_page(viewport={"width": width, "height": 700})
+    page.goto(porch.article_url)
+    items = page.locator(".site-nav li")
+    tops = [box["y"] for box in (item.bounding_box() for item in items.all())]
+    rows = [tops.count(top) for top in sorted(set(tops))]
+    assert len(tops) >= 4, "the sample site's menu: posts, people, topics, archives, pages"
+    assert min(rows) > 1, f"items per line at {width} px: {rows}"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.locator(".site-header").screenshot(path=ARTIFACTS / f"reader-nav-{width}.png")
 
 
 def test_reduced_motion_turns_off_transitions_and_smooth_scrolling(open_page, porch):
