@@ -374,6 +374,24 @@ def test_without_javascript_a_reader_reads_and_posts(open_page, porch):
     assert page.context.cookies() == []
 
 
+def test_without_javascript_the_landing_says_published_and_asks_to_confirm(open_page, porch):
+    page = open_page(javascript=False)
+    page.goto(porch.article_url)
+    form = new_comment_form(page)
+    form.get_by_label("Your name").fill(READER)
+    form.get_by_label(re.compile(r"^Email")).fill("jo.landing@example.org")
+    form.get_by_label("Your question or comment").fill("Posted with scripts off, mail me.")
+    form.get_by_label("when the team answers").check()
+    form.get_by_role("button", name="Post comment").click()
+    expect(page).to_have_url(f"{porch.article_url}#comment-status-approved-confirm")
+    note = page.locator("#comment-status-approved-confirm")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text(f"Your comment is published, and {AUTHOR} will answer it here.")
+    expect(note).to_contain_text("open the link in the email we sent you to confirm")
+    expect(page.locator(".comment-status:visible")).to_have_count(1)
+    note.screenshot(path=ARTIFACTS / "reader-no-js-landing.png")
+
+
 def test_without_javascript_a_reader_replies_on_the_services_page(open_page, porch):
     page = open_page(javascript=False)
     page.goto(porch.article_url)

@@ -484,10 +484,20 @@ def test_a_plain_form_post_subscribes_too(mail_app, smtp, reader, make_post):
     form = {"author_name": "Jo", "body": "A question", "email": READER, "subscribe": "anyone"}
     response = reader.post("/api/posts/hello/comments", data=form)
     assert response.status_code == 303
-    assert response.location.endswith("#comment-status-confirm")  # told to look for the mail
+    # Told it is published, and to look for the mail
+    assert response.location == f"{BLOG_URL}/2026/11/hello/#comment-status-approved-confirm"
     send(mail_app)
     (confirmation,) = mail_to(smtp)
     assert "when anyone replies" in bodies(confirmation)[0]
+
+
+def test_a_held_plain_form_post_lands_on_words_that_say_it_is_held(app_with, smtp, make_post):
+    held = app_with(PORCH_MODERATION_POLICY="queue", **smtp.settings())
+    make_post("hello")
+    form = {"author_name": "Jo", "body": "A question", "email": READER, "subscribe": "team"}
+    response = held.test_client().post("/api/posts/hello/comments", data=form)
+    assert response.status_code == 303
+    assert response.location == f"{BLOG_URL}/2026/11/hello/#comment-status-pending-confirm"
 
 
 def test_two_comments_from_a_new_address_at_once_share_its_one_row(app, make_post, make_comment):

@@ -121,11 +121,7 @@ def create_comment(slug: str):
 def _created(post, comment: Comment):
     shown = PublicStatus.of(comment.status)
     if not request.is_json:
-        if subscription_state(comment) == SubscriptionState.CONFIRM:
-            return redirect(f"{_article_url(post)}#comment-status-confirm", code=303)
-        if shown == PublicStatus.APPROVED and current_app.config["PORCH_REBAKE_OUTPUT"]:
-            return redirect(_landing_url(post, comment), code=303)
-        return redirect(f"{_article_url(post)}#comment-status-{shown}", code=303)
+        return redirect(_landing(post, comment, shown), code=303)
     body = {"id": comment.id, "status": shown, **_ownership(comment)}
     if subscription := subscription_state(comment):
         body["subscription"] = subscription
@@ -227,7 +223,19 @@ def _referrer_origin() -> str | None:
         return "null"
 
 
-def _landing_url(post, comment: Comment) -> str:
+def _landing(post, comment: Comment, shown: PublicStatus) -> str:
+    """Where a reader without JavaScript lands after posting: the note baked in the page
+    that says whether the comment is published or held and, when a mail waits to be
+    confirmed, that too (``#comment-status-approved-confirm``...). A published comment
+    this host re-baked is shown itself (``#comment-N``) unless a mail waits."""
+    confirm = subscription_state(comment) == SubscriptionState.CONFIRM
+    note = f"#comment-status-{shown}" + ("-confirm" if confirm else "")
+    if shown != PublicStatus.APPROVED or not current_app.config["PORCH_REBAKE_OUTPUT"]:
+        return _article_url(post) + note
+    return _page_showing(post, comment) + (note if confirm else f"#comment-{comment.id}")
+
+
+def _page_showing(post, comment: Comment) -> str:
     """The page of the article's comments that shows the reader's comment, where this host
     re-baked it before answering.
 
@@ -238,7 +246,7 @@ def _landing_url(post, comment: Comment) -> str:
     thread = published_thread(post)["comments"]
     page = page_holding(thread, comment.id, config["PORCH_COMMENTS_PER_PAGE"]) or 1
     at = page_address(_article_url(post), page, config["PORCH_COMMENTS_PAGE_URL"])
-    return f"{at}?comment={comment.id}#comment-{comment.id}"
+    return f"{at}?comment={comment.id}"
 
 
 def _article_url(post) -> str:
