@@ -404,7 +404,35 @@ def test_without_javascript_a_reader_replies_on_the_services_page(open_page, por
     expect(asked).to_have_attribute("datetime", f"{porch.asked_at:%Y-%m-%dT%H:%M:%S}Z")
 
     page.get_by_label("Your name").fill(READER)
-    page.get_by_label("Your question or comment").fill("Replied with scripts off.")
+    page.get_by_label("Your reply").fill("Replied with scripts off.")
     page.get_by_role("button", name="Post reply").click()
     expect(page).to_have_url(f"{porch.article_url}#comment-status-approved")
     assert page.context.cookies() == []
+
+
+def form_words(form) -> dict:
+    """What a form says: labels, hints, the legend, the submit button."""
+    return form.evaluate(
+        """form => ({
+          labels: [...form.querySelectorAll(".field > label, .field--subscribe label")]
+            .map((e) => e.textContent.trim().replace(/\\s+/g, " ")),
+          hints: [...form.querySelectorAll(".hint")].map((e) => e.textContent.trim()),
+          legend: form.querySelector("legend").textContent.trim().replace(/\\s+/g, " "),
+          submit: form.querySelector("[type=submit]").textContent.trim(),
+        })"""
+    )
+
+
+def test_the_reply_page_and_the_scripts_reply_form_say_the_same(open_page, porch):
+    page = open_page()
+    open_article(page, porch)
+    page.locator(f"#comment-{porch.asked} > .comment-card .comment-reply-link").click()
+    scripted = form_words(page.locator(f"#comment-{porch.asked} form.comment-form"))
+
+    plain = open_page(javascript=False)
+    plain.goto(f"{porch.service.url}/reply/{porch.asked}")
+    served = form_words(plain.locator("form.comment-form"))
+
+    assert scripted == served
+    assert scripted["submit"] == "Post reply"
+    assert "Your reply" in scripted["labels"]
