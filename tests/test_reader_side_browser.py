@@ -410,6 +410,36 @@ def test_without_javascript_a_reader_replies_on_the_services_page(open_page, por
     assert page.context.cookies() == []
 
 
+def test_a_replys_error_page_keeps_the_reply_page(open_page, porch):
+    page = open_page(javascript=False)
+    page.goto(f"{porch.service.url}/reply/{porch.asked}")
+    quoted = page.locator("blockquote.comment-body").inner_text()
+    form = page.locator("form.comment-form")
+    form.evaluate("form => { form.noValidate = true; }")  # as an old browser would send it
+    page.get_by_label("Your reply").fill("   ")
+    page.get_by_role("button", name="Post reply").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reply to Sam Field")
+    expect(page.locator("blockquote.comment-body")).to_have_text(quoted)
+    expect(page.locator(".form-errors")).to_contain_text("Please tell us your name.")
+    expect(page.locator(".form-errors")).to_contain_text("Please write a comment.")
+    expect(page.get_by_label("Your reply")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Your name")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("button", name="Post reply")).to_be_visible()
+    expect(page.locator("input[name=parent_id]")).to_have_value(str(porch.asked))
+    keep_screenshot(page, "reader-reply-error-no-js.png")
+    html, url = page.content(), page.url
+    checker = open_page()  # axe runs as a script: the same HTML, JavaScript on
+    checker.route(url, lambda route: route.fulfill(body=html, content_type="text/html"))
+    checker.goto(url)
+    assert_accessible(checker)
+
+    page.get_by_label("Your name").fill(READER)
+    page.get_by_label("Your reply").fill("Replied after a correction.")
+    page.get_by_role("button", name="Post reply").click()
+    expect(page).to_have_url(f"{porch.article_url}#comment-status-approved")
+
+
 def form_words(form) -> dict:
     """What a form says: labels, hints, the legend, the submit button."""
     return form.evaluate(

@@ -10,11 +10,18 @@ from flask import current_app, jsonify, redirect, render_template, request
 from comments_service.api import bp
 from comments_service.api.json_body import json_body
 from comments_service.api.reading import thread_response
-from comments_service.api.validation import Invalid, Malformed, is_possible_slug, parse_submission
+from comments_service.api.validation import (
+    LAST_COMMENT_NUMBER,
+    Invalid,
+    Malformed,
+    is_possible_slug,
+    parse_submission,
+)
 from comments_service.config import origin_of, reader_edit_window
 from comments_service.enums import PublicStatus, SubscriptionState
 from comments_service.errors import FORM_TYPES, ApiError
 from comments_service.extensions import db, limiter
+from comments_service.links.routes import reply_form, shown_comment
 from comments_service.models import Comment
 from comments_service.queries.care import reads_as_staff
 from comments_service.queries.public import changed_posts, post_by_slug
@@ -254,7 +261,11 @@ def _article_url(post) -> str:
 
 
 def _form_with_errors(post, data: dict, fields: dict):
-    """A page that keeps what the reader typed when JavaScript is off and a field is wrong."""
+    """A page that keeps what the reader typed when JavaScript is off and a field is wrong;
+    a reply's is the reply page again, with the comment it answers."""
+    parent = _shown_parent(data.get("parent_id"))
+    if parent is not None and parent.post_id == post.id:
+        return reply_form(parent, data, fields)
     return render_template(
         "api/comment_form.html",
         post=post,
@@ -262,3 +273,11 @@ def _form_with_errors(post, data: dict, fields: dict):
         values=data,
         errors=fields,
     )
+
+
+def _shown_parent(parent_id) -> Comment | None:
+    """The comment a plain form answers, if it names one readers see."""
+    if not isinstance(parent_id, str) or not parent_id.strip().isdigit():
+        return None
+    number = int(parent_id)
+    return shown_comment(number) if number <= LAST_COMMENT_NUMBER else None
