@@ -112,6 +112,25 @@ def test_held_comment_comes_in_place_at_once_for_its_writer_only(blogs, open_pag
     expect(stranger.locator("#comments .comment-empty")).to_be_visible()
 
 
+def test_held_comment_is_marked_even_where_the_browser_refuses_storage(blogs, open_page):
+    page = open_page()
+    # As a browser that blocks site data: every use of localStorage throws.
+    page.add_init_script(
+        "Object.defineProperty(window, 'localStorage', {get() {"
+        " throw new DOMException('The operation is insecure.', 'SecurityError'); }})"
+    )
+    open_article(page, blogs.held)
+    form = new_comment_form(page)
+    form.get_by_label("Your name").fill(READER)
+    form.get_by_label("Your question or comment").fill("Held, and nothing kept here")
+    assert send(form, "Post comment").status == 201
+    held = page.locator("#comments .comment-list > li.comment--held")
+    expect(held.locator(".comment-held")).to_have_text(HELD_MARK)
+    expect(held).to_be_focused()
+    expect(held.get_by_role("button", name="Edit")).to_have_count(0)  # no token kept
+    expect(form.get_by_label("Your question or comment")).to_have_value("")
+
+
 def test_service_field_errors_show_next_to_their_fields_then_clear(blogs, page):
     open_article(page, blogs.held)
     form = new_comment_form(page)

@@ -119,6 +119,13 @@
       return li;
     }
     drop(".comment-removed", li);
+    // Held (status from POST /comments/mine or the 201): only its writer gets it, and
+    // nobody can reply to it yet.
+    if (c.status == "pending") {
+      li.classList.add("comment--held");
+      $(".comment-actions", li).hidden = true;
+      slot("card").prepend(h("p", "comment-held", "Awaiting a check: only you see it for now."));
+    }
     const s = c.staff;
     const [role, face, page] = (s && faces[s.name]) || [];
     li.classList.toggle("comment--staff", !!s);
@@ -265,9 +272,9 @@
       say(after, "comment--subscription-note", $("#comment-status-confirm").textContent);
     const li = insert(data.comment);
     if (data.status == "approved") setCount(count() + 1);
-    own(data, text);
     li.tabIndex = -1;
     li.focus();
+    own(data, text); // last: it throws where the browser refuses storage (the rest is done)
   };
 
   // One Idempotency-Key per comment: a retry of the same text sends the same key, so the
@@ -364,13 +371,7 @@
   function mark(li, c) {
     const [token, until] = kept()[c.id] || [];
     const card = $(":scope>.comment-card", li);
-    if (!token) return;
-    if (c.status == "pending") {
-      li.classList.add("comment--held"); // nobody can reply to it yet
-      $(".comment-actions", card).hidden = true;
-      card.prepend(h("p", "comment-held", "Awaiting a check: only you see it for now."));
-    }
-    if (c.answered_by || c.got_in_touch) return;
+    if (!token || c.answered_by || c.got_in_touch) return;
     card.append(h("p", "own-bar", btn("Edit"), btn("Delete"), h("span", "hint own-left")));
     // The time left of the window the service gave (edit_until), by the minute, beside the
     // buttons and in the editor; all go when it closes.
