@@ -262,7 +262,7 @@
     after.after(note);
   };
 
-  // The comment comes in place at once, a held one too: own() marks it as only its writer's.
+  // The comment comes in place at once, a held one too (build marks it as its writer's alone).
   const done = (f, data, text) => {
     const after = f == reply ? f.parentElement : f; // a reply's notes follow the comment's card
     f.reset();
