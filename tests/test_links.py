@@ -27,6 +27,36 @@ def test_the_reply_page_shows_the_comment_and_a_form_that_answers_it(
     assert f'href="/c/{asked.id}">{moment}4 March 2026, 23:30 UTC</time>' in html
 
 
+def test_a_replys_field_errors_come_back_on_the_reply_page(client, make_post, make_comment):
+    post = make_post("hello")
+    asked = make_comment(post, name="Jo Reader")
+    form = {"author_name": " ", "body": "Same here.", "parent_id": str(asked.id)}
+    answer = client.post("/api/posts/hello/comments", data=form, headers={"Origin": BLOG_URL})
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    assert '<h1 id="form-title" class="page-title">Reply to Jo Reader</h1>' in html
+    assert '<blockquote class="comment-body"><p>text</p></blockquote>' in html
+    assert '<label for="field-body">Your reply</label>' in html
+    assert ">Same here.</textarea>" in html
+    assert f'<input type="hidden" name="parent_id" value="{asked.id}">' in html
+    assert ">Post reply</button>" in html
+    assert "Please tell us your name." in html
+
+
+def test_a_reply_to_a_comment_readers_cannot_see_comes_back_as_a_plain_comment_form(
+    client, make_post, make_comment
+):
+    make_post("hello")
+    elsewhere = make_comment(make_post("other"))
+    for parent in (str(elsewhere.id), "99999", "2147483648", "x"):
+        form = {"author_name": " ", "body": "Same here.", "parent_id": parent}
+        answer = client.post("/api/posts/hello/comments", data=form, headers={"Origin": BLOG_URL})
+        assert answer.status_code == 422, parent
+        html = answer.get_data(as_text=True)
+        assert "Almost there: please check your comment" in html, parent
+        assert "<blockquote" not in html
+
+
 def test_a_reply_sent_from_the_reply_page_is_stored_under_the_comment(
     client, make_post, make_comment
 ):

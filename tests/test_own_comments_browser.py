@@ -14,7 +14,7 @@ from contextlib import closing
 import pytest
 from playwright.sync_api import Page, expect
 
-from .axe_support import assert_accessible, keep_screenshot
+from .axe_support import ARTIFACTS, assert_accessible, keep_screenshot
 from .browser_support import TIMEOUT_MS
 from .porch_support import PorchSite
 from .queue_support import unfold
@@ -110,12 +110,21 @@ def test_the_writer_edits_their_comment_in_place(open_page, blog):
     post_with_javascript(page, "Jo Edit", "Does offline mode keep *photos*?")
     mine = own_comment(page, "Does offline mode keep photos?")
     expect(mine.locator(".comment-body em")).to_have_text("photos")
+    # The window the service gives (PORCH_READER_EDIT_MINUTES, 15 by default), counted down.
+    expect(mine.locator(".own-bar")).to_contain_text("You can edit this for 15 more minutes.")
 
     mine.get_by_role("button", name="Edit").focus()
     page.keyboard.press("Enter")
     editor = mine.get_by_label("Your comment")
     expect(editor).to_be_focused()
     expect(editor).to_have_value("Does offline mode keep *photos*?")
+    # While editing, Save and Cancel only: Edit and Delete come back after.
+    expect(mine.get_by_role("button", name="Edit")).to_be_hidden()
+    expect(mine.get_by_role("button", name="Delete")).to_be_hidden()
+    expect(mine.get_by_role("button", name="Save")).to_be_visible()
+    expect(mine.locator(".own-editor")).to_contain_text("You can edit this for 15 more minutes.")
+    mine.scroll_into_view_if_needed()
+    mine.screenshot(path=ARTIFACTS / "own-editing.png")
     editor.fill("Does offline mode keep **videos**?")
     mine.get_by_role("button", name="Save").click()
 
@@ -147,8 +156,10 @@ def test_cancel_or_an_empty_save_keeps_the_comment_as_it_was(open_page, blog):
     mine.get_by_role("button", name="Save").click()  # an empty text deletes nothing
     expect(mine.locator(".own-note")).to_have_text("Please write a comment.")
     mine.get_by_label("Your comment").fill("Something else")
+    expect(mine.get_by_role("button", name="Delete")).to_be_hidden()
     mine.get_by_role("button", name="Cancel").click()
     expect(mine.get_by_label("Your comment")).to_have_count(0)
+    expect(mine.get_by_role("button", name="Delete")).to_be_visible()
     expect(mine.locator(".own-note")).to_have_count(0)
     expect(mine.locator(".comment-body")).to_have_text("Is there a dark theme?")
     expect(mine.get_by_role("button", name="Edit")).to_be_visible()
@@ -170,7 +181,7 @@ def test_the_writer_deletes_their_comment(open_page, blog):
     expect(own_comment(page, "Posted by mistake, sorry.")).to_have_count(0)
 
 
-def test_preview_shows_the_services_rendering(open_page, blog):
+def test_preview_shows_the_services_rendering_and_clears_once_posted(open_page, blog):
     page = open_page()
     page.goto(blog.article_url)
     form = new_comment_form(page)
@@ -184,6 +195,16 @@ def test_preview_shows_the_services_rendering(open_page, blog):
     form.get_by_role("button", name="Preview").click()
     expect(region).to_have_text("Please write a comment.")
     assert_accessible(page)
+
+    form.get_by_label("Your name").fill("Jo Preview")
+    form.get_by_label("Your question or comment").fill("Previewed, then *posted*")
+    form.get_by_role("button", name="Preview").click()
+    expect(region.locator("em")).to_have_text("posted")
+    form.get_by_role("button", name="Post comment").click()
+    expect(own_comment(page, "Previewed, then posted")).to_have_count(1)
+    expect(region).to_be_empty()
+    expect(region).to_be_hidden()
+    keep_screenshot(page, "own-preview-cleared.png")
 
 
 def test_an_answered_comment_can_no_longer_be_changed(open_page, blog):
@@ -231,14 +252,17 @@ def test_the_held_comment_is_shown_to_its_writer_only(open_page, strict_blog):
     page = open_page()
     page.goto(strict_blog.article_url)
     post_with_javascript(page, "Jo Held", "Will this wait for a check?")
-    expect(page.locator(".comment--pending-note")).to_be_visible()
-    page.reload()
-    held = own_comment(page, "Will this wait for a check?")
-    expect(held).to_have_class(re.compile(r"\bcomment--held\b"))
-    expect(held.locator(".comment-held")).to_have_text("Awaiting a check: only you see it for now.")
-    expect(held.get_by_role("link", name=re.compile("^Reply"))).to_be_hidden()
-    assert_accessible(page)
-    keep_screenshot(page, "own-held-comment.png")
+    for shown in ("at once", "after a reload"):
+        held = own_comment(page, "Will this wait for a check?")
+        expect(held, shown).to_have_class(re.compile(r"\bcomment--held\b"))
+        expect(held.locator(".comment-held"), shown).to_have_text(
+            "Awaiting a check: only you see it for now."
+        )
+        expect(held.get_by_role("link", name=re.compile("^Reply")), shown).to_be_hidden()
+        expect(held.get_by_role("button", name="Edit"), shown).to_be_visible()
+        assert_accessible(page)
+        keep_screenshot(page, f"own-held-comment-{shown.replace(' ', '-')}.png")
+        page.reload()
 
     stranger = open_page()
     stranger.goto(strict_blog.article_url)
@@ -252,9 +276,12 @@ def test_an_edit_after_the_window_is_refused_and_the_buttons_go(open_page, stric
     post_with_javascript(page, "Jo Late", "Quick, before the window closes")
     page.reload()
     mine = own_comment(page, "Quick, before the window closes")
+    expect(mine.locator(".own-bar")).to_contain_text("You can edit this for 1 more minute.")
     mine.get_by_role("button", name="Edit").click()
     mine.get_by_label("Your comment").fill("Too late now")
+    expect(mine.locator(".own-editor")).to_contain_text("You can edit this for 1 more minute.")
     expect(mine.locator(".own-bar")).to_have_count(0, timeout=(SHORT_WINDOW_SECONDS + 4) * 1000)
+    expect(mine.locator(".own-left")).to_have_count(0)
     page.wait_for_timeout(300)  # the page's timer and the service's clock meet to the second
     mine.get_by_role("button", name="Save").click()
     expect(mine.locator(".own-note")).to_contain_text(
@@ -321,3 +348,73 @@ def test_readers_service_pages_are_accessible_and_look_like_the_blog(open_page, 
         expect(plain.get_by_role("heading", level=1)).to_have_text(heading)
         expect(plain.locator(".site-header .site-title")).to_have_text(BLOG_NAME)
         assert_accessible(plain)
+
+
+def back_link(page: Page, title: str):
+    """The page's own way back (the header links the blog too)."""
+    return page.locator(".reader-page").get_by_role("link", name=f"Back to {title}")
+
+
+def test_mailed_pages_lead_back_and_unsubscribing_can_be_undone(open_page, blog):
+    reader = open_page()
+    reader.goto(blog.article_url)
+    form = new_comment_form(reader)
+    form.get_by_label("Your name").fill("Jo Back")
+    form.get_by_label(re.compile(r"^Email")).fill("jo.back@reader.test")
+    form.get_by_label("Your question or comment").fill("Tell me when someone replies")
+    form.get_by_label("when anyone replies").check()
+    form.get_by_role("button", name="Post comment").click()
+    expect(reader.locator(".comment--subscription-note")).to_be_visible()
+    asked = own_comment(reader, "Tell me when someone replies").get_attribute("data-comment-id")
+    to_post = f"“{blog.post['title']}”"
+
+    page = open_page()
+    page.goto(
+        f"{blog.service.url}/subscriptions/confirm/"
+        + mailed_token(blog, "jo.back@reader.test", "subscriptions/confirm")
+    )
+    expect(back_link(page, to_post)).to_have_attribute("href", blog.article_url)
+    page.get_by_role("button", name="Yes, email me").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thanks, your address is confirmed")
+    expect(back_link(page, to_post)).to_have_attribute("href", blog.article_url)
+    assert_accessible(page)
+
+    blog.comment(author_name="Sam Reply", body="Here is a reply", parent_id=int(asked))
+    unsubscribe = mailed_token(blog, "jo.back@reader.test", "subscriptions/unsubscribe")
+    page = open_page()  # as from the mail, with no cookie from the confirmation
+    page.goto(f"{blog.service.url}/subscriptions/unsubscribe/{unsubscribe}")
+    expect(back_link(page, to_post)).to_be_visible()
+    assert page.context.cookies() == [], "no cookie for a reader who only opens the link"
+    page.get_by_role("button", name="Stop these emails").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Done: no more emails")
+    expect(back_link(page, to_post)).to_have_attribute("href", blog.article_url)
+    assert_accessible(page)
+    keep_screenshot(page, "reader-unsubscribed.png")
+
+    page.get_by_role("button", name="Email me again").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Done: emails are back on")
+    expect(page.get_by_role("status")).to_contain_text("We will email you again")
+    expect(page.get_by_role("button", name="Stop these emails")).to_be_visible()
+    assert_accessible(page)
+    keep_screenshot(page, "reader-subscribed-again.png")
+    back_link(page, to_post).click()
+    expect(page).to_have_url(blog.article_url)
+
+    for wish, kind in (("Send me a copy of my data", "export"), ("Erase my data", "forget")):
+        page.goto(f"{blog.service.url}/privacy/request")
+        page.get_by_label("Your email address").fill("jo.back@reader.test")
+        page.get_by_label(wish).check()
+        page.get_by_role("button", name="Email me the link").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+        token = mailed_token(blog, "jo.back@reader.test", f"privacy/{kind}")
+        page.goto(f"{blog.service.url}/privacy/{kind}/{token}")
+        expect(back_link(page, BLOG_NAME)).to_have_attribute("href", f"{blog.site.url}/")
+        assert_accessible(page)
+        keep_screenshot(page, f"reader-privacy-{kind}.png")
+    erase = page.get_by_role("button", name="Erase my data")
+    expect(erase).to_have_class("danger")
+    for scheme, red in (("light", "rgb(180, 35, 24)"), ("dark", "rgb(255, 155, 143)")):
+        page.emulate_media(color_scheme=scheme)
+        expect(erase).to_have_css("background-color", red)
+        assert_accessible(page)  # axe checks the button's contrast in each scheme
+        erase.screenshot(path=ARTIFACTS / f"reader-erase-button-{scheme}.png")

@@ -1,9 +1,10 @@
 """The reader's side of the comment forms in a real browser, JavaScript on.
 
-Held comments (PORCH_MODERATION_POLICY=queue): the form says the comment waits for a
-check and keeps it out of the list; the service's per-field errors show next to their
-fields and go away once fixed. Replies (default policy, published at once): a reply
-sent from a baked comment's own form appears nested under it without a reload.
+Held comments (PORCH_MODERATION_POLICY=queue): the comment comes in place at once,
+marked as seen by its writer only, and nobody else sees it; the service's per-field
+errors show next to their fields and go away once fixed. Replies (default policy,
+published at once): a reply sent from a baked comment's own form appears nested under
+it without a reload.
 
 Nothing is mocked: each blog is the sample site built with `pelican` and served over
 HTTP, each service runs as `flask run` on its own SQLite file, Chromium talks to both.
@@ -28,7 +29,7 @@ READER = "Jo Reader"
 READER_EMAIL = "jo@example.com"
 QUESTION = "Can a crew lead see the jobs of the whole team on the phone?"
 REPLY = "Same question here: does the static page still show the old answers then?"
-PENDING_NOTE = re.compile(r"waiting for a quick check by our team. It will appear here once")
+HELD_MARK = "Awaiting a check: only you see it for now."
 ARTIFACTS = ROOT / "test-artifacts"
 
 expect.set_options(timeout=TIMEOUT_MS)
@@ -76,7 +77,8 @@ def new_comment_form(page: Page) -> Locator:
     return page.locator("#comments > form.comment-form")
 
 
-def test_held_comment_shows_a_note_and_stays_out_of_the_list(blogs, page):
+def test_held_comment_comes_in_place_at_once_for_its_writer_only(blogs, open_page):
+    page = open_page()
     open_article(page, blogs.held)
     form = new_comment_form(page)
     form.get_by_label("Your name").fill(READER)
@@ -86,19 +88,47 @@ def test_held_comment_shows_a_note_and_stays_out_of_the_list(blogs, page):
     assert answer.status == 201
     assert answer.json()["status"] == "pending"
 
-    note = page.locator("#comments > form.comment-form + .comment--pending-note")
-    expect(note).to_be_visible()
-    expect(note).to_have_text(PENDING_NOTE)
-    expect(note).to_have_attribute("role", "status")
+    held = page.locator("#comments .comment-list > li.comment--held")
+    expect(held).to_have_count(1)
+    expect(held.locator(".comment-held")).to_have_text(HELD_MARK)
+    expect(held.locator(".comment-body")).to_have_text(QUESTION)
+    expect(held).to_be_focused()
+    expect(held.get_by_role("link", name=re.compile("^Reply"))).to_be_hidden()
+    expect(page.locator("#comments .comment-count")).to_have_text("")  # not public: not counted
+    expect(page.locator("#comments .comment-empty")).to_have_count(0)
     expect(form.locator(".form-errors")).to_be_empty()
     expect(form.locator(".field-error")).to_have_count(0)
     expect(form.get_by_label("Your name")).to_have_value("")
     expect(form.get_by_label("Your question or comment")).to_have_value("")
     expect(form.get_by_role("button", name="Post comment")).to_be_enabled()
-    expect(page.locator("#comments .comment-list > li")).to_have_count(0)
-    expect(page.locator("#comments")).not_to_contain_text(QUESTION)
-    expect(page.locator("#comments .comment-empty")).to_be_visible()
     expect(page).to_have_url(blogs.held.article_url)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#comments").screenshot(path=ARTIFACTS / "reader-held-in-place.png")
+
+    stranger = open_page()
+    open_article(stranger, blogs.held)
+    expect(stranger.locator("#comments .comment-list > li")).to_have_count(0)
+    expect(stranger.locator("#comments")).not_to_contain_text(QUESTION)
+    expect(stranger.locator("#comments .comment-empty")).to_be_visible()
+
+
+def test_held_comment_is_marked_even_where_the_browser_refuses_storage(blogs, open_page):
+    page = open_page()
+    # As a browser that blocks site data: every use of localStorage throws.
+    page.add_init_script(
+        "Object.defineProperty(window, 'localStorage', {get() {"
+        " throw new DOMException('The operation is insecure.', 'SecurityError'); }})"
+    )
+    open_article(page, blogs.held)
+    form = new_comment_form(page)
+    form.get_by_label("Your name").fill(READER)
+    form.get_by_label("Your question or comment").fill("Held, and nothing kept here")
+    assert send(form, "Post comment").status == 201
+    held = page.locator("#comments .comment-list > li.comment--held")
+    expect(held.locator(".comment-held")).to_have_text(HELD_MARK)
+    expect(held).to_be_focused()
+    expect(held.get_by_role("button", name="Edit")).to_have_count(0)  # no token kept
+    expect(form.get_by_label("Your question or comment")).to_have_value("")
 
 
 def test_service_field_errors_show_next_to_their_fields_then_clear(blogs, page):
@@ -132,7 +162,7 @@ def test_service_field_errors_show_next_to_their_fields_then_clear(blogs, page):
     expect(body).to_have_value(QUESTION)
     expect(email).to_have_value("jo at example")
     expect(form.locator(".form-errors")).to_be_empty()
-    expect(page.locator("#comments .comment--pending-note")).to_have_count(0)
+    expect(page.locator("#comments .comment--held")).to_have_count(0)
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("#comments").screenshot(path=ARTIFACTS / "reader-field-errors.png")
 
@@ -141,14 +171,14 @@ def test_service_field_errors_show_next_to_their_fields_then_clear(blogs, page):
     answer = send(form, "Post comment")
     assert answer.status == 201
     assert answer.json()["status"] == "pending"
-    expect(page.locator("#comments .comment--pending-note")).to_have_text(PENDING_NOTE)
+    expect(page.locator("#comments .comment--held .comment-held")).to_have_text(HELD_MARK)
     expect(form.locator(".field-error")).to_have_count(0)
     for field in (name, email):
         expect(field).not_to_have_attribute("aria-invalid", "true")
         expect(field).not_to_have_attribute("aria-describedby", re.compile("error"))
     expect(form.locator(".form-errors")).to_be_empty()
     expect(body).to_have_value("")
-    expect(page.locator("#comments .comment-list > li")).to_have_count(0)
+    expect(page.locator("#comments .comment-list > li")).to_have_count(1)  # the held one
 
 
 def test_reply_appears_under_its_baked_parent_live(blogs, page):
@@ -180,6 +210,6 @@ def test_reply_appears_under_its_baked_parent_live(blogs, page):
     expect(reply).to_be_focused()
     expect(page.locator("#comments > .comment-list > li")).to_have_count(1)  # not top level
     expect(form).to_have_count(0)  # the reply form leaves once the reply is in place
-    expect(page.locator("#comments .comment--pending-note")).to_have_count(0)
+    expect(page.locator("#comments .comment--held")).to_have_count(0)
     assert page.evaluate("window.porchSamePage") is True
     expect(page).to_have_url(blog.article_url)

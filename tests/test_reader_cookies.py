@@ -1,6 +1,7 @@
 """Readers get no cookies: the API and every page a reader reaches from the blog or an
-email answer without Set-Cookie. Only the two pages whose button carries a CSRF token
-(confirming an address, erasing one's data) set the session cookie that holds it."""
+email answer without Set-Cookie. Only the pages whose button carries a CSRF token
+(confirming an address, subscribing again once the emails stopped, erasing one's data)
+set the session cookie that holds it."""
 
 import pytest
 

@@ -19,7 +19,7 @@ from comments_service.extensions import db
 from comments_service.models import Post, Staff
 from comments_service.services.comments.answers import record_answer
 
-from .axe_support import assert_accessible, keep_screenshot
+from .axe_support import ARTIFACTS, assert_accessible, keep_screenshot
 from .browser_support import TIMEOUT_MS
 from .porch_support import service_database
 from .test_end_to_end import AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD, SLUG
@@ -288,6 +288,19 @@ def test_tap_targets_are_44_px_on_a_phone(open_page, porch):
     assert small == [], small
 
 
+@pytest.mark.parametrize("width", [375, 320])
+def test_the_navigation_leaves_no_item_alone_on_a_line_on_a_phone(open_page, porch, width):
+    page = open_page(viewport={"width": width, "height": 700})
+    page.goto(porch.article_url)
+    items = page.locator(".site-nav li")
+    tops = [box["y"] for box in (item.bounding_box() for item in items.all())]
+    rows = [tops.count(top) for top in sorted(set(tops))]
+    assert len(tops) >= 4, "the sample site's menu: posts, people, topics, archives, pages"
+    assert min(rows) > 1, f"items per line at {width} px: {rows}"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.locator(".site-header").screenshot(path=ARTIFACTS / f"reader-nav-{width}.png")
+
+
 def test_reduced_motion_turns_off_transitions_and_smooth_scrolling(open_page, porch):
     page = open_page()
     open_article(page, porch)
@@ -361,6 +374,24 @@ def test_without_javascript_a_reader_reads_and_posts(open_page, porch):
     assert page.context.cookies() == []
 
 
+def test_without_javascript_the_landing_says_published_and_asks_to_confirm(open_page, porch):
+    page = open_page(javascript=False)
+    page.goto(porch.article_url)
+    form = new_comment_form(page)
+    form.get_by_label("Your name").fill(READER)
+    form.get_by_label(re.compile(r"^Email")).fill("jo.landing@example.org")
+    form.get_by_label("Your question or comment").fill("Posted with scripts off, mail me.")
+    form.get_by_label("when the team answers").check()
+    form.get_by_role("button", name="Post comment").click()
+    expect(page).to_have_url(f"{porch.article_url}#comment-status-approved-confirm")
+    note = page.locator("#comment-status-approved-confirm")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text(f"Your comment is published, and {AUTHOR} will answer it here.")
+    expect(note).to_contain_text("open the link in the email we sent you to confirm")
+    expect(page.locator(".comment-status:visible")).to_have_count(1)
+    note.screenshot(path=ARTIFACTS / "reader-no-js-landing.png")
+
+
 def test_without_javascript_a_reader_replies_on_the_services_page(open_page, porch):
     page = open_page(javascript=False)
     page.goto(porch.article_url)
@@ -373,7 +404,65 @@ def test_without_javascript_a_reader_replies_on_the_services_page(open_page, por
     expect(asked).to_have_attribute("datetime", f"{porch.asked_at:%Y-%m-%dT%H:%M:%S}Z")
 
     page.get_by_label("Your name").fill(READER)
-    page.get_by_label("Your question or comment").fill("Replied with scripts off.")
+    page.get_by_label("Your reply").fill("Replied with scripts off.")
     page.get_by_role("button", name="Post reply").click()
     expect(page).to_have_url(f"{porch.article_url}#comment-status-approved")
     assert page.context.cookies() == []
+
+
+def test_a_replys_error_page_keeps_the_reply_page(open_page, porch):
+    page = open_page(javascript=False)
+    page.goto(f"{porch.service.url}/reply/{porch.asked}")
+    quoted = page.locator("blockquote.comment-body").inner_text()
+    form = page.locator("form.comment-form")
+    form.evaluate("form => { form.noValidate = true; }")  # as an old browser would send it
+    page.get_by_label("Your reply").fill("   ")
+    page.get_by_role("button", name="Post reply").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reply to Sam Field")
+    expect(page.locator("blockquote.comment-body")).to_have_text(quoted)
+    expect(page.locator(".form-errors")).to_contain_text("Please tell us your name.")
+    expect(page.locator(".form-errors")).to_contain_text("Please write a comment.")
+    expect(page.get_by_label("Your reply")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Your name")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("button", name="Post reply")).to_be_visible()
+    expect(page.locator("input[name=parent_id]")).to_have_value(str(porch.asked))
+    keep_screenshot(page, "reader-reply-error-no-js.png")
+    html, url = page.content(), page.url
+    checker = open_page()  # axe runs as a script: the same HTML, JavaScript on
+    checker.route(url, lambda route: route.fulfill(body=html, content_type="text/html"))
+    checker.goto(url)
+    assert_accessible(checker)
+
+    page.get_by_label("Your name").fill(READER)
+    page.get_by_label("Your reply").fill("Replied after a correction.")
+    page.get_by_role("button", name="Post reply").click()
+    expect(page).to_have_url(f"{porch.article_url}#comment-status-approved")
+
+
+def form_words(form) -> dict:
+    """What a form says: labels, hints, the legend, the submit button."""
+    return form.evaluate(
+        """form => ({
+          labels: [...form.querySelectorAll(".field > label, .field--subscribe label")]
+            .map((e) => e.textContent.trim().replace(/\\s+/g, " ")),
+          hints: [...form.querySelectorAll(".hint")].map((e) => e.textContent.trim()),
+          legend: form.querySelector("legend").textContent.trim().replace(/\\s+/g, " "),
+          submit: form.querySelector("[type=submit]").textContent.trim(),
+        })"""
+    )
+
+
+def test_the_reply_page_and_the_scripts_reply_form_say_the_same(open_page, porch):
+    page = open_page()
+    open_article(page, porch)
+    page.locator(f"#comment-{porch.asked} > .comment-card .comment-reply-link").click()
+    scripted = form_words(page.locator(f"#comment-{porch.asked} form.comment-form"))
+
+    plain = open_page(javascript=False)
+    plain.goto(f"{porch.service.url}/reply/{porch.asked}")
+    served = form_words(plain.locator("form.comment-form"))
+
+    assert scripted == served
+    assert scripted["submit"] == "Post reply"
+    assert "Your reply" in scripted["labels"]

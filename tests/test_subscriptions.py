@@ -23,7 +23,7 @@ from comments_service.services.mail.subscriptions import ReaderMail
 from comments_service.services.moderation import decisions as moderation
 from comments_service.services.tokens import CONFIRM, BadLink, ExpiredLink
 
-from .conftest import PASSWORD, csrf_token
+from .conftest import BLOG_URL, PASSWORD, csrf_token
 from .mail_helpers import post_comment, send
 from .smtp_support import SmtpServer
 
@@ -224,6 +224,31 @@ def test_the_unsubscribe_page_shows_a_button_and_its_post_ends_the_mail(
     answer(staff_client, question, "Still here.")
     send(mail_app)
     assert len(mail_to(smtp)) == 2, "no mail after unsubscribing"
+
+
+def test_subscribing_again_takes_the_pages_button_and_brings_the_mail_back(
+    mail_app, smtp, reader, staff_client
+):
+    question = ask(reader)
+    confirm_by_mail(mail_app, smtp, reader)
+    answer(staff_client, question)
+    send(mail_app)
+    path = link(bodies(mail_to(smtp)[-1])[0], "unsubscribe")
+    again = path.replace("/unsubscribe/", "/resubscribe/")
+    done = reader.post(path).get_data(as_text=True)
+    assert f'action="{again}"' in done
+    assert f'href="{BLOG_URL}/2026/11/hello/">Back to' in done
+
+    assert reader.post(again).status_code == 400, "no CSRF token: refused"
+    assert _ended(mail_app) is not None
+    back = reader.post(again, data={"csrf_token": csrf_token(done)})
+    assert back.status_code == 200
+    assert "emails are back on" in back.get_data(as_text=True)
+    assert _ended(mail_app) is None
+
+    answer(staff_client, question, "Still here.")
+    send(mail_app)
+    assert len(mail_to(smtp)) == 3, "mail again after subscribing again"
 
 
 def test_a_mail_clients_one_click_post_unsubscribes(mail_app, smtp, reader, staff_client):
@@ -459,10 +484,20 @@ def test_a_plain_form_post_subscribes_too(mail_app, smtp, reader, make_post):
     form = {"author_name": "Jo", "body": "A question", "email": READER, "subscribe": "anyone"}
     response = reader.post("/api/posts/hello/comments", data=form)
     assert response.status_code == 303
-    assert response.location.endswith("#comment-status-confirm")  # told to look for the mail
+    # Told it is published, and to look for the mail
+    assert response.location == f"{BLOG_URL}/2026/11/hello/#comment-status-approved-confirm"
     send(mail_app)
     (confirmation,) = mail_to(smtp)
     assert "when anyone replies" in bodies(confirmation)[0]
+
+
+def test_a_held_plain_form_post_lands_on_words_that_say_it_is_held(app_with, smtp, make_post):
+    held = app_with(PORCH_MODERATION_POLICY="queue", **smtp.settings())
+    make_post("hello")
+    form = {"author_name": "Jo", "body": "A question", "email": READER, "subscribe": "team"}
+    response = held.test_client().post("/api/posts/hello/comments", data=form)
+    assert response.status_code == 303
+    assert response.location == f"{BLOG_URL}/2026/11/hello/#comment-status-pending-confirm"
 
 
 def test_two_comments_from_a_new_address_at_once_share_its_one_row(app, make_post, make_comment):

@@ -10,11 +10,18 @@ from flask import current_app, jsonify, redirect, render_template, request
 from comments_service.api import bp
 from comments_service.api.json_body import json_body
 from comments_service.api.reading import thread_response
-from comments_service.api.validation import Invalid, Malformed, is_possible_slug, parse_submission
+from comments_service.api.validation import (
+    LAST_COMMENT_NUMBER,
+    Invalid,
+    Malformed,
+    is_possible_slug,
+    parse_submission,
+)
 from comments_service.config import origin_of, reader_edit_window
 from comments_service.enums import PublicStatus, SubscriptionState
 from comments_service.errors import FORM_TYPES, ApiError
 from comments_service.extensions import db, limiter
+from comments_service.links.routes import reply_form, shown_comment
 from comments_service.models import Comment
 from comments_service.queries.care import reads_as_staff
 from comments_service.queries.public import changed_posts, post_by_slug
@@ -121,16 +128,12 @@ def create_comment(slug: str):
 def _created(post, comment: Comment):
     shown = PublicStatus.of(comment.status)
     if not request.is_json:
-        if subscription_state(comment) == SubscriptionState.CONFIRM:
-            return redirect(f"{_article_url(post)}#comment-status-confirm", code=303)
-        if shown == PublicStatus.APPROVED and current_app.config["PORCH_REBAKE_OUTPUT"]:
-            return redirect(_landing_url(post, comment), code=303)
-        return redirect(f"{_article_url(post)}#comment-status-{shown}", code=303)
+        return redirect(_landing(post, comment, shown), code=303)
     body = {"id": comment.id, "status": shown, **_ownership(comment)}
     if subscription := subscription_state(comment):
         body["subscription"] = subscription
-    if shown == PublicStatus.APPROVED:
-        body["comment"] = comment_node(comment)
+    # Held ones too: their writer sees them in place at once, as POST /comments/mine shows them.
+    body["comment"] = {**comment_node(comment), "status": shown}
     return body, 201
 
 
@@ -227,7 +230,19 @@ def _referrer_origin() -> str | None:
         return "null"
 
 
-def _landing_url(post, comment: Comment) -> str:
+def _landing(post, comment: Comment, shown: PublicStatus) -> str:
+    """Where a reader without JavaScript lands after posting: the note baked in the page
+    that says whether the comment is published or held and, when a mail waits to be
+    confirmed, that too (``#comment-status-approved-confirm``...). A published comment
+    this host re-baked is shown itself (``#comment-N``) unless a mail waits."""
+    confirm = subscription_state(comment) == SubscriptionState.CONFIRM
+    note = f"#comment-status-{shown}" + ("-confirm" if confirm else "")
+    if shown != PublicStatus.APPROVED or not current_app.config["PORCH_REBAKE_OUTPUT"]:
+        return _article_url(post) + note
+    return _page_showing(post, comment) + (note if confirm else f"#comment-{comment.id}")
+
+
+def _page_showing(post, comment: Comment) -> str:
     """The page of the article's comments that shows the reader's comment, where this host
     re-baked it before answering.
 
@@ -238,7 +253,7 @@ def _landing_url(post, comment: Comment) -> str:
     thread = published_thread(post)["comments"]
     page = page_holding(thread, comment.id, config["PORCH_COMMENTS_PER_PAGE"]) or 1
     at = page_address(_article_url(post), page, config["PORCH_COMMENTS_PAGE_URL"])
-    return f"{at}?comment={comment.id}#comment-{comment.id}"
+    return f"{at}?comment={comment.id}"
 
 
 def _article_url(post) -> str:
@@ -246,7 +261,11 @@ def _article_url(post) -> str:
 
 
 def _form_with_errors(post, data: dict, fields: dict):
-    """A page that keeps what the reader typed when JavaScript is off and a field is wrong."""
+    """A page that keeps what the reader typed when JavaScript is off and a field is wrong;
+    a reply's is the reply page again, with the comment it answers."""
+    parent = _shown_parent(data.get("parent_id"))
+    if parent is not None and parent.post_id == post.id:
+        return reply_form(parent, data, fields)
     return render_template(
         "api/comment_form.html",
         post=post,
@@ -254,3 +273,11 @@ def _form_with_errors(post, data: dict, fields: dict):
         values=data,
         errors=fields,
     )
+
+
+def _shown_parent(parent_id) -> Comment | None:
+    """The comment a plain form answers, if it names one readers see."""
+    if not isinstance(parent_id, str) or not parent_id.strip().isdigit():
+        return None
+    number = int(parent_id)
+    return shown_comment(number) if number <= LAST_COMMENT_NUMBER else None

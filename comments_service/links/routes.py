@@ -31,27 +31,38 @@ def permalink(comment_id: int):
 @bp.get("/reply/<int:comment_id>")
 def reply_page(comment_id: int):
     """The comment and the blog's form to answer it: the Reply link without JavaScript."""
-    comment = _published(comment_id)
-    row = db.session.execute(public_comment_rows().where(Comment.id == comment_id)).one()
+    return reply_form(_published(comment_id), {"parent_id": comment_id}, {})
+
+
+def reply_form(comment: Comment, values: dict, errors: dict) -> str:
+    """The reply page: the comment answered, quoted, and the form, with what the reader
+    typed and what is wrong with it when the service sends it back (422)."""
+    row = db.session.execute(public_comment_rows().where(Comment.id == comment.id)).one()
     return render_template(
         "links/reply.html",
         post=comment.post,
         article_url=_page_url(comment.post, 1),
-        permalink=url_for(".permalink", comment_id=comment_id),
+        permalink=url_for("links.permalink", comment_id=comment.id),
         comment=public_node(row),
         created=row.created_at,
-        values={"parent_id": comment_id},
-        errors={},
+        values=values,
+        errors=errors,
     )
 
 
-def _published(comment_id: int) -> Comment:
-    """The comment if readers see it (``Comment.is_public``); the blog's 404 page if not.
+def shown_comment(comment_id) -> Comment | None:
+    """The comment if readers see it (``Comment.is_public``), else None.
 
     An erased comment stays approved under a placeholder, and has no page of its own.
     """
     comment = db.session.get(Comment, comment_id)
-    if comment is None or not comment.is_public:
+    return comment if comment is not None and comment.is_public else None
+
+
+def _published(comment_id: int) -> Comment:
+    """The comment readers see; the blog's 404 page if there is none."""
+    comment = shown_comment(comment_id)
+    if comment is None:
         abort(404, description=NOT_PUBLIC)
     return comment
 

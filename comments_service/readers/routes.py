@@ -1,6 +1,7 @@
 """Thin views for the links in readers' mails. GET only shows; a button posts the change.
 
-Mail scanners follow links, so opening a link never changes anything. Unsubscribing
+Mail scanners follow links, so opening a link never changes anything. Subscribing again
+takes a button with a CSRF token, like confirming. Unsubscribing
 takes the one-click POST a mail client sends for ``List-Unsubscribe-Post`` (RFC 8058),
 which carries no CSRF token: the signed token in the address is what authenticates it.
 """
@@ -70,7 +71,15 @@ def unsubscribe_page(token: str):
         subscription = subscriptions.subscription_to_end(token, readers, utcnow())
     except BadLink as error:
         return _link_problem(error, readers)
-    return render_template("readers/unsubscribe.html", subscription=subscription)
+    return render_template(
+        "readers/unsubscribe.html", subscription=subscription, form=_again_form(subscription)
+    )
+
+
+def _again_form(subscription) -> FlaskForm | None:
+    """The CSRF token of "Email me again", only once the mail stopped: making one sets the
+    session cookie that holds it, and a reader who still gets mail needs none."""
+    return FlaskForm() if subscription.ended_at else None
 
 
 @bp.post("/unsubscribe/<token>")
@@ -84,4 +93,19 @@ def unsubscribe(token: str):
         return _link_problem(error, readers)
     subscriptions.unsubscribe(subscription, utcnow())
     db.session.commit()
-    return render_template("readers/unsubscribed.html", subscription=subscription)
+    return render_template(
+        "readers/unsubscribed.html", subscription=subscription, form=_again_form(subscription)
+    )
+
+
+@bp.post("/resubscribe/<token>")
+def resubscribe(token: str):
+    """Undo an unsubscribe from its own page: a button with a CSRF token, never the link alone."""
+    readers = _readers()
+    try:
+        subscription = subscriptions.subscription_to_end(token, readers, utcnow())
+    except BadLink as error:
+        return _link_problem(error, readers)
+    subscriptions.resubscribe(subscription, utcnow())
+    db.session.commit()
+    return render_template("readers/unsubscribe.html", subscription=subscription, again=True)

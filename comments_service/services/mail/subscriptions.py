@@ -223,6 +223,14 @@ def unsubscribe(subscription: Subscription, now: datetime) -> None:
         subscription.ended_at = now
 
 
+def resubscribe(subscription: Subscription, now: datetime) -> None:
+    """Mail about this comment again, as first asked. The unsubscribe link came by mail to
+    the address, so using it shows the reader holds the address: it confirms too."""
+    subscription.ended_at = None
+    if subscription.confirmed_at is None:
+        subscription.confirmed_at = now
+
+
 def tell_subscriber(reply: Comment, readers: ReaderMail, now: datetime) -> None:
     """Queue the mail about a reply just published, for the subscription that wants it.
 

@@ -11,6 +11,7 @@
   const pages = +sec.dataset.porchPages || 1;
   let last = +sec.dataset.porchPage || 1; // the last page of the thread shown here
   const $ = (sel, root = sec) => root.querySelector(sel);
+  const drop = (sel, root) => root.querySelectorAll(sel).forEach((e) => e.remove());
   const list = $(".comment-list");
   const model = $("#comment-template").content.firstElementChild;
   const [folded, nested] = [...model.querySelectorAll(":scope>details,:scope>ol")].map((e) => e.remove() || e);
@@ -117,7 +118,14 @@
       slot(c.removed_reason == "author_request" ? "removed" : "removed-on-request").remove();
       return li;
     }
-    li.querySelectorAll(".comment-removed").forEach((e) => e.remove());
+    drop(".comment-removed", li);
+    // Held (status from POST /comments/mine or the 201): only its writer gets it, and
+    // nobody can reply to it yet.
+    if (c.status == "pending") {
+      li.classList.add("comment--held");
+      $(".comment-actions", li).hidden = true;
+      slot("card").prepend(h("p", "comment-held", "Awaiting a check: only you see it for now."));
+    }
     const s = c.staff;
     const [role, face, page] = (s && faces[s.name]) || [];
     li.classList.toggle("comment--staff", !!s);
@@ -153,7 +161,7 @@
     } else parent.remove();
     const body = $(".comment-body", li);
     body.innerHTML = c.html; // sanitised by the service
-    li.querySelectorAll(".comment-answer,.comment-follow-up").forEach((e) => e.remove());
+    drop(".comment-answer,.comment-follow-up", li);
     body.after(...notes(c));
     const answer = $(".comment-reply-link", li);
     answer.href += c.id;
@@ -183,7 +191,7 @@
   const refresh = (li, c) => {
     const card = $(":scope>.comment-card", li);
     if (!card) return;
-    card.querySelectorAll(":scope>.comment-answer, :scope>.comment-follow-up").forEach((e) => e.remove());
+    drop(":scope>.comment-answer,:scope>.comment-follow-up", card);
     $(":scope>.comment-body", card).after(...notes(c));
   };
 
@@ -254,19 +262,19 @@
     after.after(note);
   };
 
-  const done = (f, data) => {
+  // The comment comes in place at once, a held one too (build marks it as its writer's alone).
+  const done = (f, data, text) => {
     const after = f == reply ? f.parentElement : f; // a reply's notes follow the comment's card
     f.reset();
+    f.lastChild.textContent = ""; // the preview, of the text just sent
     if (f == reply) f.remove();
     if (data.subscription == "confirm")
       say(after, "comment--subscription-note", $("#comment-status-confirm").textContent);
-    if (data.comment) {
-      const li = insert(data.comment);
-      setCount(count() + 1);
-      li.tabIndex = -1;
-      return li.focus();
-    }
-    say(after, "comment--pending-note", $("#comment-status-pending").textContent); // the words baked for readers without JavaScript
+    const li = insert(data.comment);
+    if (data.status == "approved") setCount(count() + 1);
+    li.tabIndex = -1;
+    li.focus();
+    own(data, text); // last: it throws where the browser refuses storage (the rest is done)
   };
 
   // One Idempotency-Key per comment: a retry of the same text sends the same key, so the
@@ -285,7 +293,7 @@
     const f = e.target;
     if (!f.matches(".comment-form")) return;
     e.preventDefault();
-    f.querySelectorAll(".field-error").forEach((e) => e.remove());
+    drop(".field-error", f);
     f.querySelectorAll("[aria-invalid]").forEach((e) => {
       e.removeAttribute("aria-invalid");
       e.setAttribute("aria-describedby", e.getAttribute("aria-describedby").replace(/ \S+-error$/, ""));
@@ -319,8 +327,7 @@
     // Only once the comment is stored: a new default replaces a prefilled field's value, so
     // unticking before sending would take the name away from this very comment.
     remember(f);
-    done(f, data);
-    own(data, payload.body);
+    done(f, data, payload.body);
   });
 
   // A link to a comment newer than the build can only be followed once it is inserted.
@@ -349,7 +356,7 @@
     const o = kept();
     o[d.id] = [d.own_token, d.edit_until, text, api];
     kept(o);
-    if (d.comment) mark(byId(d.id), d.comment);
+    mark(byId(d.id), d.comment);
   }
   function btn(text) {
     const b = h("button", "own", text);
@@ -364,16 +371,18 @@
   function mark(li, c) {
     const [token, until] = kept()[c.id] || [];
     const card = $(":scope>.comment-card", li);
-    if (!token) return;
-    if (c.status == "pending") {
-      li.classList.add("comment--held"); // nobody can reply to it yet
-      $(".comment-actions", card).hidden = true;
-      card.prepend(h("p", "comment-held", "Awaiting a check: only you see it for now."));
-    }
-    const left = Date.parse(until) - Date.now();
-    if (left < 0 || c.answered_by || c.got_in_touch) return;
-    const bar = card.appendChild(h("p", "own-bar", btn("Edit"), btn("Delete")));
-    setTimeout(() => bar.remove(), left);
+    if (!token || c.answered_by || c.got_in_touch) return;
+    card.append(h("p", "own-bar", btn("Edit"), btn("Delete"), h("span", "hint own-left")));
+    // The time left of the window the service gave (edit_until), by the minute, beside the
+    // buttons and in the editor; all go when it closes.
+    const tick = () => {
+      const left = Date.parse(until) - Date.now();
+      const m = Math.ceil(left / 6e4);
+      if (left <= 0) return drop(".own-bar,.own-left", card);
+      card.querySelectorAll(".own-left").forEach((e) => (e.textContent = `You can edit this for ${m} more minute${m > 1 ? "s" : ""}.`));
+      setTimeout(tick, left % 6e4 || 6e4);
+    };
+    tick();
   }
   function ownLoad() {
     const o = kept();
@@ -411,17 +420,16 @@
     const id = li.dataset.commentId;
     const o = kept();
     const save = what == "Save";
-    const drop = (sel) => card.querySelectorAll(sel).forEach((e) => e.remove());
     if (what == "Edit") {
       const area = h("textarea", "");
       area.value = o[id][2] || body.innerText;
       area.setAttribute("aria-label", "Your comment");
       body.hidden = box.hidden = true;
-      body.after(h("div", "own-editor", area, btn("Save"), btn("Cancel")));
+      body.after(h("div", "own-editor", area, btn("Save"), btn("Cancel"), box.lastChild.cloneNode(true)));
       return area.focus();
     }
     if (what == "Cancel") {
-      drop(".own-editor,.own-note");
+      drop(".own-editor,.own-note", card);
       card.querySelectorAll(".own-bar").forEach((e) => (e.hidden = false));
       return (body.hidden = false);
     }
@@ -430,7 +438,7 @@
     const [status, d] = await send("comments/" + id, save ? "PATCH" : "DELETE", { token: o[id][0], body: words });
     if (status == 422) return say(box, "own-note", d.fields.body);
     if (status > 204) {
-      drop(".own-bar,.own-editor");
+      drop(".own-bar,.own-editor", card);
       body.hidden = false;
       return say(body, "own-note", d.message || "Not sent: try again.");
     }
