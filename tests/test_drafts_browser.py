@@ -56,6 +56,7 @@ def test_a_draft_says_so_and_offers_no_comment_form(blog, open_page, javascript)
     expect(banner).to_be_visible()
     expect(banner).to_contain_text("Draft")
     expect(banner).to_contain_text("not published yet")
+    expect(banner).to_have_css("border-top-style", "dashed")  # its style sheet is loaded
     comments = page.locator("#comments")
     expect(comments).to_contain_text(f"{CLOSED}: then ask your question here, and Ana Lima")
     expect(page.locator("form")).to_have_count(0)
