@@ -13,10 +13,14 @@ from sqlalchemy import select
 
 from comments_service.extensions import db
 from comments_service.models import Post
+from comments_service.services.comments.threads import published_thread
+from comments_service.services.site.manifest import load_manifest, sync_posts
+from porch_pelican import rebake
 from porch_pelican.listings import counts_of
 
 from .conftest import BLOG_URL, PASSWORD, answer_fields, csrf_token
-from .test_rebake import PAGE, SLUG, Site, rebaking_app
+from .site_support import ROOT, build_sample_site
+from .test_rebake import PAGE, SERVICE_PAGING, SLUG, Site, rebaking_app
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 LONG_AGO = "2001-02-03T04:05:06+00:00"
@@ -173,3 +177,36 @@ def test_an_older_thread_leaves_newer_counts_in_the_listings(site, client, app):
     assert "2 comments" in words(site.output, "index.html", SLUG)
     with app.app_context():
         assert db.session.scalar(select(Post.comments_version).where(Post.slug == SLUG)) == 2
+
+
+def test_a_public_build_gets_absolute_links_and_sitemap_dates(app, client, tmp_path):
+    """As publishconf.py builds: absolute addresses in the listings and the sitemap."""
+    public = {"SITEURL": "https://blog.example.com", "RELATIVE_URLS": False}
+    output = tmp_path / "output"
+    manifest = output / "porch-manifest.json"
+    build_sample_site(
+        tmp_path, tmp_path / "no-export.json", PORCH_MANIFEST_PATH=str(manifest), **public
+    )
+    with app.app_context():
+        sync_posts(load_manifest(manifest, *SERVICE_PAGING))
+        db.session.commit()
+    client.post(
+        f"/api/posts/{SLUG}/comments",
+        json={"author_name": "Jo", "body": "Hello?"},
+        headers={"Origin": BLOG_URL},
+    )
+    with app.app_context():
+        thread = published_thread(db.session.scalar(select(Post).where(Post.slug == SLUG)))
+    built_long_ago(output)
+    rebaker = rebake.load(str(ROOT / "pelicanconf.py"), str(output), public)
+
+    assert rebaker.rebake(SLUG, thread)
+
+    index = (output / "index.html").read_text()
+    link = f'<a href="https://blog.example.com/2026/10/{SLUG}/#comments">1 comment<span'
+    assert link in counts_of(SLUG).search(index).group(0)
+    moved = {loc for loc, date in lastmods(output).items() if date != LONG_AGO}
+    assert f"https://blog.example.com/{PAGE.removesuffix('index.html')}" in moved
+    assert "https://blog.example.com/" in moved
+    assert "https://blog.example.com/authors/ana-lima/" in moved
+    assert "https://blog.example.com/authors/ben-okafor/" not in moved
