@@ -17,10 +17,19 @@ from comments_service.services.comments.threads import published_thread
 from comments_service.services.site.manifest import load_manifest, sync_posts
 from porch_pelican import rebake
 from porch_pelican.listings import counts_of
+from porch_pelican.remote import keep_fresh
 
 from .conftest import BLOG_URL, PASSWORD, answer_fields, csrf_token
 from .site_support import ROOT, build_sample_site
-from .test_rebake import PAGE, SERVICE_PAGING, SLUG, Site, rebaking_app
+from .test_rebake import (  # noqa: F401 (serve and service_url: the service over HTTP)
+    PAGE,
+    SERVICE_PAGING,
+    SLUG,
+    Site,
+    rebaking_app,
+    serve,
+    service_url,
+)
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 LONG_AGO = "2001-02-03T04:05:06+00:00"
@@ -210,3 +219,21 @@ def test_a_public_build_gets_absolute_links_and_sitemap_dates(app, client, tmp_p
     assert "https://blog.example.com/" in moved
     assert "https://blog.example.com/authors/ana-lima/" in moved
     assert "https://blog.example.com/authors/ben-okafor/" not in moved
+
+
+def test_a_watcher_on_another_host_updates_the_listings_from_the_api(
+    site,
+    client,
+    service_url,  # noqa: F811 (the fixture imported above)
+):
+    """`invoke rebake --watch`: the thread comes from the public API, waiting flags and all."""
+    client.post(
+        f"/api/posts/{SLUG}/comments",
+        json={"author_name": "Jo", "body": "Hello?"},
+        headers={"Origin": BLOG_URL},
+    )
+
+    keep_fresh(str(ROOT / "pelicanconf.py"), service_url, output=str(site.output), passes=1)
+
+    for page in listed_in(site.output, SLUG):
+        assert words(site.output, page, SLUG).endswith("· 1 reader waiting"), page
