@@ -108,11 +108,12 @@ class Rebaker:
                 return False
             article = self._article(slug, thread)
             section = self._render(article)
+            # Listings first: the article's version is what tells a later pass it is behind.
+            listed = self.listings.rebake(slug, thread, self._context(), self._write)
+            move_lastmod(self.settings, [self.posts[slug]["path"], *listed], self._write)
             self._write(self._page_path(slug), MARKED_SECTION.sub(lambda _: section, html, count=1))
             article_file = self.posts[slug]["file"]
             write_pages(self._page_template, self._context(), article, article_file, self._write)
-            listed = self.listings.rebake(slug, thread, self._context(), self._write)
-            move_lastmod(self.settings, [self.posts[slug]["path"], *listed], self._write)
         return True
 
     def render(self, slug: str, thread: dict) -> str:
