@@ -34,9 +34,13 @@ def start_index(pelican):
 
 
 def note_listing(path, context):
-    """Remember which posts' counts the page Pelican just wrote at ``path`` carries."""
+    """Remember which posts' counts the page Pelican just wrote at ``path`` carries.
+
+    Article pages, most of a build's files and its largest, carry their own comment
+    section and no summaries: they are not read again.
+    """
     listed = context.get(LISTED_KEY)
-    if listed is None or not path.endswith(".html"):
+    if listed is None or "article" in context or not path.endswith(".html"):
         return
     with open(path, encoding="utf-8") as file:
         slugs = MARKER.findall(file.read())
