@@ -10,6 +10,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
+from .axe_support import assert_accessible
 from .browser_support import TIMEOUT_MS, StaticSite, build_site, clean_environment
 from .site_support import ROOT
 from .test_end_to_end import screenshot
@@ -45,9 +46,12 @@ def blog(tmp_path_factory):
     site.stop()
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_a_draft_says_so_and_offers_no_comment_form(blog, open_page, javascript):
-    page = open_page(javascript=javascript)
+@pytest.mark.parametrize(
+    ("name", "javascript", "scheme"),
+    [("js", True, "light"), ("no-js", False, "light"), ("dark", True, "dark")],
+)
+def test_a_draft_says_so_and_offers_no_comment_form(blog, open_page, name, javascript, scheme):
+    page = open_page(javascript=javascript, color_scheme=scheme)
     errors = []
     page.on("pageerror", lambda error: errors.append(error))
     page.goto(f"{blog.url}/drafts/{DRAFT_SLUG}.html")
@@ -63,7 +67,9 @@ def test_a_draft_says_so_and_offers_no_comment_form(blog, open_page, javascript)
     expect(page.get_by_role("button", name="Post comment")).to_have_count(0)
     expect(page.locator('meta[name="robots"]')).to_have_attribute("content", "noindex")
     assert errors == []
-    screenshot(page, f"draft-{'js' if javascript else 'no-js'}.png")
+    if javascript:  # axe runs as a script in the page
+        assert_accessible(page)
+    screenshot(page, f"draft-{name}.png")
 
 
 def test_a_published_post_keeps_its_form_and_no_banner(blog, page):
