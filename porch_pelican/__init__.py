@@ -15,6 +15,7 @@ from . import (
     comment_feeds,
     comments,
     defaults,
+    listings,
     manifest,
     minify,
     profiles,
@@ -27,6 +28,8 @@ def register():
     """Connect module-level handlers (blinker keeps only weak references)."""
     signals.initialized.connect(defaults.apply_defaults)
     signals.initialized.connect(site_files.forget_unfinished_sitemap)
+    signals.initialized.connect(listings.start_index)
+    signals.content_written.connect(listings.note_listing)
     signals.article_generator_finalized.connect(comments.attach_comments)
     signals.article_generator_finalized.connect(manifest.collect_posts)
     signals.article_generator_finalized.connect(share_images.plan_share_images)

@@ -19,6 +19,8 @@ from markupsafe import Markup
 from porch_contract.manifest import MANIFEST_VERSION, check_manifest
 from porch_contract.schemas import ContractError
 
+from .listings import listed_in
+
 logger = logging.getLogger(__name__)
 
 # The finalized signal only receives the Pelican object, so the posts collected
@@ -59,7 +61,9 @@ def post_entry(article):
 def write_manifest(pelican):
     """Write the manifest collected during this build to PORCH_MANIFEST_PATH."""
     settings = pelican.settings
-    posts = settings.pop(POSTS_KEY)
+    posts = [
+        {**post, "listed_in": listed_in(settings, post["slug"])} for post in settings.pop(POSTS_KEY)
+    ]
     manifest = {
         "version": MANIFEST_VERSION,
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

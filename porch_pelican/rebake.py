@@ -4,8 +4,9 @@ The theme wraps each article's comment section in markers that name the post and
 the comments version baked in. A re-bake renders the section again with the
 theme's own ``_comments.html``, the plugin's ``for_display`` and the settings and
 author profiles of the build, and swaps it in between the markers: the result is
-what a full build with the same thread would write. Listing pages and feeds keep
-their counts until the next full build.
+what a full build with the same thread would write. The post's counts in every
+listing page that summarises it are swapped the same way (``listings.py``), and the
+sitemap's ``<lastmod>`` of each page written moves to the re-bake (``sitemap_dates.py``).
 
 Re-bakes are safe to repeat and to run side by side: a page is written only when
 the thread brought is newer than the version in the page, under a lock file in
@@ -28,8 +29,10 @@ from pelican.urlwrappers import Author
 from . import comment_feeds, structured_data
 from .comments import ExportError, paged, read_export
 from .defaults import apply_defaults
+from .listings import Listings
 from .pages import PAGE_TEMPLATE, site_url, write_pages
 from .profiles import load_profiles
+from .sitemap_dates import move_lastmod
 
 MARKED_SECTION = re.compile(
     r"<!-- porch:comments (?P<slug>\S+) version=(?P<version>\d+) -->.*?<!-- /porch:comments -->",
@@ -73,6 +76,7 @@ class Rebaker:
         )
         self.template = generator.env.from_string(SECTION_TEMPLATE)
         self.generator = generator
+        self.listings = Listings(settings, self.posts, generator.env)
         self.profiles = load_profiles(settings)
 
     @cache  # noqa: B019 (one re-baker per build, kept for the life of the process)
@@ -105,6 +109,9 @@ class Rebaker:
                 return False
             article = self._article(slug, thread)
             section = self._render(article)
+            # Listings first: the article's version is what tells a later pass it is behind.
+            listed = self.listings.rebake(slug, thread, self._context(), self._write)
+            move_lastmod(self.settings, [self.posts[slug]["path"], *listed], self._write)
             self._write(self._page_path(slug), MARKED_SECTION.sub(lambda _: section, html, count=1))
             article_file = self.posts[slug]["file"]
             write_pages(self._page_template, self._context(), article, article_file, self._write)

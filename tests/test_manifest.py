@@ -54,8 +54,9 @@ BAD = [
     ),
     pytest.param(
         document({**POST, "authours": ["Ana Lima"]}),
-        "posts[0] must be a post: an object with its slug, title, path and authors (file and"
-        " date may follow) (Additional properties are not allowed ('authours' was unexpected)).",
+        "posts[0] must be a post: an object with its slug, title, path and authors (file, date"
+        " and listed_in may follow) (Additional properties are not allowed ('authours' was"
+        " unexpected)).",
         id="misspelt-field",
     ),
     pytest.param(

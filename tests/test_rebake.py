@@ -512,7 +512,7 @@ def test_a_broken_manifest_over_http_says_what_is_wrong_and_loads_nothing(app_wi
     assert answer.status_code == 422
     assert answer.get_json()["message"] == (
         "The manifest: posts[1] must be a post: an object with its slug, title, path and"
-        " authors (file and date may follow) ('path' is a required property)."
+        " authors (file, date and listed_in may follow) ('path' is a required property)."
     )
     assert post_slugs(service) == []
 
