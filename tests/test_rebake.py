@@ -267,11 +267,15 @@ def test_the_service_rebakes_before_a_plain_form_lands_the_reader(site, app_with
         f"/api/posts/{SLUG}/comments", data=form, headers={"Origin": BLOG_URL}
     )
     assert answer.status_code == 303
-    comment_id = re.search(r"\?comment=(\d+)#comment-\1$", answer.headers["Location"]).group(1)
+    comment_id = re.search(
+        r"\?comment=(\d+)#comment-status-approved-below$", answer.headers["Location"]
+    )[1]
     assert answer.headers["Location"].startswith(f"{BLOG_URL}/{PAGE.removesuffix('index.html')}")
     page = page_of(site.output)
     assert f'id="comment-{comment_id}"' in page
     assert "Is there a <strong>dark mode</strong>?" in page
+    note = re.search(r'<p id="comment-status-approved-below"[^>]*>([^<]*)</p>', page)[1]
+    assert note.startswith("Thanks! Your comment is published below")
 
 
 def test_a_plain_form_lands_the_reader_on_the_page_that_shows_their_comment(
@@ -296,7 +300,9 @@ def test_a_plain_form_lands_the_reader_on_the_page_that_shows_their_comment(
     )
     assert answer.status_code == 303
     second = f"{PAGE.removesuffix('index.html')}comments/2/"
-    comment_id = re.search(r"\?comment=(\d+)#comment-\1$", answer.headers["Location"]).group(1)
+    comment_id = re.search(
+        r"\?comment=(\d+)#comment-status-approved-below$", answer.headers["Location"]
+    )[1]
     assert answer.headers["Location"].startswith(f"{BLOG_URL}/{second}?")
     assert f'id="comment-{comment_id}"' in (site.output / second / "index.html").read_text()
     assert f'id="comment-{comment_id}"' not in page_of(site.output)

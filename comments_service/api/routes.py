@@ -233,13 +233,15 @@ def _referrer_origin() -> str | None:
 def _landing(post, comment: Comment, shown: PublicStatus) -> str:
     """Where a reader without JavaScript lands after posting: the note baked in the page
     that says whether the comment is published or held and, when a mail waits to be
-    confirmed, that too (``#comment-status-approved-confirm``...). A published comment
-    this host re-baked is shown itself (``#comment-N``) unless a mail waits."""
+    confirmed, that too (``#comment-status-approved-confirm``...). Where this host re-baked
+    the page first, a published comment is on the page the reader lands on, and the note
+    says so (``#comment-status-approved-below``): a link to the comment itself would show
+    it, but not in words that it is published."""
     confirm = subscription_state(comment) == SubscriptionState.CONFIRM
     note = f"#comment-status-{shown}" + ("-confirm" if confirm else "")
     if shown != PublicStatus.APPROVED or not current_app.config["PORCH_REBAKE_OUTPUT"]:
         return _article_url(post) + note
-    return _page_showing(post, comment) + (note if confirm else f"#comment-{comment.id}")
+    return _page_showing(post, comment) + (note if confirm else "#comment-status-approved-below")
 
 
 def _page_showing(post, comment: Comment) -> str:
