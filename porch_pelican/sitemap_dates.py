@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 
 from defusedxml.ElementTree import parse
 
+from .site_files import site_address
+
 SITEMAP_FILE = "sitemap.xml"
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 # The prefixes pelican-sitemap declares, so the file keeps reading as it did.
@@ -26,7 +28,7 @@ def move_lastmod(settings: dict, addresses: list[str], write, when: datetime | N
         tree = parse(path)
     except FileNotFoundError:
         return False
-    wanted = {settings["SITEURL"] + address for address in addresses}
+    wanted = {site_address(settings) + address for address in addresses}
     stamp = (when or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
     moved = False
     for url in tree.getroot().iterfind(f"{{{NS}}}url"):

@@ -77,12 +77,15 @@ def test_robots_txt_allows_everything_and_names_the_sitemap(site):
     assert f"Sitemap: {SITE_URL}/sitemap.xml" in lines
 
 
-def test_a_local_build_names_the_local_server_in_robots_txt(tmp_path):
+def test_a_local_build_names_the_local_server_in_robots_txt_and_the_sitemap(tmp_path):
     output, _ = build_sample_site(tmp_path, EXPORT, FEED_DOMAIN="http://127.0.0.1:8123")
 
     robots = (output / "robots.txt").read_text(encoding="utf-8")
 
     assert "Sitemap: http://127.0.0.1:8123/sitemap.xml" in robots.splitlines()
+    urls = sitemap_urls(output)
+    assert "http://127.0.0.1:8123/about/" in urls
+    assert all(url.startswith("http://127.0.0.1:8123/") for url in urls)
 
 
 @pytest.mark.parametrize(
