@@ -1,9 +1,10 @@
 """The posts manifest: tells the comment service which posts exist and who wrote them.
 
 The service routes every reader comment to the post's named authors, so the
-manifest lists only published articles, with authors in the order the post
-gives them; it also carries how this blog pages comments, which the service must
-share. It is written at the very end of a successful build, once it has passed the
+manifest lists the articles readers can comment on: published ones and hidden ones
+(published, reached by their link, listed nowhere), never drafts; with authors in the
+order the post gives them. It also carries how this blog pages comments, which the
+service must share. It is written at the very end of a successful build, once it has passed the
 check the service makes (porch_contract.manifest): a build that would hand the service
 a manifest it refuses stops instead, naming what is wrong.
 """
@@ -29,13 +30,14 @@ POSTS_KEY = "_PORCH_MANIFEST_POSTS"
 
 
 def collect_posts(generator):
-    """Remember the published posts until the build has finished writing."""
-    generator.settings[POSTS_KEY] = manifest_posts(generator.articles)
+    """Remember the posts readers may comment on until the build has finished writing."""
+    articles = [*generator.articles, *generator.hidden_articles]
+    generator.settings[POSTS_KEY] = manifest_posts(articles)
 
 
 def manifest_posts(articles):
     """Return manifest entries, oldest first (slug breaks ties) so the file is stable."""
-    published = [article for article in articles if article.status == "published"]
+    published = [article for article in articles if article.status in ("published", "hidden")]
     return [post_entry(article) for article in sorted(published, key=sort_key)]
 
 

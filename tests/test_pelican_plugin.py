@@ -3,6 +3,7 @@
 import json
 import logging
 import re
+import shutil
 import stat
 from datetime import datetime
 from html.parser import HTMLParser
@@ -119,6 +120,24 @@ def test_manifest_leaves_out_drafts_pages_and_author_profiles(tmp_path):
     assert (output / "drafts" / "roadmap-draft.html").is_file()
     assert (output / "pages" / "about.html").is_file()
     assert slugs.isdisjoint({"roadmap-draft", "about", "ana-lima"})
+
+
+def test_a_hidden_post_is_in_the_manifest_so_its_readers_can_comment(tmp_path):
+    """Hidden: published at its link, listed nowhere; its form posts to the service too."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "site" / "content", content)
+    (content / "unlisted.md").write_text(
+        "Title: For the beta crews\nDate: 2026-11-20 10:00\nAuthors: Ana Lima\n"
+        "Status: hidden\n\nOnly for the crews we sent the link to.\n",
+        encoding="utf-8",
+    )
+    output = build(tmp_path, PATH=str(content))
+
+    posts = {post["slug"]: post for post in read_manifest(output / "porch-manifest.json")["posts"]}
+
+    assert posts["for-the-beta-crews"]["authors"] == ["Ana Lima"]
+    assert (output / posts["for-the-beta-crews"]["file"]).is_file()
+    assert "roadmap-draft" not in posts
 
 
 def test_manifest_is_written_atomically_where_configured(tmp_path):
