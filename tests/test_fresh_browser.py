@@ -165,17 +165,21 @@ def test_a_comment_sent_with_javascript_is_in_the_static_page_within_seconds(blo
     assert re.search(r'class="comment-count">\(\d+\)<', static_html(blog.article_url()))
 
 
-def test_a_reader_without_javascript_lands_on_their_reply_next_to_the_comment_it_answers(
+def test_a_reader_without_javascript_is_told_their_comment_is_published_and_lands_on_their_reply(
     blog, no_javascript
 ):
     page = no_javascript
     page.goto(blog.article_url())
     form = page.locator("#comments > form.comment-form")
     post_with_the_form(page, form, "Sam Field", "Does it work in a lift?", "Post comment")
-    expect(page).to_have_url(re.compile(r"#comment-\d+$"))
-    question_id = page.url.rsplit("-", 1)[1]
+    expect(page).to_have_url(re.compile(r"\?comment=\d+#comment-status-approved-above$"))
+    note = page.locator("#comment-status-approved-above")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("Your comment, just above, is published")
+    question_id = re.search(r"\?comment=(\d+)#", page.url)[1]
     question = page.locator(f"#comment-{question_id}")
     expect(question.locator(".comment-body").first).to_have_text("Does it work in a lift?")
+    expect(question).to_be_in_viewport()
 
     question.get_by_role("link", name="Reply to Sam Field").click()  # the service's reply page
     expect(page.get_by_role("heading", name="Reply to Sam Field")).to_be_visible()

@@ -268,14 +268,14 @@ def test_the_service_rebakes_before_a_plain_form_lands_the_reader(site, app_with
     )
     assert answer.status_code == 303
     comment_id = re.search(
-        r"\?comment=(\d+)#comment-status-approved-below$", answer.headers["Location"]
+        r"\?comment=(\d+)#comment-status-approved-above$", answer.headers["Location"]
     )[1]
     assert answer.headers["Location"].startswith(f"{BLOG_URL}/{PAGE.removesuffix('index.html')}")
     page = page_of(site.output)
     assert f'id="comment-{comment_id}"' in page
     assert "Is there a <strong>dark mode</strong>?" in page
-    note = re.search(r'<p id="comment-status-approved-below"[^>]*>([^<]*)</p>', page)[1]
-    assert note.startswith("Thanks! Your comment is published below")
+    note = re.search(r'<p id="comment-status-approved-above"[^>]*>([^<]*)</p>', page)[1]
+    assert note.startswith("Thanks! Your comment, just above, is published")
 
 
 def test_a_plain_form_lands_the_reader_on_the_page_that_shows_their_comment(
@@ -301,7 +301,7 @@ def test_a_plain_form_lands_the_reader_on_the_page_that_shows_their_comment(
     assert answer.status_code == 303
     second = f"{PAGE.removesuffix('index.html')}comments/2/"
     comment_id = re.search(
-        r"\?comment=(\d+)#comment-status-approved-below$", answer.headers["Location"]
+        r"\?comment=(\d+)#comment-status-approved-above$", answer.headers["Location"]
     )[1]
     assert answer.headers["Location"].startswith(f"{BLOG_URL}/{second}?")
     assert f'id="comment-{comment_id}"' in (site.output / second / "index.html").read_text()

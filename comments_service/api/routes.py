@@ -234,14 +234,18 @@ def _landing(post, comment: Comment, shown: PublicStatus) -> str:
     """Where a reader without JavaScript lands after posting: the note baked in the page
     that says whether the comment is published or held and, when a mail waits to be
     confirmed, that too (``#comment-status-approved-confirm``...). Where this host re-baked
-    the page first, a published comment is on the page the reader lands on, and the note
-    says so (``#comment-status-approved-below``): a link to the comment itself would show
-    it, but not in words that it is published."""
+    the page first, the reader lands on the page that shows the published comment: a reply
+    at itself, beside the comment it answers; a new comment, the last of its page, at the
+    note just under it that says it is published (``#comment-status-approved-above``)."""
     confirm = subscription_state(comment) == SubscriptionState.CONFIRM
     note = f"#comment-status-{shown}" + ("-confirm" if confirm else "")
     if shown != PublicStatus.APPROVED or not current_app.config["PORCH_REBAKE_OUTPUT"]:
         return _article_url(post) + note
-    return _page_showing(post, comment) + (note if confirm else "#comment-status-approved-below")
+    if confirm:
+        return _page_showing(post, comment) + note
+    if comment.parent_id is not None:
+        return _page_showing(post, comment) + f"#comment-{comment.id}"
+    return _page_showing(post, comment) + "#comment-status-approved-above"
 
 
 def _page_showing(post, comment: Comment) -> str:
