@@ -3,6 +3,8 @@
 from alembic import context
 from flask import current_app
 
+from comments_service.models import made_on
+
 database = current_app.extensions["migrate"].db
 config = context.config
 config.set_main_option(
@@ -14,6 +16,7 @@ options = {
     # SQLite alters tables by copying them; batch mode makes later migrations portable.
     "render_as_batch": True,
     "compare_type": True,
+    "include_object": made_on(database.engine.dialect.name),
     **current_app.extensions["migrate"].configure_args,
 }
 

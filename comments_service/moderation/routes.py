@@ -17,7 +17,14 @@ from comments_service.queries.care import (
     posts_for,
     waiting_for,
 )
-from comments_service.queries.listings import by_post_author, count_of, matching, of_kind, on_post
+from comments_service.queries.listings import (
+    by_post_author,
+    count_of,
+    count_up_to,
+    matching,
+    of_kind,
+    on_post,
+)
 from comments_service.queries.states import VIEWS, spam_check_failing_since
 from comments_service.service_urls import ServiceUrls
 from comments_service.services.inbound.reply_address import ReplyAddresses
@@ -61,7 +68,7 @@ def queue():
     kinds = comment_kinds(current_app.config)
     if filters["kind"] not in ("", UNTAGGED, *kinds):
         abort(400, f"There is no kind {filters['kind']!r}; pick one of {', '.join(kinds)}.")
-    counts = {tab: db.session.scalar(count_of(_narrowed(tab, filters, now))) for tab in View}
+    counts = {tab: _tab_count(tab, filters, now) for tab in View}
     untagged = of_kind(_narrowed(view, {**filters, "kind": ""}, now), None)
     listing = db.paginate(
         _narrowed(view, filters, now).options(*ON_THE_PAGE),
@@ -73,18 +80,19 @@ def queue():
     )
     within, escalation = answer_within(current_app.config), escalate_after(current_app.config)
     flagged = flagged_by_comment([comment.id for comment in listing.items], now, escalation)
-    listing.total = counts[view]
+    listing.total = _listing_total(counts[view], listing)
     moderator = Moderator(current_user, now).look_at(listing.items)
     return render_template(
         "moderation/queue.html",
         view=view,
         views=View,
         counts=counts,
-        untagged=db.session.scalar(count_of(untagged)),
+        untagged=db.session.scalar(count_up_to(untagged, COUNTED_UP_TO)),
+        counted_up_to=COUNTED_UP_TO,
         kinds=kinds,
         filters=filters,
         listing=listing,
-        posts=db.session.scalars(posts_for(current_user)).all(),
+        posts=db.session.execute(posts_for(current_user)).all(),
         undo=session.pop("porch_undo", None),
         draft=session.pop("porch_draft", None),
         published=session.pop("porch_published", None),
@@ -102,6 +110,29 @@ def queue():
         spam_checking=akismet.for_app(current_app) is not None,
         spam_check_failing_since=db.session.scalar(spam_check_failing_since()),
     )
+
+
+# Tabs longer than this read "1,000+": an exact count of "All" at a million comments
+# would read every row. The waiting tabs stay exact: they read a small partial index.
+COUNTED_UP_TO = 1000
+EXACT_COUNTS = (View.WAITING, View.ESCALATED)
+
+
+def _tab_count(tab: View, filters: dict, now) -> int:
+    """The tab's count; above COUNTED_UP_TO (except the waiting tabs) it is COUNTED_UP_TO + 1."""
+    query = _narrowed(tab, filters, now)
+    if tab in EXACT_COUNTS:
+        return db.session.scalar(count_of(query))
+    return db.session.scalar(count_up_to(query, COUNTED_UP_TO))
+
+
+def _listing_total(count: int, listing) -> int:
+    """The total the pages are numbered from: past a bounded count, one more page while
+    this one is full, so "Next page" leads on as far as the comments go."""
+    if count <= COUNTED_UP_TO:
+        return count
+    full = len(listing.items) == listing.per_page
+    return max(count, listing.page * listing.per_page + full)
 
 
 def _view() -> View:

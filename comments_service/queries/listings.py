@@ -45,3 +45,12 @@ def matching(query: Select, text: str) -> Select:
 def count_of(query: Select) -> Select:
     """How many rows a comment query selects, counted by the database without loading them."""
     return select(func.count()).select_from(query.order_by(None).subquery())
+
+
+def count_up_to(query: Select, most: int) -> Select:
+    """How many rows a comment query selects, counted no further than ``most + 1``.
+
+    A long listing's count then costs what reading ``most`` of its rows costs, however
+    many there are: at a million comments, "All" or "Answered" would read them all.
+    """
+    return select(func.count()).select_from(query.order_by(None).limit(most + 1).subquery())
