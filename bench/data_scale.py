@@ -26,8 +26,12 @@ import random
 import re
 import sys
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from http.cookiejar import CookieJar
 from pathlib import Path
 
 import psycopg
@@ -37,6 +41,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import servers  # noqa: E402
 from comments_service import create_app  # noqa: E402
 from comments_service.extensions import db  # noqa: E402
 from comments_service.models import Staff, utcnow  # noqa: E402
@@ -49,22 +54,33 @@ DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/porch_bench"
 LARGE, SMALL = 1_000_000, 10_000
 COMMENTS_PER_POST = 100  # on average; each post's count is drawn from one spread
 PASSWORD = "bench password"
-# (name, email or None for an author without an account, role)
+# 20 staff: two admins and eighteen authors, three of them away today; one more named
+# author has no account. (name, email or None without an account, role, away today)
 PEOPLE = [
-    ("Root Admin", "root@bench.test", "admin"),
-    ("Ana Lima", "ana@bench.test", "author"),
-    ("Ben Okafor", "ben@bench.test", "author"),
-    ("Chloe Martin", "chloe@bench.test", "author"),
-    ("Dev Patel", "dev@bench.test", "author"),
-    ("Eve Stone", None, "author"),
-]
-AUTHORS = [name for name, _, _ in PEOPLE[1:]]
+    ("Root Admin", "root@bench.test", "admin", False),
+    ("Ana Lima", "ana@bench.test", "author", False),
+    ("Ben Okafor", "ben@bench.test", "author", True),
+    ("Chloe Martin", "chloe@bench.test", "author", False),
+    ("Dev Patel", "dev@bench.test", "author", False),
+    ("Eve Stone", None, "author", False),
+    ("Rosa Admin", "rosa@bench.test", "admin", True),
+    *(
+        (name, f"{name.split()[0].lower()}@bench.test", "author", name == "Grace Ho")
+        for name in (
+            "Femi Adeyemi", "Grace Ho", "Hugo Brandt", "Ines Duarte", "Jonas Berg", "Kira Sato",
+            "Liam Walsh", "Mona Haddad", "Nils Eriksen", "Olga Petrova", "Pia Keller",
+            "Quinn Taylor", "Ravi Rao", "Sara Novak",
+        )
+    ),
+]  # fmt: skip
+AUTHORS = [name for name, _, role, _ in PEOPLE if role == "author"]
 KINDS = [None, None, "question", "idea", "problem", "praise"]
 THREAD_REQUESTS = 400
 QUEUE_REPEATS = 40
 PAGE_REPEATS = 10
 NOW = datetime(2026, 11, 30, 12, 0)  # naive UTC, as stored
 SPAN = timedelta(days=3 * 365)
+AWAY_BEFORE, AWAY_AFTER = timedelta(days=3), timedelta(days=30)
 
 
 def database_urls() -> tuple[str, str]:
@@ -118,6 +134,7 @@ def generate(url: str, comments: int, seed: int = 7) -> float:
     rng = random.Random(seed)
     conninfo = make_url(url).set(drivername="postgresql").render_as_string(False)
     with psycopg.connect(conninfo) as connection:
+        search_indexes = _drop_search_indexes(connection)
         staff_ids = _copy_staff(connection)
         posts = comments // COMMENTS_PER_POST
         owners = _copy_posts(connection, posts, rng)
@@ -132,6 +149,8 @@ def generate(url: str, comments: int, seed: int = 7) -> float:
                     copy.write_row(row)
                 left -= size
         connection.execute("SELECT setval('comments_id_seq', %s)", (ids.next_id,))
+        for definition in search_indexes:
+            connection.execute(definition)
         connection.commit()
         # Written post by post, but a live table fills in time order: lay it out so.
         connection.execute("CLUSTER comments USING ix_comments_created_at")
@@ -139,6 +158,17 @@ def generate(url: str, comments: int, seed: int = 7) -> float:
         connection.autocommit = True  # VACUUM, as autovacuum would have on a live table
         connection.execute("VACUUM ANALYZE")
     return time.perf_counter() - began
+
+
+def _drop_search_indexes(connection) -> list[str]:
+    """Drop the trigram indexes for the COPY and return how to make them again: built
+    once afterwards, they take seconds; kept up row by row, many minutes."""
+    found = connection.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'ix_comments_search_%'"
+    ).fetchall()
+    for name, _ in found:
+        connection.execute(f'DROP INDEX "{name}"')
+    return [definition for _, definition in found]
 
 
 def _thread_size(rng: random.Random) -> int:
@@ -149,15 +179,19 @@ def _thread_size(rng: random.Random) -> int:
 def _copy_staff(connection) -> dict[str, int]:
     password = hash_password(PASSWORD)
     ids = {}
+    today = utcnow().date()  # away around the day the bench runs, whatever NOW is
     with connection.cursor().copy(
         "COPY staff (id, name, name_skeleton, email, password_hash, role, active, created_at,"
-        " notify) FROM STDIN"
+        " notify, away_from, away_until) FROM STDIN"
     ) as copy:
-        for number, (name, email, role) in enumerate(PEOPLE, start=1):
+        for number, (name, email, role, away) in enumerate(PEOPLE, start=1):
             if email is None:
                 continue
+            period = (
+                (today - timedelta(days=3), today + timedelta(days=30)) if away else (None, None)
+            )
             row = (number, name, skeleton(name), email, password, role, True, NOW - SPAN, "digest")
-            copy.write_row(row)
+            copy.write_row((*row, *period))
             ids[name] = number
     connection.execute("SELECT setval('staff_id_seq', %s)", (len(PEOPLE),))
     return ids
@@ -294,39 +328,137 @@ def get_ok(client, path: str):
     return call
 
 
+# Every staff page, as an author and as an admin sees it. The search looks for one
+# comment's own words ("Comment 4242:" is in both databases), the way staff look one up.
+STAFF_PAGES = {
+    **{f"tab {view}": f"/moderation/?view={view}" for view in (
+        "waiting", "escalated", "held", "spam", "removed", "answered", "all"
+    )},
+    "search": "/moderation/?view=all&q=Comment+4242%3A",
+    "Readers view": "/moderation/readers",
+    "figures": "/moderation/figures",
+    "report": "/moderation/report",
+}  # fmt: skip
+SIGNED_IN = {"author": "ana@bench.test", "admin": "root@bench.test"}
+WSGI = "bench.porch_wsgi:app"
+CLI_REPEATS = 5
+
+
 def measure(url: str, comments: int) -> dict[str, float]:
     """Milliseconds for each measure on this database, through the app."""
     app = bench_app(url)
+    figures = {
+        "thread listing p99": _thread_listing_p99(app, comments // COMMENTS_PER_POST),
+        **_waiting_queue_times(app),
+    }
+    for who, email in SIGNED_IN.items():
+        client = app.test_client()
+        sign_in(client, email)
+        for name, path in {**STAFF_PAGES, "a reader's page": _a_reader(client)}.items():
+            get_ok(client, path)()  # warm
+            figures[f"{name} ({who}) p50"] = percentile(
+                timed_calls(get_ok(client, path), PAGE_REPEATS), 50
+            )
+    for command in (["stats"], ["stats", "--json"], ["report"]):
+        figures[f"flask {' '.join(command[:2])} p50"] = percentile(
+            timed_calls(_cli(app, command), CLI_REPEATS), 50
+        )
+    with app.app_context():
+        db.engine.dispose()
+    return figures
+
+
+def _thread_listing_p99(app, posts: int) -> float:
     rng = random.Random(11)
-    posts = comments // COMMENTS_PER_POST
     client = app.test_client()
-    paths = [f"/api/posts/post-{rng.randint(1, posts):05d}/comments?page=1" for _ in range(20)]
-    for path in paths:
-        get_ok(client, path)()  # warm the pool and the caches
+    for _ in range(20):  # warm the pool and the caches
+        get_ok(client, f"/api/posts/post-{rng.randint(1, posts):05d}/comments?page=1")()
     threads = [
         timed_calls(
             get_ok(client, f"/api/posts/post-{rng.randint(1, posts):05d}/comments?page=1"), 1
         )[0]
         for _ in range(THREAD_REQUESTS)
     ]
+    return percentile(threads, 99)
+
+
+def _waiting_queue_times(app) -> dict[str, float]:
     with app.app_context():
         ana = db.session.scalar(text("SELECT id FROM staff WHERE name = 'Ana Lima'"))
         queue = timed_calls(lambda: _waiting_queue(ana), QUEUE_REPEATS)
-    author = app.test_client()
-    sign_in(author, "ana@bench.test")
-    page = timed_calls(get_ok(author, "/moderation/"), PAGE_REPEATS)
-    admin = app.test_client()
-    sign_in(admin, "root@bench.test")
-    figures = timed_calls(get_ok(admin, "/moderation/figures"), PAGE_REPEATS)
-    with app.app_context():
-        db.engine.dispose()
     return {
-        "thread listing p99": percentile(threads, 99),
         "waiting queue (count and first page) p50": percentile(queue, 50),
         "waiting queue (count and first page) p99": percentile(queue, 99),
-        "moderation page, waiting tab p50": percentile(page, 50),
-        "dashboard figures p50": percentile(figures, 50),
     }
+
+
+def _a_reader(client) -> str:
+    """The address of the first reader's page the Readers view links to."""
+    page = client.get("/moderation/readers").get_data(as_text=True)
+    return re.search(r'href="(/moderation/readers/[^"?]+)"', page).group(1)
+
+
+def _cli(app, command: list[str]):
+    runner = app.test_cli_runner()
+
+    def call():
+        result = runner.invoke(args=command)
+        assert result.exit_code == 0, (command, result.output)
+
+    return call
+
+
+GUARD_ROUNDS = 3
+
+
+def service_crash_guard(url: str) -> dict[str, float]:
+    """Every staff page, GUARD_ROUNDS times as each of SIGNED_IN, from a real service
+    process (gunicorn, faulthandler on) on this database; how many requests failed and
+    whether the worker died (on CPython 3.11.7 the moderation page once crashed it with
+    SIGSEGV at a million comments: docs/operations.md, "A crash at a million comments")."""
+    env = {
+        "PORCH_DATABASE_URL": url,
+        "PORCH_SECRET_KEY": "bench",
+        "PORCH_SESSION_COOKIE_SECURE": "false",
+        "PYTHONFAULTHANDLER": "1",
+    }
+    failed = requests = 0
+    servers.WORK.mkdir(parents=True, exist_ok=True)
+    with servers.Gunicorn("porch-data-scale", Path(sys.executable).parent, WSGI, env) as server:
+        server.wait_for("/api/openapi.json")
+        for _ in range(GUARD_ROUNDS):
+            for email in SIGNED_IN.values():
+                opener = _signed_in_opener(server.url, email)
+                for path in STAFF_PAGES.values():
+                    requests += 1
+                    failed += _status(opener, server.url + path) != 200
+        alive = server.process.poll() is None
+    log = server.log.read_text()
+    crashes = sum(log.count(sign) for sign in ("Segmentation fault", "SIGSEGV", "Fatal Python"))
+    return {
+        "service requests": requests,
+        "service requests failed": failed,
+        "service worker crashes": crashes + (not alive),
+    }
+
+
+def _signed_in_opener(base: str, email: str):
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    opener.addheaders = [("Origin", base)]
+    page = opener.open(base + "/auth/login", timeout=60).read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode({"email": email, "password": PASSWORD, "csrf_token": token})
+    opener.open(base + "/auth/login", data=form.encode(), timeout=60)
+    return opener
+
+
+def _status(opener, url: str) -> int:
+    try:
+        return opener.open(url, timeout=60).status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0
 
 
 def _waiting_queue(staff_id: int) -> None:
@@ -339,14 +471,16 @@ def _waiting_queue(staff_id: int) -> None:
 
 
 def run() -> list[dict]:
-    """Generate both databases, measure both, and compare: one row per measure."""
+    """Generate both databases, measure both, and compare: one row per measure, then the
+    service process's run over every staff page at the large size."""
     large_url, small_url = database_urls()
     figures = {}
     for url, size in ((small_url, SMALL), (large_url, LARGE)):
         recreate(url)
         generated = generate(url, size)
         figures[size] = {"generate (COPY)": generated * 1000, **measure(url, size)}
-    return [
+    guard = service_crash_guard(large_url)
+    rows = [
         {
             "section": "Data scale",
             "measure": name,
@@ -357,6 +491,21 @@ def run() -> list[dict]:
         }
         for name in figures[LARGE]
     ]
+    return [*rows, _guard_row(guard)]
+
+
+def _guard_row(guard: dict) -> dict:
+    return {
+        "section": "Data scale",
+        "measure": f"gunicorn worker, every staff page x{GUARD_ROUNDS}, {LARGE:,} comments",
+        "porch": f"{guard['service worker crashes']} crashes, "
+        f"{guard['service requests failed']} of {guard['service requests']} requests failed",
+        "against": "no crash, no failure",
+        "baseline": "0 crashes",
+        "ratio": "ok"
+        if not guard["service worker crashes"] + guard["service requests failed"]
+        else "FAILED",
+    }
 
 
 def main() -> None:

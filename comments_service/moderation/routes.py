@@ -1,12 +1,13 @@
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload, with_expression
 from werkzeug.exceptions import HTTPException
 
 from comments_service.config import UNTAGGED, answer_within, comment_kinds, escalate_after
 from comments_service.enums import Action, Decision, View
 from comments_service.extensions import db
-from comments_service.models import Comment, ModerationAction, Staff, utcnow
+from comments_service.models import Comment, ModerationAction, Post, Staff, utcnow
 from comments_service.moderation import bp
 from comments_service.moderation.forms import DismissForm, ReassignForm
 from comments_service.queries.care import (
@@ -18,10 +19,10 @@ from comments_service.queries.care import (
     waiting_for,
 )
 from comments_service.queries.listings import (
+    among,
     by_post_author,
-    count_of,
-    count_up_to,
-    matching,
+    counted,
+    matches,
     of_kind,
     on_post,
 )
@@ -68,10 +69,17 @@ def queue():
     kinds = comment_kinds(current_app.config)
     if filters["kind"] not in ("", UNTAGGED, *kinds):
         abort(400, f"There is no kind {filters['kind']!r}; pick one of {', '.join(kinds)}.")
-    counts = {tab: _tab_count(tab, filters, now) for tab in View}
-    untagged = of_kind(_narrowed(view, {**filters, "kind": ""}, now), None)
+    found = matches(filters["q"]) if filters["q"] else None
+    tabs = {tab.value: _narrowed(tab, filters, now, found) for tab in View}
+    untagged = of_kind(_narrowed(view, {**filters, "kind": ""}, now, found), None)
+    counts = dict(
+        db.session.execute(counted({**tabs, UNTAGGED: untagged}, COUNTED_UP_TO, EXACT_COUNTS))
+        .one()
+        ._mapping
+    )
+    capped = {name for name, count in counts.items() if _capped(name, count)}
     listing = db.paginate(
-        _narrowed(view, filters, now).options(*ON_THE_PAGE),
+        tabs[view.value].options(*ON_THE_PAGE),
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PORCH_MODERATION_PAGE_SIZE"],
         max_per_page=current_app.config["PORCH_MODERATION_PAGE_SIZE"],
@@ -80,19 +88,19 @@ def queue():
     )
     within, escalation = answer_within(current_app.config), escalate_after(current_app.config)
     flagged = flagged_by_comment([comment.id for comment in listing.items], now, escalation)
-    listing.total = _listing_total(counts[view], listing)
+    listing.total = _listing_total(counts[view.value], view.value in capped, listing)
     moderator = Moderator(current_user, now).look_at(listing.items)
     return render_template(
         "moderation/queue.html",
         view=view,
         views=View,
         counts=counts,
-        untagged=db.session.scalar(count_up_to(untagged, COUNTED_UP_TO)),
+        capped=capped,
         counted_up_to=COUNTED_UP_TO,
         kinds=kinds,
         filters=filters,
         listing=listing,
-        posts=db.session.execute(posts_for(current_user)).all(),
+        posts=_post_choices(filters["post"]),
         undo=session.pop("porch_undo", None),
         draft=session.pop("porch_draft", None),
         published=session.pop("porch_published", None),
@@ -112,27 +120,39 @@ def queue():
     )
 
 
-# Tabs longer than this read "1,000+": an exact count of "All" at a million comments
+# Tabs longer than this read "100+": an exact count of "All" at a million comments
 # would read every row. The waiting tabs stay exact: they read a small partial index.
-COUNTED_UP_TO = 1000
-EXACT_COUNTS = (View.WAITING, View.ESCALATED)
+# Every count of the page is one statement, so a search finds its comments once.
+COUNTED_UP_TO = 100
+EXACT_COUNTS = (View.WAITING.value, View.ESCALATED.value)
 
 
-def _tab_count(tab: View, filters: dict, now) -> int:
-    """The tab's count; above COUNTED_UP_TO (except the waiting tabs) it is COUNTED_UP_TO + 1."""
-    query = _narrowed(tab, filters, now)
-    if tab in EXACT_COUNTS:
-        return db.session.scalar(count_of(query))
-    return db.session.scalar(count_up_to(query, COUNTED_UP_TO))
+def _capped(name: str, count: int) -> bool:
+    """Whether a count stopped at COUNTED_UP_TO + 1 (there may be more)."""
+    return name not in EXACT_COUNTS and count > COUNTED_UP_TO
 
 
-def _listing_total(count: int, listing) -> int:
+def _listing_total(count: int, capped: bool, listing) -> int:
     """The total the pages are numbered from: past a bounded count, one more page while
     this one is full, so "Next page" leads on as far as the comments go."""
-    if count <= COUNTED_UP_TO:
+    if not capped:
         return count
     full = len(listing.items) == listing.per_page
     return max(count, listing.page * listing.per_page + full)
+
+
+# The post filter offers the newest posts: thousands of options would cost more than the
+# rest of the page. An older post filtered by its address (?post=slug) stays listed.
+POST_CHOICES = 100
+
+
+def _post_choices(chosen: str) -> list:
+    choices = db.session.execute(posts_for(current_user, POST_CHOICES)).all()
+    if chosen and chosen not in {post.slug for post in choices}:
+        choices += db.session.execute(
+            select(Post.slug, Post.title).where(Post.slug == chosen)
+        ).all()
+    return choices
 
 
 def _view() -> View:
@@ -142,8 +162,9 @@ def _view() -> View:
         abort(400, f"There is no view {request.args['view']!r}; pick one of the tabs.")
 
 
-def _narrowed(view: View, filters: dict, now):
-    """The view's rule, narrowed to what the signed-in staff member looks after and asked for.
+def _narrowed(view: View, filters: dict, now, found=None):
+    """The view's rule, narrowed to what the signed-in staff member looks after and asked for
+    (``found``: the comments the search matched, ``queries.listings.matches``).
 
     The waiting tabs are the staff member's queue (``waiting_for``: what is theirs or
     flagged for them); the others list what they may act on (``for_staff``).
@@ -161,8 +182,8 @@ def _narrowed(view: View, filters: dict, now):
         query = by_post_author(query, filters["author"])
     if filters["kind"]:
         query = of_kind(query, None if filters["kind"] == UNTAGGED else filters["kind"])
-    if filters["q"]:
-        query = matching(query, filters["q"])
+    if found is not None:
+        query = among(query, found)
     return query
 
 

@@ -3,8 +3,9 @@
 Also what is overdue or escalated.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import aliased
@@ -30,9 +31,7 @@ def for_staff(query: Select, staff: Staff) -> Select:
     """
     if staff.is_admin:
         return query
-    return query.where(
-        or_(Comment.post.has(Post.names_author(staff.name)), Comment.assigned_to_id == staff.id)
-    )
+    return query.where(or_(_on_posts_of(staff), Comment.assigned_to_id == staff.id))
 
 
 def looks_after(staff: Staff, comment: Comment) -> bool:
@@ -44,11 +43,14 @@ def looks_after(staff: Staff, comment: Comment) -> bool:
     )
 
 
-def posts_for(staff: Staff) -> Select:
-    """The posts a staff member looks after, as (slug, title) by title: the choices of the
-    post filter, thousands of them on a large blog, so no Post objects are loaded."""
-    query = select(Post.slug, Post.title).order_by(Post.title, Post.id)
-    return query if staff.is_admin else query.where(Post.names_author(staff.name))
+def posts_for(staff: Staff, most: int) -> Select:
+    """The newest ``most`` posts a staff member looks after, as (slug, title): the choices
+    of the post filter. A large blog has thousands; a page listing them all would spend
+    most of its time writing options, so no Post objects are loaded either."""
+    newest_first = (Post.published_at.desc().nulls_last(), Post.id.desc())
+    query = select(Post.slug, Post.title).order_by(*newest_first)
+    query = query if staff.is_admin else query.where(Post.names_author(staff.name))
+    return query.limit(most)
 
 
 def unanswered_for(staff: Staff, now: datetime) -> Select:
@@ -67,11 +69,7 @@ def waiting_for(query: Select, staff: Staff, now: datetime) -> Select:
     if staff.is_admin:
         return query
     handed_to_them = Comment.assigned_to_id == staff.id
-    # Post.names_author for a name known in advance, asked of post_authors alone: the
-    # database hashes the author's posts once instead of walking every post.
-    on_their_post = Comment.post_id.in_(
-        select(PostAuthor.post_id).where(PostAuthor.name == staff.name)
-    )
+    on_their_post = _on_posts_of(staff)
     theirs = or_(handed_to_them, and_(Comment.assigned_to_id.is_(None), on_their_post))
     if staff.is_away(now.date()):
         return query.where(theirs)
@@ -79,6 +77,12 @@ def waiting_for(query: Select, staff: Staff, now: datetime) -> Select:
     # owners of a comment on their post who are all away.
     covering = and_(on_their_post, ~_someone(owns, now.date()))
     return query.where(or_(theirs, covering))
+
+
+def _on_posts_of(staff: Staff) -> ColumnElement[bool]:
+    """Post.names_author for a name known in advance, asked of post_authors alone: the
+    database hashes the author's posts once instead of walking every post."""
+    return Comment.post_id.in_(select(PostAuthor.post_id).where(PostAuthor.name == staff.name))
 
 
 def owns(person) -> ColumnElement[bool]:
@@ -90,94 +94,118 @@ def owns(person) -> ColumnElement[bool]:
     return and_(person.active, or_(Comment.assigned_to_id == person.id, named))
 
 
-def flagged(person, now: datetime, escalate_after: timedelta | None = None) -> ColumnElement[bool]:
-    """Whether a comment is flagged for this staff member now: who looks after it.
-
-    - its owners (``owns``) who are not away;
-    - when every owner is away (or the comment was handed to a deactivated account),
-      the post's named authors who are present, else the admins;
-    - once it has waited longer than the escalation delay, the admins as well.
-
-    Away periods are whole UTC days. Admins who are away are passed over while
-    another admin is present. Without ``escalate_after`` nothing is escalated.
-    """
-    today = now.date()
-    present = ~person.is_away(today)
-    covered = and_(present, _named_author(person))
-    to_admins = and_(~_someone(owns, today), ~_someone(_named_author, today))
-    if escalate_after is not None:
-        to_admins = or_(to_admins, Comment.is_overdue(now, escalate_after))
-    return or_(
-        and_(owns(person), present),
-        and_(~_someone(owns, today), covered),
-        and_(_admin_on_duty(person, today), to_admins),
-    )
-
-
-def _named_author(person) -> ColumnElement[bool]:
-    return and_(person.active, Comment.post.has(Post.names_author(person.name)))
-
-
 def _someone(rule, today: date) -> ColumnElement[bool]:
     """Some staff member who is present fits the rule for this comment."""
     other = aliased(Staff)
     return select(other.id).where(rule(other), ~other.is_away(today)).exists()
 
 
-def _admin_on_duty(person, today: date) -> ColumnElement[bool]:
-    """An active admin who is present, or any active admin while every one of them is away."""
-    other = aliased(Staff)
-    admin_present = (
-        select(other.id)
-        .where(other.active, other.role == Role.ADMIN, ~other.is_away(today))
-        .exists()
-    )
-    return and_(
-        person.active, person.role == Role.ADMIN, or_(~person.is_away(today), ~admin_present)
-    )
+@dataclass(frozen=True)
+class _Facts:
+    """What the flagging rule reads of one comment."""
+
+    id: int
+    post_id: int
+    assigned_to_id: int | None
+    created_at: datetime
+    waiting: bool
 
 
-def flagged_pairs(now: datetime, escalate_after: timedelta | None = None) -> Select:
-    """(comment id, staff member) for each comment and each person it is flagged for.
+class _Flagging:
+    """Who a comment is flagged for now: who looks after it.
 
-    Narrow it with ``.where(Comment.id.in_(...))``; ordered by comment, then name.
-    Without escalation it depends on the day alone, and every new comment asks it:
-    it is built once a day, not once a post.
+    - its owners (``owns``: handed to them, else the post's named authors) who are present;
+    - when every owner is away (or the comment was handed to a deactivated account),
+      the post's named authors who are present, else the admins;
+    - once it has waited longer than the escalation delay, the admins as well.
+
+    Away periods are whole UTC days. Admins who are away are passed over while another
+    admin is present. Without ``escalate_after`` nothing is escalated. Only active staff
+    are ever flagged. Applied in Python to a few facts per comment: a page of comments
+    is asked in three small queries, where SQL joined each comment with every staff
+    member through nested subqueries (``waiting_for`` is this rule for one person, in
+    SQL; test_away holds the two together).
     """
-    if escalate_after is None:
-        return _flagged_pairs_on(now.date())
-    return _flagged_pairs(now, escalate_after)
 
+    def __init__(self, staff: list[Staff], now: datetime, escalate_after: timedelta | None):
+        today = now.date()
+        self.staff = staff
+        # By id: Staff's equality is Flask-Login's, by sign-in token, not by person.
+        self.present = {person.id for person in staff if not person.is_away(today)}
+        admins = {person.id for person in staff if person.role == Role.ADMIN}
+        self.admins_on_duty = admins & self.present or admins
+        self.escalated_before = None if escalate_after is None else now - escalate_after
 
-@lru_cache(maxsize=2)
-def _flagged_pairs_on(today: date) -> Select:
-    return _flagged_pairs(datetime.combine(today, time(), UTC), None)
+    def flagged_for(self, comment: _Facts, authors: set[str]) -> list[Staff]:
+        def owns(person: Staff) -> bool:
+            if comment.assigned_to_id is None:
+                return person.name in authors
+            return comment.assigned_to_id == person.id
 
+        present = [person for person in self.staff if person.id in self.present]
+        owned = any(owns(person) for person in present)
+        covered = not owned and any(person.name in authors for person in present)
+        to_admins = not (owned or covered) or self._escalated(comment)
+        return [
+            person
+            for person in self.staff
+            if (
+                person.id in self.present
+                and (owns(person) or (not owned and person.name in authors))
+            )
+            or (to_admins and person.id in self.admins_on_duty)
+        ]
 
-def _flagged_pairs(now: datetime, escalate_after: timedelta | None) -> Select:
-    return (
-        select(Comment.id, Staff)
-        .join(Staff, flagged(Staff, now, escalate_after))
-        .order_by(Comment.id, Staff.name)
-    )
+    def _escalated(self, comment: _Facts) -> bool:
+        if self.escalated_before is None:
+            return False
+        return comment.waiting and comment.created_at < self.escalated_before
 
 
 def flagged_staff(
     comment: Comment, now: datetime, escalate_after: timedelta | None = None
 ) -> list[Staff]:
     """Who one comment is flagged for now, by name."""
-    query = flagged_pairs(now, escalate_after).where(Comment.id == comment.id)
-    return [staff for _, staff in db.session.execute(query)]
+    return flagged_by_comment([comment.id], now, escalate_after).get(comment.id, [])
 
 
 def flagged_by_comment(
     comment_ids, now: datetime, escalate_after: timedelta | None = None
 ) -> dict[int, list[Staff]]:
-    """Who each of these comments is flagged for, in one query."""
-    query = flagged_pairs(now, escalate_after).where(Comment.id.in_(list(comment_ids)))
-    flagged_for: dict[int, list[Staff]] = {}
-    for comment_id, staff in db.session.execute(query):
-        flagged_for.setdefault(comment_id, []).append(staff)
+    """Who each of these comments is flagged for (``_Flagging``), each list by name."""
+    ids = list(comment_ids)
+    if not ids:
+        return {}
+    facts = [
+        _Facts(*row)
+        for row in db.session.execute(
+            select(
+                Comment.id,
+                Comment.post_id,
+                Comment.assigned_to_id,
+                Comment.created_at,
+                Comment.is_waiting,
+            ).where(Comment.id.in_(ids))
+        )
+    ]
+    authors: dict[int, set[str]] = defaultdict(set)
+    posts = {fact.post_id for fact in facts}
+    for post_id, name in db.session.execute(
+        select(PostAuthor.post_id, PostAuthor.name).where(PostAuthor.post_id.in_(posts))
+    ):
+        authors[post_id].add(name)
+    # As stored now (an away period set meanwhile elsewhere counts), as SQL would read it.
+    staff = db.session.scalars(
+        select(Staff)
+        .where(Staff.active)
+        .order_by(Staff.name)
+        .execution_options(populate_existing=True)
+    ).all()
+    flagging = _Flagging(list(staff), now, escalate_after)
+    flagged_for = {}
+    for fact in sorted(facts, key=lambda fact: fact.id):
+        if people := flagging.flagged_for(fact, authors[fact.post_id]):
+            flagged_for[fact.id] = people
     return flagged_for
 
 

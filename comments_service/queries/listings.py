@@ -1,6 +1,6 @@
 """Narrowing a listing of comments: by post, by the post's author, by kind, by words."""
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import CTE, Select, func, or_, select
 
 from comments_service.models import (
     Comment,
@@ -29,7 +29,14 @@ def of_kind(query: Select, kind: str | None) -> Select:
 
 
 def matching(query: Select, text: str) -> Select:
-    """Comments whose text, reader name, email or address contains ``text``, any case.
+    """Comments whose text, reader name, email or address contains ``text``, any case."""
+    return among(query, matches(text))
+
+
+def matches(text: str) -> CTE:
+    """The ids of the comments whose text, reader name, email or address contains
+    ``text``, any case, as a CTE: one statement narrowing several listings to them
+    (``among``) finds them once. On PostgreSQL the trigram indexes find them.
 
     ``%`` and ``_`` are matched literally. SQLite folds only ASCII letters' case.
     """
@@ -39,12 +46,32 @@ def matching(query: Select, text: str) -> Select:
         Comment.author_email,
         Comment.remote_addr,
     )
-    return query.where(or_(*(column.icontains(text, autoescape=True) for column in columns)))
+    found = select(Comment.id).where(
+        or_(*(column.icontains(text, autoescape=True) for column in columns))
+    )
+    return found.cte("found")
+
+
+def among(query: Select, found: CTE) -> Select:
+    return query.where(Comment.id.in_(select(found.c.id)))
 
 
 def count_of(query: Select) -> Select:
     """How many rows a comment query selects, counted by the database without loading them."""
     return select(func.count()).select_from(query.order_by(None).subquery())
+
+
+def counted(queries: dict[str, Select], most: int, exact=()) -> Select:
+    """The counts of several comment queries in one statement, each labelled with its
+    name: those in ``exact`` exactly, the others up to ``most + 1`` (``count_up_to``)."""
+    return select(
+        *(
+            (count_of(query) if name in exact else count_up_to(query, most))
+            .scalar_subquery()
+            .label(name)
+            for name, query in queries.items()
+        )
+    )
 
 
 def count_up_to(query: Select, most: int) -> Select:
