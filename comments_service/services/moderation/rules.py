@@ -60,9 +60,12 @@ class Moderator:
     """
 
     def __init__(self, staff: Staff, now: datetime | None = None):
-        self.staff = staff
+        # The Staff object itself: Flask-Login's current_user is a proxy, and a page of
+        # cards asks about its person hundreds of times.
+        self.staff = getattr(staff, "_get_current_object", lambda: staff)()
         self.now = now or utcnow()
         self._queued: dict[int, bool] = {}
+        self._looked_after: dict[int, bool] = {}
 
     def look_at(self, comments: Iterable[Comment]) -> "Moderator":
         """Learn in one query which of these comments are in this person's queue."""
@@ -77,6 +80,12 @@ class Moderator:
         if self.staff.is_admin:
             return True
         return self.look_at([comment])._queued[comment.id]
+
+    def looks_after(self, comment: Comment) -> bool:
+        """queries.care.looks_after, asked once per comment: most actions' first rule."""
+        if comment.id not in self._looked_after:
+            self._looked_after[comment.id] = looks_after(self.staff, comment)
+        return self._looked_after[comment.id]
 
     def allowed(self, comment: Comment) -> frozenset[Action]:
         return frozenset(
@@ -152,7 +161,7 @@ def _waits_for_whom(comment: Comment) -> str:
 
 NO_LONGER_WAITING = "This comment is no longer waiting for an answer."
 LOOKS_AFTER = _who(
-    lambda c, m: looks_after(m.staff, c), "This comment is on a post you are not an author of."
+    lambda c, m: m.looks_after(c), "This comment is on a post you are not an author of."
 )
 
 
