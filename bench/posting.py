@@ -3,8 +3,8 @@
 With no spam check, Porch against Isso 0.14.0 (guard off, no moderation), both under
 the benchmark's gunicorn config, at 16 and 64 connections. Then Porch with Akismet
 asked on every comment, the local stand-in (tests/akismet_server.py) answering after
-200 ms, under the repository's gunicorn.conf.py as a two-worker host runs it. Rate
-limits are off and the minimum fill time is 0.
+200 ms over kept-alive connections, under the repository's gunicorn.conf.py as a
+two-worker host runs it. Rate limits are off and the minimum fill time is 0.
 
 BENCH_POSTING=akismet runs the Akismet rows only.
 """
@@ -79,7 +79,7 @@ def isso_posting(connections: int) -> servers.Load:
 
 
 def porch_posting_with_akismet(connections: int) -> servers.Load:
-    akismet = FakeAkismet()
+    akismet = FakeAkismet(keep_alive=True)
     akismet.answer("comment-check", Answer("false", delay=AKISMET_DELAY))
     url = porch_database(f"akismet-{connections}")
     with porch_database_open(url):
