@@ -37,7 +37,7 @@ workers = _number("WEB_CONCURRENCY", 1)
 # A new comment waits for Akismet (about 200 ms) holding a thread but no database
 # connection and little CPU: each thread posts at most 5 comments a second, so a worker
 # needs many. Sizing and its measurement: docs/deploy.md, "Threads, workers, connections".
-threads = _number("GUNICORN_THREADS", 32)
+threads = _number("GUNICORN_THREADS", 24)
 # Connections a worker takes at once: by default its threads and a quarter more
 # (on_starting), unless set here or with --worker-connections.
 if "GUNICORN_WORKER_CONNECTIONS" in os.environ:

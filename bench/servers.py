@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "var" / "bench"
 ISSO_VENV = WORK / "isso-venv"
 BLOG = "http://blog.bench"
-# One gunicorn config for every server measured: one gthread worker, 8 threads (the
-# threads of the repository's gunicorn.conf.py), access log off.
+# One gunicorn config for every server compared (Porch and Isso alike): one gthread
+# worker, 8 threads, access log off. RepositoryGunicorn runs gunicorn.conf.py instead.
 WORKER_CLASS = "gthread"
 THREADS = 8
 SECONDS = 10
