@@ -38,7 +38,7 @@ workers = _number("WEB_CONCURRENCY", 1)
 # connection and little CPU: each thread posts at most 5 comments a second, so a worker
 # needs many. Sizing and its measurement: docs/deploy.md, "Threads, workers, connections".
 threads = _number("GUNICORN_THREADS", 24)
-# Connections a worker takes at once: by default its threads and a quarter more
+# Connections a worker takes at once: by default its threads and half as many again
 # (on_starting), unless set here or with --worker-connections.
 if "GUNICORN_WORKER_CONNECTIONS" in os.environ:
     worker_connections = _number("GUNICORN_WORKER_CONNECTIONS", 0)
@@ -95,14 +95,16 @@ def on_starting(server):
 
 
 def _connections_for_threads(cfg) -> None:
-    """Unless set, a worker takes its threads and a quarter more connections (idle
-    keep-alive ones among them), not gunicorn's 1,000: the rest wait in the listen queue
-    for whichever worker has a free thread. With 1,000, one worker can take most of the
-    connections and queue them behind its busy threads while another's sit idle.
+    """Unless set, a worker takes its threads and half as many again in connections
+    (idle keep-alive ones among them), not gunicorn's 1,000: the rest wait in the listen
+    queue for whichever worker has room. With 1,000, one worker can take most of the
+    connections and queue them behind its busy threads while another's sit idle. A
+    client that keeps more connections open than all workers take leaves the extra ones
+    waiting until one closes: the documented proxy opens one per request.
 
     From the final thread count, so --threads on the command line counts."""
     if cfg.worker_connections == cfg.settings["worker_connections"].default:
-        cfg.set("worker_connections", cfg.threads + cfg.threads // 4)
+        cfg.set("worker_connections", cfg.threads + cfg.threads // 2)
 
 
 def _refuse_split_rate_limits(cfg) -> None:

@@ -114,13 +114,13 @@ def test_invoke_serve_migrates_then_serves_with_the_repositorys_config(database_
 THREADS = 4
 
 
-def test_a_worker_takes_its_threads_and_a_quarter_more_connections(database_url, tmp_path):
+def test_a_worker_takes_its_threads_and_half_as_many_again_in_connections(database_url, tmp_path):
     """Not gunicorn's 1,000: past them a connection waits in the listen queue, for any
     worker with room, instead of inside a worker whose threads are all busy."""
     env = clean_environment(DATABASE_URL=database_url, SECRET_KEY="serve-test")
     env["GUNICORN_THREADS"] = str(THREADS)
     server = Gunicorn(env, tmp_path / "gunicorn.log").start()
-    share = THREADS + THREADS // 4
+    share = THREADS + THREADS // 2
     held = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(share + 2)]
     try:
         time.sleep(1)  # time to take every connection it would take
