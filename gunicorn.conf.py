@@ -102,9 +102,10 @@ def _connections_for_threads(cfg) -> None:
     client that keeps more connections open than all workers take leaves the extra ones
     waiting until one closes: the documented proxy opens one per request.
 
-    From the final thread count, so --threads on the command line counts."""
+    From the final thread count, so --threads on the command line counts; one thread
+    still gets a connection kept alive."""
     if cfg.worker_connections == cfg.settings["worker_connections"].default:
-        cfg.set("worker_connections", cfg.threads + cfg.threads // 2)
+        cfg.set("worker_connections", cfg.threads + max(cfg.threads // 2, 1))
 
 
 def _refuse_split_rate_limits(cfg) -> None:
