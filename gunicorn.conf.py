@@ -34,7 +34,14 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:5000")
 # threads. A thread waiting for the database or Akismet leaves the others working.
 worker_class = "gthread"
 workers = _number("WEB_CONCURRENCY", 1)
-threads = _number("GUNICORN_THREADS", 8)
+# A new comment waits for Akismet (about 200 ms) holding a thread but no database
+# connection and little CPU: each thread posts at most 5 comments a second, so a worker
+# needs many. Sizing and its measurement: docs/deploy.md, "Threads, workers, connections".
+threads = _number("GUNICORN_THREADS", 24)
+# Connections a worker takes at once: by default its threads and half as many again
+# (on_starting), unless set here or with --worker-connections.
+if "GUNICORN_WORKER_CONNECTIONS" in os.environ:
+    worker_connections = _number("GUNICORN_WORKER_CONNECTIONS", 0)
 # A request that waits for the database gives up after PORCH_DATABASE_TIMEOUT_SECONDS
 # (5 s) and answers 503, well before gunicorn would kill the worker.
 timeout = _number("GUNICORN_TIMEOUT", 30)
@@ -83,12 +90,31 @@ def post_fork(server, worker):
 
 
 def on_starting(server):
+    _connections_for_threads(server.cfg)
+    _refuse_split_rate_limits(server.cfg)
+
+
+def _connections_for_threads(cfg) -> None:
+    """Unless set, a worker takes its threads and half as many again in connections
+    (idle keep-alive ones among them), not gunicorn's 1,000: the rest wait in the listen
+    queue for whichever worker has room. With 1,000, one worker can take most of the
+    connections and queue them behind its busy threads while another's sit idle. A
+    client that keeps more connections open than all workers take leaves the extra ones
+    waiting until one closes: the documented proxy opens one per request.
+
+    From the final thread count, so --threads on the command line counts; one thread
+    still gets a connection kept alive."""
+    if cfg.worker_connections == cfg.settings["worker_connections"].default:
+        cfg.set("worker_connections", cfg.threads + max(cfg.threads // 2, 1))
+
+
+def _refuse_split_rate_limits(cfg) -> None:
     """Refuse to split memory:// rate-limit counters between worker processes."""
     storage = os.environ.get("PORCH_RATELIMIT_STORAGE_URI", DEFAULTS["RATELIMIT_STORAGE_URI"])
-    if storage.startswith("memory://") and server.cfg.workers > 1:
+    if storage.startswith("memory://") and cfg.workers > 1:
         raise RuntimeError(
-            f"{server.cfg.workers} workers with PORCH_RATELIMIT_STORAGE_URI={storage} would "
-            f"each keep their own rate-limit counters and let {server.cfg.workers} times the "
+            f"{cfg.workers} workers with PORCH_RATELIMIT_STORAGE_URI={storage} would "
+            f"each keep their own rate-limit counters and let {cfg.workers} times the "
             "limits through. Run one worker (raise --threads instead), or share the "
             "counters: PORCH_RATELIMIT_STORAGE_URI=redis://host:6379."
         )

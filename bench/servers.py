@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "var" / "bench"
 ISSO_VENV = WORK / "isso-venv"
 BLOG = "http://blog.bench"
-# One gunicorn config for every server measured: one gthread worker, 8 threads (the
-# threads of the repository's gunicorn.conf.py), access log off.
+# One gunicorn config for every server compared (Porch and Isso alike): one gthread
+# worker, 8 threads, access log off. RepositoryGunicorn runs gunicorn.conf.py instead.
 WORKER_CLASS = "gthread"
 THREADS = 8
 SECONDS = 10
@@ -44,7 +44,8 @@ def free_port() -> int:
 def pinned(package: str) -> str:
     """The version pyproject.toml pins a package to: the one place versions live."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    for requirement in project["dependencies"] + project["optional-dependencies"]["dev"]:
+    groups = project["optional-dependencies"].values()
+    for requirement in project["dependencies"] + [pin for group in groups for pin in group]:
         if requirement.split("==")[0].split("[")[0] == package:
             return requirement
     raise SystemExit(f"{package} is not pinned in pyproject.toml")
@@ -65,20 +66,15 @@ def isso_venv() -> Path:
 class Gunicorn:
     """One app under the benchmark's gunicorn config, started and stopped around a section."""
 
-    def __init__(self, name: str, bin_dir: Path, app: str, env: dict, workers: int = 1, **extra):
+    def __init__(self, name: str, bin_dir: Path, app: str, env: dict):
         self.name = name
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = WORK / f"{name}.log"
-        threads = str(extra.get("threads", THREADS))
         self.command = [
             str(bin_dir / "gunicorn"),
             "--bind", f"127.0.0.1:{self.port}",
-            "--worker-class", WORKER_CLASS,
-            "--workers", str(workers),
-            "--threads", threads,
-            "--keep-alive", "5",
-            "--timeout", "30",
+            *self.settings(),
             "--log-level", "warning",
             "--error-logfile", str(self.log),
             "--pythonpath", str(ROOT),
@@ -87,8 +83,18 @@ class Gunicorn:
         self.env = {**clean_environment(), **env}
         self.process: subprocess.Popen | None = None
 
+    @staticmethod
+    def settings() -> list[str]:
+        return [
+            "--worker-class", WORKER_CLASS,
+            "--workers", "1",
+            "--threads", str(THREADS),
+            "--keep-alive", "5",
+            "--timeout", "30",
+        ]  # fmt: skip
+
     def __enter__(self) -> "Gunicorn":
-        # From var/bench: no gunicorn.conf.py there, so every server gets only the flags above.
+        # From var/bench: no gunicorn.conf.py there, so every server gets only its settings().
         self.process = subprocess.Popen(
             self.command,
             cwd=WORK,
@@ -118,6 +124,15 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
+
+
+class RepositoryGunicorn(Gunicorn):
+    """An app under the repository's own gunicorn.conf.py: its defaults, changed only by
+    the environment given (WEB_CONCURRENCY, GUNICORN_THREADS...), as a host runs it."""
+
+    @staticmethod
+    def settings() -> list[str]:
+        return ["--config", str(ROOT / "gunicorn.conf.py")]
 
 
 def clean_environment() -> dict:

@@ -98,8 +98,8 @@ DEFAULTS = {
     # lock) before answering 503: well inside gunicorn's worker timeout.
     "DATABASE_TIMEOUT_SECONDS": 5,
     # Database connections each worker process keeps (and never more): as many as its
-    # threads (GUNICORN_THREADS), so no thread waits for another's connection.
-    "DATABASE_POOL_SIZE": 8,
+    # threads (GUNICORN_THREADS, 24), so no thread waits for another's connection.
+    "DATABASE_POOL_SIZE": 24,
     # How long /readyz waits for its SELECT 1 before it calls the database away.
     "READY_TIMEOUT_SECONDS": 2,
     # Serialised threads each worker process keeps, in megabytes (docs/deploy.md).

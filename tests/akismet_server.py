@@ -36,10 +36,19 @@ RATE_LIMITED = Answer("Too Many Requests", status=429)
 INVALID_KEY = Answer("invalid")
 
 
+class _Server(ThreadingHTTPServer):
+    # Akismet takes many connections at once (the bench opens dozens); the standard
+    # library's backlog of 5 would drop the rest, for a second's retry each.
+    request_queue_size = 128
+
+
 class FakeAkismet:
     """Akismet on a local port: verify-key, comment-check, submit-spam, submit-ham."""
 
-    def __init__(self):
+    def __init__(self, keep_alive: bool = False):
+        """``keep_alive``: answer over HTTP/1.1 and keep the connection open for the next
+        request, as Akismet does; else HTTP/1.0, a connection per request."""
+        self.keep_alive = keep_alive
         self.answers = {
             "/1.1/verify-key": Answer("valid"),
             "/1.1/comment-check": HAM,
@@ -47,10 +56,12 @@ class FakeAkismet:
             "/1.1/submit-ham": Answer(SUBMITTED),
         }
         self.received: list[tuple[str, dict]] = []
+        # The client's (address, port) of each request: one per connection it opened.
+        self.connections: list[tuple[str, int]] = []
         # Called from the request handler before it answers, while the client waits.
         self.observers: dict[str, Callable[[], None]] = {}
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
@@ -69,8 +80,9 @@ class FakeAkismet:
         with self._lock:
             return [fields for sent, fields in self.received if sent == f"/1.1/{path}"]
 
-    def transport(self) -> "RedirectToLocal":
-        return RedirectToLocal(self.port)
+    def transport(self, **options) -> "RedirectToLocal":
+        """``options``: httpx.HTTPTransport's, such as ``limits``."""
+        return RedirectToLocal(self.port, **options)
 
     def stop(self) -> None:
         self._server.shutdown()
@@ -81,11 +93,14 @@ class FakeAkismet:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if fake.keep_alive else "HTTP/1.0"
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
                 fields = dict(parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
                 with fake._lock:
                     fake.received.append((self.path, fields))
+                    fake.connections.append(self.client_address)
                     answer = fake.answers.get(self.path, Answer("not found", status=404))
                     observe = fake.observers.get(self.path)
                 if observe:
@@ -114,8 +129,8 @@ class FakeAkismet:
 class RedirectToLocal(httpx.HTTPTransport):
     """Sends every request to 127.0.0.1:port, keeping its path, query and body."""
 
-    def __init__(self, port: int):
-        super().__init__()
+    def __init__(self, port: int, **options):
+        super().__init__(**options)
         self._port = port
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

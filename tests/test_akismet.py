@@ -4,6 +4,8 @@ The library and httpx run as in production; only the address changes (see
 tests/akismet_server.py). When Akismet cannot answer, comments are held, never lost.
 """
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import akismet
@@ -14,7 +16,13 @@ from comments_service.enums import Decision, SpamCheck
 from comments_service.extensions import db
 from comments_service.models import Comment, CommentStatus, ModerationAction, Post, utcnow
 from comments_service.queries.states import in_spam, pending_approval
-from comments_service.services.spam.akismet import Akismet, for_app, settings_from
+from comments_service.services.spam.akismet import (
+    CONNECTIONS,
+    Akismet,
+    AkismetSettings,
+    for_app,
+    settings_from,
+)
 from comments_service.services.spam.guard import ask_akismet, report_ham, report_spam
 
 from . import akismet_server as fake
@@ -131,6 +139,40 @@ def test_no_connection_or_lock_is_held_while_akismet_is_asked(
         assert (comment.status, comment.spam_check) == (CommentStatus.APPROVED, SpamCheck.PASSED)
         slugs = set(db.session.scalars(select(Post.slug)))
     assert slugs == {"hello", "written-meanwhile"}
+
+
+WORKER_THREADS = 30
+
+
+def test_each_thread_asking_at_once_keeps_its_connection_for_the_next_check():
+    """A worker's threads all waiting on Akismet at once, then again: every connection
+    opened the first time is used the second, none opened anew (a TCP and TLS handshake
+    per comment). httpx's default keeps 20 and would open 10 more."""
+    server = fake.FakeAkismet(keep_alive=True)
+    server.answer("comment-check", fake.Answer("false", delay=0.2))
+    transport = server.transport(limits=CONNECTIONS)
+    checker = Akismet(
+        AkismetSettings(
+            api_key=KEY, blog_url=BLOG_URL, article_base=BLOG_URL, timeout=5, blog_lang="en",
+            is_test=False, transport=transport,
+        )
+    )  # fmt: skip
+    client = checker.client()
+    every_thread_asking = threading.Barrier(WORKER_THREADS, timeout=10)
+
+    def check_twice(_):
+        for _ in range(2):
+            every_thread_asking.wait()
+            client.comment_check(user_ip=READER_ADDRESS, comment_content="Hello")
+
+    try:
+        with ThreadPoolExecutor(WORKER_THREADS) as threads:
+            list(threads.map(check_twice, range(WORKER_THREADS)))
+    finally:
+        transport.close()
+        server.stop()
+    assert len(server.requests_to("comment-check")) == 2 * WORKER_THREADS
+    assert len(set(server.connections)) == WORKER_THREADS
 
 
 def test_staging_checks_are_marked_as_tests_in_the_language_set(

@@ -2,9 +2,11 @@
 
 import gzip
 import json
+import socket
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event
@@ -12,7 +14,7 @@ from sqlalchemy import event
 from comments_service.extensions import db
 
 from .browser_support import BIN, ROOT, clean_environment, free_port, stop_process
-from .server_support import request
+from .server_support import Gunicorn, request
 from .test_feeds import fetch, new_feed_address
 
 THREAD = "/api/posts/hello/comments"
@@ -107,6 +109,40 @@ def test_invoke_serve_migrates_then_serves_with_the_repositorys_config(database_
     assert '"GET /healthz HTTP/1.1" 200' in healthz[0]
     served = (tmp_path / "serve.log").read_text()
     assert "Using worker: gthread" in served
+
+
+THREADS = 4
+
+
+def test_a_worker_takes_its_threads_and_half_as_many_again_in_connections(database_url, tmp_path):
+    """Not gunicorn's 1,000: past them a connection waits in the listen queue, for any
+    worker with room, instead of inside a worker whose threads are all busy."""
+    env = clean_environment(DATABASE_URL=database_url, SECRET_KEY="serve-test")
+    env["GUNICORN_THREADS"] = str(THREADS)
+    server = Gunicorn(env, tmp_path / "gunicorn.log").start()
+    share = THREADS + THREADS // 2
+    held = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(share + 2)]
+    try:
+        time.sleep(1)  # time to take every connection it would take
+        assert listen_queue(server.port) == 2
+        held.pop(0).close()
+        deadline = time.monotonic() + 5
+        while listen_queue(server.port) != 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert listen_queue(server.port) == 1, "a closed connection makes room for the next"
+    finally:
+        for connection in held:
+            connection.close()
+        server.stop()
+
+
+def listen_queue(port: int) -> int:
+    """Connections waiting to be accepted on 127.0.0.1:port (Linux's /proc/net/tcp)."""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1] == f"0100007F:{port:04X}" and fields[3] == "0A":  # 0A: listening
+            return int(fields[4].split(":")[1], 16)
+    raise AssertionError(f"nothing listens on 127.0.0.1:{port}")
 
 
 # Compression

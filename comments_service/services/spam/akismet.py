@@ -19,6 +19,10 @@ from comments_service.models import Comment
 # Where a test (a local server that speaks Akismet's API) or an outgoing proxy puts an
 # httpx transport for the client to send through; not a setting operators type.
 TRANSPORT_KEY = "AKISMET_TRANSPORT"
+# Every connection a check opened stays open for the next check (until 5 s idle): each
+# of a worker's threads may be asking at once (24 by default), and httpx's default of 20
+# kept connections would give the others a new TCP and TLS handshake per comment.
+CONNECTIONS = httpx.Limits(max_connections=None, max_keepalive_connections=None)
 EXTENSION_KEY = "porch_akismet"
 _extension_lock = threading.Lock()
 
@@ -86,6 +90,7 @@ class Akismet:
         return httpx.Client(
             headers={"User-Agent": akismet.USER_AGENT},
             timeout=self.settings.timeout,
+            limits=CONNECTIONS,
             transport=self.settings.transport,
         )
 
