@@ -1,10 +1,11 @@
 """Posting: comments sent as fast as wrk can, each with a body of its own.
 
 With no spam check, Porch against Isso 0.14.0 (guard off, no moderation), both under
-the benchmark's gunicorn config, at 16 and 64 connections. Then Porch with Akismet
-asked on every comment, the local stand-in (tests/akismet_server.py) answering after
-200 ms over kept-alive connections, under the repository's gunicorn.conf.py as a
-two-worker host runs it. Rate limits are off and the minimum fill time is 0.
+the benchmark's gunicorn config, at 16 and 64 connections, Porch on SQLite and on
+PostgreSQL (BENCH_DATABASE_URL, else thread_listing.POSTGRES_URL) against one Isso run.
+Then Porch with Akismet asked on every comment, the local stand-in
+(tests/akismet_server.py) answering after 200 ms over kept-alive connections, under the
+repository's gunicorn.conf.py as a two-worker host runs it. Rate limits are off and the minimum fill time is 0.
 
 BENCH_POSTING=akismet runs the Akismet rows only.
 """
@@ -34,21 +35,26 @@ TWO_WORKER_HOST = {
 }
 
 
+DATABASES = {"SQLite": "sqlite", "PostgreSQL": "postgresql"}
+
+
 def run() -> list[dict]:
     rows = []
     for connections in (16, 64) if os.environ.get("BENCH_POSTING") != "akismet" else ():
-        porch = porch_posting(connections)
         isso = isso_posting(connections)
-        rows += [
-            row(SECTION, f"accepted comments/s, no spam check, {connections} connections",
-                f"{porch.accepted_rate:.0f}", "Isso 0.14.0", f"{isso.accepted_rate:.0f}",
-                ratio(porch.accepted_rate, isso.accepted_rate)),
-            row(SECTION, f"p50 / p99 (ms), no spam check, {connections} connections",
-                f"{porch.p50_ms:.1f} / {porch.p99_ms:.1f}", "Isso 0.14.0",
-                f"{isso.p50_ms:.1f} / {isso.p99_ms:.1f}", ratio(porch.p99_ms, isso.p99_ms)),
-            row(SECTION, f"errors (non-2xx), no spam check, {connections} connections",
-                str(porch.errors), "Isso 0.14.0", str(isso.errors), "n/a"),
-        ]  # fmt: skip
+        for database, kind in DATABASES.items():
+            porch = porch_posting(connections, kind)
+            on = f"{database}, no spam check, {connections} connections"
+            rows += [
+                row(SECTION, f"accepted comments/s, {on}", f"{porch.accepted_rate:.0f}",
+                    "Isso 0.14.0", f"{isso.accepted_rate:.0f}",
+                    ratio(porch.accepted_rate, isso.accepted_rate)),
+                row(SECTION, f"p50 / p99 (ms), {on}", f"{porch.p50_ms:.1f} / {porch.p99_ms:.1f}",
+                    "Isso 0.14.0", f"{isso.p50_ms:.1f} / {isso.p99_ms:.1f}",
+                    ratio(porch.p99_ms, isso.p99_ms)),
+                row(SECTION, f"errors (non-2xx), {on}", str(porch.errors), "Isso 0.14.0",
+                    str(isso.errors), "n/a"),
+            ]  # fmt: skip
     for connections in (16, 64):
         load = porch_posting_with_akismet(connections)
         rows += [
@@ -62,13 +68,15 @@ def run() -> list[dict]:
     return rows
 
 
-def porch_posting(connections: int, **settings: str) -> servers.Load:
-    url = porch_database(f"posting-{connections}")
+def porch_posting(connections: int, kind: str) -> servers.Load:
+    url = porch_database(f"posting-{connections}", kind)
     with porch_database_open(url):
         seed_porch()
     bin_dir = servers.ROOT / ".venv" / "bin"
     env = porch_env(url, DATABASE_POOL_SIZE=str(servers.THREADS))
-    with Gunicorn(f"porch-posting-{connections}", bin_dir, "bench.porch_wsgi:app", env) as server:
+    with Gunicorn(
+        f"porch-posting-{kind}-{connections}", bin_dir, "bench.porch_wsgi:app", env
+    ) as server:
         server.wait_for(THREAD)
         return wrk(server.url + THREAD, connections, "post_comment.lua", "porch")
 

@@ -10,9 +10,11 @@ import os
 import urllib.request
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 from flask_migrate import upgrade
 from sqlalchemy import create_engine
 from sqlalchemy import text as sql
+from sqlalchemy.engine import make_url
 
 from comments_service import create_app
 from comments_service.extensions import db
@@ -71,18 +73,38 @@ def hello_listing() -> servers.Load:
         return wrk(server.url + "/", CONNECTIONS)
 
 
-def porch_database(name: str) -> str:
+# Where the sections that compare both databases run Porch on PostgreSQL.
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/porch_bench_posting"
+
+
+def porch_database(name: str, kind: str | None = None) -> str:
     """An empty database for one run: BENCH_DATABASE_URL (PostgreSQL, its public schema
-    dropped), else a new SQLite file in var/bench."""
-    if url := os.environ.get("BENCH_DATABASE_URL"):
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-        return url
+    dropped), else a new SQLite file in var/bench. ``kind`` ("sqlite" or "postgresql")
+    chooses instead: PostgreSQL at BENCH_DATABASE_URL, else at POSTGRES_URL."""
+    url = os.environ.get("BENCH_DATABASE_URL") if kind != "sqlite" else None
+    if kind == "postgresql":
+        url = url or POSTGRES_URL
+    if url:
+        return emptied_postgres(url)
     path = WORK / f"porch-{name}.sqlite3"
     path.unlink(missing_ok=True)
     return f"sqlite:///{path}"
+
+
+def emptied_postgres(url: str) -> str:
+    """This PostgreSQL database, made if missing, with its public schema dropped."""
+    parsed = make_url(url)
+    server = parsed.set(drivername="postgresql", database="postgres").render_as_string(False)
+    with psycopg.connect(server, autocommit=True) as connection:
+        if not connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)
+        ).fetchone():
+            connection.execute(f'CREATE DATABASE "{parsed.database}"')
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url
 
 
 def porch_env(url: str, **settings: str) -> dict:
