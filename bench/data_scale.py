@@ -186,7 +186,7 @@ def _copy_posts(connection, posts: int, rng: random.Random) -> dict[int, list[st
 COMMENT_COLUMNS = (
     "id post_id parent_id staff_id assigned_to_id author_name author_email body_markdown"
     " body_html status created_at published_at answered_at answered_by_id dismissed_at"
-    " dismissed_by_id spam_check kind private_answer_shown remote_addr"
+    " dismissed_by_id spam_check kind private_answer_shown remote_addr link_key"
 ).split()
 
 
@@ -208,7 +208,7 @@ def _thread(post_id, size, owners, staff_ids, ids: Counter, rng: random.Random):
         readers.append(reader_id)
         made += 1
         if answer is not None and made < size:
-            yield _staff_answer(ids.take(), post_id, reader_id, *answer)
+            yield _staff_answer(ids.take(), post_id, reader_id, *answer, rng)
             made += 1
 
 
@@ -245,16 +245,22 @@ def _reader_comment(comment_id, post_id, parent, moment, answerers, staff_ids, r
         f"reader{number % 5000}@example.org", body, f"<p>{body}</p>", status, moment,
         moment if status == "approved" else None, answered_at, answered_by, dismissed_at,
         dismissed_by, spam_check, rng.choice(KINDS), False, f"203.0.113.{number % 250}",
+        _link_key(rng),
     )  # fmt: skip
     return row, answer
 
 
-def _staff_answer(comment_id, post_id, parent, staff_id, moment):
+def _link_key(rng: random.Random) -> str:
+    """A row's random link key (models.new_link_key), drawn from the seeded generator."""
+    return f"{rng.getrandbits(128):032x}"
+
+
+def _staff_answer(comment_id, post_id, parent, staff_id, moment, rng):
     body = "Thanks for asking: it keeps the change and sends it when you are back online."
     return (
         comment_id, post_id, parent, staff_id, None, PEOPLE[staff_id - 1][0], None, body,
         f"<p>{body}</p>", "approved", moment, moment, None, None, None, None, None, None,
-        False, None,
+        False, None, _link_key(rng),
     )  # fmt: skip
 
 

@@ -3,21 +3,35 @@
 Defined once here for the dashboard, ``flask stats``, the comments export and the
 report "What readers told us" (services.report, over any period; see
 docs/notifications.md, "Answer-time figures"). The rows come from
-``queries.figure_rows``: published reader comments, with the first staff answer
-stored on each (services.answers) and the waiting rule (``Comment.is_waiting``).
-Percentiles are computed here, in Python, so SQLite and PostgreSQL agree.
+published reader comments, with the first staff answer stored on each
+(services.answers) and the waiting rule (``Comment.is_waiting``). Over months they are
+read from counts the database keeps (``compute``); over any other rows (a report's
+weeks) they are computed here from the rows (``month_figures``). Percentiles are the
+nearest rank either way, so SQLite and PostgreSQL agree.
 """
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
 
 from comments_service.extensions import db
-from comments_service.queries.figures import figure_rows, post_author_rows
+from comments_service.models import BLOG_SCOPE
+from comments_service.queries.figures import (
+    author_names,
+    band_ranks,
+    day_counts,
+    kth_answer_seconds,
+    post_author_rows,
+    scoped_comments,
+    waiting_rows,
+)
 from comments_service.words.answer_words import last_month_sentence
 from comments_service.words.times import iso
 
 DEFAULT_MONTHS = 12
+PERCENTS = (50, 90)  # the median and the 90th percentile, by nearest rank
 
 
 @dataclass(frozen=True)
@@ -122,17 +136,111 @@ def month_start(key: str) -> datetime:
 def compute(now: datetime, months: int = DEFAULT_MONTHS, author: str | None = None) -> Figures:
     """The figures of the last ``months`` months (now's included), for the blog and per author.
 
-    ``author`` narrows the authors to that one name; the blog's figures stay whole.
+    ``author`` narrows the authors to that one name; the blog's figures stay whole. Read
+    from the kept counts (models.FigureDay, AnswerBandMonth) and indexes, never from every
+    comment: see docs/indexes.md, "Answer-time figures".
     """
     keys = last_months(now, months)
-    rows = db.session.execute(figure_rows(month_start(keys[0]), now)).all()
-    by_author = rows_by_author(rows, author)
+    names = list(db.session.scalars(author_names(author)))
+    scopes = [BLOG_SCOPE, *names]
+    counts = month_counts(keys, now, scopes)
+    seconds = month_percentiles(keys, now, scopes)
+    oldest = oldest_waiting(keys, now)
+    per_scope = {
+        scope: [
+            _figures(
+                key,
+                counts[scope, key],
+                (seconds.get((scope, key, 50)), seconds.get((scope, key, 90))),
+                oldest.get((scope, key)),
+                now,
+            )
+            for key in keys
+        ]
+        for scope in scopes
+    }
     return Figures(
         months=keys,
-        blog=_per_month(rows, keys, now),
-        authors={name: _per_month(theirs, keys, now) for name, theirs in by_author.items()},
+        blog=per_scope[BLOG_SCOPE],
+        authors={name: per_scope[name] for name in names},
         computed_at=iso(now),
     )
+
+
+@dataclass
+class Counts:
+    """What a month counts of its comments, for one scope."""
+
+    received: int = 0
+    answered: int = 0
+    answered_privately: int = 0
+    waiting: int = 0
+
+    def add(self, row, sign: int = 1) -> None:
+        self.received += sign * row.received
+        self.answered += sign * row.answered
+        self.answered_privately += sign * row.answered_privately
+        self.waiting += sign * row.waiting
+
+
+def month_counts(keys: list[str], now: datetime, scopes: list[str]) -> dict:
+    """Each (scope, month)'s Counts: the kept days up to now's day, less the comments of
+    now's day that came in after now."""
+    counts = defaultdict(Counts)
+    first, today = month_start(keys[0]).date(), now.astimezone(UTC).date()
+    for day in db.session.scalars(day_counts(first, today + timedelta(days=1), scopes)):
+        counts[day.scope, f"{day.day:%Y-%m}"].add(day)
+    tomorrow = datetime.combine(today + timedelta(days=1), datetime.min.time(), UTC)
+    late = scoped_comments(now, tomorrow, scopes)
+    for row in db.session.execute(select(late)):
+        counts[row.scope, month_key(now)].add(_as_counts(row), -1)
+    return counts
+
+
+def _as_counts(row) -> Counts:
+    """One comment's row of queries.scoped_comments, as what it adds to its month."""
+    answered = row.answered_at is not None
+    return Counts(
+        1, int(answered), int(answered and bool(row.answered_privately)), int(row.waiting)
+    )
+
+
+def month_percentiles(keys: list[str], now: datetime, scopes: list[str]) -> dict:
+    """The median and 90th percentile of each (scope, month)'s answer seconds, exact:
+    the band counts say which band holds the nearest rank, then the band's comments of
+    that month are read in order (ix_comments_answer_bands) up to it."""
+    until = month_start(_month_after(keys[-1]))
+    late = scoped_comments(now, until, scopes)
+    ranks = db.session.execute(
+        band_ranks((keys[0], keys[-1]), late, month_key(now), scopes, PERCENTS)
+    ).all()
+    targets, places = [], []
+    for row in ranks:
+        since, end = month_start(row.month), min(month_start(_month_after(row.month)), now)
+        for percent in PERCENTS:
+            rank = -(-percent * row.total // 100)
+            below = row.upto - row.answered
+            if below < rank <= row.upto:
+                targets.append((row.scope, since, end, row.band, rank - below - 1))
+                places.append((row.scope, row.month, percent))
+    if not targets:
+        return {}
+    found = db.session.execute(kth_answer_seconds(targets)).all()
+    return {places[row.target]: row.answer_seconds for row in found}
+
+
+def _month_after(key: str) -> str:
+    return last_months(month_start(key) + timedelta(days=32), 1)[0]
+
+
+def oldest_waiting(keys: list[str], now: datetime) -> dict:
+    """Each (scope, month)'s oldest waiting comment, the blog's and each author's."""
+    oldest = {}
+    for row in db.session.execute(waiting_rows(month_start(keys[0]), now)):
+        key = month_key(row.created_at)
+        for scope in (BLOG_SCOPE, row.name):
+            oldest.setdefault((scope, key), row)
+    return oldest
 
 
 def rows_by_author(rows, author: str | None = None) -> dict[str, list]:
@@ -162,17 +270,29 @@ def month_figures(key: str, rows, now: datetime) -> MonthFigures:
     answered = [row for row in rows if row.answered_at is not None]
     waiting = [row for row in rows if row.waiting]
     seconds = [int((row.answered_at - row.created_at).total_seconds()) for row in answered]
-    oldest = min(waiting, key=lambda row: (row.created_at, row.id), default=None)
+    privately = sum(bool(row.answered_privately) for row in answered)
+    return _figures(
+        key,
+        Counts(len(rows), len(answered), privately, len(waiting)),
+        (nearest_rank(seconds, 50), nearest_rank(seconds, 90)),
+        min(waiting, key=lambda row: (row.created_at, row.id), default=None),
+        now,
+    )
+
+
+def _figures(key: str, counts: Counts, seconds: tuple, oldest, now: datetime) -> MonthFigures:
+    """A month's figures from its counts, its (median, p90) answer seconds and its oldest
+    waiting comment (a row with its id and created_at, or None)."""
     return MonthFigures(
         month=key,
-        received=len(rows),
-        answered=len(answered),
-        answered_privately=sum(bool(row.answered_privately) for row in answered),
-        no_answer_needed=len(rows) - len(answered) - len(waiting),
-        waiting=len(waiting),
-        share_answered=share_answered(len(answered), len(waiting)),
-        median_seconds=nearest_rank(seconds, 50),
-        p90_seconds=nearest_rank(seconds, 90),
+        received=counts.received,
+        answered=counts.answered,
+        answered_privately=counts.answered_privately,
+        no_answer_needed=counts.received - counts.answered - counts.waiting,
+        waiting=counts.waiting,
+        share_answered=share_answered(counts.answered, counts.waiting),
+        median_seconds=seconds[0],
+        p90_seconds=seconds[1],
         oldest_waiting=oldest
         and OldestWaiting(
             id=oldest.id,
