@@ -231,17 +231,21 @@ ANSWER_SECONDS_SQL = {
 }
 
 
+# Answer times under ten minutes have a band each: the band is the time.
+EXACT_BANDS = 600
+
+
 def answer_band_sql(seconds: str) -> str:
     """The band of answer times ``seconds`` falls in: bands never overlap and go up with
-    the time (10 s wide under 10 minutes, then a minute, ten minutes, an hour, a day),
-    so a month's k-th answer time lies in the band its running count reaches first."""
+    the time (one second wide under ten minutes, then a minute, ten minutes, an hour, a
+    day), so a month's k-th answer time lies in the band its running count reaches first."""
     s = f"({seconds})"
     return (
-        f"CASE WHEN {s} < 0 THEN -1 WHEN {s} < 600 THEN {s} / 10"
-        f" WHEN {s} < 7200 THEN 60 + ({s} - 600) / 60"
-        f" WHEN {s} < 86400 THEN 170 + ({s} - 7200) / 600"
-        f" WHEN {s} < 864000 THEN 302 + ({s} - 86400) / 3600"
-        f" ELSE 518 + ({s} - 864000) / 86400 END"
+        f"CASE WHEN {s} < 0 THEN -1 WHEN {s} < {EXACT_BANDS} THEN {s}"
+        f" WHEN {s} < 7200 THEN 600 + ({s} - 600) / 60"
+        f" WHEN {s} < 86400 THEN 710 + ({s} - 7200) / 600"
+        f" WHEN {s} < 864000 THEN 842 + ({s} - 86400) / 3600"
+        f" ELSE 1058 + ({s} - 864000) / 86400 END"
     )
 
 
@@ -528,7 +532,7 @@ class AnswerBandMonth(db.Model):
 
     __tablename__ = "answer_band_months"
 
-    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-11"
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
     scope: Mapped[str] = mapped_column(String(120), primary_key=True)
     band: Mapped[int] = mapped_column(Integer, primary_key=True)
     answered: Mapped[int] = mapped_column(Integer, default=0)

@@ -4,21 +4,28 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Date,
     Select,
     String,
     Subquery,
     and_,
     cast,
+    exists,
     func,
     literal,
+    literal_column,
+    not_,
     or_,
     select,
     union_all,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
 
 from comments_service.models import (
     BLOG_SCOPE,
+    EXACT_BANDS,
     AnswerBandMonth,
     Comment,
     CommentStatus,
@@ -71,16 +78,57 @@ def author_names(only: str | None = None) -> Select:
     return names if only is None else names.where(PostAuthor.name == only)
 
 
-def day_counts(since: date, until: date, scopes: list[str]) -> Select:
-    """The kept counts (FigureDay) of the days [since, until), for these scopes."""
-    return select(FigureDay).where(
-        FigureDay.day >= since, FigureDay.day < until, FigureDay.scope.in_(scopes)
+class MonthStart(FunctionElement):
+    """The first day of the month of a day or a (naive UTC) time."""
+
+    type = Date()
+    inherit_cache = True
+
+
+class NextMonth(FunctionElement):
+    """The first day of the month after a month's first day."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(MonthStart, "postgresql")
+def _month_start_postgresql(element, compiler, **kw):
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(MonthStart, "sqlite")
+def _month_start_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+@compiles(NextMonth, "postgresql")
+def _next_month_postgresql(element, compiler, **kw):
+    return f"CAST({compiler.process(element.clauses, **kw)} + INTERVAL '1 month' AS DATE)"
+
+
+@compiles(NextMonth, "sqlite")
+def _next_month_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)}, '+1 month')"
+
+
+def month_counts(since: date, until: date, scopes: list[str]) -> Select:
+    """The kept counts (FigureDay) of the days [since, until), summed per scope and month."""
+    month = MonthStart(FigureDay.day)
+    sums = (
+        func.sum(getattr(FigureDay, name)).label(name)
+        for name in ("received", "answered", "answered_privately", "waiting")
+    )
+    return (
+        select(FigureDay.scope, month.label("month"), *sums)
+        .where(FigureDay.day >= since, FigureDay.day < until, FigureDay.scope.in_(scopes))
+        .group_by(FigureDay.scope, month)
     )
 
 
 def scoped_comments(since: datetime, until: datetime, scopes: list[str]) -> Subquery:
     """The comments the figures count, received in [since, until), once for the blog and
-    once for each named author of their post, as the triggers count them."""
+    once for each named author of their post (in ``scopes``), as the triggers count them."""
     columns = (
         Comment.created_at,
         Comment.answered_at,
@@ -88,12 +136,7 @@ def scoped_comments(since: datetime, until: datetime, scopes: list[str]) -> Subq
         Comment.answered_privately.label("answered_privately"),
         Comment.answer_band,
     )
-    counted = (
-        Comment.staff_id.is_(None),
-        Comment.status == CommentStatus.APPROVED,
-        Comment.created_at >= since,
-        Comment.created_at < until,
-    )
+    counted = (*_counted(), Comment.created_at >= since, Comment.created_at < until)
     blog = select(literal(BLOG_SCOPE, String).label("scope"), *columns).where(*counted)
     authors = (
         select(PostAuthor.name.label("scope"), *columns)
@@ -103,51 +146,77 @@ def scoped_comments(since: datetime, until: datetime, scopes: list[str]) -> Subq
     return union_all(blog, authors).subquery()
 
 
-def band_ranks(
-    months: tuple[str, str], late: Subquery, late_month: str, scopes: list[str], percents
-) -> Select:
-    """For each scope and month in [first, last] and each percent, the band its
-    nearest-rank answer time lies in: rows (month, scope, band, answered, upto, total),
-    ``upto`` counting the answered comments of this band and the bands below it.
+def _counted() -> tuple:
+    return Comment.staff_id.is_(None), Comment.status == CommentStatus.APPROVED
 
-    The kept band counts (AnswerBandMonth) less ``late``'s answered comments, which
-    came in after the figures' end during ``late_month``.
+
+def answer_percentiles(
+    months: tuple[date, date],
+    until: datetime,
+    scopes: list[str],
+    percents: tuple[int, ...],
+    late: Subquery | None = None,
+) -> Select:
+    """The nearest-rank answer seconds of each scope, month (its first day, in [first,
+    last]) and percent, counting comments received before ``until``: rows (scope, month,
+    percent, answer_seconds).
+
+    The kept band counts say which band holds each rank and at which place in it; only
+    that band's comments of that month are then read, in order, from
+    ix_comments_answer_bands. ``late``: counted comments of the last month received at
+    or after ``until`` (queries.scoped_comments), which the kept counts hold too.
     """
-    kept = select(
+    ranked = _ranked_bands(months, scopes, late)
+    percent = union_all(*(select(literal_column(str(p)).label("percent")) for p in percents))
+    percent = percent.subquery()
+    rank = (percent.c.percent * ranked.c.total + 99) // 100  # ceil(percent * total / 100)
+    below = ranked.c.upto - ranked.c.answered
+    targets = (
+        select(ranked.c.scope, ranked.c.month, ranked.c.band, percent.c.percent)
+        .add_columns((rank - below - 1).label("place"))
+        .join_from(ranked, percent, and_(below < rank, ranked.c.upto >= rank))
+        .subquery()
+    )
+    exact = targets.c.band.between(0, EXACT_BANDS - 1)  # the band is the time
+    known = select(targets.c.scope, targets.c.month, targets.c.percent)
+    known = known.add_columns(targets.c.band.label("answer_seconds"))
+    return union_all(known.where(exact), _pick_places(targets, until, not_(exact)))
+
+
+def _ranked_bands(months: tuple[date, date], scopes: list[str], late: Subquery | None):
+    """Each scope's months' bands, with the answered comments of the band (``answered``),
+    of it and the bands below it (``upto``) and of the month (``total``)."""
+    bands = select(
         AnswerBandMonth.month, AnswerBandMonth.scope, AnswerBandMonth.band, AnswerBandMonth.answered
     ).where(
         AnswerBandMonth.month.between(*months),
         AnswerBandMonth.scope.in_(scopes),
         AnswerBandMonth.answered != 0,
     )
-    less = (
-        select(literal(late_month, String), late.c.scope, late.c.answer_band, -func.count())
-        .where(late.c.answered_at.is_not(None))
-        .group_by(late.c.scope, late.c.answer_band)
-    )
-    bands = union_all(kept, less).subquery()
-    summed = (
-        select(
-            bands.c.month,
-            bands.c.scope,
-            bands.c.band,
-            _whole(func.sum(bands.c.answered)).label("n"),
+    if late is not None:
+        less = (
+            select(literal(months[1]), late.c.scope, late.c.answer_band, -func.count())
+            .where(late.c.answered_at.is_not(None))
+            .group_by(late.c.scope, late.c.answer_band)
         )
-        .group_by(bands.c.month, bands.c.scope, bands.c.band)
+        both = union_all(bands, less).subquery()
+        bands = select(
+            both.c.month,
+            both.c.scope,
+            both.c.band,
+            _whole(func.sum(both.c.answered)).label("answered"),
+        ).group_by(both.c.scope, both.c.month, both.c.band)
+    bands = bands.subquery()
+    month_scope = (bands.c.month, bands.c.scope)  # the order of the kept rows' key
+    return (
+        select(*month_scope, bands.c.band, bands.c.answered)
+        .add_columns(
+            _whole(
+                func.sum(bands.c.answered).over(partition_by=month_scope, order_by=bands.c.band)
+            ).label("upto"),
+            _whole(func.sum(bands.c.answered).over(partition_by=month_scope)).label("total"),
+        )
         .subquery()
-    )
-    scope_month = (summed.c.month, summed.c.scope)
-    ranked = select(
-        *scope_month,
-        summed.c.band,
-        summed.c.n.label("answered"),
-        _whole(func.sum(summed.c.n).over(partition_by=scope_month, order_by=summed.c.band)).label(
-            "upto"
-        ),
-        _whole(func.sum(summed.c.n).over(partition_by=scope_month)).label("total"),
-    ).subquery()
-    return select(ranked).where(
-        or_(*(_holds_rank(ranked, percent) for percent in percents)), ranked.c.answered > 0
     )
 
 
@@ -157,41 +226,77 @@ def _whole(total):
     return cast(total, BigInteger)
 
 
-def _holds_rank(ranked: Subquery, percent: int):
-    """The band holds the nearest rank: ceil(percent * total / 100), in whole numbers."""
-    rank = (percent * ranked.c.total + 99) // 100
-    return and_(ranked.c.upto >= rank, ranked.c.upto - ranked.c.answered < rank)
-
-
-def kth_answer_seconds(targets: list[tuple[str, datetime, datetime, int, int]]) -> Select:
-    """Each target's answer time, in target order: (scope, since, until, band, offset) asks
-    for the answer seconds at ``offset`` (from 0) among the band's answered comments
-    received in [since, until), the whole blog's or the author's named by ``scope``.
-    Each reads only that band of those days from ix_comments_answer_bands."""
-    picks = []
-    for number, (scope, since, until, band, offset) in enumerate(targets):
-        query = select(Comment.answer_seconds).where(
-            Comment.staff_id.is_(None),
-            Comment.status == CommentStatus.APPROVED,
-            Comment.answered_at.is_not(None),
-            Comment.answer_band == band,
-            Comment.created_at >= since,
-            Comment.created_at < until,
+def _pick_places(targets: Subquery, until: datetime, which) -> Select:
+    """For each target (scope, month, band, percent, place) ``which`` picks, the answer
+    seconds at that place (from 0) among the band's answered comments of the month
+    received before ``until``, the whole blog's or the author's named by ``scope``."""
+    in_order = func.row_number().over(
+        partition_by=(targets.c.scope, targets.c.month, targets.c.percent),
+        order_by=Comment.answer_seconds,
+    )
+    picked = (
+        select(targets.c.scope, targets.c.month, targets.c.percent, targets.c.place)
+        .add_columns(Comment.answer_seconds, (in_order - 1).label("at"))
+        .join_from(
+            targets,
+            Comment,
+            and_(
+                Comment.answer_band == targets.c.band,
+                *_in_month(targets.c.month, until),
+            ),
         )
-        if scope != BLOG_SCOPE:
-            posts = select(PostAuthor.post_id).where(PostAuthor.name == scope)
-            query = query.where(Comment.post_id.in_(posts))
-        pick = query.order_by(Comment.answer_seconds).limit(1).offset(offset).subquery()
-        picks.append(select(literal(number).label("target"), pick.c.answer_seconds))
-    return union_all(*picks)
+        .where(which, *_counted(), Comment.answered_at.is_not(None), _of_scope(targets.c.scope))
+        .subquery()
+    )
+    return select(picked.c.scope, picked.c.month, picked.c.percent, picked.c.answer_seconds).where(
+        picked.c.at == picked.c.place
+    )
 
 
-def waiting_rows(since: datetime, until: datetime) -> Select:
-    """The comments that wait, received in [since, until), oldest first, once per named
-    author of their post (``name`` None for a post that names nobody)."""
+def _in_month(month, until: datetime, comment=Comment) -> tuple:
+    """A comment received in the month starting on ``month``, before ``until``."""
     return (
-        select(Comment.id, Comment.created_at, PostAuthor.name)
-        .outerjoin(PostAuthor, PostAuthor.post_id == Comment.post_id)
-        .where(Comment.is_waiting, Comment.created_at >= since, Comment.created_at < until)
-        .order_by(Comment.created_at, Comment.id)
+        comment.created_at >= month,
+        comment.created_at < NextMonth(month),
+        comment.created_at < until,
+    )
+
+
+def _of_scope(scope, comment=Comment):
+    """A comment the figures of ``scope`` count: any for the blog, else on a post that
+    names that author."""
+    named = (
+        exists()
+        .where(PostAuthor.post_id == comment.post_id, PostAuthor.name == scope)
+        .correlate_except(PostAuthor)
+    )
+    return or_(scope == BLOG_SCOPE, named)
+
+
+def oldest_waiting(since: date, until: datetime, scopes: list[str]) -> Select:
+    """Each scope's oldest waiting comment of each month from ``since`` on, received before
+    ``until``: rows (scope, month, id, created_at). The months with comments waiting come
+    from the kept counts; each one's first is read from ix_comments_waiting."""
+    month = MonthStart(FigureDay.day)
+    waiting = (
+        select(FigureDay.scope, month.label("month"))
+        .where(FigureDay.day >= since, FigureDay.scope.in_(scopes), FigureDay.waiting > 0)
+        .group_by(FigureDay.scope, month)
+        .subquery()
+    )
+    candidate = aliased(Comment)  # not the outer query's comment
+    first = (
+        select(candidate.id)
+        .where(
+            candidate.is_waiting,
+            *_in_month(waiting.c.month, until, candidate),
+            _of_scope(waiting.c.scope, candidate),
+        )
+        .order_by(candidate.created_at, candidate.id)
+        .limit(1)
+        .correlate(waiting)
+        .scalar_subquery()
+    )
+    return select(waiting.c.scope, waiting.c.month, Comment.id, Comment.created_at).join_from(
+        waiting, Comment, Comment.id == first
     )

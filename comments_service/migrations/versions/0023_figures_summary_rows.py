@@ -34,18 +34,24 @@ COUNTED = "staff_id IS NULL AND status = 'approved'"
 # The columns a comment's figures depend on: an update of any other leaves them be.
 FIGURE_COLUMNS = "post_id, staff_id, status, created_at, answered_at, dismissed_at, private_answered_at"
 DAY = {"postgresql": "CAST(created_at AS DATE)", "sqlite": "date(created_at)"}
-MONTH = {"postgresql": "to_char(created_at, 'YYYY-MM')", "sqlite": "substr(created_at, 1, 7)"}
+MONTH = {
+    "postgresql": "CAST(date_trunc('month', created_at) AS DATE)",
+    "sqlite": "date(created_at, 'start of month')",
+}
 SOURCE_COLUMNS = "created_at, answered_at, dismissed_at, private_answered_at, answer_band"
+
+
+EXACT_BANDS = 600
 
 
 def answer_band_sql(seconds):
     s = f"({seconds})"
     return (
-        f"CASE WHEN {s} < 0 THEN -1 WHEN {s} < 600 THEN {s} / 10"
-        f" WHEN {s} < 7200 THEN 60 + ({s} - 600) / 60"
-        f" WHEN {s} < 86400 THEN 170 + ({s} - 7200) / 600"
-        f" WHEN {s} < 864000 THEN 302 + ({s} - 86400) / 3600"
-        f" ELSE 518 + ({s} - 864000) / 86400 END"
+        f"CASE WHEN {s} < 0 THEN -1 WHEN {s} < {EXACT_BANDS} THEN {s}"
+        f" WHEN {s} < 7200 THEN 600 + ({s} - 600) / 60"
+        f" WHEN {s} < 86400 THEN 710 + ({s} - 7200) / 600"
+        f" WHEN {s} < 864000 THEN 842 + ({s} - 86400) / 3600"
+        f" ELSE 1058 + ({s} - 864000) / 86400 END"
     )
 
 
@@ -209,7 +215,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('day', 'scope', name=op.f('pk_figure_days'))
     )
     op.create_table('answer_band_months',
-    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
     sa.Column('scope', sa.String(length=120), nullable=False),
     sa.Column('band', sa.Integer(), nullable=False),
     sa.Column('answered', sa.Integer(), nullable=False),

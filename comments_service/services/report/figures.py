@@ -12,20 +12,19 @@ nearest rank either way, so SQLite and PostgreSQL agree.
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
 from comments_service.extensions import db
 from comments_service.models import BLOG_SCOPE
 from comments_service.queries.figures import (
+    answer_percentiles,
     author_names,
-    band_ranks,
-    day_counts,
-    kth_answer_seconds,
+    month_counts,
+    oldest_waiting,
     post_author_rows,
     scoped_comments,
-    waiting_rows,
 )
 from comments_service.words.answer_words import last_month_sentence
 from comments_service.words.times import iso
@@ -137,15 +136,20 @@ def compute(now: datetime, months: int = DEFAULT_MONTHS, author: str | None = No
     """The figures of the last ``months`` months (now's included), for the blog and per author.
 
     ``author`` narrows the authors to that one name; the blog's figures stay whole. Read
-    from the kept counts (models.FigureDay, AnswerBandMonth) and indexes, never from every
-    comment: see docs/indexes.md, "Answer-time figures".
+    from the counts the database keeps (models.FigureDay, AnswerBandMonth) and indexes,
+    never from every comment: see docs/indexes.md, "Answer-time figures".
     """
     keys = last_months(now, months)
     names = list(db.session.scalars(author_names(author)))
     scopes = [BLOG_SCOPE, *names]
-    counts = month_counts(keys, now, scopes)
-    seconds = month_percentiles(keys, now, scopes)
-    oldest = oldest_waiting(keys, now)
+    first = month_start(keys[0]).date()
+    late = db.session.execute(select(_late(now, scopes))).all()
+    counts = month_counts_of(first, now, scopes, late)
+    seconds = percentiles_of((first, month_start(keys[-1]).date()), now, scopes, bool(late))
+    oldest = {
+        (row.scope, f"{row.month:%Y-%m}"): row
+        for row in db.session.execute(oldest_waiting(first, now, scopes))
+    }
     per_scope = {
         scope: [
             _figures(
@@ -183,64 +187,45 @@ class Counts:
         self.waiting += sign * row.waiting
 
 
-def month_counts(keys: list[str], now: datetime, scopes: list[str]) -> dict:
-    """Each (scope, month)'s Counts: the kept days up to now's day, less the comments of
-    now's day that came in after now."""
+def _late(now: datetime, scopes: list[str]):
+    """The counted comments of now's month that came in after now (a clock ahead, an
+    import): the kept counts hold them, the figures up to now do not."""
+    return scoped_comments(now, month_start(_month_after(month_key(now))), scopes)
+
+
+def month_counts_of(first: date, now: datetime, scopes: list[str], late: list) -> dict:
+    """Each (scope, month)'s Counts: the kept days from ``first`` to now's, less the
+    ``late`` comments of now's day."""
     counts = defaultdict(Counts)
-    first, today = month_start(keys[0]).date(), now.astimezone(UTC).date()
-    for day in db.session.scalars(day_counts(first, today + timedelta(days=1), scopes)):
-        counts[day.scope, f"{day.day:%Y-%m}"].add(day)
-    tomorrow = datetime.combine(today + timedelta(days=1), datetime.min.time(), UTC)
-    late = scoped_comments(now, tomorrow, scopes)
-    for row in db.session.execute(select(late)):
-        counts[row.scope, month_key(now)].add(_as_counts(row), -1)
+    today = now.astimezone(UTC).date()
+    for row in db.session.execute(month_counts(first, today + timedelta(days=1), scopes)):
+        counts[row.scope, f"{row.month:%Y-%m}"].add(row)
+    for row in late:
+        if row.created_at.astimezone(UTC).date() == today:
+            counts[row.scope, month_key(now)].add(_as_counts(row), -1)
     return counts
 
 
 def _as_counts(row) -> Counts:
     """One comment's row of queries.scoped_comments, as what it adds to its month."""
     answered = row.answered_at is not None
-    return Counts(
-        1, int(answered), int(answered and bool(row.answered_privately)), int(row.waiting)
-    )
+    privately = answered and bool(row.answered_privately)
+    return Counts(1, int(answered), int(privately), int(row.waiting))
 
 
-def month_percentiles(keys: list[str], now: datetime, scopes: list[str]) -> dict:
-    """The median and 90th percentile of each (scope, month)'s answer seconds, exact:
-    the band counts say which band holds the nearest rank, then the band's comments of
-    that month are read in order (ix_comments_answer_bands) up to it."""
-    until = month_start(_month_after(keys[-1]))
-    late = scoped_comments(now, until, scopes)
-    ranks = db.session.execute(
-        band_ranks((keys[0], keys[-1]), late, month_key(now), scopes, PERCENTS)
-    ).all()
-    targets, places = [], []
-    for row in ranks:
-        since, end = month_start(row.month), min(month_start(_month_after(row.month)), now)
-        for percent in PERCENTS:
-            rank = -(-percent * row.total // 100)
-            below = row.upto - row.answered
-            if below < rank <= row.upto:
-                targets.append((row.scope, since, end, row.band, rank - below - 1))
-                places.append((row.scope, row.month, percent))
-    if not targets:
-        return {}
-    found = db.session.execute(kth_answer_seconds(targets)).all()
-    return {places[row.target]: row.answer_seconds for row in found}
+def percentiles_of(months: tuple[date, date], now: datetime, scopes: list[str], late: bool):
+    """The median and 90th percentile of each (scope, month)'s answer seconds, by
+    nearest rank, as {(scope, "2026-11", percent): seconds}."""
+    late_rows = _late(now, scopes) if late else None
+    query = answer_percentiles(months, now, scopes, PERCENTS, late_rows)
+    return {
+        (row.scope, f"{row.month:%Y-%m}", row.percent): row.answer_seconds
+        for row in db.session.execute(query)
+    }
 
 
 def _month_after(key: str) -> str:
     return last_months(month_start(key) + timedelta(days=32), 1)[0]
-
-
-def oldest_waiting(keys: list[str], now: datetime) -> dict:
-    """Each (scope, month)'s oldest waiting comment, the blog's and each author's."""
-    oldest = {}
-    for row in db.session.execute(waiting_rows(month_start(keys[0]), now)):
-        key = month_key(row.created_at)
-        for scope in (BLOG_SCOPE, row.name):
-            oldest.setdefault((scope, key), row)
-    return oldest
 
 
 def rows_by_author(rows, author: str | None = None) -> dict[str, list]:
