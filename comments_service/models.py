@@ -56,7 +56,7 @@ from comments_service.words.names import skeleton
 __all__ = ["Comment", "CommentStatus", "Decision", "ModerationAction", "Post", "PostAuthor"]
 __all__ += ["Digest", "OutboxMessage", "Role", "Staff", "StaffSession", "utcnow"]
 __all__ += ["ReportSend", "SavedReply", "SubscriberAddress", "Subscription", "BlocklistEntry"]
-__all__ += ["AnswerBandMonth", "FigureDay"]
+__all__ += ["AnswerBandGroup", "AnswerBandMonth", "FigureDay"]
 
 
 def utcnow() -> datetime:
@@ -233,6 +233,8 @@ ANSWER_SECONDS_SQL = {
 
 # Answer times under ten minutes have a band each: the band is the time.
 EXACT_BANDS = 600
+# AnswerBandGroup counts bands in groups of this many (band // BANDS_PER_GROUP).
+BANDS_PER_GROUP = 16
 
 
 def answer_band_sql(seconds: str) -> str:
@@ -755,3 +757,15 @@ class InboundMail(db.Model):
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
 
     answer: Mapped[Comment | None] = relationship(foreign_keys=[answer_id])
+
+
+class AnswerBandGroup(db.Model):
+    """AnswerBandMonth's counts summed per group of BANDS_PER_GROUP bands, so a rank is
+    found by reading a month's groups, then one group's bands; kept like FigureDay."""
+
+    __tablename__ = "answer_band_groups"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(120), primary_key=True)
+    band_group: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answered: Mapped[int] = mapped_column(Integer, default=0)

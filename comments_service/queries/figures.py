@@ -10,7 +10,6 @@ from sqlalchemy import (
     Subquery,
     and_,
     cast,
-    exists,
     func,
     literal,
     literal_column,
@@ -24,8 +23,10 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from comments_service.models import (
+    BANDS_PER_GROUP,
     BLOG_SCOPE,
     EXACT_BANDS,
+    AnswerBandGroup,
     AnswerBandMonth,
     Comment,
     CommentStatus,
@@ -94,7 +95,8 @@ class NextMonth(FunctionElement):
 
 @compiles(MonthStart, "postgresql")
 def _month_start_postgresql(element, compiler, **kw):
-    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+    moment = f"CAST({compiler.process(element.clauses, **kw)} AS TIMESTAMP)"  # never zoned
+    return f"CAST(date_trunc('month', {moment}) AS DATE)"
 
 
 @compiles(MonthStart, "sqlite")
@@ -161,63 +163,109 @@ def answer_percentiles(
     last]) and percent, counting comments received before ``until``: rows (scope, month,
     percent, answer_seconds).
 
-    The kept band counts say which band holds each rank and at which place in it; only
-    that band's comments of that month are then read, in order, from
-    ix_comments_answer_bands. ``late``: counted comments of the last month received at
-    or after ``until`` (queries.scoped_comments), which the kept counts hold too.
+    The kept counts say which group of bands holds each rank (a month's groups), then
+    which band of the group (that group's bands) and at which place in it; only that
+    band's comments of that month are then read, in order, from ix_comments_answer_bands.
+    ``late``: counted comments of the last month received at or after ``until``
+    (queries.scoped_comments), which the kept counts hold too.
     """
-    ranked = _ranked_bands(months, scopes, late)
     percent = union_all(*(select(literal_column(str(p)).label("percent")) for p in percents))
     percent = percent.subquery()
-    rank = (percent.c.percent * ranked.c.total + 99) // 100  # ceil(percent * total / 100)
-    below = ranked.c.upto - ranked.c.answered
-    targets = (
-        select(ranked.c.scope, ranked.c.month, ranked.c.band, percent.c.percent)
-        .add_columns((rank - below - 1).label("place"))
-        .join_from(ranked, percent, and_(below < rank, ranked.c.upto >= rank))
-        .subquery()
+    kept = select(
+        AnswerBandGroup.month, AnswerBandGroup.scope, AnswerBandGroup.band_group
+    ).add_columns(AnswerBandGroup.answered)
+    kept = kept.where(
+        AnswerBandGroup.month.between(*months),
+        AnswerBandGroup.scope.in_(scopes),
+        AnswerBandGroup.answered != 0,
     )
+    late_group = None if late is None else _group_of(late.c.answer_band)
+    groups = _running(_less_late(kept, late, late_group, months[1]), "band_group")
+    rank = (percent.c.percent * groups.c.total + 99) // 100  # ceil(percent * total / 100)
+    below = groups.c.upto - groups.c.answered
+    in_group = (
+        select(groups.c.month, groups.c.scope, groups.c.band_group, percent.c.percent)
+        .add_columns((rank - below).label("rank"))
+        .join_from(groups, percent, and_(below < rank, groups.c.upto >= rank))
+        .cte("in_group")
+    )
+    targets = _band_of(in_group, _bands(months, scopes, late)).cte("targets")
     exact = targets.c.band.between(0, EXACT_BANDS - 1)  # the band is the time
     known = select(targets.c.scope, targets.c.month, targets.c.percent)
     known = known.add_columns(targets.c.band.label("answer_seconds"))
     return union_all(known.where(exact), _pick_places(targets, until, not_(exact)))
 
 
-def _ranked_bands(months: tuple[date, date], scopes: list[str], late: Subquery | None):
-    """Each scope's months' bands, with the answered comments of the band (``answered``),
-    of it and the bands below it (``upto``) and of the month (``total``)."""
-    bands = select(
-        AnswerBandMonth.month, AnswerBandMonth.scope, AnswerBandMonth.band, AnswerBandMonth.answered
-    ).where(
-        AnswerBandMonth.month.between(*months),
-        AnswerBandMonth.scope.in_(scopes),
-        AnswerBandMonth.answered != 0,
-    )
-    if late is not None:
-        less = (
-            select(literal(months[1]), late.c.scope, late.c.answer_band, -func.count())
-            .where(late.c.answered_at.is_not(None))
-            .group_by(late.c.scope, late.c.answer_band)
-        )
-        both = union_all(bands, less).subquery()
-        bands = select(
-            both.c.month,
-            both.c.scope,
-            both.c.band,
-            _whole(func.sum(both.c.answered)).label("answered"),
-        ).group_by(both.c.scope, both.c.month, both.c.band)
-    bands = bands.subquery()
-    month_scope = (bands.c.month, bands.c.scope)  # the order of the kept rows' key
+def _less_late(kept: Select, late: Subquery | None, late_key, late_month: date) -> Subquery:
+    """Kept rows (month, scope, key, answered), less ``late``'s answered comments (of
+    ``late_month``) counted by ``late_key``."""
+    if late is None:
+        return kept.subquery()
+    less = select(literal(late_month), late.c.scope, late_key, -func.count())
+    less = less.where(late.c.answered_at.is_not(None)).group_by(late.c.scope, late_key)
+    month, scope, key, answered = union_all(kept, less).subquery().c
     return (
-        select(*month_scope, bands.c.band, bands.c.answered)
-        .add_columns(
-            _whole(
-                func.sum(bands.c.answered).over(partition_by=month_scope, order_by=bands.c.band)
-            ).label("upto"),
-            _whole(func.sum(bands.c.answered).over(partition_by=month_scope)).label("total"),
-        )
+        select(month, scope, key, _whole(func.sum(answered)).label("answered"))
+        .group_by(month, scope, key)
         .subquery()
     )
+
+
+def _running(rows: Subquery, key: str) -> Subquery:
+    """Rows (month, scope, key, answered) with the answered comments of their key and
+    the keys below it (``upto``) and of their month (``total``)."""
+    month_scope = (rows.c.month, rows.c.scope)  # the order of the kept rows' key
+    upto = func.sum(rows.c.answered).over(partition_by=month_scope, order_by=rows.c[key])
+    total = func.sum(rows.c.answered).over(partition_by=month_scope)
+    return select(rows, _whole(upto).label("upto"), _whole(total).label("total")).subquery()
+
+
+def _bands(months: tuple[date, date], scopes: list[str], late: Subquery | None):
+    """The kept band counts (month, scope, band, answered), less the late comments."""
+    if late is None:
+        return AnswerBandMonth.__table__  # read by its key, a group's bands at a time
+    kept = select(
+        AnswerBandMonth.month, AnswerBandMonth.scope, AnswerBandMonth.band, AnswerBandMonth.answered
+    ).where(AnswerBandMonth.month.between(*months), AnswerBandMonth.scope.in_(scopes))
+    return _less_late(kept, late, late.c.answer_band, months[1])
+
+
+def _band_of(in_group, bands) -> Select:
+    """For each rank in a group (month, scope, band_group, percent, rank), its band and
+    its place in the band (from 0): read from the group's bands alone."""
+    group_of = in_group.c.band_group * BANDS_PER_GROUP
+    joined = (
+        select(in_group, bands.c.band, bands.c.answered)
+        .join_from(
+            in_group,
+            bands,
+            and_(
+                bands.c.month == in_group.c.month,
+                bands.c.scope == in_group.c.scope,
+                bands.c.band.between(
+                    group_of - BANDS_PER_GROUP + 1, group_of + BANDS_PER_GROUP - 1
+                ),
+            ),
+        )
+        .where(_group_of(bands.c.band) == in_group.c.band_group)
+        .subquery()
+    )
+    order = (joined.c.month, joined.c.scope, joined.c.percent)
+    upto = _whole(func.sum(joined.c.answered).over(partition_by=order, order_by=joined.c.band))
+    running = select(joined, upto.label("upto")).subquery()
+    below = running.c.upto - running.c.answered
+    return select(
+        running.c.scope,
+        running.c.month,
+        running.c.band,
+        running.c.percent,
+        (running.c.rank - below - 1).label("place"),
+    ).where(below < running.c.rank, running.c.upto >= running.c.rank)
+
+
+def _group_of(band):
+    """A band's group, as the triggers count it (whole-number division, toward zero)."""
+    return band // BANDS_PER_GROUP
 
 
 def _whole(total):
@@ -226,7 +274,7 @@ def _whole(total):
     return cast(total, BigInteger)
 
 
-def _pick_places(targets: Subquery, until: datetime, which) -> Select:
+def _pick_places(targets, until: datetime, which) -> Select:
     """For each target (scope, month, band, percent, place) ``which`` picks, the answer
     seconds at that place (from 0) among the band's answered comments of the month
     received before ``until``, the whole blog's or the author's named by ``scope``."""
@@ -264,13 +312,19 @@ def _in_month(month, until: datetime, comment=Comment) -> tuple:
 
 def _of_scope(scope, comment=Comment):
     """A comment the figures of ``scope`` count: any for the blog, else on a post that
-    names that author."""
+    names that author.
+
+    Asked of each comment by its post and the name (pk_post_authors), as a scalar
+    subquery: PostgreSQL would turn EXISTS into a hash of all the author's posts, built
+    again for every month it looks in.
+    """
     named = (
-        exists()
+        select(PostAuthor.position)
         .where(PostAuthor.post_id == comment.post_id, PostAuthor.name == scope)
         .correlate_except(PostAuthor)
+        .scalar_subquery()
     )
-    return or_(scope == BLOG_SCOPE, named)
+    return or_(scope == BLOG_SCOPE, named.is_not(None))
 
 
 def oldest_waiting(since: date, until: datetime, scopes: list[str]) -> Select:

@@ -3,8 +3,8 @@
 Each comment gets its seconds to the first answer and their band, computed by the
 database. Two tables hold what the figures count, for the whole blog (scope '') and
 for each named author: figure_days (received, answered, answered privately, waiting,
-no answer needed, per day) and answer_band_months (answered comments per band of
-answer times, per month). Triggers on comments and post_authors keep them in the
+no answer needed, per day), answer_band_months (answered comments per band of
+answer times, per month) and answer_band_groups (the same per group of 16 bands). Triggers on comments and post_authors keep them in the
 transaction of every write that changes them, whichever code (or COPY) writes; the
 rows already there are counted once here.
 
@@ -42,6 +42,7 @@ SOURCE_COLUMNS = "created_at, answered_at, dismissed_at, private_answered_at, an
 
 
 EXACT_BANDS = 600
+BANDS_PER_GROUP = 16
 
 
 def answer_band_sql(seconds):
@@ -80,6 +81,12 @@ def add_counts(dialect, source, sign):
         GROUP BY {month}, scope, answer_band
         ON CONFLICT (month, scope, band) DO UPDATE SET
             answered = answer_band_months.answered + excluded.answered""",
+        f"""INSERT INTO answer_band_groups (month, scope, band_group, answered)
+        SELECT {month}, scope, answer_band / {BANDS_PER_GROUP}, {sign} * count(*)
+        FROM ({source}) AS counted WHERE answered_at IS NOT NULL
+        GROUP BY {month}, scope, answer_band / {BANDS_PER_GROUP}
+        ON CONFLICT (month, scope, band_group) DO UPDATE SET
+            answered = answer_band_groups.answered + excluded.answered""",
     ]
 
 
@@ -115,6 +122,7 @@ def recount_statements(dialect):
     return [
         "DELETE FROM figure_days",
         "DELETE FROM answer_band_months",
+        "DELETE FROM answer_band_groups",
         *add_counts(dialect, every_source(), 1),
     ]
 
@@ -221,6 +229,13 @@ def upgrade():
     sa.Column('answered', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('month', 'scope', 'band', name=op.f('pk_answer_band_months'))
     )
+    op.create_table('answer_band_groups',
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('scope', sa.String(length=120), nullable=False),
+    sa.Column('band_group', sa.Integer(), nullable=False),
+    sa.Column('answered', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('month', 'scope', 'band_group', name=op.f('pk_answer_band_groups'))
+    )
     for statement in recount_statements(dialect):
         op.execute(statement)
     for statement in postgresql_triggers() if dialect == "postgresql" else sqlite_triggers():
@@ -236,6 +251,7 @@ def downgrade():
     else:
         for name in SQLITE_TRIGGER_NAMES:
             op.execute(f"DROP TRIGGER {name}")
+    op.drop_table('answer_band_groups')
     op.drop_table('answer_band_months')
     op.drop_table('figure_days')
     op.drop_index('ix_comments_answer_bands', table_name='comments')
