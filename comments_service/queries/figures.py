@@ -188,6 +188,7 @@ def answer_percentiles(
         .add_columns((rank - below).label("rank"))
         .join_from(groups, percent, and_(below < rank, groups.c.upto >= rank))
         .cte("in_group")
+        .prefix_with("MATERIALIZED")  # the few ranks first, then their groups' bands
     )
     targets = _band_of(in_group, _bands(months, scopes, late)).cte("targets")
     exact = targets.c.band.between(0, EXACT_BANDS - 1)  # the band is the time
