@@ -540,6 +540,18 @@ class AnswerBandMonth(db.Model):
     answered: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class AnswerBandGroup(db.Model):
+    """AnswerBandMonth's counts summed per group of BANDS_PER_GROUP bands, so a rank is
+    found by reading a month's groups, then one group's bands; kept like FigureDay."""
+
+    __tablename__ = "answer_band_groups"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(120), primary_key=True)
+    band_group: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ModerationAction(db.Model):
     """What a staff member did to a comment, and why: the audit trail."""
 
@@ -757,15 +769,3 @@ class InboundMail(db.Model):
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
 
     answer: Mapped[Comment | None] = relationship(foreign_keys=[answer_id])
-
-
-class AnswerBandGroup(db.Model):
-    """AnswerBandMonth's counts summed per group of BANDS_PER_GROUP bands, so a rank is
-    found by reading a month's groups, then one group's bands; kept like FigureDay."""
-
-    __tablename__ = "answer_band_groups"
-
-    month: Mapped[date] = mapped_column(Date, primary_key=True)
-    scope: Mapped[str] = mapped_column(String(120), primary_key=True)
-    band_group: Mapped[int] = mapped_column(Integer, primary_key=True)
-    answered: Mapped[int] = mapped_column(Integer, default=0)

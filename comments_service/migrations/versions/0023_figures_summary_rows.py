@@ -8,7 +8,7 @@ answer times, per month) and answer_band_groups (the same per group of 16 bands)
 transaction of every write that changes them, whichever code (or COPY) writes; the
 rows already there are counted once here.
 
-Revision ID: 0023_figures_summary_rows
+Revision ID: 0023_summary_rows
 Revises: 0022_outbox_channels
 Create Date: 2026-12-07
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0023_figures_summary_rows'
+revision = '0023_summary_rows'
 down_revision = '0022_outbox_channels'
 branch_labels = None
 depends_on = None

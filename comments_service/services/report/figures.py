@@ -2,12 +2,12 @@
 
 Defined once here for the dashboard, ``flask stats``, the comments export and the
 report "What readers told us" (services.report, over any period; see
-docs/notifications.md, "Answer-time figures"). The rows come from
-published reader comments, with the first staff answer stored on each
-(services.answers) and the waiting rule (``Comment.is_waiting``). Over months they are
-read from counts the database keeps (``compute``); over any other rows (a report's
-weeks) they are computed here from the rows (``month_figures``). Percentiles are the
-nearest rank either way, so SQLite and PostgreSQL agree.
+docs/notifications.md, "Answer-time figures"). They count published reader
+comments, with the first staff answer stored on each (services.answers) and the
+waiting rule (``Comment.is_waiting``). Over the last months they are read from counts
+the database keeps (``compute``, docs/indexes.md); over a report's period and weeks
+they are computed here from the comments' rows (``month_figures``). Percentiles are
+the nearest rank either way, so SQLite and PostgreSQL agree.
 """
 
 from collections import defaultdict
