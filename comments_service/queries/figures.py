@@ -187,6 +187,9 @@ def answer_percentiles(
         select(groups.c.month, groups.c.scope, groups.c.band_group, percent.c.percent)
         .add_columns((rank - below).label("rank"))
         .join_from(groups, percent, and_(below < rank, groups.c.upto >= rank))
+        # One group per scope, month and percent holds its rank: saying so lets
+        # PostgreSQL look up those few groups' bands by key, not merge all of them.
+        .limit(len(scopes) * _months_in(months) * len(percents))
         .cte("in_group")
         .prefix_with("MATERIALIZED")  # the few ranks first, then their groups' bands
     )
@@ -195,6 +198,11 @@ def answer_percentiles(
     known = select(targets.c.scope, targets.c.month, targets.c.percent)
     known = known.add_columns(targets.c.band.label("answer_seconds"))
     return union_all(known.where(exact), _pick_places(targets, until, not_(exact)))
+
+
+def _months_in(months: tuple[date, date]) -> int:
+    first, last = months
+    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 def _less_late(kept: Select, late: Subquery | None, late_key, late_month: date) -> Subquery:
@@ -223,12 +231,10 @@ def _running(rows: Subquery, key: str) -> Subquery:
 
 def _bands(months: tuple[date, date], scopes: list[str], late: Subquery | None):
     """The kept band counts (month, scope, band, answered), less the late comments."""
-    if late is None:
-        return AnswerBandMonth.__table__  # read by its key, a group's bands at a time
     kept = select(
         AnswerBandMonth.month, AnswerBandMonth.scope, AnswerBandMonth.band, AnswerBandMonth.answered
     ).where(AnswerBandMonth.month.between(*months), AnswerBandMonth.scope.in_(scopes))
-    return _less_late(kept, late, late.c.answer_band, months[1])
+    return _less_late(kept, late, None if late is None else late.c.answer_band, months[1])
 
 
 def _band_of(in_group, bands) -> Select:
