@@ -136,8 +136,8 @@ def compute(now: datetime, months: int = DEFAULT_MONTHS, author: str | None = No
     """The figures of the last ``months`` months (now's included), for the blog and per author.
 
     ``author`` narrows the authors to that one name; the blog's figures stay whole. Read
-    from the counts the database keeps (models.FigureDay, AnswerBandMonth) and indexes,
-    never from every comment: see docs/indexes.md, "Answer-time figures".
+    from the counts the database keeps (models.FigureDay, AnswerBandMonth, AnswerBandGroup)
+    and indexes, never from every comment: see docs/indexes.md, "Answer-time figures".
     """
     keys = last_months(now, months)
     names = list(db.session.scalars(author_names(author)))
@@ -146,10 +146,7 @@ def compute(now: datetime, months: int = DEFAULT_MONTHS, author: str | None = No
     late = db.session.execute(select(_late(now, scopes))).all()
     counts = month_counts_of(first, now, scopes, late)
     seconds = percentiles_of((first, month_start(keys[-1]).date()), now, scopes, bool(late))
-    oldest = {
-        (row.scope, f"{row.month:%Y-%m}"): row
-        for row in db.session.execute(oldest_waiting(first, now, scopes))
-    }
+    oldest = oldest_of(first, now, scopes)
     per_scope = {
         scope: [
             _figures(
@@ -221,6 +218,14 @@ def percentiles_of(months: tuple[date, date], now: datetime, scopes: list[str], 
     return {
         (row.scope, f"{row.month:%Y-%m}", row.percent): row.answer_seconds
         for row in db.session.execute(query)
+    }
+
+
+def oldest_of(first: date, now: datetime, scopes: list[str]) -> dict:
+    """Each (scope, "2026-11")'s oldest waiting comment (a row with id and created_at)."""
+    return {
+        (row.scope, f"{row.month:%Y-%m}"): row
+        for row in db.session.execute(oldest_waiting(first, now, scopes))
     }
 
 
