@@ -5,7 +5,8 @@ the benchmark's gunicorn config, at 16 and 64 connections, Porch on SQLite and o
 PostgreSQL (BENCH_DATABASE_URL, else thread_listing.POSTGRES_URL) against one Isso run.
 Then Porch with Akismet asked on every comment, the local stand-in
 (tests/akismet_server.py) answering after 200 ms over kept-alive connections, under the
-repository's gunicorn.conf.py as a two-worker host runs it. Rate limits are off and the minimum fill time is 0.
+repository's gunicorn.conf.py as a two-worker host runs it. Rate limits are off and the
+minimum fill time is 0.
 
 BENCH_POSTING=akismet runs the Akismet rows only.
 """

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
+    Computed,
     Date,
     DateTime,
     Enum,
@@ -20,6 +22,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import (
     Mapped,
@@ -30,6 +33,7 @@ from sqlalchemy.orm import (
     remote,
     validates,
 )
+from sqlalchemy.sql.functions import FunctionElement
 
 from comments_service.enums import (
     BlockKind,
@@ -52,6 +56,7 @@ from comments_service.words.names import skeleton
 __all__ = ["Comment", "CommentStatus", "Decision", "ModerationAction", "Post", "PostAuthor"]
 __all__ += ["Digest", "OutboxMessage", "Role", "Staff", "StaffSession", "utcnow"]
 __all__ += ["ReportSend", "SavedReply", "SubscriberAddress", "Subscription", "BlocklistEntry"]
+__all__ += ["AnswerBandGroup", "AnswerBandMonth", "FigureDay"]
 
 
 def utcnow() -> datetime:
@@ -215,6 +220,65 @@ class StaffSession(db.Model):
     staff: Mapped[Staff] = relationship()
 
 
+# Whole seconds from a comment to its first answer, as int(timedelta.total_seconds())
+# (truncated toward zero), computed by the database from the stored naive UTC times.
+ANSWER_SECONDS_SQL = {
+    "postgresql": "CAST(trunc(EXTRACT(EPOCH FROM answered_at - created_at)) AS BIGINT)",
+    "sqlite": "((CAST(strftime('%s', answered_at) AS INTEGER)"
+    " - CAST(strftime('%s', created_at) AS INTEGER)) * 1000000"
+    " + CAST(substr(answered_at, 21, 6) AS INTEGER)"
+    " - CAST(substr(created_at, 21, 6) AS INTEGER)) / 1000000",
+}
+
+
+# Answer times under ten minutes have a band each: the band is the time.
+EXACT_BANDS = 600
+# AnswerBandGroup counts bands in groups of this many (band // BANDS_PER_GROUP).
+BANDS_PER_GROUP = 16
+
+
+def answer_band_sql(seconds: str) -> str:
+    """The band of answer times ``seconds`` falls in: bands never overlap and go up with
+    the time (one second wide under ten minutes, then a minute, ten minutes, an hour, a
+    day), so a month's k-th answer time lies in the band its running count reaches first."""
+    s = f"({seconds})"
+    return (
+        f"CASE WHEN {s} < 0 THEN -1 WHEN {s} < {EXACT_BANDS} THEN {s}"
+        f" WHEN {s} < 7200 THEN 600 + ({s} - 600) / 60"
+        f" WHEN {s} < 86400 THEN 710 + ({s} - 7200) / 600"
+        f" WHEN {s} < 864000 THEN 842 + ({s} - 86400) / 3600"
+        f" ELSE 1058 + ({s} - 864000) / 86400 END"
+    )
+
+
+class AnswerSeconds(FunctionElement):
+    """``Comment.answer_seconds``'s generated expression, in the database's own SQL."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+class AnswerBand(FunctionElement):
+    """``Comment.answer_band``'s generated expression (a generated column cannot read
+    another on PostgreSQL, so it repeats the seconds)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(AnswerSeconds)
+def _answer_seconds(element, compiler, **kw):
+    return ANSWER_SECONDS_SQL[compiler.dialect.name]
+
+
+@compiles(AnswerBand)
+def _answer_band(element, compiler, **kw):
+    return answer_band_sql(ANSWER_SECONDS_SQL[compiler.dialect.name])
+
+
+# The rows the answer-time figures count answer times of: answered published reader comments.
+ANSWERED_ROWS = "staff_id IS NULL AND status = 'approved' AND answered_at IS NOT NULL"
+
 # Comment.is_waiting as the condition of the partial index that serves it.
 WAITING_ROWS = (
     "staff_id IS NULL AND status = 'approved' AND answered_at IS NULL AND dismissed_at IS NULL"
@@ -243,6 +307,17 @@ class Comment(db.Model):
             "assigned_to_id",
             postgresql_where=text(WAITING_ROWS),
             sqlite_where=text(WAITING_ROWS),
+        ),
+        # A month's k-th answer time (services.report.figures): one band's rows of the
+        # month, in answer-time order, read from the index alone.
+        Index(
+            "ix_comments_answer_bands",
+            "answer_band",
+            "created_at",
+            "answer_seconds",
+            "post_id",
+            postgresql_where=text(ANSWERED_ROWS),
+            sqlite_where=text(ANSWERED_ROWS),
         ),
         IDS_NEVER_REUSED,
     )
@@ -316,6 +391,12 @@ class Comment(db.Model):
     follow_up_team: Mapped[str | None] = mapped_column(String(120))
     follow_up_note: Mapped[str | None] = mapped_column(String(500))
     follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Kept by the database: seconds to the first answer, and their band (answer_band_sql).
+    answer_seconds: Mapped[int | None] = mapped_column(
+        BigInteger, Computed(AnswerSeconds(), persisted=True)
+    )
+    answer_band: Mapped[int | None] = mapped_column(Integer, Computed(AnswerBand(), persisted=True))
 
     # Set only by queries that ask for it (``with_expression``): whether this is its
     # reader's first published comment (services.readers.is_first_comment).
@@ -450,6 +531,54 @@ for _column in SEARCHED_COLUMNS:
         postgresql_using="gin",
         postgresql_ops={_column: "gin_trgm_ops"},
     ).ddl_if(dialect="postgresql")
+
+
+# The scope of the whole blog's figures rows; any other scope is a post author's name.
+BLOG_SCOPE = ""
+
+
+class FigureDay(db.Model):
+    """One day's published reader comments (UTC, by when they came in), for the whole
+    blog or one named author: what the answer-time figures count, without reading the
+    comments.
+
+    Kept by database triggers on comments and post_authors (migration 0024_summary_rows), in the
+    transaction of whatever write changes them; docs/indexes.md says how.
+    """
+
+    __tablename__ = "figure_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(120), primary_key=True)  # BLOG_SCOPE or a name
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    answered_privately: Mapped[int] = mapped_column(Integer, default=0)
+    waiting: Mapped[int] = mapped_column(Integer, default=0)
+    no_answer_needed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AnswerBandMonth(db.Model):
+    """How many of a month's answered reader comments (blog or author) fall in each band
+    of answer times (``Comment.answer_band``); kept like FigureDay."""
+
+    __tablename__ = "answer_band_months"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
+    scope: Mapped[str] = mapped_column(String(120), primary_key=True)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AnswerBandGroup(db.Model):
+    """AnswerBandMonth's counts summed per group of BANDS_PER_GROUP bands, so a rank is
+    found by reading a month's groups, then one group's bands; kept like FigureDay."""
+
+    __tablename__ = "answer_band_groups"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(120), primary_key=True)
+    band_group: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ModerationAction(db.Model):

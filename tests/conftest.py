@@ -28,7 +28,8 @@ PASSWORD = "correct horse battery"
 TABLES = (
     "report_sends, subscriptions, subscriber_addresses, mail_digests, mail_outbox,"
     " moderation_actions, blocklist_entries,"
-    " comments, post_authors, posts,"
+    " comments, post_authors, posts, figure_days, answer_band_months,"
+    " answer_band_groups,"
     " staff_sessions, staff"
 )
 

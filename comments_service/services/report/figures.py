@@ -2,22 +2,35 @@
 
 Defined once here for the dashboard, ``flask stats``, the comments export and the
 report "What readers told us" (services.report, over any period; see
-docs/notifications.md, "Answer-time figures"). The rows come from
-``queries.figure_rows``: published reader comments, with the first staff answer
-stored on each (services.answers) and the waiting rule (``Comment.is_waiting``).
-Percentiles are computed here, in Python, so SQLite and PostgreSQL agree.
+docs/notifications.md, "Answer-time figures"). They count published reader
+comments, with the first staff answer stored on each (services.answers) and the
+waiting rule (``Comment.is_waiting``). Over the last months they are read from counts
+the database keeps (``compute``, docs/indexes.md); over a report's period and weeks
+they are computed here from the comments' rows (``month_figures``). Percentiles are
+the nearest rank either way, so SQLite and PostgreSQL agree.
 """
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
 
 from comments_service.extensions import db
-from comments_service.queries.figures import figure_rows, post_author_rows
+from comments_service.models import BLOG_SCOPE
+from comments_service.queries.figures import (
+    answer_percentiles,
+    author_names,
+    month_counts,
+    oldest_waiting,
+    post_author_rows,
+    scoped_comments,
+)
 from comments_service.words.answer_words import last_month_sentence
 from comments_service.words.times import iso
 
 DEFAULT_MONTHS = 12
+PERCENTS = (50, 90)  # the median and the 90th percentile, by nearest rank
 
 
 @dataclass(frozen=True)
@@ -122,17 +135,102 @@ def month_start(key: str) -> datetime:
 def compute(now: datetime, months: int = DEFAULT_MONTHS, author: str | None = None) -> Figures:
     """The figures of the last ``months`` months (now's included), for the blog and per author.
 
-    ``author`` narrows the authors to that one name; the blog's figures stay whole.
+    ``author`` narrows the authors to that one name; the blog's figures stay whole. Read
+    from the counts the database keeps (models.FigureDay, AnswerBandMonth, AnswerBandGroup)
+    and indexes, never from every comment: see docs/indexes.md, "Answer-time figures".
     """
     keys = last_months(now, months)
-    rows = db.session.execute(figure_rows(month_start(keys[0]), now)).all()
-    by_author = rows_by_author(rows, author)
+    names = list(db.session.scalars(author_names(author)))
+    scopes = [BLOG_SCOPE, *names]
+    first = month_start(keys[0]).date()
+    late = db.session.execute(select(_late(now, scopes))).all()
+    counts = month_counts_of(first, now, scopes, late)
+    seconds = percentiles_of((first, month_start(keys[-1]).date()), now, scopes, bool(late))
+    oldest = oldest_of(first, now, scopes)
+    per_scope = {
+        scope: [
+            _figures(
+                key,
+                counts[scope, key],
+                (seconds.get((scope, key, 50)), seconds.get((scope, key, 90))),
+                oldest.get((scope, key)),
+                now,
+            )
+            for key in keys
+        ]
+        for scope in scopes
+    }
     return Figures(
         months=keys,
-        blog=_per_month(rows, keys, now),
-        authors={name: _per_month(theirs, keys, now) for name, theirs in by_author.items()},
+        blog=per_scope[BLOG_SCOPE],
+        authors={name: per_scope[name] for name in names},
         computed_at=iso(now),
     )
+
+
+@dataclass
+class Counts:
+    """What a month counts of its comments, for one scope."""
+
+    received: int = 0
+    answered: int = 0
+    answered_privately: int = 0
+    waiting: int = 0
+
+    def add(self, row, sign: int = 1) -> None:
+        self.received += sign * row.received
+        self.answered += sign * row.answered
+        self.answered_privately += sign * row.answered_privately
+        self.waiting += sign * row.waiting
+
+
+def _late(now: datetime, scopes: list[str]):
+    """The counted comments of now's month that came in after now (a clock ahead, an
+    import): the kept counts hold them, the figures up to now do not."""
+    return scoped_comments(now, month_start(_month_after(month_key(now))), scopes)
+
+
+def month_counts_of(first: date, now: datetime, scopes: list[str], late: list) -> dict:
+    """Each (scope, month)'s Counts: the kept days from ``first`` to now's, less the
+    ``late`` comments of now's day."""
+    counts = defaultdict(Counts)
+    today = now.astimezone(UTC).date()
+    for row in db.session.execute(month_counts(first, today + timedelta(days=1), scopes)):
+        counts[row.scope, f"{row.month:%Y-%m}"].add(row)
+    for row in late:
+        if row.created_at.astimezone(UTC).date() == today:
+            counts[row.scope, month_key(now)].add(_as_counts(row), -1)
+    return counts
+
+
+def _as_counts(row) -> Counts:
+    """One comment's row of queries.scoped_comments, as what it adds to its month."""
+    answered = row.answered_at is not None
+    privately = answered and bool(row.answered_privately)
+    return Counts(1, int(answered), int(privately), int(row.waiting))
+
+
+def percentiles_of(months: tuple[date, date], now: datetime, scopes: list[str], late: bool):
+    """The median and 90th percentile of each (scope, month)'s answer seconds, by
+    nearest rank, as {(scope, "2026-11", percent): seconds}."""
+    late_rows = _late(now, scopes) if late else None
+    query = answer_percentiles(months, now, scopes, PERCENTS, late_rows)
+    return {
+        (row.scope, f"{row.month:%Y-%m}", row.percent): row.answer_seconds
+        for row in db.session.execute(query)
+    }
+
+
+def oldest_of(first: date, now: datetime, scopes: list[str]) -> dict:
+    """Each (scope, "2026-11")'s oldest waiting comment (a row with id and created_at)."""
+    return {
+        (row.scope, f"{row.month:%Y-%m}"): row
+        for row in db.session.execute(oldest_waiting(first, now, scopes))
+    }
+
+
+def _month_after(key: str) -> str:
+    return last_months(month_start(key) + timedelta(days=32), 1)[0]
 
 
 def rows_by_author(rows, author: str | None = None) -> dict[str, list]:
@@ -162,17 +260,29 @@ def month_figures(key: str, rows, now: datetime) -> MonthFigures:
     answered = [row for row in rows if row.answered_at is not None]
     waiting = [row for row in rows if row.waiting]
     seconds = [int((row.answered_at - row.created_at).total_seconds()) for row in answered]
-    oldest = min(waiting, key=lambda row: (row.created_at, row.id), default=None)
+    privately = sum(bool(row.answered_privately) for row in answered)
+    return _figures(
+        key,
+        Counts(len(rows), len(answered), privately, len(waiting)),
+        (nearest_rank(seconds, 50), nearest_rank(seconds, 90)),
+        min(waiting, key=lambda row: (row.created_at, row.id), default=None),
+        now,
+    )
+
+
+def _figures(key: str, counts: Counts, seconds: tuple, oldest, now: datetime) -> MonthFigures:
+    """A month's figures from its counts, its (median, p90) answer seconds and its oldest
+    waiting comment (a row with its id and created_at, or None)."""
     return MonthFigures(
         month=key,
-        received=len(rows),
-        answered=len(answered),
-        answered_privately=sum(bool(row.answered_privately) for row in answered),
-        no_answer_needed=len(rows) - len(answered) - len(waiting),
-        waiting=len(waiting),
-        share_answered=share_answered(len(answered), len(waiting)),
-        median_seconds=nearest_rank(seconds, 50),
-        p90_seconds=nearest_rank(seconds, 90),
+        received=counts.received,
+        answered=counts.answered,
+        answered_privately=counts.answered_privately,
+        no_answer_needed=counts.received - counts.answered - counts.waiting,
+        waiting=counts.waiting,
+        share_answered=share_answered(counts.answered, counts.waiting),
+        median_seconds=seconds[0],
+        p90_seconds=seconds[1],
         oldest_waiting=oldest
         and OldestWaiting(
             id=oldest.id,
