@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from itsdangerous import BadData, URLSafeSerializer
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
-from comments_service.models import Comment
+from comments_service.models import Comment, ReaderSummary, Staff
 from comments_service.queries.listening import reader_identity
 from comments_service.services.report.figures import share_answered
 from comments_service.services.tokens import Signed
@@ -136,6 +136,26 @@ def readers(comments: Select, kinds: tuple[str, ...], search: str = "") -> Selec
     return query.having(func.max(rows.c.matches) == 1) if search else query
 
 
+def scope_of(staff: Staff) -> int:
+    """Whose readers' rows a staff member reads: everyone's for an admin (``for_staff``)."""
+    return ReaderSummary.EVERYONE if staff.is_admin else staff.id
+
+
+def summaries(scope_id: int, search: str = "") -> Select:
+    """The Readers view: ``readers()`` of everything in the scope, as counted at each
+    write (services.moderation.reader_summaries), latest comment first.
+
+    ``search`` looks in every name and email a reader signed with, one a line: a search
+    across a line break matches nothing, as no name or email holds one.
+    """
+    query = select(ReaderSummary).where(ReaderSummary.scope_id == scope_id)
+    if "\n" in search:
+        query = query.where(false())
+    elif search:
+        query = query.where(ReaderSummary.signed_as.icontains(search, autoescape=True))
+    return query.order_by(ReaderSummary.last_at.desc(), ReaderSummary.reader)
+
+
 @dataclass(frozen=True)
 class Reader:
     """One row of the Readers view."""
@@ -187,6 +207,22 @@ class ReaderKeys:
             waiting=row.waiting,
             by_kind={kind: row._mapping[f"kind_{i}"] for i, kind in enumerate(kinds)},
         )
+
+
+def summary_reader(keys: ReaderKeys, row: ReaderSummary, kinds: tuple[str, ...]) -> Reader:
+    """A row of ``summaries()`` as the view shows it."""
+    return Reader(
+        key=keys.make(row.key_id, row.key_link_key),
+        name=row.name,
+        email=row.email,
+        comments=row.comments,
+        posts=row.posts,
+        first_at=row.first_at,
+        last_at=row.last_at,
+        answered=row.answered,
+        waiting=row.waiting,
+        by_kind={kind: row.kinds.get(kind, 0) for kind in kinds},
+    )
 
 
 def comments_of(comments: Select, comment: Comment, newest_first: bool = False) -> Select:

@@ -1,0 +1,50 @@
+"""The Readers view at a million comments: a row per reader kept at each write.
+
+Revision ID: 0024_readers_summaries
+Revises: 0023_staff_pages
+Create Date: 2026-12-07
+"""
+from alembic import op
+import sqlalchemy as sa
+
+from comments_service.services.moderation.reader_summaries import rebuild_all
+
+
+# revision identifiers, used by Alembic.
+revision = '0024_readers_summaries'
+down_revision = '0023_staff_pages'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'reader_summaries',
+        sa.Column('scope_id', sa.Integer(), nullable=False),
+        sa.Column('reader', sa.String(length=300), nullable=False),
+        sa.Column('name', sa.String(length=120), nullable=False),
+        sa.Column('email', sa.String(length=254), nullable=True),
+        sa.Column('key_id', sa.Integer(), nullable=False),
+        sa.Column('key_link_key', sa.String(length=32), nullable=False),
+        sa.Column('comments', sa.Integer(), nullable=False),
+        sa.Column('posts', sa.Integer(), nullable=False),
+        sa.Column('first_at', sa.DateTime(), nullable=False),
+        sa.Column('last_at', sa.DateTime(), nullable=False),
+        sa.Column('answered', sa.Integer(), nullable=False),
+        sa.Column('waiting', sa.Integer(), nullable=False),
+        sa.Column('kinds', sa.JSON(), nullable=False),
+        sa.Column('signed_as', sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint('scope_id', 'reader'),
+    )
+    op.create_index(
+        'ix_reader_summaries_latest',
+        'reader_summaries',
+        ['scope_id', sa.text('last_at DESC'), 'reader'],
+        unique=False,
+    )
+    rebuild_all(op.get_bind())
+
+
+def downgrade():
+    op.drop_index('ix_reader_summaries_latest', table_name='reader_summaries')
+    op.drop_table('reader_summaries')
