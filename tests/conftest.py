@@ -29,7 +29,7 @@ TABLES = (
     "report_sends, subscriptions, subscriber_addresses, mail_digests, mail_outbox,"
     " moderation_actions, blocklist_entries,"
     " comments, post_authors, posts,"
-    " staff_sessions, staff"
+    " staff_sessions, staff, reader_summaries"
 )
 
 

@@ -56,6 +56,8 @@ COUNTED_FIELDS = (
     "kind",
     "post_id",
     "assigned_to_id",
+    "assigned_to",
+    "post",
     "created_at",
     "link_key",
 )
