@@ -31,7 +31,6 @@ from comments_service.models import (
 from comments_service.queries.care import for_staff
 from comments_service.services.comments.answers import record_answer
 from comments_service.services.moderation import decisions, listening
-from comments_service.services.moderation.rules import ModerationError
 from comments_service.services.moderation.reader_summaries import rebuild_all
 from comments_service.services.moderation.readers import (
     published_comments,
@@ -39,6 +38,7 @@ from comments_service.services.moderation.readers import (
     scope_of,
     summaries,
 )
+from comments_service.services.moderation.rules import ModerationError
 from comments_service.services.privacy.people import apply_erasure, plan_erasure
 from comments_service.services.site.manifest import sync_posts
 

@@ -30,10 +30,10 @@ from sqlalchemy import (
     String,
     case,
     delete,
-    inspect,
     event,
     func,
     insert,
+    inspect,
     literal,
     or_,
     select,
@@ -286,4 +286,3 @@ def _recount_what_the_flush_changed(session: Session, flush_context) -> None:
         recount_staff(connection, person.id, person.name)
     if gone:
         connection.execute(delete(SUMMARIES).where(SUMMARIES.c.scope_id.in_(gone)))
-
