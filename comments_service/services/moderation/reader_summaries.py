@@ -206,7 +206,7 @@ def rebuild_all(connection: Connection) -> None:
     """Count every reader again: after rows were written outside the ORM."""
     connection.execute(delete(SUMMARIES))
     looking = _Looking(connection, None)
-    rows = connection.execution_options(yield_per=10_000).execute(_counted_comments())
+    rows = connection.execute(_counted_comments().execution_options(yield_per=10_000))
     _write(connection, _tally(rows, looking.scopes_of))
 
 
