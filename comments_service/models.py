@@ -493,6 +493,14 @@ for _column in SEARCHED_COLUMNS:
         postgresql_ops={_column: "gin_trgm_ops"},
     ).ddl_if(dialect="postgresql")
 
+# The Readers view's search, the same way, in every name and email a reader signed with.
+Index(
+    "ix_reader_summaries_search",
+    ReaderSummary.signed_as,
+    postgresql_using="gin",
+    postgresql_ops={"signed_as": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
+
 
 class ModerationAction(db.Model):
     """What a staff member did to a comment, and why: the audit trail."""

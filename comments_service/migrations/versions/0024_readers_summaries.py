@@ -42,9 +42,22 @@ def upgrade():
         ['scope_id', sa.text('last_at DESC'), 'reader'],
         unique=False,
     )
+    if op.get_bind().dialect.name == 'postgresql':
+        op.create_index(
+            'ix_reader_summaries_search',
+            'reader_summaries',
+            ['signed_as'],
+            unique=False,
+            postgresql_using='gin',
+            postgresql_ops={'signed_as': 'gin_trgm_ops'},
+        )
     rebuild_all(op.get_bind())
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute('ANALYZE reader_summaries')
 
 
 def downgrade():
+    if op.get_bind().dialect.name == 'postgresql':
+        op.drop_index('ix_reader_summaries_search', table_name='reader_summaries')
     op.drop_index('ix_reader_summaries_latest', table_name='reader_summaries')
     op.drop_table('reader_summaries')
