@@ -9,6 +9,7 @@ the same order. Everything is written through the services the pages and command
 """
 
 import random
+import threading
 from datetime import timedelta
 
 import pytest
@@ -301,4 +302,49 @@ def test_an_import_is_counted(app, make_staff, make_post):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ReaderSummary)) > 0
+        assert_a_recount()
+
+
+def test_two_writers_counting_one_reader_at_once_leave_a_recount(app, blog):
+    """The second waits for the first to commit, then counts its comment too: neither
+    writes the rows the other wrote, nor counts without the other's comment. On two
+    posts, so the posts' own rows (services.comments.freshness) hold neither back."""
+    failed = []
+
+    def write_as_jo(slug: str) -> None:
+        post = db.session.scalar(select(Post).where(Post.slug == slug))
+        now = utcnow()
+        db.session.add(
+            Comment(
+                post_id=post.id,
+                author_name="Jo",
+                author_email="jo@example.com",
+                body_markdown="text",
+                body_html="<p>text</p>",
+                status=CommentStatus.APPROVED,
+                created_at=now,
+                published_at=now,
+            )
+        )
+
+    def second_writer():
+        try:
+            with app.app_context():
+                write_as_jo("offline")
+                db.session.commit()
+        except Exception as error:  # noqa: BLE001 - reported by the test below
+            failed.append(error)
+
+    with app.app_context():
+        write_as_jo("hello")
+        db.session.flush()
+        writer = threading.Thread(target=second_writer)
+        writer.start()
+        writer.join(timeout=1)
+        assert writer.is_alive()
+        db.session.commit()
+    writer.join(timeout=30)
+    assert failed == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Comment)) == 2
         assert_a_recount()

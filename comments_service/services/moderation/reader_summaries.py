@@ -62,6 +62,9 @@ COUNTED_FIELDS = (
     "link_key",
 )
 CHUNK = 500  # values per IN list, well under every database's limit
+# PostgreSQL's advisory lock that a recount of some readers shares and a recount of a
+# whole scope takes alone (SQLite lets one transaction write at a time anyway).
+EVERY_READER_LOCK = 0x706F7263_00000001
 SUMMARIES = ReaderSummary.__table__
 SCOPE_ALL = ReaderSummary.EVERYONE
 
@@ -173,10 +176,28 @@ class _Looking:
         return {SCOPE_ALL, *self._staff.get(row.post_id, ()), *handed}
 
 
+def _lock(connection: Connection, readers: set[str] | None) -> None:
+    """Wait for any other transaction counting these readers (``None``: any reader) to
+    commit, so this count reads what it wrote (PostgreSQL reads each statement's rows
+    as committed when it starts) and the two never write the same row.
+
+    In the readers' order, so two transactions never wait for each other.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    if readers is None:
+        connection.execute(select(func.pg_advisory_xact_lock(EVERY_READER_LOCK)))
+        return
+    connection.execute(select(func.pg_advisory_xact_lock_shared(EVERY_READER_LOCK)))
+    for reader in sorted(readers):
+        connection.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(reader, 0))))
+
+
 def recount_readers(connection: Connection, readers: set[str]) -> None:
     """Count these readers (``reader_identity`` values) again from their comments."""
     emails = {reader.removeprefix("email:") for reader in readers if reader.startswith("email:")}
     names = {reader.removeprefix("name:") for reader in readers if reader.startswith("name:")}
+    _lock(connection, readers)
     rows = []
     for chunk in _chunks(readers):
         connection.execute(delete(SUMMARIES).where(SUMMARIES.c.reader.in_(chunk)))
@@ -194,6 +215,7 @@ def recount_readers(connection: Connection, readers: set[str]) -> None:
 
 def recount_staff(connection: Connection, staff_id: int, name: str) -> None:
     """Count again the rows of what one staff member looks after (``for_staff``)."""
+    _lock(connection, None)
     connection.execute(delete(SUMMARIES).where(SUMMARIES.c.scope_id == staff_id))
     on_their_posts = select(PostAuthor.post_id).where(PostAuthor.name == name)
     theirs = _counted_comments().where(
@@ -204,6 +226,7 @@ def recount_staff(connection: Connection, staff_id: int, name: str) -> None:
 
 def rebuild_all(connection: Connection) -> None:
     """Count every reader again: after rows were written outside the ORM."""
+    _lock(connection, None)
     connection.execute(delete(SUMMARIES))
     looking = _Looking(connection, None)
     rows = connection.execute(_counted_comments().execution_options(yield_per=10_000))
