@@ -443,8 +443,9 @@ class ReaderSummary(db.Model):
     __tablename__ = "reader_summaries"
     EVERYONE = 0
 
-    scope_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The reader first: a write counts one reader again, in every scope.
     reader: Mapped[str] = mapped_column(String(300), primary_key=True)
+    scope_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column(String(254))
     key_id: Mapped[int] = mapped_column(Integer)

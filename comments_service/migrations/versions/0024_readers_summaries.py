@@ -20,8 +20,8 @@ depends_on = None
 def upgrade():
     op.create_table(
         'reader_summaries',
-        sa.Column('scope_id', sa.Integer(), nullable=False),
         sa.Column('reader', sa.String(length=300), nullable=False),
+        sa.Column('scope_id', sa.Integer(), nullable=False),
         sa.Column('name', sa.String(length=120), nullable=False),
         sa.Column('email', sa.String(length=254), nullable=True),
         sa.Column('key_id', sa.Integer(), nullable=False),
@@ -34,7 +34,7 @@ def upgrade():
         sa.Column('waiting', sa.Integer(), nullable=False),
         sa.Column('kinds', sa.JSON(), nullable=False),
         sa.Column('signed_as', sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint('scope_id', 'reader'),
+        sa.PrimaryKeyConstraint('reader', 'scope_id'),
     )
     op.create_index(
         'ix_reader_summaries_latest',
