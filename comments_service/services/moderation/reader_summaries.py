@@ -62,6 +62,7 @@ COUNTED_FIELDS = (
     "link_key",
 )
 CHUNK = 500  # values per IN list, well under every database's limit
+SIGNERS_PER_UNION = 100  # SQLite allows 500 SELECTs in one compound query
 # PostgreSQL's advisory lock that a recount of some readers shares and a recount of a
 # whole scope takes alone (SQLite lets one transaction write at a time anyway).
 EVERY_READER_LOCK = 0x706F7263_00000001
@@ -146,10 +147,10 @@ def _write(connection: Connection, tallies: dict[tuple[int, str], _Tally]) -> No
         connection.execute(insert(SUMMARIES), rows[start : start + CHUNK])
 
 
-def _chunks(values) -> Iterable[list]:
+def _chunks(values, size: int = CHUNK) -> Iterable[list]:
     values = sorted(values, key=repr)
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 class _Looking:
@@ -181,7 +182,8 @@ def _lock(connection: Connection, readers: set[str] | None) -> None:
     commit, so this count reads what it wrote (PostgreSQL reads each statement's rows
     as committed when it starts) and the two never write the same row.
 
-    In the readers' order, so two transactions never wait for each other.
+    In the readers' order, so two flushes that count readers never wait for each
+    other (a transaction that flushes twice may: PostgreSQL then ends one of them).
     """
     if connection.dialect.name != "postgresql":
         return
@@ -234,6 +236,7 @@ def rebuild_all(connection: Connection) -> None:
 
 
 def readers_of_posts(connection: Connection, post_ids: set[int]) -> set[str]:
+    """Everyone with a published comment on these posts."""
     found = set()
     for chunk in _chunks(post_ids):
         query = select(reader_identity()).where(published(), Comment.post_id.in_(chunk)).distinct()
@@ -245,7 +248,7 @@ def identities(connection: Connection, signed: set[tuple[str | None, str]]) -> s
     """The readers these (email, name) pairs are, as the database reads them (its
     lower() is the one the comments are grouped by)."""
     found = set()
-    for chunk in _chunks(signed):
+    for chunk in _chunks(signed, SIGNERS_PER_UNION):
         each = [select(reader_identity(_signed_with(email, name))) for email, name in chunk]
         found.update(connection.scalars(each[0] if len(each) == 1 else union(*each)))
     return found
@@ -265,8 +268,6 @@ def _signed(comment: Comment) -> set[tuple[str | None, str]]:
 
 
 def _changes_count(comment: Comment, is_new: bool) -> bool:
-    if comment.staff_id is not None:
-        return False
     if is_new:
         return comment.is_public
     state = inspect(comment)
@@ -281,23 +282,34 @@ def _changed_authorship(session: Session) -> set[int]:
     return {post_id for post_id, _ in new ^ gone}
 
 
-@event.listens_for(Session, "after_flush")
-def _recount_what_the_flush_changed(session: Session, flush_context) -> None:
+def _signers_changed(session: Session) -> set[tuple[str | None, str]]:
+    """Who signed the reader comments this flush added, deleted or changed in a counted
+    field: now, and before a change of name or email."""
     new = set(session.new)
     signed = set()
     for comment in (*new, *session.dirty, *session.deleted):
-        if isinstance(comment, Comment) and (
-            comment in session.deleted or _changes_count(comment, comment in new)
-        ):
-            if comment.staff_id is None:
-                signed |= _signed(comment)
-    posts = _changed_authorship(session)
-    staff = [
+        if not isinstance(comment, Comment) or comment.staff_id is not None:
+            continue
+        if comment in session.deleted or _changes_count(comment, comment in new):
+            signed |= _signed(comment)
+    return signed
+
+
+def _staff_changed(session: Session) -> list[Staff]:
+    """Staff members added or renamed: the posts that name them are others now."""
+    return [
         person
-        for person in (*new, *session.dirty)
+        for person in (*session.new, *session.dirty)
         if isinstance(person, Staff)
-        and (person in new or inspect(person).attrs.name.history.has_changes())
+        and (person in session.new or inspect(person).attrs.name.history.has_changes())
     ]
+
+
+@event.listens_for(Session, "after_flush")
+def _recount_what_the_flush_changed(session: Session, flush_context) -> None:
+    """After the rows are written, while the session still knows what the flush changed."""
+    signed, posts = _signers_changed(session), _changed_authorship(session)
+    staff = _staff_changed(session)
     gone = [person.id for person in session.deleted if isinstance(person, Staff)]
     if not (signed or posts or staff or gone):
         return
