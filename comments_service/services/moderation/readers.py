@@ -74,20 +74,12 @@ def published_comments() -> Select:
     return select(Comment).where(published())
 
 
-def matching_reader(text: str) -> ColumnElement[bool]:
-    """A comment signed with a name or email that contains ``text``, any case."""
-    return or_(
-        Comment.author_name.icontains(text, autoescape=True),
-        Comment.author_email.icontains(text, autoescape=True),
-    )
-
-
-def readers(comments: Select, kinds: tuple[str, ...], search: str = "") -> Select:
+def readers(comments: Select, kinds: tuple[str, ...]) -> Select:
     """One row per reader of these comments, the latest comment first: one grouped query.
 
     The name and email shown, and the comment the key names, are those of their latest
-    comment (found by the one window the query needs anyway). ``search`` keeps the
-    readers with at least one comment signed with a matching name or email.
+    comment (found by the one window the query needs anyway). A reader's page asks it of
+    their comments; the Readers view reads what ``summaries()`` kept of it.
     """
     newest = func.row_number().over(
         partition_by=reader_identity(), order_by=(Comment.created_at.desc(), Comment.id.desc())
@@ -106,19 +98,17 @@ def readers(comments: Select, kinds: tuple[str, ...], search: str = "") -> Selec
             newest.label("newest"),
             case((Comment.answered_at.is_not(None), 1), else_=0).label("answered"),
             case((Comment.is_waiting, 1), else_=0).label("waiting"),
-            *([case((matching_reader(search), 1), else_=0).label("matches")] if search else []),
         )
         .subquery()
     )
     latest = rows.c.newest == 1
-    query = (
+    return (
         select(
             rows.c.reader,
             func.max(case((latest, rows.c.author_name))).label("name"),
             func.max(case((latest, rows.c.author_email))).label("email"),
             func.max(case((latest, rows.c.id))).label("key_id"),
             func.max(case((latest, rows.c.link_key))).label("key_link_key"),
-            func.count().over().label("readers_total"),  # every reader, not just the page's
             func.count().label("comments"),
             func.count(rows.c.post_id.distinct()).label("posts"),
             func.min(rows.c.created_at).label("first_at"),
@@ -133,7 +123,6 @@ def readers(comments: Select, kinds: tuple[str, ...], search: str = "") -> Selec
         .group_by(rows.c.reader)
         .order_by(func.max(rows.c.created_at).desc(), rows.c.reader)
     )
-    return query.having(func.max(rows.c.matches) == 1) if search else query
 
 
 def scope_of(staff: Staff) -> int:
