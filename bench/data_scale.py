@@ -48,6 +48,7 @@ from comments_service.models import Staff, utcnow  # noqa: E402
 from comments_service.queries.care import unanswered_for  # noqa: E402
 from comments_service.queries.listings import count_of  # noqa: E402
 from comments_service.services.accounts.passwords import hash_password  # noqa: E402
+from comments_service.services.moderation.reader_summaries import rebuild_all  # noqa: E402
 from comments_service.words.names import skeleton  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/porch_bench"
@@ -159,6 +160,7 @@ def generate(url: str, comments: int, seed: int = 7) -> float:
         # Written post by post, but a live table fills in time order: lay it out so.
         connection.execute("CLUSTER comments USING ix_comments_created_at")
         connection.commit()
+        count_readers(url)  # what the flush hook keeps for rows written through the ORM
         connection.autocommit = True  # VACUUM, as autovacuum would have on a live table
         connection.execute("VACUUM ANALYZE")
     return time.perf_counter() - began
@@ -180,6 +182,16 @@ def _recount_figures(connection) -> None:
     a schema that has them."""
     if connection.execute("SELECT to_regproc('figures_recount')").fetchone()[0]:
         connection.execute("SELECT figures_recount()")
+
+
+def count_readers(url: str) -> None:
+    """Fill the Readers view's rows (services.moderation.reader_summaries) for rows that
+    COPY wrote around the ORM."""
+    app = bench_app(url)
+    with app.app_context():
+        with db.engine.begin() as connection:
+            rebuild_all(connection)
+        db.engine.dispose()
 
 
 def _thread_size(rng: random.Random) -> int:

@@ -16,6 +16,7 @@ from comments_service.extensions import cors, csrf, db, limiter, login_manager, 
 from comments_service.log_secrets import MASK_SECRETS
 from comments_service.replay import ThreadReplay
 from comments_service.services.comments import freshness  # noqa: F401 - its flush hook marks changed posts
+from comments_service.services.moderation import reader_summaries  # noqa: F401 - its flush hook counts readers
 from comments_service.words import times
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")

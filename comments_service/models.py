@@ -55,8 +55,8 @@ from comments_service.words.names import skeleton
 
 __all__ = ["Comment", "CommentStatus", "Decision", "ModerationAction", "Post", "PostAuthor"]
 __all__ += ["Digest", "OutboxMessage", "Role", "Staff", "StaffSession", "utcnow"]
-__all__ += ["ReportSend", "SavedReply", "SubscriberAddress", "Subscription", "BlocklistEntry"]
-__all__ += ["AnswerBandGroup", "AnswerBandMonth", "FigureDay"]
+__all__ += ["ReaderSummary", "ReportSend", "SavedReply", "SubscriberAddress", "Subscription"]
+__all__ += ["AnswerBandGroup", "AnswerBandMonth", "BlocklistEntry", "FigureDay"]
 
 
 def utcnow() -> datetime:
@@ -510,6 +510,48 @@ Index(
 )
 
 
+class ReaderSummary(db.Model):
+    """One reader's published comments as the Readers view shows them, counted once per
+    write (services.moderation.reader_summaries) instead of grouped on every visit.
+
+    One row per reader for everyone's comments (``scope_id`` 0, what admins see) and one
+    per reader and staff member for the comments that person looks after (``for_staff``:
+    the posts that name them, and the comments handed to them). ``reader`` is
+    ``reader_identity()``; the name, email and key are their latest comment's.
+    """
+
+    __tablename__ = "reader_summaries"
+    EVERYONE = 0
+
+    # The reader first: a write counts one reader again, in every scope.
+    reader: Mapped[str] = mapped_column(String(300), primary_key=True)
+    scope_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    key_id: Mapped[int] = mapped_column(Integer)
+    key_link_key: Mapped[str] = mapped_column(String(32))
+    comments: Mapped[int] = mapped_column(Integer)
+    posts: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered: Mapped[int] = mapped_column(Integer)
+    waiting: Mapped[int] = mapped_column(Integer)
+    # Comments of each kind they were tagged with: {kind: count}.
+    kinds: Mapped[dict] = mapped_column(JSON)
+    # Every name and email they signed with, one a line (names and emails are single
+    # lines), which the view's search looks in.
+    signed_as: Mapped[str] = mapped_column(Text)
+
+
+# The Readers view's order, latest comment first, read a page at a time (docs/indexes.md).
+Index(
+    "ix_reader_summaries_latest",
+    ReaderSummary.scope_id,
+    ReaderSummary.last_at.desc(),
+    ReaderSummary.reader,
+)
+
+
 def made_on(dialect_name: str):
     """Alembic's ``include_object`` for one kind of database: an index made only on
     another (``ddl_if``, as the trigram indexes below) is left out of the comparison."""
@@ -531,6 +573,14 @@ for _column in SEARCHED_COLUMNS:
         postgresql_using="gin",
         postgresql_ops={_column: "gin_trgm_ops"},
     ).ddl_if(dialect="postgresql")
+
+# The Readers view's search, the same way, in every name and email a reader signed with.
+Index(
+    "ix_reader_summaries_search",
+    ReaderSummary.signed_as,
+    postgresql_using="gin",
+    postgresql_ops={"signed_as": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
 
 
 # The scope of the whole blog's figures rows; any other scope is a post author's name.

@@ -30,7 +30,7 @@ TABLES = (
     " moderation_actions, blocklist_entries,"
     " comments, post_authors, posts, figure_days, answer_band_months,"
     " answer_band_groups,"
-    " staff_sessions, staff"
+    " staff_sessions, staff, reader_summaries"
 )
 
 

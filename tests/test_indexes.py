@@ -11,11 +11,12 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from comments_service.extensions import db
-from comments_service.models import WAITING_ROWS, Comment, CommentStatus
+from comments_service.models import WAITING_ROWS, Comment, CommentStatus, ReaderSummary
 from comments_service.queries.care import unanswered_for
 from comments_service.queries.listings import count_of
 from comments_service.queries.states import unanswered
 from comments_service.services.accounts import staff as accounts
+from comments_service.services.moderation.readers import summaries
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 
@@ -76,3 +77,13 @@ def test_service_connections_wait_boundedly_and_postgresql_compiles_nothing(app)
             assert db.engine.url.query == {}  # the option is the service's, not the URL's
         else:
             assert db.session.scalar(text("PRAGMA busy_timeout")) == 5000
+
+
+def test_the_readers_view_reads_one_page_of_its_index(app, make_staff, make_post, make_comment):
+    """The first page walks the summaries' index in the view's order, a scope at a time."""
+    make_staff("Ana Lima")
+    hello = make_post("hello")
+    make_comment(hello, name="Jo", author_email="jo@example.com")
+    with app.app_context():
+        page = summaries(ReaderSummary.EVERYONE).limit(50)
+        assert "ix_reader_summaries_latest" in plan_of(page)

@@ -15,6 +15,9 @@ from comments_service.services.moderation.readers import (
     comments_of,
     published_comments,
     readers,
+    scope_of,
+    summaries,
+    summary_reader,
 )
 from comments_service.services.report import figures
 
@@ -32,14 +35,14 @@ ON_THE_PAGE = (
 def readers_page():
     kinds = comment_kinds(current_app.config)
     search = request.args.get("q", "").strip()
-    query = readers(_theirs(), kinds, search)
+    query = summaries(scope_of(current_user), search)
     page, per_page = _page(), current_app.config["PORCH_MODERATION_PAGE_SIZE"]
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     keys = _keys()
-    total = rows[0].readers_total if rows else db.session.scalar(count_of(query))
+    total = db.session.scalar(count_of(query))
     return render_template(
         "moderation/readers.html",
-        readers=[keys.reader(row, kinds) for row in rows],
+        readers=[summary_reader(keys, row, kinds) for row in rows],
         kinds=kinds,
         search=search,
         page=page,

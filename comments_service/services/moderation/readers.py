@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from itsdangerous import BadData, URLSafeSerializer
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
-from comments_service.models import Comment
+from comments_service.models import Comment, ReaderSummary, Staff
 from comments_service.queries.listening import reader_identity
 from comments_service.services.report.figures import share_answered
 from comments_service.services.tokens import Signed
@@ -74,20 +74,12 @@ def published_comments() -> Select:
     return select(Comment).where(published())
 
 
-def matching_reader(text: str) -> ColumnElement[bool]:
-    """A comment signed with a name or email that contains ``text``, any case."""
-    return or_(
-        Comment.author_name.icontains(text, autoescape=True),
-        Comment.author_email.icontains(text, autoescape=True),
-    )
-
-
-def readers(comments: Select, kinds: tuple[str, ...], search: str = "") -> Select:
+def readers(comments: Select, kinds: tuple[str, ...]) -> Select:
     """One row per reader of these comments, the latest comment first: one grouped query.
 
     The name and email shown, and the comment the key names, are those of their latest
-    comment (found by the one window the query needs anyway). ``search`` keeps the
-    readers with at least one comment signed with a matching name or email.
+    comment (found by the one window the query needs anyway). A reader's page asks it of
+    their comments; the Readers view reads what ``summaries()`` kept of it.
     """
     newest = func.row_number().over(
         partition_by=reader_identity(), order_by=(Comment.created_at.desc(), Comment.id.desc())
@@ -106,19 +98,17 @@ def readers(comments: Select, kinds: tuple[str, ...], search: str = "") -> Selec
             newest.label("newest"),
             case((Comment.answered_at.is_not(None), 1), else_=0).label("answered"),
             case((Comment.is_waiting, 1), else_=0).label("waiting"),
-            *([case((matching_reader(search), 1), else_=0).label("matches")] if search else []),
         )
         .subquery()
     )
     latest = rows.c.newest == 1
-    query = (
+    return (
         select(
             rows.c.reader,
             func.max(case((latest, rows.c.author_name))).label("name"),
             func.max(case((latest, rows.c.author_email))).label("email"),
             func.max(case((latest, rows.c.id))).label("key_id"),
             func.max(case((latest, rows.c.link_key))).label("key_link_key"),
-            func.count().over().label("readers_total"),  # every reader, not just the page's
             func.count().label("comments"),
             func.count(rows.c.post_id.distinct()).label("posts"),
             func.min(rows.c.created_at).label("first_at"),
@@ -133,7 +123,26 @@ def readers(comments: Select, kinds: tuple[str, ...], search: str = "") -> Selec
         .group_by(rows.c.reader)
         .order_by(func.max(rows.c.created_at).desc(), rows.c.reader)
     )
-    return query.having(func.max(rows.c.matches) == 1) if search else query
+
+
+def scope_of(staff: Staff) -> int:
+    """Whose readers' rows a staff member reads: everyone's for an admin (``for_staff``)."""
+    return ReaderSummary.EVERYONE if staff.is_admin else staff.id
+
+
+def summaries(scope_id: int, search: str = "") -> Select:
+    """The Readers view: ``readers()`` of everything in the scope, as counted at each
+    write (services.moderation.reader_summaries), latest comment first.
+
+    ``search`` looks in every name and email a reader signed with, one a line: a search
+    across a line break matches nothing, as no name or email holds one.
+    """
+    query = select(ReaderSummary).where(ReaderSummary.scope_id == scope_id)
+    if "\n" in search:
+        query = query.where(false())
+    elif search:
+        query = query.where(ReaderSummary.signed_as.icontains(search, autoescape=True))
+    return query.order_by(ReaderSummary.last_at.desc(), ReaderSummary.reader)
 
 
 @dataclass(frozen=True)
@@ -187,6 +196,22 @@ class ReaderKeys:
             waiting=row.waiting,
             by_kind={kind: row._mapping[f"kind_{i}"] for i, kind in enumerate(kinds)},
         )
+
+
+def summary_reader(keys: ReaderKeys, row: ReaderSummary, kinds: tuple[str, ...]) -> Reader:
+    """A row of ``summaries()`` as the view shows it."""
+    return Reader(
+        key=keys.make(row.key_id, row.key_link_key),
+        name=row.name,
+        email=row.email,
+        comments=row.comments,
+        posts=row.posts,
+        first_at=row.first_at,
+        last_at=row.last_at,
+        answered=row.answered,
+        waiting=row.waiting,
+        by_kind={kind: row.kinds.get(kind, 0) for kind in kinds},
+    )
 
 
 def comments_of(comments: Select, comment: Comment, newest_first: bool = False) -> Select:

@@ -1,0 +1,323 @@
+"""The Readers view's rows, kept in the transaction of every write that changes them.
+
+Grouping every published reader comment by reader on each visit reads the whole table
+(a second at a million comments); a ``ReaderSummary`` row per reader, and per reader
+and staff member, lets the view read one page of an index instead. Every change to a
+comment goes through the ORM (services.comments.freshness says the same), so one flush
+hook finds what a flush changed and counts again, from the comments themselves, the
+readers it touched:
+
+- a reader comment added, deleted, or changed in anything the view shows or counts
+  (published or not, erased, answered, dismissed, its name, email, kind, post, time,
+  or whom it is handed to): its reader, before and after the change;
+- a post's named authors changed: every reader of the post (whose the comments are);
+- a staff member added or renamed (the posts that name them): their rows; removed: gone.
+
+A reader is counted again whole (an index probe and their comments), so the rows are
+always a recount, never adjusted by a difference. Rows written outside the ORM (the
+data-scale bench's COPY) are counted with ``rebuild_all``, as the migration does.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import SimpleNamespace
+
+from sqlalchemy import (
+    Connection,
+    Select,
+    String,
+    case,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    literal,
+    or_,
+    select,
+    union,
+)
+from sqlalchemy.orm import Session
+
+from comments_service.models import Comment, PostAuthor, ReaderSummary, Staff
+from comments_service.queries.listening import reader_identity
+from comments_service.services.moderation.readers import published
+
+# A reader comment's fields the Readers view shows or counts.
+COUNTED_FIELDS = (
+    "status",
+    "erased_at",
+    "author_name",
+    "author_email",
+    "answered_at",
+    "dismissed_at",
+    "kind",
+    "post_id",
+    "assigned_to_id",
+    "assigned_to",
+    "post",
+    "created_at",
+    "link_key",
+)
+CHUNK = 500  # values per IN list, well under every database's limit
+SIGNERS_PER_UNION = 100  # SQLite allows 500 SELECTs in one compound query
+# PostgreSQL's advisory lock that a recount of some readers shares and a recount of a
+# whole scope takes alone (SQLite lets one transaction write at a time anyway).
+EVERY_READER_LOCK = 0x706F7263_00000001
+SUMMARIES = ReaderSummary.__table__
+SCOPE_ALL = ReaderSummary.EVERYONE
+
+
+@dataclass
+class _Tally:
+    """One reader's comments in one scope, as they are counted."""
+
+    comments: int = 0
+    posts: set = field(default_factory=set)
+    first_at: datetime | None = None
+    latest: tuple = ()
+    answered: int = 0
+    waiting: int = 0
+    kinds: Counter = field(default_factory=Counter)
+    signed_as: set = field(default_factory=set)
+
+    def add(self, row) -> None:
+        self.comments += 1
+        self.posts.add(row.post_id)
+        if self.first_at is None or row.created_at < self.first_at:
+            self.first_at = row.created_at
+        if not self.latest or (row.created_at, row.id) > self.latest[:2]:
+            self.latest = (row.created_at, row.id, row.author_name, row.author_email, row.link_key)
+        self.answered += row.answered
+        self.waiting += row.waiting
+        if row.kind is not None:
+            self.kinds[row.kind] += 1
+        self.signed_as.update(value for value in (row.author_name, row.author_email) if value)
+
+    def row(self, scope_id: int, reader: str) -> dict:
+        last_at, key_id, name, email, link_key = self.latest
+        return dict(
+            scope_id=scope_id,
+            reader=reader,
+            name=name,
+            email=email,
+            key_id=key_id,
+            key_link_key=link_key,
+            comments=self.comments,
+            posts=len(self.posts),
+            first_at=self.first_at,
+            last_at=last_at,
+            answered=self.answered,
+            waiting=self.waiting,
+            kinds=dict(sorted(self.kinds.items())),
+            signed_as="\n".join(sorted(self.signed_as)),
+        )
+
+
+def _counted_comments() -> Select:
+    """Published reader comments with what a tally reads of each, and their reader."""
+    return select(
+        Comment.id,
+        Comment.post_id,
+        Comment.author_name,
+        Comment.author_email,
+        Comment.created_at,
+        Comment.kind,
+        Comment.link_key,
+        Comment.assigned_to_id,
+        case((Comment.answered_at.is_not(None), 1), else_=0).label("answered"),
+        case((Comment.is_waiting, 1), else_=0).label("waiting"),
+        reader_identity().label("reader"),
+    ).where(published())
+
+
+def _tally(rows: Iterable, scopes_of: Callable) -> dict[tuple[int, str], _Tally]:
+    tallies: dict[tuple[int, str], _Tally] = defaultdict(_Tally)
+    for row in rows:
+        for scope_id in scopes_of(row):
+            tallies[scope_id, row.reader].add(row)
+    return tallies
+
+
+def _write(connection: Connection, tallies: dict[tuple[int, str], _Tally]) -> None:
+    rows = [tally.row(scope_id, reader) for (scope_id, reader), tally in tallies.items()]
+    for start in range(0, len(rows), CHUNK):
+        connection.execute(insert(SUMMARIES), rows[start : start + CHUNK])
+
+
+def _chunks(values, size: int = CHUNK) -> Iterable[list]:
+    values = sorted(values, key=repr)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class _Looking:
+    """Whose each post is: the staff members its named authors are (``for_staff``)."""
+
+    def __init__(self, connection: Connection, post_ids: Iterable[int] | None):
+        query = select(PostAuthor.post_id, Staff.id).join(Staff, Staff.name == PostAuthor.name)
+        found = (
+            connection.execute(query)
+            if post_ids is None
+            else (
+                row
+                for chunk in _chunks(set(post_ids))
+                for row in connection.execute(query.where(PostAuthor.post_id.in_(chunk)))
+            )
+        )
+        self._staff: dict[int, set[int]] = defaultdict(set)
+        for post_id, staff_id in found:
+            self._staff[post_id].add(staff_id)
+
+    def scopes_of(self, row) -> set[int]:
+        """Everyone's view, the post's authors', and that of whom it is handed to."""
+        handed = {row.assigned_to_id} if row.assigned_to_id is not None else set()
+        return {SCOPE_ALL, *self._staff.get(row.post_id, ()), *handed}
+
+
+def _lock(connection: Connection, readers: set[str] | None) -> None:
+    """Wait for any other transaction counting these readers (``None``: any reader) to
+    commit, so this count reads what it wrote (PostgreSQL reads each statement's rows
+    as committed when it starts) and the two never write the same row.
+
+    In the readers' order, so two flushes that count readers never wait for each
+    other (a transaction that flushes twice may: PostgreSQL then ends one of them).
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    if readers is None:
+        connection.execute(select(func.pg_advisory_xact_lock(EVERY_READER_LOCK)))
+        return
+    connection.execute(select(func.pg_advisory_xact_lock_shared(EVERY_READER_LOCK)))
+    for reader in sorted(readers):
+        connection.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(reader, 0))))
+
+
+def recount_readers(connection: Connection, readers: set[str]) -> None:
+    """Count these readers (``reader_identity`` values) again from their comments."""
+    emails = {reader.removeprefix("email:") for reader in readers if reader.startswith("email:")}
+    names = {reader.removeprefix("name:") for reader in readers if reader.startswith("name:")}
+    _lock(connection, readers)
+    rows = []
+    for chunk in _chunks(readers):
+        connection.execute(delete(SUMMARIES).where(SUMMARIES.c.reader.in_(chunk)))
+    for chunk in _chunks(emails):
+        found = _counted_comments().where(func.lower(Comment.author_email).in_(chunk))
+        rows += connection.execute(found).all()
+    for chunk in _chunks(names):
+        no_email = func.nullif(Comment.author_email, "").is_(None)
+        found = _counted_comments().where(Comment.author_name.in_(chunk), no_email)
+        rows += connection.execute(found).all()
+    rows = [row for row in rows if row.reader in readers]
+    looking = _Looking(connection, {row.post_id for row in rows})
+    _write(connection, _tally(rows, looking.scopes_of))
+
+
+def recount_staff(connection: Connection, staff_id: int, name: str) -> None:
+    """Count again the rows of what one staff member looks after (``for_staff``)."""
+    _lock(connection, None)
+    connection.execute(delete(SUMMARIES).where(SUMMARIES.c.scope_id == staff_id))
+    on_their_posts = select(PostAuthor.post_id).where(PostAuthor.name == name)
+    theirs = _counted_comments().where(
+        or_(Comment.post_id.in_(on_their_posts), Comment.assigned_to_id == staff_id)
+    )
+    _write(connection, _tally(connection.execute(theirs), lambda row: (staff_id,)))
+
+
+def rebuild_all(connection: Connection) -> None:
+    """Count every reader again: after rows were written outside the ORM."""
+    _lock(connection, None)
+    connection.execute(delete(SUMMARIES))
+    looking = _Looking(connection, None)
+    rows = connection.execute(_counted_comments().execution_options(yield_per=10_000))
+    _write(connection, _tally(rows, looking.scopes_of))
+
+
+def readers_of_posts(connection: Connection, post_ids: set[int]) -> set[str]:
+    """Everyone with a published comment on these posts."""
+    found = set()
+    for chunk in _chunks(post_ids):
+        query = select(reader_identity()).where(published(), Comment.post_id.in_(chunk)).distinct()
+        found.update(connection.scalars(query))
+    return found
+
+
+def identities(connection: Connection, signed: set[tuple[str | None, str]]) -> set[str]:
+    """The readers these (email, name) pairs are, as the database reads them (its
+    lower() is the one the comments are grouped by)."""
+    found = set()
+    for chunk in _chunks(signed, SIGNERS_PER_UNION):
+        each = [select(reader_identity(_signed_with(email, name))) for email, name in chunk]
+        found.update(connection.scalars(each[0] if len(each) == 1 else union(*each)))
+    return found
+
+
+def _signed_with(email: str | None, name: str) -> SimpleNamespace:
+    """Values in the place of a comment's columns, for ``reader_identity``."""
+    return SimpleNamespace(author_email=literal(email, String), author_name=literal(name, String))
+
+
+def _signed(comment: Comment) -> set[tuple[str | None, str]]:
+    """The (email, name) a comment is signed with now and was before this flush."""
+    state = inspect(comment)
+    emails = {comment.author_email, *state.attrs.author_email.history.deleted}
+    names = {comment.author_name, *state.attrs.author_name.history.deleted}
+    return {(email, name) for email in emails for name in names}
+
+
+def _changes_count(comment: Comment, is_new: bool) -> bool:
+    if is_new:
+        return comment.is_public
+    state = inspect(comment)
+    return any(state.attrs[name].history.has_changes() for name in COUNTED_FIELDS)
+
+
+def _changed_authorship(session: Session) -> set[int]:
+    """Posts whose set of named authors this flush changed (a manifest sync writes the
+    list anew whenever anything of the post changed: the same names change nothing)."""
+    new = {(a.post_id, a.name) for a in session.new if isinstance(a, PostAuthor)}
+    gone = {(a.post_id, a.name) for a in session.deleted if isinstance(a, PostAuthor)}
+    return {post_id for post_id, _ in new ^ gone}
+
+
+def _signers_changed(session: Session) -> set[tuple[str | None, str]]:
+    """Who signed the reader comments this flush added, deleted or changed in a counted
+    field: now, and before a change of name or email."""
+    new = set(session.new)
+    signed = set()
+    for comment in (*new, *session.dirty, *session.deleted):
+        if not isinstance(comment, Comment) or comment.staff_id is not None:
+            continue
+        if comment in session.deleted or _changes_count(comment, comment in new):
+            signed |= _signed(comment)
+    return signed
+
+
+def _staff_changed(session: Session) -> list[Staff]:
+    """Staff members added or renamed: the posts that name them are others now."""
+    return [
+        person
+        for person in (*session.new, *session.dirty)
+        if isinstance(person, Staff)
+        and (person in session.new or inspect(person).attrs.name.history.has_changes())
+    ]
+
+
+@event.listens_for(Session, "after_flush")
+def _recount_what_the_flush_changed(session: Session, flush_context) -> None:
+    """After the rows are written, while the session still knows what the flush changed."""
+    signed, posts = _signers_changed(session), _changed_authorship(session)
+    staff = _staff_changed(session)
+    gone = [person.id for person in session.deleted if isinstance(person, Staff)]
+    if not (signed or posts or staff or gone):
+        return
+    connection = session.connection()
+    readers = identities(connection, signed) | readers_of_posts(connection, posts)
+    if readers:
+        recount_readers(connection, readers)
+    for person in staff:
+        recount_staff(connection, person.id, person.name)
+    if gone:
+        connection.execute(delete(SUMMARIES).where(SUMMARIES.c.scope_id.in_(gone)))
