@@ -44,7 +44,8 @@ def free_port() -> int:
 def pinned(package: str) -> str:
     """The version pyproject.toml pins a package to: the one place versions live."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    for requirement in project["dependencies"] + project["optional-dependencies"]["dev"]:
+    groups = project["optional-dependencies"].values()
+    for requirement in project["dependencies"] + [r for group in groups for r in group]:
         if requirement.split("==")[0].split("[")[0] == package:
             return requirement
     raise SystemExit(f"{package} is not pinned in pyproject.toml")
