@@ -114,21 +114,24 @@ def create_comment(slug: str):
         if not request.is_json:
             return _form_with_errors(post, data, error.fields), 422
         raise ApiError(422, "invalid", str(error), error.fields) from None
+    # A form's reader is sent on to the page, which is read after the commit.
+    answer = _created if request.is_json else lambda comment: comment
     try:
-        comment = post_reader_comment(
-            post, submission, parent_id, _request_context(), Posting.for_app(current_app)
+        answered = post_reader_comment(
+            post, submission, parent_id, _request_context(), Posting.for_app(current_app), answer
         )
     except NoSuchParent as error:
         raise ApiError(404, "unknown_parent", str(error)) from None
     except KeyReused as error:
         raise ApiError(422, "idempotency_key_reused", str(error)) from None
-    return _created(post, comment)
-
-
-def _created(post, comment: Comment):
-    shown = PublicStatus.of(comment.status)
     if not request.is_json:
-        return redirect(_landing(post, comment, shown), code=303)
+        return redirect(_landing(post, answered, PublicStatus.of(answered.status)), code=303)
+    return answered
+
+
+def _created(comment: Comment):
+    """The answer to a new comment, made from the comment as stored, before the commit."""
+    shown = PublicStatus.of(comment.status)
     body = {"id": comment.id, "status": shown, **_ownership(comment)}
     if subscription := subscription_state(comment):
         body["subscription"] = subscription

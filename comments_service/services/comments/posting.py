@@ -7,6 +7,7 @@ that calls them commits once, so everything one event causes lands together.
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -51,6 +52,9 @@ class SubmissionContext:
     referrer: str | None = None
     # Sent by a client so that a retry after a lost answer finds the first comment.
     idempotency_key: str | None = None
+
+
+Answer = TypeVar("Answer")
 
 
 class NoSuchParent(LookupError):
@@ -232,26 +236,35 @@ def post_reader_comment(
     parent_id: int | None,
     context: SubmissionContext,
     posting: Posting,
-) -> Comment:
+    answer: Callable[[Comment], Answer] = lambda comment: comment,
+) -> Answer:
     """Post a reader comment: the one path of the API, the scripts, the bench and the tests.
 
     A use case, so it owns its transactions, unlike the steps it calls: it reads (a
     retry's earlier comment, the parent, what the checks need), gives the connection
-    back while Akismet is asked, then stores the comment with its mails and commits.
-    A request with the same idempotency key that wins the race is answered instead.
+    back while Akismet is asked (when it is: else the one connection serves the whole
+    post), then stores the comment with its mails and commits. A request with the same
+    idempotency key that wins the race is answered instead.
+
+    ``answer`` makes what the caller sends back of the comment (by default the comment
+    itself). For a new comment it runs before the commit, on the comment just stored:
+    the commit expires what the session holds, and nothing needs reading again after it.
     Raises NoSuchParent and KeyReused.
     """
     comment = already_posted(post, submission, parent_id, context.idempotency_key)
     if comment is not None:
-        return comment
+        return answer(comment)
     parent = reply_target(post, parent_id)
     draft = draft_reader_comment(post, parent, submission, context)
     screening = screen_draft(draft, submission, policy=posting.policy, guard=posting.guard)
-    db.session.close()  # no connection (nor SQLite's file) held while Akismet answers
+    if spam.asks_akismet(screening.cheap, posting.guard):
+        db.session.close()  # no connection (nor SQLite's file) held while Akismet answers
     verdict = screening.verdict(draft, posting.guard)
     try:
         with posting.writer_turn():
             store_reader_comment(draft, verdict, submission, readers=posting.readers)
+            db.session.flush()
+            answered = answer(draft)
             db.session.commit()
     except IntegrityError:
         # Storing writes (its mails need the id): the race can show there or at the commit.
@@ -259,8 +272,8 @@ def post_reader_comment(
         comment = already_posted(post, submission, parent_id, context.idempotency_key)
         if comment is None:
             raise
-        return comment
-    return draft
+        return answer(comment)
+    return answered
 
 
 STATUS_OF = {
