@@ -20,7 +20,7 @@ from comments_service.api.validation import (
 from comments_service.config import origin_of, reader_edit_window
 from comments_service.enums import PublicStatus, SubscriptionState
 from comments_service.errors import FORM_TYPES, ApiError
-from comments_service.extensions import db, limiter
+from comments_service.extensions import db, limiter, once_more_if_dropped
 from comments_service.links.routes import reply_form, shown_comment
 from comments_service.models import Comment
 from comments_service.queries.care import reads_as_staff
@@ -162,7 +162,7 @@ def _submitted_data() -> dict:
 def _post_or_404(slug: str):
     if not is_possible_slug(slug):
         raise ApiError(404, "unknown_post", "There is no post at this address to comment on.")
-    post = post_by_slug(slug)
+    post = once_more_if_dropped(lambda: post_by_slug(slug), db.session)  # its first read
     if post is None:
         raise ApiError(404, "unknown_post", f"There is no post '{slug}' to comment on.")
     return post
