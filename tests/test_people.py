@@ -85,8 +85,8 @@ def scene(app, make_staff, make_post):
     ben_reply = post(reader, "Same question here, thanks!", BEN, parent_id=answered)
     spam = post(reader, "Buy cheap marmalade", {**JO, "email": "JO.QUILL@reader.test"}, **jo)
     decide(staff, spam, "spam")
+    write_events(app)  # the sender has written the staff's mails about Jo's comments
     ben_question = post(reader, "Can I print job cards?", BEN)
-    write_events(app)  # the sender has written the staff's mails about them
     return {
         "answered": answered,
         "spam": spam,
