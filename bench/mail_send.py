@@ -49,7 +49,7 @@ def queue(app, count: int) -> None:
 
 def drain(app) -> None:
     """Passes until nothing is left (bounded)."""
-    settings = SenderSettings.from_config(app.config)
+    settings = SenderSettings.for_app(app)
     with app.app_context():
         for _ in range(10_000):
             if send_due(settings).sent == 0:

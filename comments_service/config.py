@@ -328,8 +328,10 @@ def flask_names(settings: dict) -> dict:
 def _engine_options(settings: dict) -> dict:
     """Bound every wait for the database, so an outage is a quick 503 and not a hung worker.
 
-    Pooled connections are tested before use: after a database restart the pool
-    reconnects instead of handing out dead connections. A thread waits for a pooled
+    Pooled connections are not tested before use (a round trip on every checkout): a
+    connection the database dropped fails its first statement, SQLAlchemy invalidates
+    the pool, and that first read is made once more on a new connection
+    (extensions.once_more_if_dropped, errors.handle_database_error). A thread waits for a pooled
     connection no longer than for the database itself. PostgreSQL's JIT compiler is
     off: it spends up to a second compiling the moderation page's counts, which run in
     milliseconds without it (docs/indexes.md). A SQLite write transaction starts with
@@ -339,7 +341,6 @@ def _engine_options(settings: dict) -> dict:
     url = settings["PORCH_DATABASE_URL"]
     wait = settings["PORCH_DATABASE_TIMEOUT_SECONDS"]
     options = {
-        "pool_pre_ping": True,
         "pool_size": settings["PORCH_DATABASE_POOL_SIZE"],
         "max_overflow": 0,
         "pool_timeout": wait,

@@ -167,6 +167,12 @@ class DigestKind(enum.StrEnum):
     OVERDUE = "overdue"  # the reminder of readers waiting too long
 
 
+class CommentEventKind(enum.StrEnum):
+    """What happened to a comment that the outbox's sender turns into messages."""
+
+    NEW_COMMENT = "new_comment"  # a reader comment was published or held
+
+
 class SubscriptionScope(enum.StrEnum):
     """Which replies to their comment a reader who left an email address hears about."""
 

@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -107,8 +107,26 @@ def handle_database_error(error: DBAPIError):
     """
     if not is_outage(error):
         raise error
+    if error.connection_invalidated and request.method in READS and not g.get(READ_AGAIN):
+        return _read_again()
     current_app.logger.warning("Database unavailable: %s", error.orig)
     return _unavailable()
+
+
+READS = ("GET", "HEAD")
+READ_AGAIN = "porch_read_again"
+
+
+def _read_again():
+    """A read whose pooled connection the database had dropped (a restart) is made once
+    more: SQLAlchemy has invalidated the pool, so it connects afresh. Reads change
+    nothing, so running the view again is safe; a second failure is the 503."""
+    g.setdefault(READ_AGAIN, True)
+    release_session()
+    try:
+        return current_app.dispatch_request()
+    except Exception as again:  # answered as any error of the view would be
+        return current_app.handle_user_exception(again)
 
 
 def handle_busy_pool(error: PoolTimeout):

@@ -1,7 +1,9 @@
 """Flask extensions, created unbound and bound to the app in create_app()."""
 
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
+from typing import TypeVar
 
 from flask_cors import CORS
 from flask_limiter import Limiter
@@ -11,6 +13,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, MetaData, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase
 
@@ -70,3 +73,27 @@ def one_writer_at_a_time(app):
         yield
     finally:
         turns.release()
+
+
+Read = TypeVar("Read")
+
+
+def once_more_if_dropped(read: Callable[[], Read], session=None) -> Read:
+    """Make a read, and once more if its pooled connection turned out dropped.
+
+    Pooled connections are not tested before use (no ``pool_pre_ping``: a round trip on
+    every checkout). A connection the database dropped since it was pooled (a restart, a
+    failover) fails its first statement instead; SQLAlchemy then invalidates it and every
+    connection pooled before it, so the second try connects afresh. Only for a request's
+    first read: nothing before it is lost, and it changes nothing if it ran. A database
+    still away fails the second try too: a 503 (errors.py). A read through the ORM gives
+    its ``session``, rolled back before the second try.
+    """
+    try:
+        return read()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        if session is not None:
+            session.rollback()
+        return read()

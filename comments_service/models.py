@@ -38,6 +38,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from comments_service.enums import (
     BlockKind,
     BlockList,
+    CommentEventKind,
     CommentStatus,
     Decision,
     DigestKind,
@@ -689,6 +690,28 @@ class OutboxMessage(db.Model):
     def destination(self) -> str:
         """Where it goes, as an operator may see it: the address, or the channel's name."""
         return self.channel or self.recipient
+
+
+class CommentEvent(db.Model):
+    """Something that happened to a comment and that staff and chat channels hear of,
+    waiting for the outbox's sender to write its messages (services.mail.events).
+
+    Written in the comment's own transaction instead of the messages: deciding who it is
+    flagged for and rendering the mails are left to the sender, out of the request. The
+    sender writes the messages and deletes the event in one transaction, so each event
+    becomes its messages exactly once. ``held`` is whether the comment waited for
+    approval when it happened; ``created_at`` is the time the messages are decided for.
+    """
+
+    __tablename__ = "comment_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    kind: Mapped[CommentEventKind] = mapped_column(_enum(CommentEventKind, "comment_event_kind"))
+    held: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    comment: Mapped[Comment] = relationship()
 
 
 class Digest(db.Model):

@@ -15,7 +15,6 @@ from comments_service.enums import FollowUp, ModerationPolicy, PrivateChannel
 from comments_service.extensions import db
 from comments_service.models import Comment, Role, Staff, utcnow
 from comments_service.queries.public import post_by_slug
-from comments_service.service_urls import ServiceUrls
 from comments_service.services.accounts.passwords import hash_password
 from comments_service.services.comments.answers import recompute_answers
 from comments_service.services.comments.posting import (
@@ -25,7 +24,6 @@ from comments_service.services.comments.posting import (
     add_staff_answer,
     post_reader_comment,
 )
-from comments_service.services.inbound.reply_address import ReplyAddresses
 from comments_service.services.mail.subscriptions import ReaderMail
 from comments_service.services.moderation import listening
 from comments_service.services.report.build import last_full_month
@@ -105,14 +103,11 @@ LAST_MONTH = [
 
 
 def sample_posting(app) -> Posting:
-    """Sample comments are published as they come: no policy, no Akismet. Their mails
-    carry a reply address, as real ones do, so they can be answered by mail."""
+    """Sample comments are published as they come: no policy, no Akismet."""
     return Posting(
         policy=ModerationPolicy.PUBLISH,
         guard=Guard(max_links=3, min_fill_seconds=0),
-        urls=ServiceUrls.of(app),
         readers=ReaderMail.for_app(app),
-        replies=ReplyAddresses.from_config(app.config),
     )
 
 

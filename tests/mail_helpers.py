@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from comments_service.extensions import db
 from comments_service.models import OutboxMessage, utcnow
+from comments_service.services.mail.events import Notices, expand_pending
 from comments_service.services.mail.outbox import Mail, enqueue
 from comments_service.services.mail.sender import PassReport, SenderSettings, send_due
 
@@ -21,12 +22,21 @@ def send(app, now: datetime | None = None) -> PassReport:
     """One `mail send` pass, at the given time or on the real clock."""
     with app.app_context():
         clock = (lambda: now) if now else utcnow
-        report = send_due(SenderSettings.from_config(app.config), clock)
+        report = send_due(SenderSettings.for_app(app), clock)
         db.session.remove()
     return report
 
 
+def write_events(app) -> None:
+    """The first step of every `mail send` pass: pending comment events become messages."""
+    with app.app_context():
+        expand_pending(Notices.for_app(app), app.config["PORCH_MAIL_BATCH_SIZE"])
+        db.session.remove()
+
+
 def outbox_rows(app) -> list[OutboxMessage]:
+    """The outbox as a `mail send` pass finds it, its pending comment events written."""
+    write_events(app)
     with app.app_context():
         rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
         db.session.expunge_all()

@@ -16,7 +16,7 @@ from comments_service.services.moderation import decisions
 
 from .conftest import csrf_token, stored
 from .html_checker import html_errors
-from .mail_helpers import outbox_rows, post_comment
+from .mail_helpers import outbox_rows, post_comment, write_events
 from .reply_support import INBOUND, reply, reply_address
 
 ANSWER = "Yes: it is sealed against rain, and the battery lasts a night."
@@ -36,7 +36,11 @@ def ana(inbound_app, make_staff, make_post):
 @pytest.fixture
 def question(inbound_app, ana):
     client = inbound_app.test_client()
-    return post_comment(client, body="Does the lantern work in the rain?", email="jo@example.com")
+    comment = post_comment(
+        client, body="Does the lantern work in the rain?", email="jo@example.com"
+    )
+    write_events(inbound_app)  # the sender has written Ana's mail about it
+    return comment
 
 
 def deliver(app, raw: bytes, *envelope: str):

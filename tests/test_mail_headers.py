@@ -14,10 +14,8 @@ from sqlalchemy import select
 from comments_service.extensions import db
 from comments_service.models import Comment, Role, Staff, utcnow
 from comments_service.services.mail import outbox
-from comments_service.services.mail.notifications import (
-    notify_flagged_staff,
-    queue_overdue_reminders,
-)
+from comments_service.services.mail.events import record_new_comment
+from comments_service.services.mail.notifications import queue_overdue_reminders
 from comments_service.services.moderation.assignment import reassign
 
 from .conftest import service_urls
@@ -110,7 +108,7 @@ def test_a_name_stored_before_the_check_adds_no_header_to_any_mail(
     comment = make_comment(make_post("hello", title="Hello Porch"), name=name)
     with mail_app.app_context():
         stored = db.session.get(Comment, comment.id)
-        notify_flagged_staff(stored, urls=service_urls(), now=utcnow())
+        record_new_comment(stored, utcnow())
         giver, colleague = db.session.get(Staff, ana.id), db.session.get(Staff, ben.id)
         reassign(stored, giver, colleague, urls=service_urls(), now=utcnow())
         db.session.commit()

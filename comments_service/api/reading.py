@@ -14,7 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from comments_service.api.validation import is_possible_slug
 from comments_service.errors import ApiError
-from comments_service.extensions import db
+from comments_service.extensions import db, once_more_if_dropped
 from comments_service.queries.public import THREAD_STATE
 from comments_service.services.comments.thread_cache import CachedThread, ThreadCache, ThreadKey
 from comments_service.services.comments.threads import (
@@ -63,9 +63,14 @@ def thread_cache(app) -> ThreadCache:
 
 def thread_state(engine, slug: str):
     """The post's id, title and comments version, or None: one indexed lookup, on a
-    connection of its own (the ORM session is not needed)."""
-    with engine.connect() as connection:
-        return connection.execute(THREAD_STATE, {"slug": slug}).one_or_none()
+    connection of its own (the ORM session is not needed), made once more on a new
+    connection if the pooled one was dropped (extensions.once_more_if_dropped)."""
+
+    def look_up():
+        with engine.connect() as connection:
+            return connection.execute(THREAD_STATE, {"slug": slug}).one_or_none()
+
+    return once_more_if_dropped(look_up)
 
 
 def _thread_state_or_404(slug: str):

@@ -20,7 +20,7 @@ from comments_service.api.validation import (
 from comments_service.config import origin_of, reader_edit_window
 from comments_service.enums import PublicStatus, SubscriptionState
 from comments_service.errors import FORM_TYPES, ApiError
-from comments_service.extensions import db, limiter
+from comments_service.extensions import db, limiter, once_more_if_dropped
 from comments_service.links.routes import reply_form, shown_comment
 from comments_service.models import Comment
 from comments_service.queries.care import reads_as_staff
@@ -114,21 +114,24 @@ def create_comment(slug: str):
         if not request.is_json:
             return _form_with_errors(post, data, error.fields), 422
         raise ApiError(422, "invalid", str(error), error.fields) from None
+    # A form's reader is sent on to the page, which is read after the commit.
+    answer = _created if request.is_json else lambda comment: comment
     try:
-        comment = post_reader_comment(
-            post, submission, parent_id, _request_context(), Posting.for_app(current_app)
+        answered = post_reader_comment(
+            post, submission, parent_id, _request_context(), Posting.for_app(current_app), answer
         )
     except NoSuchParent as error:
         raise ApiError(404, "unknown_parent", str(error)) from None
     except KeyReused as error:
         raise ApiError(422, "idempotency_key_reused", str(error)) from None
-    return _created(post, comment)
-
-
-def _created(post, comment: Comment):
-    shown = PublicStatus.of(comment.status)
     if not request.is_json:
-        return redirect(_landing(post, comment, shown), code=303)
+        return redirect(_landing(post, answered, PublicStatus.of(answered.status)), code=303)
+    return answered
+
+
+def _created(comment: Comment):
+    """The answer to a new comment, made from the comment as stored, before the commit."""
+    shown = PublicStatus.of(comment.status)
     body = {"id": comment.id, "status": shown, **_ownership(comment)}
     if subscription := subscription_state(comment):
         body["subscription"] = subscription
@@ -159,7 +162,7 @@ def _submitted_data() -> dict:
 def _post_or_404(slug: str):
     if not is_possible_slug(slug):
         raise ApiError(404, "unknown_post", "There is no post at this address to comment on.")
-    post = post_by_slug(slug)
+    post = once_more_if_dropped(lambda: post_by_slug(slug), db.session)  # its first read
     if post is None:
         raise ApiError(404, "unknown_post", f"There is no post '{slug}' to comment on.")
     return post

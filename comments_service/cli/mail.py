@@ -38,7 +38,7 @@ def send(loop: bool, passes: int | None) -> None:
     """Send the messages that are due (one pass, at most PORCH_MAIL_BATCH_SIZE)."""
     _show_mail_log()
     config = current_app.config
-    settings = SenderSettings.from_config(config)
+    settings = SenderSettings.for_app(current_app)
     done = 0
     while True:
         report = send_due(settings)

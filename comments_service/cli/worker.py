@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 
 def send_mail(app, now: datetime) -> str | None:
     """Send what is due in the outbox (the sender commits each message itself)."""
-    report = send_due(SenderSettings.from_config(app.config))
+    report = send_due(SenderSettings.for_app(app))
     if report.sent or report.failed or report.logged:  # a quiet worker is quiet
         return f"{report.sent} sent, {report.failed} failed, {report.logged} logged."
     return None

@@ -7,6 +7,7 @@ that calls them commits once, so everything one event causes lands together.
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,11 +16,8 @@ from comments_service.enums import Decision, ModerationPolicy, SpamVerdict, Subs
 from comments_service.extensions import db, one_writer_at_a_time
 from comments_service.models import Comment, CommentStatus, ModerationAction, Post, Staff, utcnow
 from comments_service.queries.states import has_approved_comment_from
-from comments_service.service_urls import ServiceUrls
 from comments_service.services.comments.answers import lock_thread, record_answer, words_seen
-from comments_service.services.inbound.reply_address import ReplyAddresses
-from comments_service.services.mail.channels import NO_CHANNELS, Channels
-from comments_service.services.mail.notifications import notify_flagged_staff
+from comments_service.services.mail.events import record_new_comment
 from comments_service.services.mail.subscriptions import ReaderMail, subscribe, tell_subscriber
 from comments_service.services.moderation.decisions import ModerationError, approve
 from comments_service.services.spam import akismet, blocklist
@@ -54,6 +52,9 @@ class SubmissionContext:
     referrer: str | None = None
     # Sent by a client so that a retry after a lost answer finds the first comment.
     idempotency_key: str | None = None
+
+
+Answer = TypeVar("Answer")
 
 
 class NoSuchParent(LookupError):
@@ -179,16 +180,14 @@ def store_reader_comment(
     verdict: spam.Assessment,
     submission: Submission,
     *,
-    urls: ServiceUrls,
     readers: ReaderMail,
-    replies: ReplyAddresses | None = None,
-    channels: Channels = NO_CHANNELS,
 ) -> Comment:
     """Store a judged draft as published, held or spam, with the reason in the audit trail.
 
-    With it go the mails it causes: to flagged staff (and the team's chat channels), to
-    the reader it replies to if it is published, and the confirmation of its own
-    writer's subscription.
+    With it go the mails it causes: to the reader it replies to if it is published, and
+    the confirmation of its own writer's subscription; and the event from which the
+    outbox's sender writes the mails to flagged staff and the chat channels' messages
+    (services.mail.events).
     """
     now = comment.created_at
     comment.spam_check = verdict.check
@@ -198,7 +197,7 @@ def store_reader_comment(
     if verdict.verdict in GUARD_DECISIONS:
         decision = GUARD_DECISIONS[verdict.verdict]
         db.session.add(ModerationAction(comment=comment, action=decision, reason=verdict.reason))
-    notify_flagged_staff(comment, urls=urls, now=now, replies=replies, channels=channels)
+    record_new_comment(comment, now)
     if submission.subscribe:
         subscribe(comment, submission.subscribe, readers, now, submission.own_tokens)
     if comment.status == CommentStatus.APPROVED:
@@ -212,13 +211,9 @@ class Posting:
 
     policy: ModerationPolicy
     guard: spam.Guard
-    urls: ServiceUrls
     readers: ReaderMail
-    # Mails to staff carry a reply address when an inbound address is set.
-    replies: ReplyAddresses | None = None
     # Writers of one process take turns on SQLite (extensions.one_writer_at_a_time).
     writer_turn: Callable[[], AbstractContextManager] = nullcontext
-    channels: Channels = NO_CHANNELS
 
     @classmethod
     def for_app(cls, app) -> "Posting":
@@ -230,11 +225,8 @@ class Posting:
                 min_fill_seconds=config["PORCH_MIN_FILL_SECONDS"],
                 akismet=akismet.for_app(app),
             ),
-            urls=ServiceUrls.of(app),
             readers=ReaderMail.for_app(app),
-            replies=ReplyAddresses.from_config(config),
             writer_turn=lambda: one_writer_at_a_time(app),
-            channels=Channels.for_app(app),
         )
 
 
@@ -244,34 +236,35 @@ def post_reader_comment(
     parent_id: int | None,
     context: SubmissionContext,
     posting: Posting,
-) -> Comment:
+    answer: Callable[[Comment], Answer] = lambda comment: comment,
+) -> Answer:
     """Post a reader comment: the one path of the API, the scripts, the bench and the tests.
 
     A use case, so it owns its transactions, unlike the steps it calls: it reads (a
     retry's earlier comment, the parent, what the checks need), gives the connection
-    back while Akismet is asked, then stores the comment with its mails and commits.
-    A request with the same idempotency key that wins the race is answered instead.
+    back while Akismet is asked (when it is: else the one connection serves the whole
+    post), then stores the comment with its mails and commits. A request with the same
+    idempotency key that wins the race is answered instead.
+
+    ``answer`` makes what the caller sends back of the comment (by default the comment
+    itself). For a new comment it runs before the commit, on the comment just stored:
+    the commit expires what the session holds, and nothing needs reading again after it.
     Raises NoSuchParent and KeyReused.
     """
     comment = already_posted(post, submission, parent_id, context.idempotency_key)
     if comment is not None:
-        return comment
+        return answer(comment)
     parent = reply_target(post, parent_id)
     draft = draft_reader_comment(post, parent, submission, context)
     screening = screen_draft(draft, submission, policy=posting.policy, guard=posting.guard)
-    db.session.close()  # no connection (nor SQLite's file) held while Akismet answers
+    if spam.asks_akismet(screening.cheap, posting.guard):
+        db.session.close()  # no connection (nor SQLite's file) held while Akismet answers
     verdict = screening.verdict(draft, posting.guard)
     try:
         with posting.writer_turn():
-            store_reader_comment(
-                draft,
-                verdict,
-                submission,
-                urls=posting.urls,
-                readers=posting.readers,
-                replies=posting.replies,
-                channels=posting.channels,
-            )
+            store_reader_comment(draft, verdict, submission, readers=posting.readers)
+            db.session.flush()
+            answered = answer(draft)
             db.session.commit()
     except IntegrityError:
         # Storing writes (its mails need the id): the race can show there or at the commit.
@@ -279,8 +272,8 @@ def post_reader_comment(
         comment = already_posted(post, submission, parent_id, context.idempotency_key)
         if comment is None:
             raise
-        return comment
-    return draft
+        return answer(comment)
+    return answered
 
 
 STATUS_OF = {

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from comments_service.config import notify_urls
-from comments_service.enums import CommentStatus, DigestKind, Notify
+from comments_service.enums import DigestKind, Notify
 from comments_service.extensions import db
 from comments_service.models import ChannelDigest, Comment, OutboxMessage, Staff
 from comments_service.queries.care import flagged_by_comment
@@ -73,12 +73,17 @@ def _about(comment: Comment, waiting: str, link_to: LinkTo) -> str:
 
 
 def queue_channel_messages(
-    comment: Comment, flagged: Sequence[Staff], channels: Channels, link_to: LinkTo, now: datetime
+    comment: Comment,
+    flagged: Sequence[Staff],
+    held: bool,
+    channels: Channels,
+    link_to: LinkTo,
+    now: datetime,
 ) -> None:
-    """One message per channel about a new reader comment, when they hear of each."""
+    """One message per channel about a new reader comment (``held``: it waited for
+    approval when it came), when they hear of each."""
     if channels.choice != Notify.EACH:
         return
-    held = comment.status == CommentStatus.PENDING
     verb = "Held for approval" if held else "New comment"
     subject = f"{verb}: {comment.author_name} on “{comment.post.title}”"
     text = _about(comment, f"Waiting for {_names(flagged)}.", link_to)

@@ -10,6 +10,7 @@ the caller's transaction; nothing here commits or touches Flask globals.
 The team's chat channels hear of the same events: services.mail.channels.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from urllib.parse import quote, urlencode
@@ -18,10 +19,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from comments_service.enums import CommentStatus, DigestKind, Notify
+from comments_service.enums import DigestKind, Notify
 from comments_service.extensions import db
 from comments_service.models import Comment, Digest, Staff
-from comments_service.queries.care import flagged_by_comment, flagged_staff, overdue
+from comments_service.queries.care import flagged_by_comment, overdue
 from comments_service.queries.mail import new_reader_comments
 from comments_service.service_urls import ServiceUrls
 from comments_service.services.inbound.reply_address import ReplyAddresses
@@ -74,22 +75,26 @@ def reply_links(replies: ReplyAddresses | None, comments, staff: Staff, now) -> 
 
 def notify_flagged_staff(
     comment: Comment,
+    flagged: Sequence[Staff],
     *,
+    held: bool,
     urls: ServiceUrls,
     now: datetime,
     replies: ReplyAddresses | None = None,
     channels: chat.Channels = chat.NO_CHANNELS,
 ) -> None:
-    """Queue an email about a new reader comment for each flagged staff member who wants one."""
-    if comment.status == CommentStatus.SPAM:
-        return
-    db.session.flush()  # the comment's id goes into the link
-    flagged = flagged_staff(comment, now)
-    chat.queue_channel_messages(comment, flagged, channels, partial(moderation_link, urls), now)
+    """Queue an email about a new reader comment for each of the staff it is ``flagged``
+    for (queries.care, at ``now``) who wants one, and the chat channels' messages.
+
+    ``held``: the comment waited for approval when it came. The outbox's sender calls
+    this for each new comment's event (services.mail.events).
+    """
+    chat.queue_channel_messages(
+        comment, flagged, held, channels, partial(moderation_link, urls), now
+    )
     recipients = [staff for staff in flagged if staff.notify == Notify.EACH]
     if not recipients:
         return
-    held = comment.status == CommentStatus.PENDING
     verb = "Held for approval" if held else "New comment"
     subject = f"{verb}: {comment.author_name} on “{comment.post.title}”"
     link = moderation_link(urls, comment)

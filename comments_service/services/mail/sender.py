@@ -1,7 +1,9 @@
 """The outbox sender: claims due messages, hands them to SMTP or to their chat channel
 (services.mail.chat), records what happened.
 
-Like a CLI command, the sender is an edge and commits, once per step: the claim
+First it writes the messages of the comment events posting left for it
+(services.mail.events). Like a CLI command, the sender is an edge and commits, once per
+step: each batch of events with its messages, the claim
 (before any SMTP or chat talk, so no transaction stays open while a server is slow),
 then the outcome of each message. A chat message that fails is retried as an email
 is; one whose channel is no longer in PORCH_NOTIFY_URLS fails at once.
@@ -20,6 +22,7 @@ from comments_service.config import notify_urls
 from comments_service.extensions import db
 from comments_service.models import OutboxMessage, utcnow
 from comments_service.services.mail import chat, outbox
+from comments_service.services.mail.events import Notices, expand_pending
 from comments_service.services.mail.smtp import SmtpSettings, compose, connect, disconnect
 
 log = logging.getLogger(__name__)
@@ -51,9 +54,12 @@ class SenderSettings:
     batch_size: int
     # The chat channels' Apprise URLs, by the fingerprint outbox rows name them with.
     channels: dict[str, str]
+    # What the messages about comment events need (services.mail.events).
+    notices: Notices
 
     @classmethod
-    def from_config(cls, config) -> "SenderSettings":
+    def for_app(cls, app) -> "SenderSettings":
+        config = app.config
         return cls(
             smtp=SmtpSettings.from_config(config),
             retry=outbox.RetryPolicy(
@@ -63,6 +69,7 @@ class SenderSettings:
             lease=timedelta(seconds=config["PORCH_MAIL_LEASE_SECONDS"]),
             batch_size=config["PORCH_MAIL_BATCH_SIZE"],
             channels=chat.by_fingerprint(notify_urls(config)),
+            notices=Notices.for_app(app),
         )
 
 
@@ -97,11 +104,13 @@ class _Connection:
 
 
 def send_due(settings: SenderSettings, clock: Callable[[], datetime] = utcnow) -> PassReport:
-    """One bounded pass over the due messages: at most ``batch_size`` of them.
+    """One bounded pass over the due messages: at most ``batch_size`` of them, after the
+    pending comment events are written as messages (services.mail.events).
 
     The clock is read again for each message: a pass slowed by a struggling server
     must not claim with a lease that started minutes ago and has already run out.
     """
+    expand_pending(settings.notices, settings.batch_size)
     report = PassReport()
     connection = _Connection(settings.smtp)
     try:

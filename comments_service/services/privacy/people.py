@@ -16,12 +16,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 
 from comments_service.enums import Decision, MailStatus
 from comments_service.extensions import db
 from comments_service.models import (
     Comment,
+    CommentEvent,
     ModerationAction,
     OutboxMessage,
     Post,
@@ -243,12 +244,24 @@ def apply_erasure(erasure: Erasure, now: datetime) -> None:
         db.session.delete(message)
     for message in erasure.mail_blanked:
         _blank(message, erasure.email)
+    _drop_pending_events(erasure.kept + erasure.gone)
     db.session.flush()
     for comment in erasure.kept:
         _anonymise(comment, now)
     for comment in erasure.gone:  # newest first: replies before what they answer
         _remove(comment, now)
         db.session.flush()
+
+
+def _drop_pending_events(comments: list[Comment]) -> None:
+    """A comment erased before the outbox's sender wrote its messages (services.mail.events)
+    gets none: nobody is told of words their writer took back."""
+    ids = [comment.id for comment in comments]
+    db.session.execute(
+        delete(CommentEvent)
+        .where(CommentEvent.comment_id.in_(ids))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _blank(message: OutboxMessage, email: str) -> None:

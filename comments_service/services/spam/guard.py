@@ -88,9 +88,14 @@ def cheap_checks(
 
 def then_akismet(cheap: Assessment, comment: Comment, guard: Guard) -> Assessment:
     """Akismet's word added to what the cheap checks let through (bots cost no API call)."""
-    if cheap.verdict == SpamVerdict.SPAM or guard.akismet is None:
+    if not asks_akismet(cheap, guard):
         return cheap
     return cheap.then(ask_akismet(guard.akismet, comment))
+
+
+def asks_akismet(cheap: Assessment, guard: Guard) -> bool:
+    """Whether Akismet is asked after these cheap checks: with a key, unless they found spam."""
+    return cheap.verdict != SpamVerdict.SPAM and guard.akismet is not None
 
 
 def ask_akismet(checker: Akismet, comment: Comment) -> Assessment:
