@@ -37,6 +37,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     union,
 )
 from sqlalchemy.orm import Session
@@ -191,8 +192,14 @@ def _lock(connection: Connection, readers: set[str] | None) -> None:
         connection.execute(select(func.pg_advisory_xact_lock(EVERY_READER_LOCK)))
         return
     connection.execute(select(func.pg_advisory_xact_lock_shared(EVERY_READER_LOCK)))
-    for reader in sorted(readers):
-        connection.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(reader, 0))))
+    # One statement for all of them (a deep chain's answer counts thousands of readers),
+    # taken in the readers' order: the sorted rows are locked as they come.
+    in_order = text(
+        "SELECT pg_advisory_xact_lock(hashtextextended(reader, 0))"
+        " FROM (SELECT reader FROM unnest(CAST(:readers AS text[])) AS reader"
+        " ORDER BY reader) AS sorted"
+    )
+    connection.execute(in_order, {"readers": sorted(readers)})
 
 
 def recount_readers(connection: Connection, readers: set[str]) -> None:
