@@ -256,8 +256,10 @@ def _thread(post_id, size, owners, staff_ids, ids: Counter, rng: random.Random):
     readers: list[int] = []
     made = 0
     moment = start
-    while made < size:
-        moment = min(NOW - timedelta(minutes=1), moment + timedelta(hours=rng.expovariate(1 / 20)))
+    for gap in _gaps(start, size, rng):
+        if made >= size:
+            break
+        moment += gap
         reader_id = ids.take()
         parent = rng.choice(readers) if readers and rng.random() < 0.3 else None
         row, answer = _reader_comment(reader_id, post_id, parent, moment, answerers, staff_ids, rng)
@@ -267,6 +269,16 @@ def _thread(post_id, size, owners, staff_ids, ids: Counter, rng: random.Random):
         if answer is not None and made < size:
             yield _staff_answer(ids.take(), post_id, reader_id, *answer, rng)
             made += 1
+
+
+def _gaps(start: datetime, size: int, rng: random.Random) -> list[timedelta]:
+    """The times between a thread's comments, about 20 hours each, squeezed to end
+    before NOW: clamped at NOW instead, a long thread's tail would all come in at one
+    moment, and a newest-first page would sort a hundred thousand ties."""
+    hours = [rng.expovariate(1 / 20) for _ in range(size)]
+    room = (NOW - timedelta(minutes=1) - start) / timedelta(hours=1)
+    scale = min(1.0, room / sum(hours))
+    return [timedelta(hours=gap * scale) for gap in hours]
 
 
 def _reader_comment(comment_id, post_id, parent, moment, answerers, staff_ids, rng):
@@ -290,10 +302,12 @@ def _reader_comment(comment_id, post_id, parent, moment, answerers, staff_ids, r
             if rng.random() < 0.02:
                 assigned = rng.choice(list(staff_ids.values()))
         elif fate < (0.5 if recent else 0.06):
-            dismissed_at, dismissed_by = moment + timedelta(hours=2), rng.choice(answerers)
+            dismissed_at = moment + min(timedelta(hours=2), NOW - moment)
+            dismissed_by = rng.choice(answerers)
         else:
             answered_by = rng.choice(answerers)
-            answered_at = min(NOW, moment + timedelta(hours=rng.expovariate(1 / 10)))
+            delay = timedelta(hours=rng.expovariate(1 / 10))
+            answered_at = moment + min(delay, (NOW - moment) * rng.random())
             answer = (answered_by, answered_at)
     number = comment_id
     body = f"Comment {number}: how does the offline mode handle a schedule change?"

@@ -42,6 +42,7 @@ def report(since, until, output: str) -> None:
         comment_kinds(config),
         ServiceUrls.of(current_app),
         open_kinds=open_kinds(config),
+        every_open_item=output == "json",
     )
     if output == "json":
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=True))

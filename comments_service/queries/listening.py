@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy.orm import selectinload
 
 from comments_service.config import OpenKinds
 from comments_service.enums import Decision, FollowUp
@@ -11,6 +11,7 @@ from comments_service.models import (
     Comment,
     CommentStatus,
     ModerationAction,
+    ReaderSummary,
 )
 
 
@@ -72,19 +73,11 @@ def reader_identity(comment=Comment) -> ColumnElement:
 
 
 def readers_in(since: datetime, until: datetime) -> Select:
-    """Each reader with a published comment in [since, until), and when their first
-    published comment ever came in. Erased comments have no writer to count."""
-    earlier = aliased(Comment)
-    every = (
-        select(reader_identity(earlier).label("reader"), earlier.created_at)
-        .where(earlier.staff_id.is_(None), earlier.is_public)
-        .subquery()
-    )
-    first = (
-        select(every.c.reader, func.min(every.c.created_at).label("at"))
-        .group_by(every.c.reader)
-        .subquery()
-    )
+    """How many readers have a published comment in [since, until), and how many of them
+    wrote their first published comment ever in it (new readers). Erased comments have
+    no writer to count. Each reader's first comment is the one the Readers view's rows
+    keep (``ReaderSummary.first_at``): grouping every comment ever by reader to find it
+    read the whole table."""
     in_period = (
         select(reader_identity().label("reader"))
         .where(
@@ -96,6 +89,13 @@ def readers_in(since: datetime, until: datetime) -> Select:
         .distinct()
         .subquery()
     )
-    return select(in_period.c.reader, first.c.at.label("first_at")).join(
-        first, first.c.reader == in_period.c.reader
+    everyone = and_(
+        ReaderSummary.reader == in_period.c.reader,
+        ReaderSummary.scope_id == ReaderSummary.EVERYONE,
     )
+    return select(
+        func.count().label("readers"),
+        func.coalesce(func.sum(case((ReaderSummary.first_at >= since, 1), else_=0)), 0).label(
+            "new"
+        ),
+    ).join_from(in_period, ReaderSummary, everyone)

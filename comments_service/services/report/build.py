@@ -11,7 +11,7 @@ touches Flask globals.
 
 import calendar
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -24,12 +24,16 @@ from comments_service.models import Comment, ModerationAction, Staff
 from comments_service.queries.care import for_staff
 from comments_service.queries.figures import figure_rows
 from comments_service.queries.listening import follow_up_steps, open_items, readers_in
+from comments_service.queries.listings import count_of
 from comments_service.service_urls import ServiceUrls
 from comments_service.services.comments.threads import iso
 from comments_service.services.report import figures
 from comments_service.words.times import day_label, month_label
 
 QUOTE_CHARS = 200
+# The open items quoted, oldest first: a page and a mail stay readable in a busy month, and
+# a report costs the same whatever the blog holds. The JSON lists them all.
+OPEN_QUOTED = 50
 LONGEST_PERIOD_DAYS = 366
 STEP_NAMES = {
     Decision.PASS_ON: "passed_on",
@@ -151,7 +155,8 @@ class Report:
     kinds: dict[str, int]  # the configured kinds in order, others seen, then "untagged"
     blog: figures.MonthFigures
     authors: dict[str, figures.MonthFigures]  # authors with reader comments in the period
-    open_items: list[Quoted]
+    open_items: list[Quoted]  # the oldest OPEN_QUOTED, or every one when asked
+    open_count: int
     steps: list[Step]
     new_readers: int
     returning_readers: int
@@ -205,6 +210,7 @@ def build(
     viewer: Staff | None = None,
     *,
     open_kinds: OpenKinds,
+    every_open_item: bool = False,
 ) -> Report:
     """The report of ``period``, as the comments and their answers stand at ``now``.
 
@@ -212,14 +218,18 @@ def build(
     For a ``viewer`` (the moderation page) it quotes only the comments they may open
     (``queries.for_staff``, the rule of each comment's thread page); the figures are the
     whole blog's for everyone, as on the About page. Without one (the command, the
-    monthly mail to ``PORCH_REPORT_TO``) it quotes every comment.
+    monthly mail to ``PORCH_REPORT_TO``) it quotes every comment. It quotes the
+    OPEN_QUOTED oldest open items and counts the others, or quotes them all
+    (``every_open_item``, for JSON).
     """
     rows = db.session.execute(figure_rows(period.start, period.end)).all()
     order = _kind_order(kinds, rows)
     links = _Links(urls)
     authors = figures.rows_by_author(rows)
-    readers = db.session.execute(readers_in(period.start, period.end)).all()
-    new = sum(reader.first_at >= period.start for reader in readers)
+    readers = db.session.execute(readers_in(period.start, period.end)).one()
+    still_open = _narrowed(open_items(*_span(period), open_kinds), viewer)
+    quoted = still_open if every_open_item else still_open.limit(OPEN_QUOTED)
+    open_quoted = [links.quoted(c) for c in db.session.scalars(quoted)]
     return Report(
         period=period,
         generated_at=iso(now),
@@ -230,19 +240,25 @@ def build(
             for name, theirs in authors.items()
             if theirs
         },
-        open_items=[
-            links.quoted(c) for c in _quoted(open_items(*_span(period), open_kinds), viewer)
+        open_items=open_quoted,
+        open_count=(
+            len(open_quoted)
+            if len(open_quoted) < OPEN_QUOTED or every_open_item
+            else db.session.scalar(count_of(still_open))
+        ),
+        steps=[
+            _step(a, links)
+            for a in db.session.scalars(_narrowed(follow_up_steps(*_span(period)), viewer))
         ],
-        steps=[_step(a, links) for a in _quoted(follow_up_steps(*_span(period)), viewer)],
-        new_readers=new,
-        returning_readers=len(readers) - new,
+        new_readers=readers.new,
+        returning_readers=readers.readers - readers.new,
         weeks=_weeks(period, rows, order, now),
     )
 
 
-def _quoted(query: Select, viewer: Staff | None) -> list:
-    """The rows of a query about comments, narrowed to what the viewer may open."""
-    return list(db.session.scalars(query if viewer is None else for_staff(query, viewer)))
+def _narrowed(query: Select, viewer: Staff | None) -> Select:
+    """A query about comments, narrowed to what the viewer may open."""
+    return query if viewer is None else for_staff(query, viewer)
 
 
 def _span(period: Period) -> tuple[datetime, datetime]:
@@ -263,11 +279,14 @@ def _count_kinds(rows, order: list[str]) -> dict[str, int]:
 def _weeks(period: Period, rows, order: list[str], now: datetime) -> list[Week]:
     """Every ISO week the period touches, each with the period's comments of its days."""
     monday = period.since - timedelta(days=period.since.weekday())
+    by_week = defaultdict(list)
+    for row in rows:
+        by_week[_week_key(row.created_at)].append(row)
     weeks = []
     while monday < period.until:
         year, number, _ = monday.isocalendar()
         key = f"{year}-W{number:02d}"
-        theirs = [row for row in rows if _week_key(row.created_at) == key]
+        theirs = by_week[key]
         week = figures.month_figures(key, theirs, now)
         kinds = _count_kinds(theirs, order)
         weeks.append(Week(key, monday.isoformat(), week.answered, week.median_seconds, kinds))

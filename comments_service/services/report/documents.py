@@ -10,7 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from comments_service.config import UNTAGGED
 from comments_service.services.report import figures
-from comments_service.services.report.build import Report, Week
+from comments_service.services.report.build import OPEN_QUOTED, Report, Week
 from comments_service.services.report.charts import bar_chart, hours_tick, nice_hours, stacked_chart
 from comments_service.words import times
 
@@ -24,9 +24,6 @@ templates = Environment(
 )
 templates.filters.update(times.FILTERS)
 STEP_TITLES = {"passed_on": "Passed on", "acted_on": "Acted on", "declined": "Declined"}
-# The open items quoted in full, oldest first; a mail stays readable in a busy month (the
-# JSON lists them all).
-OPEN_QUOTED = 50
 
 
 def context(report: Report) -> dict:
@@ -38,7 +35,7 @@ def context(report: Report) -> dict:
         "kinds_chart": kinds_chart(report),
         "step_titles": STEP_TITLES,
         "open_quoted": report.open_items[:OPEN_QUOTED],
-        "open_unquoted": max(len(report.open_items) - OPEN_QUOTED, 0),
+        "open_unquoted": max(report.open_count - OPEN_QUOTED, 0),
         "share_text": figures.share_text,
         "week_label": week_label,
         "kind_name": kind_name,
