@@ -333,7 +333,7 @@ def test_block_this_reader_blocks_their_email_and_marks_the_comment_spam(
 ):
     make_post("hello")
     comment_id = post_comment(client, email="Jo@Example.org")
-    page = client.get("/moderation/?view=all").get_data(as_text=True)
+    page = client.get(f"/moderation/comments/{comment_id}/tools?view=all").get_data(as_text=True)
 
     blocked = client.post(block_form(page, comment_id), data={"csrf_token": csrf_token(page)})
 
@@ -359,7 +359,7 @@ def test_block_this_reader_blocks_their_email_and_marks_the_comment_spam(
 def test_a_reader_without_email_is_blocked_by_address(app, client, make_post, admin):
     make_post("hello")
     comment_id = post_comment(client, remote="2001:db8::7")
-    page = client.get("/moderation/?view=all").get_data(as_text=True)
+    page = client.get(f"/moderation/comments/{comment_id}/tools?view=all").get_data(as_text=True)
     client.post(block_form(page, comment_id), data={"csrf_token": csrf_token(page)})
     assert entries(app) == [("ip", "2001:db8::7/128", "spam", "Ana Lima")]
     assert verdict_of(app, post_comment(client, remote="2001:db8::7"))[0] == CommentStatus.SPAM
@@ -369,7 +369,7 @@ def test_a_reader_whose_address_was_cut_to_its_network_is_blocked_by_that_networ
     app, client, make_post, make_comment, admin
 ):
     old = make_comment(make_post("hello"), remote_addr="203.0.113.0/24")
-    page = client.get("/moderation/?view=all").get_data(as_text=True)
+    page = client.get(f"/moderation/comments/{old.id}/tools?view=all").get_data(as_text=True)
     client.post(block_form(page, old.id), data={"csrf_token": csrf_token(page)})
     assert entries(app) == [("ip", "203.0.113.0/24", "spam", "Ana Lima")]
     assert verdict_of(app, post_comment(client, remote="203.0.113.9"))[0] == CommentStatus.SPAM
@@ -379,8 +379,8 @@ def test_authors_get_no_block_button_and_may_not_block(app, client, make_post, m
     make_post("hello")
     comment_id = post_comment(client, email="jo@example.org")
     login(make_staff("Ana Lima"))
-    page = client.get("/moderation/").get_data(as_text=True)
-    assert f"/comments/{comment_id}/block" not in page
+    page = client.get(f"/moderation/comments/{comment_id}/tools").get_data(as_text=True)
+    assert "Hand to a colleague" in page and f"/comments/{comment_id}/block" not in page
     response = client.post(
         f"/moderation/comments/{comment_id}/block", data={"csrf_token": csrf_token(page)}
     )

@@ -98,14 +98,14 @@ def test_the_page_offers_one_button_per_kind_of_the_setting(
 ):
     app = app_with(PORCH_COMMENT_KINDS="bug,wish")
     ana = make_staff("Ana Lima")
-    make_comment(make_post("hello"), name="Jo")
+    jo = make_comment(make_post("hello"), name="Jo")
     client = app.test_client()
     token = csrf_token(client.get("/auth/login").get_data(as_text=True))
     client.post(
         "/auth/login",
         data={"email": ana.email, "password": "correct horse battery", "csrf_token": token},
     )
-    html = client.get("/moderation/").get_data(as_text=True)
+    html = client.get(f"/moderation/comments/{jo.id}/tools").get_data(as_text=True)
     assert 'name="kind" value="bug"' in html and 'name="kind" value="wish"' in html
     assert 'value="idea"' not in html
 
@@ -393,7 +393,7 @@ def test_declined_notes_stay_with_staff(app, client, page, post, make_comment):
     comment = make_comment(post, name="Jo", kind="problem")
     page(f"/comments/{comment.id}/follow-up", step="declined", note=INTERNAL)
     assert reload(app, comment).follow_up == FollowUp.DECLINED
-    assert INTERNAL in client.get("/moderation/?view=all").get_data(as_text=True)
+    assert INTERNAL in client.get(f"/moderation/comments/{comment.id}/tools").get_data(as_text=True)
     api = client.get("/api/posts/hello/comments")
     assert api.get_json()["comments"][0]["what_we_did"] is None
     assert INTERNAL not in api.get_data(as_text=True)

@@ -121,6 +121,7 @@ def test_an_author_tags_a_comment_with_the_keyboard(browser, porch):
     page.keyboard.press("Enter")
     card = page.locator(f"#comment-{porch.ids['Untagged Reader']}")
     expect(card.locator(".kind-badge")).to_have_text("Kind: idea")
+    card.locator("summary").filter(has_text=re.compile("^More")).click()  # brings the tools
     expect(card.locator("button.kind[value=idea]")).to_have_attribute("aria-pressed", "true")
     card.scroll_into_view_if_needed()
     screenshot(page, "listening-kinds.png")

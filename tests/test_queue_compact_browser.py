@@ -1,6 +1,8 @@
 """The moderation queue is calm: a compact card per comment, whose answer box and other tools
 open on demand, with or without JavaScript. Real Chromium at 1280×800 on sample-like data."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -91,6 +93,24 @@ def test_without_javascript_an_answer_opens_and_publishes(open_page, porch):
     tom.get_by_role("button", name="Publish answer").click()
     expect(page.locator(".flash--success")).to_have_text("Your answer to Tom Becker is published.")
     expect(card(page, porch, "Tom Becker")).to_have_count(0)
+
+
+def test_without_javascript_more_leads_to_the_tools_and_back_to_the_tab(open_page, porch):
+    page = open_page(javascript=False, viewport=SCREEN)
+    sign_in(page, porch, "/moderation/?view=waiting")
+    sam = card(page, porch, "Sam Field")
+    expect(sam.get_by_role("button", name="question", exact=True)).to_have_count(0)
+    unfold(sam, "More")
+    sam.get_by_role("link", name="Kinds, private answer, follow-up, handing over, history").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile("^More for the comment by Sam Field")
+    )
+    tools = card(page, porch, "Sam Field")
+    expect(tools.get_by_text("Hand to a colleague", exact=True)).to_be_visible()
+    screenshot(page, "cards-tools-page.png")
+    tools.get_by_role("button", name="idea", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/moderation/\?view=waiting#comment-"))
+    expect(card(page, porch, "Sam Field").locator(".kind-badge")).to_have_text("Kind: idea")
 
 
 def test_without_javascript_a_held_comment_is_answered_and_approved(open_page, porch):

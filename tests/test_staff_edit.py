@@ -24,6 +24,11 @@ def html_of(client, path="/moderation/?view=all") -> str:
     return client.get(path).get_data(as_text=True)
 
 
+def tools_of(client, comment_id: int) -> str:
+    """The page of a comment's tools, which "More" on its card brings in."""
+    return html_of(client, f"/moderation/comments/{comment_id}/tools?view=all")
+
+
 def edit_form(page: str, comment_id: int) -> dict:
     form = re.search(rf'<form[^>]*/comments/{comment_id}/edit-comment[?"].*?</form>', page, re.S)
     assert form, f"no Edit comment form for comment {comment_id}"
@@ -31,7 +36,7 @@ def edit_form(page: str, comment_id: int) -> dict:
 
 
 def edit(client, comment_id: int, body: str, reason: str = "Phone number taken out", **extra):
-    fields = edit_form(html_of(client), comment_id)
+    fields = edit_form(tools_of(client, comment_id), comment_id)
     form = {**fields, "body": body, "reason": reason, **extra}
     return client.post(f"/moderation/comments/{comment_id}/edit-comment?view=all", data=form)
 
@@ -70,7 +75,8 @@ def test_an_author_edits_a_readers_comment_and_the_history_keeps_why(
     assert version_of(app, post) == before + 1
     page = html_of(client)
     assert "The comment by Jo is changed; readers see it marked “edited by the team”." in page
-    assert 'Ana Lima · edited by the team<span class="reason">Phone number taken out' in page
+    history = tools_of(client, question.id)
+    assert 'Ana Lima · edited by the team<span class="reason">Phone number taken out' in history
     node = client.get("/api/posts/mine/comments").get_json()["comments"][0]
     assert node["edited_by_team"] is True and node["edited_at"]
     assert node["html"] == comment.body_html
@@ -108,7 +114,7 @@ def test_an_edit_to_words_the_reader_changed_meanwhile_is_refused(
 ):
     question = make_comment(make_post("mine"), body_markdown=PASTED)
     login(make_staff("Ana Lima"))
-    fields = edit_form(html_of(client), question.id)
+    fields = edit_form(tools_of(client, question.id), question.id)
     with app.app_context():
         db.session.get(Comment, question.id).body_markdown = "Changed by Jo."
         db.session.commit()
@@ -128,10 +134,10 @@ def test_only_those_who_may_moderate_a_reader_comment_edit_it(
     ana = make_staff("Ana Lima")
     answer = staff_answer(app, question, ana)
     login(ana)
-    page = html_of(client)
+    page = tools_of(client, question.id)
     assert f"/comments/{question.id}/edit-comment" in page
     for not_offered in (spam.id, answer):
-        assert f"/comments/{not_offered}/edit-comment" not in page
+        assert f"/comments/{not_offered}/edit-comment" not in tools_of(client, not_offered)
     token = csrf_token(page)
     form = {"body": "Changed.", "reason": "Typo", "seen": "x", "csrf_token": token}
     assert client.post(f"/moderation/comments/{bens.id}/edit-comment", data=form).status_code == 403

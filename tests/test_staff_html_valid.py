@@ -24,7 +24,9 @@ SHOWN = {
         "Edit your answer",
     ],
     "author-queue-answered": ["Ann Answered", "Pia Private"],
-    "admin-queue-with-saved-reply": ["Saved reply", "Edit comment", "Block this reader"],
+    "admin-queue-with-saved-reply": ["Saved reply"],
+    "admin-tools": ["Saved reply", "Edit comment", "Block this reader", "Hand to a colleague"],
+    "author-tools-waiting": ["Answered privately", "Follow up", "No answer needed"],
     "blocklist": ["203.0.113.0/24"],
     "empty-spam": ["Empty spam"],
     "author-queue-escalated": ["escalated to admins"],
@@ -212,6 +214,12 @@ def test_every_staff_page_is_valid_html(app, make_staff, make_post, make_comment
     pages |= queue_pages(admin, "admin")
     pages["admin-readers"] = page(admin, "/moderation/readers")
     pages |= admin_tool_pages(admin)
+    pages["admin-tools"] = page(admin, f"/moderation/comments/{made['waiting'].id}/tools?view=all")
+    pages |= {
+        f"author-tools-{name}": page(author, f"/moderation/comments/{comment.id}/tools?view=all")
+        for name, comment in made.items()
+        if name != "elsewhere"
+    }
     pages |= sign_in_pages(app)
     for name, words in SHOWN.items():
         assert all(word in pages[name] for word in words), (name, words)

@@ -79,12 +79,14 @@ def test_each_comment_shows_who_did_what_when_and_why(
         f"/moderation/comments/{thanks.id}/dismiss",
         data={"reason": "A thank-you <note>", "csrf_token": csrf_token(page)},
     )
-    answered = client.get("/moderation/?view=answered").get_data(as_text=True)
-    history = re.search(r'<details class="history">.*?</details>', answered, re.S).group(0)
+    answered = client.get(f"/moderation/comments/{thanks.id}/tools?view=answered")
+    history = re.search(
+        r'<details class="history">.*?</details>', answered.get_data(as_text=True), re.S
+    ).group(0)
     assert "History (1)" in history
     assert re.search(r"UTC</time>\s*· Ana Lima · marked no answer needed", history)
     assert '<span class="reason">A thank-you &lt;note&gt;</span>' in history
-    held_page = client.get("/moderation/?view=held").get_data(as_text=True)
+    held_page = client.get(f"/moderation/comments/{held.id}/tools?view=held").get_data(as_text=True)
     assert "Spam guard · held for approval" in held_page and "4 links" in held_page
 
 

@@ -86,10 +86,7 @@ def queue():
         error_out=False,
         count=False,
     )
-    within, escalation = answer_within(current_app.config), escalate_after(current_app.config)
-    flagged = flagged_by_comment([comment.id for comment in listing.items], now, escalation)
     listing.total = _listing_total(counts[view.value], view.value in capped, listing)
-    moderator = Moderator(current_user, now).look_at(listing.items)
     return render_template(
         "moderation/queue.html",
         view=view,
@@ -97,26 +94,55 @@ def queue():
         counts=counts,
         capped=capped,
         counted_up_to=COUNTED_UP_TO,
-        kinds=kinds,
         filters=filters,
         listing=listing,
         posts=_post_choices(filters["post"]),
         undo=session.pop("porch_undo", None),
         draft=session.pop("porch_draft", None),
         published=session.pop("porch_published", None),
+        tab_actions=tab_actions(view),
+        bulk_actions=bulk_actions(view),
+        spam_checking=akismet.for_app(current_app) is not None,
+        spam_check_failing_since=db.session.scalar(spam_check_failing_since()),
+        **_for_cards(listing.items, now),
+    )
+
+
+@bp.get("/comments/<int:comment_id>/tools")
+def tools(comment_id: int):
+    """One comment's card with every tool open: what "More" holds on a page of cards,
+    for a browser without script (moderation.js fetches it to open "More" in place).
+    Its forms come back to the tab it was opened from."""
+    comment = db.session.scalar(
+        select(Comment).where(Comment.id == comment_in_my_care(comment_id).id).options(*ON_THE_PAGE)
+    )
+    return render_template(
+        "moderation/tools.html",
+        comment=comment,
+        view=_view(),
+        views=View,
+        here=came_from(),
+        tools_here=True,
+        draft=session.pop("porch_draft", None),
+        **_for_cards([comment], utcnow()),
+    )
+
+
+def _for_cards(comments: list[Comment], now) -> dict:
+    """What the cards of these comments read besides the comments (templates' _card.html)."""
+    within, escalation = answer_within(current_app.config), escalate_after(current_app.config)
+    flagged = flagged_by_comment([comment.id for comment in comments], now, escalation)
+    return dict(
         now=now,
         answer_within=within,
         escalate_after=escalation,
         overdue=lambda comment: comment.is_overdue(now, within),
         escalated=lambda comment: comment.is_overdue(now, escalation),
         flagged_for=lambda comment: [staff.name for staff in flagged.get(comment.id, [])],
-        colleagues=assignment.active_colleagues() if listing.items else [],
-        allowed=moderator.allowed,
-        tab_actions=tab_actions(view),
-        bulk_actions=bulk_actions(view),
+        colleagues=assignment.active_colleagues() if comments else [],
+        allowed=Moderator(current_user, now).look_at(comments).allowed,
+        kinds=comment_kinds(current_app.config),
         blog_url=current_app.config["PORCH_BLOG_URL"],
-        spam_checking=akismet.for_app(current_app) is not None,
-        spam_check_failing_since=db.session.scalar(spam_check_failing_since()),
     )
 
 

@@ -155,6 +155,33 @@
   helpButton.hidden = false;
   helpButton.addEventListener("click", showHelp);
 
+  // "More" on a card links to the comment's page of tools; opened, it brings them here.
+  // Their forms come back to this tab, as they do from that page. If the page cannot be
+  // read, the link stays.
+  async function bringTools(place) {
+    place.removeAttribute("data-tools");
+    try {
+      const response = await fetch(place.querySelector("a").href, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(`${response.status}`);
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const card = place.closest("[data-card]");
+      const tools = page.querySelector(`#${card.id} .more`);
+      if (!tools) throw new Error("no tools on the page");
+      place.replaceChildren(...tools.childNodes);
+    } catch {
+      say(`The tools could not be loaded here: the link opens them on a page of their own.`);
+    }
+  }
+
+  document.addEventListener(
+    "toggle",
+    (event) => {
+      const place = event.target.matches?.("details[data-fold=more][open]") && event.target.querySelector(".more[data-tools]");
+      if (place) bringTools(place);
+    },
+    true,
+  );
+
   // A refused answer comes back open, with the text and why: the cursor goes back into it.
   document.querySelector("details[data-fold=answer][open] textarea[aria-invalid=true]")?.focus();
 
