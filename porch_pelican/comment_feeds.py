@@ -15,7 +15,7 @@ import os
 import re
 from datetime import UTC, datetime
 from itertools import chain
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
 from feedgenerator.django.utils.encoding import iri_to_uri
 from feedgenerator.django.utils.feedgenerator import rfc3339_date
@@ -27,6 +27,8 @@ from .comments import write_file
 logger = logging.getLogger(__name__)
 # What XML 1.0 cannot carry (feedgenerator's SimplerXMLGenerator refuses the same).
 CONTROL = re.compile(r"[\x00-\x08\x0B-\x0C\x0E-\x1F]")
+HTML_TYPE = ' type="html"'
+ATTRIBUTE_SPECIALS = re.compile("[&<>\"'\n\r\t]")
 # How many comments a feed lists, the newest: a feed reader polls the file, and a thread
 # of thousands would make each poll (and each re-bake) megabytes.
 NEWEST = 50
@@ -62,8 +64,8 @@ def comments_feed(settings: dict, article) -> str:
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">',
         element("title", f"Comments on {title}"),
-        empty("link", href=iri_to_uri(page), rel="alternate"),
-        empty("link", href=iri_to_uri(feed_url), rel="self"),
+        f'<link href={attribute(iri_to_uri(page))} rel="alternate"/>',
+        f'<link href={attribute(iri_to_uri(feed_url))} rel="self"/>',
         element("id", feed_url),
         element("updated", rfc3339_date(updated)),
         element(
@@ -72,40 +74,37 @@ def comments_feed(settings: dict, article) -> str:
         ),
     ]
     for created, node, link, edited in found:
+        writer = "" if node.author_name is None else element("name", node.author_name)
         parts += [
             "<entry>",
             element("title", entry_title(node)),
-            empty("link", href=iri_to_uri(link), rel="alternate"),
+            f'<link href={attribute(iri_to_uri(link))} rel="alternate"/>',
             element("published", rfc3339_date(created)),
             element("updated", rfc3339_date(edited or created)),
-            f"<author>{element('name', node.author_name)}</author>"
-            if node.author_name is not None
-            else "",
+            f"<author>{writer}</author>" if writer else "",
             element("id", f"{page}#comment-{node.id}"),
-            element("content", node.html, type="html"),
+            element("content", node.html, HTML_TYPE),
             "</entry>",
         ]
     parts.append("</feed>")
-    return "".join(parts)
+    document = "".join(parts)
+    if CONTROL.search(document):  # in a text: addresses come percent-encoded
+        raise UnserializableContentError("Control characters are not supported in XML 1.0")
+    return document
 
 
-def element(name: str, text, **attributes) -> str:
-    """``<name a="v">text</name>``, or ``<name a="v"/>`` when there is no text; text with
-    characters XML 1.0 cannot carry stops the build, as feedgenerator's writer does."""
+def element(name: str, text, attributes: str = "") -> str:
+    """``<name a="v">text</name>``, or ``<name a="v"/>`` when there is no text."""
     text = "" if text is None else str(text)
     if not text:
-        return empty(name, **attributes)
-    if CONTROL.search(text):
-        raise UnserializableContentError("Control characters are not supported in XML 1.0")
-    return f"<{name}{attributes_of(attributes)}>{escape(text)}</{name}>"
+        return f"<{name}{attributes}/>"
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<{name}{attributes}>{text}</{name}>"
 
 
-def empty(name: str, **attributes) -> str:
-    return f"<{name}{attributes_of(attributes)}/>"
-
-
-def attributes_of(attributes: dict) -> str:
-    return "".join(f" {key}={quoteattr(str(value))}" for key, value in sorted(attributes.items()))
+def attribute(value: str) -> str:
+    """An attribute's value in quotes, as ``xml.sax.saxutils.quoteattr`` writes it."""
+    return quoteattr(value) if ATTRIBUTE_SPECIALS.search(value) else f'"{value}"'
 
 
 def entries(settings: dict, article) -> list:
