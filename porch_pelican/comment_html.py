@@ -41,29 +41,23 @@ def avatar(context, name, profile=None, size="m") -> Markup:
     return avatar_html(context.get("SITEURL", ""), name, profile, size)
 
 
-def field(thing, name):
-    """``thing.name`` as a template reads it: an attribute, else a key, else MISSING."""
-    if isinstance(thing, dict):
-        return thing.get(name, MISSING)
-    return getattr(thing, name, MISSING)
-
-
-def text(value) -> str:
-    """A value printed in an autoescaped template."""
-    return escape(value)
+def fields_of(c) -> dict:
+    """The comment's fields by name: a dict's own, or the node's attributes."""
+    return c if isinstance(c, dict) else vars(c)
 
 
 @pass_context
 def comment(context, c, here, blank=False) -> Markup:
     """The ``porch_comment`` filter: the comment's ``<li>``, left open."""
-    c_id = text(field(c, "id"))
-    staff = field(c, "staff")
-    removed = field(c, "removed")
+    c = fields_of(c)
+    c_id = escape(c.get("id", MISSING))
+    staff = c.get("staff", MISSING)
+    removed = c.get("removed", MISSING)
     profile = (context.get("PORCH_AUTHOR_PROFILES") or {}).get(staff.get("name")) if staff else None
     classes = f"comment{' comment--staff' if staff else ''}{' comment--removed' if removed else ''}"
     parts = [f'<li class="{classes}" id="comment-{c_id}" data-comment-id="{c_id}">\n']
     if removed or blank:
-        reason = field(c, "removed_reason")
+        reason = c.get("removed_reason", MISSING)
         if reason != "author_request" or blank:
             parts.append(
                 '  <p class="comment-removed" data-slot="removed">This comment was removed.</p>\n'
@@ -80,9 +74,9 @@ def comment(context, c, here, blank=False) -> Markup:
 
 def card(context, c, c_id, staff, profile, here, blank) -> str:
     """The comment's ``<article>``: who wrote it and when, what it answers, its text, the
-    answer line, what the team did, and the reply link."""
+    answer line, what the team did, and the reply link. ``c``: its fields."""
     site_url = context.get("SITEURL", "")
-    author_name = field(c, "author_name")
+    author_name = c.get("author_name", MISSING)
     if blank:
         empty_face = '<img class="avatar avatar--s" src="" alt="" loading="lazy">'
         face = f"{avatar_html(site_url, '', None, 's')}{empty_face}"
@@ -96,48 +90,48 @@ def card(context, c, c_id, staff, profile, here, blank) -> str:
         f'{face}      <span class="comment-author" data-slot="author">{author}</span>\n'
     ]
     if staff or blank:
-        who = text(staff.get("name", MISSING)) if staff else ""
+        who = escape(staff.get("name", MISSING)) if staff else ""
         if profile and profile.get("role"):
-            role = text(profile["role"])
+            role = escape(profile["role"])
         else:
-            role = text(str(staff.get("role", MISSING)).capitalize()) if staff else ""
+            role = escape(str(staff.get("role", MISSING)).capitalize()) if staff else ""
         parts.append(
             '      <span class="staff-badge" data-slot="badge">'
             f'<span class="visually-hidden">{who} · </span>{role}</span>\n'
         )
-    created = field(c, "created_at")
-    when = text(time_label(created))
+    created = c.get("created_at", MISSING)
+    when = escape(time_label(created))
     edited = ""
-    if field(c, "edited_at") or blank:
-        by_team = " by the team" if field(c, "edited_by_team") else ""
+    if c.get("edited_at", MISSING) or blank:
+        by_team = " by the team" if c.get("edited_by_team", MISSING) else ""
         edited = f'<span class="comment-edited"> · edited{by_team}</span>'
     parts.append(
-        f'      <a class="comment-permalink" href="{text(here)}#comment-{c_id}">'
-        f'<time datetime="{text(created)}" title="{when}">{when}</time>{edited}</a>\n'
+        f'      <a class="comment-permalink" href="{escape(here)}#comment-{c_id}">'
+        f'<time datetime="{escape(created)}" title="{when}">{when}</time>{edited}</a>\n'
         "    </header>\n"
     )
-    if field(c, "flattened") or blank:
-        answered = text(field(c, "in_reply_to") or "a removed comment")
+    if c.get("flattened", MISSING) or blank:
+        answered = escape(c.get("in_reply_to", MISSING) or "a removed comment")
         parts.append(
             '    <p class="comment-in-reply-to">In reply to'
-            f' <a href="#comment-{text(field(c, "parent_id"))}">{answered}</a></p>\n'
+            f' <a href="#comment-{escape(c.get("parent_id", MISSING))}">{answered}</a></p>\n'
         )
-    parts.append(f'    <div class="comment-body">{field(c, "html")}</div>\n')
-    answer_line = field(c, "answer_line")
+    parts.append(f'    <div class="comment-body">{c.get("html", MISSING)}</div>\n')
+    answer_line = c.get("answer_line", MISSING)
     if answer_line or blank:
-        waiting = " comment-answer--waiting" if field(c, "waiting") else ""
-        parts.append(f'    <p class="comment-answer{waiting}">{text(answer_line)}</p>\n')
-    what_we_did = field(c, "what_we_did")
+        waiting = " comment-answer--waiting" if c.get("waiting", MISSING) else ""
+        parts.append(f'    <p class="comment-answer{waiting}">{escape(answer_line)}</p>\n')
+    what_we_did = c.get("what_we_did", MISSING)
     if what_we_did or blank:
         parts.append(
             '    <p class="comment-follow-up"><strong>What we did:</strong>'
-            f" {text(what_we_did)}</p>\n"
+            f" {escape(what_we_did)}</p>\n"
         )
-    public_url = text(context.get("PORCH_PUBLIC_URL", ""))
+    public_url = escape(context.get("PORCH_PUBLIC_URL", ""))
     parts.append(
         '    <p class="comment-actions"><a class="comment-reply-link"'
         f' href="{public_url}/reply/{c_id}">Reply<span class="visually-hidden"> to'
-        f" {text(author_name)}</span></a></p>\n"
+        f" {escape(author_name)}</span></a></p>\n"
         "  </article>\n"
     )
     return "".join(parts)
@@ -147,12 +141,14 @@ def author_link(context, c, profile, author_name) -> str:
     """The writer's name: linked to their author page (staff with a profile page), else to
     their website (readers who gave one), else as it is."""
     if profile and profile.get("slug"):
-        page = context["AUTHOR_URL"].format(slug=profile["slug"])
-        return f'<a href="{text(context.get("SITEURL", ""))}/{text(page)}">{text(author_name)}</a>'
-    website = field(c, "author_website")
+        page = escape(
+            f"{context.get('SITEURL', '')}/{context['AUTHOR_URL'].format(slug=profile['slug'])}"
+        )
+        return f'<a href="{page}">{escape(author_name)}</a>'
+    website = c.get("author_website", MISSING)
     if website:
-        return f'<a href="{text(website)}" rel="nofollow ugc noopener">{text(author_name)}</a>'
-    return text(author_name)
+        return f'<a href="{escape(website)}" rel="nofollow ugc noopener">{escape(author_name)}</a>'
+    return escape(author_name)
 
 
 FILTERS = {"avatar": avatar, "porch_comment": comment}
