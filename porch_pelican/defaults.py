@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from porch_contract import COMMENTS_PAGE_URL, COMMENTS_PER_PAGE
 
+from .comment_html import FILTERS as MARKUP_FILTERS
 from .filters import FILTERS
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def apply_defaults(pelican):
     settings.setdefault("PORCH_ANSWERING_TEAM", ANSWERING_TEAM)
     exclude_authors_dir(settings)
     autoescape_comment_templates(settings)
-    settings["JINJA_FILTERS"] = {**settings["JINJA_FILTERS"], **FILTERS}
+    settings["JINJA_FILTERS"] = {**settings["JINJA_FILTERS"], **FILTERS, **MARKUP_FILTERS}
 
 
 def refuse_renamed(settings):

@@ -29,9 +29,10 @@ THREAD_KEYS = ("commentCount", "comment")
 def blog_posting(context, article) -> dict:
     """The article's BlogPosting (a Jinja filter: print it with ``|tojson``, which escapes
     ``<``, ``>`` and ``&``, so no comment can close the script)."""
-    posting = dict(getattr(article, "porch_posting", None) or about(context, article))
+    url = article.url  # Pelican works it out again at every reading
+    posting = dict(getattr(article, "porch_posting", None) or about(context, article, url))
     posting["commentCount"] = article.porch_comment_count or 0
-    posting["comment"] = comment_tree(context, article)
+    posting["comment"] = comment_tree(context, article, url)
     return posting
 
 
@@ -44,10 +45,11 @@ def carry_over(article, html: str) -> None:
         article.porch_posting = {k: v for k, v in posting.items() if k not in THREAD_KEYS}
 
 
-def about(context, article) -> dict:
-    """The posting's facts from a built article: what it is, when, by whom, and its image."""
+def about(context, article, path=None) -> dict:
+    """The posting's facts from a built article: what it is, when, by whom, and its image.
+    ``path``: the article's address from the site's root, when known already."""
     site = context["PORCH_ABSOLUTE_SITEURL"]
-    url = f"{site}/{article.url}"
+    url = f"{site}/{article.url if path is None else path}"
     posting = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
@@ -106,7 +108,7 @@ def staff_person(context, shown_name, staff_name, url=None, role=None) -> dict:
     return {**person, **{key: value for key, value in details.items() if value}}
 
 
-def comment_tree(context, article) -> list[dict]:
+def comment_tree(context, article, path=None) -> list[dict]:
     """The comments the article's page shows (its first page of comments) as nested
     Comments, in one pass over the flat thread.
 
@@ -114,7 +116,7 @@ def comment_tree(context, article) -> list[dict]:
     level): its own, or where it sits itself when it is removed or as deep as the page
     nests.
     """
-    here = f"{context['PORCH_ABSOLUTE_SITEURL']}/{article.url}"
+    here = f"{context['PORCH_ABSOLUTE_SITEURL']}/{article.url if path is None else path}"
     levels = context["PORCH_THREAD_DEPTH"]
     top: list[dict] = []
     holder: dict = {}

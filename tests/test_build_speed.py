@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 from pelican.settings import DEFAULT_CONFIG, read_settings
 
+from porch_pelican.comment_html import avatar, comment
 from porch_pelican.comments import for_display
 from porch_pelican.defaults import apply_defaults
 from porch_pelican.filters import initials, time_label
@@ -51,6 +52,8 @@ def test_the_filters_join_the_site_filters_without_changing_pelican_defaults():
         "initials": initials,
         "time_label": time_label,
         "blog_posting": blog_posting,
+        "avatar": avatar,
+        "porch_comment": comment,
     }
     assert DEFAULT_CONFIG["JINJA_FILTERS"] == {}
 

@@ -4,13 +4,18 @@ re-bake."""
 
 import json
 import re
+from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import feedparser
 import pytest
+from feedgenerator import Atom1Feed
+from markupsafe import Markup
 
 from comments_service.services.comments.posting import add_staff_answer
 from comments_service.services.moderation import decisions as moderation
-from porch_pelican.comment_feeds import NEWEST
+from porch_pelican.comment_feeds import NEWEST, comments_feed, entries, entry_title
+from porch_pelican.comments import for_display
 
 from .site_support import build_sample_site
 from .test_baking import export_of, node
@@ -123,3 +128,61 @@ def test_a_long_thread_lists_its_newest_comments_each_linked_to_its_page(tmp_pat
     assert feed.entries[0].link == f"{article}comments/6/#comment-{NEWEST + 5}"
     assert feed.entries[-1].link == f"{article}#comment-6"
     assert feed.entries[0].id == f"{article}#comment-{NEWEST + 5}"  # wherever it is shown
+
+
+def feedgenerator_document(settings, article) -> str:
+    """The same feed as feedgenerator's Atom1Feed writes it, item by item."""
+    page = f"{settings['PORCH_ABSOLUTE_SITEURL']}/{article.url}"
+    feed_url = page + settings["PORCH_COMMENTS_FEED_URL"]
+    title = Markup(article.title).striptags()
+    found = entries(settings, article)
+    feed = Atom1Feed(
+        title=f"Comments on {title}",
+        link=page,
+        description=f"Readers' comments on {title} and the answers of the people who wrote it.",
+        feed_url=feed_url,
+        feed_guid=feed_url,
+    )
+    for created, comment, link, edited in found:
+        feed.add_item(
+            title=entry_title(comment),
+            link=link,
+            description=None,
+            author_name=comment.author_name,
+            pubdate=created,
+            updateddate=edited,
+            unique_id=f"{page}#comment-{comment.id}",
+            content=comment.html,
+        )
+    return feed.writeString("utf-8")
+
+
+def test_the_feed_is_the_document_feedgenerator_writes():
+    """Written directly for speed, the file is byte for byte what feedgenerator's Atom
+    writer makes of the same comments: edits, replies, staff answers, markup and quotes in
+    names, and addresses with letters outside ASCII."""
+    settings = {
+        "PORCH_ABSOLUTE_SITEURL": "https://blog.example",
+        "PORCH_COMMENTS_FEED_URL": "comments.atom",
+        "PORCH_COMMENTS_PAGE_URL": "comments/{number}/",
+    }
+    staff = {"name": "Ana Lima", "role": "author"}
+    thread = [
+        node(1, 'Jo "the <b>crew</b>" & co', html="<p>Tabs\tand &amp; <em>marks</em></p>"),
+        node(2, "Ana Lima", 1, 1, staff=staff, in_reply_to='Jo "the <b>crew</b>" & co'),
+        node(3, "Sam O'Neil", 1, 1, in_reply_to="Jo", edited_at="2026-11-21T08:30:00Z"),
+        node(4, "Zoë", created_at="2026-11-19T09:00:00Z", html="<p>Ça marche ?</p>"),
+    ]
+    article = SimpleNamespace(
+        url="2026/11/café-notes/",
+        title="Café <em>notes</em> &amp; more",
+        date=datetime(2026, 11, 2, 9, tzinfo=UTC),
+        porch_comment_pages=[for_display(thread[:3], 5, 4), for_display(thread[3:], 5, 4)],
+    )
+
+    written = comments_feed(settings, article)
+
+    assert written == feedgenerator_document(settings, article)
+    assert "%C3%A9" in written and "comments/2/#comment-4" in written
+    empty = SimpleNamespace(**{**vars(article), "porch_comment_pages": [[]]})
+    assert "<updated>2026-11-02T09:00:00+00:00</updated>" in comments_feed(settings, empty)

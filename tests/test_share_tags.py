@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from porch_pelican import rebake
+from porch_pelican import rebake, share_images
 
 from .site_support import ROOT, build_sample_site
 
@@ -218,3 +218,18 @@ def test_the_head_survives_a_rebake(tmp_path):
 
 def head_of(path: Path) -> str:
     return re.search(r"<head>.*</head>", path.read_text(encoding="utf-8"), re.DOTALL).group(0)
+
+
+def test_a_card_of_many_authors_keeps_within_its_palette():
+    """Each text colour over each colour under it takes a ramp of the 256 palette entries."""
+    authors = [(f"Author Number {n}", f"#{n}{n}3366") for n in range(8)]
+    card = share_images.card_inputs("A title " * 12, authors, "Lanternworks Porch")
+
+    image = share_images.draw_card(card)
+
+    assert (image.mode, image.size) == ("P", (1200, 630))
+    used = {index for _, index in image.getcolors()}
+    assert len(used) > 100  # ramps of antialiasing, not a handful of flat colours
+    rgb = image.convert("RGB")
+    assert rgb.getpixel((8, 300)) == (0x9A, 0x34, 0x12)  # the accent bar
+    assert rgb.getpixel((600, 20)) == (0xFB, 0xFA, 0xF7)  # the background

@@ -1,6 +1,6 @@
 /* Porch comments: post forms as JSON, show errors in place, add comments newer than the build.
    Threads come flat, in reading order, with depths: nothing recurses. A comment's markup is the
-   page's <template>, from the macro that bakes comments (_comments.html): cloned and filled. */
+   page's <template>, from the filter that bakes comments (comment_html.py): cloned and filled. */
 (() => {
   const sec = document.querySelector("#comments[data-porch-api]");
   if (!sec) return;
