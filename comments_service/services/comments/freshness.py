@@ -15,7 +15,7 @@ raise, and a re-baker that bakes version N into a page knows the page is behind
 while the post says more than N.
 """
 
-from sqlalchemy import event, inspect, update
+from sqlalchemy import bindparam, event, inspect, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -43,6 +43,13 @@ SHOWN_FIELDS = (
     "follow_up_note",
 )
 CHANGED_POSTS = "porch_changed_posts"
+POSTS = Post.__table__
+# Built once: every post, every comment on it, raises its posts with this one statement.
+RAISE_VERSIONS = (
+    update(POSTS)
+    .where(POSTS.c.id.in_(bindparam("post_ids", expanding=True)))
+    .values(comments_version=POSTS.c.comments_version + 1)
+)
 RAISED_IN_TRANSACTION = "porch_raised_posts"
 
 
@@ -64,11 +71,7 @@ def mark_changed(session: Session, post_ids: set[int]) -> None:
     raised = session.info.setdefault(RAISED_IN_TRANSACTION, set())
     to_raise = post_ids - raised
     if to_raise:
-        session.connection().execute(
-            update(Post.__table__)
-            .where(Post.id.in_(to_raise))
-            .values(comments_version=Post.comments_version + 1)
-        )
+        session.connection().execute(RAISE_VERSIONS, {"post_ids": sorted(to_raise)})
         for post_id in to_raise:
             if (post := session.identity_map.get(identity_key(Post, post_id))) is not None:
                 session.expire(post, ["comments_version"])
