@@ -5,8 +5,8 @@ written, the two answer-band ones finding nothing to add for a comment not answe
 (every new comment). They run now only when it has an answer; the counts are the
 same, the statements of 0024 unchanged.
 
-Revision ID: 0027_cheap_figure_triggers
-Revises: 0026_comment_events
+Revision ID: 0028_cheap_figure_triggers
+Revises: 0027_tagged_kind_index
 Create Date: 2026-12-07
 """
 import importlib.util
@@ -16,8 +16,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0027_cheap_figure_triggers'
-down_revision = '0026_comment_events'
+revision = '0028_cheap_figure_triggers'
+down_revision = '0027_tagged_kind_index'
 branch_labels = None
 depends_on = None
 
