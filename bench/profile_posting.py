@@ -46,7 +46,7 @@ def main(posts: int) -> None:
 
     for n in range(20):  # warm the caches and the pool
         post(n)
-    profile = cProfile.Profile()
+    profile = cProfile.Profile(time.process_time)
     started = time.process_time()
     profile.enable()
     for n in range(posts):

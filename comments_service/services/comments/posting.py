@@ -17,6 +17,7 @@ from comments_service.extensions import db, one_writer_at_a_time
 from comments_service.models import Comment, CommentStatus, ModerationAction, Post, Staff, utcnow
 from comments_service.queries.states import has_approved_comment_from
 from comments_service.services.comments.answers import lock_thread, record_answer, words_seen
+from comments_service.services.comments.inserting import insert_comment
 from comments_service.services.mail.events import record_new_comment
 from comments_service.services.mail.subscriptions import ReaderMail, subscribe, tell_subscriber
 from comments_service.services.moderation.decisions import ModerationError, approve
@@ -128,6 +129,7 @@ def draft_reader_comment(
     """A reader comment as it will be stored, not yet in the session: judged first."""
     return Comment(
         post=post,
+        post_id=post.id,
         parent=parent,
         parent_id=parent and parent.id,  # Akismet's comment_type reads it before the flush
         author_name=submission.author_name,
@@ -193,7 +195,7 @@ def store_reader_comment(
     comment.spam_check = verdict.check
     comment.status = STATUS_OF[verdict.verdict]
     comment.published_at = now if comment.status == CommentStatus.APPROVED else None
-    db.session.add(comment)
+    insert_comment(db.session, comment)
     if verdict.verdict in GUARD_DECISIONS:
         decision = GUARD_DECISIONS[verdict.verdict]
         db.session.add(ModerationAction(comment=comment, action=decision, reason=verdict.reason))

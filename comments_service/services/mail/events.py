@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import selectinload
 
 from comments_service.enums import CommentEventKind, CommentStatus
@@ -47,16 +47,19 @@ class Notices:
         )
 
 
+NEW_EVENT = insert(CommentEvent.__table__)
+
+
 def record_new_comment(comment: Comment, now: datetime) -> None:
-    """Note a new reader comment for the sender, in the caller's transaction; one the
-    spam guard binned is nobody's news."""
+    """Note a stored reader comment for the sender, in the caller's transaction; one the
+    spam guard binned is nobody's news. One INSERT: nothing reads the event back."""
     if comment.status == CommentStatus.SPAM:
         return
     held = comment.status == CommentStatus.PENDING
-    event = CommentEvent(
-        comment=comment, kind=CommentEventKind.NEW_COMMENT, held=held, created_at=now
+    values = dict(
+        comment_id=comment.id, kind=CommentEventKind.NEW_COMMENT, held=held, created_at=now
     )
-    db.session.add(event)
+    db.session.connection().execute(NEW_EVENT, values)
 
 
 def expand_pending(notices: Notices, batch_size: int) -> int:

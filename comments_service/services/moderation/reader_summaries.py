@@ -350,6 +350,18 @@ def add_comment(connection: Connection, comment: Comment) -> None:
             )
 
 
+def count_new_comment(connection: Connection, comment: Comment) -> None:
+    """What the flush hook does for one new comment written without the unit of work
+    (services.comments.inserting): a published reader comment joins its reader's rows."""
+    changed = [(comment, True)] if comment.staff_id is None and comment.is_public else []
+    if not changed:
+        return
+    if _one_comment_added(changed) is not None:
+        add_comment(connection, comment)
+    else:
+        recount_readers(connection, identities(connection, _signed(comment)))
+
+
 def recount_staff(connection: Connection, staff_id: int, name: str) -> None:
     """Count again the rows of what one staff member looks after (``for_staff``)."""
     _lock(connection, None)
