@@ -57,7 +57,7 @@ from comments_service.words.names import skeleton
 __all__ = ["Comment", "CommentStatus", "Decision", "ModerationAction", "Post", "PostAuthor"]
 __all__ += ["Digest", "OutboxMessage", "Role", "Staff", "StaffSession", "utcnow"]
 __all__ += ["ReaderSummary", "ReportSend", "SavedReply", "SubscriberAddress", "Subscription"]
-__all__ += ["AnswerBandGroup", "AnswerBandMonth", "BlocklistEntry", "FigureDay"]
+__all__ += ["AnswerBandGroup", "AnswerBandMonth", "BlocklistEntry", "FigureDay", "Revision"]
 
 
 def utcnow() -> datetime:
@@ -161,7 +161,7 @@ class Staff(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     # What the name reads as (services/names.py): readers may not post under anything
-    # that reads the same, found with one indexed lookup (queries.reads_as_staff).
+    # that reads the same (services.seldom_changed.reads_as_staff).
     name_skeleton: Mapped[str] = mapped_column(Text, index=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -203,6 +203,19 @@ class Staff(UserMixin, db.Model):
     @is_away.expression
     def is_away(cls, today):
         return and_(cls.away_from.is_not(None), cls.away_from <= today, cls.away_until >= today)
+
+
+class Revision(db.Model):
+    """How many times something every post checks against was written: the staff's
+    names, the blocklists. Raised by database triggers (migration 0029), so each process
+    reads its copy again only when the number moved (services.seldom_changed)."""
+
+    __tablename__ = "revisions"
+    STAFF_NAMES = "staff_names"
+    BLOCKLISTS = "blocklists"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
 
 
 class StaffSession(db.Model):

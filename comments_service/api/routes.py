@@ -23,7 +23,6 @@ from comments_service.errors import FORM_TYPES, ApiError
 from comments_service.extensions import db, limiter, once_more_if_dropped
 from comments_service.links.routes import reply_form, shown_comment
 from comments_service.models import Comment
-from comments_service.queries.care import reads_as_staff
 from comments_service.queries.public import changed_posts, post_by_slug
 from comments_service.services.comments.own import edit_until, own_token
 from comments_service.services.comments.posting import (
@@ -39,6 +38,7 @@ from comments_service.services.comments.threads import (
     published_thread,
 )
 from comments_service.services.mail.subscriptions import subscription_state
+from comments_service.services.seldom_changed import reads_as_staff
 from comments_service.services.tokens import Tokens
 from porch_contract import page_address
 
@@ -106,7 +106,7 @@ def create_comment(slug: str):
             data,
             max_chars=config["PORCH_MAX_COMMENT_CHARS"],
             max_name=config["PORCH_MAX_NAME_CHARS"],
-            is_staff_name=_reads_as_staff,
+            is_staff_name=reads_as_staff,
         )
     except Malformed as error:
         raise ApiError(400, "malformed", str(error)) from None
@@ -166,10 +166,6 @@ def _post_or_404(slug: str):
     if post is None:
         raise ApiError(404, "unknown_post", f"There is no post '{slug}' to comment on.")
     return post
-
-
-def _reads_as_staff(name: str) -> bool:
-    return db.session.scalar(reads_as_staff(name))
 
 
 def _request_context() -> SubmissionContext:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import aliased
 
 from comments_service.extensions import db
@@ -19,7 +19,6 @@ from comments_service.models import (
     Staff,
 )
 from comments_service.queries.states import unanswered
-from comments_service.words.names import readings
 
 
 def for_staff(query: Select, staff: Staff) -> Select:
@@ -230,13 +229,3 @@ def overdue(now: datetime, answer_within: timedelta) -> Select:
 
 def staff_by_name(name: str) -> Staff | None:
     return db.session.scalar(select(Staff).where(Staff.name == name))
-
-
-def reads_as_staff(name: str) -> Select:
-    """Whether any reading of a name is a staff member's skeleton (words/names.py):
-    one indexed lookup.
-
-    A name that reads as nothing (only punctuation) reserves nothing.
-    """
-    own = sorted(readings(name))
-    return select(exists().where(Staff.name_skeleton.in_(own), Staff.name_skeleton != ""))

@@ -55,8 +55,12 @@ def removed_comment_rows() -> Select:
     )
 
 
+# Built once: asked on every post of a comment.
+POST_BY_SLUG = select(Post).where(Post.slug == bindparam("slug"))
+
+
 def post_by_slug(slug: str) -> Post | None:
-    return db.session.scalar(select(Post).where(Post.slug == slug))
+    return db.session.scalar(POST_BY_SLUG, {"slug": slug})
 
 
 # What a thread's cached body is keyed by: id, title and comments version, by slug

@@ -55,8 +55,8 @@ LOOSE_MARK_SCRIPTS = ("LATIN ", "GREEK ", "CYRILLIC ")
 def skeleton(name: str) -> str:
     """What is left of a name once every way to fake it is taken away.
 
-    Each staff member's is stored with their name (``Staff.name_skeleton``), so a
-    reader's name is checked with one indexed lookup (``queries.reads_as_staff``).
+    Each staff member's is stored with their name (``Staff.name_skeleton``); a reader's
+    name is checked against a copy each process keeps (services.seldom_changed).
     """
     return _skeleton_of(_folded(name))
 

@@ -11,8 +11,12 @@ new comment is done here, in the same transaction: its post's comments version
 triggers, which see any insert.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from comments_service.models import Comment
 from comments_service.services.comments.freshness import changes_public_thread, mark_changed
@@ -21,9 +25,22 @@ from comments_service.services.moderation.reader_summaries import count_new_comm
 COMMENTS = Comment.__table__
 # What the database works out itself, sent back with the id.
 COMPUTED = [column for column in COMMENTS.c if column.computed is not None]
-# The mapped attribute of every column the insert writes (all but the id and the computed).
+
+
+def _default_of(column) -> Callable[[], Any]:
+    """The column's default as a Python value (a callable one is called each time)."""
+    default = column.default
+    if default is None:
+        return lambda: None
+    if default.is_callable:
+        return lambda: default.arg(None)
+    return lambda: default.arg
+
+
+# Every column the insert writes (all but the id and the computed): its attribute's
+# name, its own name and its default.
 WRITTEN = [
-    (attribute.key, attribute.columns[0])
+    (attribute.key, attribute.columns[0].key, _default_of(attribute.columns[0]))
     for attribute in inspect(Comment).column_attrs
     if COMMENTS.c.contains_column(attribute.columns[0])
     and not attribute.columns[0].primary_key
@@ -37,7 +54,11 @@ def insert_comment(session: Session, comment: Comment) -> None:
     """Write a new comment's row in the session's transaction; the comment is then in
     the session with its id, as if loaded. Raises IntegrityError (an idempotency key
     taken meanwhile) as a flush would."""
-    values = {column.key: _value(comment, key, column) for key, column in WRITTEN}
+    given = comment.__dict__
+    for key, _, default in WRITTEN:
+        if key not in given:  # its default, on the comment too: nothing left to load
+            set_committed_value(comment, key, default())
+    values = {name: given[key] for key, name, _ in WRITTEN}
     connection = session.connection()
     row = connection.execute(INSERT_COMMENT, values).one()
     comment.id = row.id
@@ -49,21 +70,6 @@ def insert_comment(session: Session, comment: Comment) -> None:
     if changes_public_thread(comment, is_new=True):
         mark_changed(session, {comment.post_id})
     count_new_comment(connection, comment)
-
-
-def _value(comment: Comment, key: str, column):
-    """The attribute as set, else its column's default (set on the comment too, so
-    nothing of it is left to load)."""
-    if key not in comment.__dict__:
-        default = column.default
-        if default is None:
-            value = None
-        elif default.is_callable:
-            value = default.arg(None)
-        else:
-            value = default.arg
-        setattr(comment, key, value)
-    return getattr(comment, key)
 
 
 @event.listens_for(Session, "after_commit")

@@ -349,7 +349,7 @@ class StaffFinder:
         self.skeletons = {member.name_skeleton for member in staff} - {""}
 
     def reads_as_staff(self, name: str) -> bool:
-        """As ``queries.reads_as_staff`` asks the database, without a query per comment."""
+        """As ``services.seldom_changed.reads_as_staff`` reads a name, from these staff."""
         return not self.skeletons.isdisjoint(readings(name))
 
     def find(self, email: str, name: str = "") -> Staff | None:

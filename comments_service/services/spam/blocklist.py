@@ -13,6 +13,7 @@ from sqlalchemy import select
 from comments_service.enums import BlockKind, BlockList, SpamVerdict
 from comments_service.extensions import db
 from comments_service.models import BlocklistEntry, Comment, Staff, utcnow
+from comments_service.services.seldom_changed import blocklist_rows
 from comments_service.services.spam.guard import Assessment
 from comments_service.words.blocking import NotAnEntry, Traits, normalise
 
@@ -93,7 +94,7 @@ def screen(comment: Comment) -> Assessment:
         remote_addr=comment.remote_addr,
         body=comment.body_markdown,
     )
-    listed = sorted(entries(), key=lambda entry: ORDER.index(entry.sends_to))
+    listed = sorted(blocklist_rows(), key=lambda entry: ORDER.index(entry.sends_to))
     for entry in listed:
         if traits.matches(entry.kind, entry.value):
             reason = f"blocklist: {entry.kind.value} {entry.value}"

@@ -1,0 +1,66 @@
+"""What every reader's post is checked against and staff seldom change, kept per process:
+the staff's name skeletons and the blocklists' entries.
+
+A copy is read again only when its revision moved: a row of ``revisions`` that database
+triggers raise with every write to the staff's names or to the blocklists (migration
+0029), in the writer's transaction, whichever process or command wrote. A post reads
+that one row instead of the table. The revision is read before the table, so a copy is
+never older than the revision it is kept under: a write in between makes it newer, and
+the next read finds the revision moved and reads again.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Connection, bindparam, select
+
+from comments_service.extensions import db
+from comments_service.models import BlocklistEntry, Revision, Staff
+from comments_service.words.names import readings
+
+# Built once: asked on every post.
+REVISION = select(Revision.value).where(Revision.name == bindparam("name"))
+STAFF_SKELETONS = select(Staff.name_skeleton).where(Staff.name_skeleton != "")
+BLOCKLIST = select(BlocklistEntry.kind, BlocklistEntry.value, BlocklistEntry.sends_to).order_by(
+    BlocklistEntry.kind, BlocklistEntry.value
+)
+KEPT = "porch_seldom_changed"
+
+
+@dataclass(frozen=True)
+class _Copy:
+    revision: int
+    value: Any
+
+
+def reads_as_staff(name: str) -> bool:
+    """Whether any reading of a name (words/names.py) is a staff member's skeleton.
+
+    A name that reads as nothing (only punctuation) reserves nothing.
+    """
+    skeletons = _current(Revision.STAFF_NAMES, _skeletons)
+    return not skeletons.isdisjoint(readings(name))
+
+
+def blocklist_rows() -> tuple:
+    """Every blocklist entry as (kind, value, sends_to), by kind then value."""
+    return _current(Revision.BLOCKLISTS, lambda connection: tuple(connection.execute(BLOCKLIST)))
+
+
+def _skeletons(connection: Connection) -> frozenset[str]:
+    return frozenset(connection.scalars(STAFF_SKELETONS))
+
+
+def _current(name: str, read: Callable[[Connection], Any]):
+    """This process's copy, read again if its revision moved, in the session's
+    transaction. Kept per app (each app has its own database); threads that read at
+    once each read, the last one kept."""
+    connection = db.session.connection()
+    revision = connection.scalar(REVISION, {"name": name}) or 0
+    copies = current_app.extensions.setdefault(KEPT, {})
+    copy = copies.get(name)
+    if copy is None or copy.revision != revision:
+        copy = copies[name] = _Copy(revision, read(connection))
+    return copy.value
