@@ -4,7 +4,8 @@ the staff's name skeletons and the blocklists' entries.
 A copy is read again only when its revision moved: a row of ``revisions`` that database
 triggers raise with every write to the staff's names or to the blocklists (migration
 0029), in the writer's transaction, whichever process or command wrote. A post reads
-that one row instead of the table. The revision is read before the table, so a copy is
+the revisions (one statement, once in its transaction) instead of the tables. The
+revision is read before the table, so a copy is
 never older than the revision it is kept under: a write in between makes it newer, and
 the next read finds the revision moved and reads again.
 """
@@ -14,19 +15,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, event, select
+from sqlalchemy.orm import Session
 
 from comments_service.extensions import db
 from comments_service.models import BlocklistEntry, Revision, Staff
 from comments_service.words.names import readings
 
 # Built once: asked on every post.
-REVISION = select(Revision.value).where(Revision.name == bindparam("name"))
+REVISIONS = select(Revision.name, Revision.value)
 STAFF_SKELETONS = select(Staff.name_skeleton).where(Staff.name_skeleton != "")
 BLOCKLIST = select(BlocklistEntry.kind, BlocklistEntry.value, BlocklistEntry.sends_to).order_by(
     BlocklistEntry.kind, BlocklistEntry.value
 )
 KEPT = "porch_seldom_changed"
+READ_IN_TRANSACTION = "porch_revisions"
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,22 @@ def _current(name: str, read: Callable[[Connection], Any]):
     """This process's copy, read again if its revision moved, in the session's
     transaction. Kept per app (each app has its own database); threads that read at
     once each read, the last one kept."""
-    connection = db.session.connection()
-    revision = connection.scalar(REVISION, {"name": name}) or 0
+    revision = _revisions(db.session).get(name, 0)
     copies = current_app.extensions.setdefault(KEPT, {})
     copy = copies.get(name)
     if copy is None or copy.revision != revision:
-        copy = copies[name] = _Copy(revision, read(connection))
+        copy = copies[name] = _Copy(revision, read(db.session.connection()))
     return copy.value
+
+
+def _revisions(session: Session) -> dict[str, int]:
+    """Every revision by name, read once in a transaction (a post asks for two)."""
+    if READ_IN_TRANSACTION not in session.info:
+        rows = session.connection().execute(REVISIONS).all()
+        session.info[READ_IN_TRANSACTION] = dict(rows)
+    return session.info[READ_IN_TRANSACTION]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _read_again_in_the_next(session: Session, transaction) -> None:
+    session.info.pop(READ_IN_TRANSACTION, None)

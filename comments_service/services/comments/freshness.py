@@ -50,6 +50,13 @@ RAISE_VERSIONS = (
     .where(POSTS.c.id.in_(bindparam("post_ids", expanding=True)))
     .values(comments_version=POSTS.c.comments_version + 1)
 )
+# One post's (a new comment's), without the list: an expanding list is written into the
+# statement anew at every run.
+RAISE_VERSION = (
+    update(POSTS)
+    .where(POSTS.c.id == bindparam("post_id"))
+    .values(comments_version=POSTS.c.comments_version + 1)
+)
 RAISED_IN_TRANSACTION = "porch_raised_posts"
 
 
@@ -71,7 +78,10 @@ def mark_changed(session: Session, post_ids: set[int]) -> None:
     raised = session.info.setdefault(RAISED_IN_TRANSACTION, set())
     to_raise = post_ids - raised
     if to_raise:
-        session.connection().execute(RAISE_VERSIONS, {"post_ids": sorted(to_raise)})
+        if len(to_raise) == 1:
+            session.connection().execute(RAISE_VERSION, {"post_id": next(iter(to_raise))})
+        else:
+            session.connection().execute(RAISE_VERSIONS, {"post_ids": sorted(to_raise)})
         for post_id in to_raise:
             if (post := session.identity_map.get(identity_key(Post, post_id))) is not None:
                 session.expire(post, ["comments_version"])
