@@ -4,7 +4,8 @@ Every path that changes what readers see (a published reader comment, a staff
 answer, an approval, an edit, a removal, a restore, a reader's data erased, a
 published comment answered privately, dismissed or followed up; from the API, the
 moderation page, bulk decisions or the CLI) goes through the ORM, so one flush hook
-marks the post in the same transaction as the change. A held or binned comment
+marks the post in the same transaction as the change; a reader's new comment, written
+without the flush (services.comments.inserting), is marked there. A held or binned comment
 changes nothing readers see and marks nothing. The API's cached threads
 (services/comments/thread_cache.py) are keyed by this version, so what it does not mark is
 not read again.

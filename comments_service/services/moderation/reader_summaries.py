@@ -5,7 +5,8 @@ Grouping every published reader comment by reader on each visit reads the whole 
 and staff member, lets the view read one page of an index instead. Every change to a
 comment goes through the ORM (services.comments.freshness says the same), so one flush
 hook finds what a flush changed and counts again, from the comments themselves, the
-readers it touched:
+readers it touched (a reader's new comment, written without the flush by
+services.comments.inserting, is counted there with ``count_new_comment``):
 
 - a reader comment added, deleted, or changed in anything the view shows or counts
   (published or not, erased, answered, dismissed, its name, email, kind, post, time,
