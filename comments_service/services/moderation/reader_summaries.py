@@ -200,22 +200,24 @@ def _lock(connection: Connection, readers: set[str] | None) -> None:
         connection.execute(select(func.pg_advisory_xact_lock(EVERY_READER_LOCK)))
         return
     if len(readers) == 1:
-        # The shared lock first (the subquery is run before the row it gives is read).
-        one = text(
-            "SELECT pg_advisory_xact_lock(hashtextextended(:reader, 0))"
-            " FROM (SELECT pg_advisory_xact_lock_shared(:every) OFFSET 0) AS shared"
-        )
-        connection.execute(one, {"reader": next(iter(readers)), "every": EVERY_READER_LOCK})
+        connection.execute(_LOCK_ONE, {"reader": next(iter(readers)), "every": EVERY_READER_LOCK})
         return
     connection.execute(select(func.pg_advisory_xact_lock_shared(EVERY_READER_LOCK)))
-    # One statement for all of them (a deep chain's answer counts thousands of readers),
-    # taken in the readers' order: the sorted rows are locked as they come.
-    in_order = text(
-        "SELECT pg_advisory_xact_lock(hashtextextended(reader, 0))"
-        " FROM (SELECT reader FROM unnest(CAST(:readers AS text[])) AS reader"
-        " ORDER BY reader) AS sorted"
-    )
-    connection.execute(in_order, {"readers": sorted(readers)})
+    connection.execute(_LOCK_IN_ORDER, {"readers": sorted(readers)})
+
+
+# The shared lock first (the subquery is run before the row it gives is read).
+_LOCK_ONE = text(
+    "SELECT pg_advisory_xact_lock(hashtextextended(:reader, 0))"
+    " FROM (SELECT pg_advisory_xact_lock_shared(:every) OFFSET 0) AS shared"
+)
+# One statement for all of them (a deep chain's answer counts thousands of readers),
+# taken in the readers' order: the sorted rows are locked as they come.
+_LOCK_IN_ORDER = text(
+    "SELECT pg_advisory_xact_lock(hashtextextended(reader, 0))"
+    " FROM (SELECT reader FROM unnest(CAST(:readers AS text[])) AS reader"
+    " ORDER BY reader) AS sorted"
+)
 
 
 def recount_readers(connection: Connection, readers: set[str]) -> None:
