@@ -23,7 +23,7 @@ from comments_service.errors import FORM_TYPES, ApiError
 from comments_service.extensions import db, limiter, once_more_if_dropped
 from comments_service.links.routes import reply_form, shown_comment
 from comments_service.models import Comment
-from comments_service.queries.public import changed_posts, post_by_slug
+from comments_service.queries.public import POST_BY_SLUG, changed_posts
 from comments_service.services.comments.own import edit_until, own_token
 from comments_service.services.comments.posting import (
     KeyReused,
@@ -38,7 +38,7 @@ from comments_service.services.comments.threads import (
     published_thread,
 )
 from comments_service.services.mail.subscriptions import subscription_state
-from comments_service.services.seldom_changed import reads_as_staff
+from comments_service.services.seldom_changed import keep_revisions, reads_as_staff, with_revisions
 from comments_service.services.tokens import Tokens
 from porch_contract import page_address
 
@@ -159,13 +159,23 @@ def _submitted_data() -> dict:
     )
 
 
+# Built once: asked on every post of a comment. The revisions of what the comment is
+# checked against come with the post: one statement fewer.
+POST_AND_REVISIONS = with_revisions(POST_BY_SLUG)
+
+
 def _post_or_404(slug: str):
     if not is_possible_slug(slug):
         raise ApiError(404, "unknown_post", "There is no post at this address to comment on.")
-    post = once_more_if_dropped(lambda: post_by_slug(slug), db.session)  # its first read
-    if post is None:
+    found = once_more_if_dropped(lambda: _post_and_revisions(slug), db.session)  # its first read
+    if found is None:
         raise ApiError(404, "unknown_post", f"There is no post '{slug}' to comment on.")
-    return post
+    keep_revisions(db.session, found)
+    return found[0]
+
+
+def _post_and_revisions(slug: str):
+    return db.session.execute(POST_AND_REVISIONS, {"slug": slug}).first()
 
 
 def _request_context() -> SubmissionContext:

@@ -55,7 +55,7 @@ def removed_comment_rows() -> Select:
     )
 
 
-# Built once: asked on every post of a comment.
+# Built once: asked on every post of a comment (parameter ``slug``).
 POST_BY_SLUG = select(Post).where(Post.slug == bindparam("slug"))
 
 

@@ -4,8 +4,8 @@ the staff's name skeletons and the blocklists' entries.
 A copy is read again only when its revision moved: a row of ``revisions`` that database
 triggers raise with every write to the staff's names or to the blocklists (migration
 0029), in the writer's transaction, whichever process or command wrote. A post reads
-the revisions (one statement, once in its transaction) instead of the tables. The
-revision is read before the table, so a copy is
+the revisions instead of the tables, once in its transaction, with the post itself
+(``with_revisions``). The revision is read before the table, so a copy is
 never older than the revision it is kept under: a write in between makes it newer, and
 the next read finds the revision moved and reads again.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection, event, select
+from sqlalchemy import Connection, Select, event, select
 from sqlalchemy.orm import Session
 
 from comments_service.extensions import db
@@ -28,6 +28,7 @@ STAFF_SKELETONS = select(Staff.name_skeleton).where(Staff.name_skeleton != "")
 BLOCKLIST = select(BlocklistEntry.kind, BlocklistEntry.value, BlocklistEntry.sends_to).order_by(
     BlocklistEntry.kind, BlocklistEntry.value
 )
+REVISION_NAMES = (Revision.STAFF_NAMES, Revision.BLOCKLISTS)
 KEPT = "porch_seldom_changed"
 READ_IN_TRANSACTION = "porch_revisions"
 
@@ -66,6 +67,22 @@ def _current(name: str, read: Callable[[Connection], Any]):
     if copy is None or copy.revision != revision:
         copy = copies[name] = _Copy(revision, read(db.session.connection()))
     return copy.value
+
+
+def with_revisions(query: Select) -> Select:
+    """``query`` with every revision as a column of its own, named as the revision: a
+    request's first read brings them, and ``keep_revisions`` spares the statement."""
+    return query.add_columns(
+        *(
+            select(Revision.value).where(Revision.name == name).scalar_subquery().label(name)
+            for name in REVISION_NAMES
+        )
+    )
+
+
+def keep_revisions(session: Session, row) -> None:
+    """The revisions a ``with_revisions`` row brought, for the rest of the transaction."""
+    session.info[READ_IN_TRANSACTION] = {name: row._mapping[name] or 0 for name in REVISION_NAMES}
 
 
 def _revisions(session: Session) -> dict[str, int]:
