@@ -284,6 +284,10 @@ ANSWERED_ROWS = "staff_id IS NULL AND status = 'approved' AND answered_at IS NOT
 WAITING_ROWS = (
     "staff_id IS NULL AND status = 'approved' AND answered_at IS NULL AND dismissed_at IS NULL"
 )
+SET_ASIDE_ROWS = "status IN ('pending', 'spam', 'deleted')"
+SET_ASIDE_COLUMNS = (
+    "status", "created_at", "post_id", "assigned_to_id", "staff_id", "spam_check", "kind"
+)  # fmt: skip
 
 
 class Comment(db.Model):
@@ -308,15 +312,25 @@ class Comment(db.Model):
         # importing the same export again adds nothing twice.
         UniqueConstraint("import_source", "import_id", name="uq_comments_import"),
         # The waiting queue (docs/indexes.md): only comments that wait, in queue order,
-        # with what says whose they are, so counting a queue reads the index alone.
+        # with what says whose they are and their kind, so counting a queue, or its "no
+        # kind yet", reads the index alone.
         Index(
             "ix_comments_waiting",
             "created_at",
             "id",
             "post_id",
             "assigned_to_id",
+            "kind",
             postgresql_where=text(WAITING_ROWS),
             sqlite_where=text(WAITING_ROWS),
+        ),
+        # The Held, Spam and Removed tabs, likewise: their counts (and "no kind yet")
+        # read this small index alone instead of a heap row per comment of the status.
+        Index(
+            "ix_comments_set_aside",
+            *SET_ASIDE_COLUMNS,
+            postgresql_where=text(SET_ASIDE_ROWS),
+            sqlite_where=text(SET_ASIDE_ROWS),
         ),
         # A month's k-th answer time (services.report.figures): one band's rows of the
         # month, in answer-time order, read from the index alone.
