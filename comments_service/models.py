@@ -286,7 +286,7 @@ WAITING_ROWS = (
 )
 SET_ASIDE_ROWS = "status IN ('pending', 'spam', 'deleted')"
 SET_ASIDE_COLUMNS = (
-    "status", "created_at", "post_id", "assigned_to_id", "staff_id", "spam_check", "kind"
+    "status", "created_at", "post_id", "assigned_to_id", "staff_id", "spam_check", "kind", "id"
 )  # fmt: skip
 
 

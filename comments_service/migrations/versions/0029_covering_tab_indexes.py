@@ -22,7 +22,7 @@ WAITING_ROWS = sa.text(
 WAITING_COLUMNS = ['created_at', 'id', 'post_id', 'assigned_to_id']
 SET_ASIDE_ROWS = sa.text("status IN ('pending', 'spam', 'deleted')")
 SET_ASIDE_COLUMNS = [
-    'status', 'created_at', 'post_id', 'assigned_to_id', 'staff_id', 'spam_check', 'kind'
+    'status', 'created_at', 'post_id', 'assigned_to_id', 'staff_id', 'spam_check', 'kind', 'id'
 ]
 
 
