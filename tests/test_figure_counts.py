@@ -9,6 +9,7 @@ erased. After each sequence the kept rows are compared with a recount in Python,
 """
 
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -97,6 +98,8 @@ def test_kept_counts_equal_a_recount_after_any_writes(blog, sequence):
     assert kept_bands() == recounted_bands()
     for months in (1, 3):
         assert figures.compute(NOW, months).as_dict() == from_rows(NOW, months)
+    for since, until in PERIODS:
+        assert period_figures(since, until) == period_from_rows(since, until)
 
 
 def test_answer_seconds_are_whole_seconds_toward_zero(blog):
@@ -108,6 +111,40 @@ def test_answer_seconds_are_whole_seconds_toward_zero(blog):
     db.session.commit()
     found = db.session.scalars(select(Comment.answer_seconds).order_by(Comment.id)).all()
     assert found == [0, 59]
+
+
+# A report's periods: a calendar month, and days that cut weeks and months.
+PERIODS = (
+    (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)),
+    (datetime(2026, 9, 17, tzinfo=UTC), datetime(2026, 11, 24, tzinfo=UTC)),
+)
+
+
+def period_figures(since: datetime, until: datetime) -> tuple:
+    """A report's figures as the database counts them (services.report.figures)."""
+    counted = figures.period_figures(since, until, "period", NOW)
+    weeks = {key: (week.answered, week.median_seconds) for key, week in counted.weeks.items()}
+    return counted.blog, counted.authors, weeks
+
+
+def period_from_rows(since: datetime, until: datetime) -> tuple:
+    """The same figures from the period's comments' rows, the definition they must keep
+    (``month_figures``, less the oldest waiting comment the report does not show)."""
+    rows = db.session.execute(figure_rows(since, until)).all()
+
+    def of(theirs):
+        return replace(figures.month_figures("period", theirs, NOW), oldest_waiting=None)
+
+    by_week = defaultdict(list)
+    for row in rows:
+        created = row.created_at.astimezone(UTC).date()
+        by_week[created - timedelta(days=created.weekday())].append(row)
+    weeks = {}
+    for monday, theirs in by_week.items():
+        week = figures.month_figures(figures.week_key(monday), theirs, NOW)
+        weeks[monday] = (week.answered, week.median_seconds)
+    authors = {name: of(t) for name, t in figures.rows_by_author(rows).items() if t}
+    return of(rows), authors, weeks
 
 
 # The writes

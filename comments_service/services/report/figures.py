@@ -6,8 +6,10 @@ docs/notifications.md, "Answer-time figures"). They count published reader
 comments, with the first staff answer stored on each (services.answers) and the
 waiting rule (``Comment.is_waiting``). Over the last months they are read from counts
 the database keeps (``compute``, docs/indexes.md); over a report's period and weeks
-they are computed here from the comments' rows (``month_figures``). Percentiles are
-the nearest rank either way, so SQLite and PostgreSQL agree.
+they are counted by the database too (``period_figures``: the kept counts of its days,
+and its answered comments counted per band of answer times); ``month_figures`` is the
+same definition over the comments' rows, the one the tests compare them with.
+Percentiles are the nearest rank everywhere, so SQLite and PostgreSQL agree.
 """
 
 from collections import defaultdict
@@ -23,8 +25,10 @@ from comments_service.queries.figures import (
     author_names,
     month_counts,
     oldest_waiting,
+    period_percentiles,
     post_author_rows,
     scoped_comments,
+    week_counts,
 )
 from comments_service.words.answer_words import last_month_sentence
 from comments_service.words.times import iso
@@ -233,6 +237,60 @@ def _month_after(key: str) -> str:
     return last_months(month_start(key) + timedelta(days=32), 1)[0]
 
 
+@dataclass(frozen=True)
+class PeriodFigures:
+    """A report's days, counted by the database: the whole blog's figures, each named
+    author's with comments in them (by name), and each ISO week's (by its Monday, its
+    days in the period only). No oldest waiting comment: the report shows none."""
+
+    blog: MonthFigures
+    authors: dict[str, MonthFigures]
+    weeks: dict[date, MonthFigures]
+
+
+def period_figures(since: datetime, until: datetime, label: str, now: datetime) -> PeriodFigures:
+    """The figures of the comments received in [since, until) (whole UTC days), as
+    ``month_figures`` computes them from the rows, without reading the rows into Python:
+    the counts are the kept days' (FigureDay) summed per scope and week, the percentiles
+    found from the period's answered comments counted per band (``period_seconds``)."""
+    counts = defaultdict(Counts)  # (scope, a week's Monday or None for the whole period)
+    for row in db.session.execute(week_counts(since.date(), until.date())):
+        counts[row.scope, row.week].add(row)
+        counts[row.scope, None].add(row)
+    seconds = period_seconds(since, until)
+
+    def figures_of(scope: str, week: date | None, key: str) -> MonthFigures:
+        ranks = tuple(seconds.get((scope, week, percent)) for percent in PERCENTS)
+        return _figures(key, counts[scope, week], ranks, None, now)
+
+    kept = [key for key in counts if counts[key].received]
+    names = sorted(scope for scope, week in kept if scope != BLOG_SCOPE and week is None)
+    return PeriodFigures(
+        blog=figures_of(BLOG_SCOPE, None, label),
+        authors={name: figures_of(name, None, label) for name in names},
+        weeks={
+            week: figures_of(BLOG_SCOPE, week, week_key(week))
+            for scope, week in kept
+            if scope == BLOG_SCOPE and week is not None
+        },
+    )
+
+
+def period_seconds(since: datetime, until: datetime) -> dict:
+    """The nearest-rank answer seconds of [since, until), as {(scope, week, percent):
+    seconds}: the whole blog's (scope BLOG_SCOPE) and each named author's over the period
+    (week None) at PERCENTS, the blog's median each ISO week (its Monday); computed by
+    the database (queries.period_percentiles)."""
+    rows = db.session.execute(period_percentiles(since, until, PERCENTS))
+    return {(row.scope, row.week, row.percent): row.answer_seconds for row in rows}
+
+
+def week_key(day: date) -> str:
+    """The ISO week of a day, "2026-W45"."""
+    year, number, _ = day.isocalendar()
+    return f"{year}-W{number:02d}"
+
+
 def rows_by_author(rows, author: str | None = None) -> dict[str, list]:
     """Each named author's rows, by name in order, every author of a post included
     (``author`` narrows them to that one name). A comment on a post with several
@@ -246,13 +304,6 @@ def rows_by_author(rows, author: str | None = None) -> dict[str, list]:
         for name in authors_of[row.post_id]:
             by_author[name].append(row)
     return by_author
-
-
-def _per_month(rows, keys: list[str], now: datetime) -> list[MonthFigures]:
-    grouped = defaultdict(list)
-    for row in rows:
-        grouped[month_key(row.created_at)].append(row)
-    return [month_figures(key, grouped[key], now) for key in keys]
 
 
 def month_figures(key: str, rows, now: datetime) -> MonthFigures:
