@@ -1,7 +1,7 @@
 """A report's period is read from one partial covering index of published reader comments.
 
-Revision ID: 0029_report_index
-Revises: 0028_cheap_figure_triggers
+Revision ID: 0030_report_index
+Revises: 0029_covering_tab_indexes
 Create Date: 2026-12-07
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0029_report_index'
-down_revision = '0028_cheap_figure_triggers'
+revision = '0030_report_index'
+down_revision = '0029_covering_tab_indexes'
 branch_labels = None
 depends_on = None
 
