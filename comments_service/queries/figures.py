@@ -336,8 +336,14 @@ def _of_scope(scope, comment=Comment):
 
 def oldest_waiting(since: date, until: datetime, scopes: list[str]) -> Select:
     """Each scope's oldest waiting comment of each month from ``since`` on, received before
-    ``until``: rows (scope, month, id, created_at). The months with comments waiting come
-    from the kept counts; each one's first is read from ix_comments_waiting."""
+    ``until``: rows (scope, month, id), id None when none came in before ``until``. The
+    months with comments waiting come from the kept counts; each one's first is read from
+    ix_comments_waiting.
+
+    Only the id: joined to comments here, PostgreSQL hashed all of them (a million rows,
+    400 ms) once the kept counts' estimate of waiting months grew, as it does with more
+    months, authors or dead rows. ``comment_times`` reads their times by key.
+    """
     month = MonthStart(FigureDay.day)
     waiting = (
         select(FigureDay.scope, month.label("month"))
@@ -345,19 +351,21 @@ def oldest_waiting(since: date, until: datetime, scopes: list[str]) -> Select:
         .group_by(FigureDay.scope, month)
         .subquery()
     )
-    candidate = aliased(Comment)  # not the outer query's comment
     first = (
-        select(candidate.id)
+        select(Comment.id)
         .where(
-            candidate.is_waiting,
-            *_in_month(waiting.c.month, until, candidate),
-            _of_scope(waiting.c.scope, candidate),
+            Comment.is_waiting,
+            *_in_month(waiting.c.month, until),
+            _of_scope(waiting.c.scope),
         )
-        .order_by(candidate.created_at, candidate.id)
+        .order_by(Comment.created_at, Comment.id)
         .limit(1)
         .correlate(waiting)
         .scalar_subquery()
     )
-    return select(waiting.c.scope, waiting.c.month, Comment.id, Comment.created_at).join_from(
-        waiting, Comment, Comment.id == first
-    )
+    return select(waiting.c.scope, waiting.c.month, first.label("id"))
+
+
+def comment_times(ids: set[int]) -> Select:
+    """These comments' ids and times received."""
+    return select(Comment.id, Comment.created_at).where(Comment.id.in_(ids))

@@ -21,6 +21,7 @@ from comments_service.models import BLOG_SCOPE
 from comments_service.queries.figures import (
     answer_percentiles,
     author_names,
+    comment_times,
     month_counts,
     oldest_waiting,
     post_author_rows,
@@ -223,10 +224,9 @@ def percentiles_of(months: tuple[date, date], now: datetime, scopes: list[str], 
 
 def oldest_of(first: date, now: datetime, scopes: list[str]) -> dict:
     """Each (scope, "2026-11")'s oldest waiting comment (a row with id and created_at)."""
-    return {
-        (row.scope, f"{row.month:%Y-%m}"): row
-        for row in db.session.execute(oldest_waiting(first, now, scopes))
-    }
+    firsts = [row for row in db.session.execute(oldest_waiting(first, now, scopes)) if row.id]
+    times = {row.id: row for row in db.session.execute(comment_times({row.id for row in firsts}))}
+    return {(row.scope, f"{row.month:%Y-%m}"): times[row.id] for row in firsts}
 
 
 def _month_after(key: str) -> str:
