@@ -18,6 +18,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
@@ -28,9 +29,11 @@ from comments_service.models import (
     EXACT_BANDS,
     AnswerBandGroup,
     AnswerBandMonth,
+    AnswerBandRevision,
     Comment,
     CommentStatus,
     FigureDay,
+    KeptPercentile,
     PostAuthor,
     Staff,
 )
@@ -198,6 +201,37 @@ def answer_percentiles(
     known = select(targets.c.scope, targets.c.month, targets.c.percent)
     known = known.add_columns(targets.c.band.label("answer_seconds"))
     return union_all(known.where(exact), _pick_places(targets, until, not_(exact)))
+
+
+def band_revisions(months: tuple[date, date], scopes: list[str]) -> Select:
+    """The revision of each (scope, month) in [first, last] whose band counts ever changed:
+    rows (scope, month, revision); any other's is 0."""
+    revision = AnswerBandRevision
+    return select(revision.scope, revision.month, revision.revision).where(
+        revision.month.between(*months), revision.scope.in_(scopes)
+    )
+
+
+def kept_percentiles(months: tuple[date, date], scopes: list[str]) -> Select:
+    """The kept percentiles of the months in [first, last]: rows (scope, month, percent,
+    answer_seconds, revision), each right while its month's revision is the same."""
+    kept = KeptPercentile
+    return select(kept.scope, kept.month, kept.percent, kept.answer_seconds, kept.revision).where(
+        kept.month.between(*months), kept.scope.in_(scopes)
+    )
+
+
+def keep_percentiles(dialect: str, rows: list[dict]):
+    """Keep (or replace) these rows (month, scope, percent, answer_seconds, revision)."""
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    statement = insert(KeptPercentile).values(rows)
+    return statement.on_conflict_do_update(
+        index_elements=[KeptPercentile.month, KeptPercentile.scope, KeptPercentile.percent],
+        set_={
+            "answer_seconds": statement.excluded.answer_seconds,
+            "revision": statement.excluded.revision,
+        },
+    )
 
 
 def _months_in(months: tuple[date, date]) -> int:

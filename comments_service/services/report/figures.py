@@ -21,7 +21,10 @@ from comments_service.models import BLOG_SCOPE
 from comments_service.queries.figures import (
     answer_percentiles,
     author_names,
+    band_revisions,
     comment_times,
+    keep_percentiles,
+    kept_percentiles,
     month_counts,
     oldest_waiting,
     post_author_rows,
@@ -32,6 +35,9 @@ from comments_service.words.times import iso
 
 DEFAULT_MONTHS = 12
 PERCENTS = (50, 90)  # the median and the 90th percentile, by nearest rank
+# Kept percentiles written per statement: five parameters each, well under the limits
+# of SQLite (32,766) and PostgreSQL (65,535) however many months and authors.
+KEPT_PER_STATEMENT = 1000
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,8 @@ def compute(now: datetime, months: int = DEFAULT_MONTHS, author: str | None = No
     ``author`` narrows the authors to that one name; the blog's figures stay whole. Read
     from the counts the database keeps (models.FigureDay, AnswerBandMonth, AnswerBandGroup)
     and indexes, never from every comment: see docs/indexes.md, "Answer-time figures".
+    The finished months' percentiles it computes are kept in the session (KeptPercentile):
+    commit to keep them.
     """
     keys = last_months(now, months)
     names = list(db.session.scalars(author_names(author)))
@@ -213,13 +221,93 @@ def _as_counts(row) -> Counts:
 
 def percentiles_of(months: tuple[date, date], now: datetime, scopes: list[str], late: bool):
     """The median and 90th percentile of each (scope, month)'s answer seconds, by
-    nearest rank, as {(scope, "2026-11", percent): seconds}."""
+    nearest rank, as {(scope, "2026-11", percent): seconds}.
+
+    Now's month (the last) is computed every time. A finished month's are kept
+    (models.KeptPercentile, in the session's transaction: the caller commits them) and
+    read back while its band counts' revision is the one read before computing them.
+    """
+    first, this_month = months
+    seconds = {}
+    if first < this_month:
+        seconds = _kept_or_computed((first, _month_before(this_month)), now, scopes)
     late_rows = _late(now, scopes) if late else None
-    query = answer_percentiles(months, now, scopes, PERCENTS, late_rows)
-    return {
-        (row.scope, f"{row.month:%Y-%m}", row.percent): row.answer_seconds
-        for row in db.session.execute(query)
+    query = answer_percentiles((this_month, this_month), now, scopes, PERCENTS, late_rows)
+    return seconds | _by_key(db.session.execute(query))
+
+
+def _kept_or_computed(finished: tuple[date, date], now: datetime, scopes: list[str]) -> dict:
+    """The finished months' percentiles: the kept ones still right, the others computed
+    and kept with the revision read before them (so a change made meanwhile leaves them
+    stale, never right by mistake)."""
+    revisions = {
+        (row.scope, row.month): row.revision
+        for row in db.session.execute(band_revisions(finished, scopes))
     }
+    seconds = {
+        (row.scope, row.month, row.percent): row.answer_seconds
+        for row in db.session.execute(kept_percentiles(finished, scopes))
+        if row.revision == revisions.get((row.scope, row.month), 0)
+    }
+    stale = [
+        (scope, month)
+        for scope in scopes
+        for month in _months_from(*finished)
+        if any((scope, month, percent) not in seconds for percent in PERCENTS)
+    ]
+    if stale:
+        seconds |= _keep(stale, _computed(stale, now), revisions)
+    return {
+        (scope, f"{month:%Y-%m}", percent): value
+        for (scope, month, percent), value in seconds.items()
+    }
+
+
+def _keep(stale: list[tuple[str, date]], computed: dict, revisions: dict) -> dict:
+    """Keep the computed percentiles of the ``stale`` (scope, month) pairs (None: nothing
+    answered) at the revisions read before: {(scope, month, percent): seconds}."""
+    rows = [
+        {
+            "month": month,
+            "scope": scope,
+            "percent": percent,
+            "answer_seconds": computed.get((scope, month, percent)),
+            "revision": revisions.get((scope, month), 0),
+        }
+        for scope, month in stale
+        for percent in PERCENTS
+    ]
+    dialect = db.session.get_bind().dialect.name
+    for start in range(0, len(rows), KEPT_PER_STATEMENT):
+        db.session.execute(keep_percentiles(dialect, rows[start : start + KEPT_PER_STATEMENT]))
+    return {(row["scope"], row["month"], row["percent"]): row["answer_seconds"] for row in rows}
+
+
+def _computed(pairs: list[tuple[str, date]], now: datetime) -> dict:
+    """The percentiles of these (scope, month) pairs (and of the others in their span):
+    {(scope, month, percent): seconds}."""
+    months = (min(month for _, month in pairs), max(month for _, month in pairs))
+    scopes = sorted({scope for scope, _ in pairs})
+    query = answer_percentiles(months, now, scopes, PERCENTS)
+    return {
+        (row.scope, row.month, row.percent): row.answer_seconds for row in db.session.execute(query)
+    }
+
+
+def _by_key(rows) -> dict:
+    return {(row.scope, f"{row.month:%Y-%m}", row.percent): row.answer_seconds for row in rows}
+
+
+def _month_before(month: date) -> date:
+    return (month - timedelta(days=1)).replace(day=1)
+
+
+def _months_from(first: date, last: date) -> list[date]:
+    """The first days of the months from ``first`` to ``last`` (first days too)."""
+    months = [first]
+    while months[-1] < last:
+        months.append(month_start(_month_after(f"{months[-1]:%Y-%m}")).date())
+    return months
 
 
 def oldest_of(first: date, now: datetime, scopes: list[str]) -> dict:
