@@ -50,8 +50,10 @@ def day_label(day) -> str:
     return format_date(day, "long", locale=LOCALE)
 
 
+@lru_cache(maxsize=1024)
 def month_label(month) -> str:
-    """A calendar month, given as a day in it or as its key "2026-11": "November 2026"."""
+    """A calendar month, given as a day in it or as its key "2026-11": "November 2026".
+    Kept once said, as durations are: the dashboard says one per author and month."""
     if isinstance(month, str):
         year, number = month.split("-")
         month = date(int(year), int(number), 1)
