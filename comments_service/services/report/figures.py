@@ -249,10 +249,11 @@ def _kept_or_computed(finished: tuple[date, date], now: datetime, scopes: list[s
         for row in db.session.execute(kept_percentiles(finished, scopes))
         if row.revision == revisions.get((row.scope, row.month), 0)
     }
+    months = _months_from(*finished)
     stale = [
         (scope, month)
         for scope in scopes
-        for month in _months_from(*finished)
+        for month in months
         if any((scope, month, percent) not in seconds for percent in PERCENTS)
     ]
     if stale:
