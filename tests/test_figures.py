@@ -191,6 +191,19 @@ def test_a_finished_months_kept_percentiles_follow_a_late_answer(ctx, november):
     assert after.p90_seconds != before.p90_seconds
 
 
+def test_nows_month_is_kept_until_a_comment_came_in_after_now(ctx, november, make_comment, answer):
+    def blog_times(now):
+        november_ = figures.compute(now, months=1).blog[0]
+        db.session.commit()
+        return november_.median_seconds, november_.p90_seconds
+
+    assert blog_times(NOW) == (2 * HOUR, 10 * HOUR)  # 1, 2, 3 and 10 hours: kept
+    ahead = make_comment(november["solo"], created_at=NOW + timedelta(hours=1))
+    answer(ahead, november["ana"], timedelta(hours=50))
+    assert blog_times(NOW) == (2 * HOUR, 10 * HOUR)  # not received yet at NOW
+    assert blog_times(NOW + timedelta(hours=2)) == (3 * HOUR, 50 * HOUR)
+
+
 def test_the_waiting_rule_is_one_rule_in_python_and_sql(ctx, november):
     comments = db.session.scalars(select(Comment)).all()
     in_sql = set(db.session.scalars(select(Comment.id).where(Comment.is_waiting)))

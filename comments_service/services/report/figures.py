@@ -145,7 +145,7 @@ def compute(now: datetime, months: int = DEFAULT_MONTHS, author: str | None = No
     ``author`` narrows the authors to that one name; the blog's figures stay whole. Read
     from the counts the database keeps (models.FigureDay, AnswerBandMonth, AnswerBandGroup)
     and indexes, never from every comment: see docs/indexes.md, "Answer-time figures".
-    The finished months' percentiles it computes are kept in the session (KeptPercentile):
+    The percentiles it computes are kept in the session (KeptPercentile):
     commit to keep them.
     """
     keys = last_months(now, months)
@@ -154,7 +154,7 @@ def compute(now: datetime, months: int = DEFAULT_MONTHS, author: str | None = No
     first = month_start(keys[0]).date()
     late = db.session.execute(select(_late(now, scopes))).all()
     counts = month_counts_of(first, now, scopes, late)
-    seconds = percentiles_of((first, month_start(keys[-1]).date()), now, scopes, bool(late))
+    seconds = percentiles_of((first, month_start(keys[-1]).date()), now, scopes)
     oldest = oldest_of(first, now, scopes)
     per_scope = {
         scope: [
@@ -219,37 +219,41 @@ def _as_counts(row) -> Counts:
     return Counts(1, int(answered), int(privately), int(row.waiting))
 
 
-def percentiles_of(months: tuple[date, date], now: datetime, scopes: list[str], late: bool):
+def percentiles_of(months: tuple[date, date], now: datetime, scopes: list[str]) -> dict:
     """The median and 90th percentile of each (scope, month)'s answer seconds, by
     nearest rank, as {(scope, "2026-11", percent): seconds}.
 
-    Now's month (the last) is computed every time. A finished month's are kept
-    (models.KeptPercentile, in the session's transaction: the caller commits them) and
-    read back while its band counts' revision is the one read before computing them.
+    Kept (models.KeptPercentile, in the session's transaction: the caller commits them)
+    and read back while the month's band counts' revision is the one read before
+    computing them. Now's month too, unless comments came in after now: its figures
+    count up to now, the band counts all of them, so it is computed every time then.
     """
     first, this_month = months
-    seconds = {}
-    if first < this_month:
-        seconds = _kept_or_computed((first, _month_before(this_month)), now, scopes)
-    late_rows = _late(now, scopes) if late else None
-    query = answer_percentiles((this_month, this_month), now, scopes, PERCENTS, late_rows)
-    return seconds | _by_key(db.session.execute(query))
-
-
-def _kept_or_computed(finished: tuple[date, date], now: datetime, scopes: list[str]) -> dict:
-    """The finished months' percentiles: the kept ones still right, the others computed
-    and kept with the revision read before them (so a change made meanwhile leaves them
-    stale, never right by mistake)."""
     revisions = {
         (row.scope, row.month): row.revision
-        for row in db.session.execute(band_revisions(finished, scopes))
+        for row in db.session.execute(band_revisions(months, scopes))
     }
+    # Asked after the revisions: a comment received after now written since bumps them.
+    if db.session.execute(select(_late(now, scopes)).limit(1)).first() is None:
+        return _kept_or_computed(_months_from(first, this_month), now, scopes, revisions)
+    finished = _kept_or_computed(_months_from(first, this_month)[:-1], now, scopes, revisions)
+    query = answer_percentiles((this_month, this_month), now, scopes, PERCENTS, _late(now, scopes))
+    return finished | _by_key(db.session.execute(query))
+
+
+def _kept_or_computed(
+    months: list[date], now: datetime, scopes: list[str], revisions: dict
+) -> dict:
+    """The percentiles of these months (all received before now): the kept ones still
+    right, the others computed and kept with the ``revisions`` read before them (so a
+    change made meanwhile leaves them stale, never right by mistake)."""
+    if not months:
+        return {}
     seconds = {
         (row.scope, row.month, row.percent): row.answer_seconds
-        for row in db.session.execute(kept_percentiles(finished, scopes))
+        for row in db.session.execute(kept_percentiles((months[0], months[-1]), scopes))
         if row.revision == revisions.get((row.scope, row.month), 0)
     }
-    months = _months_from(*finished)
     stale = [
         (scope, month)
         for scope in scopes
@@ -297,10 +301,6 @@ def _computed(pairs: list[tuple[str, date]], now: datetime) -> dict:
 
 def _by_key(rows) -> dict:
     return {(row.scope, f"{row.month:%Y-%m}", row.percent): row.answer_seconds for row in rows}
-
-
-def _month_before(month: date) -> date:
-    return (month - timedelta(days=1)).replace(day=1)
 
 
 def _months_from(first: date, last: date) -> list[date]:
