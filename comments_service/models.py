@@ -681,6 +681,32 @@ class AnswerBandGroup(db.Model):
     answered: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class AnswerBandRevision(db.Model):
+    """How many times a month's band counts (AnswerBandMonth) of a scope have changed:
+    bumped by a trigger on answer_band_months (migration 0031_kept_percentiles), never
+    reset, so a percentile kept at one revision is known stale at the next."""
+
+    __tablename__ = "answer_band_revisions"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(120), primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class KeptPercentile(db.Model):
+    """A finished month's nearest-rank answer seconds (None: nothing answered) for a scope
+    and percent, as computed at ``revision`` of its AnswerBandRevision: the figures read
+    it back while the revision is the same (services.report.figures.percentiles_of)."""
+
+    __tablename__ = "kept_percentiles"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(120), primary_key=True)
+    percent: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answer_seconds: Mapped[int | None] = mapped_column(BigInteger)
+    revision: Mapped[int] = mapped_column(BigInteger)
+
+
 class ModerationAction(db.Model):
     """What a staff member did to a comment, and why: the audit trail."""
 

@@ -1,5 +1,6 @@
 """The counts the answer-time figures read (FigureDay, AnswerBandMonth) stay equal to a
-recount from the comments after every kind of write, and so do the figures themselves.
+recount from the comments after every kind of write, and so do the figures themselves,
+the finished months' kept percentiles (KeptPercentile) included.
 
 Random sequences of writes go through the real services: new comments and replies,
 public answers, private answers, "no answer needed", approve, spam, delete, restore, not
@@ -38,6 +39,7 @@ from comments_service.services.privacy.people import apply_erasure, plan_erasure
 from comments_service.services.report import figures
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+LATER = NOW + timedelta(days=45)  # the months of the writes are finished months then
 AUTHORS = ("Ana Lima", "Ben Okafor", "Chloe Martin")
 READERS = ("ada@example.org", "bo@example.org", "cy@example.org")
 DECISIONS = {
@@ -94,10 +96,13 @@ def test_kept_counts_equal_a_recount_after_any_writes(blog, sequence):
     for write in sequence:
         apply(write, blog)
         db.session.commit()
+        for now in (NOW, LATER):  # keeps the months' percentiles
+            figures.compute(now, 5)
+            db.session.commit()
     assert kept_days() == recounted_days()
     assert kept_bands() == recounted_bands()
-    for months in (1, 3):
-        assert figures.compute(NOW, months).as_dict() == from_rows(NOW, months)
+    for now, months in ((NOW, 1), (NOW, 3), (LATER, 5)):
+        assert figures.compute(now, months).as_dict() == from_rows(now, months)
     for since, until in PERIODS:
         assert period_figures(since, until) == period_from_rows(since, until)
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
@@ -29,9 +30,11 @@ from comments_service.models import (
     EXACT_BANDS,
     AnswerBandGroup,
     AnswerBandMonth,
+    AnswerBandRevision,
     Comment,
     CommentStatus,
     FigureDay,
+    KeptPercentile,
     PostAuthor,
     Staff,
 )
@@ -339,6 +342,37 @@ def answer_percentiles(
     return union_all(known.where(exact), _pick_places(targets, until, not_(exact)))
 
 
+def band_revisions(months: tuple[date, date], scopes: list[str]) -> Select:
+    """The revision of each (scope, month) in [first, last] whose band counts ever changed:
+    rows (scope, month, revision); any other's is 0."""
+    revision = AnswerBandRevision
+    return select(revision.scope, revision.month, revision.revision).where(
+        revision.month.between(*months), revision.scope.in_(scopes)
+    )
+
+
+def kept_percentiles(months: tuple[date, date], scopes: list[str]) -> Select:
+    """The kept percentiles of the months in [first, last]: rows (scope, month, percent,
+    answer_seconds, revision), each right while its month's revision is the same."""
+    kept = KeptPercentile
+    return select(kept.scope, kept.month, kept.percent, kept.answer_seconds, kept.revision).where(
+        kept.month.between(*months), kept.scope.in_(scopes)
+    )
+
+
+def keep_percentiles(dialect: str, rows: list[dict]):
+    """Keep (or replace) these rows (month, scope, percent, answer_seconds, revision)."""
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    statement = insert(KeptPercentile).values(rows)
+    return statement.on_conflict_do_update(
+        index_elements=[KeptPercentile.month, KeptPercentile.scope, KeptPercentile.percent],
+        set_={
+            "answer_seconds": statement.excluded.answer_seconds,
+            "revision": statement.excluded.revision,
+        },
+    )
+
+
 def _months_in(months: tuple[date, date]) -> int:
     first, last = months
     return (last.year - first.year) * 12 + last.month - first.month + 1
@@ -475,8 +509,14 @@ def _of_scope(scope, comment=Comment):
 
 def oldest_waiting(since: date, until: datetime, scopes: list[str]) -> Select:
     """Each scope's oldest waiting comment of each month from ``since`` on, received before
-    ``until``: rows (scope, month, id, created_at). The months with comments waiting come
-    from the kept counts; each one's first is read from ix_comments_waiting."""
+    ``until``: rows (scope, month, id), id None when none came in before ``until``. The
+    months with comments waiting come from the kept counts; each one's first is read from
+    ix_comments_waiting.
+
+    Only the id: joined to comments here, PostgreSQL hashed all of them (a million rows,
+    400 ms) once the kept counts' estimate of waiting months grew, as it does with more
+    months, authors or dead rows. ``comment_times`` reads their times by key.
+    """
     month = MonthStart(FigureDay.day)
     waiting = (
         select(FigureDay.scope, month.label("month"))
@@ -484,19 +524,21 @@ def oldest_waiting(since: date, until: datetime, scopes: list[str]) -> Select:
         .group_by(FigureDay.scope, month)
         .subquery()
     )
-    candidate = aliased(Comment)  # not the outer query's comment
     first = (
-        select(candidate.id)
+        select(Comment.id)
         .where(
-            candidate.is_waiting,
-            *_in_month(waiting.c.month, until, candidate),
-            _of_scope(waiting.c.scope, candidate),
+            Comment.is_waiting,
+            *_in_month(waiting.c.month, until),
+            _of_scope(waiting.c.scope),
         )
-        .order_by(candidate.created_at, candidate.id)
+        .order_by(Comment.created_at, Comment.id)
         .limit(1)
         .correlate(waiting)
         .scalar_subquery()
     )
-    return select(waiting.c.scope, waiting.c.month, Comment.id, Comment.created_at).join_from(
-        waiting, Comment, Comment.id == first
-    )
+    return select(waiting.c.scope, waiting.c.month, first.label("id"))
+
+
+def comment_times(ids: set[int]) -> Select:
+    """These comments' ids and times received."""
+    return select(Comment.id, Comment.created_at).where(Comment.id.in_(ids))

@@ -23,6 +23,10 @@ from comments_service.models import BLOG_SCOPE
 from comments_service.queries.figures import (
     answer_percentiles,
     author_names,
+    band_revisions,
+    comment_times,
+    keep_percentiles,
+    kept_percentiles,
     month_counts,
     oldest_waiting,
     period_percentiles,
@@ -35,6 +39,9 @@ from comments_service.words.times import iso
 
 DEFAULT_MONTHS = 12
 PERCENTS = (50, 90)  # the median and the 90th percentile, by nearest rank
+# Kept percentiles written per statement: five parameters each, well under the limits
+# of SQLite (32,766) and PostgreSQL (65,535) however many months and authors.
+KEPT_PER_STATEMENT = 1000
 
 
 @dataclass(frozen=True)
@@ -142,6 +149,8 @@ def compute(now: datetime, months: int = DEFAULT_MONTHS, author: str | None = No
     ``author`` narrows the authors to that one name; the blog's figures stay whole. Read
     from the counts the database keeps (models.FigureDay, AnswerBandMonth, AnswerBandGroup)
     and indexes, never from every comment: see docs/indexes.md, "Answer-time figures".
+    The percentiles it computes are kept in the session (KeptPercentile):
+    commit to keep them.
     """
     keys = last_months(now, months)
     names = list(db.session.scalars(author_names(author)))
@@ -149,7 +158,7 @@ def compute(now: datetime, months: int = DEFAULT_MONTHS, author: str | None = No
     first = month_start(keys[0]).date()
     late = db.session.execute(select(_late(now, scopes))).all()
     counts = month_counts_of(first, now, scopes, late)
-    seconds = percentiles_of((first, month_start(keys[-1]).date()), now, scopes, bool(late))
+    seconds = percentiles_of((first, month_start(keys[-1]).date()), now, scopes)
     oldest = oldest_of(first, now, scopes)
     per_scope = {
         scope: [
@@ -214,23 +223,103 @@ def _as_counts(row) -> Counts:
     return Counts(1, int(answered), int(privately), int(row.waiting))
 
 
-def percentiles_of(months: tuple[date, date], now: datetime, scopes: list[str], late: bool):
+def percentiles_of(months: tuple[date, date], now: datetime, scopes: list[str]) -> dict:
     """The median and 90th percentile of each (scope, month)'s answer seconds, by
-    nearest rank, as {(scope, "2026-11", percent): seconds}."""
-    late_rows = _late(now, scopes) if late else None
-    query = answer_percentiles(months, now, scopes, PERCENTS, late_rows)
-    return {
-        (row.scope, f"{row.month:%Y-%m}", row.percent): row.answer_seconds
-        for row in db.session.execute(query)
+    nearest rank, as {(scope, "2026-11", percent): seconds}.
+
+    Kept (models.KeptPercentile, in the session's transaction: the caller commits them)
+    and read back while the month's band counts' revision is the one read before
+    computing them. Now's month too, unless comments came in after now: its figures
+    count up to now, the band counts all of them, so it is computed every time then.
+    """
+    first, this_month = months
+    revisions = {
+        (row.scope, row.month): row.revision
+        for row in db.session.execute(band_revisions(months, scopes))
     }
+    # Asked after the revisions: a comment received after now written since bumps them.
+    if db.session.execute(select(_late(now, scopes)).limit(1)).first() is None:
+        return _kept_or_computed(_months_from(first, this_month), now, scopes, revisions)
+    finished = _kept_or_computed(_months_from(first, this_month)[:-1], now, scopes, revisions)
+    query = answer_percentiles((this_month, this_month), now, scopes, PERCENTS, _late(now, scopes))
+    return finished | _by_key(db.session.execute(query))
+
+
+def _kept_or_computed(
+    months: list[date], now: datetime, scopes: list[str], revisions: dict
+) -> dict:
+    """The percentiles of these months (all received before now): the kept ones still
+    right, the others computed and kept with the ``revisions`` read before them (so a
+    change made meanwhile leaves them stale, never right by mistake)."""
+    if not months:
+        return {}
+    seconds = {
+        (row.scope, row.month, row.percent): row.answer_seconds
+        for row in db.session.execute(kept_percentiles((months[0], months[-1]), scopes))
+        if row.revision == revisions.get((row.scope, row.month), 0)
+    }
+    stale = [
+        (scope, month)
+        for scope in scopes
+        for month in months
+        if any((scope, month, percent) not in seconds for percent in PERCENTS)
+    ]
+    if stale:
+        seconds |= _keep(stale, _computed(stale, now), revisions)
+    return {
+        (scope, f"{month:%Y-%m}", percent): value
+        for (scope, month, percent), value in seconds.items()
+    }
+
+
+def _keep(stale: list[tuple[str, date]], computed: dict, revisions: dict) -> dict:
+    """Keep the computed percentiles of the ``stale`` (scope, month) pairs (None: nothing
+    answered) at the revisions read before: {(scope, month, percent): seconds}."""
+    rows = [
+        {
+            "month": month,
+            "scope": scope,
+            "percent": percent,
+            "answer_seconds": computed.get((scope, month, percent)),
+            "revision": revisions.get((scope, month), 0),
+        }
+        for scope, month in stale
+        for percent in PERCENTS
+    ]
+    dialect = db.session.get_bind().dialect.name
+    for start in range(0, len(rows), KEPT_PER_STATEMENT):
+        db.session.execute(keep_percentiles(dialect, rows[start : start + KEPT_PER_STATEMENT]))
+    return {(row["scope"], row["month"], row["percent"]): row["answer_seconds"] for row in rows}
+
+
+def _computed(pairs: list[tuple[str, date]], now: datetime) -> dict:
+    """The percentiles of these (scope, month) pairs (and of the others in their span):
+    {(scope, month, percent): seconds}."""
+    months = (min(month for _, month in pairs), max(month for _, month in pairs))
+    scopes = sorted({scope for scope, _ in pairs})
+    query = answer_percentiles(months, now, scopes, PERCENTS)
+    return {
+        (row.scope, row.month, row.percent): row.answer_seconds for row in db.session.execute(query)
+    }
+
+
+def _by_key(rows) -> dict:
+    return {(row.scope, f"{row.month:%Y-%m}", row.percent): row.answer_seconds for row in rows}
+
+
+def _months_from(first: date, last: date) -> list[date]:
+    """The first days of the months from ``first`` to ``last`` (first days too)."""
+    months = [first]
+    while months[-1] < last:
+        months.append(month_start(_month_after(f"{months[-1]:%Y-%m}")).date())
+    return months
 
 
 def oldest_of(first: date, now: datetime, scopes: list[str]) -> dict:
     """Each (scope, "2026-11")'s oldest waiting comment (a row with id and created_at)."""
-    return {
-        (row.scope, f"{row.month:%Y-%m}"): row
-        for row in db.session.execute(oldest_waiting(first, now, scopes))
-    }
+    firsts = [row for row in db.session.execute(oldest_waiting(first, now, scopes)) if row.id]
+    times = {row.id: row for row in db.session.execute(comment_times({row.id for row in firsts}))}
+    return {(row.scope, f"{row.month:%Y-%m}"): times[row.id] for row in firsts}
 
 
 def _month_after(key: str) -> str:
