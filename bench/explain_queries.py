@@ -6,20 +6,23 @@ Each query is built by the service's own code and run under
     .venv/bin/python bench/data_scale.py --explain [--reuse]
 """
 
-from datetime import timedelta
-
+from flask import current_app
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql
 
+from comments_service.config import open_kinds
 from comments_service.enums import View
 from comments_service.extensions import db
 from comments_service.models import Comment, OutboxMessage, Post, Staff, utcnow
 from comments_service.queries.care import for_staff, unanswered_for
-from comments_service.queries.figures import figure_rows
+from comments_service.queries.figures import period_percentiles, week_counts, week_kinds
+from comments_service.queries.listening import open_items, readers_in
 from comments_service.queries.listings import count_of
 from comments_service.queries.public import public_comment_rows, removed_comment_rows
 from comments_service.queries.states import VIEWS
 from comments_service.services.mail.outbox import _claimable
+from comments_service.services.report.build import last_full_month
+from comments_service.services.report.figures import PERCENTS
 
 
 def queries(now) -> dict:
@@ -42,9 +45,22 @@ def queries(now) -> dict:
         "tab held (author), count": count_of(for_staff(VIEWS[View.HELD](), ana)),
         "tab spam (admin), first page": VIEWS[View.SPAM]().limit(50),
         "tab all (author), count": count_of(for_staff(VIEWS[View.ALL](), ana)),
-        "figures, 12 months": figure_rows(now - timedelta(days=365), now),
+        **_report(last_full_month(now)),
         "outbox claim": _outbox_pick(now),
         "export (every public row)": public_comment_rows(),
+    }
+
+
+def _report(period) -> dict:
+    """The statements of the report "What readers told us" over the last full month."""
+    since, until = period.start, period.end
+    kinds = open_kinds(current_app.config)
+    return {
+        "report: counts per scope and week": week_counts(period.since, period.until),
+        "report: kinds per week": week_kinds(since, until),
+        "report: percentiles": period_percentiles(since, until, PERCENTS),
+        "report: readers": readers_in(since, until),
+        "report: open items, count": count_of(open_items(since, until, kinds)),
     }
 
 

@@ -293,10 +293,27 @@ def _answer_band(element, compiler, **kw):
 # The rows the answer-time figures count answer times of: answered published reader comments.
 ANSWERED_ROWS = "staff_id IS NULL AND status = 'approved' AND answered_at IS NOT NULL"
 
+# The comments the answer-time figures count: published reader comments.
+COUNTED_ROWS = "staff_id IS NULL AND status = 'approved'"
+# What a report asks of them besides ix_comments_counted's key: whether they are public and
+# who wrote them (its readers), and whether they are settled (its open items).
+COUNTED_INCLUDES = [
+    "erased_at",
+    "author_email",
+    "author_name",
+    "answered_at",
+    "dismissed_at",
+    "follow_up",
+]
+
 # Comment.is_waiting as the condition of the partial index that serves it.
 WAITING_ROWS = (
     "staff_id IS NULL AND status = 'approved' AND answered_at IS NULL AND dismissed_at IS NULL"
 )
+SET_ASIDE_ROWS = "status IN ('pending', 'spam', 'deleted')"
+SET_ASIDE_COLUMNS = (
+    "status", "created_at", "post_id", "assigned_to_id", "staff_id", "spam_check", "kind", "id"
+)  # fmt: skip
 
 
 class Comment(db.Model):
@@ -321,15 +338,25 @@ class Comment(db.Model):
         # importing the same export again adds nothing twice.
         UniqueConstraint("import_source", "import_id", name="uq_comments_import"),
         # The waiting queue (docs/indexes.md): only comments that wait, in queue order,
-        # with what says whose they are, so counting a queue reads the index alone.
+        # with what says whose they are and their kind, so counting a queue, or its "no
+        # kind yet", reads the index alone.
         Index(
             "ix_comments_waiting",
             "created_at",
             "id",
             "post_id",
             "assigned_to_id",
+            "kind",
             postgresql_where=text(WAITING_ROWS),
             sqlite_where=text(WAITING_ROWS),
+        ),
+        # The Held, Spam and Removed tabs, likewise: their counts (and "no kind yet")
+        # read this small index alone instead of a heap row per comment of the status.
+        Index(
+            "ix_comments_set_aside",
+            *SET_ASIDE_COLUMNS,
+            postgresql_where=text(SET_ASIDE_ROWS),
+            sqlite_where=text(SET_ASIDE_ROWS),
         ),
         # A month's k-th answer time (services.report.figures): one band's rows of the
         # month, in answer-time order, read from the index alone.
@@ -341,6 +368,19 @@ class Comment(db.Model):
             "post_id",
             postgresql_where=text(ANSWERED_ROWS),
             sqlite_where=text(ANSWERED_ROWS),
+        ),
+        # A report's period (services.report.build): its comments by week and kind, its
+        # answered ones by band, its readers and its open items, read from the index
+        # alone. PostgreSQL keeps the columns only filtered or counted outside the key.
+        Index(
+            "ix_comments_counted",
+            "created_at",
+            "kind",
+            "post_id",
+            "answer_band",
+            postgresql_include=COUNTED_INCLUDES,
+            postgresql_where=text(COUNTED_ROWS),
+            sqlite_where=text(COUNTED_ROWS),
         ),
         IDS_NEVER_REUSED,
     )
@@ -652,6 +692,32 @@ class AnswerBandGroup(db.Model):
     scope: Mapped[str] = mapped_column(String(120), primary_key=True)
     band_group: Mapped[int] = mapped_column(Integer, primary_key=True)
     answered: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AnswerBandRevision(db.Model):
+    """How many times a month's band counts (AnswerBandMonth) of a scope have changed:
+    bumped by a trigger on answer_band_months (migration 0031_kept_percentiles), never
+    reset, so a percentile kept at one revision is known stale at the next."""
+
+    __tablename__ = "answer_band_revisions"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(120), primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class KeptPercentile(db.Model):
+    """A finished month's nearest-rank answer seconds (None: nothing answered) for a scope
+    and percent, as computed at ``revision`` of its AnswerBandRevision: the figures read
+    it back while the revision is the same (services.report.figures.percentiles_of)."""
+
+    __tablename__ = "kept_percentiles"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(120), primary_key=True)
+    percent: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answer_seconds: Mapped[int | None] = mapped_column(BigInteger)
+    revision: Mapped[int] = mapped_column(BigInteger)
 
 
 class ModerationAction(db.Model):

@@ -29,7 +29,7 @@ TABLES = (
     "report_sends, subscriptions, subscriber_addresses, mail_digests, mail_outbox,"
     " moderation_actions, blocklist_entries,"
     " comments, post_authors, posts, figure_days, answer_band_months,"
-    " answer_band_groups,"
+    " answer_band_groups, answer_band_revisions, kept_percentiles,"
     " staff_sessions, staff, reader_summaries"
 )
 

@@ -1,5 +1,6 @@
 """The counts the answer-time figures read (FigureDay, AnswerBandMonth) stay equal to a
-recount from the comments after every kind of write, and so do the figures themselves.
+recount from the comments after every kind of write, and so do the figures themselves,
+the finished months' kept percentiles (KeptPercentile) included.
 
 Random sequences of writes go through the real services: new comments and replies,
 public answers, private answers, "no answer needed", approve, spam, delete, restore, not
@@ -9,6 +10,7 @@ erased. After each sequence the kept rows are compared with a recount in Python,
 """
 
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -37,6 +39,7 @@ from comments_service.services.privacy.people import apply_erasure, plan_erasure
 from comments_service.services.report import figures
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+LATER = NOW + timedelta(days=45)  # the months of the writes are finished months then
 AUTHORS = ("Ana Lima", "Ben Okafor", "Chloe Martin")
 READERS = ("ada@example.org", "bo@example.org", "cy@example.org")
 DECISIONS = {
@@ -93,10 +96,15 @@ def test_kept_counts_equal_a_recount_after_any_writes(blog, sequence):
     for write in sequence:
         apply(write, blog)
         db.session.commit()
+        for now in (NOW, LATER):  # keeps the months' percentiles
+            figures.compute(now, 5)
+            db.session.commit()
     assert kept_days() == recounted_days()
     assert kept_bands() == recounted_bands()
-    for months in (1, 3):
-        assert figures.compute(NOW, months).as_dict() == from_rows(NOW, months)
+    for now, months in ((NOW, 1), (NOW, 3), (LATER, 5)):
+        assert figures.compute(now, months).as_dict() == from_rows(now, months)
+    for since, until in PERIODS:
+        assert period_figures(since, until) == period_from_rows(since, until)
 
 
 def test_answer_seconds_are_whole_seconds_toward_zero(blog):
@@ -108,6 +116,40 @@ def test_answer_seconds_are_whole_seconds_toward_zero(blog):
     db.session.commit()
     found = db.session.scalars(select(Comment.answer_seconds).order_by(Comment.id)).all()
     assert found == [0, 59]
+
+
+# A report's periods: a calendar month, and days that cut weeks and months.
+PERIODS = (
+    (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)),
+    (datetime(2026, 9, 17, tzinfo=UTC), datetime(2026, 11, 24, tzinfo=UTC)),
+)
+
+
+def period_figures(since: datetime, until: datetime) -> tuple:
+    """A report's figures as the database counts them (services.report.figures)."""
+    counted = figures.period_figures(since, until, "period", NOW)
+    weeks = {key: (week.answered, week.median_seconds) for key, week in counted.weeks.items()}
+    return counted.blog, counted.authors, weeks
+
+
+def period_from_rows(since: datetime, until: datetime) -> tuple:
+    """The same figures from the period's comments' rows, the definition they must keep
+    (``month_figures``, less the oldest waiting comment the report does not show)."""
+    rows = db.session.execute(figure_rows(since, until)).all()
+
+    def of(theirs):
+        return replace(figures.month_figures("period", theirs, NOW), oldest_waiting=None)
+
+    by_week = defaultdict(list)
+    for row in rows:
+        created = row.created_at.astimezone(UTC).date()
+        by_week[created - timedelta(days=created.weekday())].append(row)
+    weeks = {}
+    for monday, theirs in by_week.items():
+        week = figures.month_figures(figures.week_key(monday), theirs, NOW)
+        weeks[monday] = (week.answered, week.median_seconds)
+    authors = {name: of(t) for name, t in figures.rows_by_author(rows).items() if t}
+    return of(rows), authors, weeks
 
 
 # The writes

@@ -9,11 +9,11 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from comments_service.enums import CommentStatus, Role
 from comments_service.extensions import db
-from comments_service.models import Comment, Staff, utcnow
+from comments_service.models import Comment, KeptPercentile, Staff, utcnow
 from comments_service.services.comments.answers import record_answer
 from comments_service.services.moderation import decisions as moderation
 from comments_service.services.report import figures
@@ -161,6 +161,47 @@ def test_a_deleted_answer_makes_the_comment_wait_again_in_the_figures(ctx, novem
     ben = figures.compute(NOW, months=1).authors["Ben Okafor"][0]
     assert (ben.answered, ben.waiting) == (1, 2)
     assert ben.oldest_waiting.created_at == "2026-11-04T10:00:00Z"
+
+
+def test_a_finished_months_kept_percentiles_follow_a_late_answer(ctx, november):
+    december = NOW + timedelta(days=20)  # November is a finished month now
+    before = month(figures.compute(december, months=2).blog, "2026-11")
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(KeptPercentile)) > 0
+    assert month(figures.compute(december, months=2).blog, "2026-11") == before
+    ana = db.session.get(Staff, november["ana"].id)
+    waiting = db.session.get(Comment, november["waiting"].id)
+    reply = Comment(
+        post_id=waiting.post_id,
+        parent=waiting,
+        staff=ana,
+        author_name=ana.name,
+        body_markdown="Late",
+        body_html="<p>Late</p>",
+        status=CommentStatus.APPROVED,
+        created_at=nov(26),
+        published_at=nov(26),
+    )
+    db.session.add(reply)
+    record_answer(reply)
+    db.session.commit()
+    after = month(figures.compute(december, months=2).blog, "2026-11")
+    # Five answer times now: 1, 2, 3, 10 hours and 20 days; the p90 is the last.
+    assert (after.median_seconds, after.p90_seconds) == (3 * HOUR, 20 * 24 * HOUR)
+    assert after.p90_seconds != before.p90_seconds
+
+
+def test_nows_month_is_kept_until_a_comment_came_in_after_now(ctx, november, make_comment, answer):
+    def blog_times(now):
+        november_ = figures.compute(now, months=1).blog[0]
+        db.session.commit()
+        return november_.median_seconds, november_.p90_seconds
+
+    assert blog_times(NOW) == (2 * HOUR, 10 * HOUR)  # 1, 2, 3 and 10 hours: kept
+    ahead = make_comment(november["solo"], created_at=NOW + timedelta(hours=1))
+    answer(ahead, november["ana"], timedelta(hours=50))
+    assert blog_times(NOW) == (2 * HOUR, 10 * HOUR)  # not received yet at NOW
+    assert blog_times(NOW + timedelta(hours=2)) == (3 * HOUR, 50 * HOUR)
 
 
 def test_the_waiting_rule_is_one_rule_in_python_and_sql(ctx, november):

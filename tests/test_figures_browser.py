@@ -133,6 +133,33 @@ def test_baked_and_live_answer_lines_are_the_same(browser, porch):
     assert {line for name, line in baked if name == AUTHOR} == {None}  # staff answers: neither
 
 
+# Before any script of the page: counts the answer lines taken out of the page.
+COUNT_REMOVED_LINES = """
+window.removedLines = 0;
+new MutationObserver((records) => {
+  for (const record of records)
+    for (const node of record.removedNodes)
+      if (node.classList?.contains("comment-answer")) window.removedLines += 1;
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def test_the_script_leaves_answer_lines_the_build_got_right(browser, porch):
+    """Rewriting every line after the thread is fetched laid the long page out again;
+    lines that still hold stay as they are (and test_a_baked_comment_answered_since_
+    the_build_says_so_live checks that a changed one is replaced)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.add_init_script(COUNT_REMOVED_LINES)
+    with page.expect_response(lambda response: "/comments" in response.url):
+        page.goto(porch.baked_url)
+    page.wait_for_load_state("networkidle")
+    expect(page.locator(".comment-count")).to_have_text(re.compile(r"\(\d+\)"))
+    assert page.locator(".comment-card > .comment-answer").count() >= len(EXPECTED)
+    assert page.evaluate("window.removedLines") == 0
+    context.close()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_dashboard_renders_in_chromium(browser, porch, scheme):
     size = {"width": 1100, "height": 900}

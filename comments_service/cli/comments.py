@@ -107,6 +107,7 @@ def export(path: Path, kind: str) -> None:
         click.echo(f"Exported {len(document['comments'])} comments (full export) to {path}.")
         return
     document = export_document(utcnow())
+    db.session.commit()  # the answer-time percentiles its figures kept
     write_json(path, document)
     total = sum(thread["count"] for thread in document["posts"].values())
     click.echo(f"Exported {total} comments on {len(document['posts'])} posts to {path}.")

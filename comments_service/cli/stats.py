@@ -5,6 +5,7 @@ import json
 import click
 from flask.cli import with_appcontext
 
+from comments_service.extensions import db
 from comments_service.models import utcnow
 from comments_service.services.report import figures
 from comments_service.words.characters import for_terminal
@@ -29,6 +30,7 @@ COLUMNS += ("privately",)
 def stats(as_json: bool, months: int, author: str | None) -> None:
     """Reader comments received, share answered, median and 90th-percentile time to answer."""
     result = figures.compute(utcnow(), months, author)
+    db.session.commit()  # the finished months' percentiles it kept
     if author and author not in result.authors:
         raise click.ClickException(f"No post names an author called {author!r}.")
     if as_json:

@@ -93,9 +93,14 @@ def owns(person) -> ColumnElement[bool]:
     return and_(person.active, or_(Comment.assigned_to_id == person.id, named))
 
 
+# Built once: each new alias costs SQLAlchemy a walk of the table's columns for every
+# column the statement names, on every page of the queue.
+_OTHER_STAFF = aliased(Staff, name="other_staff")
+
+
 def _someone(rule, today: date) -> ColumnElement[bool]:
     """Some staff member who is present fits the rule for this comment."""
-    other = aliased(Staff)
+    other = _OTHER_STAFF
     return select(other.id).where(rule(other), ~other.is_away(today)).exists()
 
 

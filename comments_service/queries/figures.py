@@ -14,10 +14,12 @@ from sqlalchemy import (
     literal,
     literal_column,
     not_,
+    null,
     or_,
     select,
     union_all,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
@@ -28,9 +30,11 @@ from comments_service.models import (
     EXACT_BANDS,
     AnswerBandGroup,
     AnswerBandMonth,
+    AnswerBandRevision,
     Comment,
     CommentStatus,
     FigureDay,
+    KeptPercentile,
     PostAuthor,
     Staff,
 )
@@ -63,6 +67,125 @@ def figure_rows(since: datetime, until: datetime) -> Select:
             Comment.created_at < until,
         )
         .order_by(Comment.created_at, Comment.id)
+    )
+
+
+def week_counts(since: date, until: date) -> Select:
+    """The kept counts (FigureDay) of the days [since, until), summed per scope and ISO
+    week (its Monday): rows (scope, week, received, answered, answered_privately, waiting)."""
+    week = WeekStart(FigureDay.day)
+    sums = (
+        func.sum(getattr(FigureDay, name)).label(name)
+        for name in ("received", "answered", "answered_privately", "waiting")
+    )
+    return (
+        select(FigureDay.scope, week.label("week"), *sums)
+        .where(FigureDay.day >= since, FigureDay.day < until)
+        .group_by(FigureDay.scope, week)
+    )
+
+
+def week_kinds(since: datetime, until: datetime) -> Select:
+    """How many of the comments the figures count, received in [since, until), each ISO
+    week (its Monday) has of each kind (None: no kind yet): rows (week, kind, received).
+    Read from ix_comments_counted alone."""
+    week = WeekStart(Comment.created_at)
+    return (
+        select(week.label("week"), Comment.kind, func.count().label("received"))
+        .where(*_counted(), Comment.created_at >= since, Comment.created_at < until)
+        .group_by(week, Comment.kind)
+    )
+
+
+def period_percentiles(since: datetime, until: datetime, percents: tuple[int, ...]) -> Select:
+    """The nearest-rank answer seconds of the comments the figures count, received in
+    [since, until): the whole blog's over the period (week NULL) at ``percents`` and its
+    median each ISO week (its Monday), each named author's over the period at
+    ``percents``. Rows (scope, week, percent, answer_seconds), scope BLOG_SCOPE or the
+    author's name; a scope or week with no answered comment has none.
+
+    The band and place of each rank come from the period's comments counted per band
+    (``_period_ranks``); a band under ten minutes is its time, any other band's comments
+    of the period are read in answer-time order up to that place, from
+    ix_comments_answer_bands (an author's: those on posts that name them)."""
+    ranks = _period_ranks(since, until, percents).cte("ranks")
+    exact = ranks.c.band.between(0, EXACT_BANDS - 1)  # the band is the time
+    known = select(
+        ranks.c.scope, ranks.c.week, ranks.c.percent, ranks.c.band.label("answer_seconds")
+    )
+    in_order = func.row_number().over(
+        partition_by=(ranks.c.scope, ranks.c.week, ranks.c.percent),
+        order_by=Comment.answer_seconds,
+    )
+    in_week = or_(ranks.c.week.is_(None), WeekStart(Comment.created_at) == ranks.c.week)
+    picked = (
+        select(ranks.c.scope, ranks.c.week, ranks.c.percent, ranks.c.place)
+        .add_columns(Comment.answer_seconds, (in_order - 1).label("at"))
+        .join_from(
+            ranks,
+            Comment,
+            and_(
+                Comment.answer_band == ranks.c.band,
+                Comment.created_at >= since,
+                Comment.created_at < until,
+            ),
+        )
+        .where(
+            not_(exact),
+            *_counted(),
+            Comment.answered_at.is_not(None),
+            in_week,
+            _of_scope(ranks.c.scope),
+        )
+        .subquery()
+    )
+    at_place = select(picked.c.scope, picked.c.week, picked.c.percent, picked.c.answer_seconds)
+    return union_all(known.where(exact), at_place.where(picked.c.at == picked.c.place))
+
+
+def _period_ranks(since: datetime, until: datetime, percents: tuple[int, ...]) -> Select:
+    """Where the nearest-rank answer times of the comments the figures count, received in
+    [since, until), lie: the whole blog's over the period (week NULL) and its median each
+    ISO week (its Monday), each named author's over the period. Rows (scope, week,
+    percent, band, place): the band of answer times (``Comment.answer_band``) that holds
+    the rank, and the rank's place in it (from 0); scope BLOG_SCOPE or the author's name.
+
+    The period's answered comments are read from ix_comments_counted alone and counted
+    per band in a hash: the running counts of these few rows give the bands, without
+    ranking every comment."""
+    answered = (
+        select(WeekStart(Comment.created_at).label("week"), Comment.post_id, Comment.answer_band)
+        .where(
+            *_counted(),
+            Comment.answer_band.is_not(None),  # answered: NULL until then
+            Comment.created_at >= since,
+            Comment.created_at < until,
+        )
+        .cte("answered")
+    )
+    band = answered.c.answer_band
+    blog = literal(BLOG_SCOPE, String).label("scope")
+    count = func.count().label("answered")
+    counted = union_all(  # the weeks first: their column's type (a day) is the union's
+        select(blog, answered.c.week, band.label("band"), count).group_by(answered.c.week, band),
+        select(blog, null(), band, count).group_by(band),
+        select(PostAuthor.name, null(), band, count)
+        .join_from(answered, PostAuthor, PostAuthor.post_id == answered.c.post_id)
+        .group_by(PostAuthor.name, band),
+    ).subquery()
+    group = (counted.c.scope, counted.c.week)
+    upto = func.sum(counted.c.answered).over(partition_by=group, order_by=counted.c.band)
+    total = func.sum(counted.c.answered).over(partition_by=group)
+    running = select(counted, _whole(upto).label("upto"), _whole(total).label("total")).subquery()
+    percent = union_all(*(select(literal_column(str(p)).label("percent")) for p in percents))
+    percent = percent.subquery()
+    rank = (percent.c.percent * running.c.total + 99) // 100  # ceil(percent * total / 100)
+    below = running.c.upto - running.c.answered
+    weekly = or_(running.c.week.is_(None), percent.c.percent == 50)  # a week shows its median
+    return (
+        select(running.c.scope, running.c.week, percent.c.percent, running.c.band)
+        .add_columns((rank - below - 1).label("place"))
+        .join_from(running, percent, and_(weekly, below < rank, running.c.upto >= rank))
     )
 
 
@@ -102,6 +225,25 @@ def _month_start_postgresql(element, compiler, **kw):
 @compiles(MonthStart, "sqlite")
 def _month_start_sqlite(element, compiler, **kw):
     return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+class WeekStart(FunctionElement):
+    """The Monday (the first day of its ISO week) of a day or a (naive UTC) time."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(WeekStart, "postgresql")
+def _week_start_postgresql(element, compiler, **kw):
+    moment = f"CAST({compiler.process(element.clauses, **kw)} AS TIMESTAMP)"  # never zoned
+    return f"CAST(date_trunc('week', {moment}) AS DATE)"
+
+
+@compiles(WeekStart, "sqlite")
+def _week_start_sqlite(element, compiler, **kw):
+    # Six days back, then forward to the first Monday: the day itself when it is one.
+    return f"date({compiler.process(element.clauses, **kw)}, '-6 days', 'weekday 1')"
 
 
 @compiles(NextMonth, "postgresql")
@@ -198,6 +340,37 @@ def answer_percentiles(
     known = select(targets.c.scope, targets.c.month, targets.c.percent)
     known = known.add_columns(targets.c.band.label("answer_seconds"))
     return union_all(known.where(exact), _pick_places(targets, until, not_(exact)))
+
+
+def band_revisions(months: tuple[date, date], scopes: list[str]) -> Select:
+    """The revision of each (scope, month) in [first, last] whose band counts ever changed:
+    rows (scope, month, revision); any other's is 0."""
+    revision = AnswerBandRevision
+    return select(revision.scope, revision.month, revision.revision).where(
+        revision.month.between(*months), revision.scope.in_(scopes)
+    )
+
+
+def kept_percentiles(months: tuple[date, date], scopes: list[str]) -> Select:
+    """The kept percentiles of the months in [first, last]: rows (scope, month, percent,
+    answer_seconds, revision), each right while its month's revision is the same."""
+    kept = KeptPercentile
+    return select(kept.scope, kept.month, kept.percent, kept.answer_seconds, kept.revision).where(
+        kept.month.between(*months), kept.scope.in_(scopes)
+    )
+
+
+def keep_percentiles(dialect: str, rows: list[dict]):
+    """Keep (or replace) these rows (month, scope, percent, answer_seconds, revision)."""
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    statement = insert(KeptPercentile).values(rows)
+    return statement.on_conflict_do_update(
+        index_elements=[KeptPercentile.month, KeptPercentile.scope, KeptPercentile.percent],
+        set_={
+            "answer_seconds": statement.excluded.answer_seconds,
+            "revision": statement.excluded.revision,
+        },
+    )
 
 
 def _months_in(months: tuple[date, date]) -> int:
@@ -336,8 +509,14 @@ def _of_scope(scope, comment=Comment):
 
 def oldest_waiting(since: date, until: datetime, scopes: list[str]) -> Select:
     """Each scope's oldest waiting comment of each month from ``since`` on, received before
-    ``until``: rows (scope, month, id, created_at). The months with comments waiting come
-    from the kept counts; each one's first is read from ix_comments_waiting."""
+    ``until``: rows (scope, month, id), id None when none came in before ``until``. The
+    months with comments waiting come from the kept counts; each one's first is read from
+    ix_comments_waiting.
+
+    Only the id: joined to comments here, PostgreSQL hashed all of them (a million rows,
+    400 ms) once the kept counts' estimate of waiting months grew, as it does with more
+    months, authors or dead rows. ``comment_times`` reads their times by key.
+    """
     month = MonthStart(FigureDay.day)
     waiting = (
         select(FigureDay.scope, month.label("month"))
@@ -345,19 +524,21 @@ def oldest_waiting(since: date, until: datetime, scopes: list[str]) -> Select:
         .group_by(FigureDay.scope, month)
         .subquery()
     )
-    candidate = aliased(Comment)  # not the outer query's comment
     first = (
-        select(candidate.id)
+        select(Comment.id)
         .where(
-            candidate.is_waiting,
-            *_in_month(waiting.c.month, until, candidate),
-            _of_scope(waiting.c.scope, candidate),
+            Comment.is_waiting,
+            *_in_month(waiting.c.month, until),
+            _of_scope(waiting.c.scope),
         )
-        .order_by(candidate.created_at, candidate.id)
+        .order_by(Comment.created_at, Comment.id)
         .limit(1)
         .correlate(waiting)
         .scalar_subquery()
     )
-    return select(waiting.c.scope, waiting.c.month, Comment.id, Comment.created_at).join_from(
-        waiting, Comment, Comment.id == first
-    )
+    return select(waiting.c.scope, waiting.c.month, first.label("id"))
+
+
+def comment_times(ids: set[int]) -> Select:
+    """These comments' ids and times received."""
+    return select(Comment.id, Comment.created_at).where(Comment.id.in_(ids))

@@ -46,6 +46,9 @@ def same_reader(email, name, other=Comment) -> ColumnElement[bool]:
     )
 
 
+_EARLIER = aliased(Comment, name="earlier")  # built once, as care._OTHER_STAFF
+
+
 def is_first_comment() -> ColumnElement[bool]:
     """A published reader comment with no earlier published one by the same reader.
 
@@ -54,7 +57,7 @@ def is_first_comment() -> ColumnElement[bool]:
     each is one probe of an index in time order (ix_comments_reader_email_time, the
     name's) that stops at the reader's first comment, even for a reader with hundreds.
     """
-    earlier = aliased(Comment)
+    earlier = _EARLIER
     before = tuple_(earlier.created_at, earlier.id) < tuple_(Comment.created_at, Comment.id)
     same_email = func.lower(earlier.author_email) == func.lower(Comment.author_email)
     same_name = and_(

@@ -22,7 +22,7 @@ from comments_service.enums import Decision
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationAction, Staff
 from comments_service.queries.care import for_staff
-from comments_service.queries.figures import figure_rows
+from comments_service.queries.figures import week_kinds
 from comments_service.queries.listening import follow_up_steps, open_items, readers_in
 from comments_service.queries.listings import count_of
 from comments_service.service_urls import ServiceUrls
@@ -222,10 +222,10 @@ def build(
     OPEN_QUOTED oldest open items and counts the others, or quotes them all
     (``every_open_item``, for JSON).
     """
-    rows = db.session.execute(figure_rows(period.start, period.end)).all()
-    order = _kind_order(kinds, rows)
+    counted = figures.period_figures(period.start, period.end, period.label, now)
+    kind_rows = db.session.execute(week_kinds(period.start, period.end)).all()
+    order = _kind_order(kinds, kind_rows)
     links = _Links(urls)
-    authors = figures.rows_by_author(rows)
     readers = db.session.execute(readers_in(period.start, period.end)).one()
     still_open = _narrowed(open_items(*_span(period), open_kinds), viewer)
     quoted = still_open if every_open_item else still_open.limit(OPEN_QUOTED)
@@ -233,13 +233,9 @@ def build(
     return Report(
         period=period,
         generated_at=iso(now),
-        kinds=_count_kinds(rows, order),
-        blog=figures.month_figures(period.label, rows, now),
-        authors={
-            name: figures.month_figures(period.label, theirs, now)
-            for name, theirs in authors.items()
-            if theirs
-        },
+        kinds=_count_kinds(kind_rows, order),
+        blog=counted.blog,
+        authors=counted.authors,
         open_items=open_quoted,
         open_count=(
             len(open_quoted)
@@ -252,7 +248,7 @@ def build(
         ],
         new_readers=readers.new,
         returning_readers=readers.readers - readers.new,
-        weeks=_weeks(period, rows, order, now),
+        weeks=_weeks(period, counted.weeks, kind_rows, order),
     )
 
 
@@ -265,38 +261,38 @@ def _span(period: Period) -> tuple[datetime, datetime]:
     return period.start, period.end
 
 
-def _kind_order(kinds: tuple[str, ...], rows) -> list[str]:
+def _kind_order(kinds: tuple[str, ...], kind_rows) -> list[str]:
     """The kinds of the setting, then kinds no longer in it that comments still have."""
-    others = sorted({row.kind for row in rows if row.kind and row.kind not in kinds})
+    others = sorted({row.kind for row in kind_rows if row.kind and row.kind not in kinds})
     return [*kinds, *others, UNTAGGED]
 
 
-def _count_kinds(rows, order: list[str]) -> dict[str, int]:
-    counts = Counter(row.kind or UNTAGGED for row in rows)
+def _count_kinds(kind_rows, order: list[str]) -> dict[str, int]:
+    """The comments of each kind in ``order``, from rows (kind, received) of
+    queries.week_kinds."""
+    counts = Counter()
+    for row in kind_rows:
+        counts[row.kind or UNTAGGED] += row.received
     return {kind: counts[kind] for kind in order}
 
 
-def _weeks(period: Period, rows, order: list[str], now: datetime) -> list[Week]:
+def _weeks(
+    period: Period, counted: dict[date, figures.MonthFigures], kind_rows, order: list[str]
+) -> list[Week]:
     """Every ISO week the period touches, each with the period's comments of its days."""
     monday = period.since - timedelta(days=period.since.weekday())
-    by_week = defaultdict(list)
-    for row in rows:
-        by_week[_week_key(row.created_at)].append(row)
+    kinds_of = defaultdict(list)
+    for row in kind_rows:
+        kinds_of[row.week].append(row)
     weeks = []
     while monday < period.until:
-        year, number, _ = monday.isocalendar()
-        key = f"{year}-W{number:02d}"
-        theirs = by_week[key]
-        week = figures.month_figures(key, theirs, now)
-        kinds = _count_kinds(theirs, order)
-        weeks.append(Week(key, monday.isoformat(), week.answered, week.median_seconds, kinds))
+        key = figures.week_key(monday)
+        week = counted.get(monday)  # none: no comment came in that week
+        answered, median = (week.answered, week.median_seconds) if week else (0, None)
+        kinds = _count_kinds(kinds_of[monday], order)
+        weeks.append(Week(key, monday.isoformat(), answered, median, kinds))
         monday += timedelta(days=7)
     return weeks
-
-
-def _week_key(moment: datetime) -> str:
-    year, number, _ = moment.astimezone(UTC).isocalendar()
-    return f"{year}-W{number:02d}"
 
 
 class _Links:

@@ -6,8 +6,10 @@ docs/notifications.md, "Answer-time figures"). They count published reader
 comments, with the first staff answer stored on each (services.answers) and the
 waiting rule (``Comment.is_waiting``). Over the last months they are read from counts
 the database keeps (``compute``, docs/indexes.md); over a report's period and weeks
-they are computed here from the comments' rows (``month_figures``). Percentiles are
-the nearest rank either way, so SQLite and PostgreSQL agree.
+they are counted by the database too (``period_figures``: the kept counts of its days,
+and its answered comments counted per band of answer times); ``month_figures`` is the
+same definition over the comments' rows, the one the tests compare them with.
+Percentiles are the nearest rank everywhere, so SQLite and PostgreSQL agree.
 """
 
 from collections import defaultdict
@@ -21,16 +23,25 @@ from comments_service.models import BLOG_SCOPE
 from comments_service.queries.figures import (
     answer_percentiles,
     author_names,
+    band_revisions,
+    comment_times,
+    keep_percentiles,
+    kept_percentiles,
     month_counts,
     oldest_waiting,
+    period_percentiles,
     post_author_rows,
     scoped_comments,
+    week_counts,
 )
 from comments_service.words.answer_words import last_month_sentence
 from comments_service.words.times import iso
 
 DEFAULT_MONTHS = 12
 PERCENTS = (50, 90)  # the median and the 90th percentile, by nearest rank
+# Kept percentiles written per statement: five parameters each, well under the limits
+# of SQLite (32,766) and PostgreSQL (65,535) however many months and authors.
+KEPT_PER_STATEMENT = 1000
 
 
 @dataclass(frozen=True)
@@ -138,6 +149,8 @@ def compute(now: datetime, months: int = DEFAULT_MONTHS, author: str | None = No
     ``author`` narrows the authors to that one name; the blog's figures stay whole. Read
     from the counts the database keeps (models.FigureDay, AnswerBandMonth, AnswerBandGroup)
     and indexes, never from every comment: see docs/indexes.md, "Answer-time figures".
+    The percentiles it computes are kept in the session (KeptPercentile):
+    commit to keep them.
     """
     keys = last_months(now, months)
     names = list(db.session.scalars(author_names(author)))
@@ -145,7 +158,7 @@ def compute(now: datetime, months: int = DEFAULT_MONTHS, author: str | None = No
     first = month_start(keys[0]).date()
     late = db.session.execute(select(_late(now, scopes))).all()
     counts = month_counts_of(first, now, scopes, late)
-    seconds = percentiles_of((first, month_start(keys[-1]).date()), now, scopes, bool(late))
+    seconds = percentiles_of((first, month_start(keys[-1]).date()), now, scopes)
     oldest = oldest_of(first, now, scopes)
     per_scope = {
         scope: [
@@ -210,27 +223,161 @@ def _as_counts(row) -> Counts:
     return Counts(1, int(answered), int(privately), int(row.waiting))
 
 
-def percentiles_of(months: tuple[date, date], now: datetime, scopes: list[str], late: bool):
+def percentiles_of(months: tuple[date, date], now: datetime, scopes: list[str]) -> dict:
     """The median and 90th percentile of each (scope, month)'s answer seconds, by
-    nearest rank, as {(scope, "2026-11", percent): seconds}."""
-    late_rows = _late(now, scopes) if late else None
-    query = answer_percentiles(months, now, scopes, PERCENTS, late_rows)
-    return {
-        (row.scope, f"{row.month:%Y-%m}", row.percent): row.answer_seconds
-        for row in db.session.execute(query)
+    nearest rank, as {(scope, "2026-11", percent): seconds}.
+
+    Kept (models.KeptPercentile, in the session's transaction: the caller commits them)
+    and read back while the month's band counts' revision is the one read before
+    computing them. Now's month too, unless comments came in after now: its figures
+    count up to now, the band counts all of them, so it is computed every time then.
+    """
+    first, this_month = months
+    revisions = {
+        (row.scope, row.month): row.revision
+        for row in db.session.execute(band_revisions(months, scopes))
     }
+    # Asked after the revisions: a comment received after now written since bumps them.
+    if db.session.execute(select(_late(now, scopes)).limit(1)).first() is None:
+        return _kept_or_computed(_months_from(first, this_month), now, scopes, revisions)
+    finished = _kept_or_computed(_months_from(first, this_month)[:-1], now, scopes, revisions)
+    query = answer_percentiles((this_month, this_month), now, scopes, PERCENTS, _late(now, scopes))
+    return finished | _by_key(db.session.execute(query))
+
+
+def _kept_or_computed(
+    months: list[date], now: datetime, scopes: list[str], revisions: dict
+) -> dict:
+    """The percentiles of these months (all received before now): the kept ones still
+    right, the others computed and kept with the ``revisions`` read before them (so a
+    change made meanwhile leaves them stale, never right by mistake)."""
+    if not months:
+        return {}
+    seconds = {
+        (row.scope, row.month, row.percent): row.answer_seconds
+        for row in db.session.execute(kept_percentiles((months[0], months[-1]), scopes))
+        if row.revision == revisions.get((row.scope, row.month), 0)
+    }
+    stale = [
+        (scope, month)
+        for scope in scopes
+        for month in months
+        if any((scope, month, percent) not in seconds for percent in PERCENTS)
+    ]
+    if stale:
+        seconds |= _keep(stale, _computed(stale, now), revisions)
+    return {
+        (scope, f"{month:%Y-%m}", percent): value
+        for (scope, month, percent), value in seconds.items()
+    }
+
+
+def _keep(stale: list[tuple[str, date]], computed: dict, revisions: dict) -> dict:
+    """Keep the computed percentiles of the ``stale`` (scope, month) pairs (None: nothing
+    answered) at the revisions read before: {(scope, month, percent): seconds}."""
+    rows = [
+        {
+            "month": month,
+            "scope": scope,
+            "percent": percent,
+            "answer_seconds": computed.get((scope, month, percent)),
+            "revision": revisions.get((scope, month), 0),
+        }
+        for scope, month in stale
+        for percent in PERCENTS
+    ]
+    dialect = db.session.get_bind().dialect.name
+    for start in range(0, len(rows), KEPT_PER_STATEMENT):
+        db.session.execute(keep_percentiles(dialect, rows[start : start + KEPT_PER_STATEMENT]))
+    return {(row["scope"], row["month"], row["percent"]): row["answer_seconds"] for row in rows}
+
+
+def _computed(pairs: list[tuple[str, date]], now: datetime) -> dict:
+    """The percentiles of these (scope, month) pairs (and of the others in their span):
+    {(scope, month, percent): seconds}."""
+    months = (min(month for _, month in pairs), max(month for _, month in pairs))
+    scopes = sorted({scope for scope, _ in pairs})
+    query = answer_percentiles(months, now, scopes, PERCENTS)
+    return {
+        (row.scope, row.month, row.percent): row.answer_seconds for row in db.session.execute(query)
+    }
+
+
+def _by_key(rows) -> dict:
+    return {(row.scope, f"{row.month:%Y-%m}", row.percent): row.answer_seconds for row in rows}
+
+
+def _months_from(first: date, last: date) -> list[date]:
+    """The first days of the months from ``first`` to ``last`` (first days too)."""
+    months = [first]
+    while months[-1] < last:
+        months.append(month_start(_month_after(f"{months[-1]:%Y-%m}")).date())
+    return months
 
 
 def oldest_of(first: date, now: datetime, scopes: list[str]) -> dict:
     """Each (scope, "2026-11")'s oldest waiting comment (a row with id and created_at)."""
-    return {
-        (row.scope, f"{row.month:%Y-%m}"): row
-        for row in db.session.execute(oldest_waiting(first, now, scopes))
-    }
+    firsts = [row for row in db.session.execute(oldest_waiting(first, now, scopes)) if row.id]
+    times = {row.id: row for row in db.session.execute(comment_times({row.id for row in firsts}))}
+    return {(row.scope, f"{row.month:%Y-%m}"): times[row.id] for row in firsts}
 
 
 def _month_after(key: str) -> str:
     return last_months(month_start(key) + timedelta(days=32), 1)[0]
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """A report's days, counted by the database: the whole blog's figures, each named
+    author's with comments in them (by name), and each ISO week's (by its Monday, its
+    days in the period only). No oldest waiting comment: the report shows none."""
+
+    blog: MonthFigures
+    authors: dict[str, MonthFigures]
+    weeks: dict[date, MonthFigures]
+
+
+def period_figures(since: datetime, until: datetime, label: str, now: datetime) -> PeriodFigures:
+    """The figures of the comments received in [since, until) (whole UTC days), as
+    ``month_figures`` computes them from the rows, without reading the rows into Python:
+    the counts are the kept days' (FigureDay) summed per scope and week, the percentiles
+    found from the period's answered comments counted per band (``period_seconds``)."""
+    counts = defaultdict(Counts)  # (scope, a week's Monday or None for the whole period)
+    for row in db.session.execute(week_counts(since.date(), until.date())):
+        counts[row.scope, row.week].add(row)
+        counts[row.scope, None].add(row)
+    seconds = period_seconds(since, until)
+
+    def figures_of(scope: str, week: date | None, key: str) -> MonthFigures:
+        ranks = tuple(seconds.get((scope, week, percent)) for percent in PERCENTS)
+        return _figures(key, counts[scope, week], ranks, None, now)
+
+    kept = [key for key in counts if counts[key].received]
+    names = sorted(scope for scope, week in kept if scope != BLOG_SCOPE and week is None)
+    return PeriodFigures(
+        blog=figures_of(BLOG_SCOPE, None, label),
+        authors={name: figures_of(name, None, label) for name in names},
+        weeks={
+            week: figures_of(BLOG_SCOPE, week, week_key(week))
+            for scope, week in kept
+            if scope == BLOG_SCOPE and week is not None
+        },
+    )
+
+
+def period_seconds(since: datetime, until: datetime) -> dict:
+    """The nearest-rank answer seconds of [since, until), as {(scope, week, percent):
+    seconds}: the whole blog's (scope BLOG_SCOPE) and each named author's over the period
+    (week None) at PERCENTS, the blog's median each ISO week (its Monday); computed by
+    the database (queries.period_percentiles)."""
+    rows = db.session.execute(period_percentiles(since, until, PERCENTS))
+    return {(row.scope, row.week, row.percent): row.answer_seconds for row in rows}
+
+
+def week_key(day: date) -> str:
+    """The ISO week of a day, "2026-W45"."""
+    year, number, _ = day.isocalendar()
+    return f"{year}-W{number:02d}"
 
 
 def rows_by_author(rows, author: str | None = None) -> dict[str, list]:
@@ -246,13 +393,6 @@ def rows_by_author(rows, author: str | None = None) -> dict[str, list]:
         for name in authors_of[row.post_id]:
             by_author[name].append(row)
     return by_author
-
-
-def _per_month(rows, keys: list[str], now: datetime) -> list[MonthFigures]:
-    grouped = defaultdict(list)
-    for row in rows:
-        grouped[month_key(row.created_at)].append(row)
-    return [month_figures(key, grouped[key], now) for key in keys]
 
 
 def month_figures(key: str, rows, now: datetime) -> MonthFigures:

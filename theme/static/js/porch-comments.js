@@ -25,8 +25,7 @@
   const byId = (id) => document.getElementById("comment-" + id);
   const call = (opts, query = "") =>
     fetch(api + query, {
-      ...opts,
-      mode: "cors",
+      ...opts, // cross-origin, so in "cors" mode
       credentials: "omit",
       headers: { Accept: "application/json", ...opts?.headers },
     });
@@ -170,7 +169,7 @@
   };
 
   const setCount = (n) => ($(".comment-count").textContent = n ? `(${n})` : "");
-  const count = () => +($(".comment-count").textContent.match(/\d+/) || [0])[0];
+  const count = () => +$(".comment-count").textContent.replace(/\D/g, ""); // "(12)", or "": 0
 
   // A reply goes under its parent, or beside it once the thread is `levels` deep.
   const insert = (c, at = here) => {
@@ -195,8 +194,11 @@
     $(":scope>.comment-body", card).after(...notes(c));
   };
 
-  // What the page lacks is newer than the build; parents come first.
+  // What the page lacks is newer than the build; parents come first. The page's own
+  // comments, baked from this very version of the thread, lack nothing (and rewriting
+  // them would lay the page out again).
   const merge = (data, at) => {
+    if (at == here && data.version == sec.dataset.porchVersion) return;
     data.comments.forEach((c) => {
       const li = byId(c.id);
       if (li) refresh(li, c);
