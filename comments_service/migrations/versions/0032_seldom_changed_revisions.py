@@ -6,8 +6,8 @@ its revision moved (services.seldom_changed): a trigger raises the number with e
 write to the staff's names or the blocklists' entries, in the writer's transaction,
 whichever process or command wrote.
 
-Revision ID: 0029_seldom_changed_revisions
-Revises: 0028_cheap_figure_triggers
+Revision ID: 0032_seldom_changed_revisions
+Revises: 0031_kept_percentiles
 Create Date: 2026-12-07
 """
 from alembic import op
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0029_seldom_changed_revisions'
-down_revision = '0028_cheap_figure_triggers'
+revision = '0032_seldom_changed_revisions'
+down_revision = '0031_kept_percentiles'
 branch_labels = None
 depends_on = None
 
