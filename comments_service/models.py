@@ -207,7 +207,7 @@ class Staff(UserMixin, db.Model):
 
 class Revision(db.Model):
     """How many times something every post checks against was written: the staff's
-    names, the blocklists. Raised by database triggers (migration 0029), so each process
+    names, the blocklists. Raised by database triggers (migration 0032), so each process
     reads its copy again only when the number moved (services.seldom_changed)."""
 
     __tablename__ = "revisions"

@@ -3,7 +3,7 @@ the staff's name skeletons and the blocklists' entries.
 
 A copy is read again only when its revision moved: a row of ``revisions`` that database
 triggers raise with every write to the staff's names or to the blocklists (migration
-0029), in the writer's transaction, whichever process or command wrote. A post reads
+0032), in the writer's transaction, whichever process or command wrote. A post reads
 the revisions instead of the tables, once in its transaction, with the post itself
 (``with_revisions``). The revision is read before the table, so a copy is
 never older than the revision it is kept under: a write in between makes it newer, and
