@@ -88,8 +88,12 @@ class Moderator:
         return self._looked_after[comment.id]
 
     def allowed(self, comment: Comment) -> frozenset[Action]:
+        """Every action's rules include its status (``_in``): asked first, the status
+        leaves a few actions of thirteen, and a page of fifty cards asks for each card."""
         return frozenset(
-            action for action in Action if all(rule.holds(comment, self) for rule in RULES[action])
+            action
+            for action in _FOR_STATUS[comment.status]
+            if all(rule.holds(comment, self) for rule in RULES[action])
         )
 
     def refusal(self, action: Action, comment: Comment) -> ModerationError | None:
@@ -258,6 +262,12 @@ RULES: dict[Action, tuple[Rule, ...]] = {
         _in(Action.EDIT_COMMENT, _taken_down_or("This comment cannot be edited.")),
         _state(lambda c: c.erased_at is None, "Its writer had this comment erased."),
     ),
+}
+
+# The actions whose status rule a comment of each status passes, in the order of Action.
+_FOR_STATUS: dict[CommentStatus, tuple[Action, ...]] = {
+    status: tuple(action for action in Action if status in STATUSES[action])
+    for status in CommentStatus
 }
 
 
