@@ -112,6 +112,24 @@ def test_blog_figures_count_published_reader_comments_with_exact_times(ctx, nove
     assert blog.oldest_waiting.waited_seconds == (NOW - nov(6)).total_seconds()
 
 
+def test_each_scope_finds_its_own_oldest_waiting_comment(ctx, make_post, make_staff, make_comment):
+    """Each scope's oldest waiting comment of the month, whichever day of it holds it:
+    other authors' comments waiting before it, or its own answered earlier, don't count."""
+    ana = make_staff("Ana Lima")
+    make_staff("Ben Okafor")
+    anas = make_post("anas", authors=("Ana Lima",))
+    bens = make_post("bens", authors=("Ben Okafor",))
+    make_comment(anas, created_at=nov(1), dismissed_at=nov(1, 11), dismissed_by_id=ana.id)
+    first_of_ana = make_comment(anas, created_at=nov(9, 8))
+    make_comment(anas, created_at=nov(9, 9))
+    first_of_ben = make_comment(bens, created_at=nov(2))
+    make_comment(bens, created_at=nov(12))
+    result = figures.compute(NOW, months=1)
+    assert result.blog[0].oldest_waiting.id == first_of_ben.id
+    assert result.authors["Ana Lima"][0].oldest_waiting.id == first_of_ana.id
+    assert result.authors["Ben Okafor"][0].oldest_waiting.id == first_of_ben.id
+
+
 def test_a_comment_on_a_co_written_post_counts_for_each_author(ctx, november):
     authors = figures.compute(NOW, months=1).authors
     assert list(authors) == ["Ana Lima", "Ben Okafor"]

@@ -510,8 +510,9 @@ def _of_scope(scope, comment=Comment):
 def oldest_waiting(since: date, until: datetime, scopes: list[str]) -> Select:
     """Each scope's oldest waiting comment of each month from ``since`` on, received before
     ``until``: rows (scope, month, id), id None when none came in before ``until``. The
-    months with comments waiting come from the kept counts; each one's first is read from
-    ix_comments_waiting.
+    months with comments waiting come from the kept counts, with the first day on which
+    one came in; each one's first is read from ix_comments_waiting from that day on (from
+    the month's start, a busy author's month read a few thousand entries of others' posts).
 
     Only the id: joined to comments here, PostgreSQL hashed all of them (a million rows,
     400 ms) once the kept counts' estimate of waiting months grew, as it does with more
@@ -519,7 +520,7 @@ def oldest_waiting(since: date, until: datetime, scopes: list[str]) -> Select:
     """
     month = MonthStart(FigureDay.day)
     waiting = (
-        select(FigureDay.scope, month.label("month"))
+        select(FigureDay.scope, month.label("month"), func.min(FigureDay.day).label("first_day"))
         .where(FigureDay.day >= since, FigureDay.scope.in_(scopes), FigureDay.waiting > 0)
         .group_by(FigureDay.scope, month)
         .subquery()
@@ -529,6 +530,7 @@ def oldest_waiting(since: date, until: datetime, scopes: list[str]) -> Select:
         .where(
             Comment.is_waiting,
             *_in_month(waiting.c.month, until),
+            Comment.created_at >= waiting.c.first_day,
             _of_scope(waiting.c.scope),
         )
         .order_by(Comment.created_at, Comment.id)
