@@ -33,8 +33,10 @@ from comments_service.services.mail.subscriptions import ReaderMail
 from comments_service.services.moderation import assignment
 from comments_service.services.moderation import decisions as moderation
 from comments_service.services.moderation.readers import is_first_comment
+from comments_service.services.moderation.held_reasons import HELD_BY_DECISION
 from comments_service.services.moderation.rules import (
     DONE,
+    LISTED,
     RECORDED_AS,
     Moderator,
     bulk_actions,
@@ -47,12 +49,19 @@ FILTERS = ("post", "author", "kind", "q")
 # What each listed comment shows besides itself, loaded for the whole page at once.
 ON_THE_PAGE = (
     selectinload(Comment.parent),
-    selectinload(Comment.actions).selectinload(ModerationAction.staff),
     selectinload(Comment.staff_answers),
     selectinload(Comment.private_answered_by),
     selectinload(Comment.dismissed_by),
     with_expression(Comment.is_first_comment, is_first_comment()),
 )
+# The audit trail: a card shows it only inside "More" (the tools page) and, for held and
+# spam comments, as why they are there (held_reasons).
+WITH_HISTORY = (*ON_THE_PAGE, selectinload(Comment.actions).selectinload(ModerationAction.staff))
+
+
+def _on_the_page(view: View) -> tuple:
+    """What the cards of a tab load: the history only where a card says why it is held."""
+    return WITH_HISTORY if LISTED[view] & HELD_BY_DECISION.keys() else ON_THE_PAGE
 
 
 @bp.before_request
@@ -79,7 +88,7 @@ def queue():
     )
     capped = {name for name, count in counts.items() if _capped(name, count)}
     listing = db.paginate(
-        tabs[view.value].options(*ON_THE_PAGE),
+        tabs[view.value].options(*_on_the_page(view)),
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PORCH_MODERATION_PAGE_SIZE"],
         max_per_page=current_app.config["PORCH_MODERATION_PAGE_SIZE"],
@@ -114,7 +123,7 @@ def tools(comment_id: int):
     for a browser without script (moderation.js fetches it to open "More" in place).
     Its forms come back to the tab it was opened from."""
     comment = db.session.scalar(
-        select(Comment).where(Comment.id == comment_in_my_care(comment_id).id).options(*ON_THE_PAGE)
+        select(Comment).where(Comment.id == comment_in_my_care(comment_id).id).options(*WITH_HISTORY)
     )
     return render_template(
         "moderation/tools.html",

@@ -37,7 +37,8 @@ PLAIN_WORDS: tuple[tuple[re.Pattern, Callable[[re.Match], str]], ...] = (
         lambda m: "moderation policy: every comment is held",
     ),
 )
-HOLDING = {CommentStatus.PENDING: Decision.HOLD, CommentStatus.SPAM: Decision.SPAM}
+# The statuses a decision put a comment in, and which decision: what the cards say why of.
+HELD_BY_DECISION = {CommentStatus.PENDING: Decision.HOLD, CommentStatus.SPAM: Decision.SPAM}
 
 
 def plain_words(reason: str) -> list[str]:
@@ -51,7 +52,7 @@ def why_held(comment: Comment) -> list[str]:
     The latest hold or spam decision says it: a person's own ("Ana Lima marked it
     spam") or the guard's reasons. With no reason stored, Akismet's word on it.
     """
-    decision = HOLDING.get(comment.status)
+    decision = HELD_BY_DECISION.get(comment.status)
     if decision is None:
         return []
     last = next((a for a in reversed(comment.actions) if a.action == decision), None)
