@@ -1,7 +1,8 @@
 """Narrowing a listing of comments: by post, by the post's author, by kind, by words."""
 
-from sqlalchemy import CTE, Select, func, or_, select
+from sqlalchemy import CTE, Select, bindparam, func, or_, select
 
+from comments_service.extensions import db
 from comments_service.models import (
     Comment,
     CommentStatus,
@@ -36,24 +37,43 @@ def matching(query: Select, text: str) -> Select:
 def matches(text: str) -> CTE:
     """The ids of the comments whose text, reader name, email or address contains
     ``text``, any case, as a CTE: one statement narrowing several listings to them
-    (``among``) finds them once. On PostgreSQL the trigram indexes find them.
+    (``among``) finds them once in that statement. On PostgreSQL the trigram indexes
+    find them.
 
     ``%`` and ``_`` are matched literally. SQLite folds only ASCII letters' case.
     """
+    return matching_ids(text).cte("found")
+
+
+def found_by(text: str, most: int) -> list[int] | CTE:
+    """What a search found, for ``among``: the ids of the comments ``matches`` finds,
+    looked up once here, so the statements narrowed to them read no index of words again
+    (on PostgreSQL the trigram search costs more than the counts and the page it feeds).
+    Past ``most`` of them, ``matches`` itself, which each statement then runs.
+    """
+    ids = db.session.scalars(matching_ids(text).limit(most + 1)).all()
+    return ids if len(ids) <= most else matches(text)
+
+
+def matching_ids(text: str) -> Select:
+    """The select of ``matches``, as a statement of its own."""
     columns = (
         Comment.body_markdown,
         Comment.author_name,
         Comment.author_email,
         Comment.remote_addr,
     )
-    found = select(Comment.id).where(
+    return select(Comment.id).where(
         or_(*(column.icontains(text, autoescape=True) for column in columns))
     )
-    return found.cte("found")
 
 
-def among(query: Select, found: CTE) -> Select:
-    return query.where(Comment.id.in_(select(found.c.id)))
+def among(query: Select, found: list[int] | CTE) -> Select:
+    """Narrow a comment query to what a search found (``found_by``, ``matches``)."""
+    if isinstance(found, CTE):
+        return query.where(Comment.id.in_(select(found.c.id)))
+    # One parameter for every statement of a page that names the same ids.
+    return query.where(Comment.id.in_(bindparam("found_ids", found, expanding=True)))
 
 
 def count_of(query: Select) -> Select:
