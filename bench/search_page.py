@@ -1,7 +1,7 @@
 """The moderation page's search alone, on databases data_scale.py generated (already there).
 
 Times ``STAFF_PAGES["search"]`` (or another search, ``--words``) through the app as the
-author and as the admin of ``SIGNED_IN``, p50 of REPEATS after one call to warm up: wall,
+author and as the admin of ``SIGNED_IN``, p50 of 20 after one call to warm up: wall,
 and this process's CPU. With several URLs, each round measures every database in turn,
 so a machine whose load changes meanwhile weighs on each of them alike.
 
@@ -44,10 +44,10 @@ def search_path(words: str | None) -> str:
     return "/moderation/?" + urllib.parse.urlencode({"view": "all", "q": words})
 
 
-def timed(call) -> tuple[float, float]:
-    """p50 milliseconds of REPEATS calls: wall, and this process's CPU."""
+def timed(call, repeats: int) -> tuple[float, float]:
+    """p50 milliseconds of ``repeats`` calls: wall, and this process's CPU."""
     wall, cpu = [], []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         began, began_cpu = time.perf_counter(), time.process_time()
         call()
         wall.append(time.perf_counter() - began)
@@ -55,14 +55,14 @@ def timed(call) -> tuple[float, float]:
     return percentile(wall, 50), percentile(cpu, 50)
 
 
-def measure(urls: list[str], rounds: int, path: str) -> None:
+def measure(urls: list[str], rounds: int, path: str, repeats: int) -> None:
     apps = {url: bench_app(url) for url in urls}
     calls = {url: signed_in_calls(app, path) for url, app in apps.items()}
     for _ in range(rounds):
         for url, named in calls.items():
             for who, call in named.items():
                 call()  # warm the pool and the caches
-                wall, cpu = timed(call)
+                wall, cpu = timed(call, repeats)
                 database = url.rsplit("/", 1)[-1]
                 print(f"{database}\tsearch ({who})\t{wall:.1f} ms\tCPU {cpu:.1f} ms", flush=True)
     for app in apps.values():
@@ -83,6 +83,7 @@ def main() -> None:
     parser.add_argument("urls", nargs="+", help="SQLAlchemy URLs of generated databases")
     parser.add_argument("--rounds", type=int, default=1, help="measure every database again")
     parser.add_argument("--words", help="search for these instead of STAFF_PAGES' words")
+    parser.add_argument("--repeats", type=int, default=REPEATS, help="calls timed per p50")
     parser.add_argument("--profile", action="store_true", help="cProfile the author's page")
     arguments = parser.parse_args()
     path = search_path(arguments.words)
@@ -90,7 +91,7 @@ def main() -> None:
         for url in arguments.urls:
             profile(url, path)
     else:
-        measure(arguments.urls, arguments.rounds, path)
+        measure(arguments.urls, arguments.rounds, path, arguments.repeats)
 
 
 if __name__ == "__main__":

@@ -154,7 +154,7 @@ EXACT_COUNTS = (View.WAITING.value, View.ESCALATED.value)
 # A search is looked up once, and the counts and the listing read the ids it found
 # (queries.listings.found_by); one finding more comments than this is looked up again by
 # each of those two statements instead of sending them thousands of ids.
-FOUND_BY_ID = 500
+FOUND_BY_ID = 2000
 
 
 def _capped(name: str, count: int) -> bool:

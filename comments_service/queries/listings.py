@@ -1,6 +1,7 @@
 """Narrowing a listing of comments: by post, by the post's author, by kind, by words."""
 
-from sqlalchemy import CTE, Select, bindparam, func, or_, select
+from sqlalchemy import CTE, ColumnElement, Integer, Select, any_, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from comments_service.extensions import db
 from comments_service.models import (
@@ -72,8 +73,15 @@ def among(query: Select, found: list[int] | CTE) -> Select:
     """Narrow a comment query to what a search found (``found_by``, ``matches``)."""
     if isinstance(found, CTE):
         return query.where(Comment.id.in_(select(found.c.id)))
-    # One parameter for every statement of a page that names the same ids.
-    return query.where(Comment.id.in_(bindparam("found_ids", found, expanding=True)))
+    return query.where(_one_of_ids(found))
+
+
+def _one_of_ids(ids: list[int]) -> ColumnElement[bool]:
+    """``comments.id`` among these, named by one parameter for every statement of a page:
+    on PostgreSQL one array, on SQLite (no arrays) one list SQLAlchemy spells out."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return Comment.id == any_(bindparam("found_ids", ids, type_=ARRAY(Integer)))
+    return Comment.id.in_(bindparam("found_ids", ids, expanding=True))
 
 
 def count_of(query: Select) -> Select:
