@@ -18,7 +18,7 @@ from comments_service.moderation.routes import COUNTED_UP_TO, FOUND_BY_ID
 from comments_service.queries.care import for_staff, unanswered_for
 from comments_service.queries.figures import period_percentiles, week_counts, week_kinds
 from comments_service.queries.listening import open_items, readers_in
-from comments_service.queries.listings import among, count_of, count_up_to, matching_ids
+from comments_service.queries.listings import among, count_of, count_up_to, search_lookup
 from comments_service.queries.public import public_comment_rows, removed_comment_rows
 from comments_service.queries.states import VIEWS
 from comments_service.services.mail.outbox import _claimable
@@ -60,10 +60,10 @@ SEARCHED = "Comment 4242:"
 def _search(staff: Staff, words: str) -> dict:
     """The moderation page's search: its one lookup of the words, then a count of a tab
     narrowed to the ids it found (``listings.found_by``)."""
-    found = db.session.scalars(matching_ids(words).limit(FOUND_BY_ID + 1)).all()
+    found = db.session.scalars(search_lookup(words, FOUND_BY_ID)).all()
     held = among(for_staff(VIEWS[View.HELD](), staff), found)
     return {
-        f"search {words!r}, the lookup": matching_ids(words).limit(FOUND_BY_ID + 1),
+        f"search {words!r}, the lookup": search_lookup(words, FOUND_BY_ID),
         f"search {words!r}, tab held (author), count": count_up_to(held, COUNTED_UP_TO),
     }
 

@@ -81,7 +81,7 @@ def test_every_count_of_a_search_is_narrowed_to_what_it_found(
     app_with, make_staff, searched, monkeypatch, found_by_id
 ):
     """Whether the search's ids are handed to the page's statements (few found) or each
-    statement searches again (more than FOUND_BY_ID), the page shows the same."""
+    statement checks the words itself (more than FOUND_BY_ID), the page shows the same."""
     monkeypatch.setattr(routes, "FOUND_BY_ID", found_by_id)
     client = app_with().test_client()
     sign_in(client, make_staff("Ana Lima"))

@@ -152,8 +152,8 @@ def _for_cards(comments: list[Comment], now) -> dict:
 COUNTED_UP_TO = 100
 EXACT_COUNTS = (View.WAITING.value, View.ESCALATED.value)
 # A search is looked up once, and the counts and the listing read the ids it found
-# (queries.listings.found_by); one finding more comments than this is looked up again by
-# each of those two statements instead of sending them thousands of ids.
+# (queries.listings.found_by); in a search finding more comments than this, each of those
+# two statements checks the words on the rows it reads instead.
 FOUND_BY_ID = 2000
 
 

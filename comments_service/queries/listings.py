@@ -1,6 +1,6 @@
 """Narrowing a listing of comments: by post, by the post's author, by kind, by words."""
 
-from sqlalchemy import CTE, ColumnElement, Integer, Select, any_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, any_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from comments_service.extensions import db
@@ -32,48 +32,46 @@ def of_kind(query: Select, kind: str | None) -> Select:
 
 def matching(query: Select, text: str) -> Select:
     """Comments whose text, reader name, email or address contains ``text``, any case."""
-    return among(query, matches(text))
+    return query.where(contains(text))
 
 
-def matches(text: str) -> CTE:
-    """The ids of the comments whose text, reader name, email or address contains
-    ``text``, any case, as a CTE: one statement narrowing several listings to them
-    (``among``) finds them once in that statement. On PostgreSQL the trigram indexes
-    find them.
+def contains(text: str) -> ColumnElement[bool]:
+    """Whether a comment's text, reader name, email or address contains ``text``, any
+    case. On PostgreSQL the trigram indexes find the few comments that do.
 
     ``%`` and ``_`` are matched literally. SQLite folds only ASCII letters' case.
     """
-    return matching_ids(text).cte("found")
-
-
-def found_by(text: str, most: int) -> list[int] | CTE:
-    """What a search found, for ``among``: the ids of the comments ``matches`` finds,
-    looked up once here, so the statements narrowed to them read no index of words again
-    (on PostgreSQL the trigram search costs more than the counts and the page it feeds).
-    Past ``most`` of them, ``matches`` itself, which each statement then runs.
-    """
-    ids = db.session.scalars(matching_ids(text).limit(most + 1)).all()
-    return ids if len(ids) <= most else matches(text)
-
-
-def matching_ids(text: str) -> Select:
-    """The select of ``matches``, as a statement of its own."""
     columns = (
         Comment.body_markdown,
         Comment.author_name,
         Comment.author_email,
         Comment.remote_addr,
     )
-    return select(Comment.id).where(
-        or_(*(column.icontains(text, autoescape=True) for column in columns))
-    )
+    return or_(*(column.icontains(text, autoescape=True) for column in columns))
 
 
-def among(query: Select, found: list[int] | CTE) -> Select:
-    """Narrow a comment query to what a search found (``found_by``, ``matches``)."""
-    if isinstance(found, CTE):
-        return query.where(Comment.id.in_(select(found.c.id)))
-    return query.where(_one_of_ids(found))
+def found_by(text: str, most: int) -> list[int] | ColumnElement[bool]:
+    """What a search found, for ``among``: the ids of the comments that contain ``text``,
+    looked up once here, so the statements narrowed to them read no index of words again
+    (on PostgreSQL the trigram search costs more than the counts and the page it feeds).
+    Past ``most`` of them, ``contains`` itself: the words are then in so many comments
+    that each statement finds its few (a tab's first 101, a page's 50) soonest by
+    checking the words on the rows it reads in its own order.
+    """
+    ids = db.session.scalars(search_lookup(text, most)).all()
+    return ids if len(ids) <= most else contains(text)
+
+
+def search_lookup(text: str, most: int) -> Select:
+    """The statement ``found_by`` runs: the ids of ``most + 1`` comments that contain ``text``."""
+    return select(Comment.id).where(contains(text)).limit(most + 1)
+
+
+def among(query: Select, found: list[int] | ColumnElement[bool]) -> Select:
+    """Narrow a comment query to what a search found (``found_by``)."""
+    if isinstance(found, list):
+        return query.where(_one_of_ids(found))
+    return query.where(found)
 
 
 def _one_of_ids(ids: list[int]) -> ColumnElement[bool]:
