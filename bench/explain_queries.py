@@ -14,10 +14,11 @@ from comments_service.config import open_kinds
 from comments_service.enums import View
 from comments_service.extensions import db
 from comments_service.models import Comment, OutboxMessage, Post, Staff, utcnow
+from comments_service.moderation.routes import COUNTED_UP_TO, FOUND_BY_ID
 from comments_service.queries.care import for_staff, unanswered_for
 from comments_service.queries.figures import period_percentiles, week_counts, week_kinds
 from comments_service.queries.listening import open_items, readers_in
-from comments_service.queries.listings import count_of
+from comments_service.queries.listings import among, count_of, count_up_to, search_lookup
 from comments_service.queries.public import public_comment_rows, removed_comment_rows
 from comments_service.queries.states import VIEWS
 from comments_service.services.mail.outbox import _claimable
@@ -45,9 +46,25 @@ def queries(now) -> dict:
         "tab held (author), count": count_of(for_staff(VIEWS[View.HELD](), ana)),
         "tab spam (admin), first page": VIEWS[View.SPAM]().limit(50),
         "tab all (author), count": count_of(for_staff(VIEWS[View.ALL](), ana)),
+        **_search(ana, SEARCHED),
         **_report(last_full_month(now)),
         "outbox claim": _outbox_pick(now),
         "export (every public row)": public_comment_rows(),
+    }
+
+
+# What data_scale.STAFF_PAGES searches for: one comment's own words.
+SEARCHED = "Comment 4242:"
+
+
+def _search(staff: Staff, words: str) -> dict:
+    """The moderation page's search: its one lookup of the words, then a count of a tab
+    narrowed to the ids it found (``listings.found_by``)."""
+    found = db.session.scalars(search_lookup(words, FOUND_BY_ID)).all()
+    held = among(for_staff(VIEWS[View.HELD](), staff), found)
+    return {
+        f"search {words!r}, the lookup": search_lookup(words, FOUND_BY_ID),
+        f"search {words!r}, tab held (author), count": count_up_to(held, COUNTED_UP_TO),
     }
 
 

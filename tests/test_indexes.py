@@ -20,7 +20,7 @@ from comments_service.models import (
     ReaderSummary,
 )
 from comments_service.queries.care import for_staff, unanswered_for
-from comments_service.queries.listings import count_of, count_up_to, of_kind
+from comments_service.queries.listings import among, count_of, count_up_to, found_by, of_kind
 from comments_service.queries.states import in_spam, pending_approval, removed, unanswered
 from comments_service.services.accounts import staff as accounts
 from comments_service.services.moderation.readers import summaries
@@ -101,6 +101,31 @@ def test_the_set_aside_tabs_are_counted_from_their_index_alone(
                 plan = plan_of(count_up_to(query, 100), index_alone=True)
                 assert "Index Only Scan using ix_comments_set_aside" in plan, plan
                 db.session.rollback()
+
+
+def test_a_tab_narrowed_to_a_searchs_ids_reads_them_by_key(
+    app, make_staff, make_post, make_comment
+):
+    """A search's ids (``found_by``) narrow a tab's count as a condition of the index it
+    reads (on PostgreSQL one array: at a million comments the primary key), instead of
+    searching the trigram indexes again and hashing what they find."""
+    ana = make_staff("Ana Lima")
+    hello = make_post("hello")
+    for status in (CommentStatus.PENDING, CommentStatus.SPAM, CommentStatus.DELETED) * 10:
+        make_comment(hello, status=status, body_markdown=f"Held {status}")
+    wanted = make_comment(hello, status=CommentStatus.PENDING, body_markdown="Find me")
+    with app.app_context():
+        me = accounts.staff_by_email(ana.email)
+        found = found_by("find ME", most=10)
+        assert found == [wanted.id]
+        narrowed = among(for_staff(pending_approval(), me), found)
+        plan = plan_of(count_up_to(narrowed, 100), index_alone=True)
+        if db.engine.dialect.name == "sqlite":
+            assert "USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
+        else:
+            conditions = [line for line in plan.splitlines() if "Index Cond:" in line]
+            assert any(f"id = ANY ('{{{wanted.id}}}'::integer[])" in c for c in conditions), plan
+            assert "ix_comments_search" not in plan and "Hash Semi Join" not in plan, plan
 
 
 def test_the_index_condition_is_the_waiting_rule(app, make_post, make_comment, make_staff):

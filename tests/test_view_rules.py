@@ -8,7 +8,15 @@ from comments_service.enums import View
 from comments_service.extensions import db
 from comments_service.models import CommentStatus, Role
 from comments_service.queries.care import for_staff
-from comments_service.queries.listings import by_post_author, count_of, matching, on_post
+from comments_service.queries.listings import (
+    among,
+    by_post_author,
+    contains,
+    count_of,
+    found_by,
+    matching,
+    on_post,
+)
 from comments_service.queries.states import (
     VIEWS,
     answered,
@@ -134,6 +142,24 @@ def test_search_reads_percent_and_underscore_as_themselves(make_post, make_comme
     literal = make_comment(post, body_markdown="100% sure_thing")
     make_comment(post, body_markdown="100 percent surely a thing")
     assert ids(matching(every_comment(), "0% sure_")) == [literal.id]
+
+
+def test_a_search_found_once_narrows_to_the_same_comments_as_one_searched_again(
+    make_post, make_comment
+):
+    """``found_by`` hands over the ids it found while they are few, else the words'
+    condition itself: either narrows a listing to the same comments."""
+    post = make_post()
+    first = make_comment(post, body_markdown="The offline mode lost my plan")
+    second = make_comment(post, body_markdown="Offline MODE again", status=CommentStatus.SPAM)
+    make_comment(post, body_markdown="Something else")
+    assert found_by("offline mode", most=2) == [first.id, second.id]
+    assert found_by("offline mode", most=1).compare(contains("offline mode"))
+    for most in (1, 2):
+        found = ids(among(every_comment(), found_by("offline mode", most)))
+        assert found == [second.id, first.id], most
+    assert found_by("nowhere", most=2) == []
+    assert ids(among(every_comment(), [])) == []
 
 
 def test_counts_agree_with_the_rows_and_are_one_number_from_the_database(one_of_each):

@@ -22,7 +22,7 @@ from comments_service.queries.listings import (
     among,
     by_post_author,
     counted,
-    matches,
+    found_by,
     of_kind,
     on_post,
 )
@@ -78,7 +78,7 @@ def queue():
     kinds = comment_kinds(current_app.config)
     if filters["kind"] not in ("", UNTAGGED, *kinds):
         abort(400, f"There is no kind {filters['kind']!r}; pick one of {', '.join(kinds)}.")
-    found = matches(filters["q"]) if filters["q"] else None
+    found = found_by(filters["q"], FOUND_BY_ID) if filters["q"] else None
     tabs = {tab.value: _narrowed(tab, filters, now, found) for tab in View}
     untagged = of_kind(_narrowed(view, {**filters, "kind": ""}, now, found), None)
     counts = dict(
@@ -157,9 +157,13 @@ def _for_cards(comments: list[Comment], now) -> dict:
 
 # Tabs longer than this read "100+": an exact count of "All" at a million comments
 # would read every row. The waiting tabs stay exact: they read a small partial index.
-# Every count of the page is one statement, so a search finds its comments once.
+# Every count of the page is one statement.
 COUNTED_UP_TO = 100
 EXACT_COUNTS = (View.WAITING.value, View.ESCALATED.value)
+# A search is looked up once, and the counts and the listing read the ids it found
+# (queries.listings.found_by); in a search finding more comments than this, each of those
+# two statements checks the words on the rows it reads instead.
+FOUND_BY_ID = 2000
 
 
 def _capped(name: str, count: int) -> bool:
@@ -199,7 +203,7 @@ def _view() -> View:
 
 def _narrowed(view: View, filters: dict, now, found=None):
     """The view's rule, narrowed to what the signed-in staff member looks after and asked for
-    (``found``: the comments the search matched, ``queries.listings.matches``).
+    (``found``: what the search found, ``queries.listings.found_by``).
 
     The waiting tabs are the staff member's queue (``waiting_for``: what is theirs or
     flagged for them); the others list what they may act on (``for_staff``).

@@ -1,7 +1,9 @@
 """Narrowing a listing of comments: by post, by the post's author, by kind, by words."""
 
-from sqlalchemy import CTE, Select, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, any_, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
+from comments_service.extensions import db
 from comments_service.models import (
     Comment,
     CommentStatus,
@@ -30,13 +32,12 @@ def of_kind(query: Select, kind: str | None) -> Select:
 
 def matching(query: Select, text: str) -> Select:
     """Comments whose text, reader name, email or address contains ``text``, any case."""
-    return among(query, matches(text))
+    return query.where(contains(text))
 
 
-def matches(text: str) -> CTE:
-    """The ids of the comments whose text, reader name, email or address contains
-    ``text``, any case, as a CTE: one statement narrowing several listings to them
-    (``among``) finds them once. On PostgreSQL the trigram indexes find them.
+def contains(text: str) -> ColumnElement[bool]:
+    """Whether a comment's text, reader name, email or address contains ``text``, any
+    case. On PostgreSQL the trigram indexes find the few comments that do.
 
     ``%`` and ``_`` are matched literally. SQLite folds only ASCII letters' case.
     """
@@ -46,14 +47,39 @@ def matches(text: str) -> CTE:
         Comment.author_email,
         Comment.remote_addr,
     )
-    found = select(Comment.id).where(
-        or_(*(column.icontains(text, autoescape=True) for column in columns))
-    )
-    return found.cte("found")
+    return or_(*(column.icontains(text, autoescape=True) for column in columns))
 
 
-def among(query: Select, found: CTE) -> Select:
-    return query.where(Comment.id.in_(select(found.c.id)))
+def found_by(text: str, most: int) -> list[int] | ColumnElement[bool]:
+    """What a search found, for ``among``: the ids of the comments that contain ``text``,
+    looked up once here, so the statements narrowed to them read no index of words again
+    (on PostgreSQL the trigram search costs more than the counts and the page it feeds).
+    Past ``most`` of them, ``contains`` itself: the words are then in so many comments
+    that each statement finds its few (a tab's first 101, a page's 50) soonest by
+    checking the words on the rows it reads in its own order.
+    """
+    ids = db.session.scalars(search_lookup(text, most)).all()
+    return ids if len(ids) <= most else contains(text)
+
+
+def search_lookup(text: str, most: int) -> Select:
+    """The statement ``found_by`` runs: the ids of ``most + 1`` comments that contain ``text``."""
+    return select(Comment.id).where(contains(text)).limit(most + 1)
+
+
+def among(query: Select, found: list[int] | ColumnElement[bool]) -> Select:
+    """Narrow a comment query to what a search found (``found_by``)."""
+    if isinstance(found, list):
+        return query.where(_one_of_ids(found))
+    return query.where(found)
+
+
+def _one_of_ids(ids: list[int]) -> ColumnElement[bool]:
+    """``comments.id`` among these, named by one parameter for every statement of a page:
+    on PostgreSQL one array, on SQLite (no arrays) one list SQLAlchemy spells out."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return Comment.id == any_(bindparam("found_ids", ids, type_=ARRAY(Integer)))
+    return Comment.id.in_(bindparam("found_ids", ids, expanding=True))
 
 
 def count_of(query: Select) -> Select:
