@@ -13,10 +13,17 @@ from sqlalchemy.dialects import postgresql
 from comments_service.config import open_kinds
 from comments_service.enums import View
 from comments_service.extensions import db
-from comments_service.models import Comment, OutboxMessage, Post, Staff, utcnow
+from comments_service.models import BLOG_SCOPE, Comment, OutboxMessage, Post, Staff, utcnow
 from comments_service.moderation.routes import COUNTED_UP_TO, FOUND_BY_ID
 from comments_service.queries.care import for_staff, unanswered_for
-from comments_service.queries.figures import period_percentiles, week_counts, week_kinds
+from comments_service.queries.figures import (
+    band_revisions,
+    kept_percentiles,
+    period_percentiles,
+    week_counts,
+    week_kinds,
+    week_medians,
+)
 from comments_service.queries.listening import open_items, readers_in
 from comments_service.queries.listings import among, count_of, count_up_to, search_lookup
 from comments_service.queries.public import public_comment_rows, removed_comment_rows
@@ -26,9 +33,13 @@ from comments_service.services.report.build import last_full_month
 from comments_service.services.report.figures import PERCENTS
 
 
+def _ana() -> Staff:
+    return db.session.scalar(select(Staff).where(Staff.name == "Ana Lima"))
+
+
 def queries(now) -> dict:
     """The query of each hot path, as the service builds it."""
-    ana = db.session.scalar(select(Staff).where(Staff.name == "Ana Lima"))
+    ana = _ana()
     post_id = db.session.scalar(select(func.max(Post.id))) // 2  # a post in the middle
     slug = db.session.get(Post, post_id).slug
     waiting = unanswered_for(ana, now)
@@ -72,12 +83,19 @@ def _report(period) -> dict:
     """The statements of the report "What readers told us" over the last full month."""
     since, until = period.start, period.end
     kinds = open_kinds(current_app.config)
+    month = (period.since, period.since)
     return {
         "report: counts per scope and week": week_counts(period.since, period.until),
-        "report: kinds per week": week_kinds(since, until),
-        "report: percentiles": period_percentiles(since, until, PERCENTS),
+        "report: kinds per week": week_kinds(period.since, period.until),
+        "report: weeks' medians": week_medians(since, until),
+        "report: the month's kept percentiles, revisions": band_revisions(month, [BLOG_SCOPE]),
+        "report: the month's kept percentiles": kept_percentiles(month, [BLOG_SCOPE]),
+        "report: percentiles of any other period": period_percentiles(since, until, PERCENTS),
         "report: readers": readers_in(since, until),
         "report: open items, count": count_of(open_items(since, until, kinds)),
+        "report: open items, count (author)": count_of(
+            for_staff(open_items(since, until, kinds), _ana())
+        ),
     }
 
 

@@ -296,7 +296,8 @@ ANSWERED_ROWS = "staff_id IS NULL AND status = 'approved' AND answered_at IS NOT
 # The comments the answer-time figures count: published reader comments.
 COUNTED_ROWS = "staff_id IS NULL AND status = 'approved'"
 # What a report asks of them besides ix_comments_counted's key: whether they are public and
-# who wrote them (its readers), and whether they are settled (its open items).
+# who wrote them (its readers), whether they are settled (its open items) and whom they
+# are handed to (an author's open items).
 COUNTED_INCLUDES = [
     "erased_at",
     "author_email",
@@ -304,6 +305,7 @@ COUNTED_INCLUDES = [
     "answered_at",
     "dismissed_at",
     "follow_up",
+    "assigned_to_id",
 ]
 
 # Comment.is_waiting as the condition of the partial index that serves it.
@@ -613,6 +615,8 @@ Index(
     ReaderSummary.last_at.desc(),
     ReaderSummary.reader,
 )
+# A report's new readers: those whose first comment came in in its period.
+Index("ix_reader_summaries_first", ReaderSummary.scope_id, ReaderSummary.first_at)
 
 
 def made_on(dialect_name: str):
@@ -718,6 +722,45 @@ class KeptPercentile(db.Model):
     percent: Mapped[int] = mapped_column(Integer, primary_key=True)
     answer_seconds: Mapped[int | None] = mapped_column(BigInteger)
     revision: Mapped[int] = mapped_column(BigInteger)
+
+
+class KindDay(db.Model):
+    """How many published reader comments of a kind came in on a day (UTC): the report's
+    kinds, without reading its comments. ``kind`` is '' for comments with none.
+
+    Kept by database triggers on comments (migration 0033_report_kept_rows), in the
+    transaction of whatever write changes them, as FigureDay is; so are AnswerBandDay
+    and ReaderMonth.
+    """
+
+    __tablename__ = "kind_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AnswerBandDay(db.Model):
+    """How many of a day's answered reader comments (the whole blog's) fall in each band
+    of answer times: the medians of a report's weeks, whatever days it covers."""
+
+    __tablename__ = "answer_band_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReaderMonth(db.Model):
+    """How many public comments (``Comment.is_public``) a reader (``reader_identity()``)
+    wrote in a calendar month (its first day): the readers of a report's whole months.
+    A row whose count falls to 0 is deleted: a month's rows are its readers."""
+
+    __tablename__ = "reader_months"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    reader: Mapped[str] = mapped_column(String(300), primary_key=True)
+    comments: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ModerationAction(db.Model):

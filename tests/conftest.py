@@ -30,6 +30,7 @@ TABLES = (
     " moderation_actions, blocklist_entries,"
     " comments, post_authors, posts, figure_days, answer_band_months,"
     " answer_band_groups, answer_band_revisions, kept_percentiles,"
+    " kind_days, answer_band_days, reader_months,"
     " staff_sessions, staff, reader_summaries"
 )
 

@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from comments_service.config import comment_kinds, open_kinds
+from comments_service.extensions import db
 from comments_service.models import utcnow
 from comments_service.service_urls import ServiceUrls
 from comments_service.services.report import documents as report_documents
@@ -44,6 +45,7 @@ def report(since, until, output: str) -> None:
         open_kinds=open_kinds(config),
         every_open_item=output == "json",
     )
+    db.session.commit()  # the finished month's percentiles it kept
     if output == "json":
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=True))
     elif output == "html":

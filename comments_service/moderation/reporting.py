@@ -4,6 +4,7 @@ from flask import current_app, render_template, request
 from flask_login import current_user
 
 from comments_service.config import comment_kinds, open_kinds
+from comments_service.extensions import db
 from comments_service.models import utcnow
 from comments_service.moderation import bp
 from comments_service.service_urls import ServiceUrls
@@ -34,6 +35,7 @@ def report_page():
         current_user,
         open_kinds=open_kinds(config),
     )
+    db.session.commit()  # the finished month's percentiles it kept
     return render_template(
         "moderation/report.html",
         error=None,

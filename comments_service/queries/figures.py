@@ -28,6 +28,7 @@ from comments_service.models import (
     BANDS_PER_GROUP,
     BLOG_SCOPE,
     EXACT_BANDS,
+    AnswerBandDay,
     AnswerBandGroup,
     AnswerBandMonth,
     AnswerBandRevision,
@@ -35,6 +36,7 @@ from comments_service.models import (
     CommentStatus,
     FigureDay,
     KeptPercentile,
+    KindDay,
     PostAuthor,
     Staff,
 )
@@ -85,30 +87,78 @@ def week_counts(since: date, until: date) -> Select:
     )
 
 
-def week_kinds(since: datetime, until: datetime) -> Select:
-    """How many of the comments the figures count, received in [since, until), each ISO
-    week (its Monday) has of each kind (None: no kind yet): rows (week, kind, received).
-    Read from ix_comments_counted alone."""
-    week = WeekStart(Comment.created_at)
+def week_kinds(since: date, until: date) -> Select:
+    """How many of the comments the figures count, received on the days [since, until),
+    each ISO week (its Monday) has of each kind (None: no kind yet): rows (week, kind,
+    received), none with 0. Read from the kept counts of the days (KindDay)."""
+    week = WeekStart(KindDay.day)
+    received = func.sum(KindDay.received)
     return (
-        select(week.label("week"), Comment.kind, func.count().label("received"))
-        .where(*_counted(), Comment.created_at >= since, Comment.created_at < until)
-        .group_by(week, Comment.kind)
+        select(week.label("week"), func.nullif(KindDay.kind, "").label("kind"))
+        .add_columns(received.label("received"))
+        .where(KindDay.day >= since, KindDay.day < until)
+        .group_by(week, KindDay.kind)
+        .having(received > 0)
     )
+
+
+def week_medians(since: datetime, until: datetime) -> Select:
+    """The whole blog's nearest-rank median answer seconds each ISO week (its Monday) of
+    the comments the figures count, received in [since, until) (whole UTC days), its days
+    in the period only: rows (scope, week, percent, answer_seconds), scope BLOG_SCOPE.
+
+    The weeks' answered comments per band are the kept counts of their days
+    (AnswerBandDay); see ``_at_ranks`` for the rest."""
+    week = WeekStart(AnswerBandDay.day)
+    counted = (
+        select(literal(BLOG_SCOPE, String).label("scope"), week.label("week"))
+        .add_columns(AnswerBandDay.band, func.sum(AnswerBandDay.answered).label("answered"))
+        .where(AnswerBandDay.day >= since.date(), AnswerBandDay.day < until.date())
+        .group_by(week, AnswerBandDay.band)
+        .subquery()
+    )
+    return _at_ranks(_ranks(counted, (50,)), since, until)
 
 
 def period_percentiles(since: datetime, until: datetime, percents: tuple[int, ...]) -> Select:
     """The nearest-rank answer seconds of the comments the figures count, received in
-    [since, until): the whole blog's over the period (week NULL) at ``percents`` and its
-    median each ISO week (its Monday), each named author's over the period at
-    ``percents``. Rows (scope, week, percent, answer_seconds), scope BLOG_SCOPE or the
-    author's name; a scope or week with no answered comment has none.
+    [since, until) (whole UTC days), at ``percents``: the whole blog's (its days' kept
+    counts, AnswerBandDay) and each named author's (the period's answered comments, read
+    from ix_comments_counted alone and counted per band through post_authors). Rows
+    (scope, week, percent, answer_seconds), week NULL, scope BLOG_SCOPE or the author's
+    name; a scope with no answered comment has none. See ``_at_ranks`` for the rest."""
+    answered = (
+        select(Comment.post_id, Comment.answer_band)
+        .where(
+            *_counted(),
+            Comment.answer_band.is_not(None),  # answered: NULL until then
+            Comment.created_at >= since,
+            Comment.created_at < until,
+        )
+        .subquery()
+    )
+    no_week = cast(null(), Date).label("week")
+    blog = (
+        select(literal(BLOG_SCOPE, String).label("scope"), no_week, AnswerBandDay.band)
+        .add_columns(func.sum(AnswerBandDay.answered).label("answered"))
+        .where(AnswerBandDay.day >= since.date(), AnswerBandDay.day < until.date())
+        .group_by(AnswerBandDay.band)
+    )
+    authors = (
+        select(PostAuthor.name, no_week, answered.c.answer_band, func.count())
+        .join_from(answered, PostAuthor, PostAuthor.post_id == answered.c.post_id)
+        .group_by(PostAuthor.name, answered.c.answer_band)
+    )
+    return _at_ranks(_ranks(union_all(blog, authors).subquery(), percents), since, until)
 
-    The band and place of each rank come from the period's comments counted per band
-    (``_period_ranks``); a band under ten minutes is its time, any other band's comments
-    of the period are read in answer-time order up to that place, from
+
+def _at_ranks(ranks: Select, since: datetime, until: datetime) -> Select:
+    """The answer seconds at each rank (scope, week, percent, band, place; week NULL for
+    the whole period) among the comments the figures count, received in [since, until):
+    a band under ten minutes is its time; any other band's comments of the period (of the
+    week, of the author) are read in answer-time order up to that place, from
     ix_comments_answer_bands (an author's: those on posts that name them)."""
-    ranks = _period_ranks(since, until, percents).cte("ranks")
+    ranks = ranks.cte("ranks")
     exact = ranks.c.band.between(0, EXACT_BANDS - 1)  # the band is the time
     known = select(
         ranks.c.scope, ranks.c.week, ranks.c.percent, ranks.c.band.label("answer_seconds")
@@ -143,36 +193,12 @@ def period_percentiles(since: datetime, until: datetime, percents: tuple[int, ..
     return union_all(known.where(exact), at_place.where(picked.c.at == picked.c.place))
 
 
-def _period_ranks(since: datetime, until: datetime, percents: tuple[int, ...]) -> Select:
-    """Where the nearest-rank answer times of the comments the figures count, received in
-    [since, until), lie: the whole blog's over the period (week NULL) and its median each
-    ISO week (its Monday), each named author's over the period. Rows (scope, week,
-    percent, band, place): the band of answer times (``Comment.answer_band``) that holds
-    the rank, and the rank's place in it (from 0); scope BLOG_SCOPE or the author's name.
-
-    The period's answered comments are read from ix_comments_counted alone and counted
-    per band in a hash: the running counts of these few rows give the bands, without
-    ranking every comment."""
-    answered = (
-        select(WeekStart(Comment.created_at).label("week"), Comment.post_id, Comment.answer_band)
-        .where(
-            *_counted(),
-            Comment.answer_band.is_not(None),  # answered: NULL until then
-            Comment.created_at >= since,
-            Comment.created_at < until,
-        )
-        .cte("answered")
-    )
-    band = answered.c.answer_band
-    blog = literal(BLOG_SCOPE, String).label("scope")
-    count = func.count().label("answered")
-    counted = union_all(  # the weeks first: their column's type (a day) is the union's
-        select(blog, answered.c.week, band.label("band"), count).group_by(answered.c.week, band),
-        select(blog, null(), band, count).group_by(band),
-        select(PostAuthor.name, null(), band, count)
-        .join_from(answered, PostAuthor, PostAuthor.post_id == answered.c.post_id)
-        .group_by(PostAuthor.name, band),
-    ).subquery()
+def _ranks(counted: Subquery, percents: tuple[int, ...]) -> Select:
+    """Where the nearest-rank answer times lie, from answered comments counted per band:
+    ``counted`` rows (scope, week, band, answered), each (scope, week) a set of comments.
+    Rows (scope, week, percent, band, place): the band of answer times
+    (``Comment.answer_band``) that holds the rank, and the rank's place in it (from 0).
+    The running counts of these few rows give the bands, without ranking every comment."""
     group = (counted.c.scope, counted.c.week)
     upto = func.sum(counted.c.answered).over(partition_by=group, order_by=counted.c.band)
     total = func.sum(counted.c.answered).over(partition_by=group)
@@ -181,11 +207,10 @@ def _period_ranks(since: datetime, until: datetime, percents: tuple[int, ...]) -
     percent = percent.subquery()
     rank = (percent.c.percent * running.c.total + 99) // 100  # ceil(percent * total / 100)
     below = running.c.upto - running.c.answered
-    weekly = or_(running.c.week.is_(None), percent.c.percent == 50)  # a week shows its median
     return (
         select(running.c.scope, running.c.week, percent.c.percent, running.c.band)
         .add_columns((rank - below - 1).label("place"))
-        .join_from(running, percent, and_(weekly, below < rank, running.c.upto >= rank))
+        .join_from(running, percent, and_(below < rank, running.c.upto >= rank))
     )
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, union
 from sqlalchemy.orm import selectinload
 
 from comments_service.config import OpenKinds
@@ -11,6 +11,7 @@ from comments_service.models import (
     Comment,
     CommentStatus,
     ModerationAction,
+    ReaderMonth,
     ReaderSummary,
 )
 
@@ -73,29 +74,53 @@ def reader_identity(comment=Comment) -> ColumnElement:
 
 
 def readers_in(since: datetime, until: datetime) -> Select:
-    """How many readers have a published comment in [since, until), and how many of them
-    wrote their first published comment ever in it (new readers). Erased comments have
-    no writer to count. Each reader's first comment is the one the Readers view's rows
-    keep (``ReaderSummary.first_at``): grouping every comment ever by reader to find it
-    read the whole table."""
-    in_period = (
-        select(reader_identity().label("reader"))
-        .where(
-            Comment.staff_id.is_(None),
-            Comment.is_public,
-            Comment.created_at >= since,
-            Comment.created_at < until,
+    """How many readers have a public comment in [since, until) (whole UTC days), and how
+    many of them wrote their first one ever in it (new readers). Erased comments have no
+    writer to count.
+
+    The readers of the whole calendar months in the period are their kept rows
+    (ReaderMonth); those of the days before and after them (all of a shorter period) are
+    read from ix_comments_counted. A reader's first comment is the one the Readers view's
+    rows keep (``ReaderSummary.first_at``): a new reader's came in in the period, and so
+    is counted from ix_reader_summaries_first."""
+    whole = _whole_months(since, until)
+    edges = [(since, until)] if whole is None else [(since, whole[0]), (whole[1], until)]
+    edges = [(start, end) for start, end in edges if start < end]
+    sources = []
+    if whole is not None:
+        sources.append(
+            select(ReaderMonth.reader).where(
+                ReaderMonth.month >= whole[0].date(), ReaderMonth.month < whole[1].date()
+            )
         )
-        .distinct()
-        .subquery()
-    )
-    everyone = and_(
-        ReaderSummary.reader == in_period.c.reader,
-        ReaderSummary.scope_id == ReaderSummary.EVERYONE,
+    if edges:
+        in_edges = or_(*(and_(Comment.created_at >= a, Comment.created_at < b) for a, b in edges))
+        sources.append(
+            select(reader_identity()).where(Comment.staff_id.is_(None), Comment.is_public, in_edges)
+        )
+    one_month = not edges and _month_after(whole[0]) == whole[1]
+    if one_month:  # its kept rows are one per reader already
+        readers = sources[0]
+    else:
+        readers = union(*sources) if len(sources) > 1 else sources[0].distinct()
+    first = ReaderSummary.first_at
+    new = select(func.count()).where(
+        ReaderSummary.scope_id == ReaderSummary.EVERYONE, first >= since, first < until
     )
     return select(
-        func.count().label("readers"),
-        func.coalesce(func.sum(case((ReaderSummary.first_at >= since, 1), else_=0)), 0).label(
-            "new"
-        ),
-    ).join_from(in_period, ReaderSummary, everyone)
+        select(func.count()).select_from(readers.subquery()).scalar_subquery().label("readers"),
+        new.scalar_subquery().label("new"),
+    )
+
+
+def _whole_months(since: datetime, until: datetime) -> tuple[datetime, datetime] | None:
+    """The first day of the first calendar month wholly in [since, until), and of the
+    month after the last one; None when no month is."""
+    first = since if since.day == 1 else _month_after(since)
+    last = until.replace(day=1)
+    return (first, last) if first < last else None
+
+
+def _month_after(moment: datetime) -> datetime:
+    index = moment.year * 12 + moment.month
+    return moment.replace(year=index // 12, month=index % 12 + 1, day=1)

@@ -5,8 +5,9 @@ comments by kind, the questions, ideas and problems still open (``queries.still_
 the follow-up steps taken, the answer figures of the blog and of each author (computed
 by services.figures, their one definition), new and returning readers, and week by week
 the median time to answer and the comments by kind. The moderation page, ``flask
-report`` and the monthly mail all show this one object. Nothing here commits or
-touches Flask globals.
+report`` and the monthly mail all show this one object. Nothing here commits (the
+percentiles of a finished month it computes are kept in the session: the page and the
+command commit them) or touches Flask globals.
 """
 
 import calendar
@@ -223,7 +224,7 @@ def build(
     (``every_open_item``, for JSON).
     """
     counted = figures.period_figures(period.start, period.end, period.label, now)
-    kind_rows = db.session.execute(week_kinds(period.start, period.end)).all()
+    kind_rows = db.session.execute(week_kinds(period.since, period.until)).all()
     order = _kind_order(kinds, kind_rows)
     links = _Links(urls)
     readers = db.session.execute(readers_in(period.start, period.end)).one()

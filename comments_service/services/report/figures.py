@@ -33,6 +33,7 @@ from comments_service.queries.figures import (
     post_author_rows,
     scoped_comments,
     week_counts,
+    week_medians,
 )
 from comments_service.words.answer_words import last_month_sentence
 from comments_service.words.times import iso
@@ -341,19 +342,20 @@ def period_figures(since: datetime, until: datetime, label: str, now: datetime) 
     """The figures of the comments received in [since, until) (whole UTC days), as
     ``month_figures`` computes them from the rows, without reading the rows into Python:
     the counts are the kept days' (FigureDay) summed per scope and week, the percentiles
-    found from the period's answered comments counted per band (``period_seconds``)."""
+    those of ``period_seconds``. Percentiles it computes for a finished month are kept in
+    the session (KeptPercentile): commit to keep them."""
     counts = defaultdict(Counts)  # (scope, a week's Monday or None for the whole period)
     for row in db.session.execute(week_counts(since.date(), until.date())):
         counts[row.scope, row.week].add(row)
         counts[row.scope, None].add(row)
-    seconds = period_seconds(since, until)
+    kept = [key for key in counts if counts[key].received]
+    names = sorted(scope for scope, week in kept if scope != BLOG_SCOPE and week is None)
+    seconds = period_seconds(since, until, now, [BLOG_SCOPE, *names])
 
     def figures_of(scope: str, week: date | None, key: str) -> MonthFigures:
         ranks = tuple(seconds.get((scope, week, percent)) for percent in PERCENTS)
         return _figures(key, counts[scope, week], ranks, None, now)
 
-    kept = [key for key in counts if counts[key].received]
-    names = sorted(scope for scope, week in kept if scope != BLOG_SCOPE and week is None)
     return PeriodFigures(
         blog=figures_of(BLOG_SCOPE, None, label),
         authors={name: figures_of(name, None, label) for name in names},
@@ -365,13 +367,35 @@ def period_figures(since: datetime, until: datetime, label: str, now: datetime) 
     )
 
 
-def period_seconds(since: datetime, until: datetime) -> dict:
+def period_seconds(since: datetime, until: datetime, now: datetime, scopes: list[str]) -> dict:
     """The nearest-rank answer seconds of [since, until), as {(scope, week, percent):
-    seconds}: the whole blog's (scope BLOG_SCOPE) and each named author's over the period
-    (week None) at PERCENTS, the blog's median each ISO week (its Monday); computed by
-    the database (queries.period_percentiles)."""
-    rows = db.session.execute(period_percentiles(since, until, PERCENTS))
-    return {(row.scope, row.week, row.percent): row.answer_seconds for row in rows}
+    seconds}: those of ``scopes`` (the whole blog, BLOG_SCOPE, and authors' names) over
+    the period (week None) at PERCENTS, the blog's median each ISO week (its Monday).
+
+    The weeks' are computed from the kept counts of their days (queries.week_medians).
+    A finished calendar month's are its months' percentiles, kept while their revision
+    holds (``_kept_or_computed``, as the dashboard's); any other period's are computed
+    (queries.period_percentiles)."""
+    rows = list(db.session.execute(week_medians(since, until)))
+    month = _finished_month(since, until, now)
+    if month is None:
+        rows += db.session.execute(period_percentiles(since, until, PERCENTS))
+        return {(row.scope, row.week, row.percent): row.answer_seconds for row in rows}
+    revisions = {
+        (row.scope, row.month): row.revision
+        for row in db.session.execute(band_revisions((month, month), scopes))
+    }
+    months = _kept_or_computed([month], now, scopes, revisions)
+    seconds = {(scope, None, percent): value for (scope, _, percent), value in months.items()}
+    return seconds | {(row.scope, row.week, row.percent): row.answer_seconds for row in rows}
+
+
+def _finished_month(since: datetime, until: datetime, now: datetime) -> date | None:
+    """The first day of the calendar month [since, until) is, when it is one and it ended
+    by ``now`` (every comment of it came in before now, as a kept month's)."""
+    first = since.date()
+    whole = first.day == 1 and until == month_start(_month_after(f"{first:%Y-%m}"))
+    return first if whole and until <= now else None
 
 
 def week_key(day: date) -> str:
