@@ -44,13 +44,14 @@ def post(client, name: str, **fields):
 
 def test_a_published_post_is_four_statements_on_postgresql(app_with, make_post):
     """The post, the comment with its event, the version with the reader's lock, the
-    reader's rows; SQLite sends the comment, event and version apart."""
+    reader's rows; SQLite sends the comment, event and version apart. A new comment
+    that asked for no mail has no subscription: the answer does not ask."""
     app = app_with(PORCH_BLOG_URL=BLOG, PORCH_MIN_FILL_SECONDS=0)
     make_post("hello")
     client = app.test_client()
-    assert post(client, "Jo Reader").status_code == 201
+    assert post(client, "Jo Reader", email="jo@example.com").status_code == 201
     with statements_sent(app) as sent:
-        answer = post(client, "Jo Reader")
+        answer = post(client, "Jo Reader", email="jo@example.com")
     assert answer.status_code == 201
     postgresql = app.config["PORCH_DATABASE_URL"].startswith("postgresql")
     assert len(sent) == (4 if postgresql else 5), sent
@@ -64,7 +65,7 @@ def test_a_published_post_is_four_statements_on_postgresql(app_with, make_post):
         assert (
             db.session.scalar(
                 select(ReaderSummary.comments).where(
-                    ReaderSummary.reader == "name:Jo Reader",
+                    ReaderSummary.reader == "email:jo@example.com",
                     ReaderSummary.scope_id == ReaderSummary.EVERYONE,
                 )
             )

@@ -157,6 +157,11 @@ def _count_published(session: Session, connection: Connection, comment: Comment)
     count_new_comment(connection, comment, locked_reader=reader)
 
 
+def inserted_now(session: Session, comment: Comment) -> bool:
+    """Whether ``insert_comment`` wrote this comment in the session's transaction."""
+    return any(each is comment for each in session.info.get(INSERTED_IN_TRANSACTION, ()))
+
+
 @event.listens_for(Session, "after_commit")
 def _keep_inserted(session) -> None:
     session.info.pop(INSERTED_IN_TRANSACTION, None)
