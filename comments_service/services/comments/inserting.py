@@ -24,7 +24,6 @@ from typing import Any
 
 from sqlalchemy import Boolean, Connection, bindparam, event, insert, inspect, select, text
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
 
 from comments_service.models import Comment, CommentEvent, UTCDateTime
 from comments_service.services.comments.freshness import (
@@ -109,16 +108,18 @@ def insert_comment(session: Session, comment: Comment, event: dict | None = None
     when given (services.mail.events.new_comment_event); the comment is then in the
     session with its id, as if loaded. Raises IntegrityError (an idempotency key taken
     meanwhile) as a flush would."""
+    # Values go straight into the comment's dict: make_transient_to_detached then takes
+    # every one as loaded, as the stored row's.
     given = comment.__dict__
     for key, _, default in WRITTEN:
         if key not in given:  # its default, on the comment too: nothing left to load
-            set_committed_value(comment, key, default())
+            given[key] = default()
     values = {name: given[key] for key, name, _ in WRITTEN}
     connection = session.connection()
     row = _write(connection, values, event)
-    comment.id = row.id
+    given["id"] = row.id
     for column in COMPUTED:
-        setattr(comment, column.key, row._mapping[column.key])
+        given[column.key] = row._mapping[column.key]
     make_transient_to_detached(comment)
     session.add(comment)
     session.info.setdefault(INSERTED_IN_TRANSACTION, []).append(comment)
