@@ -20,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     func,
+    literal_column,
     text,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -313,6 +314,12 @@ WAITING_ROWS = (
     "staff_id IS NULL AND status = 'approved' AND answered_at IS NULL AND dismissed_at IS NULL"
 )
 SET_ASIDE_ROWS = "status IN ('pending', 'spam', 'deleted')"
+# ``status = 'approved'`` of the hybrids below, written into statements instead of bound:
+# SQLite prepares a statement again at every run when a bound value is compared with a
+# column that a partial index's condition names (the value might let it use the index:
+# a waiting queue's page took 24 µs instead of 10), and PostgreSQL's generic plan of a
+# prepared statement could not use such an index for a parameter.
+PUBLISHED = literal_column(f"'{CommentStatus.APPROVED.value}'")
 SET_ASIDE_COLUMNS = (
     "status", "created_at", "post_id", "assigned_to_id", "staff_id", "spam_check", "kind", "id"
 )  # fmt: skip
@@ -511,7 +518,7 @@ class Comment(db.Model):
 
     @is_public.expression
     def is_public(cls):
-        return and_(cls.status == CommentStatus.APPROVED, cls.erased_at.is_(None))
+        return and_(cls.status == PUBLISHED, cls.erased_at.is_(None))
 
     @hybrid_property
     def is_waiting(self) -> bool:
@@ -530,7 +537,7 @@ class Comment(db.Model):
     def is_waiting(cls):
         return and_(
             cls.staff_id.is_(None),
-            cls.status == CommentStatus.APPROVED,
+            cls.status == PUBLISHED,
             cls.answered_at.is_(None),
             cls.dismissed_at.is_(None),
         )

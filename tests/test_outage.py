@@ -49,19 +49,20 @@ class Shaky:
 
     @contextmanager
     def lost_before(self, statement: str):
-        """The database goes away just as the service sends a statement starting so."""
+        """The database goes away just as the service sends a statement that does this
+        (it starts so, or does it in a WITH: PostgreSQL's comment and event)."""
 
-        def cut_if_it_starts(connection, cursor, sql, *args):
-            if sql.lstrip().startswith(statement):
+        def cut_if_it_does(connection, cursor, sql, *args):
+            if sql.lstrip().startswith(statement) or f" AS \n({statement}" in sql:
                 self.database.cut()
 
         with self.app.app_context():
             engine = db.engine
-        event.listen(engine, "before_cursor_execute", cut_if_it_starts)
+        event.listen(engine, "before_cursor_execute", cut_if_it_does)
         try:
             yield
         finally:
-            event.remove(engine, "before_cursor_execute", cut_if_it_starts)
+            event.remove(engine, "before_cursor_execute", cut_if_it_does)
             self.database.restore()
 
     @contextmanager

@@ -24,6 +24,7 @@ from comments_service.extensions import db, limiter, once_more_if_dropped
 from comments_service.links.routes import reply_form, shown_comment
 from comments_service.models import Comment
 from comments_service.queries.public import POST_BY_SLUG, changed_posts
+from comments_service.services.comments.inserting import inserted_now
 from comments_service.services.comments.own import edit_until, own_token
 from comments_service.services.comments.posting import (
     KeyReused,
@@ -133,7 +134,7 @@ def _created(comment: Comment):
     """The answer to a new comment, made from the comment as stored, before the commit."""
     shown = PublicStatus.of(comment.status)
     body = {"id": comment.id, "status": shown, **_ownership(comment)}
-    if subscription := subscription_state(comment):
+    if subscription := subscription_state(comment, inserted_now(db.session, comment)):
         body["subscription"] = subscription
     # Held ones too: their writer sees them in place at once, as POST /comments/mine shows them.
     body["comment"] = {**comment_node(comment), "status": shown}

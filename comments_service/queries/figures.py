@@ -28,12 +28,12 @@ from comments_service.models import (
     BANDS_PER_GROUP,
     BLOG_SCOPE,
     EXACT_BANDS,
+    PUBLISHED,
     AnswerBandDay,
     AnswerBandGroup,
     AnswerBandMonth,
     AnswerBandRevision,
     Comment,
-    CommentStatus,
     FigureDay,
     KeptPercentile,
     KindDay,
@@ -64,7 +64,7 @@ def figure_rows(since: datetime, until: datetime) -> Select:
         .outerjoin(answerer, Comment.answered_by_id == answerer.id)
         .where(
             Comment.staff_id.is_(None),
-            Comment.status == CommentStatus.APPROVED,
+            Comment.status == PUBLISHED,
             Comment.created_at >= since,
             Comment.created_at < until,
         )
@@ -316,7 +316,7 @@ def scoped_comments(since: datetime, until: datetime, scopes: list[str]) -> Subq
 
 
 def _counted() -> tuple:
-    return Comment.staff_id.is_(None), Comment.status == CommentStatus.APPROVED
+    return Comment.staff_id.is_(None), Comment.status == PUBLISHED
 
 
 def answer_percentiles(

@@ -7,6 +7,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from comments_service.enums import SpamCheck, View
 from comments_service.models import (
+    PUBLISHED,
     Comment,
     CommentStatus,
     Post,
@@ -112,7 +113,7 @@ def has_approved_comment_from(email: str) -> Select:
     return select(
         exists().where(
             Comment.staff_id.is_(None),
-            Comment.status == CommentStatus.APPROVED,
+            Comment.status == PUBLISHED,
             func.lower(Comment.author_email) == email.lower(),
         )
     )

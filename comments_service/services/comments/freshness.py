@@ -76,17 +76,26 @@ def changes_public_thread(comment: Comment, is_new: bool) -> bool:
 def mark_changed(session: Session, post_ids: set[int]) -> None:
     """Raise these posts' comments versions once in this transaction; remember them for
     after the commit."""
-    raised = session.info.setdefault(RAISED_IN_TRANSACTION, set())
-    to_raise = post_ids - raised
-    if to_raise:
-        if len(to_raise) == 1:
-            session.connection().execute(RAISE_VERSION, {"post_id": next(iter(to_raise))})
-        else:
-            session.connection().execute(RAISE_VERSIONS, {"post_ids": sorted(to_raise)})
-        for post_id in to_raise:
-            if (post := session.identity_map.get(identity_key(Post, post_id))) is not None:
-                session.expire(post, ["comments_version"])
-    raised.update(post_ids)
+    to_raise = post_ids - raised_in(session)
+    if len(to_raise) == 1:
+        session.connection().execute(RAISE_VERSION, {"post_id": next(iter(to_raise))})
+    elif to_raise:
+        session.connection().execute(RAISE_VERSIONS, {"post_ids": sorted(to_raise)})
+    note_raised(session, post_ids)
+
+
+def raised_in(session: Session) -> set[int]:
+    """The posts whose versions this transaction has raised already."""
+    return session.info.get(RAISED_IN_TRANSACTION, set())
+
+
+def note_raised(session: Session, post_ids: set[int]) -> None:
+    """Remember posts whose versions the caller raised in this transaction (``RAISE_VERSION``
+    or a statement that holds it), for the rest of it and for after the commit."""
+    for post_id in post_ids - raised_in(session):
+        if (post := session.identity_map.get(identity_key(Post, post_id))) is not None:
+            session.expire(post, ["comments_version"])
+    session.info.setdefault(RAISED_IN_TRANSACTION, set()).update(post_ids)
     session.info.setdefault(CHANGED_POSTS, set()).update(post_ids)
 
 

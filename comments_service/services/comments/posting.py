@@ -18,7 +18,7 @@ from comments_service.models import Comment, CommentStatus, ModerationAction, Po
 from comments_service.queries.states import has_approved_comment_from
 from comments_service.services.comments.answers import lock_thread, record_answer, words_seen
 from comments_service.services.comments.inserting import insert_comment
-from comments_service.services.mail.events import record_new_comment
+from comments_service.services.mail.events import new_comment_event
 from comments_service.services.mail.subscriptions import ReaderMail, subscribe, tell_subscriber
 from comments_service.services.moderation.decisions import ModerationError, approve
 from comments_service.services.spam import akismet, blocklist
@@ -195,11 +195,10 @@ def store_reader_comment(
     comment.spam_check = verdict.check
     comment.status = STATUS_OF[verdict.verdict]
     comment.published_at = now if comment.status == CommentStatus.APPROVED else None
-    insert_comment(db.session, comment)
+    insert_comment(db.session, comment, new_comment_event(comment, now))
     if verdict.verdict in GUARD_DECISIONS:
         decision = GUARD_DECISIONS[verdict.verdict]
         db.session.add(ModerationAction(comment=comment, action=decision, reason=verdict.reason))
-    record_new_comment(comment, now)
     if submission.subscribe:
         subscribe(comment, submission.subscribe, readers, now, submission.own_tokens)
     if comment.status == CommentStatus.APPROVED:

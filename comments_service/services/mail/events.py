@@ -53,13 +53,19 @@ NEW_EVENT = insert(CommentEvent.__table__)
 def record_new_comment(comment: Comment, now: datetime) -> None:
     """Note a stored reader comment for the sender, in the caller's transaction; one the
     spam guard binned is nobody's news. One INSERT: nothing reads the event back."""
+    values = new_comment_event(comment, now)
+    if values is not None:
+        db.session.connection().execute(NEW_EVENT, {"comment_id": comment.id, **values})
+
+
+def new_comment_event(comment: Comment, now: datetime) -> dict | None:
+    """The event row of a reader comment about to be stored, but its ``comment_id``; None
+    for one the spam guard binned. Posting writes it with the comment
+    (services.comments.inserting)."""
     if comment.status == CommentStatus.SPAM:
-        return
+        return None
     held = comment.status == CommentStatus.PENDING
-    values = dict(
-        comment_id=comment.id, kind=CommentEventKind.NEW_COMMENT, held=held, created_at=now
-    )
-    db.session.connection().execute(NEW_EVENT, values)
+    return dict(kind=CommentEventKind.NEW_COMMENT, held=held, created_at=now)
 
 
 def expand_pending(notices: Notices, batch_size: int) -> int:

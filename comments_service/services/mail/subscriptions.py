@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from comments_service.enums import CommentStatus, SubscriptionScope, SubscriptionState
 from comments_service.extensions import db
@@ -102,9 +103,20 @@ def subscribe(
         confirmed_at=now if proven else None,
     )
     db.session.add(subscription)
+    db.session.info.setdefault(MADE_IN_TRANSACTION, []).append(subscription)
     if ask:
         _ask_to_confirm(subscription, readers, now)
     return subscription
+
+
+# The subscriptions made in a session's transaction (``subscription_state``).
+MADE_IN_TRANSACTION = "porch_subscriptions_made"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_made(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(MADE_IN_TRANSACTION, None)
 
 
 def _address_of(email: str, now: datetime) -> SubscriberAddress:
@@ -176,17 +188,23 @@ def _ask_to_confirm(subscription: Subscription, readers: ReaderMail, now: dateti
     enqueue(Mail(subscription.address.email, subject, text, html, headers), now)
 
 
-def subscription_state(comment: Comment) -> SubscriptionState | None:
+def subscription_state(comment: Comment, stored_now: bool = False) -> SubscriptionState | None:
     """What a reader is told after asking for email: "confirm" it by mail, or "active"
     (only for a browser that proved its writer: nobody else learns the address's story).
 
     Without an address there is nothing to ask the database: no subscription has none.
+    Nor for a comment ``stored_now``, in the session's transaction: its subscription, if
+    it asked for one, was made in the session too.
     """
     if not comment.author_email:
         return None
-    subscription = db.session.scalar(
-        select(Subscription).where(Subscription.comment_id == comment.id)
-    )
+    if stored_now:
+        made = db.session.info.get(MADE_IN_TRANSACTION, ())
+        subscription = next((each for each in made if each.comment is comment), None)
+    else:
+        subscription = db.session.scalar(
+            select(Subscription).where(Subscription.comment_id == comment.id)
+        )
     if subscription is None:
         return None
     if subscription.confirmed_at:

@@ -315,7 +315,7 @@ def _adding(dialect: str, by_email: bool) -> TextClause:
     return _ADDING[key]
 
 
-def _identity(connection: Connection, comment: Comment) -> str:
+def identity_of(connection: Connection, comment: Comment) -> str:
     """``reader_identity`` of a comment: worked out here when the database's lower()
     could change nothing (no address, or one in lower-case ASCII), else asked."""
     email = comment.author_email
@@ -326,11 +326,16 @@ def _identity(connection: Connection, comment: Comment) -> str:
     return identities(connection, {(email, comment.author_name)}).pop()
 
 
-def add_comment(connection: Connection, comment: Comment) -> None:
+def add_comment(connection: Connection, comment: Comment, locked_reader: str | None = None) -> None:
     """Count one new published reader comment into its reader's rows, the others of
-    theirs already counted (``_one_comment_added`` says when that holds)."""
-    reader = _identity(connection, comment)
-    _lock(connection, {reader})
+    theirs already counted (``_one_comment_added`` says when that holds).
+
+    ``locked_reader``: the comment's reader (``identity_of``), whose lock the caller took
+    as ``_lock`` does, in an earlier statement of this transaction."""
+    reader = locked_reader
+    if reader is None:
+        reader = identity_of(connection, comment)
+        _lock(connection, {reader})
     by_email = reader.startswith("email:")
     signed = {value for value in (comment.author_name, comment.author_email) if value}
     params = dict(
@@ -360,9 +365,15 @@ def add_comment(connection: Connection, comment: Comment) -> None:
             )
 
 
-def count_new_comment(connection: Connection, comment: Comment) -> None:
+def count_new_comment(
+    connection: Connection, comment: Comment, locked_reader: str | None = None
+) -> None:
     """What the flush hook does for one new comment written without the unit of work
-    (services.comments.inserting): a published reader comment joins its reader's rows."""
+    (services.comments.inserting): a published reader comment joins its reader's rows.
+    ``locked_reader`` as for ``add_comment``, when ``added_alone`` said so."""
+    if locked_reader is not None:
+        add_comment(connection, comment, locked_reader)
+        return
     changed = [(comment, True)] if comment.staff_id is None and comment.is_public else []
     if not changed:
         return
@@ -370,6 +381,16 @@ def count_new_comment(connection: Connection, comment: Comment) -> None:
         add_comment(connection, comment)
     else:
         recount_readers(connection, identities(connection, _signed(comment)))
+
+
+def added_alone(comment: Comment) -> bool:
+    """Whether ``count_new_comment`` counts this new comment with ``add_comment``: the
+    lock it takes then is one reader's, which the caller may take itself, earlier."""
+    return (
+        comment.staff_id is None
+        and comment.is_public
+        and _one_comment_added([(comment, True)]) is not None
+    )
 
 
 def recount_staff(connection: Connection, staff_id: int, name: str) -> None:
