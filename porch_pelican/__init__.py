@@ -29,6 +29,7 @@ def register():
     signals.initialized.connect(defaults.apply_defaults)
     signals.initialized.connect(site_files.forget_unfinished_sitemap)
     signals.initialized.connect(listings.start_index)
+    signals.initialized.connect(share_images.start_workers)
     signals.content_written.connect(listings.note_listing)
     signals.article_generator_finalized.connect(comments.attach_comments)
     signals.article_generator_finalized.connect(manifest.collect_posts)

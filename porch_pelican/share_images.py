@@ -5,11 +5,16 @@ and the blog's name, in the theme's palette. The file name holds a short hash of
 everything drawn (title, authors, site name, font, design version), so a build
 draws only the images whose inputs changed, and a changed image gets a new address
 that link previews fetch again. Images are planned when the articles are read (the
-templates need their addresses) and drawn once the build has finished writing.
+templates need their addresses); those not drawn before are drawn from then on by
+worker processes, one per CPU, started with the build, while Pelican writes the pages
+(a card costs a few milliseconds, and a first build draws one per post). The build
+waits for them before it finishes, and fails with the error of a card that could not
+be drawn. With one CPU the build draws them itself once it has written the pages.
 """
 
 import glob
 import hashlib
+import io
 import json
 import logging
 import os
@@ -17,7 +22,9 @@ import re
 import shutil
 import subprocess
 import tempfile
-from functools import cache, partial
+import weakref
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache, lru_cache, partial
 
 from markupsafe import Markup
 from PIL import Image, ImageColor, ImageDraw, ImageFont
@@ -35,6 +42,12 @@ SITE_IMAGE_NAME = "site"
 # The finalized signal only receives the Pelican object: the images planned from the
 # article generator travel to it through the shared settings dict.
 PLANNED_KEY = "_PORCH_SHARE_IMAGES"
+WORKERS_KEY = "_PORCH_SHARE_IMAGE_WORKERS"
+# How many processes draw the cards: by default one per CPU this build may run on; 1
+# draws them in the build's own process.
+PROCESSES_SETTING = "PORCH_SHARE_IMAGE_PROCESSES"
+# Cards a worker draws per task: fewer round trips between the build and its workers.
+BATCH = 25
 
 # The theme's light palette (theme/static/css/porch.css).
 BACKGROUND = "#fbfaf7"
@@ -76,34 +89,130 @@ def plan_share_images(generator):
     site_card = card_inputs(plain(settings.get("SITESUBTITLE") or site_name), [], site_name)
     generator.context["PORCH_SITE_SHARE_IMAGE"] = image_path(SITE_IMAGE_NAME, site_card)
     planned[generator.context["PORCH_SITE_SHARE_IMAGE"]] = site_card
-    settings[PLANNED_KEY] = planned
+    unfinished = settings.get(PLANNED_KEY)
+    if unfinished is not None:  # from a build that failed (pelican --autoreload)
+        unfinished.stop()
+    settings[PLANNED_KEY] = CardDrawing(
+        planned,
+        output=os.path.join(settings["OUTPUT_PATH"], FOLDER),
+        drawn=os.path.join(settings["CACHE_PATH"], CACHE_FOLDER),
+        workers=settings.pop(WORKERS_KEY, None),
+    )
+
+
+def start_workers(pelican):
+    """Start the processes that draw the cards, before the build reads anything.
+
+    Forked now, a worker shares little of the build's memory; forked once the articles are
+    read, it would share all of it, and every page of it the build then writes to would be
+    copied. They load their fonts while the build reads the articles.
+    """
+    processes = pelican.settings.get(PROCESSES_SETTING) or usable_cpus()
+    if processes > 1:
+        workers = ProcessPoolExecutor(processes)
+        for _ in range(processes):
+            workers.submit(load_fonts)
+        pelican.settings[WORKERS_KEY] = workers
+        # A build that fails before it plans the cards leaves them idle: they go with it.
+        weakref.finalize(pelican, workers.shutdown, wait=False, cancel_futures=True)
+
+
+def usable_cpus():
+    """The CPUs this process may run on (all of the machine's where the system cannot say)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def load_fonts():
+    """Load every font a card is drawn with (each worker loads them once)."""
+    bold, regular = font_file(True), font_file(False)
+    for size in (*TITLE_SIZES, 30, 26):
+        font(bold, size)
+    font(regular, 32)
 
 
 def draw_share_images(pelican):
-    """Put the planned images in the output, drawing only those not drawn before, and
-    drop the ones they replace.
+    """Put the planned images in the output and drop the ones they replace.
 
     Drawn images are kept in the cache folder too, so a build that empties its output
     first (DELETE_OUTPUT_DIRECTORY, as publishconf.py does) copies them back instead.
     Builds of other sites may share that folder, so nothing is deleted from it.
     """
     settings = pelican.settings
-    planned = settings.get(PLANNED_KEY, {})
+    drawing = settings.pop(PLANNED_KEY, None)
     output = os.path.join(settings["OUTPUT_PATH"], FOLDER)
-    drawn = os.path.join(settings["CACHE_PATH"], CACHE_FOLDER)
-    for path, card in planned.items():
-        put_in_output(card, os.path.basename(path), output, drawn)
-    remove_replaced(output, {os.path.basename(path) for path in planned})
-
-
-def put_in_output(card, name, output, drawn):
-    """Copy the image into the output unless it is there, drawing it unless drawn before."""
-    if os.path.isfile(os.path.join(output, name)):
+    if drawing is None:
+        remove_replaced(output, set())
         return
-    if not os.path.isfile(os.path.join(drawn, name)):
-        written(os.path.join(drawn, name), partial(save_png, card))
-    with open(os.path.join(drawn, name), "rb") as image:
-        written(os.path.join(output, name), partial(shutil.copyfileobj, image))
+    drawing.finish()
+    remove_replaced(output, drawing.names)
+
+
+class CardDrawing:
+    """The planned images on their way to the output.
+
+    Cards not in the cache are drawn into it, from the moment the articles are planned,
+    and into the output, by a pool of worker processes when there is more than one CPU to
+    have; ``finish`` waits for them and raises what a worker raised, then copies the
+    images drawn by an earlier build that the output lacks out of the cache.
+    """
+
+    def __init__(self, planned, output, drawn, workers):
+        self.names = {os.path.basename(path) for path in planned}
+        self.output, self.drawn = output, drawn
+        missing = {
+            os.path.basename(path): card
+            for path, card in planned.items()
+            if not os.path.isfile(os.path.join(output, os.path.basename(path)))
+        }
+        self.to_draw = [
+            (card, name)
+            for name, card in missing.items()
+            if not os.path.isfile(os.path.join(drawn, name))
+        ]
+        self.to_copy = set(missing).difference(name for _, name in self.to_draw)
+        self.pool = workers if self.to_draw else None
+        if workers is not None and self.pool is None:
+            workers.shutdown()  # nothing to draw
+        self.pending = [
+            self.pool.submit(draw_into, self.to_draw[at : at + BATCH], drawn, output)
+            for at in range(0, len(self.to_draw), BATCH)
+            if self.pool is not None
+        ]
+
+    def finish(self):
+        """Every planned image in the output; the error of a card that could not be drawn."""
+        if self.pool is None:
+            draw_into(self.to_draw, self.drawn, self.output)
+        else:
+            try:
+                for batch in self.pending:
+                    batch.result()
+            finally:
+                self.stop()
+        for name in self.to_copy:
+            with open(os.path.join(self.drawn, name), "rb") as image:
+                written(os.path.join(self.output, name), partial(shutil.copyfileobj, image))
+
+    def stop(self):
+        """Let the workers go, dropping the cards they have not started."""
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+def draw_into(cards, drawn, output):
+    """Draw each (card, file name) into the folder of drawn images and the output. Runs
+    in the workers."""
+    for card, name in cards:
+        png = io.BytesIO()
+        save_png(card, png)
+        for folder in (drawn, output):
+            written(os.path.join(folder, name), partial(write_bytes, png.getvalue()))
+
+
+def write_bytes(data, file):
+    file.write(data)
 
 
 def card_inputs(title, authors, site_name):
@@ -221,28 +330,53 @@ class PaletteDraw:
         self.shapes.line(xy, fill=self.entry(fill), width=width)
 
     def text(self, xy, text, font, fill, anchor=None):
-        """Draw the text's mask where ImageDraw would draw the text (its box alone, the
-        same fraction of a pixel in), to be put in with the others."""
+        """Take the text's mask, to be put in with the others."""
         under = self.colours[self.canvas.getpixel((int(xy[0]), int(xy[1])))]
-        left, top, right, bottom = (
-            int(edge) for edge in self.shapes.textbbox(xy, text, font, anchor)
-        )
-        mask = Image.new("L", (right - left + 2, bottom - top + 2), 0)
-        at = (xy[0] - left, xy[1] - top)
-        ImageDraw.Draw(mask).text(at, text, font=font, fill=255, anchor=anchor)
-        self.masks.setdefault((ImageColor.getrgb(fill), under), []).append(((left, top), mask))
+        mask = text_mask(tuple(xy), text, font, anchor)
+        self.masks.setdefault((ImageColor.getrgb(fill), under), []).append(mask)
 
     def image(self):
         """The card: each text mask put in over the shapes, as its ramp."""
         steps = min(RAMP_STEPS, (256 - len(self.colours)) // max(len(self.masks), 1))
         for (colour, under), masks in self.masks.items():
-            ramp = ramp_entries(len(self.colours), steps)
+            first = len(self.colours)
             self.colours += ramp_colours(under, colour, steps)
-            for corner, mask in masks:
-                self.canvas.paste(mask.point(ramp), corner, mask.point(COVERED))
+            for mask in masks:
+                self.canvas.paste(mask.in_ramp(first, steps), mask.corner, mask.covered)
         card = self.canvas
         card.putpalette([channel for rgb in self.colours for channel in rgb])
         return card
+
+
+class TextMask:
+    """A text's antialiasing mask as ImageDraw draws it (its box alone, the same fraction
+    of a pixel in), where its top left corner goes, and which pixels it touches."""
+
+    def __init__(self, xy, text, font, anchor):
+        left, top, right, bottom = (int(edge) for edge in BOXES.textbbox(xy, text, font, anchor))
+        self.corner = (left, top)
+        self.levels = Image.new("L", (right - left + 2, bottom - top + 2), 0)
+        at = (xy[0] - left, xy[1] - top)
+        ImageDraw.Draw(self.levels).text(at, text, font=font, fill=255, anchor=anchor)
+        self.covered = self.levels.point(COVERED)
+        self.ramps = {}
+
+    def in_ramp(self, first, steps):
+        """The mask's levels as the palette entries of a ramp (see ramp_entries)."""
+        if (first, steps) not in self.ramps:
+            self.ramps[first, steps] = self.levels.point(ramp_entries(first, steps))
+        return self.ramps[first, steps]
+
+
+# Measures text boxes for every card (a box depends on the draw's mode alone, not its image).
+BOXES = ImageDraw.Draw(Image.new("L", (1, 1)))
+
+
+@lru_cache(maxsize=128)
+def text_mask(xy, text, font, anchor):
+    """The text's mask, kept for the next cards: each draws the blog's name, and the
+    names and initials of the few authors a blog has, at the same places."""
+    return TextMask(xy, text, font, anchor)
 
 
 @cache

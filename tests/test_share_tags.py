@@ -1,6 +1,7 @@
 """Pages say what they are when shared: a canonical link on every page, Open Graph and
 Twitter card tags, and a share image per post drawn at build time."""
 
+import io
 import json
 import re
 import shutil
@@ -233,3 +234,60 @@ def test_a_card_of_many_authors_keeps_within_its_palette():
     rgb = image.convert("RGB")
     assert rgb.getpixel((8, 300)) == (0x9A, 0x34, 0x12)  # the accent bar
     assert rgb.getpixel((600, 20)) == (0xFB, 0xFA, 0xF7)  # the background
+
+
+def share_images_of(output: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in (output / "images" / "share").iterdir()}
+
+
+def test_cards_drawn_by_worker_processes_are_the_cards_the_build_draws_itself(tmp_path):
+    """Worker processes draw the cards while Pelican writes the pages (one per CPU, or as
+    many as PORCH_SHARE_IMAGE_PROCESSES says); with one, the build draws them itself."""
+    content = copy_of_content(tmp_path)
+    drawn = {}
+    for processes in (1, 2):
+        folder = tmp_path / f"processes-{processes}"
+        output, _ = build_sample_site(
+            folder, EXPORT, PATH=str(content), PORCH_SHARE_IMAGE_PROCESSES=processes, **PAGING
+        )
+        drawn[processes] = share_images_of(output)
+
+    assert len(drawn[1]) >= 7  # a card per post, and the site's own
+    assert drawn[2] == drawn[1]
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_card_that_cannot_be_drawn_fails_the_build(tmp_path, processes):
+    content = copy_of_content(tmp_path)
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / share_images.CACHE_FOLDER).write_text("not a folder")
+
+    with pytest.raises(FileExistsError):  # the drawing's own error, from a worker too
+        build_sample_site(
+            tmp_path, EXPORT, PATH=str(content), PORCH_SHARE_IMAGE_PROCESSES=processes, **PAGING
+        )
+
+
+def test_a_card_is_the_same_after_cards_that_share_its_texts():
+    """Each text's mask is kept for the next cards (the blog's name, the authors'): a card
+    drawn after others is the card drawn first."""
+    ana, ben = ("Ana Lima", "#9a3412"), ("Ben Okafor", "#1d4ed8")
+    cards = [
+        share_images.card_inputs(title, authors, "Lanternworks Porch")
+        for title, authors in [
+            ("Offline mode, explained", [ana, ben]),
+            ("Offline mode, explained again", [ben]),
+            ("Job cards", [ana]),
+            ("Offline mode, explained", [ana, ben]),
+        ]
+    ]
+
+    first, *_, again = [png_bytes(card) for card in cards]
+
+    assert again == first
+
+
+def png_bytes(card) -> bytes:
+    file = io.BytesIO()
+    share_images.save_png(card, file)
+    return file.getvalue()
