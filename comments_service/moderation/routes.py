@@ -123,7 +123,9 @@ def tools(comment_id: int):
     for a browser without script (moderation.js fetches it to open "More" in place).
     Its forms come back to the tab it was opened from."""
     comment = db.session.scalar(
-        select(Comment).where(Comment.id == comment_in_my_care(comment_id).id).options(*WITH_HISTORY)
+        select(Comment)
+        .where(Comment.id == comment_in_my_care(comment_id).id)
+        .options(*WITH_HISTORY)
     )
     return render_template(
         "moderation/tools.html",
