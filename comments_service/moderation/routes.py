@@ -32,8 +32,8 @@ from comments_service.services.inbound.reply_address import ReplyAddresses
 from comments_service.services.mail.subscriptions import ReaderMail
 from comments_service.services.moderation import assignment
 from comments_service.services.moderation import decisions as moderation
-from comments_service.services.moderation.readers import is_first_comment
 from comments_service.services.moderation.held_reasons import HELD_BY_DECISION
+from comments_service.services.moderation.readers import is_first_comment
 from comments_service.services.moderation.rules import (
     DONE,
     LISTED,
