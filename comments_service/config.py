@@ -64,8 +64,10 @@ DEFAULTS = {
     "AKISMET_IS_TEST": False,
     # Comments Akismet calls blatant spam are deleted this many days later (CLI).
     "SPAM_PURGE_DAYS": 15,
-    # Comments per page on each tab of the moderation page.
-    "MODERATION_PAGE_SIZE": 50,
+    # Comments per page on each tab of the moderation page (readers per page of the
+    # Readers view): an author answers from the top of a queue, and a page of cards is
+    # what the page costs to render and a phone to scroll.
+    "MODERATION_PAGE_SIZE": 25,
     "MAX_COMMENT_CHARS": 10_000,
     "MAX_NAME_CHARS": 80,
     "MAX_CONTENT_LENGTH": 64 * 1024,

@@ -19,6 +19,11 @@ with this small tornado application instead of Pelican's `--listen`:
 Each file is read whole, with its size and dates, in one go: a page that the re-baker
 replaces (a rename) while a request is under way is sent as either the old or the new
 version, never a mix. Dot files (the re-baker's lock and temporary files) are not served.
+
+Given the blog's address (``--blog-url``, by default ``PORCH_BLOG_URL``), a request for
+another host name of this machine (``localhost`` for ``127.0.0.1``) is redirected to it:
+the comment service lets that one origin alone call it, so a page opened under another
+name could show comments but never post one.
 """
 
 import argparse
@@ -26,6 +31,7 @@ import hashlib
 import logging
 import os
 import sys
+from urllib.parse import urlsplit
 
 from tornado.ioloop import IOLoop
 from tornado.web import Application, HTTPError, StaticFileHandler
@@ -34,11 +40,22 @@ NOT_FOUND_PAGE = "404.html"
 # Seconds a browser may reuse an asset (not HTML or data) before asking again.
 ASSET_MAX_AGE = 60
 # What the browser must ask about again on every use (a 304 costs no body).
+# This machine's own names: a blog served on one is reached under the others too.
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 FRESH_TYPES = ("text/html", "application/atom+xml", "application/xml", "application/json")
 
 
 class SiteHandler(StaticFileHandler):
     """One file of the built site, its folder's index.html, or the theme's 404 page."""
+
+    def initialize(self, path: str, default_filename: str, host: str | None = None) -> None:
+        super().initialize(path, default_filename)
+        self.canonical_host = host
+
+    def prepare(self) -> None:
+        """Redirect a request under another name of this machine to the blog's address."""
+        if self.canonical_host and other_name_of(self.request.host, self.canonical_host):
+            self.redirect(f"{self.request.protocol}://{self.canonical_host}{self.request.uri}")
 
     def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
         if any(part.startswith(".") for part in self.path.split("/")):
@@ -76,6 +93,17 @@ class SiteHandler(StaticFileHandler):
         self.finish(read_whole(page)[0])
 
 
+def other_name_of(host: str, canonical: str) -> bool:
+    """Whether ``host`` (host:port) names this machine on the same port as ``canonical``
+    under another name: an address elsewhere (a public blog URL) is left alone."""
+    asked, wanted = urlsplit(f"//{host}"), urlsplit(f"//{canonical}")
+    return (
+        asked.hostname != wanted.hostname
+        and {asked.hostname, wanted.hostname} <= LOOPBACK_NAMES
+        and asked.port == wanted.port
+    )
+
+
 def read_whole(path: str) -> tuple[bytes, os.stat_result]:
     """A file's bytes and the status of that same file (the one opened, whatever renames)."""
     try:
@@ -85,16 +113,18 @@ def read_whole(path: str) -> tuple[bytes, os.stat_result]:
         raise HTTPError(404) from None  # removed since tornado looked
 
 
-def make_app(root: str) -> Application:
-    """The application serving the built site in ``root``."""
+def make_app(root: str, blog_url: str | None = None) -> Application:
+    """The application serving the built site in ``root``; with ``blog_url``, requests
+    for another host (or port) are redirected to that one."""
     site = {"path": os.path.abspath(root), "default_filename": "index.html"}
+    site["host"] = urlsplit(blog_url).netloc if blog_url else None
     return Application([(r"/(.*)", SiteHandler, site)], compress_response=True)
 
 
-def serve(root: str, host: str, port: int) -> None:
+def serve(root: str, host: str, port: int, blog_url: str | None = None) -> None:
     """Serve ``root`` on host:port until interrupted, logging each request to stderr."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    make_app(root).listen(port, address=host)
+    make_app(root, blog_url).listen(port, address=host)
     sys.stderr.write(f"Serving {root} at http://{host}:{port}/ ...\n")
     try:
         IOLoop.current().start()
@@ -107,8 +137,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("root", help="the built site (Pelican's output folder)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORCH_BLOG_PORT", "8000")))
+    parser.add_argument(
+        "--blog-url",
+        default=os.environ.get("PORCH_BLOG_URL"),
+        help="the blog's address: requests under another host name are redirected to it",
+    )
     args = parser.parse_args(argv)
-    serve(args.root, args.host, args.port)
+    serve(args.root, args.host, args.port, args.blog_url)
 
 
 if __name__ == "__main__":

@@ -159,7 +159,7 @@ def test_a_2000_deep_chain_is_exported_and_baked_nesting_only_thread_depth_level
 
 
 def test_moderation_page_lists_the_waiting_comments_of_a_2000_deep_chain(
-    client, chain, make_staff, login
+    app, client, chain, make_staff, login
 ):
     login(make_staff("Root", role=Role.ADMIN))
 
@@ -168,7 +168,7 @@ def test_moderation_page_lists_the_waiting_comments_of_a_2000_deep_chain(
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert f'<span class="count">{DEPTH}</span>' in html
-    assert html.count('<article class="item') == 50  # one page (PORCH_MODERATION_PAGE_SIZE)
+    assert html.count('<article class="item') == app.config["PORCH_MODERATION_PAGE_SIZE"]
     assert "In reply to Reader 0" in html
 
 

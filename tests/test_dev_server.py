@@ -34,6 +34,7 @@ def site(tmp_path_factory):
     output, _ = build_sample_site(folder, EXPORT)
     port = free_port()
     command = [sys.executable, "-m", "porch_pelican.dev_server", str(output), "--port", str(port)]
+    command += ["--blog-url", f"http://127.0.0.1:{port}"]
     with open(folder / "server.log", "wb") as log:
         server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -94,6 +95,19 @@ def test_a_folder_without_its_slash_redirects_to_it(site):
     assert response.status == 301
     assert response.getheader("Location") == "/about/"
     assert get(port, "/about/").status == 200
+
+
+def test_the_blog_under_another_name_of_the_machine_redirects_to_its_address(site):
+    """The service lets the blog's own origin alone post comments: a reader who typed
+    localhost lands on 127.0.0.1, where the comment form works."""
+    _, port = site
+    response = get(port, "/category/engineering.html?x=1", Host=f"localhost:{port}")
+    assert response.status == 302
+    assert (
+        response.getheader("Location") == f"http://127.0.0.1:{port}/category/engineering.html?x=1"
+    )
+    assert get(port, "/", Host=f"127.0.0.1:{port}").status == 200
+    assert get(port, "/", Host="blog.example.com").status == 200  # not this machine: served
 
 
 def test_text_is_gzipped_for_a_client_that_accepts_it(site):

