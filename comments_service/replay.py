@@ -20,7 +20,6 @@ from werkzeug.routing import RequestRedirect
 
 from comments_service.api.reading import LOOKED_UP, NO_ANSWER, thread_state
 from comments_service.api.validation import is_possible_slug
-from comments_service.extensions import db
 from comments_service.services.comments.thread_cache import ThreadCache
 
 ENDPOINT = "api.list_comments"
@@ -59,7 +58,6 @@ class ThreadReplay:
         self.app = app
         self.wsgi_app = wsgi_app
         self.answers = ThreadCache(app.config["PORCH_THREAD_CACHE_MB"] * 1024 * 1024)
-        self._engine = None
         # The service's routes depend on the path alone (no host or subdomain rules).
         self._routes = app.url_map.bind("localhost")
         self._slug_at = lru_cache(maxsize=SLUGS_REMEMBERED)(self._slug_at)
@@ -85,7 +83,7 @@ class ThreadReplay:
         """The post's id, title and version; None when it is unknown (Flask says 404), the
         error when the database does not answer (Flask says 503)."""
         try:
-            return thread_state(self._database(), slug)
+            return thread_state(self.app, slug)
         except NO_ANSWER as error:
             return error
 
@@ -108,12 +106,6 @@ class ThreadReplay:
         if endpoint != ENDPOINT or not is_possible_slug(arguments["slug"]):
             return None
         return arguments["slug"]
-
-    def _database(self):
-        if self._engine is None:
-            with self.app.app_context():
-                self._engine = db.engine
-        return self._engine
 
     def _flask_answer(self, environ) -> KeptAnswer:
         started = []

@@ -7,6 +7,7 @@ made at most once per process and kept (services/comments/thread_cache.py).
 
 import re
 from functools import cache
+from typing import NamedTuple
 
 from flask import current_app, request
 from sqlalchemy.exc import DBAPIError
@@ -14,7 +15,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from comments_service.api.validation import is_possible_slug
 from comments_service.errors import ApiError
-from comments_service.extensions import db, once_more_if_dropped
+from comments_service.extensions import DriverRead, db, once_more_if_dropped
 from comments_service.queries.public import THREAD_STATE
 from comments_service.services.comments.thread_cache import CachedThread, ThreadCache, ThreadKey
 from comments_service.services.comments.threads import (
@@ -29,6 +30,7 @@ PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
 # The (slug, state or database error) replay.py looked up for this request, so the
 # database is not asked twice.
 LOOKED_UP = "porch.thread_state"
+STATE_READ = "porch_thread_state_read"
 
 # What a lookup meets when the database does not answer: it is down, or every pooled
 # connection is in use past PORCH_DATABASE_TIMEOUT_SECONDS. Both are a 503.
@@ -61,23 +63,33 @@ def thread_cache(app) -> ThreadCache:
     return app.extensions["porch_thread_cache"]
 
 
-def thread_state(engine, slug: str):
+class ThreadState(NamedTuple):
+    id: int
+    title: str
+    comments_version: int
+
+
+def thread_state(app, slug: str) -> ThreadState | None:
     """The post's id, title and comments version, or None: one indexed lookup, on a
-    connection of its own (the ORM session is not needed), made once more on a new
-    connection if the pooled one was dropped (extensions.once_more_if_dropped)."""
+    pooled driver connection of its own (the ORM session is not needed), made once more
+    on a new connection if the pooled one was dropped (extensions.once_more_if_dropped)."""
+    read = app.extensions.get(STATE_READ) or _state_read(app)
+    found = once_more_if_dropped(lambda: read.one_or_none(slug=slug))
+    return None if found is None else ThreadState(*found)
 
-    def look_up():
-        with engine.connect() as connection:
-            return connection.execute(THREAD_STATE, {"slug": slug}).one_or_none()
 
-    return once_more_if_dropped(look_up)
+def _state_read(app) -> DriverRead:
+    """The lookup's statement, compiled once for the app's database."""
+    with app.app_context():
+        app.extensions[STATE_READ] = DriverRead(db.engine, THREAD_STATE)
+    return app.extensions[STATE_READ]
 
 
 def _thread_state_or_404(slug: str):
     if not is_possible_slug(slug):
         raise ApiError(404, "unknown_post", "There is no post at this address to comment on.")
     looked_up = request.environ.get(LOOKED_UP)
-    post = looked_up[1] if looked_up and looked_up[0] == slug else thread_state(db.engine, slug)
+    post = looked_up[1] if looked_up and looked_up[0] == slug else thread_state(current_app, slug)
     if isinstance(post, NO_ANSWER):
         raise post
     if post is None:
