@@ -60,7 +60,7 @@ def day_label(day) -> str:
     """A day: "1 November 2026"; of a moment, its day in UTC."""
     if isinstance(day, str | datetime):
         day = _utc(day).date()
-    return format_date(day, "long", locale=LOCALE)
+    return _long_day(day)
 
 
 @lru_cache(maxsize=1024)
