@@ -297,8 +297,8 @@ ANSWERED_ROWS = "staff_id IS NULL AND status = 'approved' AND answered_at IS NOT
 # The comments the answer-time figures count: published reader comments.
 COUNTED_ROWS = "staff_id IS NULL AND status = 'approved'"
 # What a report asks of them besides ix_comments_counted's key: whether they are public and
-# who wrote them (its readers), whether they are settled (its open items) and whom they
-# are handed to (an author's open items).
+# who wrote them (its readers), whether they are settled (its open items), whom they are
+# handed to (an author's open items) and which they are (the open items it quotes).
 COUNTED_INCLUDES = [
     "erased_at",
     "author_email",
@@ -307,6 +307,7 @@ COUNTED_INCLUDES = [
     "dismissed_at",
     "follow_up",
     "assigned_to_id",
+    "id",
 ]
 
 # Comment.is_waiting as the condition of the partial index that serves it.

@@ -334,6 +334,27 @@ def test_the_json_report_gives_each_iso_week_its_median_and_kinds(app, october):
     ]  # fmt: skip
 
 
+def test_a_finished_months_week_medians_follow_an_answer_given_after_a_report(
+    app,
+    october,
+    make_staff,
+    answer,  # noqa: F811
+):
+    """A month's week medians are kept once computed, while its answer times stay as they
+    were: an answer given since is in the next report."""
+
+    def week_41():
+        return next(
+            (w["answered"], w["median_seconds"])
+            for w in report_json(app)["weeks"]
+            if w["week"] == "2026-W41"
+        )
+
+    assert week_41() == (1, 2 * 3600)
+    answer(october["q2"], make_staff("Chloe Martin"), timedelta(hours=1))
+    assert week_41() == (2, 3600)
+
+
 def test_a_kind_no_longer_in_the_setting_still_counts_after_the_others(app_with, october):
     app = app_with(PORCH_COMMENT_KINDS="question,idea,problem")
     assert report_json(app)["kinds"] == {

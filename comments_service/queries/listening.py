@@ -42,6 +42,16 @@ def open_items(since: datetime, until: datetime, kinds: OpenKinds) -> Select:
     )
 
 
+def quoted_items(ids: list[int]) -> Select:
+    """These comments with their posts, oldest first: the open items a report quotes."""
+    return (
+        select(Comment)
+        .where(Comment.id.in_(ids))
+        .options(selectinload(Comment.post))
+        .order_by(Comment.created_at, Comment.id)
+    )
+
+
 def follow_up_steps(since: datetime, until: datetime) -> Select:
     """Every follow-up step (passed on, acted on, declined) taken in [since, until), in order.
 

@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from comments_service.extensions import db
@@ -43,6 +44,10 @@ PERCENTS = (50, 90)  # the median and the 90th percentile, by nearest rank
 # Kept percentiles written per statement: five parameters each, well under the limits
 # of SQLite (32,766) and PostgreSQL (65,535) however many months and authors.
 KEPT_PER_STATEMENT = 1000
+# Where the app keeps finished months' week medians ({month: (revision, medians)}), and
+# for how many months at most.
+WEEK_MEDIANS = "porch_week_medians"
+WEEK_MEDIANS_KEPT = 24
 
 
 @dataclass(frozen=True)
@@ -376,9 +381,9 @@ def period_seconds(since: datetime, until: datetime, now: datetime, scopes: list
     A finished calendar month's are its months' percentiles, kept while their revision
     holds (``_kept_or_computed``, as the dashboard's); any other period's are computed
     (queries.period_percentiles)."""
-    rows = list(db.session.execute(week_medians(since, until)))
     month = _finished_month(since, until, now)
     if month is None:
+        rows = [*db.session.execute(week_medians(since, until))]
         rows += db.session.execute(period_percentiles(since, until, PERCENTS))
         return {(row.scope, row.week, row.percent): row.answer_seconds for row in rows}
     revisions = {
@@ -387,7 +392,28 @@ def period_seconds(since: datetime, until: datetime, now: datetime, scopes: list
     }
     months = _kept_or_computed([month], now, scopes, revisions)
     seconds = {(scope, None, percent): value for (scope, _, percent), value in months.items()}
-    return seconds | {(row.scope, row.week, row.percent): row.answer_seconds for row in rows}
+    return seconds | _kept_week_medians(month, revisions.get((BLOG_SCOPE, month), 0))
+
+
+def _kept_week_medians(month: date, revision: int) -> dict:
+    """The blog's week medians of a finished month ({(scope, week, percent): seconds}),
+    kept in the app while the month's band counts' revision is the ``revision`` read
+    before computing them, as its kept percentiles are (``_kept_or_computed``): computed
+    from the same counts and comments, they change when those do. Each view of a month's
+    report would compute them again, its largest statement at a million comments."""
+    kept = current_app.extensions.setdefault(WEEK_MEDIANS, {})
+    if month in kept and kept[month][0] == revision:
+        return kept[month][1]
+    since = month_start(f"{month:%Y-%m}")
+    until = month_start(_month_after(f"{month:%Y-%m}"))
+    medians = {
+        (row.scope, row.week, row.percent): row.answer_seconds
+        for row in db.session.execute(week_medians(since, until))
+    }
+    if len(kept) >= WEEK_MEDIANS_KEPT:
+        del kept[min(kept)]  # the oldest month: reports are mostly of the last ones
+    kept[month] = (revision, medians)
+    return medians
 
 
 def _finished_month(since: datetime, until: datetime, now: datetime) -> date | None:
