@@ -456,6 +456,19 @@ def spam_comment(make_comment, post, **fields):
     return make_comment(post, status=CommentStatus.SPAM, published_at=None, **fields)
 
 
+def test_the_spam_tabs_link_counts_up_to_a_hundred_and_the_confirmation_all(
+    client, make_post, make_comment, admin
+):
+    post = make_post("hello")
+    for n in range(102):
+        spam_comment(make_comment, post, name=f"Bot {n}")
+
+    tab = client.get("/moderation/?view=spam").get_data(as_text=True)
+    assert 'href="/moderation/spam/empty">Empty spam (100+)</a>' in tab
+    confirm = client.get("/moderation/spam/empty").get_data(as_text=True)
+    assert "Delete 102 spam comments for good?" in confirm
+
+
 def test_empty_spam_deletes_the_spam_tab_for_good_and_says_who_did(
     app, client, make_post, make_comment, admin
 ):

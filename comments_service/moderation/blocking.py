@@ -14,6 +14,7 @@ from comments_service.extensions import db
 from comments_service.models import BlocklistEntry
 from comments_service.moderation import bp
 from comments_service.moderation.routes import (
+    COUNTED_UP_TO,
     back,
     comment_in_my_care,
     offer_undo,
@@ -29,9 +30,9 @@ ADMINS_ONLY = "Only admins keep the blocklists and empty the spam."
 
 @bp.context_processor
 def blocking_words() -> dict:
-    """The card's Block button and the Spam tab's Empty link are for admins; the count is
-    read only where the Spam tab asks for it."""
-    return {"spam_to_empty": lambda: emptying.spam_bin().count}
+    """The card's Block button and the Spam tab's Empty link are for admins; the count
+    (up to COUNTED_UP_TO + 1) is read only where the Spam tab asks for it."""
+    return {"spam_to_empty": lambda: emptying.spam_in_bin(COUNTED_UP_TO)}
 
 
 def _admins_only() -> None:

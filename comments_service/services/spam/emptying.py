@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from comments_service.enums import Decision
 from comments_service.extensions import db
 from comments_service.models import ModerationAction, Staff, utcnow
+from comments_service.queries.listings import count_up_to
 from comments_service.queries.states import spam_to_empty
 from comments_service.services.spam.guard import delete_for_good
 
@@ -33,6 +34,13 @@ def spam_bin() -> SpamBin:
     ids = spam_to_empty().subquery()
     count, up_to_id = db.session.execute(select(func.count(), func.max(ids.c.id))).one()
     return SpamBin(count, up_to_id)
+
+
+def spam_in_bin(most: int) -> int:
+    """How many spam comments "Empty spam" would delete, counted no further than
+    ``most + 1``: the Spam tab's link says "100+" as the tab does, where an exact count
+    would look for replies to every spam comment (13 ms for 8,000 of them)."""
+    return db.session.scalar(count_up_to(spam_to_empty(), most))
 
 
 def empty_spam(staff: Staff, up_to_id: int, now: datetime | None = None) -> int:
