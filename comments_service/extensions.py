@@ -107,16 +107,20 @@ class DriverRead:
     Its errors are raised as a Connection raises them: a ``DBAPIError`` whose
     ``connection_invalidated`` says the connection was dropped, in which case the pool
     is renewed (the connections pooled with it are gone too). So ``once_more_if_dropped``
-    and the 503 answer take them alike.
+    and the 503 answer take them alike. While anything listens to the engine's statements
+    (tracing, the tests' statement counts), it reads through a Connection, so they see it.
     """
 
     def __init__(self, engine: Engine, statement):
         compiled = statement.compile(dialect=engine.dialect)
-        self.engine, self.sql = engine, compiled.string
+        self.engine, self.statement, self.sql = engine, statement, compiled.string
         self.order = compiled.positiontup if compiled.positional else None
         self.errors = engine.dialect.loaded_dbapi.Error
 
     def one_or_none(self, **params) -> tuple | None:
+        if self._observed():
+            with self.engine.connect() as connection:
+                return connection.execute(self.statement, params).one_or_none()
         if self.order is not None:
             params = tuple(params[name] for name in self.order)
         try:
@@ -134,6 +138,10 @@ class DriverRead:
             if cursor is not None:
                 cursor.close()
             connection.close()  # back to the pool, rolled back
+
+    def _observed(self) -> bool:
+        dispatch = self.engine.dispatch
+        return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
 
     def _raised(self, error, params, connection, cursor) -> DBAPIError:
         dialect = self.engine.dialect
