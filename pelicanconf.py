@@ -5,17 +5,27 @@ publishconf.py builds on these for the public site.
 
 import os
 
+# The blog's language: the theme's words, dates and direction (docs/translating.md). Set
+# in the environment (`PORCH_LANGUAGE=de make run`), one value reaches the blog and the
+# service, which reads it from the posts manifest too.
+DEFAULT_LANG = os.environ.get("PORCH_LANGUAGE", "en")
+# The sample blog's own words in each language it ships: its subtitle and its team.
+SAMPLE_WORDS = {
+    "en": ("Straight answers from the people who build Lantern", "the Lanternworks team"),
+    "de": ("Klare Antworten von den Menschen, die Lantern bauen", "das Lanternworks-Team"),
+    "fr": ("Des réponses franches de l’équipe qui fait Lantern", "l’équipe Lanternworks"),
+    "es": ("Respuestas claras de quienes hacen Lantern", "el equipo de Lanternworks"),
+    "ar": ("إجابات صريحة من الفريق الذي يصنع Lantern", "فريق Lanternworks"),
+}
 AUTHOR = "Lanternworks"
 SITENAME = "Lanternworks Porch"
-SITESUBTITLE = "Straight answers from the people who build Lantern"
+SITESUBTITLE = SAMPLE_WORDS.get(DEFAULT_LANG, SAMPLE_WORDS["en"])[0]
 SITEURL = ""
 RELATIVE_URLS = True
 
 PATH = "content"
 THEME = "theme"
 TIMEZONE = "UTC"
-DEFAULT_LANG = "en"
-DEFAULT_DATE_FORMAT = "%-d %B %Y"
 
 STATIC_PATHS = ["images", "extra/favicon.ico"]
 # Browsers ask for /favicon.ico at the root (scripts/draw_favicons.py draws every icon).
@@ -95,7 +105,7 @@ PORCH_PUBLIC_URL = os.environ.get(
 PORCH_COMMENTS_EXPORT = "var/comments-export.json"
 PORCH_AUTHORS_DIR = "authors"
 # Who answers on a post none of whose authors has a staff account (the admins).
-PORCH_ANSWERING_TEAM = "the Lanternworks team"
+PORCH_ANSWERING_TEAM = SAMPLE_WORDS.get(DEFAULT_LANG, SAMPLE_WORDS["en"])[1]
 # How threads are cut into pages, and where pages 2 and later live: the service has
 # settings of the same names, and `posts sync` refuses a blog that pages otherwise. Set
 # in the environment (as `make run`, `invoke deploy` and the service's re-bakes see it),

@@ -272,6 +272,43 @@ def upload(c):
     c.run(f"rsync --delete -pthrvz -c --exclude='.porch-*' {paths}")
 
 
+# Each catalog: its extraction settings and its folder (docs/translating.md).
+CATALOGS = {"blog": ("theme/babel.cfg", "theme/translations")}
+
+
+@task(
+    help={
+        "add": "A language to start a catalog for, as Pelican's DEFAULT_LANG names it (pt_BR).",
+        "check": "Change nothing; fail if a catalog lacks a word or its compiled file is old.",
+    }
+)
+def translations(c, add="", check=False):
+    """Extract the words into each catalog's template, bring every language's catalog up to
+    date with it, and compile them (messages.po -> messages.mo)."""
+    from porch_pelican.catalogs import check_catalogs
+
+    if check:
+        problems = [
+            problem for _, folder in CATALOGS.values() for problem in check_catalogs(folder)
+        ]
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if problems:
+            sys.exit(1)
+        return
+    pybabel = f"{shlex.quote(sys.executable)} -m babel.messages.frontend"
+    for config, folder in CATALOGS.values():
+        template = f"{folder}/messages.pot"
+        c.run(
+            f"{pybabel} extract -F {config} -o {template} --no-location --sort-output"
+            " --project=Porch --copyright-holder=Lanternworks -c Translators: ."
+        )
+        if add:
+            c.run(f"{pybabel} init -i {template} -d {folder} -l {shlex.quote(add)}")
+        c.run(f"{pybabel} update -i {template} -d {folder} --no-fuzzy-matching --ignore-obsolete")
+        c.run(f"{pybabel} compile -d {folder} --statistics")
+
+
 def pelican_run(cmd):
     """Run pelican in this process, passing on any arguments given after `--`."""
     from pelican import main as pelican_main

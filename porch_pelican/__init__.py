@@ -15,6 +15,7 @@ from . import (
     comment_feeds,
     comments,
     defaults,
+    language,
     listings,
     manifest,
     minify,
@@ -30,6 +31,9 @@ def register():
     signals.initialized.connect(site_files.forget_unfinished_sitemap)
     signals.initialized.connect(listings.start_index)
     signals.initialized.connect(share_images.start_workers)
+    signals.generator_init.connect(language.install_translations)
+    signals.article_generator_finalized.connect(language.localise_dates)
+    signals.page_generator_finalized.connect(language.localise_dates)
     signals.content_written.connect(listings.note_listing)
     signals.article_generator_finalized.connect(comments.attach_comments)
     signals.article_generator_finalized.connect(manifest.collect_posts)

@@ -23,6 +23,7 @@ from feedgenerator.django.utils.xmlutils import UnserializableContentError
 from markupsafe import Markup
 
 from .comments import write_file
+from .language import words
 
 logger = logging.getLogger(__name__)
 # What XML 1.0 cannot carry (feedgenerator's SimplerXMLGenerator refuses the same).
@@ -59,25 +60,27 @@ def comments_feed(settings: dict, article) -> str:
     title = Markup(article.title).striptags()
     feed_url = page + settings["PORCH_COMMENTS_FEED_URL"]
     found = entries(settings, article)
+    t = words(settings)
     times = [time for created, _, _, edited in found for time in (edited, created) if time]
     updated = max(times, default=getattr(article, "date", None) or datetime.now(UTC))
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">',
-        element("title", f"Comments on {title}"),
+        element("title", t.gettext("Comments on %(title)s") % {"title": title}),
         f'<link href={attribute(iri_to_uri(page))} rel="alternate"/>',
         f'<link href={attribute(iri_to_uri(feed_url))} rel="self"/>',
         element("id", feed_url),
         element("updated", rfc3339_date(updated)),
         element(
             "subtitle",
-            f"Readers' comments on {title} and the answers of the people who wrote it.",
+            t.gettext("Readers' comments on %(title)s and the answers of the people who wrote it.")
+            % {"title": title},
         ),
     ]
     for created, node, link, edited in found:
         writer = "" if node.author_name is None else element("name", node.author_name)
         parts += [
             "<entry>",
-            element("title", entry_title(node)),
+            element("title", entry_title(t, node)),
             f'<link href={attribute(iri_to_uri(link))} rel="alternate"/>',
             element("published", rfc3339_date(created)),
             element("updated", rfc3339_date(edited or created)),
@@ -135,12 +138,15 @@ def linked_comments(settings: dict, article):
             yield node, f"{here}#comment-{node.id}"
 
 
-def entry_title(node) -> str:
+def entry_title(t, node) -> str:
     """Who wrote it, and whom it answers: "Ana Lima answered Jo Reader"."""
     if not node.in_reply_to:
-        return f"{node.author_name} commented"
-    verb = "answered" if node.staff else "replied to"
-    return f"{node.author_name} {verb} {node.in_reply_to}"
+        return t.gettext("%(name)s commented") % {"name": node.author_name}
+    if node.staff:
+        said = t.gettext("%(name)s answered %(other)s")
+    else:
+        said = t.gettext("%(name)s replied to %(other)s")
+    return said % {"name": node.author_name, "other": node.in_reply_to}
 
 
 def moment(iso: str | None) -> datetime | None:

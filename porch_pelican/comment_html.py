@@ -17,6 +17,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from .filters import initials, time_label
+from .language import ENGLISH, words
 
 MISSING = ""  # what a field the comment lacks reads as: empty and false, like Undefined
 
@@ -56,25 +57,26 @@ def comment(context, c, here, blank=False) -> Markup:
     profile = (context.get("PORCH_AUTHOR_PROFILES") or {}).get(staff.get("name")) if staff else None
     classes = f"comment{' comment--staff' if staff else ''}{' comment--removed' if removed else ''}"
     parts = [f'<li class="{classes}" id="comment-{c_id}" data-comment-id="{c_id}">\n']
+    t = words(context)
     if removed or blank:
         reason = c.get("removed_reason", MISSING)
         if reason != "author_request" or blank:
-            parts.append(
-                '  <p class="comment-removed" data-slot="removed">This comment was removed.</p>\n'
-            )
+            said = escape(t.gettext("This comment was removed."))
+            parts.append(f'  <p class="comment-removed" data-slot="removed">{said}</p>\n')
         if reason == "author_request" or blank:
+            said = escape(t.gettext("This comment was removed at the author’s request."))
             parts.append(
-                '  <p class="comment-removed" data-slot="removed-on-request">This comment was'
-                " removed at the author’s request.</p>\n"
+                f'  <p class="comment-removed" data-slot="removed-on-request">{said}</p>\n'
             )
     if not removed or blank:
-        parts.append(card(context, c, c_id, staff, profile, here, blank))
+        parts.append(card(context, t, c, c_id, staff, profile, here, blank))
     return Markup("".join(parts))
 
 
-def card(context, c, c_id, staff, profile, here, blank) -> str:
+def card(context, t, c, c_id, staff, profile, here, blank) -> str:
     """The comment's ``<article>``: who wrote it and when, what it answers, its text, the
-    answer line, what the team did, and the reply link. ``c``: its fields."""
+    answer line, what the team did, and the reply link. ``c``: its fields; ``t``: the
+    blog's catalog."""
     site_url = context.get("SITEURL", "")
     author_name = c.get("author_name", MISSING)
     if blank:
@@ -94,47 +96,60 @@ def card(context, c, c_id, staff, profile, here, blank) -> str:
         if profile and profile.get("role"):
             role = escape(profile["role"])
         else:
-            role = escape(str(staff.get("role", MISSING)).capitalize()) if staff else ""
+            role = escape(staff_role(t, staff.get("role", MISSING))) if staff else ""
         parts.append(
             '      <span class="staff-badge" data-slot="badge">'
             f'<span class="visually-hidden">{who} · </span>{role}</span>\n'
         )
     created = c.get("created_at", MISSING)
-    when = escape(time_label(created))
+    when = escape(time_label(created, context.get("PORCH_LOCALE", ENGLISH)))
     edited = ""
     if c.get("edited_at", MISSING) or blank:
-        by_team = " by the team" if c.get("edited_by_team", MISSING) else ""
-        edited = f'<span class="comment-edited"> · edited{by_team}</span>'
+        if c.get("edited_by_team", MISSING):
+            said = t.gettext("edited by the team")
+        else:
+            said = t.gettext("edited")
+        edited = f'<span class="comment-edited"> · {escape(said)}</span>'
     parts.append(
         f'      <a class="comment-permalink" href="{escape(here)}#comment-{c_id}">'
         f'<time datetime="{escape(created)}" title="{when}">{when}</time>{edited}</a>\n'
         "    </header>\n"
     )
     if c.get("flattened", MISSING) or blank:
-        answered = escape(c.get("in_reply_to", MISSING) or "a removed comment")
-        parts.append(
-            '    <p class="comment-in-reply-to">In reply to'
-            f' <a href="#comment-{escape(c.get("parent_id", MISSING))}">{answered}</a></p>\n'
-        )
-    parts.append(f'    <div class="comment-body">{c.get("html", MISSING)}</div>\n')
+        answered = escape(c.get("in_reply_to", MISSING) or t.gettext("a removed comment"))
+        link = f'<a href="#comment-{escape(c.get("parent_id", MISSING))}">{answered}</a>'
+        said = escape(t.gettext("In reply to %(comment)s")) % {"comment": Markup(link)}
+        parts.append(f'    <p class="comment-in-reply-to">{said}</p>\n')
+    parts.append(f'    <div class="comment-body" dir="auto">{c.get("html", MISSING)}</div>\n')
     answer_line = c.get("answer_line", MISSING)
     if answer_line or blank:
         waiting = " comment-answer--waiting" if c.get("waiting", MISSING) else ""
         parts.append(f'    <p class="comment-answer{waiting}">{escape(answer_line)}</p>\n')
     what_we_did = c.get("what_we_did", MISSING)
     if what_we_did or blank:
+        said = escape(t.gettext("What we did:"))
         parts.append(
-            '    <p class="comment-follow-up"><strong>What we did:</strong>'
-            f" {escape(what_we_did)}</p>\n"
+            f'    <p class="comment-follow-up"><strong>{said}</strong> {escape(what_we_did)}</p>\n'
         )
     public_url = escape(context.get("PORCH_PUBLIC_URL", ""))
+    to_whom = escape(t.gettext(" to %(name)s")) % {"name": author_name}
+    said = escape(t.gettext("Reply"))
     parts.append(
         '    <p class="comment-actions"><a class="comment-reply-link"'
-        f' href="{public_url}/reply/{c_id}">Reply<span class="visually-hidden"> to'
-        f" {escape(author_name)}</span></a></p>\n"
+        f' href="{public_url}/reply/{c_id}">{said}'
+        f'<span class="visually-hidden">{to_whom}</span></a></p>\n'
         "  </article>\n"
     )
     return "".join(parts)
+
+
+def staff_role(t, role) -> str:
+    """A staff member's role as the service names it ("author", "admin"), in words."""
+    if role == "author":
+        return t.gettext("Author")
+    if role == "admin":
+        return t.gettext("Admin")
+    return str(role).capitalize()
 
 
 def author_link(context, c, profile, author_name) -> str:

@@ -14,6 +14,8 @@ from porch_contract import COMMENTS_PAGE_URL, COMMENTS_PER_PAGE
 
 from .comment_html import FILTERS as MARKUP_FILTERS
 from .filters import FILTERS
+from .language import apply_language
+from .script_words import script_words
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +62,9 @@ def apply_defaults(pelican):
     settings.setdefault("PORCH_ANSWERING_TEAM", ANSWERING_TEAM)
     exclude_authors_dir(settings)
     autoescape_comment_templates(settings)
+    apply_language(settings)
     settings["JINJA_FILTERS"] = {**settings["JINJA_FILTERS"], **FILTERS, **MARKUP_FILTERS}
+    settings["JINJA_GLOBALS"] = {**settings["JINJA_GLOBALS"], "porch_script_words": script_words}
 
 
 def refuse_renamed(settings):

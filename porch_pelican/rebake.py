@@ -29,6 +29,7 @@ from pelican.urlwrappers import Author
 from . import comment_feeds, structured_data
 from .comments import ExportError, paged, read_export
 from .defaults import apply_defaults
+from .language import install_translations
 from .listings import Listings
 from .pages import PAGE_TEMPLATE, site_url, write_pages
 from .profiles import load_profiles
@@ -74,6 +75,7 @@ class Rebaker:
             theme=settings["THEME"],
             output_path=self.output,
         )
+        install_translations(generator)  # no plugin signals outside a Pelican build
         self.template = generator.env.from_string(SECTION_TEMPLATE)
         self.generator = generator
         self.listings = Listings(settings, self.posts, generator.env)

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import feedparser
 import pytest
+from babel.support import NullTranslations
 from feedgenerator import Atom1Feed
 from markupsafe import Markup
 
@@ -145,7 +146,7 @@ def feedgenerator_document(settings, article) -> str:
     )
     for created, comment, link, edited in found:
         feed.add_item(
-            title=entry_title(comment),
+            title=entry_title(NullTranslations(), comment),
             link=link,
             description=None,
             author_name=comment.author_name,

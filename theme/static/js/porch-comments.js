@@ -11,6 +11,9 @@
   const pages = +sec.dataset.porchPages || 1;
   let last = +sec.dataset.porchPage || 1; // the last page of the thread shown here
   const $ = (sel, root = sec) => root.querySelector(sel);
+  // The blog's words for what the script says (porch_pelican/script_words.py), "{name}" filled in.
+  const W = JSON.parse($("#porch-words").textContent);
+  const fill = (text, values) => text.replace(/{(\w+)}/g, (_, k) => values[k]);
   const drop = (sel, root) => root.querySelectorAll(sel).forEach((e) => e.remove());
   const list = $(".comment-list");
   const model = $("#comment-template").content.firstElementChild;
@@ -40,8 +43,8 @@
       if (v) e.setAttribute(a, v.replace(/\S+/g, "$&-reply"));
     }
   });
-  $("[type=submit]", reply).textContent = "Post reply";
-  $("[for$=body-reply]", reply).textContent = "Your reply";
+  $("[type=submit]", reply).textContent = W.post_reply;
+  $("[for$=body-reply]", reply).textContent = W.your_reply;
 
   // "Save my name, email and website": in this browser's localStorage, never a cookie. The
   // details become the forms' defaults, so a form reset after posting keeps them.
@@ -84,12 +87,12 @@
     return out;
   };
 
-  // The time in UTC, as the theme prints it: "4 March 2026, 23:30 UTC".
-  const dateLabel = (iso) =>
-    new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }) +
-    `, ${iso.slice(11, 16)} UTC`;
+  // The time in UTC, as the theme prints it: "4 March 2026, 23:30 UTC", in the blog's language.
+  const utc = (o) => new Intl.DateTimeFormat(W.locale, { ...o, timeZone: "UTC" });
+  const [day, clock] = [utc({ dateStyle: "long" }), utc({ timeStyle: "short" })];
+  const dateLabel = (iso, d = new Date(iso)) => W.moment.replace("{1}", day.format(d)).replace("{0}", clock.format(d));
   // Shown as "3 hours ago"; the title keeps the time itself.
-  const ago = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+  const ago = new Intl.RelativeTimeFormat(W.locale, { numeric: "auto" });
   const units = [["year", 31536e3], ["month", 2592e3], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
   const relative = (t) => {
     const s = Math.min(0, (Date.parse(t.dateTime) - Date.now()) / 1000);
@@ -123,7 +126,7 @@
     if (c.status == "pending") {
       li.classList.add("comment--held");
       $(".comment-actions", li).hidden = true;
-      slot("card").prepend(h("p", "comment-held", "Awaiting a check: only you see it for now."));
+      slot("card").prepend(h("p", "comment-held", W.held));
     }
     const s = c.staff;
     const [role, face, page] = (s && faces[s.name]) || [];
@@ -152,11 +155,11 @@
     $("time", link).title = dateLabel(c.created_at);
     relative($("time", link));
     if (!c.edited_at) $(".comment-edited", li).remove();
-    else if (c.edited_by_team) $(".comment-edited", li).append(" by the team");
+    else if (c.edited_by_team) $(".comment-edited", li).textContent = W.edited_by_team;
     const parent = $(".comment-in-reply-to", li);
     if (c.depth >= levels) {
       $("a", parent).href = "#comment-" + c.parent_id;
-      $("a", parent).textContent = c.in_reply_to || "a removed comment";
+      $("a", parent).textContent = c.in_reply_to || W.removed_comment;
     } else parent.remove();
     const body = $(".comment-body", li);
     body.innerHTML = c.html; // sanitised by the service
@@ -164,7 +167,7 @@
     body.after(...notes(c));
     const answer = $(".comment-reply-link", li);
     answer.href += c.id;
-    answer.lastChild.textContent = " to " + c.author_name;
+    answer.lastChild.textContent = fill(W.reply_to, { name: c.author_name });
     return li;
   };
 
@@ -218,7 +221,7 @@
     e.preventDefault();
     await load(last + 1);
     last += 1;
-    sec.querySelectorAll(".comment-pages-where").forEach((e) => (e.textContent = `Pages ${sec.dataset.porchPage} to ${last} of ${pages}`));
+    sec.querySelectorAll(".comment-pages-where").forEach((e) => (e.textContent = fill(W.pages, { first: sec.dataset.porchPage, last, pages })));
     sec.querySelectorAll(".comment-pages-next").forEach((e) => {
       if (last < pages) e.href = pageAt.replace("{number}", last + 1);
       else e.remove();
@@ -254,7 +257,7 @@
       first ||= input;
     }
     first?.focus();
-    if (!first) show(f, data.message || `Sorry, your comment could not be sent (error ${status}).`);
+    if (!first) show(f, data.message || fill(W.not_sent, { status }));
   };
 
   const say = (after, cls, text) => {
@@ -320,7 +323,7 @@
     }).catch(() => 0);
     button.disabled = false;
     if (!res) {
-      return show(f, "Your comment was not sent: the server could not be reached. Your text is kept; try again.");
+      return show(f, W.unreachable);
     }
     const data = await res.json().catch(() => ({}));
     if (res.status != 201) return fail(f, res.status, data);
@@ -360,8 +363,9 @@
     kept(o);
     mark(byId(d.id), d.comment);
   }
-  function btn(text) {
-    const b = h("button", "own", text);
+  // A button of the reader's own tools; its second class says which, its text is the blog's word.
+  function btn(what) {
+    const b = h("button", "own " + what, W[what]);
     b.type = "button";
     return b;
   }
@@ -374,14 +378,14 @@
     const [token, until] = kept()[c.id] || [];
     const card = $(":scope>.comment-card", li);
     if (!token || c.answered_by || c.got_in_touch) return;
-    card.append(h("p", "own-bar", btn("Edit"), btn("Delete"), h("span", "hint own-left")));
+    card.append(h("p", "own-bar", btn("edit"), btn("delete"), h("span", "hint own-left")));
     // The time left of the window the service gave (edit_until), by the minute, beside the
     // buttons and in the editor; all go when it closes.
     const tick = () => {
       const left = Date.parse(until) - Date.now();
       const m = Math.ceil(left / 6e4);
       if (left <= 0) return drop(".own-bar,.own-left", card);
-      card.querySelectorAll(".own-left").forEach((e) => (e.textContent = `You can edit this for ${m} more minute${m > 1 ? "s" : ""}.`));
+      card.querySelectorAll(".own-left").forEach((e) => (e.textContent = fill(W.edit_left[new Intl.PluralRules(W.locale).select(m)], { num: m })));
       setTimeout(tick, left % 6e4 || 6e4);
     };
     tick();
@@ -403,12 +407,12 @@
   }
   [...sec.querySelectorAll(".comment-form"), reply].forEach((f) => {
     f.appendChild(h("div", "comment-preview")).setAttribute("aria-live", "polite");
-    $("[type=submit]", f).before(btn("Preview"));
+    $("[type=submit]", f).before(btn("preview"));
   });
   sec.addEventListener("click", async (e) => {
     const t = e.target.closest("button.own");
     if (!t) return;
-    const what = t.textContent;
+    const what = t.classList[1];
     const f = t.form;
     if (f) {
       const [status, d] = await send("preview", "POST", { body: f.elements.body.value });
@@ -421,28 +425,28 @@
     const box = t.parentElement;
     const id = li.dataset.commentId;
     const o = kept();
-    const save = what == "Save";
-    if (what == "Edit") {
+    const save = what == "save";
+    if (what == "edit") {
       const area = h("textarea", "");
       area.value = o[id][2] || body.innerText;
-      area.setAttribute("aria-label", "Your comment");
+      area.setAttribute("aria-label", W.your_comment);
       body.hidden = box.hidden = true;
-      body.after(h("div", "own-editor", area, btn("Save"), btn("Cancel"), box.lastChild.cloneNode(true)));
+      body.after(h("div", "own-editor", area, btn("save"), btn("cancel"), box.lastChild.cloneNode(true)));
       return area.focus();
     }
-    if (what == "Cancel") {
+    if (what == "cancel") {
       drop(".own-editor,.own-note", card);
       card.querySelectorAll(".own-bar").forEach((e) => (e.hidden = false));
       return (body.hidden = false);
     }
-    if (!save && !confirm("Delete your comment?")) return;
+    if (!save && !confirm(W.delete_ask)) return;
     const words = save && box.firstChild.value;
     const [status, d] = await send("comments/" + id, save ? "PATCH" : "DELETE", { token: o[id][0], body: words });
     if (status == 422) return say(box, "own-note", d.fields.body);
     if (status > 204) {
       drop(".own-bar,.own-editor", card);
       body.hidden = false;
-      return say(body, "own-note", d.message || "Not sent: try again.");
+      return say(body, "own-note", d.message || W.try_again);
     }
     if (save) {
       o[id][2] = words;
