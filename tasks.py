@@ -273,7 +273,10 @@ def upload(c):
 
 
 # Each catalog: its extraction settings and its folder (docs/translating.md).
-CATALOGS = {"blog": ("theme/babel.cfg", "theme/translations")}
+CATALOGS = {
+    "blog": ("theme/babel.cfg", "theme/translations"),
+    "service": ("comments_service/babel.cfg", "comments_service/translations"),
+}
 
 
 @task(
@@ -301,9 +304,9 @@ def translations(c, add="", check=False):
         template = f"{folder}/messages.pot"
         c.run(
             f"{pybabel} extract -F {config} -o {template} --no-location --sort-output"
-            " --project=Porch --copyright-holder=Lanternworks -c Translators: ."
+            " --project=Porch --copyright-holder=Lanternworks -c Translators: -k lazy_gettext ."
         )
-        if add:
+        if add and not os.path.exists(f"{folder}/{add}/LC_MESSAGES/messages.po"):
             c.run(f"{pybabel} init -i {template} -d {folder} -l {shlex.quote(add)}")
         c.run(f"{pybabel} update -i {template} -d {folder} --no-fuzzy-matching --ignore-obsolete")
         c.run(f"{pybabel} compile -d {folder} --statistics")

@@ -12,12 +12,12 @@ from werkzeug.routing import IntegerConverter
 from comments_service import caching, compression, errors, rebaking
 from comments_service.api.validation import LAST_COMMENT_NUMBER
 from comments_service.config import load_settings, origin_of
-from comments_service.extensions import cors, csrf, db, limiter, login_manager, migrate
+from comments_service.extensions import babel, cors, csrf, db, limiter, login_manager, migrate
 from comments_service.log_secrets import MASK_SECRETS
 from comments_service.replay import ThreadReplay
 from comments_service.services.comments import freshness  # noqa: F401 - its flush hook marks changed posts
 from comments_service.services.moderation import reader_summaries  # noqa: F401 - its flush hook counts readers
-from comments_service.words import times
+from comments_service.words import language, times
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # installed package would otherwise put it inside the virtual environment.
     instance = os.environ.get("PORCH_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance and os.path.abspath(instance))
+    app.jinja_options = {**app.jinja_options, "finalize": language.as_text}
     app.config.from_mapping(load_settings(app.instance_path, test_config))
     app.session_interface = caching.SessionInterface()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -38,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # One way to say each kind of time on every page (words/times.py).
     app.jinja_env.filters.update(times.FILTERS)
     app.context_processor(lambda: errors.blog_look(app.config))
+    app.context_processor(language.page_words)
     # The development server's request log and "Exception on <path>" name the address.
     logging.getLogger("werkzeug").addFilter(MASK_SECRETS)
     app.logger.addFilter(MASK_SECRETS)
@@ -76,6 +78,11 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)  # before CSRF, so floods are limited even with bad tokens
     csrf.init_app(app)
     login_manager.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=language.page_language,
+        default_translation_directories=language.FOLDER,
+    )
     cors.init_app(
         app,
         resources={r"/api/*": {"origins": [origin_of(app.config["PORCH_BLOG_URL"])]}},

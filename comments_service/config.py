@@ -18,6 +18,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import apprise
+from babel import Locale, UnknownLocaleError
 
 import porch_contract
 from comments_service.enums import ModerationPolicy, Notify, SmtpSecurity
@@ -199,6 +200,11 @@ DEFAULTS = {
     "PREVIEW_RATE_LIMIT": "30 per minute;500 per day",
     # The blog's name, in the header of the service's pages for readers.
     "BLOG_NAME": "Porch",
+    # The blog's language, as Pelican's DEFAULT_LANG names it ("en", "de", "pt_BR"): every
+    # page, form, error and mail of the service speaks it (staff may choose their own on
+    # their settings page), and `posts sync` refuses a blog built in another one
+    # (docs/translating.md).
+    "LANGUAGE": "en",
     # Comments' request context: after this many days the address is cut to its
     # network (IPv4 /24, IPv6 /48) and the user agent deleted.
     "ADDRESS_RETENTION_DAYS": 30,
@@ -244,6 +250,7 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
     settings["PORCH_NOTIFY_CHOICE"] = _choice(
         "PORCH_NOTIFY_CHOICE", Notify, settings["PORCH_NOTIFY_CHOICE"]
     )
+    settings["PORCH_LANGUAGE"] = language_code(settings["PORCH_LANGUAGE"])
     _check_escalation_comes_later(settings)
     notify_urls(settings)
     open_kinds(settings)
@@ -254,6 +261,17 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
     if not settings["PORCH_SECRET_KEY"]:
         settings["PORCH_SECRET_KEY"] = _instance_secret(Path(instance_path))
     return {**settings, **flask_names(settings), **overrides}
+
+
+def language_code(raw: str) -> str:
+    """PORCH_LANGUAGE as Babel names it ("de", "pt_BR"); a code Babel lacks stops the service."""
+    try:
+        return str(Locale.parse(str(raw).strip().replace("-", "_")))
+    except (ValueError, UnknownLocaleError):
+        raise ValueError(
+            f"PORCH_LANGUAGE must name a language, as Pelican's DEFAULT_LANG does (en, de, "
+            f"fr, es, ar, pt_BR), not {raw!r}"
+        ) from None
 
 
 def _choice(name: str, vocabulary, value):
@@ -323,6 +341,8 @@ def flask_names(settings: dict) -> dict:
         REMEMBER_COOKIE_DURATION=timedelta(days=settings["PORCH_REMEMBER_DAYS"]),
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE=settings["PORCH_LANGUAGE"],
+        BABEL_DEFAULT_TIMEZONE="UTC",
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
     )
 

@@ -3,6 +3,7 @@
 import sqlite3
 
 from flask import current_app, g, render_template, request
+from flask_babel import gettext, lazy_gettext
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -11,13 +12,32 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from comments_service.extensions import db
 
 MESSAGES = {
-    400: "The request could not be read.",
-    404: "Nothing here. Check the address.",
-    405: "That method is not allowed here.",
-    413: "That is too large to send; please shorten your comment.",
-    429: "Too many requests in a short time; please wait a minute and try again.",
-    503: "Comments are unavailable for a moment: our database cannot be reached. "
-    "Please try again in a few seconds.",
+    400: lazy_gettext("The request could not be read."),
+    404: lazy_gettext("Nothing here. Check the address."),
+    405: lazy_gettext("That method is not allowed here."),
+    413: lazy_gettext("That is too large to send; please shorten your comment."),
+    429: lazy_gettext("Too many requests in a short time; please wait a minute and try again."),
+    503: lazy_gettext(
+        "Comments are unavailable for a moment: our database cannot be reached. "
+        "Please try again in a few seconds."
+    ),
+}
+# The pages' titles: Werkzeug's names of the statuses, in the page's language.
+TITLES = {
+    400: lazy_gettext("Bad Request"),
+    401: lazy_gettext("Unauthorized"),
+    403: lazy_gettext("Forbidden"),
+    404: lazy_gettext("Not Found"),
+    405: lazy_gettext("Method Not Allowed"),
+    409: lazy_gettext("Conflict"),
+    410: lazy_gettext("Gone"),
+    413: lazy_gettext("Request Entity Too Large"),
+    415: lazy_gettext("Unsupported Media Type"),
+    422: lazy_gettext("Unprocessable Entity"),
+    428: lazy_gettext("Precondition Required"),
+    429: lazy_gettext("Too Many Requests"),
+    500: lazy_gettext("Internal Server Error"),
+    503: lazy_gettext("Service Unavailable"),
 }
 
 # SQLite reports busy and missing files as OperationalError, like its query mistakes.
@@ -57,7 +77,10 @@ def handle_http_error(error: HTTPException):
         return error_body(error), error.code, headers
     back = current_app.config["PORCH_BLOG_URL"] if request.path.startswith("/api/") else None
     for_readers = request.path.startswith(READER_PATHS)
-    context = dict(error=error, message=_message(error), back=back, for_readers=for_readers)
+    title = str(TITLES.get(error.code, error.name))
+    context = dict(
+        error=error, title=title, message=_message(error), back=back, for_readers=for_readers
+    )
     if error.code == 503:
         return _unavailable_page(context), error.code, headers
     return render_template("errors/error.html", **context), error.code, headers
@@ -166,12 +189,13 @@ def _message(error: HTTPException) -> str:
     Flask-Limiter's description is the limit itself ("5 per 1 minute"), not a message,
     unless the limit was given one of its own.
     """
-    if isinstance(error, RateLimitExceeded) and isinstance(error.limit.error_message, str):
-        return error.limit.error_message
+    if isinstance(error, RateLimitExceeded) and error.limit.error_message:
+        said = error.limit.error_message
+        return str(said() if callable(said) else said)
     stock = error.description == type(error).description or isinstance(error, RateLimitExceeded)
     if error.description and not stock:
-        return error.description
-    return MESSAGES.get(error.code) or error.description or "Something went wrong."
+        return str(error.description)
+    return str(MESSAGES.get(error.code) or error.description or gettext("Something went wrong."))
 
 
 def register(app) -> None:

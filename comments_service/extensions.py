@@ -5,6 +5,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from typing import TypeVar
 
+from flask_babel import Babel
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -49,6 +50,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 cors = CORS()
+babel = Babel()
 
 
 _WRITER_TURNS = "porch_sqlite_writer_turns"

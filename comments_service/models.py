@@ -175,6 +175,8 @@ class Staff(UserMixin, db.Model):
     away_until: Mapped[date | None] = mapped_column(Date)
     # A hash of the secret in the address of their private feed of waiting comments.
     feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The language of their moderation pages and mails ("de"); none: the blog's.
+    language: Mapped[str | None] = mapped_column(String(16))
 
     # The token of the sign-in this object was loaded for (see services.staff); it is
     # what Flask-Login keeps in the session and the remember-me cookie.

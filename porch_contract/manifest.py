@@ -44,6 +44,24 @@ def _check_slugs_differ(posts: list[dict], where: str) -> None:
             )
 
 
+def language_disagreement(document: dict, language: str) -> str | None:
+    """What to change when the blog is written in another language than the one the service
+    speaks (``language``, its PORCH_LANGUAGE); None when they agree or the manifest says none.
+    Codes compare as Babel reads them: "de-DE" is "de_DE"."""
+    blog = document.get("language")
+    if blog is None or _language(blog) == _language(language):
+        return None
+    return (
+        f"the blog is written in {blog!r} (DEFAULT_LANG in its pelicanconf.py, or"
+        f" PORCH_LANGUAGE) but this service speaks {language!r} (its PORCH_LANGUAGE): set"
+        " PORCH_LANGUAGE to the same on both, then build the blog and load its posts again."
+    )
+
+
+def _language(code: str) -> str:
+    return code.replace("-", "_").lower()
+
+
 def paging_disagreement(document: dict, per_page: int, page_url: str) -> str | None:
     """What differs between the paging a checked manifest carries and the service's own
     (``per_page``, ``page_url``), with the settings to change; None when they agree."""

@@ -70,6 +70,7 @@ def write_manifest(pelican):
         "version": MANIFEST_VERSION,
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "site_url": settings["SITEURL"],
+        "language": settings.get("DEFAULT_LANG") or "en",
         "comments": {
             "per_page": settings["PORCH_COMMENTS_PER_PAGE"],
             "page_url": settings["PORCH_COMMENTS_PAGE_URL"],

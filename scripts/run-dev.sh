@@ -33,7 +33,8 @@ export PORCH_INBOUND_PORT="${PORCH_INBOUND_PORT:-2525}"
 inbound_host="${PORCH_INBOUND_HOST:-127.0.0.1}"
 # PORCH_COMMENTS_PER_PAGE and PORCH_COMMENTS_PAGE_URL, when set, reach the service and
 # every build alike (pelicanconf.py reads them too): `posts sync` refuses a blog that
-# pages comments otherwise than the service.
+# pages comments otherwise than the service. PORCH_LANGUAGE (de, fr, es, ar), when set,
+# is the language of both too: the blog's DEFAULT_LANG and everything the service says.
 # The service's pages for readers wear the blog's name: the one in pelicanconf.py.
 export PORCH_BLOG_NAME="${PORCH_BLOG_NAME:-$("$bin/python" -c 'import pelicanconf; print(pelicanconf.SITENAME)')}"
 

@@ -97,3 +97,24 @@ def test_a_german_reader_hears_back_in_german(german, page: Page):
     )
     keep_screenshot(page, "blog-de-reader.png")
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_arabic_moderation_page_reads_right_to_left(arabic, open_page, width, scheme):
+    """The author of an Arabic blog signs in and sees what waits for her, from the right."""
+    page = open_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page.goto(f"{arabic.service.url}/auth/login?next=/moderation/")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.locator("input[name=email]").fill(AUTHOR_EMAIL)
+    page.locator("input[name=password]").fill(AUTHOR_PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    cards = page.locator(".card", has_text="Is there an offline mode?")
+    expect(cards.first).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    # A card's answer box starts on the right, as Arabic lines do.
+    card = cards.first.bounding_box()
+    title = page.locator("h1").first.bounding_box()
+    assert title["x"] + title["width"] > card["x"] + card["width"] * 0.5
+    keep_screenshot(page, f"moderation-ar-{width}-{scheme}.png")
+    assert_accessible(page)

@@ -10,7 +10,7 @@ from pelican.settings import DEFAULT_CONFIG, read_settings
 from porch_pelican.comment_html import avatar, comment
 from porch_pelican.comments import for_display
 from porch_pelican.defaults import apply_defaults
-from porch_pelican.filters import initials, time_label
+from porch_pelican.filters import initials, period_label_filter, time_label, time_label_filter
 from porch_pelican.structured_data import blog_posting
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,7 +50,8 @@ def test_the_filters_join_the_site_filters_without_changing_pelican_defaults():
     assert settings["JINJA_FILTERS"] == {
         "shout": shout,
         "initials": initials,
-        "time_label": time_label,
+        "time_label": time_label_filter,
+        "period_label": period_label_filter,
         "blog_posting": blog_posting,
         "avatar": avatar,
         "porch_comment": comment,

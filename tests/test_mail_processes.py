@@ -120,7 +120,7 @@ def test_author_follows_the_email_link_to_the_comment_and_sets_a_digest(
 
     page.get_by_role("link", name="Settings", exact=True).click()
     page.get_by_label("One email a day listing the new comments").check()
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("region", name="Email settings").get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Your email settings are saved.")
     expect(page.get_by_label("One email a day listing the new comments")).to_be_checked()
     assert urlsplit(page.url).path == "/auth/settings"

@@ -7,6 +7,7 @@ cannot send this request from a page: CORS allows the blog only GET and POST.
 import hmac
 
 from flask import current_app, request
+from flask_babel import gettext
 
 from comments_service.api import bp
 from comments_service.api.json_body import json_body
@@ -25,7 +26,7 @@ from comments_service.services.site.manifest import (
 def load_posts():
     """Create or update the posts the manifest lists (never delete): `posts sync` over HTTP."""
     _require_deploy_token()
-    document = json_body("Send the posts manifest as JSON.")
+    document = json_body(gettext("Send the posts manifest as JSON."))
     try:
         entries = manifest_entries(document, "The manifest", *comment_paging(current_app.config))
     except ManifestError as error:
@@ -47,10 +48,12 @@ def _require_deploy_token() -> None:
         raise ApiError(
             404,
             "not_found",
-            "Loading posts over HTTP is off: set PORCH_DEPLOY_TOKEN on the service.",
+            gettext("Loading posts over HTTP is off: set PORCH_DEPLOY_TOKEN on the service."),
         )
     sent = request.headers.get("Authorization", "")
     if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
         raise ApiError(
-            401, "unauthorized", "Send the service's PORCH_DEPLOY_TOKEN as a Bearer token."
+            401,
+            "unauthorized",
+            gettext("Send the service's PORCH_DEPLOY_TOKEN as a Bearer token."),
         )

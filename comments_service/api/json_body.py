@@ -13,6 +13,7 @@ import re
 from itertools import accumulate
 
 from flask import request
+from flask_babel import ngettext
 
 from comments_service.errors import ApiError
 
@@ -37,8 +38,13 @@ def json_body(not_json: str):
         raise ApiError(
             400,
             "malformed",
-            f"The JSON is nested more than {MAX_DEPTH} levels deep; send the fields the "
-            "API documents, which need no more than a few.",
+            ngettext(
+                "The JSON is nested more than %(num)s level deep; send the fields the "
+                "API documents, which need no more than a few.",
+                "The JSON is nested more than %(num)s levels deep; send the fields the "
+                "API documents, which need no more than a few.",
+                MAX_DEPTH,
+            ),
         )
     try:
         return json.loads(text)

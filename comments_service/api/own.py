@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from flask import current_app, request
+from flask_babel import lazy_gettext, ngettext
 
 from comments_service.api import bp
 from comments_service.api.json_body import json_body
@@ -41,13 +42,13 @@ def _tokens() -> Tokens:
     return Tokens(current_app.config["SECRET_KEY"])
 
 
-NOT_AN_OBJECT = "Send a JSON object (Content-Type: application/json)."
+NOT_AN_OBJECT = lazy_gettext("Send a JSON object (Content-Type: application/json).")
 
 
 def _json() -> dict:
-    data = json_body(NOT_AN_OBJECT)
+    data = json_body(str(NOT_AN_OBJECT))
     if not isinstance(data, dict):
-        raise ApiError(400, "malformed", NOT_AN_OBJECT)
+        raise ApiError(400, "malformed", str(NOT_AN_OBJECT))
     return data
 
 
@@ -140,7 +141,11 @@ def my_comments():
     require_blog_origin()
     held = _json().get("tokens")
     if not _are_tokens(held):
-        message = f"Send 'tokens' as a list of at most {MAX_TOKENS} strings."
+        message = ngettext(
+            "Send 'tokens' as a list of at most %(num)s string.",
+            "Send 'tokens' as a list of at most %(num)s strings.",
+            MAX_TOKENS,
+        )
         raise ApiError(400, "malformed", message)
     config = current_app.config
     days = config["PORCH_OWN_COMMENT_DAYS"]

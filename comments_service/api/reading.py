@@ -10,6 +10,7 @@ from functools import cache
 from typing import NamedTuple
 
 from flask import current_app, request
+from flask_babel import format_decimal, gettext, lazy_gettext
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -24,6 +25,9 @@ from comments_service.services.comments.threads import (
     thread_page,
 )
 from porch_contract import split_pages
+
+NO_POST_HERE = lazy_gettext("There is no post at this address to comment on.")
+NO_SUCH_POST = lazy_gettext("There is no post '%(slug)s' to comment on.")
 
 GZIPPED = "-gzip"
 PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
@@ -87,13 +91,13 @@ def _state_read(app) -> DriverRead:
 
 def _thread_state_or_404(slug: str):
     if not is_possible_slug(slug):
-        raise ApiError(404, "unknown_post", "There is no post at this address to comment on.")
+        raise ApiError(404, "unknown_post", str(NO_POST_HERE))
     looked_up = request.environ.get(LOOKED_UP)
     post = looked_up[1] if looked_up and looked_up[0] == slug else thread_state(current_app, slug)
     if isinstance(post, NO_ANSWER):
         raise post
     if post is None:
-        raise ApiError(404, "unknown_post", f"There is no post '{slug}' to comment on.")
+        raise ApiError(404, "unknown_post", str(NO_SUCH_POST) % {"slug": slug})
     return post
 
 
@@ -114,7 +118,11 @@ def _document(slug: str, post, key: ThreadKey, asked_page: str | None) -> dict:
         page = thread_page(thread, key.page, key.per_page)
         if page is None:
             pages = len(split_pages(thread["comments"], key.per_page))
-            message = f"Pages of this thread are numbered 1 to {pages}, not {asked_page!r}."
+            message = gettext(
+                "Pages of this thread are numbered 1 to %(pages)s, not %(asked)s.",
+                pages=format_decimal(pages),
+                asked=repr(asked_page),
+            )
             raise ApiError(404, "unknown_page", message)
         thread = {**page, "per_page": key.per_page}
     return {"post": {"slug": slug, "title": post.title}, **thread}

@@ -6,10 +6,11 @@ from functools import cache
 from importlib.resources import files
 
 from flask import current_app, jsonify, redirect, render_template, request
+from flask_babel import gettext, lazy_gettext
 
 from comments_service.api import bp
 from comments_service.api.json_body import json_body
-from comments_service.api.reading import thread_response
+from comments_service.api.reading import NO_POST_HERE, NO_SUCH_POST, thread_response
 from comments_service.api.validation import (
     LAST_COMMENT_NUMBER,
     Invalid,
@@ -57,7 +58,9 @@ def post_being_commented() -> str:
     return f"post:{request.view_args['slug']}"
 
 
-BUSY_POST = "Many comments are arriving on this post right now; please try again in a minute."
+BUSY_POST = lazy_gettext(
+    "Many comments are arriving on this post right now; please try again in a minute."
+)
 
 
 @cache
@@ -152,11 +155,13 @@ def _ownership(comment: Comment) -> dict:
 
 def _submitted_data() -> dict:
     if request.is_json:
-        return json_body("The body is not valid JSON.")
+        return json_body(gettext("The body is not valid JSON."))
     if request.mimetype in FORM_TYPES:
         return request.form.to_dict()
     raise ApiError(
-        400, "malformed", "Send the comment as JSON (Content-Type: application/json) or a form."
+        400,
+        "malformed",
+        gettext("Send the comment as JSON (Content-Type: application/json) or a form."),
     )
 
 
@@ -167,10 +172,10 @@ POST_AND_REVISIONS = with_revisions(POST_BY_SLUG)
 
 def _post_or_404(slug: str):
     if not is_possible_slug(slug):
-        raise ApiError(404, "unknown_post", "There is no post at this address to comment on.")
+        raise ApiError(404, "unknown_post", str(NO_POST_HERE))
     found = once_more_if_dropped(lambda: _post_and_revisions(slug), db.session)  # its first read
     if found is None:
-        raise ApiError(404, "unknown_post", f"There is no post '{slug}' to comment on.")
+        raise ApiError(404, "unknown_post", str(NO_SUCH_POST) % {"slug": slug})
     keep_revisions(db.session, found)
     return found[0]
 
@@ -214,7 +219,7 @@ def require_blog_origin() -> None:
     """Refuse posts that a browser sent from another site's page (cross-site forgery)."""
     if not from_our_pages():
         raise ApiError(
-            403, "foreign_origin", "Comments can only be posted from the blog's own pages."
+            403, "foreign_origin", gettext("Comments can only be posted from the blog’s own pages.")
         )
 
 

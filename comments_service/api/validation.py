@@ -8,6 +8,8 @@ in words/characters.py, shared with staff forms.
 import re
 from collections.abc import Callable
 
+from flask_babel import gettext, lazy_gettext
+
 from comments_service.enums import SubscriptionScope
 from comments_service.models import Post
 from comments_service.services.comments.posting import Submission
@@ -29,14 +31,14 @@ SECONDS = re.compile(r"[0-9]{1,7}(\.[0-9]{1,3})?")
 MAX_SLUG = Post.__table__.c.slug.type.length
 # Own-comment tokens read from one post: the newest (the browser lists them oldest first).
 MAX_OWN_TOKENS = 200
-NOT_A_COMMENT = "The comment you reply to is not a valid comment number."
+NOT_A_COMMENT = lazy_gettext("The comment you reply to is not a valid comment number.")
 
 
 class Invalid(ValueError):
     """Some fields need attention; ``fields`` maps each to its message."""
 
     def __init__(self, fields: dict[str, str]):
-        super().__init__("Some fields need attention.")
+        super().__init__(gettext("Some fields need attention."))
         self.fields = fields
 
 
@@ -60,7 +62,13 @@ def parse_submission(
     ``is_staff_name`` is asked last, only about a name that is otherwise fine.
     """
     if not isinstance(data, dict):
-        raise Malformed("Send a JSON object with author_name and body.")
+        raise Malformed(
+            gettext(
+                "Send a JSON object with %(name_field)s and %(body_field)s.",
+                name_field="author_name",
+                body_field="body",
+            )
+        )
     values = {name: _text_field(data, name) for name in TEXT_FIELDS}
     limits = fields.Limits(max_chars, max_name, is_staff_name)
     problems = {
@@ -91,7 +99,7 @@ def parse_body(data, *, max_chars: int) -> str:
     """A comment's text alone (an edit, a preview), checked as a new comment's; raises
     Invalid or Malformed."""
     if not isinstance(data, dict):
-        raise Malformed("Send a JSON object with the comment's body.")
+        raise Malformed(gettext("Send a JSON object with the comment's body."))
     body = _text_field(data, "body")
     if problem := fields.body_problem(body, max_chars):
         raise Invalid({"body": problem.message})
@@ -103,14 +111,14 @@ def _text_field(data: dict, name: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise Malformed(f"'{name}' must be a string.")
+        raise Malformed(gettext("'%(field)s' must be a string.", field=name))
     return (normalised_body(value) if name == "body" else normalised(value)).strip()
 
 
 def _parent_field(data: dict) -> int | str | None:
     value = data.get("parent_id")
     if isinstance(value, bool) or not isinstance(value, int | str | None):
-        raise Malformed("'parent_id' must be a comment number.")
+        raise Malformed(gettext("'%(field)s' must be a comment number.", field="parent_id"))
     return value
 
 
@@ -126,7 +134,9 @@ def _fill_seconds(value) -> float | None:
             return float(value)
     elif isinstance(value, str) and SECONDS.fullmatch(value.strip()):
         return float(value)
-    raise Malformed("'fill_seconds' must be a number of seconds, 0 or more.")
+    raise Malformed(
+        gettext("'%(field)s' must be a number of seconds, 0 or more.", field="fill_seconds")
+    )
 
 
 def _own_tokens(value) -> tuple[str, ...]:
@@ -139,7 +149,12 @@ def _own_tokens(value) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(token, str) for token in value):
-        raise Malformed("'own_tokens' must be a list of the tokens this browser was given.")
+        raise Malformed(
+            gettext(
+                "'%(field)s' must be a list of the tokens this browser was given.",
+                field="own_tokens",
+            )
+        )
     return tuple(value[-MAX_OWN_TOKENS:])
 
 
@@ -150,13 +165,12 @@ def _check_subscribe(choice, email, errors) -> SubscriptionScope | None:
     try:
         scope = SubscriptionScope(choice)
     except ValueError:
-        errors["subscribe"] = (
-            "Choose 'team' (email me when the team answers), 'anyone' (when anyone replies) "
-            "or nothing (no email)."
+        errors["subscribe"] = gettext(
+            "Choose “when the team answers”, “when anyone replies” or “No, thanks”."
         )
         return None
     if not email:
-        errors["email"] = (
+        errors["email"] = gettext(
             "Please give your email address so we can write to you, or choose no email."
         )
     return scope
@@ -168,12 +182,12 @@ def _check_parent(raw, errors) -> int | None:
         if not raw:
             return None
         if not COMMENT_NUMBER.fullmatch(raw):
-            errors["parent_id"] = NOT_A_COMMENT
+            errors["parent_id"] = str(NOT_A_COMMENT)
             return None
         raw = int(raw)
     if raw is None:
         return None
     if not 0 < raw <= LAST_COMMENT_NUMBER:
-        errors["parent_id"] = NOT_A_COMMENT
+        errors["parent_id"] = str(NOT_A_COMMENT)
         return None
     return raw

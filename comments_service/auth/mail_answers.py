@@ -4,6 +4,7 @@ carries (services/inbound/telling.py): no sign-in, for the first 15 minutes only
 from datetime import timedelta
 
 from flask import abort, current_app, render_template
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 from comments_service.auth import bp
@@ -25,10 +26,10 @@ def undo_mail_answer(token: str):
     except ExpiredLink:
         return _page("expired", None, 410)
     except BadLink:
-        abort(404, "This link is not complete or was changed.")
+        abort(404, gettext("This link is not complete or was changed."))
     answer = db.session.get(Comment, signed.row_id)
     if not signed.names(answer) or answer.staff is None:
-        abort(404, "There is no such answer: it may have been erased.")
+        abort(404, gettext("There is no such answer: it may have been erased."))
     if answer.status != CommentStatus.APPROVED:
         return _page("gone", answer)
     form = FlaskForm()

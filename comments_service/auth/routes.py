@@ -1,10 +1,11 @@
 from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from comments_service.auth import bp
-from comments_service.auth.forms import AwayForm, FeedForm, LoginForm, NotifyForm
+from comments_service.auth.forms import AwayForm, FeedForm, LanguageForm, LoginForm, NotifyForm
 from comments_service.enums import Notify
 from comments_service.extensions import db, limiter, login_manager
 from comments_service.models import Staff, utcnow
@@ -12,7 +13,9 @@ from comments_service.services.accounts import staff as accounts
 from comments_service.words.times import day_label
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please sign in to see what is waiting for you."
+login_manager.login_message = lazy_gettext("Please sign in to see what is waiting for you.")
+# Flashed as a str in the page's language: a lazy string cannot be kept in the session.
+login_manager.localize_callback = str
 
 
 @login_manager.user_loader
@@ -33,7 +36,7 @@ def login():
         if staff is not None:
             _sign_in(staff, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")), code=303)
-        flash("That email and password do not match an active account.", "error")
+        flash(gettext("That email and password do not match an active account."), "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
 
@@ -56,7 +59,7 @@ def logout():
     accounts.end_session(current_user.session_token)
     db.session.commit()
     logout_user()
-    flash("You are signed out.", "info")
+    flash(gettext("You are signed out."), "info")
     return redirect(url_for("auth.login"), code=303)
 
 
@@ -90,7 +93,7 @@ def settings():
             return _settings_page(422, notify_form=form)
         current_user.notify = Notify(form.notify.data)
         db.session.commit()
-        flash("Your email settings are saved.", "success")
+        flash(gettext("Your email settings are saved."), "success")
         return redirect(url_for("auth.settings"), code=303)
     return _settings_page(notify_form=form)
 
@@ -116,9 +119,11 @@ def away():
 
 def _away_saved(staff: Staff) -> str:
     if staff.away_from is None:
-        return "Welcome back: new comments on your posts come to you again."
+        return gettext("Welcome back: new comments on your posts come to you again.")
     first, last = day_label(staff.away_from), day_label(staff.away_until)
-    return f"You are away from {first} to {last}, both days included."
+    return gettext(
+        "You are away from %(first)s to %(last)s, both days included.", first=first, last=last
+    )
 
 
 @bp.post("/settings/feed")
@@ -133,7 +138,7 @@ def new_feed():
         return _settings_page(400, feed_form=form)
     token = accounts.new_feed_address(current_user)
     db.session.commit()
-    flash("Your new feed address is below; the old one no longer works.", "success")
+    flash(gettext("Your new feed address is below; the old one no longer works."), "success")
     # PORCH_PUBLIC_URL already ends with any path prefix the proxy serves the service under.
     path = url_for("feeds.waiting", token=token).removeprefix(request.script_root)
     feed_url = current_app.config["PORCH_PUBLIC_URL"] + path
@@ -149,13 +154,28 @@ def end_feed():
         return _settings_page(400, feed_form=form)
     accounts.end_feed(current_user)
     db.session.commit()
-    flash("Your feed is off; its address no longer works.", "success")
+    flash(gettext("Your feed is off; its address no longer works."), "success")
+    return redirect(url_for("auth.settings"), code=303)
+
+
+@bp.post("/settings/language")
+@login_required
+def choose_language():
+    """The language of the staff member's pages and mails; empty: the blog's."""
+    form = LanguageForm()
+    if not form.validate():
+        return _settings_page(422, language_form=form)
+    current_user.language = form.language.data or None
+    db.session.commit()
+    refresh()  # the message below, and every page from now on, in the language chosen
+    flash(gettext("Your language is saved."), "success")
     return redirect(url_for("auth.settings"), code=303)
 
 
 def _settings_page(status: int = 200, **shown):
-    """The settings page with its three forms; a refused one keeps what was typed."""
+    """The settings page with its forms; a refused one keeps what was typed."""
     me = current_user
+    shown.setdefault("language_form", LanguageForm(formdata=None, language=me.language or ""))
     shown.setdefault("notify_form", NotifyForm(formdata=None, notify=me.notify.value))
     shown.setdefault(
         "away_form", AwayForm(formdata=None, away_from=me.away_from, away_until=me.away_until)

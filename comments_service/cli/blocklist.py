@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext
 
 from comments_service.cli.common import acting_staff_or_fail, echo_columns
 from comments_service.enums import BlockKind, BlockList
@@ -47,10 +48,21 @@ def remove(kind: str, value: str) -> None:
     with _refusals():
         entry = blocklist.remove(BlockKind(kind), value)
     if entry is None:
-        raise click.ClickException(f"No {kind} {value!r} on either list (see: blocklist list).")
+        raise click.ClickException(
+            gettext(
+                "No %(kind)s %(value)s on either list (see: blocklist list).",
+                kind=kind,
+                value=repr(value),
+            )
+        )
     db.session.commit()
-    named = f"{entry.kind.value} {entry.value}"
-    click.echo(for_terminal(f"Removed {named} from the {entry.sends_to.value} list."))
+    removed = gettext(
+        "Removed %(kind)s %(value)s from the %(list)s list.",
+        kind=entry.kind.value,
+        value=entry.value,
+        list=entry.sends_to.value,
+    )
+    click.echo(for_terminal(removed))
 
 
 @blocklist_cli.command("list")

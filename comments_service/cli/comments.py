@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext
 from sqlalchemy import select
 
 from comments_service.cli.common import (
@@ -62,16 +63,20 @@ def waiting(author: str | None, as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=True))
         return
     for comment, row in zip(comments, rows, strict=True):
-        mark = " OVERDUE" if row["overdue"] else ""
+        waited = duration(now - comment.created_at)
+        if row["overdue"]:
+            age = gettext("waiting %(time)s OVERDUE", time=waited)
+        else:
+            age = gettext("waiting %(time)s", time=waited)
         flagged = ", ".join(row["flagged_for"]) or "-"
         echo_columns(
             f"#{row['id']}",
-            f"waiting {duration(now - comment.created_at)}{mark}",
+            age,
             row["post"],
             row["author_name"],
-            f"for: {flagged}",
+            gettext("for: %(names)s", names=flagged),
         )
-    click.echo(f"{len(rows)} waiting.")
+    click.echo(gettext("%(count)s waiting.", count=len(rows)))
 
 
 def _waiting_row(comment, now, within, flagged_for: list[Staff]) -> dict:
@@ -104,13 +109,26 @@ def export(path: Path, kind: str) -> None:
     if kind == "json":
         document = export_full(utcnow())
         write_json(path, document)
-        click.echo(f"Exported {len(document['comments'])} comments (full export) to {path}.")
+        click.echo(
+            gettext(
+                "Exported %(count)s comments (full export) to %(path)s.",
+                count=len(document["comments"]),
+                path=path,
+            )
+        )
         return
     document = export_document(utcnow())
     db.session.commit()  # the answer-time percentiles its figures kept
     write_json(path, document)
     total = sum(thread["count"] for thread in document["posts"].values())
-    click.echo(f"Exported {total} comments on {len(document['posts'])} posts to {path}.")
+    click.echo(
+        gettext(
+            "Exported %(count)s comments on %(posts)s posts to %(path)s.",
+            count=total,
+            posts=len(document["posts"]),
+            path=path,
+        )
+    )
 
 
 @comments_cli.command("purge-discarded")
@@ -121,7 +139,13 @@ def purge(days: int | None) -> None:
         days = current_app.config["PORCH_SPAM_PURGE_DAYS"]
     deleted = spam_guard.purge_discarded(utcnow() - timedelta(days=days))
     db.session.commit()
-    click.echo(f"Deleted {deleted} discarded spam comments older than {days} days.")
+    click.echo(
+        gettext(
+            "Deleted %(count)s discarded spam comments older than %(days)s days.",
+            count=deleted,
+            days=days,
+        )
+    )
 
 
 @comments_cli.command("list")
@@ -182,11 +206,12 @@ def _decision_command(name: str, action: Action) -> None:
             readers = ReaderMail.for_app(current_app)
             moderation.decide_all(action, comments, staff, readers)
         except moderation.ModerationError as error:
-            raise click.ClickException(f"Nothing was changed. {error}") from None
+            raise click.ClickException(gettext("Nothing was changed. %(why)s", why=error)) from None
         db.session.commit()
         spam_guard.teach(RECORDED_AS[action], comments, akismet.for_app(current_app))
+        said = str(DONE[RECORDED_AS[action]])  # in the blog's language, now the app is here
         for comment in comments:
-            echo_columns(f"#{comment.id}", comment.author_name, done)
+            echo_columns(f"#{comment.id}", comment.author_name, said)
 
 
 for _name, _action in CLI_DECISIONS.items():
@@ -217,6 +242,7 @@ def reassign(comment_id: int, to: str, by: str) -> None:
             replies=ReplyAddresses.from_config(current_app.config),
         )
     except moderation.ModerationError as error:
-        raise click.ClickException(f"Nothing was changed. {error}") from None
+        raise click.ClickException(gettext("Nothing was changed. %(why)s", why=error)) from None
     db.session.commit()
-    echo_columns(f"#{comment.id}", comment.author_name, f"handed to {colleague.name}")
+    handed = gettext("handed to %(name)s", name=colleague.name)
+    echo_columns(f"#{comment.id}", comment.author_name, handed)

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 import click
+from flask_babel import gettext
 from sqlalchemy import select
 
 from comments_service.extensions import db
@@ -19,10 +20,15 @@ def staff_or_fail(who: str) -> Staff:
     found = accounts.staff_known_as(who)
     if not found:
         raise click.ClickException(
-            f"No staff account with the email address or name {who!r} (see: staff list)."
+            gettext(
+                "No staff account with the email address or name %(who)s (see: staff list).",
+                who=repr(who),
+            )
         )
     if len(found) > 1:
-        raise click.ClickException(f"{who!r} names more than one staff account: use the email.")
+        raise click.ClickException(
+            gettext("%(who)s names more than one staff account: use the email.", who=repr(who))
+        )
     return found[0]
 
 
@@ -31,7 +37,11 @@ def acting_staff_or_fail(who: str) -> Staff:
     staff = staff_or_fail(who)
     if not staff.active:
         raise click.ClickException(
-            f"{staff.name} ({who!r}) is deactivated and acts no more (see: staff reactivate)."
+            gettext(
+                "%(name)s (%(who)s) is deactivated and acts no more (see: staff reactivate).",
+                name=staff.name,
+                who=repr(who),
+            )
         )
     return staff
 
@@ -66,5 +76,6 @@ def comments_or_fail(ids: tuple[int, ...]) -> list[Comment]:
     comments = db.session.scalars(select(Comment).where(Comment.id.in_(ids))).all()
     missing = sorted(set(ids) - {comment.id for comment in comments})
     if missing:
-        raise click.ClickException(f"No comment numbered {', '.join(map(str, missing))}.")
+        numbers = ", ".join(map(str, missing))
+        raise click.ClickException(gettext("No comment numbered %(numbers)s.", numbers=numbers))
     return sorted(comments, key=lambda comment: comment.id)

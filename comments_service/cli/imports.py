@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 
 from comments_service.enums import ImportSource
@@ -85,13 +86,33 @@ def porch(path: Path, dry_run: bool) -> None:
     try:
         with open(path, "rb") as handle:
             document = full_export.load(handle)
-        with _ticks(len(document["comments"]), "Storing") as tick:
+        with _ticks(len(document["comments"]), gettext("Storing")) as tick:
             counts = full_export.restore(document, tick)
     except ImportFileError as error:
         db.session.rollback()
-        raise click.ClickException(f"Nothing was imported. {error}") from None
-    summary = ", ".join(f"{number} {name}" for name, number in counts.items())
-    _finish(dry_run, f"{'Would import' if dry_run else 'Imported'} {summary}.")
+        raise click.ClickException(gettext("Nothing was imported. %(why)s", why=error)) from None
+    summary = ", ".join(_restored(name, number) for name, number in counts.items())
+    if dry_run:
+        _finish(dry_run, gettext("Would import %(summary)s.", summary=summary))
+    else:
+        _finish(dry_run, gettext("Imported %(summary)s.", summary=summary))
+
+
+# How many of each part of a full export were restored, in words.
+RESTORED: dict[str, Callable[[int], str]] = {
+    "staff accounts": lambda n: gettext("%(count)s staff accounts", count=n),
+    "posts": lambda n: gettext("%(count)s posts", count=n),
+    "comments": lambda n: gettext("%(count)s comments", count=n),
+    "moderation actions": lambda n: gettext("%(count)s moderation actions", count=n),
+    "subscriptions": lambda n: gettext("%(count)s subscriptions", count=n),
+    "blocklist entries": lambda n: gettext("%(count)s blocklist entries", count=n),
+    "saved replies": lambda n: gettext("%(count)s saved replies", count=n),
+}
+
+
+def _restored(name: str, number: int) -> str:
+    said = RESTORED.get(name)
+    return said(number) if said else f"{number} {name}"
 
 
 def _staff() -> StaffFinder:
@@ -103,11 +124,11 @@ def _import(source: ImportSource, export: Export, mapping: Path | None, dry_run:
     try:
         placer = Placer(read_mapping(mapping) if mapping else None)
         plan = plan_import(export, source, placer, _limits(export.staff))
-        with _ticks(len(plan), "Storing") as tick:
+        with _ticks(len(plan), gettext("Storing")) as tick:
             store_planned(export, plan, source, tick)
     except (ImportFileError, MappingError) as error:
         db.session.rollback()
-        raise click.ClickException(f"Nothing was imported. {error}") from None
+        raise click.ClickException(gettext("Nothing was imported. %(why)s", why=error)) from None
     report = plan.report
     for note in export.notes:
         click.echo(for_terminal(note))
@@ -130,7 +151,7 @@ def _limits(staff: StaffFinder) -> Limits:
 def _finish(dry_run: bool, summary: str) -> None:
     if dry_run:
         db.session.rollback()
-        click.echo(f"Dry run, nothing was changed. {summary}")
+        click.echo(gettext("Dry run, nothing was changed. %(summary)s", summary=summary))
     else:
         db.session.commit()
         click.echo(summary)
@@ -140,42 +161,85 @@ def _details(report: ImportReport) -> None:
     for slug, number in sorted(report.per_post.items()):
         click.echo(for_terminal(f"  {slug}: {_comments(number)}"))
     for source_id, old_post, reason in report.unplaced:
-        where = f" ({old_post})" if old_post else ""
-        click.echo(for_terminal(f"  not placed: comment {source_id}{where}: {reason}"))
+        if old_post:
+            line = gettext(
+                "not placed: comment %(id)s (%(post)s): %(reason)s",
+                id=source_id,
+                post=old_post,
+                reason=reason,
+            )
+        else:
+            line = gettext("not placed: comment %(id)s: %(reason)s", id=source_id, reason=reason)
+        click.echo(for_terminal(f"  {line}"))
 
 
 def _refusals(report: ImportReport) -> None:
     """Comments left out for their text, by id (a dry run lists every one left out)."""
     rules = {rule.value for rule in Rule}
     for source_id, old_post, reason in report.unplaced:
-        if reason in rules:
-            where = f" ({old_post})" if old_post else ""
-            click.echo(for_terminal(f"  refused: comment {source_id}{where}: {reason}"))
+        if reason not in rules:
+            continue
+        if old_post:
+            line = gettext(
+                "refused: comment %(id)s (%(post)s): %(reason)s",
+                id=source_id,
+                post=old_post,
+                reason=reason,
+            )
+        else:
+            line = gettext("refused: comment %(id)s: %(reason)s", id=source_id, reason=reason)
+        click.echo(for_terminal(f"  {line}"))
 
 
 def _changes(report: ImportReport) -> None:
     for source_id, rule in report.changes:
-        click.echo(for_terminal(f"  changed: comment {source_id}: {rule.value}, {DONE[rule]}"))
+        line = gettext(
+            "changed: comment %(id)s: %(rule)s, %(done)s",
+            id=source_id,
+            rule=rule.value,
+            done=DONE[rule],
+        )
+        click.echo(for_terminal(f"  {line}"))
 
 
 def _summary(report: ImportReport, dry_run: bool) -> str:
     placed = sum(report.placed.values())
     statuses = ", ".join(f"{n} {status}" for status, n in sorted(report.placed.items()))
-    verb = "Would place" if dry_run else "Placed"
-    text = f"{verb} {_comments(placed)} ({statuses or 'none'}) on {len(report.per_post)} posts."
+    values = {"statuses": statuses or gettext("none"), "posts": len(report.per_post)}
+    if dry_run:
+        text = ngettext(
+            "Would place %(num)s comment (%(statuses)s) on %(posts)s posts.",
+            "Would place %(num)s comments (%(statuses)s) on %(posts)s posts.",
+            placed,
+            **values,
+        )
+    else:
+        text = ngettext(
+            "Placed %(num)s comment (%(statuses)s) on %(posts)s posts.",
+            "Placed %(num)s comments (%(statuses)s) on %(posts)s posts.",
+            placed,
+            **values,
+        )
+    sentences = [text]
     skipped = sum(report.skipped.values())
     reasons = "; ".join(f"{n} {why}" for why, n in report.skipped.most_common())
-    text += f" Skipped {skipped}" + (f": {reasons}." if reasons else ".")
+    if reasons:
+        sentences.append(gettext("Skipped %(count)s: %(reasons)s.", count=skipped, reasons=reasons))
+    else:
+        sentences.append(gettext("Skipped %(count)s.", count=skipped))
     if report.mended:
         mends = "; ".join(
             f"{n} {rule.value}, {DONE[rule]}" for rule, n in report.mended.most_common()
         )
-        text += f" Changed {sum(report.mended.values())} fields: {mends}."
-    return text
+        changed = sum(report.mended.values())
+        sentences.append(
+            gettext("Changed %(count)s fields: %(mends)s.", count=changed, mends=mends)
+        )
+    return " ".join(sentences)
 
 
 def _comments(number: int) -> str:
-    return f"{number} comment" if number == 1 else f"{number} comments"
+    return ngettext("%(num)s comment", "%(num)s comments", number)
 
 
 def _opener(path: Path) -> Callable:
@@ -191,7 +255,7 @@ def _progress(path: Path) -> Iterator:
         if not sys.stdout.isatty():
             yield handle
             return
-        with click.progressbar(length=path.stat().st_size, label="Reading") as bar:
+        with click.progressbar(length=path.stat().st_size, label=gettext("Reading")) as bar:
             yield _CountingReader(handle, bar.update)
 
 

@@ -16,6 +16,7 @@ import click
 from aiosmtpd.controller import Controller
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext
 
 from comments_service.inbox import Outcome, Receipt, TryLater, is_reply_address, receive
 from comments_service.services.inbound.imap import (
@@ -111,15 +112,27 @@ def receive_replies() -> None:
     config = current_app.config
     address = config["PORCH_INBOUND_ADDRESS"]
     if not address:
-        raise click.ClickException("PORCH_INBOUND_ADDRESS is empty: there is no reply address.")
+        raise click.ClickException(
+            gettext("PORCH_INBOUND_ADDRESS is empty: there is no reply address.")
+        )
     _show_log()
     host, port = config["PORCH_INBOUND_HOST"], config["PORCH_INBOUND_PORT"]
     try:
         controller = start_receiver(current_app._get_current_object(), host, port)
     except OSError as error:
-        raise click.ClickException(f"Cannot listen on {host}:{port}: {error}") from None
+        raise click.ClickException(
+            gettext("Cannot listen on %(host)s:%(port)s: %(why)s", host=host, port=port, why=error)
+        ) from None
     local, _, domain = address.partition("@")
-    click.echo(f"Taking replies to {local}+…@{domain} on {host}:{port}; Ctrl-C stops.")
+    click.echo(
+        gettext(
+            "Taking replies to %(local)s+…@%(domain)s on %(host)s:%(port)s; Ctrl-C stops.",
+            local=local,
+            domain=domain,
+            host=host,
+            port=port,
+        )
+    )
     try:
         _wait_until_stopped()
     finally:
@@ -181,7 +194,9 @@ def fetch(loop: bool, passes: int | None) -> None:
 def _fetch_settings(config) -> ImapSettings:
     for name in ("PORCH_IMAP_URL", "PORCH_INBOUND_ADDRESS"):
         if not config[name]:
-            raise click.ClickException(f"{name} is empty: set it to read answers by mail.")
+            raise click.ClickException(
+                gettext("%(setting)s is empty: set it to read answers by mail.", setting=name)
+            )
     settings = ImapSettings.from_config(config)
     try:
         parse_imap_url(settings.url)
@@ -208,5 +223,15 @@ def _receiving(outcomes: Counter) -> Callable[[bytes], bool]:
 def _summary(report: FetchReport, outcomes: Counter) -> str:
     """``3 received: 2 published, 1 refused; 0 left for the next pass``."""
     counted = ", ".join(f"{outcomes[kind]} {kind}" for kind in Outcome if outcomes[kind])
-    received = f"{report.received} received" + (f": {counted}" if counted else "")
-    return f"{received}; {report.left} left for the next pass"
+    if counted:
+        return gettext(
+            "%(count)s received: %(outcomes)s; %(left)s left for the next pass",
+            count=report.received,
+            outcomes=counted,
+            left=report.left,
+        )
+    return gettext(
+        "%(count)s received; %(left)s left for the next pass",
+        count=report.received,
+        left=report.left,
+    )

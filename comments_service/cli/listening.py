@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import click
 from flask import current_app
+from flask_babel import gettext
 
 from comments_service.cli.comments import comments_cli
 from comments_service.cli.common import (
@@ -41,7 +42,7 @@ def _iso_time(context, parameter, value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(
-            f"{value!r} is not an ISO time such as 2026-11-30T14:05Z."
+            gettext("%(value)s is not an ISO time such as 2026-11-30T14:05Z.", value=repr(value))
         ) from None
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
@@ -55,12 +56,15 @@ def tag(comment_id: int, kind: str | None, clear: bool, by: str) -> None:
     """Say what kind of reader comment this is (see PORCH_COMMENT_KINDS), or --clear it."""
     kinds = comment_kinds(current_app.config)
     if clear == (kind is not None):
-        raise click.UsageError(f"Give a KIND ({', '.join(kinds)}) or --clear, not both.")
+        raise click.UsageError(
+            gettext("Give a KIND (%(kinds)s) or --clear, not both.", kinds=", ".join(kinds))
+        )
     (comment,) = comments_or_fail((comment_id,))
     with _refusals():
         listening.tag(comment, acting_staff_or_fail(by), kind, kinds)
     db.session.commit()
-    echo_columns(f"#{comment.id}", comment.author_name, f"kind: {kind or 'none'}")
+    said = gettext("kind: %(kind)s", kind=kind or gettext("none"))
+    echo_columns(f"#{comment.id}", comment.author_name, said)
 
 
 @comments_cli.command("answer-privately")
@@ -85,7 +89,8 @@ def answer_privately(comment_id, by, how, note, at, show_on_blog) -> None:
             comment, acting_staff_or_fail(by), CHANNELS[how], note, when, now, show_on_blog
         )
     db.session.commit()
-    echo_columns(f"#{comment.id}", comment.author_name, f"answered privately ({how})")
+    said = gettext("answered privately (%(how)s)", how=how)
+    echo_columns(f"#{comment.id}", comment.author_name, said)
 
 
 @comments_cli.command("follow-up")
@@ -117,4 +122,4 @@ def _refusals():
     try:
         yield
     except ModerationError as error:
-        raise click.ClickException(f"Nothing was changed. {error}") from None
+        raise click.ClickException(gettext("Nothing was changed. %(why)s", why=error)) from None

@@ -6,6 +6,7 @@ import time
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from comments_service.cli.inbound import fetch, receive_replies
@@ -43,7 +44,14 @@ def send(loop: bool, passes: int | None) -> None:
     while True:
         report = send_due(settings)
         if not loop or report.sent or report.failed or report.logged:  # a quiet loop is quiet
-            click.echo(f"{report.sent} sent, {report.failed} failed, {report.logged} logged.")
+            click.echo(
+                gettext(
+                    "%(sent)s sent, %(failed)s failed, %(logged)s logged.",
+                    sent=report.sent,
+                    failed=report.failed,
+                    logged=report.logged,
+                )
+            )
         done += 1
         if not loop or (passes and done >= passes):
             return
@@ -55,7 +63,13 @@ def digest() -> None:
     """Queue today's digests and overdue reminders (each at most once a day per person)."""
     digests, reminders = queue_daily(current_app, utcnow())
     db.session.commit()
-    click.echo(f"{digests} digests and {reminders} reminders queued; `mail send` delivers them.")
+    click.echo(
+        gettext(
+            "%(digests)s digests and %(reminders)s reminders queued; `mail send` delivers them.",
+            digests=digests,
+            reminders=reminders,
+        )
+    )
 
 
 @mail_cli.command("report")
@@ -63,14 +77,24 @@ def report() -> None:
     """Queue the last full month's report to PORCH_REPORT_TO (at most once per month)."""
     config = current_app.config
     if not report_recipients(config):
-        raise click.ClickException("PORCH_REPORT_TO is empty: there is no one to mail it to.")
+        raise click.ClickException(
+            gettext("PORCH_REPORT_TO is empty: there is no one to mail it to.")
+        )
     now = utcnow()
     queued = queue_monthly_report(current_app, now)
     label = last_full_month(now).label
     if queued:
-        click.echo(f"The report of {label} queued: {queued} messages; `mail send` sends them.")
+        click.echo(
+            gettext(
+                "The report of %(period)s queued: %(count)s messages; `mail send` sends them.",
+                period=label,
+                count=queued,
+            )
+        )
     else:
-        click.echo(f"The report of {label} was queued before; nothing queued.")
+        click.echo(
+            gettext("The report of %(period)s was queued before; nothing queued.", period=label)
+        )
 
 
 @mail_cli.command("list")
@@ -86,7 +110,7 @@ def list_mail(status: str | None, limit: int) -> None:
         columns = (
             f"#{message.id}",
             message.status.value,
-            f"{message.attempts} attempts",
+            gettext("%(count)s attempts", count=message.attempts),
             utc_label(message.created_at),
             message.destination,
             message.subject,
@@ -109,7 +133,8 @@ def status() -> None:
         select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == MailStatus.QUEUED)
     )
     if oldest is not None:
-        click.echo(f"oldest queued\t{utc_label(oldest)}")
+        label = gettext("oldest queued")
+        click.echo(f"{label}\t{utc_label(oldest)}")
 
 
 @mail_cli.command("retry")
@@ -119,7 +144,7 @@ def retry(logged: bool) -> None:
     statuses = [MailStatus.FAILED] + ([MailStatus.LOGGED] if logged else [])
     count = outbox.requeue(statuses, utcnow())
     db.session.commit()
-    click.echo(f"{count} messages queued again.")
+    click.echo(gettext("%(count)s messages queued again.", count=count))
 
 
 mail_cli.add_command(receive_replies)

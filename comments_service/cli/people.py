@@ -10,6 +10,7 @@ import json
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext
 
 from comments_service.config import address_retention
 from comments_service.extensions import db
@@ -41,25 +42,33 @@ def forget(email: str, dry_run: bool) -> None:
         click.echo(line)
     if dry_run:
         db.session.rollback()
-        click.echo("Dry run: nothing was changed.")
+        click.echo(gettext("Dry run: nothing was changed."))
         return
     people.apply_erasure(erasure, utcnow())
     db.session.commit()
-    click.echo("Erased." if not erasure.is_empty else "Nothing is kept under that address.")
+    if erasure.is_empty:
+        click.echo(gettext("Nothing is kept under that address."))
+    else:
+        click.echo(gettext("Erased."))
 
 
 def _summary(erasure: people.Erasure) -> list[str]:
     def ids(comments):
-        return ", ".join(str(c.id) for c in sorted(comments, key=lambda c: c.id)) or "none"
+        numbers = ", ".join(str(c.id) for c in sorted(comments, key=lambda c: c.id))
+        return numbers or gettext("none")
 
-    address = "yes" if erasure.address else "no"
+    address = gettext("yes") if erasure.address else gettext("no")
     return [
-        f"Address: {for_terminal(erasure.email)}",
-        f"Comments kept as placeholders for their replies: {ids(erasure.kept)}",
-        f"Comments deleted (nothing beneath them): {ids(erasure.gone)}",
-        f"Subscriptions deleted: {len(erasure.subscriptions)}; address row deleted: {address}",
-        f"Unsent mail to the address deleted: {len(erasure.mail_deleted)}",
-        f"Other mail about them blanked: {len(erasure.mail_blanked)}",
+        gettext("Address: %(email)s", email=for_terminal(erasure.email)),
+        gettext("Comments kept as placeholders for their replies: %(ids)s", ids=ids(erasure.kept)),
+        gettext("Comments deleted (nothing beneath them): %(ids)s", ids=ids(erasure.gone)),
+        gettext(
+            "Subscriptions deleted: %(count)s; address row deleted: %(address)s",
+            count=len(erasure.subscriptions),
+            address=address,
+        ),
+        gettext("Unsent mail to the address deleted: %(count)s", count=len(erasure.mail_deleted)),
+        gettext("Other mail about them blanked: %(count)s", count=len(erasure.mail_blanked)),
     ]
 
 
@@ -72,5 +81,15 @@ def prune_addresses() -> None:
     changed = retention.prune_addresses(before)
     forgotten = retention.forget_unpublished_senders(before)
     db.session.commit()
-    click.echo(f"{changed} comments kept their address's network only, and no user agent.")
-    click.echo(f"{forgotten} received messages that published nothing forgot their sender.")
+    click.echo(
+        gettext(
+            "%(count)s comments kept their address's network only, and no user agent.",
+            count=changed,
+        )
+    )
+    click.echo(
+        gettext(
+            "%(count)s received messages that published nothing forgot their sender.",
+            count=forgotten,
+        )
+    )

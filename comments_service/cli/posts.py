@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext
 
 from comments_service.config import comment_paging
 from comments_service.extensions import db
@@ -30,11 +31,18 @@ def sync(path: Path) -> None:
     report = sync_posts(entries)
     db.session.commit()
     for warning in accountless_authors(entries):
-        click.echo(for_terminal(f"Warning: {warning}"), err=True)
+        click.echo(for_terminal(gettext("Warning: %(warning)s", warning=warning)), err=True)
     click.echo(
-        f"{len(report.created)} new, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged posts."
+        gettext(
+            "%(new)s new, %(updated)s updated, %(unchanged)s unchanged posts.",
+            new=len(report.created),
+            updated=len(report.updated),
+            unchanged=len(report.unchanged),
+        )
     )
     if report.not_in_manifest:
         names = ", ".join(report.not_in_manifest)
-        click.echo(for_terminal(f"Kept (no longer in the manifest, comments preserved): {names}"))
+        kept = gettext(
+            "Kept (no longer in the manifest, comments preserved): %(slugs)s", slugs=names
+        )
+        click.echo(for_terminal(kept))

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext
 from sqlalchemy import select
 
 from comments_service.cli.common import echo_columns, staff_or_fail
@@ -26,7 +27,10 @@ def add_staff(name: str, email: str, role: str, password_stdin: bool) -> None:
     with _staff_errors():
         staff = accounts.add_staff(name, email, Role(role), _new_password(password_stdin))
     db.session.commit()
-    click.echo(for_terminal(f"Added {role} {staff.name} <{staff.email}>."))
+    added = gettext(
+        "Added %(role)s %(name)s <%(email)s>.", role=role, name=staff.name, email=staff.email
+    )
+    click.echo(for_terminal(added))
 
 
 @staff_cli.command("set-password")
@@ -38,7 +42,7 @@ def set_password(name: str, password_stdin: bool) -> None:
     with _staff_errors():
         accounts.set_password(staff, _new_password(password_stdin))
     db.session.commit()
-    click.echo(for_terminal(f"New password set for {staff.name}."))
+    click.echo(for_terminal(gettext("New password set for %(name)s.", name=staff.name)))
 
 
 @staff_cli.command("deactivate")
@@ -48,7 +52,7 @@ def deactivate(name: str) -> None:
     staff = staff_or_fail(name)
     accounts.deactivate(staff)
     db.session.commit()
-    click.echo(for_terminal(f"{staff.name} can no longer sign in."))
+    click.echo(for_terminal(gettext("%(name)s can no longer sign in.", name=staff.name)))
 
 
 @staff_cli.command("reactivate")
@@ -58,13 +62,17 @@ def reactivate(name: str) -> None:
     staff = staff_or_fail(name)
     accounts.reactivate(staff)
     db.session.commit()
-    click.echo(for_terminal(f"{staff.name} can sign in again."))
+    click.echo(for_terminal(gettext("%(name)s can sign in again.", name=staff.name)))
 
 
 def _new_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
-    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return click.prompt(
+        gettext("Password"),
+        hide_input=True,
+        confirmation_prompt=gettext("Repeat for confirmation"),
+    )
 
 
 @contextmanager
@@ -79,5 +87,7 @@ def _staff_errors():
 def list_staff() -> None:
     """List staff accounts."""
     for staff in db.session.scalars(select(Staff).order_by(Staff.name)):
-        state = "" if staff.active else " (inactive)"
-        echo_columns(staff.name, staff.email, f"{staff.role.value}{state}")
+        role = staff.role.value
+        if not staff.active:
+            role = gettext("%(role)s (inactive)", role=role)
+        echo_columns(staff.name, staff.email, role)

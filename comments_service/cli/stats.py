@@ -4,6 +4,7 @@ import json
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext, lazy_gettext
 
 from comments_service.extensions import db
 from comments_service.models import utcnow
@@ -12,8 +13,17 @@ from comments_service.words.characters import for_terminal
 from comments_service.words.times import duration, month_label
 
 # "privately": of those answered, how many were answered away from the blog.
-COLUMNS = ("month", "received", "answered", "share", "median", "p90", "waiting", "oldest")
-COLUMNS += ("privately",)
+COLUMNS = (
+    lazy_gettext("month"),
+    lazy_gettext("received"),
+    lazy_gettext("answered"),
+    lazy_gettext("share"),
+    lazy_gettext("median"),
+    lazy_gettext("p90"),
+    lazy_gettext("waiting"),
+    lazy_gettext("oldest"),
+    lazy_gettext("privately"),
+)
 
 
 @click.command("stats")
@@ -32,11 +42,13 @@ def stats(as_json: bool, months: int, author: str | None) -> None:
     result = figures.compute(utcnow(), months, author)
     db.session.commit()  # the finished months' percentiles it kept
     if author and author not in result.authors:
-        raise click.ClickException(f"No post names an author called {author!r}.")
+        raise click.ClickException(
+            gettext("No post names an author called %(name)s.", name=repr(author))
+        )
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=True))
         return
-    _table("Blog", result.blog)
+    _table(gettext("Blog"), result.blog)
     for name, per_month in result.authors.items():
         _table(name, per_month)
 
@@ -44,7 +56,7 @@ def stats(as_json: bool, months: int, author: str | None) -> None:
 def _table(title: str, per_month: list[figures.MonthFigures]) -> None:
     """A heading and one tab-separated line per month, oldest first."""
     click.echo(for_terminal(title))
-    click.echo("\t".join(COLUMNS))
+    click.echo("\t".join(str(column) for column in COLUMNS))
     for month in per_month:
         click.echo("\t".join(_cells(month)))
     click.echo()

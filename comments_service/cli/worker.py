@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext
 
 from comments_service.config import (
     address_retention,
@@ -44,7 +45,12 @@ def send_mail(app, now: datetime) -> str | None:
     """Send what is due in the outbox (the sender commits each message itself)."""
     report = send_due(SenderSettings.for_app(app))
     if report.sent or report.failed or report.logged:  # a quiet worker is quiet
-        return f"{report.sent} sent, {report.failed} failed, {report.logged} logged."
+        return gettext(
+            "%(sent)s sent, %(failed)s failed, %(logged)s logged.",
+            sent=report.sent,
+            failed=report.failed,
+            logged=report.logged,
+        )
     return None
 
 
@@ -72,7 +78,13 @@ def daily_mail(app, now: datetime) -> str | None:
         return None
     digests, reminders = queue_daily(app, now)
     db.session.commit()
-    return f"{digests} digests and {reminders} reminders queued." if digests or reminders else None
+    if not digests and not reminders:
+        return None
+    return gettext(
+        "%(digests)s digests and %(reminders)s reminders queued.",
+        digests=digests,
+        reminders=reminders,
+    )
 
 
 def queue_monthly_report(app, now: datetime) -> int:
@@ -102,14 +114,18 @@ def monthly_report(app, now: datetime) -> str | None:
         return None
     if not (queued := queue_monthly_report(app, now)):
         return None
-    return f"The report of {last_full_month(now).label} queued: {queued} messages."
+    return gettext(
+        "The report of %(period)s queued: %(count)s messages.",
+        period=last_full_month(now).label,
+        count=queued,
+    )
 
 
 def purge_sessions(app, now: datetime) -> str | None:
     """Staff sessions past their end are deleted."""
     purged = purge_expired_sessions(now)
     db.session.commit()
-    return f"{purged} expired sessions purged." if purged else None
+    return gettext("%(count)s expired sessions purged.", count=purged) if purged else None
 
 
 def prune_addresses(app, now: datetime) -> str | None:
@@ -121,7 +137,11 @@ def prune_addresses(app, now: datetime) -> str | None:
     db.session.commit()
     if not pruned and not forgotten:
         return None
-    return f"{pruned} addresses cut to their networks, {forgotten} senders of mail forgotten."
+    return gettext(
+        "%(pruned)s addresses cut to their networks, %(forgotten)s senders of mail forgotten.",
+        pruned=pruned,
+        forgotten=forgotten,
+    )
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Thin views: a comment's permalink finds its page; its reply page keeps the blog's form."""
 
 from flask import abort, current_app, redirect, render_template, url_for
+from flask_babel import lazy_gettext
 
 from comments_service.extensions import db
 from comments_service.links import bp
@@ -13,7 +14,9 @@ from comments_service.services.comments.threads import (
 )
 from porch_contract import page_address
 
-NOT_PUBLIC = "There is no published comment at this address: it may have been removed."
+NOT_PUBLIC = lazy_gettext(
+    "There is no published comment at this address: it may have been removed."
+)
 
 
 @bp.get("/c/<int:comment_id>")
@@ -24,7 +27,7 @@ def permalink(comment_id: int):
     config = current_app.config
     page = page_holding(thread["comments"], comment_id, config["PORCH_COMMENTS_PER_PAGE"])
     if page is None:  # under a comment that is not shown: nothing on the blog reaches it
-        abort(404, description=NOT_PUBLIC)
+        abort(404, description=str(NOT_PUBLIC))
     return redirect(f"{_page_url(comment.post, page)}#comment-{comment_id}")
 
 
@@ -63,7 +66,7 @@ def _published(comment_id: int) -> Comment:
     """The comment readers see; the blog's 404 page if there is none."""
     comment = shown_comment(comment_id)
     if comment is None:
-        abort(404, description=NOT_PUBLIC)
+        abort(404, description=str(NOT_PUBLIC))
     return comment
 
 

@@ -6,6 +6,7 @@ blog, where readers see it, since the comment it answered leaves the tab.
 """
 
 from flask import abort, current_app, flash, session
+from flask_babel import gettext
 from flask_login import current_user
 
 from comments_service.enums import Action
@@ -34,7 +35,7 @@ def answer(comment_id: int):
     except moderation.ModerationError as error:
         return keep_draft(f"answer-{comment_id}", form.body.data, [str(error)], comment_id)
     db.session.commit()
-    flash(f"Your answer to {comment.author_name} is published.", "success")
+    flash(gettext("Your answer to %(name)s is published.", name=comment.author_name), "success")
     session["porch_published"] = blog_link(reply)
     return back()
 
@@ -52,7 +53,7 @@ def edit(comment_id: int):
     except moderation.ModerationError as error:
         return keep_draft(f"edit-{comment_id}", form.body.data, [str(error)], comment_id)
     db.session.commit()
-    flash("Your answer is updated; readers see it marked edited.", "success")
+    flash(gettext("Your answer is updated; readers see it marked edited."), "success")
     session["porch_published"] = blog_link(comment)
     return back(comment_id)
 
@@ -64,7 +65,8 @@ def blog_link(comment: Comment) -> str:
 
 
 def form_errors(form) -> list[str]:
-    return [message for messages in form.errors.values() for message in messages]
+    """The form's refusals as text (a form's own messages are lazy: said when read)."""
+    return [str(message) for messages in form.errors.values() for message in messages]
 
 
 def keep_draft(form_id: str, body: str | None, errors: list[str], comment_id: int, **kept):

@@ -6,6 +6,7 @@ confirmation page that needs no JavaScript.
 """
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, gettext, ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -25,8 +26,6 @@ from comments_service.services.moderation.rules import allowed
 from comments_service.services.spam import blocklist, emptying
 from comments_service.words.blocking import LABELS
 
-ADMINS_ONLY = "Only admins keep the blocklists and empty the spam."
-
 
 @bp.context_processor
 def blocking_words() -> dict:
@@ -37,7 +36,7 @@ def blocking_words() -> dict:
 
 def _admins_only() -> None:
     if not current_user.is_admin:
-        abort(403, ADMINS_ONLY)
+        abort(403, gettext("Only admins keep the blocklists and empty the spam."))
 
 
 @bp.get("/blocklist")
@@ -66,9 +65,20 @@ def add_to_blocklist():
     kind, to = _choice(BlockKind, typed["kind"]), _choice(BlockList, typed["to"])
     if kind is None:
         known = ", ".join(BlockKind)
-        return _page(400, f"There is no kind {typed['kind']!r}; pick one of {known}.", typed)
+        message = gettext(
+            "There is no kind %(kind)s; pick one of %(kinds)s.",
+            kind=repr(typed["kind"]),
+            kinds=known,
+        )
+        return _page(400, message, typed)
     if to is None:
-        return _page(400, f"There is no list {typed['to']!r}; pick held or spam.", typed)
+        message = gettext(
+            "There is no list %(list)s; pick %(held)s or %(spam)s.",
+            list=repr(typed["to"]),
+            held=BlockList.HELD.value,
+            spam=BlockList.SPAM.value,
+        )
+        return _page(400, message, typed)
     try:
         added = blocklist.add(kind, typed["value"], to, current_user)
     except blocklist.NotAnEntry as error:
@@ -88,7 +98,7 @@ def _commit_then_back(message: str):
         db.session.commit()
     except IntegrityError:  # the same entry was stored meanwhile: it stands
         db.session.rollback()
-        message = "Someone added that entry a moment ago; it is on the list below."
+        message = gettext("Someone added that entry a moment ago; it is on the list below.")
     flash(message, "success")
     return redirect(url_for("moderation.blocklist_page"), code=303)
 
@@ -98,11 +108,26 @@ def remove_from_blocklist(entry_id: int):
     _admins_only()
     entry = db.session.get(BlocklistEntry, entry_id)
     if entry is None:
-        flash("That entry was already removed.", "success")
+        flash(gettext("That entry was already removed."), "success")
         return redirect(url_for("moderation.blocklist_page"), code=303)
-    named = f"{entry.kind.value} {entry.value}"
+    removed = gettext(
+        "%(kind)s %(entry)s removed; comments it matched come in as before.",
+        kind=_kind_word(entry.kind),
+        entry=entry.value,
+    )
     db.session.delete(entry)
-    return _commit_then_back(f"{named} removed; comments it matched come in as before.")
+    return _commit_then_back(removed)
+
+
+def _kind_word(kind: BlockKind) -> str:
+    """An entry's kind as a sentence names it, from its value: "email", "ip"."""
+    words = {
+        BlockKind.EMAIL: lambda: gettext("email"),
+        BlockKind.DOMAIN: lambda: gettext("domain"),
+        BlockKind.IP: lambda: gettext("ip"),
+        BlockKind.WORD: lambda: gettext("word"),
+    }
+    return words[kind]() if kind in words else kind.value
 
 
 @bp.post("/comments/<int:comment_id>/block")
@@ -112,7 +137,7 @@ def block_reader(comment_id: int):
     _admins_only()
     comment = comment_in_my_care(comment_id)
     if not comment.is_reader:
-        abort(400, "Staff answers are never blocked; only a reader comment can be.")
+        abort(400, gettext("Staff answers are never blocked; only a reader comment can be."))
     try:
         added = blocklist.block_writer(comment, current_user)
     except blocklist.NothingToBlock as error:
@@ -127,7 +152,7 @@ def block_reader(comment_id: int):
     if marked:
         teach_spam_checker(Decision.SPAM, [comment])
         offer_undo(Action.SPAM, [comment.id])
-    flash(f"Blocked: {added} Their new comments go to Spam.", "success")
+    flash(gettext("Blocked: %(entry)s Their new comments go to Spam.", entry=added), "success")
     return back()
 
 
@@ -147,8 +172,14 @@ def empty_spam():
     _admins_only()
     up_to_id = request.form.get("up_to_id", type=int)
     if up_to_id is None:
-        abort(400, "Open the Spam tab and use Empty spam again: the form was incomplete.")
+        abort(400, gettext("Open the Spam tab and use Empty spam again: the form was incomplete."))
     deleted = emptying.empty_spam(current_user, up_to_id)
     db.session.commit()
-    flash(f"{deleted} spam comment{'s' if deleted != 1 else ''} deleted for good.", "success")
+    said = ngettext(
+        "%(count)s spam comment deleted for good.",
+        "%(count)s spam comments deleted for good.",
+        deleted,
+        count=format_decimal(deleted),
+    )
+    flash(said, "success")
     return redirect(url_for("moderation.queue", view=View.SPAM.value), code=303)

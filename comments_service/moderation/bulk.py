@@ -1,6 +1,7 @@
 """One decision on many comments at once (the checkboxes of a tab), and its undo."""
 
 from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -9,10 +10,10 @@ from comments_service.extensions import db
 from comments_service.models import Comment
 from comments_service.moderation import bp
 from comments_service.moderation.forms import ActionForm
-from comments_service.moderation.routes import FILTERS, offer_undo, teach_spam_checker
+from comments_service.moderation.routes import FILTERS, decided, offer_undo, teach_spam_checker
 from comments_service.services.mail.subscriptions import ReaderMail
 from comments_service.services.moderation import decisions as moderation
-from comments_service.services.moderation.rules import BULK, DONE, RECORDED_AS
+from comments_service.services.moderation.rules import BULK, RECORDED_AS
 
 MAX_SELECTED = 500
 
@@ -22,11 +23,11 @@ def bulk():
     """Apply the chosen decision to every selected comment, or to none of them."""
     form = ActionForm()
     if not form.validate_on_submit():
-        abort(400, "The form expired; reload the page and try again.")
+        abort(400, gettext("The form expired; reload the page and try again."))
     action = _action()
     comments = selected_comments()
     if not comments:
-        flash("Select at least one comment first.", "error")
+        flash(gettext("Select at least one comment first."), "error")
         return back_to_listing()
     try:
         readers = ReaderMail.for_app(current_app)
@@ -35,12 +36,12 @@ def bulk():
         abort(403, str(error))
     except moderation.ModerationError as error:
         db.session.rollback()
-        flash(f"Nothing was changed. {error}", "error")
+        flash(gettext("Nothing was changed. %(why)s", why=error), "error")
         return back_to_listing()
     db.session.commit()
     decision = RECORDED_AS[action]
     teach_spam_checker(decision, comments)
-    flash(f"{how_many(comments)} {DONE[decision]}.", "success")
+    flash(decided(decision, comments), "success")
     if action in moderation.UNDO:
         offer_undo(action, [comment.id for comment in comments])
     return back_to_listing()
@@ -53,7 +54,7 @@ def _action() -> Action:
     except ValueError:
         action = None
     if action not in BULK:
-        abort(400, "Choose approve, spam, not spam, delete or restore.")
+        abort(400, gettext("Choose approve, spam, not spam, delete or restore."))
     return action
 
 
@@ -61,20 +62,14 @@ def selected_comments() -> list[Comment]:
     """The ticked comments; an id that is not a number or not a comment is refused."""
     raw = request.form.getlist("ids")
     if len(raw) > MAX_SELECTED:
-        abort(400, f"Select at most {MAX_SELECTED} comments at a time.")
+        abort(400, gettext("Select at most %(most)s comments at a time.", most=MAX_SELECTED))
     if not all(value.isascii() and value.isdigit() and len(value) <= 10 for value in raw):
-        abort(400, "Comment numbers must be whole numbers.")
+        abort(400, gettext("Comment numbers must be whole numbers."))
     ids = {int(value) for value in raw}
     comments = db.session.scalars(select(Comment).where(Comment.id.in_(ids))).all()
     if len(comments) != len(ids):
-        abort(404, "Some of the selected comments no longer exist.")
+        abort(404, gettext("Some of the selected comments no longer exist."))
     return sorted(comments, key=lambda comment: comment.id)
-
-
-def how_many(comments: list[Comment]) -> str:
-    if len(comments) == 1:
-        return f"Comment by {comments[0].author_name}"
-    return f"{len(comments)} comments"
 
 
 def back_to_listing():

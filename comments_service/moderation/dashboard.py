@@ -1,6 +1,7 @@
 """The answer-time figures for staff: tables per month and two charts drawn as SVG."""
 
 from flask import abort, render_template, request
+from flask_babel import format_decimal, gettext
 
 from comments_service.extensions import db
 from comments_service.models import utcnow
@@ -31,7 +32,14 @@ def _months() -> int:
     """How many months to show: ``?months=`` from 1 to MOST_MONTHS, else the default."""
     asked = request.args.get("months", str(figures.DEFAULT_MONTHS)).strip()
     if not (asked.isascii() and asked.isdigit() and 1 <= int(asked) <= MOST_MONTHS):
-        abort(400, f"Months must be a whole number from 1 to {MOST_MONTHS}.")
+        abort(
+            400,
+            gettext(
+                "Months must be a whole number from %(least)s to %(most)s.",
+                least=1,
+                most=MOST_MONTHS,
+            ),
+        )
     return int(asked)
 
 
@@ -49,7 +57,9 @@ def median_chart(per_month: list[figures.MonthFigures]):
         (
             m.month,
             h,
-            f"median {duration(m.median_seconds)}" if m.answered else "no answers",
+            gettext("median %(time)s", time=duration(m.median_seconds))
+            if m.answered
+            else gettext("no answers"),
         )
         for m, h in zip(per_month, hours, strict=True)
     ]
@@ -58,6 +68,10 @@ def median_chart(per_month: list[figures.MonthFigures]):
 
 def _share_words(month: figures.MonthFigures) -> str:
     if month.share_answered is None:
-        return "no comments to answer"
+        return gettext("no comments to answer")
     counted = month.answered + month.waiting
-    return f"{figures.share_text(month.share_answered)} of {counted} answered"
+    return gettext(
+        "%(share)s of %(count)s answered",
+        share=figures.share_text(month.share_answered),
+        count=format_decimal(counted),
+    )

@@ -2,6 +2,7 @@
 pasted by mistake. Readers see the comment marked "edited by the team"."""
 
 from flask import abort, flash
+from flask_babel import gettext
 from flask_login import current_user
 
 from comments_service.enums import Action
@@ -36,8 +37,10 @@ def edit_comment(comment_id: int):
         return _keep(form, [str(error)], comment_id)
     db.session.commit()
     flash(
-        f"The comment by {comment.author_name} is changed; readers see it marked"
-        " “edited by the team”.",
+        gettext(
+            "The comment by %(name)s is changed; readers see it marked “edited by the team”.",
+            name=comment.author_name,
+        ),
         "success",
     )
     return back(comment_id)

@@ -8,7 +8,11 @@ from comments_service.enums import Action, CommentStatus
 from comments_service.models import Comment
 from comments_service.moderation import bp
 from comments_service.services.comments.answers import words_seen
-from comments_service.services.moderation.given_answers import given_answers
+from comments_service.services.moderation.given_answers import (
+    NO_ANSWER_NEEDED,
+    GivenAnswer,
+    given_answers,
+)
 from comments_service.services.moderation.held_reasons import why_held
 from comments_service.services.moderation.rules import Moderator
 from comments_service.words.rendering import inert_links
@@ -16,6 +20,13 @@ from comments_service.words.rendering import inert_links
 bp.add_app_template_filter(words_seen, "words_seen")
 bp.add_app_template_filter(given_answers, "given_answers")
 bp.add_app_template_filter(why_held, "why_held")
+
+
+@bp.app_template_test("no_answer_needed")
+def no_answer_needed(answer: GivenAnswer) -> bool:
+    """Whether one of a comment's answers is its "no answer needed", in whatever language
+    its words are said (the constant itself, lazy or not, rather than its English)."""
+    return answer.how is NO_ANSWER_NEEDED or str(answer.how) == str(NO_ANSWER_NEEDED)
 
 
 @bp.app_template_filter("staff_body")

@@ -1,6 +1,7 @@
 """Forms of the moderation pages; staff text follows the same character rules as readers'."""
 
 from flask import current_app
+from flask_babel import format_decimal, gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -31,7 +32,9 @@ def within_comment_limit(form, field) -> None:
     """Staff answers follow the same length limit as reader comments."""
     limit = current_app.config["PORCH_MAX_COMMENT_CHARS"]
     if field.data and len(field.data) > limit:
-        raise ValidationError(f"Please keep answers under {limit:,} characters.")
+        raise ValidationError(
+            gettext("Please keep answers under %(limit)s characters.", limit=format_decimal(limit))
+        )
 
 
 def storable_body(form, field) -> None:
@@ -43,7 +46,7 @@ def storable_body(form, field) -> None:
 def shows_something(form, field) -> None:
     """An answer that sanitises to nothing would mark a question answered with a blank."""
     if field.data and not has_visible_text(render_comment(field.data)):
-        raise ValidationError("Nothing of this answer would show: HTML tags are removed.")
+        raise ValidationError(gettext("Nothing of this answer would show: HTML tags are removed."))
 
 
 def storable_line(form, field) -> None:
@@ -53,10 +56,10 @@ def storable_line(form, field) -> None:
 
 class AnswerForm(FlaskForm):
     body = TextAreaField(
-        "Your answer (Markdown)",
+        lazy_gettext("Your answer (Markdown)"),
         filters=[lambda text: text and normalised_body(text)],
         validators=[
-            DataRequired("Write an answer first."),
+            DataRequired(lazy_gettext("Write an answer first.")),
             within_comment_limit,
             storable_body,
             shows_something,
@@ -71,8 +74,10 @@ class NewAnswerForm(AnswerForm):
     seen = HiddenField(
         validators=[
             DataRequired(
-                "This page is older than the answer form: reload it, read the comment"
-                " and answer again."
+                lazy_gettext(
+                    "This page is older than the answer form: reload it, read the comment"
+                    " and answer again."
+                )
             )
         ]
     )
@@ -80,9 +85,13 @@ class NewAnswerForm(AnswerForm):
 
 class DismissForm(FlaskForm):
     reason = StringField(
-        "Why no answer is needed",
+        lazy_gettext("Why no answer is needed"),
         filters=[lambda text: text and normalised(text)],
-        validators=[DataRequired("Say why no answer is needed."), Length(max=500), storable_line],
+        validators=[
+            DataRequired(lazy_gettext("Say why no answer is needed.")),
+            Length(max=500),
+            storable_line,
+        ],
     )
 
 
@@ -98,24 +107,35 @@ class EditCommentForm(FlaskForm):
     """Staff change a reader's words; the reason goes into the comment's history."""
 
     body = TextAreaField(
-        "The comment's words (Markdown)",
+        lazy_gettext("The comment's words (Markdown)"),
         filters=[lambda text: text and normalised_body(text).strip()],
         validators=[
-            DataRequired("The comment needs words; delete it instead."),
+            DataRequired(lazy_gettext("The comment needs words; delete it instead.")),
             reader_comment_rules,
         ],
     )
     reason = StringField(
-        "Why you change it",
+        lazy_gettext("Why you change it"),
         filters=[lambda text: text and normalised(text)],
         validators=[
-            DataRequired("Say why you change the reader's words; the history keeps it."),
-            Length(max=500, message="Please keep the reason under 500 characters."),
+            DataRequired(
+                lazy_gettext("Say why you change the reader's words; the history keeps it.")
+            ),
+            Length(
+                max=500,
+                message=lazy_gettext(
+                    "Please keep the reason under %(limit)s characters.", limit=500
+                ),
+            ),
             storable_line,
         ],
     )
     seen = HiddenField(
-        validators=[DataRequired("This page is older than the form: reload it and edit again.")]
+        validators=[
+            DataRequired(
+                lazy_gettext("This page is older than the form: reload it and edit again.")
+            )
+        ]
     )
 
 
@@ -124,33 +144,40 @@ def within_saved_reply_limit(form, field) -> None:
     limit = current_app.config["PORCH_MAX_COMMENT_CHARS"]
     if field.data and len(field.data) > limit:
         raise ValidationError(
-            f"Please keep saved replies under {limit:,} characters ({len(field.data):,} now):"
-            " they go into answers, which have that limit."
+            gettext(
+                "Please keep saved replies under %(limit)s characters (%(length)s now):"
+                " they go into answers, which have that limit.",
+                limit=format_decimal(limit),
+                length=format_decimal(len(field.data)),
+            )
         )
 
 
 class SavedReplyForm(FlaskForm):
     title = StringField(
-        "Title (only you and the team see it)",
+        lazy_gettext("Title (only you and the team see it)"),
         filters=[lambda text: text and normalised(text)],
         validators=[
-            DataRequired("Give the saved reply a title, to find it in the list."),
+            DataRequired(lazy_gettext("Give the saved reply a title, to find it in the list.")),
             Length(
-                max=TITLE_LIMIT, message=f"Please keep the title under {TITLE_LIMIT} characters."
+                max=TITLE_LIMIT,
+                message=lazy_gettext(
+                    "Please keep the title under %(limit)s characters.", limit=TITLE_LIMIT
+                ),
             ),
             storable_line,
         ],
     )
     body = TextAreaField(
-        "Text (Markdown)",
+        lazy_gettext("Text (Markdown)"),
         filters=[lambda text: text and normalised_body(text).strip()],
         validators=[
-            DataRequired("Write the text of the saved reply."),
+            DataRequired(lazy_gettext("Write the text of the saved reply.")),
             within_saved_reply_limit,
             storable_body,
         ],
     )
-    shared = BooleanField("Share with everyone on the team")
+    shared = BooleanField(lazy_gettext("Share with everyone on the team"))
 
 
 class DraftForm(FlaskForm):
@@ -169,8 +196,8 @@ class ReassignForm(FlaskForm):
     """Hand a comment to a colleague, chosen by their account number."""
 
     to = IntegerField(
-        "Hand to",
-        validators=[InputRequired("Choose the colleague to hand this comment to.")],
+        lazy_gettext("Hand to"),
+        validators=[InputRequired(lazy_gettext("Choose the colleague to hand this comment to."))],
     )
 
 
@@ -178,37 +205,37 @@ class PrivateAnswerForm(FlaskForm):
     """A reader answered by phone, email or in person; the note is for staff only."""
 
     how = SelectField(
-        "How you answered",
+        lazy_gettext("How you answered"),
         choices=[
-            SelectChoice(PrivateChannel.PHONE.value, "By phone"),
-            SelectChoice(PrivateChannel.EMAIL.value, "By email"),
-            SelectChoice(PrivateChannel.IN_PERSON.value, "In person"),
+            SelectChoice(PrivateChannel.PHONE.value, lazy_gettext("By phone")),
+            SelectChoice(PrivateChannel.EMAIL.value, lazy_gettext("By email")),
+            SelectChoice(PrivateChannel.IN_PERSON.value, lazy_gettext("In person")),
         ],
-        validators=[InputRequired("Choose how you answered.")],
+        validators=[InputRequired(lazy_gettext("Choose how you answered."))],
     )
     note = TextAreaField(
-        "Note for the team (readers never see it)",
-        validators=[DataRequired("Say in the note what you told the reader.")],
+        lazy_gettext("Note for the team (readers never see it)"),
+        validators=[DataRequired(lazy_gettext("Say in the note what you told the reader."))],
     )
     at = DateTimeLocalField(
-        "When (UTC; empty: now)",
+        lazy_gettext("When (UTC; empty: now)"),
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[Optional()],
     )
-    show = BooleanField("Show “got in touch privately” under the comment on the blog")
+    show = BooleanField(lazy_gettext("Show “got in touch privately” under the comment on the blog"))
 
 
 class FollowUpForm(FlaskForm):
     """The next step of an idea's or a problem's follow-up."""
 
     step = SelectField(
-        "Step",
+        lazy_gettext("Step"),
         choices=[
-            SelectChoice(FollowUp.PASSED_ON.value, "Passed on to a team"),
-            SelectChoice(FollowUp.ACTED_ON.value, "Acted on (the note is public)"),
-            SelectChoice(FollowUp.DECLINED.value, "Declined"),
+            SelectChoice(FollowUp.PASSED_ON.value, lazy_gettext("Passed on to a team")),
+            SelectChoice(FollowUp.ACTED_ON.value, lazy_gettext("Acted on (the note is public)")),
+            SelectChoice(FollowUp.DECLINED.value, lazy_gettext("Declined")),
         ],
-        validators=[InputRequired("Choose the step.")],
+        validators=[InputRequired(lazy_gettext("Choose the step."))],
     )
-    team = StringField("Team (when passing on)", validators=[Optional()])
-    note = StringField("Note", validators=[Optional()])
+    team = StringField(lazy_gettext("Team (when passing on)"), validators=[Optional()])
+    note = StringField(lazy_gettext("Note"), validators=[Optional()])

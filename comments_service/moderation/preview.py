@@ -6,6 +6,7 @@ the box asks ``preview_json`` and shows the preview in place.
 """
 
 from flask import current_app, request
+from flask_babel import format_decimal, gettext, lazy_gettext
 from werkzeug.datastructures import MultiDict
 
 from comments_service.moderation import bp
@@ -24,7 +25,9 @@ def as_published(text: str) -> str:
     return render_comment(body) if body else ""
 
 
-NOT_A_PREVIEW = 'Send a JSON object with the answer\'s text as a string: {"body": "..."}.'
+NOT_A_PREVIEW = lazy_gettext(
+    'Send a JSON object with the answer\'s text as a string: {"body": "..."}.'
+)
 
 
 @bp.post("/comments/<int:comment_id>/preview")
@@ -42,11 +45,15 @@ def preview_json():
     would show, and why publishing it would be refused (none: it would be published)."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("body"), str):
-        return {"error": "malformed", "message": NOT_A_PREVIEW}, 400
+        return {"error": "malformed", "message": str(NOT_A_PREVIEW)}, 400
     body = data["body"]
     limit = current_app.config["PORCH_MAX_COMMENT_CHARS"]
     if len(body) > limit:
-        message = f"Please keep answers under {limit:,} characters ({len(body):,} now)."
+        message = gettext(
+            "Please keep answers under %(limit)s characters (%(length)s now).",
+            limit=format_decimal(limit),
+            length=format_decimal(len(body)),
+        )
         return {"error": "invalid", "message": message}, 422
     problems = answer_problems(body)
     return {"html": as_published(body), "problems": problems}

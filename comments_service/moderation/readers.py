@@ -1,6 +1,7 @@
 """Readers known by name: who comments, how often, and whether they heard back."""
 
 from flask import abort, current_app, render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -57,11 +58,13 @@ def reader_page(key: str):
     signed = _keys().read(key)
     named = signed and db.session.scalar(_theirs().where(Comment.id == signed.row_id))
     if not named or not signed.names(named):
-        abort(404, "There is no such reader, or nothing of theirs is published any more.")
+        abort(404, gettext("There is no such reader, or nothing of theirs is published any more."))
     kinds = comment_kinds(current_app.config)
     order = request.args.get("order", "oldest")
     if order not in ORDERS:
-        abort(400, f"Order is {' or '.join(ORDERS)}.")
+        abort(
+            400, gettext("Order is %(newest)s or %(oldest)s.", newest=ORDERS[0], oldest=ORDERS[1])
+        )
     summary = db.session.execute(readers(comments_of(_theirs(), named), kinds)).one()
     listing = db.paginate(
         comments_of(_theirs(), named, newest_first=order == "newest").options(*ON_THE_PAGE),

@@ -1,6 +1,7 @@
 """The report "What readers told us" for staff: a period's page, printable."""
 
 from flask import current_app, render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 
 from comments_service.config import comment_kinds, open_kinds
@@ -16,7 +17,10 @@ from comments_service.services.report.build import PeriodError, build, day_from,
 def report_page():
     since, until = (request.args.get(name, "").strip() for name in ("since", "until"))
     try:
-        period = period_of(day_from(since, "Since"), day_from(until, "Until"), utcnow())
+        # The fields' names, as their labels say them, for the message of a wrong day.
+        period = period_of(
+            day_from(since, gettext("Since")), day_from(until, gettext("Until")), utcnow()
+        )
     except PeriodError as error:
         page = render_template(
             "moderation/report.html",

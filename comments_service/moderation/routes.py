@@ -1,4 +1,5 @@
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload, with_expression
@@ -77,7 +78,14 @@ def queue():
     filters = {name: request.args.get(name, "").strip() for name in FILTERS}
     kinds = comment_kinds(current_app.config)
     if filters["kind"] not in ("", UNTAGGED, *kinds):
-        abort(400, f"There is no kind {filters['kind']!r}; pick one of {', '.join(kinds)}.")
+        abort(
+            400,
+            gettext(
+                "There is no kind %(kind)s; pick one of %(kinds)s.",
+                kind=repr(filters["kind"]),
+                kinds=", ".join(kinds),
+            ),
+        )
     found = found_by(filters["q"], FOUND_BY_ID) if filters["q"] else None
     tabs = {tab.value: _narrowed(tab, filters, now, found) for tab in View}
     untagged = of_kind(_narrowed(view, {**filters, "kind": ""}, now, found), None)
@@ -200,7 +208,12 @@ def _view() -> View:
     try:
         return View(request.args.get("view", View.WAITING))
     except ValueError:
-        abort(400, f"There is no view {request.args['view']!r}; pick one of the tabs.")
+        abort(
+            400,
+            gettext(
+                "There is no view %(view)s; pick one of the tabs.", view=repr(request.args["view"])
+            ),
+        )
 
 
 def _narrowed(view: View, filters: dict, now, found=None):
@@ -247,7 +260,7 @@ def reassign(comment_id: int):
         return back_with_errors(form)
     colleague = db.session.get(Staff, form.to.data)
     if colleague is None:
-        flash("There is no such colleague; choose one from the list.", "error")
+        flash(gettext("There is no such colleague; choose one from the list."), "error")
         return back()
     try:
         assignment.reassign(
@@ -264,7 +277,14 @@ def reassign(comment_id: int):
         flash(str(error), "error")
         return back()
     db.session.commit()
-    flash(f"Comment by {comment.author_name} handed to {colleague.name}.", "success")
+    flash(
+        gettext(
+            "Comment by %(name)s handed to %(colleague)s.",
+            name=comment.author_name,
+            colleague=colleague.name,
+        ),
+        "success",
+    )
     return back()
 
 
@@ -317,10 +337,61 @@ def _decide(action: Action, decide, comment: Comment, *args):
     db.session.commit()
     decision = RECORDED_AS[action]
     teach_spam_checker(decision, [comment])
-    flash(f"Comment by {comment.author_name} {DONE[decision]}.", "success")
+    flash(decided(decision, [comment]), "success")
     if action in moderation.UNDO:
         offer_undo(action, [comment.id])
     return back()
+
+
+def decided(decision: Decision, comments: list[Comment]) -> str:
+    """What a decision on these comments says: "Comment by Jo approved.", "3 comments
+    deleted."; each sentence whole, for its translation."""
+    if len(comments) == 1:
+        name = comments[0].author_name
+        one = {
+            Decision.APPROVE: lambda: gettext("Comment by %(name)s approved.", name=name),
+            Decision.SPAM: lambda: gettext("Comment by %(name)s marked as spam.", name=name),
+            Decision.NOT_SPAM: lambda: gettext("Comment by %(name)s taken out of spam.", name=name),
+            Decision.DELETE: lambda: gettext("Comment by %(name)s deleted.", name=name),
+            Decision.RESTORE: lambda: gettext("Comment by %(name)s restored.", name=name),
+            Decision.DISMISS: lambda: gettext(
+                "Comment by %(name)s marked no answer needed.", name=name
+            ),
+            Decision.ANSWER_PRIVATELY: lambda: gettext(
+                "Comment by %(name)s answered privately.", name=name
+            ),
+            Decision.PASS_ON: lambda: gettext("Comment by %(name)s passed on.", name=name),
+            Decision.ACT_ON: lambda: gettext(
+                "Comment by %(name)s acted on; readers see what was done.", name=name
+            ),
+            Decision.DECLINE: lambda: gettext("Comment by %(name)s declined.", name=name),
+        }
+        if decision in one:
+            return one[decision]()
+        return gettext("Comment by %(name)s: %(done)s.", name=name, done=DONE[decision])
+    n = len(comments)
+    many = {
+        Decision.APPROVE: lambda: ngettext(
+            "%(num)s comment approved.", "%(num)s comments approved.", n
+        ),
+        Decision.SPAM: lambda: ngettext(
+            "%(num)s comment marked as spam.", "%(num)s comments marked as spam.", n
+        ),
+        Decision.NOT_SPAM: lambda: ngettext(
+            "%(num)s comment taken out of spam.", "%(num)s comments taken out of spam.", n
+        ),
+        Decision.DELETE: lambda: ngettext(
+            "%(num)s comment deleted.", "%(num)s comments deleted.", n
+        ),
+        Decision.RESTORE: lambda: ngettext(
+            "%(num)s comment restored.", "%(num)s comments restored.", n
+        ),
+    }
+    if decision in many:
+        return many[decision]()
+    return ngettext(
+        "%(num)s comment: %(done)s.", "%(num)s comments: %(done)s.", n, done=DONE[decision]
+    )
 
 
 def teach_spam_checker(decision: Decision | None, comments: list[Comment]) -> None:
@@ -329,9 +400,9 @@ def teach_spam_checker(decision: Decision | None, comments: list[Comment]) -> No
 
 
 def comment_in_my_care(comment_id: int) -> Comment:
-    comment = db.get_or_404(Comment, comment_id, description="No such comment.")
+    comment = db.get_or_404(Comment, comment_id, description=gettext("No such comment."))
     if not looks_after(current_user, comment):
-        abort(403, "This comment is on a post you are not an author of.")
+        abort(403, gettext("This comment is on a post you are not an author of."))
     return comment
 
 
@@ -376,5 +447,5 @@ def came_from() -> dict:
 def back_with_errors(form):
     for messages in form.errors.values():
         for message in messages:
-            flash(message, "error")
+            flash(str(message), "error")
     return back()

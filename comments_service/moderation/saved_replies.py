@@ -6,6 +6,7 @@ what was typed, into the draft the page puts back in the same box. With JavaScri
 """
 
 from flask import abort, flash, g, redirect, render_template, session, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from comments_service.extensions import db
@@ -51,13 +52,13 @@ def add_saved_reply():
     except NotAllowed as error:
         abort(403, str(error))
     db.session.commit()
-    flash(f"Saved reply “{form.title.data}” added.", "success")
+    flash(gettext("Saved reply “%(title)s” added.", title=form.title.data), "success")
     return _to_page()
 
 
 @bp.post("/saved-replies/<int:reply_id>")
 def change_saved_reply(reply_id: int):
-    reply = db.get_or_404(SavedReply, reply_id, description="No such saved reply.")
+    reply = db.get_or_404(SavedReply, reply_id, description=gettext("No such saved reply."))
     form = SavedReplyForm()
     if not form.validate_on_submit():
         return _page(SavedReplyForm(formdata=None), status=422, editing=(reply_id, form))
@@ -66,19 +67,19 @@ def change_saved_reply(reply_id: int):
     except NotAllowed as error:
         abort(403, str(error))
     db.session.commit()
-    flash(f"Saved reply “{reply.title}” changed.", "success")
+    flash(gettext("Saved reply “%(title)s” changed.", title=reply.title), "success")
     return _to_page()
 
 
 @bp.post("/saved-replies/<int:reply_id>/delete")
 def delete_saved_reply(reply_id: int):
-    reply = db.get_or_404(SavedReply, reply_id, description="No such saved reply.")
+    reply = db.get_or_404(SavedReply, reply_id, description=gettext("No such saved reply."))
     try:
         saved_replies.remove(reply, current_user)
     except NotAllowed as error:
         abort(403, str(error))
     db.session.commit()
-    flash(f"Saved reply “{reply.title}” deleted.", "success")
+    flash(gettext("Saved reply “%(title)s” deleted.", title=reply.title), "success")
     return _to_page()
 
 
@@ -92,8 +93,11 @@ def insert_saved_reply(comment_id: int):
         return keep_in_box(box, typed, form_errors(form))
     reply = saved_replies.usable(current_user, form.saved_reply.data)
     if reply is None:
-        return keep_in_box(box, typed, ["Choose one of your saved replies to insert."])
-    flash(f"“{reply.title}” is in the box: read it over before you publish.", "success")
+        return keep_in_box(box, typed, [gettext("Choose one of your saved replies to insert.")])
+    flash(
+        gettext("“%(title)s” is in the box: read it over before you publish.", title=reply.title),
+        "success",
+    )
     return keep_in_box(box, saved_replies.inserted(typed, reply.body), [])
 
 
@@ -101,7 +105,7 @@ def answer_box(form: DraftForm, comment_id: int) -> str:
     """The box the form came from: the comment's answer box or its edit-your-answer box."""
     box = form.into.data
     if box not in (f"answer-{comment_id}", f"edit-{comment_id}"):
-        abort(400, "This form names no answer box of this comment; reload the page.")
+        abort(400, gettext("This form names no answer box of this comment; reload the page."))
     return box
 
 

@@ -1,5 +1,6 @@
 """The privacy page's form: an address and what its owner wants done."""
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -9,8 +10,8 @@ from comments_service.words.addresses import AddressError, mail_address
 from comments_service.words.characters import line_problem
 
 WISHES = [
-    SelectChoice("export", "Send me a copy of my data"),
-    SelectChoice("forget", "Erase my data"),
+    SelectChoice("export", lazy_gettext("Send me a copy of my data")),
+    SelectChoice("forget", lazy_gettext("Erase my data")),
 ]
 
 
@@ -25,7 +26,9 @@ def mail_address_field(form, field) -> None:
     try:
         field.data = mail_address(field.data)
     except AddressError as error:
-        raise ValidationError(f"That email address does not look right. {error}") from None
+        raise ValidationError(
+            gettext("That email address does not look right. %(problem)s", problem=error)
+        ) from None
 
 
 class DataRequestForm(FlaskForm):
@@ -36,16 +39,18 @@ class DataRequestForm(FlaskForm):
         csrf = False
 
     email = StringField(
-        "Your email address",
+        lazy_gettext("Your email address"),
         validators=[
-            DataRequired("Please give the email address you commented with."),
-            Length(max=254, message="An email address has at most 254 characters."),
+            DataRequired(lazy_gettext("Please give the email address you commented with.")),
+            Length(max=254, message=lazy_gettext("An email address has at most 254 characters.")),
             storable_line,
             mail_address_field,
         ],
     )
     wish = RadioField(
-        "What would you like?",
+        lazy_gettext("What would you like?"),
         choices=WISHES,
-        validators=[InputRequired("Please choose a copy of your data, or its erasure.")],
+        validators=[
+            InputRequired(lazy_gettext("Please choose a copy of your data, or its erasure."))
+        ],
     )

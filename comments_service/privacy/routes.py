@@ -9,6 +9,7 @@ import json
 import time
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 
 from comments_service.api.routes import from_our_pages
@@ -22,17 +23,21 @@ from comments_service.services.privacy.requests import PrivacyLinks
 from comments_service.services.tokens import BadLink, ExpiredLink
 from comments_service.words.times import duration
 
-EXPIRED = (
-    "This link has expired: links work for {valid_for}. Nothing was changed. Ask again "
+EXPIRED = lazy_gettext(
+    "This link has expired: links work for %(valid_for)s. Nothing was changed. Ask again "
     "on the blog's privacy page and we will send you a fresh one."
 )
 # Every valid request is answered no sooner than this: a known address costs a stored
 # message (a few milliseconds), an unknown one nothing, and the page must not tell.
 ANSWER_FLOOR_SECONDS = 0.25
-TOO_MANY = "Many requests have come from your connection; please try again in an hour."
+TOO_MANY = lazy_gettext(
+    "Many requests have come from your connection; please try again in an hour."
+)
 # Said of every address alike, known or not: the count is of requests, not of mail sent.
-TOO_MANY_FOR_ADDRESS = "Many requests have been made for this address; please try again later."
-BROKEN = (
+TOO_MANY_FOR_ADDRESS = lazy_gettext(
+    "Many requests have been made for this address; please try again later."
+)
+BROKEN = lazy_gettext(
     "This link is not complete, was changed, or its data is already erased, so nothing was "
     "changed. Open it again from the email, or copy the whole link (it is long) into your browser."
 )
@@ -82,7 +87,7 @@ def request_link():
     """Mail a link to a known address; answer every address alike, and as fast."""
     started = time.monotonic()
     if not from_our_pages():
-        abort(403, "Requests about your data can only be sent from the blog's own pages.")
+        abort(403, gettext("Requests about your data can only be sent from the blog's own pages."))
     form = DataRequestForm()
     if not form.validate():
         return render_template("privacy/request.html", form=form), 422
@@ -107,9 +112,9 @@ def _link_problem(error: BadLink):
     if isinstance(error, ExpiredLink):
         return render_template(
             "readers/link_problem.html",
-            message=EXPIRED.format(valid_for=duration(_links().valid_for)),
+            message=str(EXPIRED) % {"valid_for": duration(_links().valid_for)},
         ), 410
-    return render_template("readers/link_problem.html", message=BROKEN), 400
+    return render_template("readers/link_problem.html", message=str(BROKEN)), 400
 
 
 @bp.get("/export/<token>")

@@ -7,6 +7,7 @@ which carries no CSRF token: the signed token in the address is what authenticat
 """
 
 from flask import current_app, render_template
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 
 from comments_service.extensions import csrf, db
@@ -17,11 +18,11 @@ from comments_service.services.mail.subscriptions import ReaderMail
 from comments_service.services.tokens import BadLink, ExpiredLink
 from comments_service.words.times import duration
 
-EXPIRED_CONFIRMATION = (
-    "This confirmation link has expired: links work for {valid_for}. Nothing was changed. "
+EXPIRED_CONFIRMATION = lazy_gettext(
+    "This confirmation link has expired: links work for %(valid_for)s. Nothing was changed. "
     "Leave your next comment with the email box ticked and we will send you a fresh link."
 )
-BROKEN_LINK = (
+BROKEN_LINK = lazy_gettext(
     "This link is not complete or was changed, so nothing was changed. Open it again from "
     "the email, or copy the whole link (it is long) into your browser."
 )
@@ -35,9 +36,9 @@ def _link_problem(error: BadLink, readers: ReaderMail):
     """A page that says what went wrong with a link and what to do; 410 once it expired."""
     if isinstance(error, ExpiredLink):
         valid_for = duration(readers.confirm_within)
-        message, status = EXPIRED_CONFIRMATION.format(valid_for=valid_for), 410
+        message, status = str(EXPIRED_CONFIRMATION) % {"valid_for": valid_for}, 410
     else:
-        message, status = BROKEN_LINK, 400
+        message, status = str(BROKEN_LINK), 400
     return render_template("readers/link_problem.html", message=message), status
 
 

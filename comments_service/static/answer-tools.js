@@ -32,7 +32,7 @@
     const data = await answer.json();
     const heading = document.createElement("p");
     heading.className = "meta";
-    heading.textContent = "Preview: readers would see";
+    heading.textContent = button.dataset.porchPreviewHeading; // in the page's language
     const body = document.createElement("div");
     body.className = "body";
     body.innerHTML = data.html || ""; // rendered and sanitised by the service, as published

@@ -1,6 +1,7 @@
 // Keyboard shortcuts of the moderation queue, as WordPress's Comments screen has them.
 // A decision presses the card's own button, so the CSRF token, the message and Undo work
-// as they do without script. What happened is said in the live region #shortcut-news.
+// as they do without script. What happened is said in the live region #shortcut-news, in
+// the page's words (#moderation-words: "{title}" and the like stand for the values).
 (() => {
   "use strict";
 
@@ -9,20 +10,24 @@
   const help = document.getElementById("shortcuts");
   // Which card was chosen when a decision left the page; the next page chooses the same place.
   const KEPT = "porch-moderation-card";
-  const DECISIONS = { a: "Approve", s: "Spam", d: "Delete" };
+  const WORDS = JSON.parse(document.getElementById("moderation-words").textContent);
   let current = -1;
 
   function say(text) {
     news.textContent = text;
   }
 
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, (all, name) => values[name] ?? all);
+  }
+
   function describe(index) {
-    return `Comment ${index + 1} of ${cards.length}: ${cards[index].dataset.title}`;
+    return fill(WORDS.comment, { index: index + 1, count: cards.length, title: cards[index].dataset.title });
   }
 
   function choose(index) {
     if (!cards.length) {
-      say("There are no comments on this page.");
+      say(WORDS.none);
       return;
     }
     const next = Math.max(0, Math.min(cards.length - 1, index));
@@ -37,7 +42,7 @@
   }
 
   function chosen() {
-    if (current < 0) say("Choose a comment first: j goes to the next one.");
+    if (current < 0) say(WORDS.first);
     return cards[current];
   }
 
@@ -50,7 +55,7 @@
     if (!card) return;
     const fold = card.querySelector("details[data-fold=answer]");
     if (!fold) {
-      say("This comment cannot be answered here.");
+      say(WORDS.unanswerable);
       return;
     }
     fold.open = true;
@@ -62,10 +67,10 @@
     if (!card) return;
     const button = card.querySelector(`button[data-shortcut="${key}"]`);
     if (!button) {
-      say(`${DECISIONS[key]} is not offered for this comment.`);
+      say(WORDS.absent[key]);
       return;
     }
-    say(`${DECISIONS[key]}: ${card.dataset.title}`);
+    say(fill(WORDS.pressed[key], { title: card.dataset.title }));
     remember();
     button.click();
   }
@@ -73,10 +78,10 @@
   function undo() {
     const button = document.querySelector("form.undo button");
     if (!button) {
-      say("There is nothing to undo.");
+      say(WORDS.nothing);
       return;
     }
-    say("Undoing");
+    say(WORDS.undoing);
     remember();
     button.click();
   }
@@ -86,7 +91,7 @@
     if (!card) return;
     const box = card.querySelector("input[type=checkbox][name=ids]");
     box.checked = !box.checked;
-    say(box.checked ? "Selected" : "No longer selected");
+    say(box.checked ? WORDS.selected : WORDS.unselected);
   }
 
   function showHelp() {
@@ -169,7 +174,7 @@
       if (!tools) throw new Error("no tools on the page");
       place.replaceChildren(...tools.childNodes);
     } catch {
-      say(`The tools could not be loaded here: the link opens them on a page of their own.`);
+      say(WORDS.tools);
     }
   }
 

@@ -3,7 +3,8 @@
 An entry is stored as ``normalise`` writes it, so "Jo@Example.ORG" and
 "jo@example.org" are one entry, and a comment is matched the same way: addresses
 in lower case with their domain in IDNA (``xn--``) form, networks as ``ipaddress``
-writes them, words folded to one case and matched as whole words.
+writes them, words folded to one case and matched as whole words. What is refused is
+said in the language spoken.
 """
 
 import ipaddress
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import idna
+from flask_babel import gettext, lazy_gettext, ngettext
 
 from comments_service.enums import BlockKind
 
@@ -27,32 +29,49 @@ def normalise(kind: BlockKind, text: str) -> str:
     """The entry as stored; raises NotAnEntry with a message a person can act on."""
     text = (text or "").strip()
     if not text:
-        raise NotAnEntry(f"Type the {LABELS[kind]} to block.")
+        raise NotAnEntry(str(TYPE_ONE[kind]))
     if len(text) > MAX_LENGTH:
-        raise NotAnEntry(f"An entry is at most {MAX_LENGTH} characters.")
+        raise NotAnEntry(
+            ngettext(
+                "An entry is at most %(num)s character.",
+                "An entry is at most %(num)s characters.",
+                MAX_LENGTH,
+            )
+        )
     return NORMALISERS[kind](text)
 
 
 def _email(text: str) -> str:
     local, at, domain = text.rpartition("@")
     if not at or not local or " " in local:
-        raise NotAnEntry(f"{text!r} is not an email address; write it like jo@example.org.")
+        raise NotAnEntry(
+            gettext(
+                "%(text)s is not an email address; write it like jo@example.org.", text=repr(text)
+            )
+        )
     return f"{local.lower()}@{_domain(domain)}"
 
 
 def _domain(text: str) -> str:
     if "/" in text or ":" in text or "@" in text:
         raise NotAnEntry(
-            f"{text!r} is not a domain; write only the name, like example.org"
-            " (no https://, path or address)."
+            gettext(
+                "%(text)s is not a domain; write only the name, like example.org"
+                " (no https://, path or address).",
+                text=repr(text),
+            )
         )
     name = text.removeprefix("*.").rstrip(".").lower()
     try:
         ascii_name = idna.encode(name, uts46=True).decode("ascii")
     except idna.IDNAError:
-        raise NotAnEntry(f"{text!r} is not a domain name; write it like example.org.") from None
+        raise NotAnEntry(
+            gettext("%(text)s is not a domain name; write it like example.org.", text=repr(text))
+        ) from None
     if "." not in ascii_name:
-        raise NotAnEntry(f"{text!r} has no dot; write a whole domain, like example.org.")
+        raise NotAnEntry(
+            gettext("%(text)s has no dot; write a whole domain, like example.org.", text=repr(text))
+        )
     return ascii_name
 
 
@@ -61,8 +80,11 @@ def _network(text: str) -> str:
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
         raise NotAnEntry(
-            f"{text!r} is not an IP address or range; write one like 203.0.113.7,"
-            " 203.0.113.0/24 or 2001:db8::/48."
+            gettext(
+                "%(text)s is not an IP address or range; write one like 203.0.113.7,"
+                " 203.0.113.0/24 or 2001:db8::/48.",
+                text=repr(text),
+            )
         ) from None
     return str(network)
 
@@ -83,10 +105,17 @@ NORMALISERS = {
     BlockKind.WORD: _word,
 }
 LABELS = {
-    BlockKind.EMAIL: "email address",
-    BlockKind.DOMAIN: "domain",
-    BlockKind.IP: "IP address or range",
-    BlockKind.WORD: "word or phrase",
+    BlockKind.EMAIL: lazy_gettext("email address"),
+    BlockKind.DOMAIN: lazy_gettext("domain"),
+    BlockKind.IP: lazy_gettext("IP address or range"),
+    BlockKind.WORD: lazy_gettext("word or phrase"),
+}
+# What an empty entry of each kind is told.
+TYPE_ONE = {
+    BlockKind.EMAIL: lazy_gettext("Type the email address to block."),
+    BlockKind.DOMAIN: lazy_gettext("Type the domain to block."),
+    BlockKind.IP: lazy_gettext("Type the IP address or range to block."),
+    BlockKind.WORD: lazy_gettext("Type the word or phrase to block."),
 }
 
 

@@ -12,6 +12,8 @@ import html
 import re
 import unicodedata
 
+from flask_babel import gettext
+
 # Controls, formatting (zero-width, bidi), lone surrogates, private use, unassigned,
 # and the line/paragraph separators: invisible or misleading in a one-line field.
 NOT_IN_A_LINE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
@@ -36,7 +38,9 @@ def normalised_body(text: str) -> str:
 def line_problem(text: str) -> str | None:
     """Why a one-line field (name, email, website) cannot be stored, or None."""
     if any(unicodedata.category(char) in NOT_IN_A_LINE for char in text):
-        return "Please use only visible characters (no control, format or invisible characters)."
+        return gettext(
+            "Please use only visible characters (no control, format or invisible characters)."
+        )
     return None
 
 
@@ -51,11 +55,11 @@ def body_problem(text: str) -> str | None:
     for char in text:
         category = unicodedata.category(char)
         if (category == "Cc" and char not in ALLOWED_CONTROLS) or category == "Cs":
-            return (
+            return gettext(
                 "Please remove the control characters from your text (tabs and new lines are fine)."
             )
         if char in BIDI_OVERRIDES:
-            return "Please remove the text-direction override characters from your text."
+            return gettext("Please remove the text-direction override characters from your text.")
     return None
 
 

@@ -10,14 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from flask_babel import format_decimal, gettext, lazy_gettext
+
 from comments_service.words.addresses import AddressError, mail_address
 from comments_service.words.characters import body_problem as character_problem
 from comments_service.words.characters import has_visible_text, line_problem
 from comments_service.words.mail_headers import as_mail_shows
 from comments_service.words.rendering import render_comment
 
-STAFF_NAME = "That name belongs to a member of staff; please use your own."
-ENCODED_NAME = (
+STAFF_NAME = lazy_gettext("That name belongs to a member of staff; please use your own.")
+ENCODED_NAME = lazy_gettext(
     "Please write your name as plain text: mail programs would read its “=?…?=” part as"
     " control characters or line breaks."
 )
@@ -43,7 +45,11 @@ class Rule(enum.Enum):
 @dataclass(frozen=True)
 class Problem:
     rule: Rule
-    message: str  # for the person who wrote the field
+    said: str  # for the person who wrote the field, in the language spoken
+
+    @property
+    def message(self) -> str:
+        return str(self.said)
 
 
 @dataclass(frozen=True)
@@ -59,11 +65,13 @@ def name_problem(name: str, limits: Limits) -> Problem | None:
     """The staff check comes last, only for a name that is otherwise fine; it is asked
     of the name as the page shows it and as a mail program would show it."""
     if not name:
-        return Problem(Rule.NAME_MISSING, "Please tell us your name.")
+        return Problem(Rule.NAME_MISSING, gettext("Please tell us your name."))
     if problem := line_problem(name):
         return Problem(Rule.NAME_INVISIBLE, problem)
     if len(name) > limits.max_name:
-        message = f"Please keep your name under {limits.max_name} characters."
+        message = gettext("Please keep your name under %(most)s characters.") % {
+            "most": format_decimal(limits.max_name)
+        }
         return Problem(Rule.NAME_TOO_LONG, message)
     try:
         in_mail = as_mail_shows(name)
@@ -78,17 +86,22 @@ def name_problem(name: str, limits: Limits) -> Problem | None:
 
 def body_problem(body: str, max_chars: int) -> Problem | None:
     if not body:
-        return Problem(Rule.BODY_MISSING, "Please write a comment.")
+        return Problem(Rule.BODY_MISSING, gettext("Please write a comment."))
     if len(body) > max_chars:
-        message = f"Please keep comments under {max_chars:,} characters ({len(body):,} now)."
+        message = gettext("Please keep comments under %(most)s characters (%(now)s now).") % {
+            "most": format_decimal(max_chars),
+            "now": format_decimal(len(body)),
+        }
         return Problem(Rule.BODY_TOO_LONG, message)
     if problem := character_problem(body):
         return Problem(Rule.BODY_CONTROL, problem)
     if not has_visible_text(render_comment(body)):
         return Problem(
             Rule.BODY_BLANK,
-            "Nothing of this comment would show: HTML tags and comments are removed. "
-            "Please write it as plain text (Markdown is welcome).",
+            gettext(
+                "Nothing of this comment would show: HTML tags and comments are removed. "
+                "Please write it as plain text (Markdown is welcome)."
+            ),
         )
     return None
 
@@ -102,7 +115,9 @@ def email_problem(email: str) -> Problem | None:
     try:
         mail_address(email)
     except AddressError as error:
-        message = f"That email address does not look right. {error} (Or leave it empty.)"
+        message = gettext(
+            "That email address does not look right. %(why)s (Or leave it empty.)"
+        ) % {"why": error}
         return Problem(Rule.EMAIL, message)
     return None
 
@@ -114,7 +129,9 @@ def website_problem(website: str) -> Problem | None:
     if problem := line_problem(website):
         return Problem(Rule.WEBSITE, problem)
     if not _is_web_address(website):
-        message = "Please give a full web address starting with https:// (or leave it empty)."
+        message = gettext(
+            "Please give a full web address starting with https:// (or leave it empty)."
+        )
         return Problem(Rule.WEBSITE, message)
     return None
 

@@ -3,8 +3,8 @@
 The moderation pages, the mails (subjects and bodies), the CLI's text output, the
 report (page, standalone document, mail, text) and the words the blog prints about
 answers all format times here, and nowhere else; JSON (the API, exports, ``--json``)
-keeps ISO 8601 text and numbers. Babel writes the words in ``LOCALE``, the one setting a
-translation changes: its own long date, short time and the way it joins them.
+keeps ISO 8601 text and numbers. Babel writes the words in the language spoken at the
+time (words/language.py): its own long date, short time and the way it joins them.
 
 - **A moment**: "1 November 2026, 14:05 UTC". Times are stored in UTC and shown in UTC,
   marked so. The blog's theme prints the same words (``porch_pelican/filters.py``
@@ -20,13 +20,12 @@ translation changes: its own long date, short time and the way it joins them.
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time, get_datetime_format
 from babel.units import format_unit
+from flask_babel import gettext
 
-# British English: the day before the month, as the blog's theme prints dates. Parsed
-# once: given by name, Babel would parse and look it up again on every call.
-LOCALE = Locale.parse("en_GB")
+from comments_service.words.language import current_locale
+
 NOTHING = "-"
 
 
@@ -37,40 +36,47 @@ def iso(moment) -> str:
 
 def utc_label(moment) -> str:
     """A moment as people read it: "1 November 2026, 14:05 UTC"."""
-    moment = _utc(moment)
-    return _MOMENT.format(f"{_clock(moment.hour, moment.minute)} UTC", _long_day(moment.date()))
+    moment, locale = _utc(moment), current_locale()
+    clock = _clock(moment.hour, moment.minute, locale)
+    return _moment(locale).format(f"{clock} UTC", _long_day(moment.date(), locale))
 
 
 # A page of cards says a moment per card, and Babel takes tens of microseconds for each
 # part: the days and the minutes of the day are kept once said, the pattern read once.
-_MOMENT = get_datetime_format("medium", locale=LOCALE)
+@lru_cache(maxsize=16)
+def _moment(locale: str) -> str:
+    return get_datetime_format("medium", locale=locale)
 
 
 @lru_cache(maxsize=4096)
-def _long_day(day: date) -> str:
-    return format_date(day, "long", locale=LOCALE)
+def _long_day(day: date, locale: str) -> str:
+    return format_date(day, "long", locale=locale)
 
 
-@lru_cache(maxsize=24 * 60)
-def _clock(hour: int, minute: int) -> str:
-    return format_time(time(hour, minute), "short", locale=LOCALE)
+@lru_cache(maxsize=4 * 24 * 60)
+def _clock(hour: int, minute: int, locale: str) -> str:
+    return format_time(time(hour, minute), "short", locale=locale)
 
 
 def day_label(day) -> str:
     """A day: "1 November 2026"; of a moment, its day in UTC."""
     if isinstance(day, str | datetime):
         day = _utc(day).date()
-    return _long_day(day)
+    return _long_day(day, current_locale())
+
+
+def month_label(month) -> str:
+    """A calendar month, given as a day in it or as its key "2026-11": "November 2026"."""
+    return _month(month, current_locale())
 
 
 @lru_cache(maxsize=1024)
-def month_label(month) -> str:
-    """A calendar month, given as a day in it or as its key "2026-11": "November 2026".
-    Kept once said, as durations are: the dashboard says one per author and month."""
+def _month(month, locale: str) -> str:
+    """Kept once said, as durations are: the dashboard says one per author and month."""
     if isinstance(month, str):
         year, number = month.split("-")
         month = date(int(year), int(number), 1)
-    return format_skeleton("yMMMM", month, locale=LOCALE)
+    return format_skeleton("yMMMM", month, locale=locale)
 
 
 def duration_words(seconds: float) -> str:
@@ -78,7 +84,7 @@ def duration_words(seconds: float) -> str:
     "47 days" (the rule above)."""
     minutes = _rounded(seconds, 60)
     if minutes < 1:
-        return "under a minute"
+        return gettext("under a minute")
     if minutes < 60:
         return _counted(minutes, "minute")
     hours = _rounded(seconds, 3600)
@@ -99,11 +105,15 @@ def _rounded(seconds: float, size: int) -> int:
     return (max(int(seconds), 0) + size // 2) // size
 
 
-@lru_cache(maxsize=1024)
 def _counted(count: int, unit: str) -> str:
+    return _said_count(count, unit, current_locale())
+
+
+@lru_cache(maxsize=1024)
+def _said_count(count: int, unit: str, locale: str) -> str:
     """Kept once said: Babel takes tens of microseconds to say one, and a dashboard at a
     million comments says hundreds (one per month, author and figure), mostly the same."""
-    return format_unit(count, f"duration-{unit}", length="long", locale=LOCALE)
+    return format_unit(count, f"duration-{unit}", length="long", locale=locale)
 
 
 def _utc(moment) -> datetime:

@@ -9,6 +9,7 @@ import hashlib
 import secrets
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import delete, func, or_, select
 
 from comments_service.enums import Role
@@ -94,16 +95,28 @@ def add_staff(name: str, email: str, role: Role, password: str) -> Staff:
     name, email = normalised(name.strip()), email.strip().lower()
     for value in (name, email):
         if problem := line_problem(value):
-            raise StaffError(f"{value!r}: {problem}")
+            raise StaffError(gettext("%(value)s: %(problem)s", value=repr(value), problem=problem))
     try:
         email = mail_address(email)
     except AddressError as error:
-        raise StaffError(f"{email!r} is not an address mail can be sent to: {error}") from None
+        raise StaffError(
+            gettext(
+                "%(email)s is not an address mail can be sent to: %(problem)s",
+                email=repr(email),
+                problem=error,
+            )
+        ) from None
     taken = db.session.scalar(
         select(Staff.id).where((Staff.name == name) | (func.lower(Staff.email) == email))
     )
     if taken is not None:
-        raise StaffError(f"A staff account named {name!r} or {email!r} exists.")
+        raise StaffError(
+            gettext(
+                "A staff account named %(name)s or %(email)s exists.",
+                name=repr(name),
+                email=repr(email),
+            )
+        )
     staff = Staff(name=name, email=email, role=role, password_hash=hash_password(password))
     db.session.add(staff)
     return staff
@@ -130,7 +143,13 @@ def reactivate(staff: Staff) -> None:
 
 def check_password(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise StaffError(f"The password needs at least {MIN_LENGTH} characters.")
+        raise StaffError(
+            ngettext(
+                "The password needs at least %(num)s character.",
+                "The password needs at least %(num)s characters.",
+                MIN_LENGTH,
+            )
+        )
 
 
 def staff_by_email(email: str) -> Staff | None:
@@ -170,11 +189,11 @@ def staff_for_feed(token: str) -> Staff | None:
 def set_away(staff: Staff, first: date | None, last: date | None, today: date) -> None:
     """Away from the first to the last day, both included (UTC); None for both: present."""
     if (first is None) != (last is None):
-        raise StaffError("Give both the first and the last day away, or clear both.")
+        raise StaffError(gettext("Give both the first and the last day away, or clear both."))
     if first is not None and last < first:
-        raise StaffError("The last day away comes before the first; swap them.")
+        raise StaffError(gettext("The last day away comes before the first; swap them."))
     if last is not None and last < today:
-        raise StaffError("The last day away is already past; pick a day from today on.")
+        raise StaffError(gettext("The last day away is already past; pick a day from today on."))
     staff.away_from, staff.away_until = first, last
 
 

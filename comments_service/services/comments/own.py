@@ -11,6 +11,7 @@ Nothing here commits or touches Flask globals.
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from flask_babel import format_decimal, gettext, lazy_gettext, ngettext
 from sqlalchemy import exists, select
 
 from comments_service.enums import CommentStatus, Decision
@@ -36,8 +37,10 @@ class Refused(Exception):
         self.kind = kind
 
 
-BAD_TOKEN = Refused("bad_token", "This browser did not write that comment, so it cannot change it.")
-GONE = Refused("unknown_comment", "That comment is no longer on the blog.")
+BAD_TOKEN = Refused(
+    "bad_token", lazy_gettext("This browser did not write that comment, so it cannot change it.")
+)
+GONE = Refused("unknown_comment", lazy_gettext("That comment is no longer on the blog."))
 
 
 def own_token(tokens: Tokens, comment: Comment) -> str:
@@ -74,16 +77,31 @@ def check_changeable(comment: Comment, now: datetime, window: timedelta) -> None
     if comment.answered_at is not None:
         raise Refused(
             "answered",
-            "The team has answered this comment, so it stays as they read it."
-            " Add a reply below it instead.",
+            gettext(
+                "The team has answered this comment, so it stays as they read it."
+                " Add a reply below it instead."
+            ),
         )
     if now > edit_until(comment, window):
-        minutes = f"{window.total_seconds() / 60:g}"
-        raise Refused(
-            "edit_window_closed",
-            f"Comments can be changed or deleted for {minutes} minutes after posting;"
+        raise Refused("edit_window_closed", _window_closed(window.total_seconds() / 60))
+
+
+def _window_closed(minutes: float) -> str:
+    if minutes.is_integer():
+        return ngettext(
+            "Comments can be changed or deleted for %(minutes)s minute after posting;"
             " that time is over. Add a reply below it instead.",
+            "Comments can be changed or deleted for %(minutes)s minutes after posting;"
+            " that time is over. Add a reply below it instead.",
+            int(minutes),
+            minutes=format_decimal(int(minutes)),
         )
+    # A part of a minute (tests use one) has no plural form gettext can choose.
+    return gettext(
+        "Comments can be changed or deleted for %(minutes)s minutes after posting;"
+        " that time is over. Add a reply below it instead.",
+        minutes=format_decimal(minutes),
+    )
 
 
 def edited_draft(comment: Comment, body: str) -> Comment:

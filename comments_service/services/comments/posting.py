@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TypeVar
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -68,7 +69,9 @@ def reply_target(post: Post, parent_id: int | None) -> Comment | None:
         return None
     parent = db.session.get(Comment, parent_id)
     if parent is None or not parent.is_public or parent.post_id != post.id:
-        raise NoSuchParent(f"There is no comment {parent_id} on this post to reply to.")
+        raise NoSuchParent(
+            gettext("There is no comment %(number)s on this post to reply to.", number=parent_id)
+        )
     return parent
 
 
@@ -92,7 +95,12 @@ def already_posted(
         )
     )
     if earlier is not None and not _stores(earlier, submission, parent_id):
-        raise KeyReused("This Idempotency-Key was sent before with another comment; use a new key.")
+        raise KeyReused(
+            gettext(
+                "This %(header)s was sent before with another comment; use a new key.",
+                header="Idempotency-Key",
+            )
+        )
     return earlier
 
 
@@ -336,9 +344,14 @@ def _check_answerable(parent: Comment, seen: str | None) -> None:
     lock_thread(parent.post_id)
     db.session.refresh(parent)
     if parent.status in (CommentStatus.SPAM, CommentStatus.DELETED):
-        raise ModerationError("This comment was taken down; answers to it would never show.")
+        raise ModerationError(
+            gettext("This comment was taken down; answers to it would never show.")
+        )
     if seen is not None and seen != words_seen(parent):
         raise ChangedMeanwhile(
-            f"{parent.author_name} changed their comment while you were answering:"
-            " read it again before you publish your answer."
+            gettext(
+                "%(name)s changed their comment while you were answering:"
+                " read it again before you publish your answer.",
+                name=parent.author_name,
+            )
         )

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import aliased
 
@@ -48,8 +49,12 @@ REMOVED = CommentStatus.DELETED
 # A batch is flushed at this many comments or this many characters of text, whichever
 # comes first, so long comments do not make a batch large.
 BATCH, BATCH_CHARS = 1000, 500_000
-NOT_IMPORTED = "reply to a comment that was not imported"
-ALREADY = "already imported"
+# Why a comment is not stored, for the import summary (str() says it in the blog's language).
+NOT_IMPORTED = lazy_gettext("reply to a comment that was not imported")
+ALREADY = lazy_gettext("already imported")
+TWICE = lazy_gettext("listed twice in the file")
+UNNEEDED = lazy_gettext("deleted, with no replies")
+ELSEWHERE = lazy_gettext("reply on another post than the comment it answers")
 # Where an old comment was: (slug, URL, Disqus thread id), one tuple per old post.
 Place = tuple[str | None, str | None, str | None]
 
@@ -193,10 +198,11 @@ def _decide(shapes: list[Shape], placer, known, report) -> None:
     by_id: dict[str, Shape] = {}
     for shape in shapes:
         if shape.id in by_id and not shape.skip:
-            report.skip(shape, "listed twice in the file")
+            report.skip(shape, str(TWICE))
         else:
             by_id[shape.id] = shape
     order = _top_down(by_id)
+    already, not_imported = str(ALREADY), str(NOT_IMPORTED)
     for shape in order:
         shape.reason = _reason(shape, by_id, placer, known)
     for shape in reversed(order):  # replies before parents
@@ -205,17 +211,17 @@ def _decide(shapes: list[Shape], placer, known, report) -> None:
             parent.needed = True
     for shape in order:
         if shape.reason is None and shape.status == REMOVED and not shape.needed:
-            shape.reason = "deleted, with no replies"
+            shape.reason = str(UNNEEDED)
         if shape.reason is None:
             continue
-        if shape.reason != ALREADY:
+        if shape.reason != already:
             report.skip(shape, shape.reason)
         else:
-            report.skipped[ALREADY] += 1
+            report.skipped[already] += 1
     for shape in by_id.values():  # caught in a parent loop: never reached from the top
         if shape.reason is None and shape.post_id is None:
-            shape.reason = NOT_IMPORTED
-            report.skip(shape, NOT_IMPORTED)
+            shape.reason = not_imported
+            report.skip(shape, not_imported)
 
 
 def _top_down(by_id: dict[str, Shape]) -> list[Shape]:
@@ -232,18 +238,18 @@ def _top_down(by_id: dict[str, Shape]) -> list[Shape]:
 def _reason(shape: Shape, by_id, placer: Placer, known) -> str | None:
     """Why a comment cannot be stored, or None (its post then goes into ``post_id``)."""
     if shape.id in known:
-        return ALREADY
+        return str(ALREADY)
     if shape.skip:
         return shape.skip
     parent = by_id.get(shape.parent_id)
     if shape.parent_id is not None and shape.parent_id not in known:
         if parent is None or parent.reason is not None:
-            return NOT_IMPORTED
+            return str(NOT_IMPORTED)
     post, why = placer.place(*shape.place[:2])
     if post is None:
         return why
     if parent is not None and parent.post_id is not None and parent.post_id != post.id:
-        return "reply on another post than the comment it answers"
+        return str(ELSEWHERE)
     shape.post_id = post.id
     return shape.unfit
 

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
+from flask_babel import gettext
+
 from comments_service.models import CommentStatus
 from comments_service.services.imports.common import ImportFileError, Place, Source, StaffFinder
 from comments_service.services.imports.xml_stream import child_text, children, elements_at, local
@@ -48,16 +50,17 @@ class DisqusExport:
         slug, _, thread = place
         if thread in self.links:
             return (slug, self.links[thread] or None, thread), None
-        return place, "its thread is not in the file" if thread else "its thread has no id"
+        if thread:
+            return place, gettext("its thread is not in the file")
+        return place, gettext("its thread has no id")
 
 
 def read_disqus(
     stream: BinaryIO, staff: StaffFinder, links: dict[str, str], notes: list[str]
 ) -> Iterator[Source]:
     """Each post of the file as it is read; the threads' links go into ``links``."""
-    what = "a Disqus export"
     posts = 0
-    for element in elements_at(stream, what, "disqus", 1):
+    for element in elements_at(stream, _not_disqus, "disqus", 1):
         if not element.tag.startswith(DISQUS_NAMESPACE):
             continue
         name = local(element.tag)
@@ -67,14 +70,23 @@ def read_disqus(
             posts += 1
             yield _post(element, staff)
     if not links and not posts and not notes:
-        raise ImportFileError(f"This is not {what}: it has no threads or posts.")
+        raise ImportFileError(gettext("This is not a Disqus export: it has no threads or posts."))
+
+
+def _not_disqus(tag: str, root: str) -> str:
+    return gettext(
+        "This is not a Disqus export: it starts with <%(tag)s>, not <%(root)s>.",
+        tag=tag,
+        root=root,
+    )
 
 
 def _thread(element: Element, links: dict[str, str], notes: list[str]) -> None:
     thread_id = element.get(DSQ_ID, "").strip()
     link = child_text(element, "link")
     if not thread_id:
-        notes.append(f"A thread without an id was left out ({link or 'no link'}).")
+        link = link or gettext("no link")
+        notes.append(gettext("A thread without an id was left out (%(link)s).", link=link))
     else:
         links[thread_id] = link
 
@@ -96,7 +108,7 @@ def _post(element: Element, staff: StaffFinder) -> Source:
         staff=staff.find(email) if email else None,
     )
     if not record.id:
-        record.skip = "post without an id"
+        record.skip = gettext("post without an id")
     return record
 
 
@@ -117,5 +129,7 @@ def _date(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ImportFileError(f"A post has a date Disqus does not write: {text!r}.") from None
+        raise ImportFileError(
+            gettext("A post has a date Disqus does not write: %(date)s.", date=repr(text))
+        ) from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -17,20 +17,23 @@ per field, the same for every importer, and every change is reported:
 
 from collections.abc import Callable
 
+from flask_babel import lazy_gettext
+
 from comments_service.words.addresses import mail_address
 from comments_service.words.characters import normalised, visible_only
 from comments_service.words.fields import Limits, Rule, email_problem, name_problem, website_problem
 
+# Stored with the comment: values in the database, never translated.
 ANONYMOUS = "Anonymous"
 READER_MARK = " (reader)"
-# What was done about each broken rule, for the import summary.
+# What was done about each broken rule, for the import summary (in the blog's language).
 DONE = {
-    Rule.NAME_INVISIBLE: "invisible characters removed",
-    Rule.NAME_TOO_LONG: "cut short",
-    Rule.NAME_ENCODED: f"replaced by “{ANONYMOUS}”",
-    Rule.NAME_STAFF: f"marked “{READER_MARK.strip()}”",
-    Rule.EMAIL: "dropped",
-    Rule.WEBSITE: "dropped",
+    Rule.NAME_INVISIBLE: lazy_gettext("invisible characters removed"),
+    Rule.NAME_TOO_LONG: lazy_gettext("cut short"),
+    Rule.NAME_ENCODED: lazy_gettext("replaced by “%(name)s”", name=ANONYMOUS),
+    Rule.NAME_STAFF: lazy_gettext("marked “%(mark)s”", mark=READER_MARK.strip()),
+    Rule.EMAIL: lazy_gettext("dropped"),
+    Rule.WEBSITE: lazy_gettext("dropped"),
 }
 
 

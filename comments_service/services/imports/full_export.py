@@ -19,6 +19,7 @@ from importlib.resources import files
 from typing import BinaryIO
 
 import jsonschema
+from flask_babel import gettext
 from sqlalchemy import func, select, text
 
 from comments_service.enums import (
@@ -148,13 +149,19 @@ def load(stream: BinaryIO) -> dict:
     try:
         document = json.load(stream)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ImportFileError(f"The file is not JSON ({error}).") from None
+        raise ImportFileError(gettext("The file is not JSON (%(why)s).", why=error)) from None
     error = jsonschema.exceptions.best_match(
         jsonschema.Draft202012Validator(SCHEMA).iter_errors(document)
     )
     if error is not None:
-        where = "/".join(str(part) for part in error.absolute_path) or "the top level"
-        raise ImportFileError(f"This is not a Porch full export: at {where}, {error.message}.")
+        where = "/".join(str(part) for part in error.absolute_path) or gettext("the top level")
+        raise ImportFileError(
+            gettext(
+                "This is not a Porch full export: at %(where)s, %(why)s.",
+                where=where,
+                why=error.message,
+            )
+        )
     return document
 
 
@@ -165,8 +172,10 @@ def restore(document: dict, tick: Callable[[], None] | None = None) -> dict[str,
     """
     if db.session.scalar(select(func.count()).select_from(Comment)):
         raise ImportFileError(
-            "This database already has comments; a full export is restored only into a"
-            " database without any, so that nothing is added twice."
+            gettext(
+                "This database already has comments; a full export is restored only into a"
+                " database without any, so that nothing is added twice."
+            )
         )
     staff = _restore_staff(document["staff"])
     posts = _restore_posts(document["posts"])
@@ -181,6 +190,7 @@ def restore(document: dict, tick: Callable[[], None] | None = None) -> dict[str,
         db.session.add(_new_action(entry, staff, ids))
     parts = restore_parts(document, staff, ids)
     _move_id_sequence()
+    # Keys name the parts; the CLI says each count in words (cli/imports.py RESTORED).
     return {
         "staff accounts": len(staff.created),
         "posts": len(posts.created),
@@ -215,8 +225,12 @@ def _restore_staff(entries: list[dict]) -> _Known:
             continue
         if entry["name"] in names:
             raise ImportFileError(
-                f"The export's {entry['email']} is called {entry['name']!r}, and a staff"
-                " account with another address already has that name."
+                gettext(
+                    "The export's %(email)s is called %(name)s, and a staff account with"
+                    " another address already has that name.",
+                    email=entry["email"],
+                    name=repr(entry["name"]),
+                )
             )
         member = Staff(
             name=entry["name"],
@@ -255,13 +269,19 @@ def _parents_first(entries: list[dict]) -> list[dict]:
     for entry in entries:
         parent = entry["parent_id"]
         if parent is not None and parent not in ids:
-            raise ImportFileError(f"Comment {entry['id']} answers {parent}, not in the file.")
+            raise ImportFileError(
+                gettext(
+                    "Comment %(id)s answers %(parent)s, not in the file.",
+                    id=entry["id"],
+                    parent=parent,
+                )
+            )
         replies[parent].append(entry)
     order = list(replies[None])
     for entry in order:  # grows as it is read: one level after another
         order.extend(replies[entry["id"]])
     if len(order) != len(entries):
-        raise ImportFileError("Some comments answer each other in a loop.")
+        raise ImportFileError(gettext("Some comments answer each other in a loop."))
     return order
 
 
@@ -271,11 +291,23 @@ def _new_comment(entry: dict, posts: _Known, staff: _Known) -> Comment:
         if email is None:
             return None
         if email.lower() not in staff:
-            raise ImportFileError(f"Comment {entry['id']} names {email}, not among the staff.")
+            raise ImportFileError(
+                gettext(
+                    "Comment %(id)s names %(email)s, not among the staff.",
+                    id=entry["id"],
+                    email=email,
+                )
+            )
         return staff[email.lower()].id
 
     if entry["post"] not in posts:
-        raise ImportFileError(f"Comment {entry['id']} is on {entry['post']!r}, not in the file.")
+        raise ImportFileError(
+            gettext(
+                "Comment %(id)s is on %(post)s, not in the file.",
+                id=entry["id"],
+                post=repr(entry["post"]),
+            )
+        )
     return Comment(
         id=entry["id"],
         post_id=posts[entry["post"]].id,
@@ -305,11 +337,17 @@ def _new_comment(entry: dict, posts: _Known, staff: _Known) -> Comment:
 
 def _new_action(entry: dict, staff: _Known, ids: set[int]) -> ModerationAction:
     if entry["comment_id"] is not None and entry["comment_id"] not in ids:
-        number = entry["comment_id"]
-        raise ImportFileError(f"A moderation action is on comment {number}, not in the file.")
+        raise ImportFileError(
+            gettext(
+                "A moderation action is on comment %(number)s, not in the file.",
+                number=entry["comment_id"],
+            )
+        )
     email = entry["staff"]
     if email is not None and email.lower() not in staff:
-        raise ImportFileError(f"A moderation action names {email}, not among the staff.")
+        raise ImportFileError(
+            gettext("A moderation action names %(email)s, not among the staff.", email=email)
+        )
     return ModerationAction(
         comment_id=entry["comment_id"],
         staff_id=staff[email.lower()].id if email else None,

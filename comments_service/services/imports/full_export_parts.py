@@ -7,8 +7,10 @@ has yet (only its hash was stored, so the old one cannot be given back). Version
 files lack these parts; they restore as empty.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from comments_service.enums import BlockKind, BlockList, Notify, SubscriptionScope
@@ -54,7 +56,9 @@ def apply_staff_settings(member: Staff, entry: dict) -> None:
     member.notify = Notify(entry.get("notify", Notify.EACH.value))
     member.away_from, member.away_until = day(entry.get("away_from")), day(entry.get("away_until"))
     if (member.away_from is None) != (member.away_until is None):
-        raise ImportFileError(f"{entry['email']} has only one end of an away period.")
+        raise ImportFileError(
+            gettext("%(email)s has only one end of an away period.", email=entry["email"])
+        )
     if entry.get("feed"):
         new_feed_address(member)  # on, at an address its owner makes anew to read it
 
@@ -150,13 +154,20 @@ def _restore_addresses(entries: list[dict]) -> dict[str, SubscriberAddress]:
 def _new_subscription(entry: dict, addresses: dict, comment_ids: set[int]) -> Subscription:
     if entry["comment_id"] not in comment_ids:
         raise ImportFileError(
-            f"A subscription is to comment {entry['comment_id']}, not in the file."
+            gettext(
+                "A subscription is to comment %(number)s, not in the file.",
+                number=entry["comment_id"],
+            )
         )
     address = addresses.get(entry["email"].lower())
     if address is None:
         raise ImportFileError(
-            f"The subscription to comment {entry['comment_id']} names {entry['email']},"
-            " not among the subscriber addresses."
+            gettext(
+                "The subscription to comment %(number)s names %(email)s, not among the"
+                " subscriber addresses.",
+                number=entry["comment_id"],
+                email=entry["email"],
+            )
         )
     return Subscription(
         comment_id=entry["comment_id"],
@@ -166,11 +177,12 @@ def _new_subscription(entry: dict, addresses: dict, comment_ids: set[int]) -> Su
     )
 
 
-def _staff_id(email: str | None, staff: dict[str, Staff], what: str) -> int | None:
+def _staff_id(email: str | None, staff: dict[str, Staff], unknown: Callable[[], str]) -> int | None:
+    """The staff member's id; ``unknown()`` says what names someone not among the staff."""
     if email is None:
         return None
     if email.lower() not in staff:
-        raise ImportFileError(f"{what} names {email}, not among the staff.")
+        raise ImportFileError(unknown())
     return staff[email.lower()].id
 
 
@@ -184,7 +196,9 @@ def _restore_blocklist(entries: list[dict], staff: dict[str, Staff]) -> list[Blo
         try:
             value = normalise(kind, entry["value"])
         except NotAnEntry as error:
-            raise ImportFileError(f"Blocklist entry {entry['value']!r}: {error}") from None
+            raise ImportFileError(
+                gettext("Blocklist entry %(value)s: %(why)s", value=repr(entry["value"]), why=error)
+            ) from None
         if (kind, value) in known:
             continue
         known.add((kind, value))
@@ -193,7 +207,14 @@ def _restore_blocklist(entries: list[dict], staff: dict[str, Staff]) -> list[Blo
                 kind=kind,
                 value=value,
                 sends_to=BlockList(entry["sends_to"]),
-                added_by_id=_staff_id(entry["added_by"], staff, "A blocklist entry"),
+                added_by_id=_staff_id(
+                    entry["added_by"],
+                    staff,
+                    lambda entry=entry: gettext(
+                        "A blocklist entry names %(email)s, not among the staff.",
+                        email=entry["added_by"],
+                    ),
+                ),
                 added_at=moment(entry["added_at"]),
             )
         )
@@ -202,7 +223,15 @@ def _restore_blocklist(entries: list[dict], staff: dict[str, Staff]) -> list[Blo
 
 
 def _new_saved_reply(entry: dict, staff: dict[str, Staff]) -> SavedReply:
-    owner = _staff_id(entry["owner"], staff, f"The saved reply {entry['title']!r}")
+    owner = _staff_id(
+        entry["owner"],
+        staff,
+        lambda: gettext(
+            "The saved reply %(title)s names %(email)s, not among the staff.",
+            title=repr(entry["title"]),
+            email=entry["owner"],
+        ),
+    )
     return SavedReply(
         owner_id=owner,
         title=entry["title"],

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from flask_babel import gettext
+
 from comments_service.models import CommentStatus
 from comments_service.services.imports.common import ImportFileError, Place, Source, StaffFinder
 
@@ -44,14 +46,20 @@ def read_isso(path: Path, staff: StaffFinder) -> Iterator[Source]:
     try:
         connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as error:
-        raise ImportFileError(f"{path} cannot be opened as SQLite ({error}).") from None
+        raise ImportFileError(
+            gettext("%(path)s cannot be opened as SQLite (%(why)s).", path=path, why=error)
+        ) from None
     try:
         for row in connection.execute(QUERY):
             yield _record(row, staff)
     except sqlite3.DatabaseError as error:
         raise ImportFileError(
-            f"{path} is not an Isso database ({error}); give the comments.db Isso's"
-            " [general] dbpath names."
+            gettext(
+                "%(path)s is not an Isso database (%(why)s); give the comments.db Isso's"
+                " [general] dbpath names.",
+                path=path,
+                why=error,
+            )
         ) from None
     finally:
         connection.close()
@@ -73,5 +81,5 @@ def _record(row, staff: StaffFinder) -> Source:
         staff=staff.find(email) if email else None,
     )
     if record.status is None:
-        record.skip = f"unknown mode {mode}"
+        record.skip = gettext("unknown mode %(mode)s", mode=mode)
     return record

@@ -12,6 +12,7 @@ import csv
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from comments_service.extensions import db
@@ -37,7 +38,13 @@ class Placer:
         self.mapping = {}
         for old, slug in (mapping or {}).items():
             if slug not in self.by_slug:
-                raise MappingError(f"mapping for {old!r}: no Porch post has the slug {slug!r}.")
+                raise MappingError(
+                    gettext(
+                        "mapping for %(old)s: no Porch post has the slug %(slug)s.",
+                        old=repr(old),
+                        slug=repr(slug),
+                    )
+                )
             self.mapping[old] = self.by_slug[slug]
 
     def place(self, slug: str | None, url: str | None) -> tuple[Post | None, str]:
@@ -53,8 +60,8 @@ class Placer:
             if post is not None:
                 return post, ""
         if not slug and not url:
-            return None, "no post slug or URL"
-        return None, "no Porch post for its slug or URL"
+            return None, gettext("no post slug or URL")
+        return None, gettext("no Porch post for its slug or URL")
 
 
 def read_mapping(path: Path) -> dict[str, str]:
@@ -66,10 +73,18 @@ def read_mapping(path: Path) -> dict[str, str]:
                 if not row or not row[0].strip() or row[0].lstrip().startswith("#"):
                     continue
                 if len(row) != 2 or not row[1].strip():
-                    raise MappingError(f"{path}, line {number}: expected two columns, old,new.")
+                    raise MappingError(
+                        gettext(
+                            "%(path)s, line %(number)s: expected two columns, old,new.",
+                            path=path,
+                            number=number,
+                        )
+                    )
                 old = row[0].strip()
                 mapping[old] = row[1].strip()
                 mapping.setdefault(url_path(old), row[1].strip())
     except (OSError, UnicodeDecodeError) as error:
-        raise MappingError(f"{path}: cannot be read ({error}).") from None
+        raise MappingError(
+            gettext("%(path)s: cannot be read (%(why)s).", path=path, why=error)
+        ) from None
     return mapping

@@ -21,6 +21,8 @@ from functools import partial
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
+from flask_babel import gettext
+
 from comments_service.models import CommentStatus, Staff
 from comments_service.services.imports.common import ImportFileError, Place, Source, StaffFinder
 from comments_service.services.imports.xml_stream import (
@@ -70,11 +72,10 @@ def read_wordpress(
     stream: BinaryIO, staff: StaffFinder, keep_pingbacks: bool, assume: Callable[[str], None]
 ) -> Iterator[Source]:
     """Each comment of the file, as it is read; ``assume`` hears of a version assumed."""
-    what = "a WordPress export (WXR)"
     authors: dict[str, Author] = {}
     declared: list[str] = []
     version = generator = None
-    for element in elements_at(stream, what, "rss", 2, declared):
+    for element in elements_at(stream, _not_wordpress, "rss", 2, declared):
         name = local(element.tag)
         if name == "wxr_version" and WXR_NAMESPACE.match(namespace(element.tag)):
             version = (element.text or "").strip()
@@ -93,7 +94,19 @@ def read_wordpress(
         elif name == "item" and version:
             yield from _item_comments(element, authors, staff, keep_pingbacks)
     if not (version or _assumed_version(declared, generator, assume)):
-        raise ImportFileError(f"This is not {what}: it has no wp:wxr_version before its posts.")
+        raise ImportFileError(
+            gettext(
+                "This is not a WordPress export (WXR): it has no wp:wxr_version before its posts."
+            )
+        )
+
+
+def _not_wordpress(tag: str, root: str) -> str:
+    return gettext(
+        "This is not a WordPress export (WXR): it starts with <%(tag)s>, not <%(root)s>.",
+        tag=tag,
+        root=root,
+    )
 
 
 def _assumed_version(
@@ -102,12 +115,21 @@ def _assumed_version(
     """The version of a file without wp:wxr_version, when it is clearly WordPress."""
     versions = [match["version"] for match in map(WXR_NAMESPACE.match, declared) if match]
     if versions:
-        version, why = versions[0], "from its wp namespace"
+        version = versions[0]
+        said = gettext(
+            "No WXR version in the file: read as WXR %(version)s (from its wp namespace).",
+            version=version,
+        )
     elif generator and WORDPRESS_GENERATOR.match(generator):
-        version, why = NEWEST_VERSION, "the newest, as its generator is wordpress.org"
+        version = NEWEST_VERSION
+        said = gettext(
+            "No WXR version in the file: read as WXR %(version)s"
+            " (the newest, as its generator is wordpress.org).",
+            version=version,
+        )
     else:
         return None
-    assume(f"No WXR version in the file: read as WXR {version} ({why}).")
+    assume(said)
     return version
 
 
@@ -143,11 +165,11 @@ def _post_author(author: Author | None, user_id: str) -> Staff | None:
 
 def _skip(kind: str, approved: str, keep_pingbacks: bool) -> str | None:
     if kind in NOT_COMMENTS and not keep_pingbacks:
-        return "pingback or trackback"
+        return gettext("pingback or trackback")
     if approved in ("trash", "post-trashed"):
-        return "in the trash"
+        return gettext("in the trash")
     if approved not in STATUSES:
-        return f"unknown status {approved!r}"
+        return gettext("unknown status %(status)s", status=repr(approved))
     return None
 
 
@@ -157,4 +179,6 @@ def _date(gmt: str, local_time: str) -> datetime:
     try:
         return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
     except ValueError:
-        raise ImportFileError(f"A comment has a date WordPress does not write: {text!r}.") from None
+        raise ImportFileError(
+            gettext("A comment has a date WordPress does not write: %(date)s.", date=repr(text))
+        ) from None

@@ -6,12 +6,13 @@ anything is read. Each element is cleared once it has been handed over, so memor
 stays bounded however large the file is.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
+from flask_babel import gettext
 
 from comments_service.services.imports.common import ImportFileError
 
@@ -26,10 +27,15 @@ def namespace(tag: str) -> str:
 
 
 def elements_at(
-    stream: BinaryIO, what: str, root: str, depth: int, declared: list[str] | None = None
+    stream: BinaryIO,
+    wrong_start: Callable[[str, str], str],
+    root: str,
+    depth: int,
+    declared: list[str] | None = None,
 ) -> Iterator[Element]:
     """Each complete element ``depth`` levels below the root, which must be ``<root>``.
 
+    ``wrong_start(tag, root)`` says why a file starting with another element is refused.
     ``declared``, when given, gathers the namespace URIs the file declares, as they come.
     """
     open_elements: list[Element] = []
@@ -41,9 +47,7 @@ def elements_at(
                 continue
             if event == "start":
                 if not open_elements and local(element.tag) != root:
-                    raise ImportFileError(
-                        f"This is not {what}: it starts with <{local(element.tag)}>, not <{root}>."
-                    )
+                    raise ImportFileError(wrong_start(local(element.tag), root))
                 open_elements.append(element)
                 continue
             open_elements.pop()
@@ -52,12 +56,18 @@ def elements_at(
                 open_elements[-1].clear()
     except DefusedXmlException as error:
         raise ImportFileError(
-            f"The file declares a DTD or entities ({type(error).__name__}); exports never"
-            " do, and such files are refused for safety."
+            gettext(
+                "The file declares a DTD or entities (%(kind)s); exports never do, and such"
+                " files are refused for safety.",
+                kind=type(error).__name__,
+            )
         ) from None
     except ParseError as error:
         raise ImportFileError(
-            f"The file is not well-formed XML ({error}); it may be cut short or not an export."
+            gettext(
+                "The file is not well-formed XML (%(why)s); it may be cut short or not an export.",
+                why=error,
+            )
         ) from None
 
 

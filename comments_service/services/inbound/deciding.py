@@ -9,6 +9,9 @@ else is refused or dropped with its reason kept in ``inbound_mail`` and the log.
 A mail back about a refusal goes only to a staff member whose reply address was
 genuine and whose From matched it (and passed DKIM when required): a forged From
 never causes a mail, so nobody can make the service send mail to a third party.
+The reasons such a mail gives are lazy texts: kept in ``inbound_mail`` and the log in
+the language spoken when the message is decided (the blog's), told in the staff
+member's own. Refusals that cause no mail keep their reason in English, for the log.
 Like every service, this adds to the session and never commits.
 """
 
@@ -18,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from flask_babel import format_decimal, lazy_gettext, ngettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from comments_service.enums import Action, CommentStatus
@@ -53,6 +58,10 @@ class Outcome(StrEnum):
     REFUSED = "refused"
     EMPTY = "empty"  # nothing was left once the quote and signature were taken off
     REPEATED = "repeated"  # the same words were already published as an answer to it
+
+
+# Why a reply was not published: a text, or a lazy one said in the language spoken.
+Reason = str | LazyString
 
 
 @dataclass(frozen=True)
@@ -98,7 +107,7 @@ class _Verdict:
     """A decision before anything is written; ``tell`` when a mail back is safe."""
 
     outcome: Outcome
-    reason: str
+    reason: Reason
     staff: Staff | None = None
     comment: Comment | None = None
     tell: bool = False
@@ -125,7 +134,7 @@ def decide(
         received_at=now,
         sender=incoming.sender[:254],
         outcome=verdict.outcome,
-        reason=verdict.reason,
+        reason=str(verdict.reason),
         staff_id=verdict.staff and verdict.staff.id,
         comment_id=verdict.comment and verdict.comment.id,
     )
@@ -198,13 +207,13 @@ def _token(replies: ReplyAddresses, recipients: Sequence[str]) -> ReplyToken | N
     return None
 
 
-def _refusal(token, comment: Comment, staff: Staff, inbound: Inbound, now) -> str:
+def _refusal(token, comment: Comment, staff: Staff, inbound: Inbound, now) -> Reason:
     """Why a genuine sender may not answer this comment by mail now; "" if they may."""
     if inbound.replies.has_expired(token, now):
         made = inbound.replies.made_on(token).isoformat()
-        return f"the reply address of a mail from {made} has expired"
+        return lazy_gettext("the reply address of a mail from %(day)s has expired", day=made)
     if comment.status in (CommentStatus.SPAM, CommentStatus.DELETED):
-        return "the comment was taken down; answers to it would never show"
+        return lazy_gettext("the comment was taken down; answers to it would never show")
     try:
         check(Action.ANSWER, comment, staff, now)
     except ModerationError as error:
@@ -216,21 +225,32 @@ def _judge_words(verdict: _Verdict, incoming: Incoming, comment, inbound: Inboun
     """The reply's own words: something to show, within the limits, not said already."""
     body = normalised_body(incoming.reply).strip()
     if not body or not has_visible_text(render_comment(body)):
-        verdict.outcome, verdict.reason = Outcome.EMPTY, "nothing was left above the quote"
+        verdict.outcome = Outcome.EMPTY
+        verdict.reason = lazy_gettext("nothing was left above the quote")
         verdict.quoted = incoming.received_text
         return verdict
-    problem = body_problem(body)
+    # Said again, lazily, in the language of whoever reads it.
+    problem = body_problem(body) and LazyString(body_problem, body)
     if len(body) > inbound.max_chars:
-        problem = f"answers must stay under {inbound.max_chars:,} characters"
+        problem = LazyString(_too_long, inbound.max_chars)
     if problem:
         verdict.reason = problem
         return verdict
     if _already_said(comment, body):
         verdict.outcome = Outcome.REPEATED
-        verdict.reason = "these words were already published as an answer to it"
+        verdict.reason = lazy_gettext("these words were already published as an answer to it")
         return verdict
     verdict.outcome, verdict.reason, verdict.body = Outcome.PUBLISHED, "", body
     return verdict
+
+
+def _too_long(limit: int) -> str:
+    return ngettext(
+        "answers must stay under %(limit)s character",
+        "answers must stay under %(limit)s characters",
+        limit,
+        limit=format_decimal(limit),
+    )
 
 
 def _already_said(comment: Comment, body: str) -> bool:

@@ -7,14 +7,17 @@ message names the reader (never their email address), the post, the start of the
 comment, who it waits for, and where to answer it.
 
 Messages go to the outbox in the caller's transaction, one row per channel, known by
-its fingerprint (services.mail.chat); the sender posts them. Like notifications.py,
-nothing here commits or touches Flask globals.
+its fingerprint (services.mail.chat); the sender posts them. They are written in the
+blog's language (words.language.speaking). Like notifications.py, nothing here commits
+or touches Flask globals but the language spoken.
 """
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from babel.lists import format_list
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -27,6 +30,7 @@ from comments_service.queries.mail import new_reader_comments
 from comments_service.services.mail.chat import fingerprint
 from comments_service.services.mail.outbox import enqueue_chat
 from comments_service.words import times
+from comments_service.words.language import current_locale, speaking
 
 EXCERPT_CHARS = 200
 FIRST_DIGEST_COVERS = timedelta(days=1)
@@ -59,17 +63,28 @@ def excerpt(text: str) -> str:
 
 
 def _names(people: Sequence[Staff]) -> str:
-    """ "Ana Lima", "Ana Lima and Ben Okafor", "Ana Lima, Ben Okafor and Morgan Reyes"."""
+    """ "Ana Lima", "Ana Lima and Ben Okafor", "Ana Lima, Ben Okafor and Morgan Reyes"
+    (joined as the language spoken joins a list)."""
     names = [person.name for person in people]
-    if len(names) < 2:
-        return "".join(names) or "the team"
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    if not names:
+        return gettext("the team")
+    return format_list(names, locale=current_locale())
 
 
 def _about(comment: Comment, waiting: str, link_to: LinkTo) -> str:
     """One comment's lines: who on which post said what, who it waits for, where to answer."""
-    said = f"{comment.author_name} on “{comment.post.title}”: “{excerpt(comment.body_markdown)}”"
-    return f"{said}\n{waiting}\nAnswer it here: {link_to(comment)}"
+    said = gettext(
+        "%(name)s on “%(title)s”: “%(excerpt)s”",
+        name=comment.author_name,
+        title=comment.post.title,
+        excerpt=excerpt(comment.body_markdown),
+    )
+    answer = gettext("Answer it here: %(link)s", link=link_to(comment))
+    return f"{said}\n{waiting}\n{answer}"
+
+
+def _waiting_for(people: Sequence[Staff]) -> str:
+    return gettext("Waiting for %(names)s.", names=_names(people))
 
 
 def queue_channel_messages(
@@ -84,9 +99,20 @@ def queue_channel_messages(
     approval when it came), when they hear of each."""
     if channels.choice != Notify.EACH:
         return
-    verb = "Held for approval" if held else "New comment"
-    subject = f"{verb}: {comment.author_name} on “{comment.post.title}”"
-    text = _about(comment, f"Waiting for {_names(flagged)}.", link_to)
+    with speaking(None):
+        if held:
+            subject = gettext(
+                "Held for approval: %(name)s on “%(title)s”",
+                name=comment.author_name,
+                title=comment.post.title,
+            )
+        else:
+            subject = gettext(
+                "New comment: %(name)s on “%(title)s”",
+                name=comment.author_name,
+                title=comment.post.title,
+            )
+        text = _about(comment, _waiting_for(flagged), link_to)
     for channel in channels.names:
         enqueue_chat(channel, subject, text, now)
 
@@ -112,12 +138,17 @@ def _queue_digest(channel: str, link_to: LinkTo, now: datetime) -> bool:
     if not comments:
         return False
     flagged = flagged_by_comment([comment.id for comment in comments], now)
-    blocks = [
-        _about(comment, f"Waiting for {_names(flagged.get(comment.id, []))}.", link_to)
-        for comment in comments
-    ]
-    count = f"{len(comments)} new reader comment{'s' if len(comments) != 1 else ''}"
-    subject = f"{count} on {times.day_label(now.date())}"
+    with speaking(None):
+        blocks = [
+            _about(comment, _waiting_for(flagged.get(comment.id, [])), link_to)
+            for comment in comments
+        ]
+        subject = ngettext(
+            "%(num)s new reader comment on %(day)s",
+            "%(num)s new reader comments on %(day)s",
+            len(comments),
+            day=times.day_label(now.date()),
+        )
     message = enqueue_chat(channel, subject, "\n\n".join(blocks), now)
     return _record(channel, DigestKind.NEW_COMMENTS, message, now)
 
@@ -145,7 +176,8 @@ def queue_channel_reminders(
     Returns how many messages were queued."""
     if channels.choice == Notify.OFF or not comments:
         return 0
-    subject, text = _reminder(comments, flagged, link_to, now, escalate_after)
+    with speaking(None):
+        subject, text = _reminder(comments, flagged, link_to, now, escalate_after)
     queued = 0
     for channel in channels.names:
         if db.session.get(ChannelDigest, (channel, DigestKind.OVERDUE, now.date())):
@@ -160,18 +192,27 @@ def _reminder(comments, flagged, link_to: LinkTo, now, escalate_after) -> tuple[
     they wait for and how long, or that they are escalated to the admins."""
     waits = {comment.id: times.duration(now - comment.created_at) for comment in comments}
     oldest = times.duration(max(now - comment.created_at for comment in comments))
-    if len(comments) == 1:
-        subject = f"1 reader is waiting too long, for {oldest}"
-    else:
-        subject = f"{len(comments)} readers are waiting too long; the oldest for {oldest}"
+    subject = ngettext(
+        "%(num)s reader is waiting too long, for %(wait)s",
+        "%(num)s readers are waiting too long; the oldest for %(wait)s",
+        len(comments),
+        wait=oldest,
+    )
     blocks = []
     for comment in comments:
         if comment.is_overdue(now, escalate_after):
             admins = [staff for staff in flagged.get(comment.id, []) if staff.is_admin]
-            waiting = f"Escalated to the admins ({_names(admins)}): waiting {waits[comment.id]}."
+            waiting = gettext(
+                "Escalated to the admins (%(names)s): waiting %(wait)s.",
+                names=_names(admins),
+                wait=waits[comment.id],
+            )
         else:
-            who = _names(flagged.get(comment.id, []))
-            waiting = f"Waiting for {who}, for {waits[comment.id]}."
+            waiting = gettext(
+                "Waiting for %(names)s, for %(wait)s.",
+                names=_names(flagged.get(comment.id, [])),
+                wait=waits[comment.id],
+            )
         blocks.append(_about(comment, waiting, link_to))
     return subject, "\n\n".join(blocks)
 

@@ -4,8 +4,10 @@ Whoever a comment is flagged for (``queries.flagged``: its owners, or who covers
 for them while they are away, and the admins once it is escalated) hears about
 each new reader comment that is published or held, as one email each or in a
 daily digest, as each of them chose (``Staff.notify``), and is reminded of the
-overdue ones once a day. Messages go to the outbox in
-the caller's transaction; nothing here commits or touches Flask globals.
+overdue ones once a day. Each mail is written in its recipient's language
+(``Staff.language``, else the blog's: words.language.speaking). Messages go to the
+outbox in the caller's transaction; nothing here commits or touches Flask globals but
+the language spoken.
 
 The team's chat channels hear of the same events: services.mail.channels.
 """
@@ -15,6 +17,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from urllib.parse import quote, urlencode
 
+from flask_babel import get_translations, gettext, ngettext
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -29,14 +32,24 @@ from comments_service.services.inbound.reply_address import ReplyAddresses
 from comments_service.services.mail import channels as chat
 from comments_service.services.mail.outbox import Mail, enqueue
 from comments_service.words import times
+from comments_service.words.language import as_text, page_words, speaking
 
 templates = Environment(
     loader=PackageLoader("comments_service", "templates/mail"),
     autoescape=select_autoescape(["html"]),
     undefined=StrictUndefined,
+    finalize=as_text,
     keep_trailing_newline=True,
+    extensions=["jinja2.ext.i18n"],
 )
 templates.filters.update(times.FILTERS)
+# The mails' words in the language spoken when they are rendered, as Flask-Babel gives
+# Flask's own templates theirs: ``_("...")`` and ``ngettext`` (newstyle).
+templates.install_gettext_callables(
+    gettext=lambda string: get_translations().ugettext(string),
+    ngettext=lambda singular, plural, n: get_translations().ungettext(singular, plural, n),
+    newstyle=True,
+)
 FIRST_DIGEST_COVERS = timedelta(days=1)
 
 
@@ -46,8 +59,16 @@ def moderation_link(urls: ServiceUrls, comment: Comment) -> str:
 
 
 def render_mail(name: str, urls: ServiceUrls, **context) -> tuple[str, str]:
-    """The text and HTML bodies of one mail template; each ends with where to change it."""
+    """The text and HTML bodies of one mail template, in the language spoken (render it
+    ``with speaking(staff.language)``); each ends with where to change it."""
     context["settings_link"] = urls("auth.settings")
+    return render_bodies(name, **context)
+
+
+def render_bodies(name: str, **context) -> tuple[str, str]:
+    """The text and HTML bodies of one mail template, in the language spoken, with the
+    HTML's ``lang`` and ``dir``."""
+    context = {**page_words(), **context}
     text = templates.get_template(f"{name}.txt").render(**context)
     return text, templates.get_template(f"{name}.html").render(**context)
 
@@ -61,16 +82,19 @@ def reply_headers(replies: ReplyAddresses | None, comment: Comment, staff: Staff
 
 
 def reply_links(replies: ReplyAddresses | None, comments, staff: Staff, now) -> dict[int, str]:
-    """For a mail about several comments: a "reply to this one" mailto: link for each."""
+    """For a mail about several comments: a "reply to this one" mailto: link for each,
+    its subject in the language spoken."""
     if replies is None:
         return {}
     return {
         comment.id: f"mailto:{replies.address(comment, staff, now)}?"
-        + urlencode(
-            {"subject": f"Re: {comment.author_name} on {comment.post.title}"}, quote_via=quote
-        )
+        + urlencode({"subject": _reply_subject(comment)}, quote_via=quote)
         for comment in comments
     }
+
+
+def _reply_subject(comment: Comment) -> str:
+    return gettext("Re: %(name)s on %(title)s", name=comment.author_name, title=comment.post.title)
 
 
 def notify_flagged_staff(
@@ -95,16 +119,39 @@ def notify_flagged_staff(
     recipients = [staff for staff in flagged if staff.notify == Notify.EACH]
     if not recipients:
         return
-    verb = "Held for approval" if held else "New comment"
-    subject = f"{verb}: {comment.author_name} on “{comment.post.title}”"
     link = moderation_link(urls, comment)
     by_mail = replies is not None
-    text, html = render_mail(
-        "comment", urls, comment=comment, held=held, link=link, reply_by_mail=by_mail
-    )
+    said = {}  # the mail in each recipient's language, written once per language
     for staff in recipients:
+        if staff.language not in said:
+            with speaking(staff.language):
+                said[staff.language] = (
+                    _new_comment_subject(comment, held),
+                    *render_mail(
+                        "comment",
+                        urls,
+                        comment=comment,
+                        held=held,
+                        link=link,
+                        reply_by_mail=by_mail,
+                    ),
+                )
+        subject, text, html = said[staff.language]
         headers = reply_headers(replies, comment, staff, now)
         enqueue(Mail(staff.email, subject, text, html, headers), now)
+
+
+def _new_comment_subject(comment: Comment, held: bool) -> str:
+    """ "New comment: Jo on “Tea”", or "Held for approval: …", in the language spoken."""
+    if held:
+        return gettext(
+            "Held for approval: %(name)s on “%(title)s”",
+            name=comment.author_name,
+            title=comment.post.title,
+        )
+    return gettext(
+        "New comment: %(name)s on “%(title)s”", name=comment.author_name, title=comment.post.title
+    )
 
 
 def _already_sent_today(staff: Staff, kind: DigestKind, now: datetime) -> bool:
@@ -168,12 +215,17 @@ def _queue_digest(staff: Staff, urls: ServiceUrls, now: datetime, replies=None) 
         return False
     links = {comment.id: moderation_link(urls, comment) for comment in comments}
     day = now.date()
-    mailto = reply_links(replies, comments, staff, now)
-    text, html = render_mail(
-        "digest", urls, staff=staff, comments=comments, links=links, day=day, mailto=mailto
-    )
-    count = f"{len(comments)} new reader comment{'s' if len(comments) != 1 else ''}"
-    mail = Mail(staff.email, f"{count} on your posts", text, html, {"X-Porch-Digest": str(day)})
+    with speaking(staff.language):
+        mailto = reply_links(replies, comments, staff, now)
+        text, html = render_mail(
+            "digest", urls, staff=staff, comments=comments, links=links, day=day, mailto=mailto
+        )
+        subject = ngettext(
+            "%(num)s new reader comment on your posts",
+            "%(num)s new reader comments on your posts",
+            len(comments),
+        )
+    mail = Mail(staff.email, subject, text, html, {"X-Porch-Digest": str(day)})
     return _record(staff, DigestKind.NEW_COMMENTS, mail, now)
 
 
@@ -225,37 +277,47 @@ def queue_overdue_reminders(
 
 def _reminder(staff, comments: list[Comment], escalated: list[Comment], urls, now, replies) -> Mail:
     """ "3 readers are waiting for you; the oldest for 31 hours", and which ones, each
-    with its wait in the same words (words.times).
+    with its wait in the same words (words.times), in the staff member's language.
 
     An admin's reminder leads with the comments escalated to them:
     "2 comments escalated to you: oldest waiting 3 days".
     """
     waits = {comment.id: now - comment.created_at for comment in comments}
-    oldest = times.duration(max(waits.values()))
-    if escalated:
-        longest = times.duration(max(waits[comment.id] for comment in escalated))
-        count = f"{len(escalated)} comment{'s' if len(escalated) != 1 else ''}"
-        subject = f"{count} escalated to you: oldest waiting {longest}"
-    elif len(comments) == 1:
-        subject = f"1 reader is waiting for you, for {oldest}"
-    else:
-        subject = f"{len(comments)} readers are waiting for you; the oldest for {oldest}"
     links = {comment.id: moderation_link(urls, comment) for comment in comments}
     others = [comment for comment in comments if comment not in escalated]
-    text, html = render_mail(
-        "overdue",
-        urls,
-        staff=staff,
-        comments=others,
-        escalated=escalated,
-        waits=waits,
-        links=links,
-        mailto=reply_links(replies, comments, staff, now),
-    )
+    with speaking(staff.language):
+        subject = _reminder_subject(comments, escalated, waits)
+        text, html = render_mail(
+            "overdue",
+            urls,
+            staff=staff,
+            comments=others,
+            escalated=escalated,
+            waits=waits,
+            links=links,
+            mailto=reply_links(replies, comments, staff, now),
+        )
     headers = {"X-Porch-Reminder": str(now.date())}
     if len(comments) == 1:  # about one comment: a reply to the reminder answers it
         headers = {**reply_headers(replies, comments[0], staff, now), **headers}
     return Mail(staff.email, subject, text, html, headers)
+
+
+def _reminder_subject(comments: list[Comment], escalated: list[Comment], waits: dict) -> str:
+    if escalated:
+        longest = times.duration(max(waits[comment.id] for comment in escalated))
+        return ngettext(
+            "%(num)s comment escalated to you: oldest waiting %(wait)s",
+            "%(num)s comments escalated to you: oldest waiting %(wait)s",
+            len(escalated),
+            wait=longest,
+        )
+    return ngettext(
+        "%(num)s reader is waiting for you, for %(wait)s",
+        "%(num)s readers are waiting for you; the oldest for %(wait)s",
+        len(comments),
+        wait=times.duration(max(waits.values())),
+    )
 
 
 def notify_handed_over(
@@ -272,9 +334,15 @@ def notify_handed_over(
         return
     link = moderation_link(urls, comment)
     by_mail = replies is not None
-    text, html = render_mail(
-        "handed", urls, comment=comment, by=by, link=link, reply_by_mail=by_mail
-    )
-    subject = f"{by.name} handed you a comment: {comment.author_name} on “{comment.post.title}”"
+    with speaking(colleague.language):
+        text, html = render_mail(
+            "handed", urls, comment=comment, by=by, link=link, reply_by_mail=by_mail
+        )
+        subject = gettext(
+            "%(by)s handed you a comment: %(name)s on “%(title)s”",
+            by=by.name,
+            name=comment.author_name,
+            title=comment.post.title,
+        )
     headers = reply_headers(replies, comment, colleague, now)
     enqueue(Mail(colleague.email, subject, text, html, headers), now)

@@ -10,8 +10,10 @@ The answer to a post says "confirm" for every address without that proof, known 
 
 Confirmation mails to one address are capped (``confirm_mails`` unanswered while their
 links work), so nobody can be flooded with them either. Every mail goes to the outbox
-in the caller's transaction; reply mails carry a signed one-click unsubscribe link
-(RFC 8058). Nothing here commits or touches Flask globals.
+in the caller's transaction, written in the blog's language (the outbox's sender
+writes them with no request, and a staff member's page may speak another); reply mails
+carry a signed one-click unsubscribe link (RFC 8058). Nothing here commits or touches
+Flask globals but the language spoken.
 """
 
 from collections import defaultdict
@@ -19,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -28,14 +31,10 @@ from comments_service.extensions import db
 from comments_service.models import Comment, SubscriberAddress, Subscription
 from comments_service.queries.mail import subscribers_to_tell
 from comments_service.service_urls import ServiceUrls
-from comments_service.services.mail.notifications import templates
+from comments_service.services.mail.notifications import render_bodies
 from comments_service.services.mail.outbox import Mail, enqueue
 from comments_service.services.tokens import CONFIRM, OWN, UNSUBSCRIBE, BadLink, Tokens
-
-SCOPE_WORDS = {
-    SubscriptionScope.TEAM: "when the team answers",
-    SubscriptionScope.ANYONE: "when anyone replies",
-}
+from comments_service.words.language import speaking
 
 
 @dataclass(frozen=True)
@@ -74,8 +73,9 @@ class ReaderMail:
 
 
 def render_mail(name: str, **context) -> tuple[str, str]:
-    text = templates.get_template(f"{name}.txt").render(**context)
-    return text, templates.get_template(f"{name}.html").render(**context)
+    """A reader's mail, text and HTML, in the language spoken: render it, and its
+    subject, ``with speaking(None)`` (the blog's language)."""
+    return render_bodies(name, **context)
 
 
 def subscribe(
@@ -176,14 +176,17 @@ def _ask_to_confirm(subscription: Subscription, readers: ReaderMail, now: dateti
     db.session.flush()  # the subscription's id goes into the link
     subscription.confirmation_sent_at = now
     comment = subscription.comment
-    text, html = render_mail(
-        "confirm_subscription",
-        comment=comment,
-        scope=SCOPE_WORDS[subscription.scope],
-        link=readers.confirm_link(subscription),
-        valid_for=readers.confirm_within,
-    )
-    subject = f"Please confirm: email me about replies on “{comment.post.title}”"
+    with speaking(None):
+        text, html = render_mail(
+            "confirm_subscription",
+            comment=comment,
+            scope=subscription.scope,
+            link=readers.confirm_link(subscription),
+            valid_for=readers.confirm_within,
+        )
+        subject = gettext(
+            "Please confirm: email me about replies on “%(title)s”", title=comment.post.title
+        )
     headers = {"X-Porch-Subscription": str(subscription.id)}
     enqueue(Mail(subscription.address.email, subject, text, html, headers), now)
 
@@ -264,18 +267,28 @@ def tell_subscriber(reply: Comment, readers: ReaderMail, now: datetime) -> None:
 
 def _reply_mail(reply: Comment, subscription: Subscription, readers: ReaderMail) -> Mail:
     staff = not reply.is_reader
-    verb = "answered" if staff else "replied to"
     unsubscribe_link = readers.unsubscribe_link(subscription)
-    text, html = render_mail(
-        "reply",
-        reply=reply,
-        staff=staff,
-        verb=verb,
-        scope=SCOPE_WORDS[subscription.scope],
-        link=readers.blog_link(reply),
-        unsubscribe=unsubscribe_link,
-    )
-    subject = f"{reply.author_name} {verb} your comment on “{reply.post.title}”"
+    with speaking(None):
+        text, html = render_mail(
+            "reply",
+            reply=reply,
+            staff=staff,
+            scope=subscription.scope,
+            link=readers.blog_link(reply),
+            unsubscribe=unsubscribe_link,
+        )
+        if staff:
+            subject = gettext(
+                "%(name)s answered your comment on “%(title)s”",
+                name=reply.author_name,
+                title=reply.post.title,
+            )
+        else:
+            subject = gettext(
+                "%(name)s replied to your comment on “%(title)s”",
+                name=reply.author_name,
+                title=reply.post.title,
+            )
     headers = {
         "List-Unsubscribe": f"<{unsubscribe_link}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

@@ -10,16 +10,19 @@ queries or writes.
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext
+
 from comments_service.enums import PrivateChannel
 from comments_service.models import Comment
 
-ON_THE_BLOG = "on the blog"
-NO_ANSWER_NEEDED = "no answer needed"
+ON_THE_BLOG = lazy_gettext("on the blog")
+NO_ANSWER_NEEDED = lazy_gettext("no answer needed")
 PRIVATELY = {
-    PrivateChannel.PHONE: "privately by phone",
-    PrivateChannel.EMAIL: "privately by email",
-    PrivateChannel.IN_PERSON: "privately in person",
+    PrivateChannel.PHONE: lazy_gettext("privately by phone"),
+    PrivateChannel.EMAIL: lazy_gettext("privately by email"),
+    PrivateChannel.IN_PERSON: lazy_gettext("privately in person"),
 }
+PRIVATELY_SOMEHOW = lazy_gettext("privately")
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ def given_answers(comment: Comment) -> list[GivenAnswer]:
     if comment.private_answered_at is not None:
         given.append(
             GivenAnswer(
-                PRIVATELY.get(comment.private_channel, "privately"),
+                PRIVATELY.get(comment.private_channel, PRIVATELY_SOMEHOW),
                 _name(comment.private_answered_by),
                 comment.private_answered_at,
                 comment.private_note,

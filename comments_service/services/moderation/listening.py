@@ -4,11 +4,14 @@ Staff tag a reader comment with a kind (the PORCH_COMMENT_KINDS vocabulary), rec
 that they answered a reader away from the blog, and follow an idea or a problem up:
 passed on to a team, then acted on or declined. Every step leaves a ModerationAction.
 Only two things here ever reach readers: the "NAME got in touch privately" line, when
-its author chose to show it, and the note of an acted-on follow-up ("What we did").
-Nothing here commits or touches Flask globals.
+its author chose to show it, and the note of an acted-on follow-up ("What we did"), in
+a mail in the blog's language. Refusals are said in the language spoken. Nothing here
+commits or touches Flask globals but the language spoken.
 """
 
 from datetime import datetime
+
+from flask_babel import format_decimal, gettext, ngettext
 
 from comments_service.enums import Action, Decision, FollowUp, PrivateChannel
 from comments_service.extensions import db
@@ -24,6 +27,7 @@ from comments_service.words.characters import (
     normalised,
     normalised_body,
 )
+from comments_service.words.language import speaking
 
 NOTE_CHARS = 500  # a follow-up's note, and the team's name below
 TEAM_CHARS = 120
@@ -40,7 +44,13 @@ def tag(comment: Comment, staff: Staff, kind: str | None, kinds: tuple[str, ...]
     """Say what kind of reader comment this is; ``None`` clears the kind."""
     check(Action.TAG, comment, staff)
     if kind is not None and kind not in kinds:
-        raise ModerationError(f"There is no kind {kind!r}; use one of {', '.join(kinds)}.")
+        raise ModerationError(
+            gettext(
+                "There is no kind %(kind)s; use one of %(kinds)s.",
+                kind=repr(kind),
+                kinds=", ".join(kinds),
+            )
+        )
     comment.kind = kind
     _record(comment, staff, Decision.TAG, kind or "kind cleared")
 
@@ -53,7 +63,9 @@ def tag_all(comments: list[Comment], staff: Staff, kind: str | None, kinds: tupl
         except NotAllowed:
             raise
         except ModerationError as error:
-            raise ModerationError(f"Comment by {comment.author_name}: {error}") from error
+            raise ModerationError(
+                gettext("Comment by %(name)s: %(error)s", name=comment.author_name, error=error)
+            ) from error
 
 
 def answer_privately(
@@ -71,13 +83,13 @@ def answer_privately(
     answer came earlier. ``shown``: the blog says "NAME got in touch privately".
     """
     check(Action.ANSWER_PRIVATELY, comment, staff)
-    note = _text(note, "The note", PRIVATE_NOTE_CHARS, body=True)
+    note = _text(note, NOTE, PRIVATE_NOTE_CHARS, body=True)
     if not note:
-        raise ModerationError("Say in the note what you told the reader.")
+        raise ModerationError(gettext("Say in the note what you told the reader."))
     if at > now:
-        raise ModerationError("The time of the private answer cannot be in the future.")
+        raise ModerationError(gettext("The time of the private answer cannot be in the future."))
     if at < comment.created_at:
-        raise ModerationError("The private answer cannot come before the comment itself.")
+        raise ModerationError(gettext("The private answer cannot come before the comment itself."))
     comment.private_answered_at = at
     comment.private_answered_by_id = staff.id
     comment.private_channel = channel
@@ -105,12 +117,12 @@ def follow_up(
     and tells the reader who asked to hear back, once: acted on is final.
     """
     check(Action.FOLLOW_UP, comment, staff)
-    note = _text(note or "", "The note", NOTE_CHARS)
-    team = _text(team or "", "The team's name", TEAM_CHARS)
+    note = _text(note or "", NOTE, NOTE_CHARS)
+    team = _text(team or "", TEAM, TEAM_CHARS)
     if step == FollowUp.PASSED_ON and not team:
-        raise ModerationError("Name the team it is passed on to.")
+        raise ModerationError(gettext("Name the team it is passed on to."))
     if step != FollowUp.PASSED_ON and not note:
-        raise ModerationError("Say in a short note what was decided.")
+        raise ModerationError(gettext("Say in a short note what was decided."))
     comment.follow_up = step
     comment.follow_up_at = now
     reason = note
@@ -129,10 +141,14 @@ def _tell_reader(comment: Comment, readers: ReaderMail, now: datetime) -> None:
     if subscription is None:
         return
     unsubscribe_link = readers.unsubscribe_link(subscription)
-    text, html = render_mail(
-        "acted_on", comment=comment, link=readers.blog_link(comment), unsubscribe=unsubscribe_link
-    )
-    subject = f"What we did about your comment on “{comment.post.title}”"
+    with speaking(None):
+        text, html = render_mail(
+            "acted_on",
+            comment=comment,
+            link=readers.blog_link(comment),
+            unsubscribe=unsubscribe_link,
+        )
+        subject = gettext("What we did about your comment on “%(title)s”", title=comment.post.title)
     headers = {
         "List-Unsubscribe": f"<{unsubscribe_link}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -141,15 +157,38 @@ def _tell_reader(comment: Comment, readers: ReaderMail, now: datetime) -> None:
     enqueue(Mail(subscription.address.email, subject, text, html, headers), now)
 
 
+# The staff texts ``_text`` checks: a note, or a team's name.
+NOTE, TEAM = "note", "team"
+
+
 def _text(text: str, what: str, limit: int, body: bool = False) -> str:
-    """Staff notes follow the character rules of comments (services.text), trimmed."""
+    """Staff notes follow the character rules of comments (services.text), trimmed;
+    ``what`` is NOTE or TEAM, named in the refusals."""
     text = (normalised_body(text) if body else normalised(text)).strip()
     problem = body_problem(text) if body else line_problem(text)
     if problem:
-        raise ModerationError(f"{what}: {problem}")
+        if what == TEAM:
+            raise ModerationError(gettext("The team's name: %(problem)s", problem=problem))
+        raise ModerationError(gettext("The note: %(problem)s", problem=problem))
     if len(text) > limit:
-        raise ModerationError(f"{what} is too long: keep it under {limit:,} characters.")
+        raise ModerationError(_too_long(what, limit))
     return text
+
+
+def _too_long(what: str, limit: int) -> str:
+    if what == TEAM:
+        return ngettext(
+            "The team's name is too long: keep it under %(limit)s character.",
+            "The team's name is too long: keep it under %(limit)s characters.",
+            limit,
+            limit=format_decimal(limit),
+        )
+    return ngettext(
+        "The note is too long: keep it under %(limit)s character.",
+        "The note is too long: keep it under %(limit)s characters.",
+        limit,
+        limit=format_decimal(limit),
+    )
 
 
 def _record(comment: Comment, staff: Staff, action: Decision, reason: str, at=None) -> None:

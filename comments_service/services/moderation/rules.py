@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext, lazy_gettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from comments_service.enums import Action, CommentStatus, Decision, FollowUp, View
@@ -124,21 +126,26 @@ class Rule:
 
     holds: Callable[[Comment, Moderator], bool]
     refusal: type[ModerationError]
-    why: str | Callable[[Comment], str]
+    why: LazyString | Callable[[Comment], str]
 
     def reason(self, comment: Comment) -> str:
-        return self.why if isinstance(self.why, str) else self.why(comment)
+        """The refusal in the words of the language spoken now (a lazy message, or one
+        the comment decides)."""
+        return str(self.why) if isinstance(self.why, LazyString) else self.why(comment)
 
 
-def _who(holds: Callable[[Comment, Moderator], bool], why: str) -> Rule:
+Why = LazyString | Callable[[Comment], str]
+
+
+def _who(holds: Callable[[Comment, Moderator], bool], why: LazyString) -> Rule:
     return Rule(holds, NotAllowed, why)
 
 
-def _state(holds: Callable[[Comment], bool], why: str | Callable[[Comment], str]) -> Rule:
+def _state(holds: Callable[[Comment], bool], why: Why) -> Rule:
     return Rule(lambda comment, _: holds(comment), ModerationError, why)
 
 
-def _in(action: Action, why: str | Callable[[Comment], str]) -> Rule:
+def _in(action: Action, why: Why) -> Rule:
     """The comment's status is one ``action`` applies to (``STATUSES``)."""
     return _state(lambda comment: comment.status in STATUSES[action], why)
 
@@ -153,103 +160,139 @@ def _writer_or_admin(comment: Comment, moderator: Moderator) -> bool:
     return comment.is_reader or staff.is_admin or comment.staff_id == staff.id
 
 
-def _taken_down_or(otherwise: str) -> Callable[[Comment], str]:
-    return lambda c: "This comment was taken down." if c.status in TAKEN_DOWN else otherwise
+def _taken_down_or(otherwise: LazyString) -> Callable[[Comment], str]:
+    return lambda c: (
+        gettext("This comment was taken down.") if c.status in TAKEN_DOWN else str(otherwise)
+    )
 
 
 def _waits_for_whom(comment: Comment) -> str:
     if comment.status in TAKEN_DOWN:
-        return "This comment was taken down; it waits for nobody."
-    return "A held comment waits for approval, not for an answer: approve it first."
+        return gettext("This comment was taken down; it waits for nobody.")
+    return gettext("A held comment waits for approval, not for an answer: approve it first.")
 
 
-NO_LONGER_WAITING = "This comment is no longer waiting for an answer."
+def _already_followed_up(comment: Comment) -> str:
+    """A follow-up that ended (FINAL_STEPS) takes no further step."""
+    if comment.follow_up == FollowUp.ACTED_ON:
+        return gettext("This comment was already acted on.")
+    return gettext("This comment was already declined.")
+
+
+NO_LONGER_WAITING = lazy_gettext("This comment is no longer waiting for an answer.")
 LOOKS_AFTER = _who(
-    lambda c, m: m.looks_after(c), "This comment is on a post you are not an author of."
+    lambda c, m: m.looks_after(c),
+    lazy_gettext("This comment is on a post you are not an author of."),
 )
 
 
 def _take_down(action: Action) -> tuple[Rule, ...]:
     return (
         LOOKS_AFTER,
-        _who(_writer_or_admin, "Only its writer or an admin can remove a staff answer."),
-        _in(action, "This comment has already been taken down."),
+        _who(
+            _writer_or_admin, lazy_gettext("Only its writer or an admin can remove a staff answer.")
+        ),
+        _in(action, lazy_gettext("This comment has already been taken down.")),
     )
 
 
-BRING_BACK = _who(_writer_or_admin, "Only its writer or an admin can bring back a staff answer.")
+BRING_BACK = _who(
+    _writer_or_admin, lazy_gettext("Only its writer or an admin can bring back a staff answer.")
+)
 # Kinds, private answers and follow-ups: what readers told us.
 TOLD_US = (
     LOOKS_AFTER,
     _state(
-        lambda c: c.is_reader, "Only reader comments are tagged, answered privately or followed up."
+        lambda c: c.is_reader,
+        lazy_gettext("Only reader comments are tagged, answered privately or followed up."),
     ),
 )
 
 RULES: dict[Action, tuple[Rule, ...]] = {
     Action.APPROVE: (
         LOOKS_AFTER,
-        _in(Action.APPROVE, "Only a comment waiting for approval can be approved."),
+        _in(Action.APPROVE, lazy_gettext("Only a comment waiting for approval can be approved.")),
     ),
     Action.SPAM: _take_down(Action.SPAM),
     Action.NOT_SPAM: (
         LOOKS_AFTER,
         BRING_BACK,
-        _in(Action.NOT_SPAM, "This comment is not in Spam."),
+        _in(Action.NOT_SPAM, lazy_gettext("This comment is not in Spam.")),
     ),
     Action.DELETE: _take_down(Action.DELETE),
     Action.RESTORE: (
         LOOKS_AFTER,
         BRING_BACK,
-        _in(Action.RESTORE, "This comment is not in Removed."),
+        _in(Action.RESTORE, lazy_gettext("This comment is not in Removed.")),
     ),
     # Answering a held comment approves it first; one already answered may be answered again.
     Action.ANSWER: (
         LOOKS_AFTER,
-        _in(Action.ANSWER, "This comment was taken down; answers to it would never show."),
-        _state(lambda c: c.is_reader, "Staff answers wait for nobody; answer a reader comment."),
+        _in(
+            Action.ANSWER,
+            lazy_gettext("This comment was taken down; answers to it would never show."),
+        ),
+        _state(
+            lambda c: c.is_reader,
+            lazy_gettext("Staff answers wait for nobody; answer a reader comment."),
+        ),
     ),
     Action.EDIT_ANSWER: (
         LOOKS_AFTER,
         _who(
             lambda c, m: not c.is_reader,
-            "This is for staff answers; change a reader comment with Edit comment.",
+            lazy_gettext("This is for staff answers; change a reader comment with Edit comment."),
         ),
         # Not even an admin: an admin who disagrees takes it down or answers beneath it.
-        _who(lambda c, m: c.staff_id == m.staff.id, "Only its writer can edit an answer."),
-        _in(Action.EDIT_ANSWER, "This answer was taken down; restore it before editing it."),
+        _who(
+            lambda c, m: c.staff_id == m.staff.id,
+            lazy_gettext("Only its writer can edit an answer."),
+        ),
+        _in(
+            Action.EDIT_ANSWER,
+            lazy_gettext("This answer was taken down; restore it before editing it."),
+        ),
     ),
     Action.DISMISS: (
         LOOKS_AFTER,
-        _state(lambda c: c.is_reader, "Only reader comments wait for an answer."),
+        _state(lambda c: c.is_reader, lazy_gettext("Only reader comments wait for an answer.")),
         _in(Action.DISMISS, _waits_for_whom),
         _state(lambda c: c.is_waiting, NO_LONGER_WAITING),
     ),
     Action.REASSIGN: (
         # An admin may hand on any comment; an author only one in their own queue.
-        _who(lambda c, m: m.in_queue(c), "You can hand on only comments waiting for you."),
+        _who(
+            lambda c, m: m.in_queue(c),
+            lazy_gettext("You can hand on only comments waiting for you."),
+        ),
         _state(
             lambda c: c.is_reader,
-            "Staff answers wait for nobody; only reader comments can be handed on.",
+            lazy_gettext("Staff answers wait for nobody; only reader comments can be handed on."),
         ),
-        _in(Action.REASSIGN, "Only a published comment waiting for an answer can be handed on."),
+        _in(
+            Action.REASSIGN,
+            lazy_gettext("Only a published comment waiting for an answer can be handed on."),
+        ),
         _state(lambda c: c.is_waiting, NO_LONGER_WAITING),
     ),
-    Action.TAG: (*TOLD_US, _in(Action.TAG, "This comment was taken down.")),
+    Action.TAG: (*TOLD_US, _in(Action.TAG, lazy_gettext("This comment was taken down."))),
     Action.ANSWER_PRIVATELY: (
         *TOLD_US,
-        _in(Action.ANSWER_PRIVATELY, _taken_down_or("Only a published comment can be answered.")),
+        _in(
+            Action.ANSWER_PRIVATELY,
+            _taken_down_or(lazy_gettext("Only a published comment can be answered.")),
+        ),
         _state(
             lambda c: c.private_answered_at is None,
-            "A private answer to this comment is already recorded.",
+            lazy_gettext("A private answer to this comment is already recorded."),
         ),
     ),
     Action.FOLLOW_UP: (
         *TOLD_US,
-        _in(Action.FOLLOW_UP, "This comment was taken down."),
+        _in(Action.FOLLOW_UP, lazy_gettext("This comment was taken down.")),
         _state(
             lambda c: c.follow_up not in FINAL_STEPS,
-            lambda c: f"This comment was already {c.follow_up.value.replace('_', ' ')}.",
+            _already_followed_up,
         ),
     ),
     # A typo, or personal data pasted by mistake: whoever may moderate the comment.
@@ -257,10 +300,10 @@ RULES: dict[Action, tuple[Rule, ...]] = {
         LOOKS_AFTER,
         _who(
             lambda c, m: c.is_reader,
-            "Staff answers are changed by their writer, with Edit your answer.",
+            lazy_gettext("Staff answers are changed by their writer, with Edit your answer."),
         ),
-        _in(Action.EDIT_COMMENT, _taken_down_or("This comment cannot be edited.")),
-        _state(lambda c: c.erased_at is None, "Its writer had this comment erased."),
+        _in(Action.EDIT_COMMENT, _taken_down_or(lazy_gettext("This comment cannot be edited."))),
+        _state(lambda c: c.erased_at is None, lazy_gettext("Its writer had this comment erased.")),
     ),
 }
 
@@ -311,23 +354,23 @@ RECORDED_AS: dict[Action, Decision] = {
     Action.EDIT_COMMENT: Decision.EDIT_COMMENT,
 }
 # What was done, in words: "Comment by Jo approved.", "Ana Lima · approved" in a history.
-DONE: dict[Decision, str] = {
-    Decision.HOLD: "held for approval",
-    Decision.SPAM: "marked as spam",
-    Decision.APPROVE: "approved",
-    Decision.ANSWER: "answered",
-    Decision.DISMISS: "marked no answer needed",
-    Decision.DELETE: "deleted",
-    Decision.NOT_SPAM: "taken out of spam",
-    Decision.RESTORE: "restored",
-    Decision.EDIT: "edited",
-    Decision.REASSIGN: "handed on",
-    Decision.FORGET: "erased at the author's request",
-    Decision.TAG: "tagged",
-    Decision.ANSWER_PRIVATELY: "answered privately",
-    Decision.PASS_ON: "passed on",
-    Decision.ACT_ON: "acted on",
-    Decision.DECLINE: "declined",
-    Decision.EMPTY_SPAM: "deleted for good (Empty spam)",
-    Decision.EDIT_COMMENT: "edited by the team",
+DONE: dict[Decision, LazyString] = {
+    Decision.HOLD: lazy_gettext("held for approval"),
+    Decision.SPAM: lazy_gettext("marked as spam"),
+    Decision.APPROVE: lazy_gettext("approved"),
+    Decision.ANSWER: lazy_gettext("answered"),
+    Decision.DISMISS: lazy_gettext("marked no answer needed"),
+    Decision.DELETE: lazy_gettext("deleted"),
+    Decision.NOT_SPAM: lazy_gettext("taken out of spam"),
+    Decision.RESTORE: lazy_gettext("restored"),
+    Decision.EDIT: lazy_gettext("edited"),
+    Decision.REASSIGN: lazy_gettext("handed on"),
+    Decision.FORGET: lazy_gettext("erased at the author's request"),
+    Decision.TAG: lazy_gettext("tagged"),
+    Decision.ANSWER_PRIVATELY: lazy_gettext("answered privately"),
+    Decision.PASS_ON: lazy_gettext("passed on"),
+    Decision.ACT_ON: lazy_gettext("acted on"),
+    Decision.DECLINE: lazy_gettext("declined"),
+    Decision.EMPTY_SPAM: lazy_gettext("deleted for good (Empty spam)"),
+    Decision.EDIT_COMMENT: lazy_gettext("edited by the team"),
 }

@@ -5,27 +5,30 @@ the page tells nobody whose address is on file. A known address gets a signed li
 by mail (through the outbox); an unknown one gets nothing, so the form cannot be used
 to send mail to strangers. The link names the address's first comment, not the
 address, and stops working once that comment is erased (a later comment that takes its
-number has another link key, services.tokens). Nothing here commits or touches Flask
-globals.
+number has another link key, services.tokens). The mail is written in the blog's
+language. Nothing here commits or touches Flask globals but the language spoken.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext
+
 from comments_service.extensions import db
 from comments_service.models import Comment
 from comments_service.service_urls import ServiceUrls
-from comments_service.services.mail.notifications import templates
+from comments_service.services.mail.notifications import render_bodies
 from comments_service.services.mail.outbox import Mail, enqueue
 from comments_service.services.privacy import people
 from comments_service.services.tokens import BadLink, Tokens
+from comments_service.words.language import speaking
 
 EXPORT = "porch.privacy.export"
 FORGET = "porch.privacy.forget"
 PURPOSES = {"export": EXPORT, "forget": FORGET}
 SUBJECTS = {
-    "export": "Your data on the blog: download link",
-    "forget": "Erase your data from the blog: confirmation link",
+    "export": lazy_gettext("Your data on the blog: download link"),
+    "forget": lazy_gettext("Erase your data from the blog: confirmation link"),
 }
 
 
@@ -58,10 +61,10 @@ def request_link(email: str, wish: str, links: PrivacyLinks, now: datetime) -> N
     if comment is None or people.is_staff_address(email):
         return
     link = links.link(wish, comment)
-    context = {"wish": wish, "link": link, "valid_for": links.valid_for}
-    text = templates.get_template("privacy_link.txt").render(**context)
-    html = templates.get_template("privacy_link.html").render(**context)
-    enqueue(Mail(people.normalised(email), SUBJECTS[wish], text, html, {}), now)
+    with speaking(None):
+        text, html = render_bodies("privacy_link", wish=wish, link=link, valid_for=links.valid_for)
+        subject = str(SUBJECTS[wish])
+    enqueue(Mail(people.normalised(email), subject, text, html, {}), now)
 
 
 def address_in_link(wish: str, token: str, links: PrivacyLinks, now: datetime) -> str:

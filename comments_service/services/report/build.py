@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import format_decimal, gettext
 from sqlalchemy import Select, func
 
 from comments_service.config import UNTAGGED, OpenKinds
@@ -72,7 +73,7 @@ class Period:
         if self.since.day == 1 and self.until == _next_month(self.since):
             return month_label(self.since)
         last = self.until - timedelta(days=1)
-        return f"{day_label(self.since)} to {day_label(last)}"
+        return gettext("%(since)s to %(until)s", since=day_label(self.since), until=day_label(last))
 
 
 def last_full_month(now: datetime) -> Period:
@@ -89,9 +90,15 @@ def period_of(since: date | None, until: date | None, now: datetime) -> Period:
     since = since or _next_month(until, back=True)
     until = until or _next_month(since)
     if until <= since:
-        raise PeriodError("The period must end after it starts: pick an “until” after “since”.")
+        raise PeriodError(
+            gettext("The period must end after it starts: pick an “until” after “since”.")
+        )
     if (until - since).days > LONGEST_PERIOD_DAYS:
-        raise PeriodError(f"A report covers at most {LONGEST_PERIOD_DAYS} days.")
+        raise PeriodError(
+            gettext(
+                "A report covers at most %(days)s days.", days=format_decimal(LONGEST_PERIOD_DAYS)
+            )
+        )
     return Period(since, until)
 
 
@@ -104,7 +111,13 @@ def day_from(text: str, name: str) -> date | None:
             return date.fromisoformat(text)
     except ValueError:
         pass
-    raise PeriodError(f"{name}: “{text}” is not a day; write it as YYYY-MM-DD, e.g. 2026-11-01.")
+    raise PeriodError(
+        gettext(
+            "%(field)s: “%(text)s” is not a day; write it as YYYY-MM-DD, e.g. 2026-11-01.",
+            field=name,
+            text=text,
+        )
+    )
 
 
 def _next_month(day: date, back: bool = False) -> date:

@@ -1,7 +1,12 @@
-"""Bar charts drawn on the server as SVG geometry: the service's pages run no scripts."""
+"""Bar charts drawn on the server as SVG geometry: the service's pages run no scripts.
+
+What a chart says of its bars (their tooltips, its description) is in the language spoken.
+"""
 
 import math
 from dataclasses import dataclass
+
+from flask_babel import gettext
 
 from comments_service.words.times import duration, month_label
 
@@ -31,7 +36,12 @@ class Chart:
 
     @property
     def description(self) -> str:
-        return "; ".join(f"{bar.label}: {bar.text}" for bar in self.bars) + "."
+        return (
+            "; ".join(
+                gettext("%(label)s: %(text)s", label=bar.label, text=bar.text) for bar in self.bars
+            )
+            + "."
+        )
 
 
 def bar_chart(
@@ -121,10 +131,16 @@ def stacked_chart(groups: list[tuple[str, list[int]]], series: list[str]) -> Sta
             height = plot_height * count / top
             base -= height
             if count:
-                text = f"{label}: {count} {name}"
+                text = gettext("%(label)s: %(text)s", label=label, text=_counted(count, name))
                 segments.append(Segment(x, round(base, 1), width, round(height, 1), number, text))
         columns.append((label, round(x + width / 2, 1), segments))
-        parts = [f"{count} {name}" for name, count in zip(series, counts, strict=True) if count]
-        descriptions.append(f"{label}: {', '.join(parts) or 'none'}")
+        parts = [_counted(count, name) for name, count in zip(series, counts, strict=True) if count]
+        said = ", ".join(parts) or gettext("none")
+        descriptions.append(gettext("%(label)s: %(text)s", label=label, text=said))
     grid = [(round(HEIGHT - BOTTOM - plot_height * f, 1), f"{top * f:g}") for f in (0, 0.5, 1)]
     return StackedChart(columns, grid, series, descriptions)
+
+
+def _counted(count: int, name: str) -> str:
+    """ "3 question": a count of one series (a kind, named as configured)."""
+    return gettext("%(count)s %(name)s", count=count, name=name)

@@ -2,10 +2,13 @@
 and its two charts.
 
 The moderation page and the standalone HTML document include the same template,
-``report/_body.html``; the text follows it section by section. Nothing here touches
-Flask globals: the page passes the same context to Flask's own templates.
+``report/_body.html``; the text follows it section by section. Everything is said in
+the language spoken (words.language: the page's, or a mail recipient's with
+``speaking``). Nothing here touches Flask globals but the language spoken: the page
+passes the same context to Flask's own templates.
 """
 
+from flask_babel import format_decimal, get_translations, gettext, lazy_gettext, ngettext
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from comments_service.config import UNTAGGED
@@ -13,17 +16,30 @@ from comments_service.services.report import figures
 from comments_service.services.report.build import OPEN_QUOTED, Report, Week
 from comments_service.services.report.charts import bar_chart, hours_tick, nice_hours, stacked_chart
 from comments_service.words import times
+from comments_service.words.language import as_text, page_words
 
 templates = Environment(
     loader=PackageLoader("comments_service", "templates"),
     autoescape=select_autoescape(["html"]),
     undefined=StrictUndefined,
+    finalize=as_text,
     keep_trailing_newline=True,
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
 )
 templates.filters.update(times.FILTERS)
-STEP_TITLES = {"passed_on": "Passed on", "acted_on": "Acted on", "declined": "Declined"}
+# ``_("...")`` and ``ngettext`` in the language spoken, as in Flask's own templates.
+templates.install_gettext_callables(
+    gettext=lambda string: get_translations().ugettext(string),
+    ngettext=lambda singular, plural, n: get_translations().ungettext(singular, plural, n),
+    newstyle=True,
+)
+STEP_TITLES = {
+    "passed_on": lazy_gettext("Passed on"),
+    "acted_on": lazy_gettext("Acted on"),
+    "declined": lazy_gettext("Declined"),
+}
 
 
 def context(report: Report) -> dict:
@@ -33,12 +49,15 @@ def context(report: Report) -> dict:
         "report": report,
         "answer_time_chart": answer_time_chart(report.weeks),
         "kinds_chart": kinds_chart(report),
-        "step_titles": STEP_TITLES,
+        "step_titles": {step: str(title) for step, title in STEP_TITLES.items()},
         "open_quoted": report.open_items[:OPEN_QUOTED],
         "open_unquoted": max(report.open_count - OPEN_QUOTED, 0),
         "share_text": figures.share_text,
         "week_label": week_label,
+        # Under each chart's column: "W45", by the week's whole label.
+        "week_numbers": {week_label(week): week_number(week) for week in report.weeks},
         "kind_name": kind_name,
+        "number": format_decimal,
     }
 
 
@@ -48,12 +67,21 @@ def text(report: Report) -> str:
 
 def html(report: Report) -> str:
     """A document of its own (no navigation, styles inside), for mail and printing."""
-    return templates.get_template("report/standalone.html").render(context(report))
+    return templates.get_template("report/standalone.html").render(
+        {**page_words(), **context(report)}
+    )
+
+
+def week_number(week: Week) -> str:
+    """ "W45": the ISO week."""
+    return gettext("W%(number)s", number=week.week.split("-W")[1])
 
 
 def week_label(week: Week) -> str:
     """ "W45 (from 2 November 2026)": the ISO week and its Monday."""
-    return f"W{week.week.split('-W')[1]} (from {times.day_label(week.starts)})"
+    return gettext(
+        "%(week)s (from %(day)s)", week=week_number(week), day=times.day_label(week.starts)
+    )
 
 
 def answer_time_chart(weeks: list[Week]):
@@ -65,9 +93,14 @@ def answer_time_chart(weeks: list[Week]):
         (
             week.week,
             value,
-            f"median {times.duration(week.median_seconds)} ({week.answered} answered)"
+            ngettext(
+                "median %(median)s (%(num)s answered)",
+                "median %(median)s (%(num)s answered)",
+                week.answered,
+                median=times.duration(week.median_seconds),
+            )
             if week.answered
-            else "no answers",
+            else gettext("no answers"),
         )
         for week, value in zip(weeks, hours, strict=True)
     ]
@@ -83,4 +116,4 @@ def kinds_chart(report: Report):
 
 def kind_name(kind: str) -> str:
     """A kind as the report names it; comments without one have "no kind yet"."""
-    return "no kind yet" if kind == UNTAGGED else kind
+    return gettext("no kind yet") if kind == UNTAGGED else kind

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from comments_service.extensions import db
 from comments_service.models import Post, PostAuthor, utcnow
 from comments_service.services.site.answering import active_staff_names, answering
-from porch_contract.manifest import check_manifest, paging_disagreement
+from porch_contract.manifest import check_manifest, language_disagreement, paging_disagreement
 from porch_contract.schemas import ContractError
 
 
@@ -52,7 +53,9 @@ def manifest_entries(document, path, per_page: int, page_url: str) -> list[dict]
         check_manifest(document, str(path))
     except ContractError as error:
         raise ManifestError(str(error)) from None
-    disagreement = paging_disagreement(document, per_page, page_url)
+    disagreement = paging_disagreement(document, per_page, page_url) or language_disagreement(
+        document, current_app.config["PORCH_LANGUAGE"]
+    )
     if disagreement:
         raise ManifestError(f"{path}: {disagreement}")
     return [
