@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.filters.update(times.FILTERS)
     app.context_processor(lambda: errors.blog_look(app.config))
     app.context_processor(language.page_words)
+    app.add_template_filter(language.kind_label, "kind_label")
     # The development server's request log and "Exception on <path>" name the address.
     logging.getLogger("werkzeug").addFilter(MASK_SECRETS)
     app.logger.addFilter(MASK_SECRETS)

@@ -15,6 +15,7 @@ from flask_babel import format_decimal, gettext, lazy_gettext
 from comments_service.words.addresses import AddressError, mail_address
 from comments_service.words.characters import body_problem as character_problem
 from comments_service.words.characters import has_visible_text, line_problem
+from comments_service.words.language import current_locale
 from comments_service.words.mail_headers import as_mail_shows
 from comments_service.words.rendering import render_comment
 
@@ -115,11 +116,19 @@ def email_problem(email: str) -> Problem | None:
     try:
         mail_address(email)
     except AddressError as error:
-        message = gettext(
-            "That email address does not look right. %(why)s (Or leave it empty.)"
-        ) % {"why": error}
+        message = address_advice(str(error))
         return Problem(Rule.EMAIL, message)
     return None
+
+
+def address_advice(why: str) -> str:
+    """What to do about an address the validator refused. Its reason ("The part after the
+    @-sign is not valid") is English only: other languages get the advice alone."""
+    if current_locale().startswith("en"):
+        return gettext("That email address does not look right. %(why)s (Or leave it empty.)") % {
+            "why": why
+        }
+    return gettext("That email address does not look right. Check it, or leave it empty.")
 
 
 def website_problem(website: str) -> Problem | None:

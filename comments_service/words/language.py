@@ -13,7 +13,7 @@ from functools import cache
 
 from babel import Locale
 from flask import current_app, has_app_context, has_request_context, request
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, get_locale, lazy_gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
@@ -47,6 +47,22 @@ def as_text(value):
     as the text it is, escaped like any other. (Flask-Babel's lazy strings call themselves
     HTML, which would print a translation's ``&`` or ``<`` as markup.)"""
     return str(value) if isinstance(value, LazyString) else value
+
+
+# The default comment kinds (PORCH_COMMENT_KINDS) keep their keys in addresses, forms and
+# JSON; pages and mails name them in the language spoken. A kind the operator named is
+# shown as it was named.
+DEFAULT_KINDS = {
+    "question": lazy_gettext("question"),
+    "idea": lazy_gettext("idea"),
+    "problem": lazy_gettext("problem"),
+    "praise": lazy_gettext("praise"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """A comment kind as people read it: "Frage" for "question" on a German page."""
+    return str(DEFAULT_KINDS.get(kind, kind))
 
 
 def current_locale() -> str:

@@ -16,7 +16,7 @@ from comments_service.services.report import figures
 from comments_service.services.report.build import OPEN_QUOTED, Report, Week
 from comments_service.services.report.charts import bar_chart, hours_tick, nice_hours, stacked_chart
 from comments_service.words import times
-from comments_service.words.language import as_text, page_words
+from comments_service.words.language import as_text, kind_label, page_words
 
 templates = Environment(
     loader=PackageLoader("comments_service", "templates"),
@@ -116,4 +116,4 @@ def kinds_chart(report: Report):
 
 def kind_name(kind: str) -> str:
     """A kind as the report names it; comments without one have "no kind yet"."""
-    return gettext("no kind yet") if kind == UNTAGGED else kind
+    return gettext("no kind yet") if kind == UNTAGGED else kind_label(kind)
