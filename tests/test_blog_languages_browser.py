@@ -1,6 +1,8 @@
-"""The blog in Arabic and in German, in Chromium: right to left at a phone's and a desk's
-width, light and dark, accessible; and a reader's comment, posted with JavaScript, said in
-the blog's language by the script. Screenshots go to test-artifacts/."""
+"""The blog and its service in each shipped language, in Chromium: a reader comments with
+JavaScript and hears back in the blog's language, an author signs in and answers; no
+English message of either catalog is left on their pages (tests/language_support.py).
+Arabic reads right to left at a phone's and a desk's width, light and dark, accessible.
+Screenshots go to test-artifacts/."""
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -10,6 +12,14 @@ from porch_pelican.language import theme_translations
 
 from .axe_support import assert_accessible, keep_screenshot
 from .browser_support import ROOT, TIMEOUT_MS
+from .language_support import (
+    BLOG_CATALOG,
+    SERVICE_CATALOG,
+    SHIPPED,
+    english_left,
+    english_messages,
+    page_texts,
+)
 from .porch_support import PorchSite
 
 pytestmark = pytest.mark.browser
@@ -36,13 +46,26 @@ def blog_in(porch_site, language: str) -> PorchSite:
 
 
 @pytest.fixture(scope="module")
-def arabic(porch_site):
-    return blog_in(porch_site, "ar")
+def blogs(porch_site):
+    """Each shipped language's blog, made when a test first asks for it."""
+    made = {}
+
+    def blog_of(language: str) -> PorchSite:
+        if language not in made:
+            made[language] = blog_in(porch_site, language)
+        return made[language]
+
+    return blog_of
 
 
-@pytest.fixture(scope="module")
-def german(porch_site):
-    return blog_in(porch_site, "de")
+@pytest.fixture
+def arabic(blogs):
+    return blogs("ar")
+
+
+@pytest.fixture
+def german(blogs):
+    return blogs("de")
 
 
 def words(language: str):
@@ -118,3 +141,39 @@ def test_the_arabic_moderation_page_reads_right_to_left(arabic, open_page, width
     assert title["x"] + title["width"] > card["x"] + card["width"] * 0.5
     keep_screenshot(page, f"moderation-ar-{width}-{scheme}.png")
     assert_accessible(page)
+
+
+def reader_comments(page: Page, porch: PorchSite, text: str):
+    """A reader posts a comment with JavaScript; the comment as the script shows it."""
+    page.goto(porch.article_url)
+    form = page.locator("#comments > form.comment-form")
+    form.locator("input[name=author_name]").fill("Lena")
+    form.locator("textarea[name=body]").fill(text)
+    form.locator("button[type=submit]").click()
+    mine = page.locator(".comment", has_text=text)
+    expect(mine.locator(".own-left")).not_to_be_empty()
+    return mine
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_a_reader_and_an_author_meet_in_the_blogs_language(blogs, open_page, language):
+    porch = blogs(language)
+    reader = open_page()
+    mine = reader_comments(reader, porch, f"Question in {language}?")
+    expect(mine.locator(".comment-reply-link")).to_contain_text(words(language)("Reply"))
+    left = english_left(page_texts(reader.content()), english_messages(BLOG_CATALOG, language))
+    assert left == {}
+
+    author = open_page()
+    author.goto(f"{porch.service.url}/auth/login?next=/moderation/")
+    author.locator("input[name=email]").fill(AUTHOR_EMAIL)
+    author.locator("input[name=password]").fill(AUTHOR_PASSWORD)
+    author.locator("input[name=password]").press("Enter")
+    card = author.locator("article.item", has_text=f"Question in {language}?")
+    card.locator("details.fold--answer > summary").click()
+    card.locator("form.answer textarea[name=body]").fill("Yes: Settings, Sync.")
+    card.locator("form.answer button.primary").click()
+    expect(author.locator(".flash--success")).to_be_visible()
+    keep_screenshot(author, f"moderation-{language}-answered.png")
+    service = english_messages(SERVICE_CATALOG, language)
+    assert english_left(page_texts(author.content()), service) == {}
