@@ -12,10 +12,10 @@ from contextlib import contextmanager
 from functools import cache
 
 from babel import Locale
-from flask import current_app, has_app_context, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import force_locale, get_locale, lazy_gettext
 from flask_babel.speaklater import LazyString
-from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 FOLDER = os.path.join(os.path.dirname(os.path.dirname(__file__)), "translations")
 # The blueprints of staff pages: the only ones said in a staff member's own language.
@@ -29,10 +29,20 @@ def page_language() -> str:
     else the blog's. Everything readers get (the API's threads, which are cached and baked
     into pages, and the readers' pages) is in the blog's, whoever asks."""
     if has_request_context() and request.blueprint in STAFF_PAGES:
-        chosen = getattr(current_user, "language", None)
+        chosen = _signed_in_language()
         if chosen:
             return chosen
     return current_app.config["PORCH_LANGUAGE"]
+
+
+def _signed_in_language() -> str | None:
+    """The language of the staff member this request has already loaded, if any. Asking
+    ``current_user`` would load them: an error page written while the database is away
+    must not ask it (a 503 would become a 500)."""
+    try:
+        return getattr(g.get("_login_user"), "language", None)
+    except SQLAlchemyError:  # loaded before the database went away, and expired since
+        return None
 
 
 @contextmanager
